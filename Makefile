@@ -1,0 +1,55 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format bench messages postgres-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+# Serve the demo programme on 127.0.0.1:8000 with the embedded SQLite database.
+run: $(STAMP)
+	$(BIN)/safepassage migrate --no-input
+	$(BIN)/safepassage createcachetable
+	$(BIN)/safepassage seed-demo
+	$(BIN)/safepassage runserver 127.0.0.1:8000
+
+# The whole suite on SQLite; with SAFEPASSAGE_DATABASE_URL set, on that database.
+test: $(STAMP)
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/mypy src
+	$(BIN)/python tools/check_messages.py
+	$(BIN)/pytest -n 2 -q
+
+# The same suite on the local PostgreSQL, in a database made fresh for the run.
+postgres-test: $(STAMP)
+	SAFEPASSAGE_DATABASE_URL=$${SAFEPASSAGE_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/safepassage} \
+		$(BIN)/pytest -n 2 -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/mypy src
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix src tests bench tools
+	$(BIN)/ruff format src tests bench tools
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+# Extract new strings and recompile the catalogues (needs GNU gettext).
+messages: $(STAMP)
+	cd src/safepassage && ../../$(BIN)/django-admin makemessages -l ru -l en -l uk -l be --no-obsolete --settings=safepassage.settings
+	cd src/safepassage && ../../$(BIN)/django-admin compilemessages --settings=safepassage.settings
+
+clean:
+	rm -rf $(VENV) var/demo.sqlite3*
