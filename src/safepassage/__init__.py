@@ -1,0 +1,1 @@
+"""Safe Passage: safe-surrender programme software."""

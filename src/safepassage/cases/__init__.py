@@ -1,0 +1,1 @@
+"""Cases: the encrypted application, its state machine, messages, notes, duplicates, probes."""

@@ -1,0 +1,25 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from safepassage.textinput import TextAreaField, TextField
+
+
+class NoteForm(forms.Form):
+    text = TextAreaField(max_length=4000, label=_("Note (staff only)"))
+
+
+class MessageForm(forms.Form):
+    text = TextAreaField(max_length=2000, label=_("Message to the applicant"))
+
+
+class ActionForm(forms.Form):
+    action = forms.CharField(max_length=32)
+    reason = TextField(max_length=1000, required=False, label=_("Reason (kept as a staff note)"))
+
+
+class ProbeForm(forms.Form):
+    flagged = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1")
+
+
+class SearchForm(forms.Form):
+    q = TextField(max_length=16, required=False, label=_("Case reference"))

@@ -1,0 +1,137 @@
+"""What a case is. Everything that could identify or locate an applicant is ciphertext:
+the dossier and messages under the case's data key, notes sealed to the programme."""
+
+from django.conf import settings
+from django.db import models
+
+from safepassage.cases.states import State
+from safepassage.programmes.models import Programme
+
+
+class Case(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT)
+    # A random reference for staff; it says nothing about the applicant.
+    reference = models.CharField(max_length=16, unique=True)
+    state = models.CharField(max_length=16, choices=State.choices, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # The data key sealed to the programme's public key; deleting it shreds the case.
+    sealed_key = models.BinaryField(null=True)
+    dossier = models.BinaryField()
+    # Idempotent submission: a hash of the form's one-time token, and for a short while the
+    # codename encrypted under a key derived from that token, so a resubmit shows it again.
+    submission_hash = models.BinaryField(max_length=32, unique=True, null=True)
+    receipt = models.BinaryField(null=True)
+    receipt_expires = models.DateTimeField(null=True, db_index=True)
+    probe_flagged = models.BooleanField(default=False)
+    indexed_at = models.DateTimeField(null=True, db_index=True)
+    awaiting_reply = models.BooleanField(default=False, db_index=True)
+    shredded_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["programme", "state", "updated_at"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Codename(models.Model):
+    """An applicant credential: a keyed hash to find it, the data key wrapped under it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="codenames")
+    lookup_hash = models.BinaryField(max_length=32, unique=True)
+    # For a duress codename this wraps a random key, so both kinds cost the same to check.
+    wrapped_key = models.BinaryField()
+    duress = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"codename of {self.case}"
+
+
+class Message(models.Model):
+    class Sender(models.TextChoices):
+        APPLICANT = "applicant"
+        STAFF = "staff"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    sender = models.CharField(max_length=10, choices=Sender.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    body = models.BinaryField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} on {self.case}"
+
+
+class Note(models.Model):
+    """Staff-only notes, sealed to the programme: a codename does not open them."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    body = models.BinaryField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on {self.case}"
+
+
+class BlindIndex(models.Model):
+    """Keyed digests of normalised fields, for equality look-ups without plaintext."""
+
+    class Kind(models.TextChoices):
+        IDENTITY = "identity"  # surname, first names, date of birth
+        SERVICE_NUMBER = "service_number"
+        DIRECTION = "direction"
+        SUBMISSION = "submission"  # direction, unit and equipment: near-identical forms
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="blind_indexes")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    digest = models.BinaryField(max_length=16)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="one_index_per_kind")]
+        indexes = [models.Index(fields=["programme", "kind", "digest"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} index of {self.case}"
+
+
+class ProbeSignal(models.Model):
+    """A reason to suspect the application is a probe by the adversary."""
+
+    class Kind(models.TextChoices):
+        MANUAL = "manual"
+        BURST = "burst"
+        IDENTITY_IN_TWO_DIRECTIONS = "identity_two_directions"
+        DURESS = "duress"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="probe_signals")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    cleared_at = models.DateTimeField(null=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=models.Q(cleared_at__isnull=True),
+                name="one_open_signal_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.case}"

@@ -1,0 +1,499 @@
+"""The rules for cases: plain functions that views and commands call."""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from hashlib import blake2b
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from safepassage.audit import log
+from safepassage.cases import transitions
+from safepassage.cases.dossier import CIRCUMSTANCES, IDENTITY
+from safepassage.cases.models import BlindIndex, Case, Codename, Message, Note, ProbeSignal
+from safepassage.cases.states import CROSSED, OPEN, State
+from safepassage.programmes.models import Programme
+from safepassage.programmes.roles import QUEUES, Role, readable_groups
+from safepassage.vault import codenames, crypto
+from safepassage.vault.blind import blind_index
+
+RECEIPT_LIFETIME = timedelta(minutes=30)
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
+APPLICANT_ROLES = frozenset({transitions.APPLICANT})
+SYSTEM_ROLES = frozenset({transitions.SYSTEM})
+
+
+def _token_digest(token: str, person: bytes) -> bytes:
+    return blake2b(token.encode(), person=person, digest_size=32).digest()
+
+
+def _new_reference() -> str:
+    raw = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def new_submission_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+# --- Applicant side -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the applicant is shown after submitting. `codename` is None when the form had
+    already been submitted and the codename can no longer be shown."""
+
+    codename: str | None
+    created: bool
+
+
+def _replay(submission_hash: bytes, receipt_key: bytes) -> Receipt:
+    case = Case.objects.get(submission_hash=submission_hash)
+    if case.receipt is None or case.receipt_expires is None or case.receipt_expires < timezone.now():
+        return Receipt(codename=None, created=False)
+    try:
+        return Receipt(crypto.decrypt_bytes(receipt_key, case.receipt).decode(), created=False)
+    except crypto.DecryptionError:
+        return Receipt(codename=None, created=False)
+
+
+def submit_application(
+    programme: Programme,
+    answers: dict[str, Any],
+    *,
+    token: str,
+    language: str,
+    wants_to_apply: bool,
+    first_message: str = "",
+) -> Receipt:
+    """Store an application durably and return its codename. The same token twice makes one
+    case; the second call returns the same codename while the receipt lasts."""
+    submission_hash = _token_digest(token, b"sp-submission")
+    receipt_key = _token_digest(token, b"sp-receipt")
+    if Case.objects.filter(submission_hash=submission_hash).exists():
+        return _replay(submission_hash, receipt_key)
+    Case.objects.filter(receipt_expires__lt=timezone.now()).update(
+        receipt=None, receipt_expires=None
+    )
+    data_key = crypto.new_data_key()
+    codename = codenames.generate(language)
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                programme=programme,
+                reference=_new_reference(),
+                state=State.INQUIRY,
+                sealed_key=crypto.seal(bytes(programme.public_key), data_key),
+                dossier=crypto.encrypt_json(data_key, {**answers, "language": language}),
+                submission_hash=submission_hash,
+                receipt=crypto.encrypt_bytes(receipt_key, codename.encode()),
+                receipt_expires=timezone.now() + RECEIPT_LIFETIME,
+                awaiting_reply=bool(first_message),
+            )
+            Codename.objects.create(
+                case=case,
+                lookup_hash=codenames.lookup_hash(codename),
+                wrapped_key=crypto.wrap_with_secret(codenames.normalise(codename), data_key),
+            )
+            if first_message:
+                _add_message(case, data_key, Message.Sender.APPLICANT, first_message)
+            log.record(
+                "case.opened", log.APPLICANT, programme_id=programme.pk, case_ref=case.reference
+            )
+            if wants_to_apply:
+                transitions.perform(
+                    case, "apply", roles=APPLICANT_ROLES, actor=transitions.APPLICANT
+                )
+    except IntegrityError:
+        # The same form submitted twice at the same moment: the other request won.
+        return _replay(submission_hash, receipt_key)
+    return Receipt(codename=codename, created=True)
+
+
+@dataclass(frozen=True)
+class ApplicantSession:
+    case: Case
+    data_key: bytes | None  # None under duress: nothing of the case is opened
+    duress: bool
+
+
+def enter_with_codename(codename: str) -> ApplicantSession | None:
+    if not codenames.looks_like_codename(codename):
+        return None
+    digest = codenames.lookup_hash(codename)
+    credential = Codename.objects.select_related("case").filter(lookup_hash=digest).first()
+    if credential is None or not codenames.same_hash(credential.lookup_hash, digest):
+        return None
+    try:
+        data_key = crypto.unwrap_with_secret(
+            codenames.normalise(codename), credential.wrapped_key
+        )
+    except crypto.DecryptionError:
+        return None
+    case = credential.case
+    if credential.duress:
+        _report_duress(case)
+        return ApplicantSession(case=case, data_key=None, duress=True)
+    log.record(
+        "applicant.entered", log.APPLICANT, programme_id=case.programme_id, case_ref=case.reference
+    )
+    return ApplicantSession(case=case, data_key=data_key, duress=False)
+
+
+def _report_duress(case: Case) -> None:
+    with transaction.atomic():
+        ProbeSignal.objects.get_or_create(
+            case=case, kind=ProbeSignal.Kind.DURESS, cleared_at__isnull=True
+        )
+        case.probe_flagged = True
+        case.save(update_fields=["probe_flagged"])
+        log.record(
+            "applicant.duress", log.SYSTEM, programme_id=case.programme_id, case_ref=case.reference
+        )
+        if case.state in OPEN:
+            transitions.perform(
+                case, "mark_compromised", roles=SYSTEM_ROLES, actor=transitions.SYSTEM
+            )
+
+
+def create_duress_codename(case: Case, language: str) -> str:
+    """A second codename that shows a harmless page and marks the case compromised."""
+    codename = codenames.generate(language)
+    with transaction.atomic():
+        Codename.objects.filter(case=case, duress=True).delete()
+        Codename.objects.create(
+            case=case,
+            lookup_hash=codenames.lookup_hash(codename),
+            wrapped_key=crypto.wrap_with_secret(
+                codenames.normalise(codename), crypto.new_data_key()
+            ),
+            duress=True,
+        )
+        log.record(
+            "applicant.duress_codename_created",
+            log.APPLICANT,
+            programme_id=case.programme_id,
+            case_ref=case.reference,
+        )
+    return codename
+
+
+@dataclass(frozen=True)
+class ShownMessage:
+    sender: str
+    created_at: Any
+    text: str
+
+
+def _add_message(case: Case, data_key: bytes, sender: str, text: str, author: Any = None) -> None:
+    Message.objects.create(
+        case=case, sender=sender, author=author, body=crypto.encrypt_json(data_key, {"text": text})
+    )
+
+
+def _messages(case: Case, data_key: bytes) -> list[ShownMessage]:
+    return [
+        ShownMessage(m.sender, m.created_at, crypto.decrypt_json(data_key, m.body)["text"])
+        for m in case.messages.all()
+    ]
+
+
+def applicant_messages(session: ApplicantSession) -> list[ShownMessage]:
+    if session.data_key is None:
+        return []
+    return _messages(session.case, session.data_key)
+
+
+def applicant_reply(case: Case, data_key: bytes, text: str) -> None:
+    with transaction.atomic():
+        _add_message(case, data_key, Message.Sender.APPLICANT, text)
+        Case.objects.filter(pk=case.pk).update(awaiting_reply=True, updated_at=timezone.now())
+        log.record(
+            "message.from_applicant",
+            log.APPLICANT,
+            programme_id=case.programme_id,
+            case_ref=case.reference,
+        )
+
+
+def applicant_action(case: Case, action: str) -> Case:
+    """Cancel, apply (from an inquiry) or say they are ready again (from dormant)."""
+    if action not in {"cancel", "apply", "reactivate"}:
+        raise transitions.TransitionRefused("")
+    return transitions.perform(case, action, roles=APPLICANT_ROLES, actor=transitions.APPLICANT)
+
+
+def refresh(case: Case) -> Case:
+    return Case.objects.get(pk=case.pk)
+
+
+# --- Staff side -----------------------------------------------------------------------------
+
+
+@dataclass
+class StaffCaseView:
+    case: Case
+    groups: list[str]
+    shredded: bool
+    identity: list[tuple[Any, str]] | None = None
+    circumstances: dict[str, Any] | None = None
+    messages: list[ShownMessage] | None = None
+    notes: list[tuple[Any, str, str]] | None = None
+    duplicates: list[Case] = field(default_factory=list)
+    signals: list[ProbeSignal] = field(default_factory=list)
+
+
+def _data_key(case: Case, private_key: bytes) -> bytes | None:
+    if case.sealed_key is None:
+        return None
+    return crypto.unseal(private_key, bytes(case.sealed_key))
+
+
+def open_case(case: Case, *, user: User, roles: frozenset[Role], private_key: bytes) -> StaffCaseView:
+    """Decrypt what the staff member's roles allow, and audit exactly which groups were read."""
+    groups = readable_groups(roles)
+    data_key = _data_key(case, private_key)
+    view = StaffCaseView(case=case, groups=groups, shredded=data_key is None)
+    view.signals = list(case.probe_signals.filter(cleared_at__isnull=True))
+    view.duplicates = duplicates_of(case)
+    if data_key is not None:
+        dossier = crypto.decrypt_json(data_key, case.dossier)
+        if "identity" in groups:
+            view.identity = [(label, dossier.get(name, "")) for name, label in IDENTITY.items()]
+        if "circumstances" in groups:
+            view.circumstances = {name: dossier.get(name, "") for name in CIRCUMSTANCES}
+        if "messages" in groups:
+            view.messages = _messages(case, data_key)
+    if "notes" in groups:
+        view.notes = [
+            (
+                n.created_at,
+                n.author.username if n.author else "",
+                crypto.unseal(private_key, n.body).decode(),
+            )
+            for n in case.notes.select_related("author")
+        ]
+    log.record(
+        "case.read",
+        log.staff_actor(user),
+        programme_id=case.programme_id,
+        case_ref=case.reference,
+        groups=groups,
+    )
+    return view
+
+
+def staff_message(case: Case, *, user: User, private_key: bytes, text: str) -> None:
+    data_key = _data_key(case, private_key)
+    if data_key is None:
+        raise transitions.TransitionRefused("shredded")
+    with transaction.atomic():
+        _add_message(case, data_key, Message.Sender.STAFF, text, author=user)
+        Case.objects.filter(pk=case.pk).update(awaiting_reply=False, updated_at=timezone.now())
+        log.record(
+            "message.to_applicant",
+            log.staff_actor(user),
+            programme_id=case.programme_id,
+            case_ref=case.reference,
+        )
+
+
+def add_note(case: Case, *, user: User, text: str) -> None:
+    with transaction.atomic():
+        Note.objects.create(
+            case=case,
+            author=user,
+            body=crypto.seal(bytes(case.programme.public_key), text.encode()),
+        )
+        log.record(
+            "case.note_added",
+            log.staff_actor(user),
+            programme_id=case.programme_id,
+            case_ref=case.reference,
+        )
+
+
+def set_probe_flag(case: Case, *, user: User, flagged: bool) -> None:
+    """A verifier's manual probe flag; while raised the case cannot be verified."""
+    with transaction.atomic():
+        if flagged:
+            ProbeSignal.objects.get_or_create(
+                case=case, kind=ProbeSignal.Kind.MANUAL, cleared_at__isnull=True,
+                defaults={"raised_by": user},
+            )
+        else:
+            case.probe_signals.filter(cleared_at__isnull=True).update(
+                cleared_at=timezone.now(), cleared_by=user
+            )
+        Case.objects.filter(pk=case.pk).update(probe_flagged=flagged)
+        log.record(
+            "case.probe_flag_raised" if flagged else "case.probe_signals_cleared",
+            log.staff_actor(user),
+            programme_id=case.programme_id,
+            case_ref=case.reference,
+        )
+
+
+def staff_transition(case: Case, action: str, *, user: User, roles: frozenset[Role], reason: str = "") -> Case:
+    updated = transitions.perform(
+        case, action, roles=frozenset(str(r) for r in roles), actor=log.staff_actor(user), reason=reason
+    )
+    if reason:
+        add_note(updated, user=user, text=reason)
+    return updated
+
+
+# --- Duplicates and probe signals -------------------------------------------------------------
+
+
+def index_pending(programme: Programme, private_key: bytes, limit: int = 500) -> int:
+    """Compute blind indexes for cases not yet indexed, then raise automatic probe signals.
+
+    Runs inside a staff session because the index key comes from the programme's private key.
+    """
+    pending = list(
+        Case.objects.filter(
+            programme=programme, indexed_at__isnull=True, sealed_key__isnull=False
+        ).order_by("pk")[:limit]
+    )
+    for case in pending:
+        data_key = _data_key(case, private_key)
+        assert data_key is not None
+        d = crypto.decrypt_json(data_key, case.dossier)
+        digests = {
+            BlindIndex.Kind.IDENTITY: blind_index(
+                private_key, "identity", d.get("surname", ""), d.get("first_names", ""),
+                d.get("date_of_birth", ""),
+            ) if d.get("surname") else None,
+            BlindIndex.Kind.SERVICE_NUMBER: blind_index(
+                private_key, "service_number", d.get("service_number", "")
+            ),
+            BlindIndex.Kind.DIRECTION: blind_index(private_key, "direction", d.get("direction", "")),
+            BlindIndex.Kind.SUBMISSION: blind_index(
+                private_key, "submission", d.get("direction", ""), d.get("unit", ""),
+                d.get("equipment", ""),
+            ),
+        }
+        with transaction.atomic():
+            BlindIndex.objects.bulk_create(
+                BlindIndex(case=case, programme=programme, kind=kind, digest=digest)
+                for kind, digest in digests.items()
+                if digest is not None
+            )
+            Case.objects.filter(pk=case.pk).update(indexed_at=timezone.now())
+            _raise_automatic_signals(case)
+    return len(pending)
+
+
+def _sharing(case: Case, *kinds: str) -> set[int]:
+    """Other cases of the programme with the same digest as `case` for any of `kinds`."""
+    match = Q()
+    for kind, digest in case.blind_indexes.filter(kind__in=kinds).values_list("kind", "digest"):
+        match |= Q(kind=kind, digest=bytes(digest))
+    if not match:
+        return set()
+    rows = BlindIndex.objects.filter(match, programme_id=case.programme_id).exclude(case=case)
+    return set(rows.values_list("case_id", flat=True))
+
+
+def duplicates_of(case: Case) -> list[Case]:
+    """Other cases of the programme with the same identity or service number."""
+    ids = _sharing(case, BlindIndex.Kind.IDENTITY, BlindIndex.Kind.SERVICE_NUMBER)
+    return list(Case.objects.filter(pk__in=ids).order_by("created_at")[:20])
+
+
+def _raise(case_ids: set[int], kind: str) -> None:
+    for case in Case.objects.filter(pk__in=case_ids):
+        _, created = ProbeSignal.objects.get_or_create(
+            case=case, kind=kind, cleared_at__isnull=True
+        )
+        if created:
+            log.record(
+                f"case.probe_signal.{kind}",
+                log.SYSTEM,
+                programme_id=case.programme_id,
+                case_ref=case.reference,
+            )
+
+
+def _raise_automatic_signals(case: Case) -> None:
+    # 1. A burst of near-identical applications (same direction, unit and equipment).
+    window = timedelta(minutes=settings.PROBE_BURST_MINUTES)
+    burst = set(
+        Case.objects.filter(
+            pk__in=_sharing(case, BlindIndex.Kind.SUBMISSION),
+            created_at__gte=case.created_at - window,
+            created_at__lte=case.created_at + window,
+        ).values_list("pk", flat=True)
+    )
+    if len(burst) + 1 >= settings.PROBE_BURST_SIZE:
+        _raise({case.pk, *burst}, ProbeSignal.Kind.BURST)
+    # 2. The same person reported in different directions.
+    same_person = _sharing(case, BlindIndex.Kind.IDENTITY, BlindIndex.Kind.SERVICE_NUMBER)
+    elsewhere = same_person - _sharing(case, BlindIndex.Kind.DIRECTION)
+    if elsewhere:
+        _raise({case.pk, *elsewhere}, ProbeSignal.Kind.IDENTITY_IN_TWO_DIRECTIONS)
+
+
+# --- Queues, counters, retention --------------------------------------------------------------
+
+
+def queue(programme: Programme, roles: frozenset[Role], *, search: str = "") -> Any:
+    states = {s for role in roles for s in QUEUES.get(role, ())}
+    cases = Case.objects.filter(programme=programme, state__in=states)
+    if search:
+        cases = cases.filter(reference__iexact=search.strip())
+    return cases.annotate(
+        open_signals=Count("probe_signals", filter=Q(probe_signals__cleared_at__isnull=True))
+    ).order_by("-awaiting_reply", "-probe_flagged", "updated_at")
+
+
+def case_in(programme_ids: list[int], reference: str) -> Case | None:
+    return (
+        Case.objects.select_related("programme")
+        .filter(programme_id__in=programme_ids, reference=reference)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Counters:
+    by_state: dict[str, int]
+    applications: int  # everything that reached "applied": never a surrender
+    crossed: int  # received and later: these are surrenders
+
+
+def counters(programme_ids: list[int]) -> Counters:
+    rows = (
+        Case.objects.filter(programme_id__in=programme_ids)
+        .values_list("state")
+        .annotate(n=Count("pk"))
+    )
+    by_state = {state.value: 0 for state in State}
+    by_state.update(dict(rows))
+    crossed = sum(by_state[s] for s in CROSSED)
+    return Counters(
+        by_state=by_state,
+        applications=sum(by_state.values()) - by_state[State.INQUIRY],
+        crossed=crossed,
+    )
+
+
+def shred(case: Case, *, actor: str) -> None:
+    """Crypto-shredding: destroy every key and sealed text of the case. Its state still counts
+    and its audit entries stay, but nothing of the person can be read again."""
+    with transaction.atomic():
+        Codename.objects.filter(case=case).delete()
+        Note.objects.filter(case=case).delete()
+        Message.objects.filter(case=case).update(body=b"")
+        BlindIndex.objects.filter(case=case).delete()
+        Case.objects.filter(pk=case.pk).update(
+            sealed_key=None, dossier=b"", receipt=None, shredded_at=timezone.now()
+        )
+        log.record("case.shredded", actor, programme_id=case.programme_id, case_ref=case.reference)

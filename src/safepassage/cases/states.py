@@ -1,0 +1,37 @@
+"""The states a case can be in."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class State(models.TextChoices):
+    INQUIRY = "inquiry", _("Inquiry")
+    APPLIED = "applied", _("Applied")
+    VERIFYING = "verifying", _("Verifying")
+    VERIFIED = "verified", _("Verified")
+    DORMANT = "dormant", _("Dormant")
+    SCHEDULED = "scheduled", _("Scheduled")
+    IN_TRANSIT = "in_transit", _("In transit")
+    RECEIVED = "received", _("Received")
+    REGISTERED = "registered", _("Registered")
+    PATHWAY_CHOSEN = "pathway_chosen", _("Pathway chosen")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+    REJECTED = "rejected", _("Rejected")
+    COMPROMISED = "compromised", _("Compromised")
+
+
+# Before the crossing is complete: the applicant may cancel, staff may reject or mark it
+# compromised.
+OPEN = (
+    State.INQUIRY,
+    State.APPLIED,
+    State.VERIFYING,
+    State.VERIFIED,
+    State.DORMANT,
+    State.SCHEDULED,
+    State.IN_TRANSIT,
+)
+# The person has crossed: these, and closed, count as surrenders. Nothing earlier does.
+CROSSED = (State.RECEIVED, State.REGISTERED, State.PATHWAY_CHOSEN, State.CLOSED)
+ENDED = (State.CLOSED, State.CANCELLED, State.REJECTED, State.COMPROMISED)

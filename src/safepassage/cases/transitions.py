@@ -1,0 +1,161 @@
+"""The case state machine: one table, and the one function that changes a case's state.
+
+Each row: the states it starts from, the action, the state it leads to, who may take it, and
+a guard that can refuse with a reason. `perform` is the only code that writes Case.state.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from safepassage.audit import log
+from safepassage.cases.models import Case, ProbeSignal
+from safepassage.cases.states import OPEN, State
+from safepassage.programmes.roles import Role
+
+APPLICANT = "applicant"
+SYSTEM = "system"
+Guard = Callable[[Case], str | None]
+
+
+def no_open_manual_probe_flag(case: Case) -> str | None:
+    if case.probe_signals.filter(kind=ProbeSignal.Kind.MANUAL, cleared_at__isnull=True).exists():
+        return str(_("A verifier has flagged this case as a possible probe."))
+    return None
+
+
+def hold_fire_acknowledged(case: Case) -> str | None:
+    # The passage app (hold-fire notices) is not built yet; until then nothing is scheduled.
+    return str(_("The receiving unit has not acknowledged a hold-fire notice."))
+
+
+def prisoner_registered(case: Case) -> str | None:
+    # The reception app (GC III Art. 17 registration) is not built yet.
+    return str(_("The prisoner has not been registered yet."))
+
+
+def pathway_consented(case: Case) -> str | None:
+    # The after-care app (pathways with consent) is not built yet.
+    return str(_("No pathway has been chosen with the person's consent."))
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: tuple[str, ...]
+    action: str
+    target: str
+    allowed: frozenset[str]
+    guard: Guard | None = None
+    label: str = ""
+
+
+def _roles(*roles: str) -> frozenset[str]:
+    return frozenset(roles)
+
+
+S = State
+TABLE: tuple[Transition, ...] = (
+    Transition((S.INQUIRY,), "apply", S.APPLIED, _roles(APPLICANT), label=_("Apply")),
+    Transition(
+        (S.APPLIED,), "start_verification", S.VERIFYING, _roles(Role.VERIFIER),
+        label=_("Start verification"),
+    ),
+    Transition(
+        (S.VERIFYING,), "verify", S.VERIFIED, _roles(Role.VERIFIER),
+        guard=no_open_manual_probe_flag, label=_("Mark verified"),
+    ),
+    Transition(
+        (S.VERIFIED,), "set_dormant", S.DORMANT,
+        _roles(Role.INTAKE, Role.VERIFIER, Role.COORDINATOR), label=_("Set dormant"),
+    ),
+    Transition(
+        (S.DORMANT,), "reactivate", S.VERIFIED,
+        _roles(APPLICANT, Role.INTAKE, Role.VERIFIER, Role.COORDINATOR), label=_("Reactivate"),
+    ),
+    Transition(
+        (S.VERIFIED,), "schedule", S.SCHEDULED, _roles(Role.COORDINATOR),
+        guard=hold_fire_acknowledged, label=_("Schedule crossing"),
+    ),
+    Transition(
+        (S.SCHEDULED,), "unschedule", S.VERIFIED, _roles(Role.COORDINATOR, SYSTEM),
+        label=_("Window missed or withdrawn"),
+    ),
+    Transition(
+        (S.SCHEDULED,), "depart", S.IN_TRANSIT, _roles(Role.COORDINATOR, Role.LIAISON),
+        label=_("Crossing started"),
+    ),
+    Transition(
+        (S.IN_TRANSIT,), "turn_back", S.VERIFIED, _roles(Role.COORDINATOR),
+        label=_("Turned back"),
+    ),
+    Transition(
+        (S.IN_TRANSIT,), "arrive", S.RECEIVED, _roles(Role.LIAISON, Role.RECEPTION),
+        label=_("Arrived"),
+    ),
+    Transition(
+        (S.RECEIVED,), "register", S.REGISTERED, _roles(Role.RECEPTION),
+        guard=prisoner_registered, label=_("Register prisoner"),
+    ),
+    Transition(
+        (S.REGISTERED,), "choose_pathway", S.PATHWAY_CHOSEN, _roles(Role.AFTERCARE),
+        guard=pathway_consented, label=_("Pathway chosen"),
+    ),
+    Transition(
+        (S.PATHWAY_CHOSEN,), "close", S.CLOSED, _roles(Role.AFTERCARE), label=_("Close case"),
+    ),
+    Transition(OPEN, "cancel", S.CANCELLED, _roles(APPLICANT), label=_("Cancel")),
+    Transition(
+        OPEN, "reject", S.REJECTED, _roles(Role.INTAKE, Role.VERIFIER), label=_("Reject"),
+    ),
+    Transition(
+        OPEN, "mark_compromised", S.COMPROMISED, _roles(Role.VERIFIER, SYSTEM),
+        label=_("Mark compromised"),
+    ),
+)
+BY_ACTION = {t.action: t for t in TABLE}
+
+
+class TransitionRefused(Exception):
+    """The action is not possible for this case and actor; `reason` is safe to show."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def available(case: Case, roles: frozenset[str]) -> list[Transition]:
+    """Actions this actor could take now (guards not yet evaluated)."""
+    return [t for t in TABLE if case.state in t.sources and t.allowed & roles]
+
+
+def perform(
+    case: Case, action: str, *, roles: frozenset[str], actor: str, reason: str = ""
+) -> Case:
+    """Take `action` on `case`, or raise TransitionRefused. Audited in the same transaction."""
+    transition = BY_ACTION.get(action)
+    if transition is None:
+        raise TransitionRefused(str(_("Unknown action.")))
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.state not in transition.sources:
+            raise TransitionRefused(str(_("This action is not possible in the case's state.")))
+        if not transition.allowed & roles:
+            raise TransitionRefused(str(_("Your role may not take this action.")))
+        if transition.guard and (refusal := transition.guard(locked)):
+            raise TransitionRefused(refusal)
+        source = locked.state
+        locked.state = transition.target
+        locked.save(update_fields=["state", "updated_at"])
+        log.record(
+            f"case.{action}",
+            actor,
+            programme_id=locked.programme_id,
+            case_ref=locked.reference,
+            source=source,
+            target=transition.target,
+            reason_given=bool(reason),
+        )
+    case.state = locked.state
+    return locked

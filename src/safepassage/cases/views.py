@@ -1,0 +1,147 @@
+"""Staff pages for cases: the queue and the case. Thin: check scope, call services, render."""
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from safepassage.cases import services, transitions
+from safepassage.cases.forms import ActionForm, MessageForm, NoteForm, ProbeForm, SearchForm
+from safepassage.cases.models import Case
+from safepassage.programmes import keys
+from safepassage.programmes.access import StaffRequest, staff_required
+from safepassage.programmes.roles import CASE_ROLES, Role
+from safepassage.programmes.services import programme_by_slug
+
+
+class Locked(Exception):
+    """The programme key is not open in this session: sign in again."""
+
+
+def _case(request: StaffRequest, reference: str) -> tuple[Case, frozenset[Role], bytes]:
+    case = services.case_in(request.scope.case_programme_ids(), reference)
+    if case is None:
+        raise Http404
+    roles = request.scope.roles_in(case.programme_id) & CASE_ROLES
+    private_key = keys.private_key(request, case.programme)
+    if private_key is None:
+        raise Locked
+    return case, roles, private_key
+
+
+def _render_case(request: StaffRequest, reference: str, status: int = 200, **forms: object) -> HttpResponse:
+    try:
+        case, roles, private_key = _case(request, reference)
+    except Locked:
+        return redirect("staff:login")
+    view = services.open_case(case, user=request.user, roles=roles, private_key=private_key)  # type: ignore[arg-type]
+    context = {
+        "view": view,
+        "actions": transitions.available(case, frozenset(str(r) for r in roles)),
+        "can_flag": Role.VERIFIER in roles,
+        "note_form": NoteForm(),
+        "message_form": MessageForm(),
+        "action_form": ActionForm(),
+        "error": "",
+        **forms,
+    }
+    return render(request, "cases/case.html", context, status=status)
+
+
+@staff_required
+def queue(request: StaffRequest, slug: str) -> HttpResponse:
+    programme = programme_by_slug(slug)
+    if programme is None or programme.pk not in request.scope.case_programme_ids():
+        raise Http404
+    private_key = keys.private_key(request, programme)
+    if private_key is None:
+        return redirect("staff:login")
+    services.index_pending(programme, private_key)
+    search = SearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    roles = request.scope.roles_in(programme.pk) & CASE_ROLES
+    page = Paginator(services.queue(programme, roles, search=query), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "cases/queue.html",
+        {"programme": programme, "page": page, "search": search, "roles": sorted(roles)},
+    )
+
+
+@staff_required
+def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
+    return _render_case(request, reference)
+
+
+@require_POST
+@staff_required
+def case_action(request: StaffRequest, reference: str) -> HttpResponse:
+    try:
+        case, roles, _ = _case(request, reference)
+    except Locked:
+        return redirect("staff:login")
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        return _render_case(request, reference, status=400, action_form=form)
+    try:
+        services.staff_transition(
+            case,
+            form.cleaned_data["action"],
+            user=request.user,  # type: ignore[arg-type]
+            roles=roles,
+            reason=form.cleaned_data["reason"],
+        )
+    except transitions.TransitionRefused as refused:
+        return _render_case(request, reference, status=409, error=refused.reason)
+    return redirect("cases:detail", reference=reference)
+
+
+@require_POST
+@staff_required
+def case_note(request: StaffRequest, reference: str) -> HttpResponse:
+    try:
+        case, _, _ = _case(request, reference)
+    except Locked:
+        return redirect("staff:login")
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _render_case(request, reference, status=400, note_form=form)
+    services.add_note(case, user=request.user, text=form.cleaned_data["text"])  # type: ignore[arg-type]
+    return redirect("cases:detail", reference=reference)
+
+
+@require_POST
+@staff_required
+def case_message(request: StaffRequest, reference: str) -> HttpResponse:
+    try:
+        case, roles, private_key = _case(request, reference)
+    except Locked:
+        return redirect("staff:login")
+    if not {Role.INTAKE, Role.VERIFIER, Role.COORDINATOR} & roles:
+        raise Http404
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        return _render_case(request, reference, status=400, message_form=form)
+    services.staff_message(
+        case,
+        user=request.user,  # type: ignore[arg-type]
+        private_key=private_key,
+        text=form.cleaned_data["text"],
+    )
+    return redirect("cases:detail", reference=reference)
+
+
+@require_POST
+@staff_required
+def case_probe(request: StaffRequest, reference: str) -> HttpResponse:
+    try:
+        case, roles, _ = _case(request, reference)
+    except Locked:
+        return redirect("staff:login")
+    form = ProbeForm(request.POST)
+    if Role.VERIFIER not in roles or not form.is_valid():
+        raise Http404
+    services.set_probe_flag(case, user=request.user, flagged=form.cleaned_data["flagged"])  # type: ignore[arg-type]
+    return redirect("cases:detail", reference=reference)

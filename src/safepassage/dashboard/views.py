@@ -1,0 +1,27 @@
+"""Staff home: what this person can open, and the counters of their programmes."""
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from safepassage.cases.services import counters
+from safepassage.cases.states import State
+from safepassage.programmes.access import StaffRequest, staff_required
+from safepassage.programmes.services import programmes_for
+
+
+@staff_required
+def home(request: StaffRequest) -> HttpResponse:
+    scope = request.scope
+    visible = sorted(set(scope.case_programme_ids()) | set(scope.admin_programme_ids()))
+    totals = counters(visible)
+    return render(
+        request,
+        "dashboard/home.html",
+        {
+            "case_programmes": programmes_for(scope.case_programme_ids()),
+            "admin_programmes": programmes_for(scope.admin_programme_ids()),
+            "counters": totals,
+            "states": [(state.label, totals.by_state[state.value]) for state in State],
+            "has_programmes": bool(visible),
+        },
+    )

@@ -1,0 +1,106 @@
+"""The application form and the codename form."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from safepassage.textinput import TextAreaField, TextField, plausible_birth_date
+from safepassage.vault.sessions import TOKEN_RE
+
+
+class ApplicationForm(forms.Form):
+    intent = forms.ChoiceField(
+        label=_("What do you want to do now?"),
+        choices=[
+            ("apply", _("Apply to cross over")),
+            ("ask", _("Only ask a question first")),
+        ],
+        widget=forms.RadioSelect,
+        initial="apply",
+    )
+    direction = TextField(
+        max_length=300,
+        label=_("Where are you, or where are you being sent?"),
+        help_text=_("Direction, area or nearest settlement, as far as you know it."),
+    )
+    group = forms.ChoiceField(
+        label=_("Alone or in a group?"),
+        choices=[("alone", _("Alone")), ("group", _("In a group"))],
+        widget=forms.RadioSelect,
+        initial="alone",
+    )
+    group_size = forms.IntegerField(
+        label=_("If in a group: how many people, you included?"),
+        min_value=2,
+        max_value=200,
+        required=False,
+    )
+    surname = TextField(max_length=80, required=False, label=_("Surname"))
+    first_names = TextField(max_length=120, required=False, label=_("First names"))
+    rank = TextField(max_length=60, required=False, label=_("Rank"))
+    date_of_birth = forms.DateField(
+        required=False,
+        label=_("Date of birth"),
+        help_text=_("DD.MM.YYYY"),
+        input_formats=["%d.%m.%Y", "%Y-%m-%d"],
+        validators=[plausible_birth_date],
+        error_messages={"invalid": _("Enter the date as DD.MM.YYYY, for example 07.03.1994.")},
+    )
+    service_number = TextField(max_length=40, required=False, label=_("Service number"))
+    unit = TextField(max_length=200, required=False, label=_("Unit"))
+    service_type = forms.ChoiceField(
+        label=_("Service"),
+        required=False,
+        choices=[
+            ("", _("Prefer not to say")),
+            ("mobilised", _("Mobilised")),
+            ("contract", _("Contract")),
+            ("other", _("Other")),
+        ],
+    )
+    equipment = TextField(
+        max_length=300,
+        required=False,
+        label=_("Equipment you could bring"),
+        help_text=_("For example a vehicle, an armoured vehicle or a tank. Rewards are paid."),
+    )
+    message = TextAreaField(
+        max_length=2000, required=False, label=_("Anything you want to tell us or ask")
+    )
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def clean_token(self) -> str:
+        token: str = self.cleaned_data["token"]
+        if not TOKEN_RE.match(token):
+            raise forms.ValidationError(_("The form has expired. Please submit it again."))
+        return token
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("group") == "group" and not data.get("group_size"):
+            self.add_error("group_size", _("Say how many people are in the group."))
+        if data.get("group") == "alone":
+            data["group_size"] = None
+        return data
+
+    def answers(self) -> dict[str, Any]:
+        """The dossier: the answers without the form's own fields."""
+        data = self.cleaned_data
+        skip = {"intent", "message", "token"}
+        answers = {k: v for k, v in data.items() if k not in skip}
+        if answers.get("date_of_birth"):
+            answers["date_of_birth"] = answers["date_of_birth"].isoformat()
+        return {k: ("" if v is None else v) for k, v in answers.items()}
+
+
+class CodenameForm(forms.Form):
+    codename = TextField(
+        max_length=200,
+        label=_("Your codename"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+
+
+class ReplyForm(forms.Form):
+    text = TextAreaField(max_length=2000, label=_("Your message"))

@@ -1,0 +1,192 @@
+"""Applicant pages. Thin: parse the form, call a rule in cases.services, render.
+
+Every response is `no-store` (middleware.NoStoreMiddleware); the only cookie is the session.
+"""
+
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.views.decorators.http import require_http_methods, require_POST
+
+from safepassage.cases import services
+from safepassage.cases.models import Case
+from safepassage.cases.states import OPEN, State
+from safepassage.cases.transitions import TransitionRefused
+from safepassage.intake import throttle
+from safepassage.intake.forms import ApplicationForm, CodenameForm, ReplyForm
+from safepassage.programmes.services import all_programmes, programme_by_slug
+
+CASE_KEY = "case-key"
+# Once the crossing has started, cancelling is a matter for staff, not a button.
+CANCELLABLE = set(OPEN) - {State.IN_TRANSIT}
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    programmes = [p for p in all_programmes()]
+    return render(
+        request, "intake/home.html", {"programmes": programmes, "left": "left" in request.GET}
+    )
+
+
+def safety(request: HttpRequest) -> HttpResponse:
+    return render(request, "intake/safety.html")
+
+
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = programme_by_slug(slug)
+    if programme is None:
+        raise Http404
+    if request.method == "POST":
+        form = ApplicationForm(request.POST)
+        if form.is_valid():
+            receipt = services.submit_application(
+                programme,
+                form.answers(),
+                token=form.cleaned_data["token"],
+                language=get_language() or settings.LANGUAGE_CODE,
+                wants_to_apply=form.cleaned_data["intent"] == "apply",
+                first_message=form.cleaned_data["message"],
+            )
+            return render(request, "intake/codename.html", {"receipt": receipt})
+        form.data = form.data.copy()
+        form.data["token"] = services.new_submission_token()
+    else:
+        form = ApplicationForm(initial={"token": services.new_submission_token()})
+    return render(request, "intake/apply.html", {"form": form, "programme": programme})
+
+
+@dataclass
+class Applicant:
+    case: Case
+    data_key: bytes | None
+    duress: bool
+
+    @property
+    def session(self) -> services.ApplicantSession:
+        return services.ApplicantSession(self.case, self.data_key, self.duress)
+
+
+def _applicant(request: HttpRequest) -> Applicant | None:
+    """The signed-in applicant, or None; ends the session after 10 minutes idle."""
+    case_id = request.session.get("applicant_case")
+    if case_id is None:
+        return None
+    now = time.time()
+    if now - request.session.get("applicant_seen", 0) > settings.APPLICANT_IDLE_SECONDS:
+        request.session.flush()
+        return None
+    request.session["applicant_seen"] = now
+    case = Case.objects.filter(pk=case_id).first()
+    duress = bool(request.session.get("applicant_duress"))
+    data_key = request.session.get_secret(CASE_KEY)  # type: ignore[attr-defined]
+    if case is None or (data_key is None and not duress):
+        request.session.flush()
+        return None
+    return Applicant(case, data_key, duress)
+
+
+@require_http_methods(["GET", "POST"])
+def enter(request: HttpRequest) -> HttpResponse:
+    form = CodenameForm(request.POST or None)
+    error = ""
+    if request.method == "POST":
+        if throttle.blocked(request):
+            error = "throttled"
+        elif form.is_valid():
+            session = services.enter_with_codename(form.cleaned_data["codename"])
+            if session is None:
+                throttle.record_failure(request)
+                error = "wrong"
+            else:
+                request.session.cycle_key()
+                request.session["applicant_case"] = session.case.pk
+                request.session["applicant_duress"] = session.duress
+                request.session["applicant_seen"] = time.time()
+                if session.data_key is not None:
+                    request.session.put_secret(CASE_KEY, session.data_key)  # type: ignore[attr-defined]
+                return redirect("intake:status")
+    return render(request, "intake/enter.html", {"form": form, "error": error})
+
+
+def status(request: HttpRequest) -> HttpResponse:
+    applicant = _applicant(request)
+    if applicant is None:
+        return redirect("intake:enter")
+    if applicant.duress:
+        return render(request, "intake/status_harmless.html")
+    return render(
+        request,
+        "intake/status.html",
+        {
+            "case": applicant.case,
+            "messages": services.applicant_messages(applicant.session),
+            "reply_form": ReplyForm(),
+            "can_cancel": applicant.case.state in CANCELLABLE,
+        },
+    )
+
+
+@require_POST
+def reply(request: HttpRequest) -> HttpResponse:
+    applicant = _applicant(request)
+    if applicant is None:
+        return redirect("intake:enter")
+    form = ReplyForm(request.POST)
+    if applicant.duress or applicant.data_key is None:
+        return redirect("intake:status")
+    if not form.is_valid():
+        return render(
+            request,
+            "intake/status.html",
+            {
+                "case": applicant.case,
+                "messages": services.applicant_messages(applicant.session),
+                "reply_form": form,
+                "can_cancel": applicant.case.state in CANCELLABLE,
+            },
+            status=400,
+        )
+    services.applicant_reply(applicant.case, applicant.data_key, form.cleaned_data["text"])
+    return redirect("intake:status")
+
+
+@require_http_methods(["GET", "POST"])
+def act(request: HttpRequest, action: str) -> HttpResponse:
+    """Cancel, apply or say 'I am ready': a confirmation page, then the POST."""
+    applicant = _applicant(request)
+    if applicant is None:
+        return redirect("intake:enter")
+    if action not in {"cancel", "apply", "reactivate"} or applicant.duress:
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.applicant_action(applicant.case, action)
+        except TransitionRefused:
+            pass  # the status page shows the state as it is
+        return redirect("intake:status")
+    return render(request, "intake/confirm.html", {"action": action, "case": applicant.case})
+
+
+@require_POST
+def duress(request: HttpRequest) -> HttpResponse:
+    applicant = _applicant(request)
+    if applicant is None:
+        return redirect("intake:enter")
+    if applicant.duress:
+        return redirect("intake:status")
+    codename = services.create_duress_codename(
+        applicant.case, get_language() or settings.LANGUAGE_CODE
+    )
+    return render(request, "intake/duress_codename.html", {"codename": codename})
+
+
+@require_POST
+def leave(request: HttpRequest) -> HttpResponse:
+    request.session.flush()
+    return redirect(reverse("intake:home") + "?left=1")

@@ -1,0 +1,35 @@
+"""The gate in front of every staff page: password, second factor, idle timeout, scope."""
+
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+from safepassage.programmes.services import StaffScope, scope_of
+
+
+class StaffRequest(HttpRequest):
+    scope: StaffScope
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not (user.is_authenticated and user.is_verified()):  # type: ignore[union-attr]
+            return redirect_to_login(request.get_full_path(), reverse("staff:login"))
+        now = time.time()
+        if now - request.session.get("staff_seen", now) > settings.STAFF_IDLE_SECONDS:
+            logout(request)
+            return redirect_to_login(request.get_full_path(), reverse("staff:login"))
+        request.session["staff_seen"] = now
+        request.scope = scope_of(user)  # type: ignore[attr-defined,arg-type]
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,52 @@
+"""Programmes are tenants: separate keys, staff and data."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from safepassage.programmes.roles import Role
+
+
+class Programme(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=120)
+    public_key = models.BinaryField(max_length=32)
+    is_demo = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """One role of one staff member in one programme."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE)
+    role = models.CharField(max_length=16, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "programme", "role"], name="one_role_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} @ {self.programme}"
+
+
+class KeyGrant(models.Model):
+    """The programme's private key, wrapped under one staff member's password."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE)
+    wrapped_private_key = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "programme"], name="one_grant_per_programme")
+        ]
+        verbose_name = _("key grant")
+
+    def __str__(self) -> str:
+        return f"key of {self.programme} for {self.user}"

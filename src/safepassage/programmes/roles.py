@@ -1,0 +1,41 @@
+"""Who may do and see what. One table per question, so the whole policy reads in a minute."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    INTAKE = "intake", _("Intake operator")
+    VERIFIER = "verifier", _("Verifier")
+    COORDINATOR = "coordinator", _("Coordinator")
+    LIAISON = "liaison", _("Receiving-unit liaison")
+    RECEPTION = "reception", _("Reception officer")
+    AFTERCARE = "aftercare", _("After-care officer")
+    ADMIN = "admin", _("Programme admin")
+
+
+# Roles that hold the programme's private key. A liaison never does: nothing they can reach
+# decrypts a case. The admin holds it to grant it to new staff, but sees no case contents.
+KEY_HOLDERS = frozenset(Role) - {Role.LIAISON}
+
+# Roles that open cases at all, and the case states each role's queue shows.
+QUEUES: dict[Role, tuple[str, ...]] = {
+    Role.INTAKE: ("inquiry", "applied", "dormant"),
+    Role.VERIFIER: ("applied", "verifying"),
+    Role.COORDINATOR: ("verified", "scheduled", "in_transit"),
+    Role.RECEPTION: ("in_transit", "received"),
+    Role.AFTERCARE: ("registered", "pathway_chosen"),
+}
+CASE_ROLES = frozenset(QUEUES)
+
+# Groups of protected case fields, and the roles that may read each.
+FIELD_GROUPS: dict[str, frozenset[Role]] = {
+    "identity": frozenset({Role.VERIFIER, Role.RECEPTION, Role.AFTERCARE}),
+    "circumstances": frozenset({Role.INTAKE, Role.VERIFIER, Role.COORDINATOR, Role.AFTERCARE}),
+    "messages": frozenset({Role.INTAKE, Role.VERIFIER, Role.COORDINATOR}),
+    "notes": frozenset(CASE_ROLES),
+}
+
+
+def readable_groups(roles: set[Role] | frozenset[Role]) -> list[str]:
+    return [group for group, allowed in FIELD_GROUPS.items() if allowed & set(roles)]

@@ -1,0 +1,90 @@
+"""Creating programmes and staff, and answering "what may this person do here"."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from safepassage.audit import log
+from safepassage.programmes.models import KeyGrant, Membership, Programme
+from safepassage.programmes.roles import CASE_ROLES, KEY_HOLDERS, Role
+from safepassage.vault import crypto
+
+
+@transaction.atomic
+def create_programme(slug: str, name: str, *, is_demo: bool = False) -> tuple[Programme, bytes]:
+    """The new programme and its private key, which the caller must grant before it is lost."""
+    keypair = crypto.new_keypair()
+    programme = Programme.objects.create(
+        slug=slug, name=name, public_key=keypair.public, is_demo=is_demo
+    )
+    log.record("programme.created", log.SYSTEM, programme_id=programme.pk)
+    return programme, keypair.private
+
+
+@transaction.atomic
+def add_staff(
+    programme: Programme,
+    username: str,
+    password: str,
+    roles: list[Role],
+    *,
+    private_key: bytes,
+    actor: str = log.SYSTEM,
+) -> User:
+    user, _ = User.objects.get_or_create(username=username)
+    user.set_password(password)
+    user.save()
+    for role in roles:
+        Membership.objects.get_or_create(user=user, programme=programme, role=role)
+    if KEY_HOLDERS & set(roles):
+        KeyGrant.objects.update_or_create(
+            user=user,
+            programme=programme,
+            defaults={"wrapped_private_key": crypto.wrap_with_secret(password, private_key)},
+        )
+    log.record(
+        "staff.added",
+        actor,
+        programme_id=programme.pk,
+        staff=user.pk,
+        roles=sorted(str(r) for r in roles),
+    )
+    return user
+
+
+@dataclass(frozen=True)
+class StaffScope:
+    """A staff member's roles, by programme."""
+
+    roles: dict[int, frozenset[Role]]
+
+    def roles_in(self, programme_id: int) -> frozenset[Role]:
+        return self.roles.get(programme_id, frozenset())
+
+    def case_programme_ids(self) -> list[int]:
+        return [pid for pid, roles in self.roles.items() if roles & CASE_ROLES]
+
+    def admin_programme_ids(self) -> list[int]:
+        return [pid for pid, roles in self.roles.items() if Role.ADMIN in roles]
+
+
+def scope_of(user: User) -> StaffScope:
+    roles: dict[int, set[Role]] = {}
+    for programme_id, role in Membership.objects.filter(user=user).values_list(
+        "programme_id", "role"
+    ):
+        roles.setdefault(programme_id, set()).add(Role(role))
+    return StaffScope({pid: frozenset(r) for pid, r in roles.items()})
+
+
+def programmes_for(ids: list[int]) -> list[Programme]:
+    return list(Programme.objects.filter(pk__in=ids).order_by("name"))
+
+
+def programme_by_slug(slug: str) -> Programme | None:
+    return Programme.objects.filter(slug=slug).first()
+
+
+def all_programmes() -> list[Programme]:
+    return list(Programme.objects.order_by("name"))

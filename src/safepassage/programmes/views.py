@@ -1,0 +1,70 @@
+"""Staff sign-in: password (throttled by django-axes), then a TOTP code (django-otp).
+
+The password also unwraps the programme keys granted to this person (programmes/keys.py).
+"""
+
+import segno
+from django.contrib.auth import login, logout
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from safepassage.audit import log
+from safepassage.programmes import keys
+from safepassage.programmes.forms import TokenForm
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = AuthenticationForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.get_user()
+        login(request, user)
+        keys.unlock(request, user, form.cleaned_data["password"])
+        log.record("staff.password_accepted", log.staff_actor(user))
+        return redirect("staff:second_factor")
+    return render(request, "programmes/login.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def second_factor(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("staff:login")
+    if user.is_verified():  # type: ignore[union-attr]
+        return redirect("dashboard-home")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    enrolling = device is None
+    if device is None:
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, confirmed=False, defaults={"name": "authenticator"}
+        )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        allowed, _ = device.verify_is_allowed()
+        if allowed and device.verify_token(form.cleaned_data["token"]):
+            if enrolling:
+                device.confirmed = True
+                device.save()
+                log.record("staff.second_factor_enrolled", log.staff_actor(user))
+            otp_login(request, device)
+            log.record("staff.signed_in", log.staff_actor(user))
+            return redirect("dashboard-home")
+        log.record("staff.second_factor_failed", log.staff_actor(user))
+        form.add_error("token", TokenForm.base_fields["token"].error_messages["invalid"])
+    context = {"form": form, "enrolling": enrolling}
+    if enrolling:
+        context["qr"] = segno.make(device.config_url, error="m").svg_data_uri(scale=5)
+        context["secret"] = device.config_url.split("secret=")[1].split("&")[0]
+    return render(request, "programmes/second_factor.html", context)
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        log.record("staff.signed_out", log.staff_actor(request.user))
+    logout(request)
+    return redirect("staff:login")

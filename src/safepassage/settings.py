@@ -1,0 +1,224 @@
+"""Django settings, read from SAFEPASSAGE_* environment variables.
+
+Without configuration the project runs as a local demo: an embedded SQLite database and the
+server secrets are created under var/ (mode 0600) on first start. Production sets every secret
+through the environment; `safepassage check --deploy` says what is missing.
+"""
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("SAFEPASSAGE_VAR_DIR", BASE_DIR.parent.parent / "var"))
+TESTING = "pytest" in sys.modules
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def local_secret(name: str) -> str:
+    """A secret from SAFEPASSAGE_<NAME>, or one generated once and kept under var/."""
+    value = os.environ.get(f"SAFEPASSAGE_{name.upper()}")
+    if value:
+        return value
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    path = VAR_DIR / f"{name}.secret"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+DEBUG = env_flag("SAFEPASSAGE_DEBUG")
+SECRET_KEY = local_secret("secret_key")
+# Keys the hashes of codenames; never stored in the database.
+CODENAME_PEPPER = bytes.fromhex(local_secret("codename_pepper"))
+# Keys the audit chain, so whoever can write the database cannot rewrite the chain.
+AUDIT_KEY = bytes.fromhex(local_secret("audit_key"))
+
+ALLOWED_HOSTS = os.environ.get("SAFEPASSAGE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("SAFEPASSAGE_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
+SECURE = env_flag("SAFEPASSAGE_SECURE_COOKIES")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "safepassage.vault",
+    "safepassage.audit",
+    "safepassage.programmes",
+    "safepassage.cases",
+    "safepassage.intake",
+    "safepassage.dashboard",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "safepassage.middleware.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "safepassage.urls"
+WSGI_APPLICATION = "safepassage.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "safepassage.context.language_links",
+            ],
+        },
+    }
+]
+
+# SQLite in WAL mode with synchronous=FULL: an acknowledged application survives a crash.
+DATABASE_URL = os.environ.get("SAFEPASSAGE_DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ.get("SAFEPASSAGE_SQLITE_PATH", str(VAR_DIR / "safepassage.sqlite3")),
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                " PRAGMA busy_timeout=10000;",
+                "transaction_mode": "IMMEDIATE",
+            },
+            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "safepassage_cache",
+    }
+}
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "staff:login"
+
+# Staff: five failed passwords lock the account and address for an hour.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
+AXES_VERBOSE = False
+
+# One session cookie, HttpOnly and SameSite=Strict, gone when the browser closes. The cookie
+# also carries the key that opens the secrets kept in the session (see vault/sessions.py).
+SESSION_ENGINE = "safepassage.vault.sessions"
+SESSION_COOKIE_NAME = "sp"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+SESSION_COOKIE_SECURE = SECURE
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 12 * 3600
+APPLICANT_IDLE_SECONDS = 10 * 60
+STAFF_IDLE_SECONDS = 30 * 60
+CSRF_USE_SESSIONS = True
+CSRF_COOKIE_SECURE = SECURE
+CSRF_FAILURE_VIEW = "safepassage.errors.csrf_failure"
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_SSL_REDIRECT = env_flag("SAFEPASSAGE_SSL_REDIRECT")
+SECURE_HSTS_SECONDS = int(os.environ.get("SAFEPASSAGE_HSTS_SECONDS", "0"))
+X_FRAME_OPTIONS = "DENY"
+
+# Nothing from another origin, no inline script or style, forms post only to this site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+    }
+}
+
+# Request bodies are small forms; anything larger is refused with 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 100
+FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+
+LANGUAGE_CODE = "ru"
+# Ukrainian and Belarusian join when their catalogues are complete.
+LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_COOKIE_NAME = "sp_lang_unused"  # never set: the language lives in the URL
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Argon2id cost for unwrapping keys with a staff password or a codename.
+# "interactive" in production; tests use the library minimum to stay fast.
+KDF_PROFILE = os.environ.get("SAFEPASSAGE_KDF_PROFILE", "minimum" if TESTING else "interactive")
+
+OTP_TOTP_ISSUER = "Safe Passage"
+
+# Logs carry no request bodies, no codenames and no personal data: only what Django's request
+# logger writes (method, path, status), and paths never hold secrets.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+
+# Probe signal: this many near-identical applications within this many minutes.
+PROBE_BURST_SIZE = int(os.environ.get("SAFEPASSAGE_PROBE_BURST_SIZE", "3"))
+PROBE_BURST_MINUTES = int(os.environ.get("SAFEPASSAGE_PROBE_BURST_MINUTES", "60"))

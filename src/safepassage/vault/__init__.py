@@ -1,0 +1,1 @@
+"""Keys, envelope encryption, blind indexes, codenames and the sealed session store."""

@@ -1,0 +1,96 @@
+"""A session store whose cookie is also the key to the secrets kept in the session.
+
+Written by hand because Django's database store keeps the session key itself in the database,
+so anyone with a copy could both read and hijack sessions. Here the cookie is a random
+token; the database row is keyed by a hash of it, and values put with `put_secret` are
+encrypted under a key derived from it. An unlocked programme key (staff) or case key
+(applicant) is therefore never in the database or the session store in the clear, and is gone
+when the cookie is.
+"""
+
+import base64
+import re
+import secrets
+from hashlib import blake2b
+
+from django.contrib.sessions.backends import db
+
+from safepassage.vault.crypto import DecryptionError, decrypt_bytes, encrypt_bytes
+
+SEALED_PREFIX = "_sealed:"
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+
+def _digest(token: str, person: bytes, size: int) -> bytes:
+    return blake2b(token.encode(), person=person, digest_size=size).digest()
+
+
+class SessionStore(db.SessionStore):
+    @staticmethod
+    def _row_key(token: str) -> str:
+        return _digest(token, b"sp-session-row", 20).hex()
+
+    def _box_key(self) -> bytes:
+        if self.session_key is None:
+            self.create()  # a row must exist before its token can key anything
+        return _digest(self.session_key or "", b"sp-session-key", 32)
+
+    def _validate_session_key(self, key: str | None) -> bool:
+        return bool(key) and bool(TOKEN_RE.match(key or ""))
+
+    def _get_new_session_key(self) -> str:
+        while True:
+            token = secrets.token_urlsafe(32)
+            if not self.exists(token):
+                return token
+
+    def _get_session_from_db(self):  # type: ignore[no-untyped-def]
+        from django.utils import timezone
+
+        try:
+            return self.model.objects.get(
+                session_key=self._row_key(self.session_key or ""),
+                expire_date__gt=timezone.now(),
+            )
+        except self.model.DoesNotExist:
+            self._session_key = None
+            return None
+
+    def exists(self, session_key: str) -> bool:
+        return self.model.objects.filter(session_key=self._row_key(session_key)).exists()
+
+    def create_model_instance(self, data):  # type: ignore[no-untyped-def]
+        return self.model(
+            session_key=self._row_key(self._get_or_create_session_key()),
+            session_data=self.encode(data),
+            expire_date=self.get_expiry_date(),
+        )
+
+    def delete(self, session_key: str | None = None) -> None:
+        token = session_key or self.session_key
+        if token:
+            self.model.objects.filter(session_key=self._row_key(token)).delete()
+
+    def cycle_key(self) -> None:
+        # A new token means a new box key: carry the sealed values over.
+        opened = {name: self.get_secret(name) for name in self.secret_names()}
+        super().cycle_key()
+        for name, value in opened.items():
+            if value is not None:
+                self.put_secret(name, value)
+
+    def secret_names(self) -> list[str]:
+        return [k.removeprefix(SEALED_PREFIX) for k in self.keys() if k.startswith(SEALED_PREFIX)]
+
+    def put_secret(self, name: str, value: bytes) -> None:
+        sealed = encrypt_bytes(self._box_key(), value)
+        self[SEALED_PREFIX + name] = base64.b64encode(sealed).decode()
+
+    def get_secret(self, name: str) -> bytes | None:
+        sealed = self.get(SEALED_PREFIX + name)
+        if not sealed:
+            return None
+        try:
+            return decrypt_bytes(self._box_key(), base64.b64decode(sealed))
+        except (DecryptionError, ValueError):
+            return None
