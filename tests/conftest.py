@@ -1,0 +1,110 @@
+"""Shared fixtures: a programme with one staff member per role, signed in the real way."""
+
+import re
+import time
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from safepassage.programmes.models import Programme
+from safepassage.programmes.roles import Role
+from safepassage.programmes.services import add_staff, create_programme
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class World:
+    programme: Programme
+    private_key: bytes
+    staff: dict[Role, User]
+
+
+def make_world(slug: str = "north", name: str = "North") -> World:
+    programme, private_key = create_programme(slug, name)
+    staff = {
+        role: add_staff(programme, f"{slug}-{role.value}", PASSWORD, [role], private_key=private_key)
+        for role in Role
+    }
+    for user in staff.values():
+        TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    return World(programme, private_key, staff)
+
+
+@pytest.fixture
+def world(db) -> World:
+    return make_world()
+
+
+def current_code(user: User) -> str:
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return f"{totp.token():06d}"
+
+
+def sign_in(client: Client, user: User, password: str = PASSWORD) -> Client:
+    response = client.post("/en/staff/login/", {"username": user.username, "password": password})
+    assert response.status_code == 302, response.content[:500]
+    response = client.post("/en/staff/second-factor/", {"token": current_code(user)})
+    assert response.status_code == 302 and response["Location"] == "/en/staff/"
+    return client
+
+
+@pytest.fixture
+def staff_client(world):
+    def make(role: Role) -> Client:
+        return sign_in(Client(), world.staff[role])
+
+    return make
+
+
+def form_token(html: str) -> str:
+    match = re.search(r'name="token" value="([^"]+)"', html)
+    assert match, "the form carries a submission token"
+    return match.group(1)
+
+
+def application(token: str, **overrides: str) -> dict[str, str]:
+    data = {
+        "intent": "apply",
+        "direction": "Near the water tower east of Rabotino",
+        "group": "alone",
+        "surname": "Zhukovsky",
+        "first_names": "Arkady Petrovich",
+        "rank": "Private",
+        "date_of_birth": "07.03.1994",
+        "service_number": "AB-123456",
+        "unit": "3rd motor rifle company",
+        "service_type": "mobilised",
+        "equipment": "",
+        "message": "When can I go?",
+        "token": token,
+    }
+    data.update(overrides)
+    return data
+
+
+def submit(client: Client, slug: str = "north", lang: str = "en", **overrides: str) -> str:
+    """Apply through the real form; returns the codename shown."""
+    page = client.get(f"/{lang}/{slug}/apply/")
+    response = client.post(
+        f"/{lang}/{slug}/apply/", application(form_token(page.content.decode()), **overrides)
+    )
+    assert response.status_code == 200
+    match = re.search(r'id="codename">([^<]+)<', response.content.decode())
+    assert match, response.content.decode()[:3000]
+    return match.group(1)
+
+
+def enter(client: Client, codename: str, lang: str = "en"):
+    return client.post(f"/{lang}/enter/", {"codename": codename})

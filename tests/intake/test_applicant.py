@@ -1,0 +1,231 @@
+"""The applicant's journey and the promises made to them."""
+
+import logging
+import re
+
+import pytest
+from django.test import Client
+
+from safepassage.cases import services
+from safepassage.cases.models import Case, Codename, Message
+from safepassage.programmes.roles import Role
+from tests.conftest import application, enter, form_token, sign_in, submit
+
+
+def test_the_site_opens_in_russian(world, client):
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[-1][0] == "/ru/"
+    html = response.content.decode()
+    assert 'lang="ru"' in html and "Подать заявку" in html
+    assert "никогда не просим денег" in html.lower()
+
+
+def test_english_is_one_link_away(world, client):
+    html = client.get("/ru/").content.decode()
+    assert 'href="/en/"' in html
+    assert "We never ask for money" in client.get("/en/").content.decode()
+
+
+def test_apply_and_come_back_with_the_codename(world, client):
+    codename = submit(client, lang="ru")
+    assert len(codename.split()) == 8
+    assert re.fullmatch(r"[а-я ]+", codename)
+    response = enter(Client(), codename, lang="ru")
+    assert response.status_code == 302 and response["Location"] == "/ru/my/"
+
+
+def test_applicant_reads_staff_message_replies_and_cancels(world, client):
+    codename = submit(client)
+    case = Case.objects.get()
+    services.staff_message(
+        case, user=world.staff[Role.INTAKE], private_key=world.private_key, text="Stay put."
+    )
+    applicant = Client()
+    enter(applicant, codename)
+    page = applicant.get("/en/my/").content.decode()
+    assert "Stay put." in page and "When can I go?" in page
+    applicant.post("/en/my/reply/", {"text": "Understood."})
+    assert "Understood." in applicant.get("/en/my/").content.decode()
+    assert "Cancel your application?" in applicant.get("/en/my/cancel/").content.decode()
+    applicant.post("/en/my/cancel/")
+    case.refresh_from_db()
+    assert case.state == "cancelled"
+    assert "You have cancelled" in applicant.get("/en/my/").content.decode()
+
+
+def test_the_codename_is_shown_only_after_the_case_is_committed(world, client, monkeypatch):
+    from safepassage.audit import log
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(log, "record", fail)
+    page = client.get("/en/north/apply/")
+    raising = Client(raise_request_exception=False)
+    response = raising.post(
+        "/en/north/apply/", application(form_token(page.content.decode()))
+    )
+    assert response.status_code == 500
+    assert "id=\"codename\"" not in response.content.decode()
+    assert Case.objects.count() == 0 and Codename.objects.count() == 0
+
+
+def test_wrong_codenames_are_throttled(world, client):
+    codename = submit(client)
+    for _ in range(5):
+        assert "not known" in enter(client, "лес " * 8).content.decode()
+    blocked = enter(client, codename)
+    assert blocked.status_code == 200 and "Too many attempts" in blocked.content.decode()
+
+
+def test_the_duress_codename_shows_a_harmless_page_and_marks_the_case(world, client):
+    codename = submit(client)
+    applicant = Client()
+    enter(applicant, codename)
+    page = applicant.post("/en/my/duress/").content.decode()
+    duress = re.search(r'id="duress-codename">([^<]+)<', page).group(1)
+    forced = Client()
+    enter(forced, duress)
+    harmless = forced.get("/en/my/").content.decode()
+    assert "When can I go?" not in harmless and "Cancel" not in harmless
+    assert Case.objects.get().state == "compromised"
+    assert forced.post("/en/my/cancel/").status_code == 404
+
+
+def test_the_session_ends_after_ten_idle_minutes(world, client, monkeypatch):
+    codename = submit(client)
+    applicant = Client()
+    enter(applicant, codename)
+    assert applicant.get("/en/my/").status_code == 200
+    import time as real_time
+
+    later = real_time.time() + 601
+    monkeypatch.setattr("safepassage.intake.views.time.time", lambda: later)
+    assert applicant.get("/en/my/")["Location"] == "/en/enter/"
+
+
+def test_leaving_ends_the_session(world, client):
+    applicant = Client()
+    enter(applicant, submit(client))
+    applicant.post("/en/my/leave/")
+    assert applicant.get("/en/my/").status_code == 302
+
+
+def test_only_one_cookie_strict_http_only_and_no_store(world, client):
+    codename = submit(client)
+    response = enter(client, codename)
+    assert list(response.cookies) == ["sp"]
+    cookie = response.cookies["sp"]
+    assert cookie["httponly"] and cookie["samesite"] == "Strict" and not cookie["expires"]
+    page = client.get("/en/my/")
+    assert page["Cache-Control"].startswith("no-store")
+    assert page["Referrer-Policy"] == "no-referrer"
+
+
+def test_pages_load_nothing_from_another_origin_and_allow_no_inline_code(world, client):
+    for path in ["/ru/", "/ru/north/apply/", "/ru/enter/", "/ru/safety/"]:
+        response = client.get(path)
+        csp = response["Content-Security-Policy"]
+        assert "default-src 'none'" in csp and "unsafe-inline" not in csp
+        assert "form-action 'self'" in csp
+        html = response.content.decode()
+        assert "<script" not in html and " style=" not in html
+        assert not re.search(r'(src|href)="(https?:)?//', html)
+
+
+def test_a_double_submit_makes_one_case(world, client):
+    page = client.get("/en/north/apply/")
+    data = application(form_token(page.content.decode()))
+    first = client.post("/en/north/apply/", data).content.decode()
+    second = client.post("/en/north/apply/", data).content.decode()
+    codename = re.search(r'id="codename">([^<]+)<', first).group(1)
+    assert codename in second
+    assert Case.objects.count() == 1
+
+
+BAD_FIELDS = {
+    "over-long": {"direction": "x" * 301},
+    "invalid date": {"date_of_birth": "31.02.1990"},
+    "implausible date": {"date_of_birth": "01.01.1850"},
+    "control characters": {"surname": "Orlov\x07\x1b[31m"},
+    "invalid utf-8": {"surname": "Orlov\ufffd"},
+    "group without size": {"group": "group"},
+    "forged token": {"token": "not-a-token"},
+    "unknown choice": {"intent": "surrender-now"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FIELDS))
+def test_bad_input_gets_a_clear_message_and_writes_nothing(world, client, name):
+    page = client.get("/ru/north/apply/")
+    data = {**application(form_token(page.content.decode())), **BAD_FIELDS[name]}
+    response = client.post("/ru/north/apply/", data)
+    assert response.status_code == 200
+    assert 'class="error"' in response.content.decode()
+    assert 'id="codename"' not in response.content.decode()
+    assert Case.objects.count() == 0
+
+
+def test_raw_invalid_utf8_body_is_refused_cleanly(world, client):
+    page = client.get("/en/north/apply/")
+    token = form_token(page.content.decode())
+    body = b"intent=apply&group=alone&direction=\xff\xfe%ff&token=" + token.encode()
+    response = client.post(
+        "/en/north/apply/", body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200 and "cannot be accepted" in response.content.decode()
+    assert Case.objects.count() == 0
+
+
+def test_a_body_over_the_limit_is_a_400(world, client):
+    response = client.post("/en/north/apply/", {"direction": "x" * 70_000})
+    assert response.status_code == 400
+    assert "could not be read" in response.content.decode()
+    assert Case.objects.count() == 0
+
+
+def test_a_missing_csrf_token_is_a_clear_403(world):
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/ru/north/apply/", application("x" * 43))
+    assert response.status_code == 403
+    assert "Форма устарела" in response.content.decode()
+    assert Case.objects.count() == 0
+
+
+@pytest.mark.parametrize("path", ["/xx/", "/de/enter/", "/ru/nowhere/apply/", "/en/staff/case/FAKE-0000/"])
+def test_unknown_language_programme_or_case_is_a_404_page(world, client, path):
+    response = client.get(path)
+    assert response.status_code in (302, 404)
+    if response.status_code == 404:
+        assert "Traceback" not in response.content.decode()
+
+
+def test_a_forged_case_reference_is_a_404_for_staff(world, staff_client):
+    verifier = staff_client(Role.VERIFIER)
+    assert verifier.get("/en/staff/case/ZZZZ-ZZZZ/").status_code == 404
+
+
+def test_no_secret_or_personal_data_reaches_the_logs(world, client, caplog):
+    caplog.set_level(logging.DEBUG)
+    codename = submit(client, surname="Kologrivov", message="Secret plan")
+    applicant = Client()
+    enter(applicant, codename)
+    applicant.post("/en/my/reply/", {"text": "Another secret"})
+    enter(Client(), "wrong " * 8)
+    sign_in(Client(), world.staff[Role.VERIFIER])
+    text = caplog.text + "".join(str(r.args) for r in caplog.records)
+    for secret in [codename, "Kologrivov", "Secret plan", "Another secret", "correct horse"]:
+        assert secret not in text
+
+
+def test_messages_on_the_page_are_escaped(world, client):
+    codename = submit(client, message="<b>bold</b>")
+    applicant = Client()
+    enter(applicant, codename)
+    html = applicant.get("/en/my/").content.decode()
+    assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_a_message_is_stored_as_ciphertext(world, client):
+    submit(client, message="Meet at dawn")
+    assert b"Meet at dawn" not in bytes(Message.objects.get().body)

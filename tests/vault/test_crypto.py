@@ -1,0 +1,92 @@
+"""The vault: envelope encryption round-trips, tampering is rejected, codenames are strong."""
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from safepassage.vault import codenames, crypto
+from safepassage.vault.blind import blind_index
+
+KEY = crypto.new_data_key()
+PAIR = crypto.new_keypair()
+
+
+@given(st.binary(max_size=4096))
+def test_secret_box_round_trip(data):
+    assert crypto.decrypt_bytes(KEY, crypto.encrypt_bytes(KEY, data)) == data
+
+
+@given(st.binary(min_size=1, max_size=512), st.data())
+def test_any_flipped_bit_is_rejected(data, draw):
+    blob = bytearray(crypto.encrypt_bytes(KEY, data))
+    index = draw.draw(st.integers(0, len(blob) - 1))
+    blob[index] ^= 1 << draw.draw(st.integers(0, 7))
+    with pytest.raises(crypto.DecryptionError):
+        crypto.decrypt_bytes(KEY, bytes(blob))
+
+
+@given(st.binary(min_size=1, max_size=256))
+def test_sealed_box_opens_only_with_the_private_key(data):
+    sealed = crypto.seal(PAIR.public, data)
+    assert crypto.unseal(PAIR.private, sealed) == data
+    with pytest.raises(crypto.DecryptionError):
+        crypto.unseal(crypto.new_keypair().private, sealed)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.text(min_size=1, max_size=40), st.binary(min_size=32, max_size=32))
+def test_wrap_under_a_secret(secret, key):
+    wrapped = crypto.wrap_with_secret(secret, key)
+    assert crypto.unwrap_with_secret(secret, wrapped) == key
+    with pytest.raises(crypto.DecryptionError):
+        crypto.unwrap_with_secret(secret + "x", wrapped)
+
+
+def test_a_wrap_records_its_cost_so_old_wraps_survive_a_change_of_profile():
+    wrapped = crypto.wrap_with_secret("pw", KEY, profile="minimum")
+    assert crypto.unwrap_with_secret("pw", wrapped) == KEY
+    with pytest.raises(crypto.DecryptionError):
+        crypto.unwrap_with_secret("pw", b"\x09" + bytes(wrapped[1:]))
+
+
+@pytest.mark.parametrize("language", ["ru", "uk", "en", "be"])
+def test_codenames_have_at_least_80_bits_in_the_applicants_language(language):
+    words = codenames.wordlist(language)
+    codename = codenames.generate(language)
+    assert len(codename.split()) == codenames.WORDS
+    assert all(word in words for word in codename.split())
+    assert codenames.WORDS * math.log2(len(set(words))) >= 80
+
+
+def test_russian_codenames_are_russian_words():
+    assert all(
+        all("а" <= ch <= "я" for ch in word) for word in codenames.generate("ru").split()
+    )
+
+
+def test_codename_typed_loosely_still_matches():
+    codename = "ёлка дом сад кот мир лес луг пар"
+    assert codenames.lookup_hash(codename) == codenames.lookup_hash(
+        "  Елка-ДОМ, сад  кот мир лес луг пар "
+    )
+    assert codenames.lookup_hash(codename) != codenames.lookup_hash("елка дом сад кот мир лес луг")
+
+
+def test_codename_hash_depends_on_the_pepper(settings):
+    before = codenames.lookup_hash("a b c d e f g h")
+    settings.CODENAME_PEPPER = b"\x01" * 32
+    assert codenames.lookup_hash("a b c d e f g h") != before
+
+
+def test_no_codename_word_incriminates():
+    words = set(codenames.wordlist("ru"))
+    assert not words & {"война", "солдат", "плен", "пленный", "армия", "оружие", "граница"}
+
+
+def test_blind_index_ignores_case_and_spacing_but_needs_the_programme_key():
+    a = blind_index(PAIR.private, "identity", "Иванов", "Пётр")
+    assert a == blind_index(PAIR.private, "identity", " ИВАНОВ ", "петр")
+    assert a != blind_index(crypto.new_keypair().private, "identity", "Иванов", "Пётр")
+    assert blind_index(PAIR.private, "identity", "", " ") is None
