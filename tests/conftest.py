@@ -32,7 +32,9 @@ class World:
 def make_world(slug: str = "north", name: str = "North") -> World:
     programme, private_key = create_programme(slug, name)
     staff = {
-        role: add_staff(programme, f"{slug}-{role.value}", PASSWORD, [role], private_key=private_key)
+        role: add_staff(
+            programme, f"{slug}-{role.value}", PASSWORD, [role], private_key=private_key
+        )
         for role in Role
     }
     for user in staff.values():

@@ -22,7 +22,9 @@ def main() -> int:
         mo = polib.mofile(str(LOCALE / language / "LC_MESSAGES/django.mo"))
         compiled = {e.msgid: e.msgstr for e in mo}
         stale = [e.msgid for e in po.translated_entries() if compiled.get(e.msgid) != e.msgstr]
-        failures += [f"{language}: .mo is stale for {msgid!r} (run make messages)" for msgid in stale]
+        failures += [
+            f"{language}: .mo is stale for {msgid!r} (run make messages)" for msgid in stale
+        ]
     for failure in failures:
         print(failure, file=sys.stderr)
     print(f"translations: {len(failures)} problem(s) in {', '.join(COMPLETE)}")

@@ -28,9 +28,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _page(
-        request, 500, _("Something went wrong"), _("Please try again in a few minutes.")
-    )
+    return _page(request, 500, _("Something went wrong"), _("Please try again in a few minutes."))
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -25,9 +25,9 @@ class TextField(forms.CharField):
         super().__init__(max_length=max_length, **kwargs)  # type: ignore[arg-type]
         self.validators.append(no_control_characters)
 
-    def to_python(self, value: object) -> str:
+    def to_python(self, value: object) -> str | None:
         text = super().to_python(value)
-        return text.replace("\r\n", "\n") if isinstance(text, str) else text
+        return text.replace("\r\n", "\n") if text else text
 
 
 class TextAreaField(TextField):

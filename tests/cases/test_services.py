@@ -66,7 +66,9 @@ def test_crypto_shredding_makes_the_case_unreadable_but_keeps_counts_and_audit(w
     assert case.sealed_key is None and bytes(case.dossier) == b""
     assert all(bytes(m.body) == b"" for m in Message.objects.filter(case=case))
     view = services.open_case(
-        case, user=world.staff[Role.VERIFIER], roles=frozenset({Role.VERIFIER}),
+        case,
+        user=world.staff[Role.VERIFIER],
+        roles=frozenset({Role.VERIFIER}),
         private_key=world.private_key,
     )
     assert view.shredded and view.identity is None

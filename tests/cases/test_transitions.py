@@ -67,16 +67,25 @@ def test_a_transition_and_its_audit_entry_are_one(programme):
     assert event.detail == {"source": "applied", "target": "verifying", "reason_given": False}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(st.tuples(st.sampled_from(sorted(transitions.BY_ACTION)), st.sampled_from(ACTORS)), max_size=12))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    steps=st.lists(
+        st.tuples(st.sampled_from(sorted(transitions.BY_ACTION)), st.sampled_from(ACTORS)),
+        max_size=12,
+    )
+)
 def test_no_sequence_of_actions_leaves_the_table_or_skips_the_audit(programme, steps):
     case = new_case(programme)
     state = case.state
     for action, actor in steps:
         before = AuditEvent.objects.count()
         rule = transitions.BY_ACTION[action]
-        allowed = state in rule.sources and actor in rule.allowed and not (
-            rule.guard and rule.guard(case)
+        allowed = (
+            state in rule.sources
+            and actor in rule.allowed
+            and not (rule.guard and rule.guard(case))
         )
         try:
             transitions.perform(case, action, roles=frozenset({actor}), actor=actor)

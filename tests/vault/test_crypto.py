@@ -61,9 +61,7 @@ def test_codenames_have_at_least_80_bits_in_the_applicants_language(language):
 
 
 def test_russian_codenames_are_russian_words():
-    assert all(
-        all("а" <= ch <= "я" for ch in word) for word in codenames.generate("ru").split()
-    )
+    assert all(all("а" <= ch <= "я" for ch in word) for word in codenames.generate("ru").split())
 
 
 def test_codename_typed_loosely_still_matches():

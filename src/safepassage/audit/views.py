@@ -20,5 +20,9 @@ def browse(request: StaffRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "audit/browse.html",
-        {"programme": programme, "page": page, "problems": verify() if "verify" in request.GET else None},
+        {
+            "programme": programme,
+            "page": page,
+            "problems": verify() if "verify" in request.GET else None,
+        },
     )

@@ -55,7 +55,11 @@ class Receipt:
 
 def _replay(submission_hash: bytes, receipt_key: bytes) -> Receipt:
     case = Case.objects.get(submission_hash=submission_hash)
-    if case.receipt is None or case.receipt_expires is None or case.receipt_expires < timezone.now():
+    if (
+        case.receipt is None
+        or case.receipt_expires is None
+        or case.receipt_expires < timezone.now()
+    ):
         return Receipt(codename=None, created=False)
     try:
         return Receipt(crypto.decrypt_bytes(receipt_key, case.receipt).decode(), created=False)
@@ -131,9 +135,7 @@ def enter_with_codename(codename: str) -> ApplicantSession | None:
     if credential is None or not codenames.same_hash(credential.lookup_hash, digest):
         return None
     try:
-        data_key = crypto.unwrap_with_secret(
-            codenames.normalise(codename), credential.wrapped_key
-        )
+        data_key = crypto.unwrap_with_secret(codenames.normalise(codename), credential.wrapped_key)
     except crypto.DecryptionError:
         return None
     case = credential.case
@@ -255,7 +257,9 @@ def _data_key(case: Case, private_key: bytes) -> bytes | None:
     return crypto.unseal(private_key, bytes(case.sealed_key))
 
 
-def open_case(case: Case, *, user: User, roles: frozenset[Role], private_key: bytes) -> StaffCaseView:
+def open_case(
+    case: Case, *, user: User, roles: frozenset[Role], private_key: bytes
+) -> StaffCaseView:
     """Decrypt what the staff member's roles allow, and audit exactly which groups were read."""
     groups = readable_groups(roles)
     data_key = _data_key(case, private_key)
@@ -324,7 +328,9 @@ def set_probe_flag(case: Case, *, user: User, flagged: bool) -> None:
     with transaction.atomic():
         if flagged:
             ProbeSignal.objects.get_or_create(
-                case=case, kind=ProbeSignal.Kind.MANUAL, cleared_at__isnull=True,
+                case=case,
+                kind=ProbeSignal.Kind.MANUAL,
+                cleared_at__isnull=True,
                 defaults={"raised_by": user},
             )
         else:
@@ -340,9 +346,15 @@ def set_probe_flag(case: Case, *, user: User, flagged: bool) -> None:
         )
 
 
-def staff_transition(case: Case, action: str, *, user: User, roles: frozenset[Role], reason: str = "") -> Case:
+def staff_transition(
+    case: Case, action: str, *, user: User, roles: frozenset[Role], reason: str = ""
+) -> Case:
     updated = transitions.perform(
-        case, action, roles=frozenset(str(r) for r in roles), actor=log.staff_actor(user), reason=reason
+        case,
+        action,
+        roles=frozenset(str(r) for r in roles),
+        actor=log.staff_actor(user),
+        reason=reason,
     )
     if reason:
         add_note(updated, user=user, text=reason)
@@ -368,15 +380,25 @@ def index_pending(programme: Programme, private_key: bytes, limit: int = 500) ->
         d = crypto.decrypt_json(data_key, case.dossier)
         digests = {
             BlindIndex.Kind.IDENTITY: blind_index(
-                private_key, "identity", d.get("surname", ""), d.get("first_names", ""),
+                private_key,
+                "identity",
+                d.get("surname", ""),
+                d.get("first_names", ""),
                 d.get("date_of_birth", ""),
-            ) if d.get("surname") else None,
+            )
+            if d.get("surname")
+            else None,
             BlindIndex.Kind.SERVICE_NUMBER: blind_index(
                 private_key, "service_number", d.get("service_number", "")
             ),
-            BlindIndex.Kind.DIRECTION: blind_index(private_key, "direction", d.get("direction", "")),
+            BlindIndex.Kind.DIRECTION: blind_index(
+                private_key, "direction", d.get("direction", "")
+            ),
             BlindIndex.Kind.SUBMISSION: blind_index(
-                private_key, "submission", d.get("direction", ""), d.get("unit", ""),
+                private_key,
+                "submission",
+                d.get("direction", ""),
+                d.get("unit", ""),
                 d.get("equipment", ""),
             ),
         }

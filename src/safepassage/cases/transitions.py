@@ -6,6 +6,7 @@ a guard that can refuse with a reason. `perform` is the only code that writes Ca
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,9 @@ from safepassage.audit import log
 from safepassage.cases.models import Case, ProbeSignal
 from safepassage.cases.states import OPEN, State
 from safepassage.programmes.roles import Role
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 APPLICANT = "applicant"
 SYSTEM = "system"
@@ -48,7 +52,7 @@ class Transition:
     target: str
     allowed: frozenset[str]
     guard: Guard | None = None
-    label: str = ""
+    label: "StrOrPromise" = ""
 
 
 def _roles(*roles: str) -> frozenset[str]:
@@ -59,58 +63,106 @@ S = State
 TABLE: tuple[Transition, ...] = (
     Transition((S.INQUIRY,), "apply", S.APPLIED, _roles(APPLICANT), label=_("Apply")),
     Transition(
-        (S.APPLIED,), "start_verification", S.VERIFYING, _roles(Role.VERIFIER),
+        (S.APPLIED,),
+        "start_verification",
+        S.VERIFYING,
+        _roles(Role.VERIFIER),
         label=_("Start verification"),
     ),
     Transition(
-        (S.VERIFYING,), "verify", S.VERIFIED, _roles(Role.VERIFIER),
-        guard=no_open_manual_probe_flag, label=_("Mark verified"),
+        (S.VERIFYING,),
+        "verify",
+        S.VERIFIED,
+        _roles(Role.VERIFIER),
+        guard=no_open_manual_probe_flag,
+        label=_("Mark verified"),
     ),
     Transition(
-        (S.VERIFIED,), "set_dormant", S.DORMANT,
-        _roles(Role.INTAKE, Role.VERIFIER, Role.COORDINATOR), label=_("Set dormant"),
+        (S.VERIFIED,),
+        "set_dormant",
+        S.DORMANT,
+        _roles(Role.INTAKE, Role.VERIFIER, Role.COORDINATOR),
+        label=_("Set dormant"),
     ),
     Transition(
-        (S.DORMANT,), "reactivate", S.VERIFIED,
-        _roles(APPLICANT, Role.INTAKE, Role.VERIFIER, Role.COORDINATOR), label=_("Reactivate"),
+        (S.DORMANT,),
+        "reactivate",
+        S.VERIFIED,
+        _roles(APPLICANT, Role.INTAKE, Role.VERIFIER, Role.COORDINATOR),
+        label=_("Reactivate"),
     ),
     Transition(
-        (S.VERIFIED,), "schedule", S.SCHEDULED, _roles(Role.COORDINATOR),
-        guard=hold_fire_acknowledged, label=_("Schedule crossing"),
+        (S.VERIFIED,),
+        "schedule",
+        S.SCHEDULED,
+        _roles(Role.COORDINATOR),
+        guard=hold_fire_acknowledged,
+        label=_("Schedule crossing"),
     ),
     Transition(
-        (S.SCHEDULED,), "unschedule", S.VERIFIED, _roles(Role.COORDINATOR, SYSTEM),
+        (S.SCHEDULED,),
+        "unschedule",
+        S.VERIFIED,
+        _roles(Role.COORDINATOR, SYSTEM),
         label=_("Window missed or withdrawn"),
     ),
     Transition(
-        (S.SCHEDULED,), "depart", S.IN_TRANSIT, _roles(Role.COORDINATOR, Role.LIAISON),
+        (S.SCHEDULED,),
+        "depart",
+        S.IN_TRANSIT,
+        _roles(Role.COORDINATOR, Role.LIAISON),
         label=_("Crossing started"),
     ),
     Transition(
-        (S.IN_TRANSIT,), "turn_back", S.VERIFIED, _roles(Role.COORDINATOR),
+        (S.IN_TRANSIT,),
+        "turn_back",
+        S.VERIFIED,
+        _roles(Role.COORDINATOR),
         label=_("Turned back"),
     ),
     Transition(
-        (S.IN_TRANSIT,), "arrive", S.RECEIVED, _roles(Role.LIAISON, Role.RECEPTION),
+        (S.IN_TRANSIT,),
+        "arrive",
+        S.RECEIVED,
+        _roles(Role.LIAISON, Role.RECEPTION),
         label=_("Arrived"),
     ),
     Transition(
-        (S.RECEIVED,), "register", S.REGISTERED, _roles(Role.RECEPTION),
-        guard=prisoner_registered, label=_("Register prisoner"),
+        (S.RECEIVED,),
+        "register",
+        S.REGISTERED,
+        _roles(Role.RECEPTION),
+        guard=prisoner_registered,
+        label=_("Register prisoner"),
     ),
     Transition(
-        (S.REGISTERED,), "choose_pathway", S.PATHWAY_CHOSEN, _roles(Role.AFTERCARE),
-        guard=pathway_consented, label=_("Pathway chosen"),
+        (S.REGISTERED,),
+        "choose_pathway",
+        S.PATHWAY_CHOSEN,
+        _roles(Role.AFTERCARE),
+        guard=pathway_consented,
+        label=_("Pathway chosen"),
     ),
     Transition(
-        (S.PATHWAY_CHOSEN,), "close", S.CLOSED, _roles(Role.AFTERCARE), label=_("Close case"),
+        (S.PATHWAY_CHOSEN,),
+        "close",
+        S.CLOSED,
+        _roles(Role.AFTERCARE),
+        label=_("Close case"),
     ),
     Transition(OPEN, "cancel", S.CANCELLED, _roles(APPLICANT), label=_("Cancel")),
     Transition(
-        OPEN, "reject", S.REJECTED, _roles(Role.INTAKE, Role.VERIFIER), label=_("Reject"),
+        OPEN,
+        "reject",
+        S.REJECTED,
+        _roles(Role.INTAKE, Role.VERIFIER),
+        label=_("Reject"),
     ),
     Transition(
-        OPEN, "mark_compromised", S.COMPROMISED, _roles(Role.VERIFIER, SYSTEM),
+        OPEN,
+        "mark_compromised",
+        S.COMPROMISED,
+        _roles(Role.VERIFIER, SYSTEM),
         label=_("Mark compromised"),
     ),
 )

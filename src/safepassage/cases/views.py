@@ -29,7 +29,9 @@ def _case(request: StaffRequest, reference: str) -> tuple[Case, frozenset[Role],
     return case, roles, private_key
 
 
-def _render_case(request: StaffRequest, reference: str, status: int = 200, **forms: object) -> HttpResponse:
+def _render_case(
+    request: StaffRequest, reference: str, status: int = 200, **forms: object
+) -> HttpResponse:
     try:
         case, roles, private_key = _case(request, reference)
     except Locked:

@@ -98,7 +98,9 @@ class CodenameForm(forms.Form):
     codename = TextField(
         max_length=200,
         label=_("Your codename"),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
     )
 
 

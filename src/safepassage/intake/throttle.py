@@ -25,9 +25,7 @@ def _client_keys(request: HttpRequest) -> list[str]:
     address = request.META.get("REMOTE_ADDR", "")
     if address and not address.startswith("127.") and address != "::1":
         keys.append(address)
-    return [
-        "codename-fail:" + blake2b(k.encode(), person=b"sp-throttle").hexdigest() for k in keys
-    ]
+    return ["codename-fail:" + blake2b(k.encode(), person=b"sp-throttle").hexdigest() for k in keys]
 
 
 def _bucket(seconds: int) -> int:

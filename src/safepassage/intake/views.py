@@ -4,6 +4,7 @@ Every response is `no-store` (middleware.NoStoreMiddleware); the only cookie is 
 """
 
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -54,8 +55,6 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
                 first_message=form.cleaned_data["message"],
             )
             return render(request, "intake/codename.html", {"receipt": receipt})
-        form.data = form.data.copy()
-        form.data["token"] = services.new_submission_token()
     else:
         form = ApplicationForm(initial={"token": services.new_submission_token()})
     return render(request, "intake/apply.html", {"form": form, "programme": programme})
@@ -165,10 +164,9 @@ def act(request: HttpRequest, action: str) -> HttpResponse:
     if action not in {"cancel", "apply", "reactivate"} or applicant.duress:
         raise Http404
     if request.method == "POST":
-        try:
+        # If the state moved on meanwhile, the status page shows the state as it is.
+        with suppress(TransitionRefused):
             services.applicant_action(applicant.case, action)
-        except TransitionRefused:
-            pass  # the status page shows the state as it is
         return redirect("intake:status")
     return render(request, "intake/confirm.html", {"action": action, "case": applicant.case})
 

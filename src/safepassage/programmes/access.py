@@ -18,11 +18,16 @@ class StaffRequest(HttpRequest):
     scope: StaffScope
 
 
+def is_verified(user: Any) -> bool:
+    """Signed in with both factors (django-otp adds is_verified to the user)."""
+    return bool(user.is_authenticated and getattr(user, "is_verified", lambda: False)())
+
+
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
-        if not (user.is_authenticated and user.is_verified()):  # type: ignore[union-attr]
+        if not is_verified(user):
             return redirect_to_login(request.get_full_path(), reverse("staff:login"))
         now = time.time()
         if now - request.session.get("staff_seen", now) > settings.STAFF_IDLE_SECONDS:

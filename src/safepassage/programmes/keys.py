@@ -8,6 +8,7 @@ that has also passed the second factor.
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 
+from safepassage.programmes.access import is_verified
 from safepassage.programmes.models import KeyGrant, Programme
 from safepassage.vault.crypto import DecryptionError, unwrap_with_secret
 
@@ -30,7 +31,6 @@ def unlock(request: HttpRequest, user: User, password: str) -> int:
 
 
 def private_key(request: HttpRequest, programme: Programme) -> bytes | None:
-    user = request.user
-    if not (user.is_authenticated and user.is_verified()):  # type: ignore[union-attr]
+    if not is_verified(request.user):
         return None
     return request.session.get_secret(_name(programme.pk))  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepassage.audit import log
 from safepassage.programmes import keys
+from safepassage.programmes.access import is_verified
 from safepassage.programmes.forms import TokenForm
 
 
@@ -34,7 +35,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:
         return redirect("staff:login")
-    if user.is_verified():  # type: ignore[union-attr]
+    if is_verified(user):
         return redirect("dashboard-home")
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     enrolling = device is None

@@ -12,6 +12,7 @@ import base64
 import re
 import secrets
 from hashlib import blake2b
+from typing import Any
 
 from django.contrib.sessions.backends import db
 
@@ -44,7 +45,7 @@ class SessionStore(db.SessionStore):
             if not self.exists(token):
                 return token
 
-    def _get_session_from_db(self):  # type: ignore[no-untyped-def]
+    def _get_session_from_db(self) -> Any:
         from django.utils import timezone
 
         try:
@@ -59,9 +60,9 @@ class SessionStore(db.SessionStore):
     def exists(self, session_key: str) -> bool:
         return self.model.objects.filter(session_key=self._row_key(session_key)).exists()
 
-    def create_model_instance(self, data):  # type: ignore[no-untyped-def]
+    def create_model_instance(self, data: dict[str, Any]) -> Any:
         return self.model(
-            session_key=self._row_key(self._get_or_create_session_key()),
+            session_key=self._row_key(self.session_key or ""),  # save() created it
             session_data=self.encode(data),
             expire_date=self.get_expiry_date(),
         )

@@ -4,37 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('seq', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('at', models.DateTimeField()),
-                ('programme_id_ref', models.BigIntegerField(db_index=True, null=True)),
-                ('actor', models.CharField(max_length=64)),
-                ('action', models.CharField(max_length=64)),
-                ('case_ref', models.CharField(blank=True, db_index=True, max_length=32)),
-                ('detail', models.JSONField(default=dict)),
-                ('prev_mac', models.CharField(max_length=64)),
-                ('mac', models.CharField(max_length=64)),
+                ("seq", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("at", models.DateTimeField()),
+                ("programme_id_ref", models.BigIntegerField(db_index=True, null=True)),
+                ("actor", models.CharField(max_length=64)),
+                ("action", models.CharField(max_length=64)),
+                ("case_ref", models.CharField(blank=True, db_index=True, max_length=32)),
+                ("detail", models.JSONField(default=dict)),
+                ("prev_mac", models.CharField(max_length=64)),
+                ("mac", models.CharField(max_length=64)),
             ],
             options={
-                'ordering': ['seq'],
+                "ordering": ["seq"],
             },
         ),
         migrations.CreateModel(
-            name='AuditHead',
+            name="AuditHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(default=0)),
-                ('mac', models.CharField(default='', max_length=64)),
-                ('head_mac', models.CharField(default='', max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.BigIntegerField(default=0)),
+                ("mac", models.CharField(default="", max_length=64)),
+                ("head_mac", models.CharField(default="", max_length=64)),
             ],
         ),
     ]

@@ -6,109 +6,270 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('programmes', '0001_initial'),
+        ("programmes", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=16, unique=True)),
-                ('state', models.CharField(choices=[('inquiry', 'Inquiry'), ('applied', 'Applied'), ('verifying', 'Verifying'), ('verified', 'Verified'), ('dormant', 'Dormant'), ('scheduled', 'Scheduled'), ('in_transit', 'In transit'), ('received', 'Received'), ('registered', 'Registered'), ('pathway_chosen', 'Pathway chosen'), ('closed', 'Closed'), ('cancelled', 'Cancelled'), ('rejected', 'Rejected'), ('compromised', 'Compromised')], db_index=True, max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('sealed_key', models.BinaryField(null=True)),
-                ('dossier', models.BinaryField()),
-                ('submission_hash', models.BinaryField(max_length=32, null=True, unique=True)),
-                ('receipt', models.BinaryField(null=True)),
-                ('receipt_expires', models.DateTimeField(db_index=True, null=True)),
-                ('probe_flagged', models.BooleanField(default=False)),
-                ('indexed_at', models.DateTimeField(db_index=True, null=True)),
-                ('awaiting_reply', models.BooleanField(db_index=True, default=False)),
-                ('shredded_at', models.DateTimeField(null=True)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='programmes.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(max_length=16, unique=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("inquiry", "Inquiry"),
+                            ("applied", "Applied"),
+                            ("verifying", "Verifying"),
+                            ("verified", "Verified"),
+                            ("dormant", "Dormant"),
+                            ("scheduled", "Scheduled"),
+                            ("in_transit", "In transit"),
+                            ("received", "Received"),
+                            ("registered", "Registered"),
+                            ("pathway_chosen", "Pathway chosen"),
+                            ("closed", "Closed"),
+                            ("cancelled", "Cancelled"),
+                            ("rejected", "Rejected"),
+                            ("compromised", "Compromised"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("sealed_key", models.BinaryField(null=True)),
+                ("dossier", models.BinaryField()),
+                ("submission_hash", models.BinaryField(max_length=32, null=True, unique=True)),
+                ("receipt", models.BinaryField(null=True)),
+                ("receipt_expires", models.DateTimeField(db_index=True, null=True)),
+                ("probe_flagged", models.BooleanField(default=False)),
+                ("indexed_at", models.DateTimeField(db_index=True, null=True)),
+                ("awaiting_reply", models.BooleanField(db_index=True, default=False)),
+                ("shredded_at", models.DateTimeField(null=True)),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="programmes.programme"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='BlindIndex',
+            name="BlindIndex",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('identity', 'Identity'), ('service_number', 'Service Number'), ('direction', 'Direction'), ('submission', 'Submission')], max_length=16)),
-                ('digest', models.BinaryField(max_length=16)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='programmes.programme')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='blind_indexes', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("identity", "Identity"),
+                            ("service_number", "Service Number"),
+                            ("direction", "Direction"),
+                            ("submission", "Submission"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("digest", models.BinaryField(max_length=16)),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="programmes.programme"
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="blind_indexes",
+                        to="cases.case",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Codename',
+            name="Codename",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lookup_hash', models.BinaryField(max_length=32, unique=True)),
-                ('wrapped_key', models.BinaryField()),
-                ('duress', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='codenames', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lookup_hash", models.BinaryField(max_length=32, unique=True)),
+                ("wrapped_key", models.BinaryField()),
+                ("duress", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="codenames",
+                        to="cases.case",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sender', models.CharField(choices=[('applicant', 'Applicant'), ('staff', 'Staff')], max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('body', models.BinaryField()),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "sender",
+                    models.CharField(
+                        choices=[("applicant", "Applicant"), ("staff", "Staff")], max_length=10
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("body", models.BinaryField()),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Note',
+            name="Note",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('body', models.BinaryField()),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("body", models.BinaryField()),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ProbeSignal',
+            name="ProbeSignal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('manual', 'Manual'), ('burst', 'Burst'), ('identity_two_directions', 'Identity In Two Directions'), ('duress', 'Duress')], max_length=24)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('cleared_at', models.DateTimeField(null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='probe_signals', to='cases.case')),
-                ('cleared_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('raised_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Manual"),
+                            ("burst", "Burst"),
+                            ("identity_two_directions", "Identity In Two Directions"),
+                            ("duress", "Duress"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("cleared_at", models.DateTimeField(null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="probe_signals",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "cleared_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['programme', 'state', 'updated_at'], name='cases_case_program_b6f57d_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["programme", "state", "updated_at"], name="cases_case_program_b6f57d_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='blindindex',
-            index=models.Index(fields=['programme', 'kind', 'digest'], name='cases_blind_program_c46a03_idx'),
+            model_name="blindindex",
+            index=models.Index(
+                fields=["programme", "kind", "digest"], name="cases_blind_program_c46a03_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='blindindex',
-            constraint=models.UniqueConstraint(fields=('case', 'kind'), name='one_index_per_kind'),
+            model_name="blindindex",
+            constraint=models.UniqueConstraint(fields=("case", "kind"), name="one_index_per_kind"),
         ),
         migrations.AddConstraint(
-            model_name='probesignal',
-            constraint=models.UniqueConstraint(condition=models.Q(('cleared_at__isnull', True)), fields=('case', 'kind'), name='one_open_signal_per_kind'),
+            model_name="probesignal",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("cleared_at__isnull", True)),
+                fields=("case", "kind"),
+                name="one_open_signal_per_kind",
+            ),
         ),
     ]

@@ -20,7 +20,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if Programme.objects.filter(slug=DEMO_SLUG).exists():
-            self.stdout.write("Demo programme already exists; accounts were printed when it was made.")
+            self.stdout.write(
+                "Demo programme already exists; accounts were printed when it was made."
+            )
             return
         programme, private_key = create_programme(
             DEMO_SLUG, "DEMO programme (not real)", is_demo=True

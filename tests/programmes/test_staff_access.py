@@ -1,0 +1,196 @@
+"""Staff sign-in, two factors, throttling, and the role matrix: who can open what."""
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
+
+from safepassage.audit.models import AuditEvent
+from safepassage.cases import services
+from safepassage.cases.models import Case
+from safepassage.programmes.roles import CASE_ROLES, Role
+from tests.conftest import PASSWORD, current_code, make_world, sign_in, submit
+
+
+def test_a_password_alone_opens_nothing(world):
+    client = Client()
+    client.post("/en/staff/login/", {"username": "north-verifier", "password": PASSWORD})
+    assert client.get("/en/staff/")["Location"].startswith("/en/staff/login/")
+
+
+def test_a_wrong_second_factor_is_refused_and_audited(world):
+    client = Client()
+    client.post("/en/staff/login/", {"username": "north-verifier", "password": PASSWORD})
+    response = client.post("/en/staff/second-factor/", {"token": "000000"})
+    assert response.status_code == 200 and "six digits" in response.content.decode()
+    assert AuditEvent.objects.filter(action="staff.second_factor_failed").count() == 1
+    assert client.get("/en/staff/").status_code == 302
+
+
+def test_first_sign_in_enrols_a_second_factor_by_qr(db):
+    from safepassage.programmes.services import add_staff, create_programme
+
+    programme, key = create_programme("e", "E")
+    user = add_staff(programme, "newcomer", PASSWORD, [Role.INTAKE], private_key=key)
+    client = Client()
+    client.post("/en/staff/login/", {"username": "newcomer", "password": PASSWORD})
+    page = client.get("/en/staff/second-factor/").content.decode()
+    assert 'src="data:image/svg+xml' in page
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=user).update(confirmed=True)  # to compute the code
+    code = current_code(user)
+    TOTPDevice.objects.filter(user=user).update(confirmed=False)
+    assert client.post("/en/staff/second-factor/", {"token": code})["Location"] == "/en/staff/"
+    assert TOTPDevice.objects.get(user=user).confirmed
+    assert AuditEvent.objects.filter(action="staff.second_factor_enrolled").exists()
+
+
+def test_failed_passwords_lock_the_account(world):
+    client = Client()
+    for _ in range(5):
+        client.post("/en/staff/login/", {"username": "north-verifier", "password": "wrong"})
+    locked = client.post("/en/staff/login/", {"username": "north-verifier", "password": PASSWORD})
+    assert locked.status_code in (403, 429)
+    assert "locked" in locked.content.decode()
+
+
+def test_the_unlocked_programme_key_is_never_in_the_session_store(world):
+    sign_in(Client(), world.staff[Role.VERIFIER])
+    stored = b"".join(s.session_data.encode() for s in Session.objects.all())
+    assert world.private_key not in stored
+    import base64
+
+    assert base64.b64encode(world.private_key) not in stored
+    assert world.private_key.hex().encode() not in stored
+
+
+def test_a_session_row_cannot_be_replayed_as_a_cookie(world):
+    client = sign_in(Client(), world.staff[Role.VERIFIER])
+    row_key = Session.objects.get().session_key
+    thief = Client()
+    thief.cookies["sp"] = row_key
+    assert thief.get("/en/staff/").status_code == 302
+    assert client.get("/en/staff/").status_code == 200
+
+
+STAFF_PAGES = [
+    ("queue", "/en/staff/p/{slug}/queue/"),
+    ("case", "/en/staff/case/{ref}/"),
+    ("audit", "/en/staff/p/{slug}/audit/"),
+]
+EXPECTED = {
+    "queue": CASE_ROLES,
+    "case": CASE_ROLES,
+    "audit": {Role.ADMIN},
+}
+
+
+@pytest.fixture
+def applied_case(world, client):
+    submit(client, surname="Zhukovsky")
+    return Case.objects.get()
+
+
+@pytest.mark.parametrize("page, pattern", STAFF_PAGES)
+@pytest.mark.parametrize("role", list(Role))
+def test_role_matrix(world, applied_case, staff_client, role, page, pattern):
+    client = staff_client(role)
+    url = pattern.format(slug=world.programme.slug, ref=applied_case.reference)
+    response = client.get(url)
+    expected = 200 if role in EXPECTED[page] else 404
+    assert response.status_code == expected, (role, page)
+    assert client.get("/en/staff/").status_code == 200
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_only_verifier_reception_and_aftercare_read_identity(
+    world, applied_case, staff_client, role
+):
+    html = staff_client(role).get(f"/en/staff/case/{applied_case.reference}/").content.decode()
+    reads_identity = role in {Role.VERIFIER, Role.RECEPTION, Role.AFTERCARE}
+    assert ("Zhukovsky" in html) == reads_identity
+    if role in {Role.LIAISON, Role.ADMIN}:
+        assert "Zhukovsky" not in html and "Rabotino" not in html
+
+
+def test_a_liaison_holds_no_key_at_all(world):
+    from safepassage.programmes.models import KeyGrant
+
+    assert not KeyGrant.objects.filter(user=world.staff[Role.LIAISON]).exists()
+
+
+def test_every_decrypted_read_is_audited_with_its_groups(world, applied_case, staff_client):
+    staff_client(Role.COORDINATOR).get(f"/en/staff/case/{applied_case.reference}/")
+    event = AuditEvent.objects.filter(action="case.read").get()
+    assert event.detail["groups"] == ["circumstances", "messages", "notes"]
+    assert event.actor == f"staff:{world.staff[Role.COORDINATOR].pk}"
+
+
+def test_staff_of_one_programme_cannot_open_another_programmes_case(world, client, staff_client):
+    other = make_world("south", "South")
+    submit(client, slug="south")
+    case = Case.objects.get(programme=other.programme)
+    verifier = staff_client(Role.VERIFIER)
+    assert verifier.get(f"/en/staff/case/{case.reference}/").status_code == 404
+    assert verifier.get("/en/staff/p/south/queue/").status_code == 404
+    own = sign_in(Client(), other.staff[Role.VERIFIER])
+    assert own.get(f"/en/staff/case/{case.reference}/").status_code == 200
+
+
+def test_a_verifier_moves_a_case_only_through_the_table(world, applied_case, staff_client):
+    verifier = staff_client(Role.VERIFIER)
+    url = f"/en/staff/case/{applied_case.reference}/action/"
+    assert verifier.post(url, {"action": "start_verification"}).status_code == 302
+    refused = verifier.post(url, {"action": "close"})
+    assert refused.status_code == 409 and "not possible" in refused.content.decode()
+    verifier.post(f"/en/staff/case/{applied_case.reference}/probe/", {"flagged": "1"})
+    blocked = verifier.post(url, {"action": "verify"})
+    assert blocked.status_code == 409 and "probe" in blocked.content.decode()
+    applied_case.refresh_from_db()
+    assert applied_case.state == "verifying"
+
+
+def test_intake_writes_a_message_and_a_note(world, applied_case, staff_client):
+    intake = staff_client(Role.INTAKE)
+    base = f"/en/staff/case/{applied_case.reference}/"
+    intake.post(base + "message/", {"text": "We read you."})
+    intake.post(base + "note/", {"text": "Sounds sincere."})
+    html = intake.get(base).content.decode()
+    assert "We read you." in html and "Sounds sincere." in html
+
+
+def test_a_liaison_cannot_message_or_act(world, applied_case, staff_client):
+    liaison = staff_client(Role.LIAISON)
+    base = f"/en/staff/case/{applied_case.reference}/"
+    assert liaison.post(base + "message/", {"text": "hi"}).status_code == 404
+    assert liaison.post(base + "action/", {"action": "reject"}).status_code == 404
+
+
+def test_the_home_page_counts_applications_apart_from_surrenders(world, applied_case, staff_client):
+    html = staff_client(Role.INTAKE).get("/en/staff/").content.decode()
+    assert 'id="count-applications">1<' in html and 'id="count-crossed">0<' in html
+
+
+def test_the_queue_indexes_new_cases_and_shows_duplicates(world, client, staff_client):
+    submit(client, surname="Same", first_names="Person", direction="north")
+    submit(client, surname="Same", first_names="Person", direction="north")
+    verifier = staff_client(Role.VERIFIER)
+    assert verifier.get("/en/staff/p/north/queue/").status_code == 200
+    first, second = Case.objects.order_by("pk")
+    html = verifier.get(f"/en/staff/case/{first.reference}/").content.decode()
+    assert second.reference in html and "Possible duplicates" in html
+
+
+def test_admin_browses_and_verifies_the_audit_log(world, applied_case, staff_client):
+    html = staff_client(Role.ADMIN).get("/en/staff/p/north/audit/?verify=1").content.decode()
+    assert "case.apply" in html and "The audit chain is intact." in html
+
+
+def test_shredded_case_shows_nothing(world, applied_case, staff_client):
+    services.shred(applied_case, actor="system")
+    html = (
+        staff_client(Role.VERIFIER)
+        .get(f"/en/staff/case/{applied_case.reference}/")
+        .content.decode()
+    )
+    assert "destroyed" in html and "Zhukovsky" not in html

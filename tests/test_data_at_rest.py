@@ -1,0 +1,72 @@
+"""A copy of the database reveals no applicant: no name, no free text, no codename."""
+
+import shutil
+import subprocess
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from safepassage.cases import services
+from safepassage.cases.models import Case
+from safepassage.programmes.roles import Role
+from tests.conftest import enter, sign_in, submit
+
+SURNAME = "Vyshnevetsky-Quillfeather"
+FREE_TEXT = "behind the pumping station with two friends"
+MESSAGE = "my wife is called Zlatoslava"
+
+
+def database_bytes() -> bytes:
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        connection.close()  # let SQLite write everything out
+        data = b""
+        for suffix in ("", "-wal", "-journal"):
+            try:
+                with open(settings["NAME"] + suffix, "rb") as handle:
+                    data += handle.read()
+            except FileNotFoundError:
+                pass
+        return data
+    if connection.vendor == "postgresql":
+        pg_dump = shutil.which("pg_dump")
+        if pg_dump is None:
+            pytest.fail("pg_dump is needed to check the PostgreSQL data at rest")
+        command = [
+            pg_dump,
+            "--data-only",
+            "-h",
+            settings["HOST"] or "127.0.0.1",
+            "-p",
+            str(settings["PORT"] or 5432),
+            "-U",
+            settings["USER"],
+            settings["NAME"],
+        ]
+        return subprocess.run(command, check=True, capture_output=True).stdout
+    pytest.fail(f"no raw-data check for {connection.vendor}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_stored_data_holds_no_name_free_text_message_or_codename(world):
+    client = Client()
+    codename = submit(client, surname=SURNAME, direction=FREE_TEXT, message=MESSAGE)
+    applicant = Client()
+    enter(applicant, codename)
+    applicant.post("/en/my/reply/", {"text": MESSAGE + " again"})
+    case = Case.objects.get()
+    services.add_note(case, user=world.staff[Role.VERIFIER], text=f"{SURNAME} seems sincere")
+    # A staff session that has unlocked the key and read the case leaves nothing behind.
+    verifier = sign_in(Client(), world.staff[Role.VERIFIER])
+    assert SURNAME in verifier.get(f"/en/staff/case/{case.reference}/").content.decode()
+
+    raw = database_bytes()
+    assert len(raw) > 10_000
+    for secret in [SURNAME, FREE_TEXT, MESSAGE, codename, "Zlatoslava"]:
+        assert secret.encode() not in raw, secret
+        assert secret.encode("utf-16-le") not in raw, secret
+    for word in codename.split():
+        if len(word) >= 6:
+            assert f" {word} ".encode() not in raw
+    assert world.private_key not in raw
