@@ -44,6 +44,14 @@ def test_wrap_under_a_secret(secret, key):
         crypto.unwrap_with_secret(secret + "x", wrapped)
 
 
+def test_staff_passwords_are_stretched_harder_than_codenames(settings):
+    settings.KDF_PROFILE = "interactive"
+    password_wrap = crypto.wrap_with_secret("pw", KEY)
+    codename_wrap = crypto.wrap_with_secret("eight words", KEY, crypto.HIGH_ENTROPY)
+    memlimit = lambda wrapped: int.from_bytes(wrapped[5:13], "big")  # noqa: E731
+    assert memlimit(password_wrap) >= 64 * 1024 * 1024 > memlimit(codename_wrap)
+
+
 def test_a_wrap_records_its_cost_so_old_wraps_survive_a_change_of_profile():
     wrapped = crypto.wrap_with_secret("pw", KEY, profile="minimum")
     assert crypto.unwrap_with_secret("pw", wrapped) == KEY

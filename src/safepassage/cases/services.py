@@ -103,7 +103,9 @@ def submit_application(
             Codename.objects.create(
                 case=case,
                 lookup_hash=codenames.lookup_hash(codename),
-                wrapped_key=crypto.wrap_with_secret(codenames.normalise(codename), data_key),
+                wrapped_key=crypto.wrap_with_secret(
+                    codenames.normalise(codename), data_key, crypto.HIGH_ENTROPY
+                ),
             )
             if first_message:
                 _add_message(case, data_key, Message.Sender.APPLICANT, first_message)
@@ -173,7 +175,7 @@ def create_duress_codename(case: Case, language: str) -> str:
             case=case,
             lookup_hash=codenames.lookup_hash(codename),
             wrapped_key=crypto.wrap_with_secret(
-                codenames.normalise(codename), crypto.new_data_key()
+                codenames.normalise(codename), crypto.new_data_key(), crypto.HIGH_ENTROPY
             ),
             duress=True,
         )

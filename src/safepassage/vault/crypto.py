@@ -32,6 +32,10 @@ KDF_PROFILES = {
     "moderate": (nacl.pwhash.argon2id.OPSLIMIT_MODERATE, nacl.pwhash.argon2id.MEMLIMIT_MODERATE),
     "minimum": (nacl.pwhash.argon2id.OPSLIMIT_MIN, nacl.pwhash.argon2id.MEMLIMIT_MIN),
 }
+# For secrets the server generated with at least 80 bits (codenames): stretching adds nothing
+# against 2**80 guesses, and at the interactive cost every application and every entry would
+# spend ~100 ms and 64 MiB, turning a burst after a leaflet drop into a denial of service.
+HIGH_ENTROPY = "minimum"
 
 
 class DecryptionError(Exception):
