@@ -202,6 +202,7 @@ TIME_ZONE = "UTC"
 LANGUAGE_COOKIE_NAME = "sp_lang_unused"  # never set: the language lives in the URL
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True

@@ -229,3 +229,11 @@ def test_messages_on_the_page_are_escaped(world, client):
 def test_a_message_is_stored_as_ciphertext(world, client):
     submit(client, message="Meet at dawn")
     assert b"Meet at dawn" not in bytes(Message.objects.get().body)
+
+
+def test_the_stylesheet_is_served_from_this_site(world, client):
+    html = client.get("/ru/").content.decode()
+    href = re.search(r'<link rel="stylesheet" href="([^"]+)"', html).group(1)
+    assert href.startswith("/static/")
+    response = client.get(href)
+    assert response.status_code == 200 and b"system-ui" in b"".join(response.streaming_content)
