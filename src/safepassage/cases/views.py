@@ -1,5 +1,9 @@
 """Staff pages for cases: the queue and the case. Thin: check scope, call services, render."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -77,73 +81,86 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
     return _render_case(request, reference)
 
 
-@require_POST
-@staff_required
-def case_action(request: StaffRequest, reference: str) -> HttpResponse:
-    try:
-        case, roles, _ = _case(request, reference)
-    except Locked:
-        return redirect("staff:login")
+@dataclass(frozen=True)
+class CaseAccess:
+    case: Case
+    roles: frozenset[Role]
+    private_key: bytes
+
+
+def case_post(
+    view: Callable[[StaffRequest, CaseAccess], HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """A staff POST on one case: scope checked, programme key open, else back to sign-in."""
+
+    @require_POST
+    @staff_required
+    @wraps(view)
+    def wrapper(request: StaffRequest, reference: str) -> HttpResponse:
+        try:
+            case, roles, private_key = _case(request, reference)
+        except Locked:
+            return redirect("staff:login")
+        return view(request, CaseAccess(case, roles, private_key))
+
+    return wrapper
+
+
+def _back(access: CaseAccess) -> HttpResponse:
+    return redirect("cases:detail", reference=access.case.reference)
+
+
+@case_post
+def case_action(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     form = ActionForm(request.POST)
     if not form.is_valid():
-        return _render_case(request, reference, status=400, action_form=form)
+        return _render_case(request, access.case.reference, status=400, action_form=form)
     try:
         services.staff_transition(
-            case,
+            access.case,
             form.cleaned_data["action"],
             user=request.user,  # type: ignore[arg-type]
-            roles=roles,
+            roles=access.roles,
             reason=form.cleaned_data["reason"],
         )
     except transitions.TransitionRefused as refused:
-        return _render_case(request, reference, status=409, error=refused.reason)
-    return redirect("cases:detail", reference=reference)
+        return _render_case(request, access.case.reference, status=409, error=refused.reason)
+    return _back(access)
 
 
-@require_POST
-@staff_required
-def case_note(request: StaffRequest, reference: str) -> HttpResponse:
-    try:
-        case, _, _ = _case(request, reference)
-    except Locked:
-        return redirect("staff:login")
+@case_post
+def case_note(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     form = NoteForm(request.POST)
     if not form.is_valid():
-        return _render_case(request, reference, status=400, note_form=form)
-    services.add_note(case, user=request.user, text=form.cleaned_data["text"])  # type: ignore[arg-type]
-    return redirect("cases:detail", reference=reference)
+        return _render_case(request, access.case.reference, status=400, note_form=form)
+    services.add_note(access.case, user=request.user, text=form.cleaned_data["text"])  # type: ignore[arg-type]
+    return _back(access)
 
 
-@require_POST
-@staff_required
-def case_message(request: StaffRequest, reference: str) -> HttpResponse:
-    try:
-        case, roles, private_key = _case(request, reference)
-    except Locked:
-        return redirect("staff:login")
-    if not {Role.INTAKE, Role.VERIFIER, Role.COORDINATOR} & roles:
+@case_post
+def case_message(request: StaffRequest, access: CaseAccess) -> HttpResponse:
+    if not {Role.INTAKE, Role.VERIFIER, Role.COORDINATOR} & access.roles:
         raise Http404
     form = MessageForm(request.POST)
     if not form.is_valid():
-        return _render_case(request, reference, status=400, message_form=form)
+        return _render_case(request, access.case.reference, status=400, message_form=form)
     services.staff_message(
-        case,
+        access.case,
         user=request.user,  # type: ignore[arg-type]
-        private_key=private_key,
+        private_key=access.private_key,
         text=form.cleaned_data["text"],
     )
-    return redirect("cases:detail", reference=reference)
+    return _back(access)
 
 
-@require_POST
-@staff_required
-def case_probe(request: StaffRequest, reference: str) -> HttpResponse:
-    try:
-        case, roles, _ = _case(request, reference)
-    except Locked:
-        return redirect("staff:login")
+@case_post
+def case_probe(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     form = ProbeForm(request.POST)
-    if Role.VERIFIER not in roles or not form.is_valid():
+    if Role.VERIFIER not in access.roles or not form.is_valid():
         raise Http404
-    services.set_probe_flag(case, user=request.user, flagged=form.cleaned_data["flagged"])  # type: ignore[arg-type]
-    return redirect("cases:detail", reference=reference)
+    services.set_probe_flag(
+        access.case,
+        user=request.user,  # type: ignore[arg-type]
+        flagged=form.cleaned_data["flagged"],
+    )
+    return _back(access)
