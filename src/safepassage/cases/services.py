@@ -233,10 +233,6 @@ def applicant_action(case: Case, action: str) -> Case:
     return transitions.perform(case, action, roles=APPLICANT_ROLES, actor=transitions.APPLICANT)
 
 
-def refresh(case: Case) -> Case:
-    return Case.objects.get(pk=case.pk)
-
-
 # --- Staff side -----------------------------------------------------------------------------
 
 

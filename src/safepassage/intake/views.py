@@ -28,9 +28,10 @@ CANCELLABLE = set(OPEN) - {State.IN_TRANSIT}
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    programmes = [p for p in all_programmes()]
     return render(
-        request, "intake/home.html", {"programmes": programmes, "left": "left" in request.GET}
+        request,
+        "intake/home.html",
+        {"programmes": all_programmes(), "left": "left" in request.GET},
     )
 
 
