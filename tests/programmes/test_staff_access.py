@@ -194,3 +194,12 @@ def test_shredded_case_shows_nothing(world, applied_case, staff_client):
         .content.decode()
     )
     assert "destroyed" in html and "Zhukovsky" not in html
+
+
+def test_a_message_posted_to_a_shredded_case_is_refused_not_a_500(
+    world, applied_case, staff_client
+):
+    intake = staff_client(Role.INTAKE)
+    services.shred(applied_case, actor="system")
+    response = intake.post(f"/en/staff/case/{applied_case.reference}/message/", {"text": "hi"})
+    assert response.status_code == 409 and "destroyed" in response.content.decode()

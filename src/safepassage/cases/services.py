@@ -41,6 +41,10 @@ def new_submission_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+class CaseShredded(Exception):
+    """The case's keys were destroyed: nothing can be written to or read from it."""
+
+
 # --- Applicant side -------------------------------------------------------------------------
 
 
@@ -294,7 +298,7 @@ def open_case(
 def staff_message(case: Case, *, user: User, private_key: bytes, text: str) -> None:
     data_key = _data_key(case, private_key)
     if data_key is None:
-        raise transitions.TransitionRefused("shredded")
+        raise CaseShredded
     with transaction.atomic():
         _add_message(case, data_key, Message.Sender.STAFF, text, author=user)
         Case.objects.filter(pk=case.pk).update(awaiting_reply=False, updated_at=timezone.now())

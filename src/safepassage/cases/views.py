@@ -144,12 +144,15 @@ def case_message(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     form = MessageForm(request.POST)
     if not form.is_valid():
         return _render_case(request, access.case.reference, status=400, message_form=form)
-    services.staff_message(
-        access.case,
-        user=request.user,  # type: ignore[arg-type]
-        private_key=access.private_key,
-        text=form.cleaned_data["text"],
-    )
+    try:
+        services.staff_message(
+            access.case,
+            user=request.user,  # type: ignore[arg-type]
+            private_key=access.private_key,
+            text=form.cleaned_data["text"],
+        )
+    except services.CaseShredded:
+        return _render_case(request, access.case.reference, status=409)
     return _back(access)
 
 
