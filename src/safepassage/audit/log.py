@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
@@ -77,6 +77,16 @@ def record(
         head.head_mac = _head_mac(head)
         head.save()
     return event
+
+
+class CaseLike(Protocol):
+    programme_id: int
+    reference: str
+
+
+def record_case(case: CaseLike, action: str, actor: str, **detail: Any) -> AuditEvent:
+    """An event about one case: its programme and reference, never its contents."""
+    return record(action, actor, programme_id=case.programme_id, case_ref=case.reference, **detail)
 
 
 @dataclass(frozen=True)

@@ -107,15 +107,11 @@ def submit_application(
             Codename.objects.create(
                 case=case,
                 lookup_hash=codenames.lookup_hash(codename),
-                wrapped_key=crypto.wrap_with_secret(
-                    codenames.normalise(codename), data_key, crypto.HIGH_ENTROPY
-                ),
+                wrapped_key=codenames.wrap_key(codename, data_key),
             )
             if first_message:
                 _add_message(case, data_key, Message.Sender.APPLICANT, first_message)
-            log.record(
-                "case.opened", log.APPLICANT, programme_id=programme.pk, case_ref=case.reference
-            )
+            log.record_case(case, "case.opened", log.APPLICANT)
             if wants_to_apply:
                 transitions.perform(
                     case, "apply", roles=APPLICANT_ROLES, actor=transitions.APPLICANT
@@ -141,16 +137,14 @@ def enter_with_codename(codename: str) -> ApplicantSession | None:
     if credential is None or not codenames.same_hash(credential.lookup_hash, digest):
         return None
     try:
-        data_key = crypto.unwrap_with_secret(codenames.normalise(codename), credential.wrapped_key)
+        data_key = codenames.unwrap_key(codename, credential.wrapped_key)
     except crypto.DecryptionError:
         return None
     case = credential.case
     if credential.duress:
         _report_duress(case)
         return ApplicantSession(case=case, data_key=None, duress=True)
-    log.record(
-        "applicant.entered", log.APPLICANT, programme_id=case.programme_id, case_ref=case.reference
-    )
+    log.record_case(case, "applicant.entered", log.APPLICANT)
     return ApplicantSession(case=case, data_key=data_key, duress=False)
 
 
@@ -161,9 +155,7 @@ def _report_duress(case: Case) -> None:
         )
         case.probe_flagged = True
         case.save(update_fields=["probe_flagged"])
-        log.record(
-            "applicant.duress", log.SYSTEM, programme_id=case.programme_id, case_ref=case.reference
-        )
+        log.record_case(case, "applicant.duress", log.SYSTEM)
         if case.state in OPEN:
             transitions.perform(
                 case, "mark_compromised", roles=SYSTEM_ROLES, actor=transitions.SYSTEM
@@ -178,17 +170,10 @@ def create_duress_codename(case: Case, language: str) -> str:
         Codename.objects.create(
             case=case,
             lookup_hash=codenames.lookup_hash(codename),
-            wrapped_key=crypto.wrap_with_secret(
-                codenames.normalise(codename), crypto.new_data_key(), crypto.HIGH_ENTROPY
-            ),
+            wrapped_key=codenames.wrap_key(codename, crypto.new_data_key()),
             duress=True,
         )
-        log.record(
-            "applicant.duress_codename_created",
-            log.APPLICANT,
-            programme_id=case.programme_id,
-            case_ref=case.reference,
-        )
+        log.record_case(case, "applicant.duress_codename_created", log.APPLICANT)
     return codename
 
 
@@ -222,18 +207,11 @@ def applicant_reply(case: Case, data_key: bytes, text: str) -> None:
     with transaction.atomic():
         _add_message(case, data_key, Message.Sender.APPLICANT, text)
         Case.objects.filter(pk=case.pk).update(awaiting_reply=True, updated_at=timezone.now())
-        log.record(
-            "message.from_applicant",
-            log.APPLICANT,
-            programme_id=case.programme_id,
-            case_ref=case.reference,
-        )
+        log.record_case(case, "message.from_applicant", log.APPLICANT)
 
 
 def applicant_action(case: Case, action: str) -> Case:
     """Cancel, apply (from an inquiry) or say they are ready again (from dormant)."""
-    if action not in {"cancel", "apply", "reactivate"}:
-        raise transitions.TransitionRefused("")
     return transitions.perform(case, action, roles=APPLICANT_ROLES, actor=transitions.APPLICANT)
 
 
@@ -285,13 +263,7 @@ def open_case(
             )
             for n in case.notes.select_related("author")
         ]
-    log.record(
-        "case.read",
-        log.staff_actor(user),
-        programme_id=case.programme_id,
-        case_ref=case.reference,
-        groups=groups,
-    )
+    log.record_case(case, "case.read", log.staff_actor(user), groups=groups)
     return view
 
 
@@ -302,12 +274,7 @@ def staff_message(case: Case, *, user: User, private_key: bytes, text: str) -> N
     with transaction.atomic():
         _add_message(case, data_key, Message.Sender.STAFF, text, author=user)
         Case.objects.filter(pk=case.pk).update(awaiting_reply=False, updated_at=timezone.now())
-        log.record(
-            "message.to_applicant",
-            log.staff_actor(user),
-            programme_id=case.programme_id,
-            case_ref=case.reference,
-        )
+        log.record_case(case, "message.to_applicant", log.staff_actor(user))
 
 
 def add_note(case: Case, *, user: User, text: str) -> None:
@@ -317,12 +284,7 @@ def add_note(case: Case, *, user: User, text: str) -> None:
             author=user,
             body=crypto.seal(bytes(case.programme.public_key), text.encode()),
         )
-        log.record(
-            "case.note_added",
-            log.staff_actor(user),
-            programme_id=case.programme_id,
-            case_ref=case.reference,
-        )
+        log.record_case(case, "case.note_added", log.staff_actor(user))
 
 
 def set_probe_flag(case: Case, *, user: User, flagged: bool) -> None:
@@ -340,11 +302,10 @@ def set_probe_flag(case: Case, *, user: User, flagged: bool) -> None:
                 cleared_at=timezone.now(), cleared_by=user
             )
         Case.objects.filter(pk=case.pk).update(probe_flagged=flagged)
-        log.record(
+        log.record_case(
+            case,
             "case.probe_flag_raised" if flagged else "case.probe_signals_cleared",
             log.staff_actor(user),
-            programme_id=case.programme_id,
-            case_ref=case.reference,
         )
 
 
@@ -438,12 +399,7 @@ def _raise(case_ids: set[int], kind: str) -> None:
             case=case, kind=kind, cleared_at__isnull=True
         )
         if created:
-            log.record(
-                f"case.probe_signal.{kind}",
-                log.SYSTEM,
-                programme_id=case.programme_id,
-                case_ref=case.reference,
-            )
+            log.record_case(case, f"case.probe_signal.{kind}", log.SYSTEM)
 
 
 def _raise_automatic_signals(case: Case) -> None:
@@ -520,4 +476,4 @@ def shred(case: Case, *, actor: str) -> None:
         Case.objects.filter(pk=case.pk).update(
             sealed_key=None, dossier=b"", receipt=None, shredded_at=timezone.now()
         )
-        log.record("case.shredded", actor, programme_id=case.programme_id, case_ref=case.reference)
+        log.record_case(case, "case.shredded", actor)

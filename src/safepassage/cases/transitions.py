@@ -167,6 +167,7 @@ TABLE: tuple[Transition, ...] = (
     ),
 )
 BY_ACTION = {t.action: t for t in TABLE}
+APPLICANT_ACTIONS = frozenset(t.action for t in TABLE if APPLICANT in t.allowed)
 
 
 class TransitionRefused(Exception):
@@ -200,11 +201,10 @@ def perform(
         source = locked.state
         locked.state = transition.target
         locked.save(update_fields=["state", "updated_at"])
-        log.record(
+        log.record_case(
+            locked,
             f"case.{action}",
             actor,
-            programme_id=locked.programme_id,
-            case_ref=locked.reference,
             source=source,
             target=transition.target,
             reason_given=bool(reason),

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safepassage.cases import services
 from safepassage.cases.models import Case
 from safepassage.cases.states import OPEN, State
-from safepassage.cases.transitions import TransitionRefused
+from safepassage.cases.transitions import APPLICANT_ACTIONS, TransitionRefused
 from safepassage.intake import throttle
 from safepassage.intake.forms import ApplicationForm, CodenameForm, ReplyForm
 from safepassage.programmes.services import all_programmes, programme_by_slug
@@ -162,7 +162,7 @@ def act(request: HttpRequest, action: str) -> HttpResponse:
     applicant = _applicant(request)
     if applicant is None:
         return redirect("intake:enter")
-    if action not in {"cancel", "apply", "reactivate"} or applicant.duress:
+    if action not in APPLICANT_ACTIONS or applicant.duress:
         raise Http404
     if request.method == "POST":
         # If the state moved on meanwhile, the status page shows the state as it is.

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from safepassage.vault import crypto
+
 WORDS = 8
 WORDLISTS = Path(__file__).resolve().parent / "wordlists"
 WORDLIST_LANGUAGES = ("ru", "uk", "en")
@@ -54,3 +56,13 @@ def lookup_hash(codename: str) -> bytes:
 
 def same_hash(a: bytes, b: bytes) -> bool:
     return hmac.compare_digest(bytes(a), bytes(b))
+
+
+def wrap_key(codename: str, key: bytes) -> bytes:
+    """`key` wrapped under the codename, at the cost fit for a high-entropy secret."""
+    return crypto.wrap_with_secret(normalise(codename), key, crypto.HIGH_ENTROPY)
+
+
+def unwrap_key(codename: str, wrapped: bytes) -> bytes:
+    """Raises crypto.DecryptionError for a wrong codename or a destroyed key."""
+    return crypto.unwrap_with_secret(normalise(codename), wrapped)
