@@ -1,5 +1,7 @@
 """Staff sign-in, two factors, throttling, and the role matrix: who can open what."""
 
+import re
+
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
@@ -36,6 +38,10 @@ def test_first_sign_in_enrols_a_second_factor_by_qr(db):
     page = client.get("/en/staff/second-factor/").content.decode()
     assert 'src="data:image/svg+xml' in page
     from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user=user)
+    shown = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)
+    assert f"secret={shown}" in device.config_url  # the key an app would be given by hand
 
     TOTPDevice.objects.filter(user=user).update(confirmed=True)  # to compute the code
     code = current_code(user)

@@ -313,11 +313,7 @@ def staff_transition(
     case: Case, action: str, *, user: User, roles: frozenset[Role], reason: str = ""
 ) -> Case:
     updated = transitions.perform(
-        case,
-        action,
-        roles=frozenset(str(r) for r in roles),
-        actor=log.staff_actor(user),
-        reason=reason,
+        case, action, roles=roles, actor=log.staff_actor(user), reason=reason
     )
     if reason:
         add_note(updated, user=user, text=reason)

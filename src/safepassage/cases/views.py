@@ -22,34 +22,42 @@ class Locked(Exception):
     """The programme key is not open in this session: sign in again."""
 
 
-def _case(request: StaffRequest, reference: str) -> tuple[Case, frozenset[Role], bytes]:
+@dataclass(frozen=True)
+class CaseAccess:
+    case: Case
+    roles: frozenset[Role]
+    private_key: bytes
+
+
+def _access(request: StaffRequest, reference: str) -> CaseAccess:
+    """The case if it is in this person's scope (else 404), with their roles and the key."""
     case = services.case_in(request.scope.case_programme_ids(), reference)
     if case is None:
         raise Http404
-    roles = request.scope.roles_in(case.programme_id) & CASE_ROLES
     private_key = keys.private_key(request, case.programme)
     if private_key is None:
         raise Locked
-    return case, roles, private_key
+    return CaseAccess(case, request.scope.roles_in(case.programme_id) & CASE_ROLES, private_key)
 
 
 def _render_case(
-    request: StaffRequest, reference: str, status: int = 200, **forms: object
+    request: StaffRequest, access: CaseAccess, status: int = 200, **extra: object
 ) -> HttpResponse:
-    try:
-        case, roles, private_key = _case(request, reference)
-    except Locked:
-        return redirect("staff:login")
-    view = services.open_case(case, user=request.user, roles=roles, private_key=private_key)  # type: ignore[arg-type]
+    view = services.open_case(
+        access.case,
+        user=request.user,  # type: ignore[arg-type]
+        roles=access.roles,
+        private_key=access.private_key,
+    )
     context = {
         "view": view,
-        "actions": transitions.available(case, frozenset(str(r) for r in roles)),
-        "can_flag": Role.VERIFIER in roles,
+        "actions": transitions.available(access.case, access.roles),
+        "can_flag": Role.VERIFIER in access.roles,
         "note_form": NoteForm(),
         "message_form": MessageForm(),
         "action_form": ActionForm(),
         "error": "",
-        **forms,
+        **extra,
     }
     return render(request, "cases/case.html", context, status=status)
 
@@ -78,14 +86,10 @@ def queue(request: StaffRequest, slug: str) -> HttpResponse:
 
 @staff_required
 def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
-    return _render_case(request, reference)
-
-
-@dataclass(frozen=True)
-class CaseAccess:
-    case: Case
-    roles: frozenset[Role]
-    private_key: bytes
+    try:
+        return _render_case(request, _access(request, reference))
+    except Locked:
+        return redirect("staff:login")
 
 
 def case_post(
@@ -98,10 +102,10 @@ def case_post(
     @wraps(view)
     def wrapper(request: StaffRequest, reference: str) -> HttpResponse:
         try:
-            case, roles, private_key = _case(request, reference)
+            access = _access(request, reference)
         except Locked:
             return redirect("staff:login")
-        return view(request, CaseAccess(case, roles, private_key))
+        return view(request, access)
 
     return wrapper
 
@@ -114,7 +118,7 @@ def _back(access: CaseAccess) -> HttpResponse:
 def case_action(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     form = ActionForm(request.POST)
     if not form.is_valid():
-        return _render_case(request, access.case.reference, status=400, action_form=form)
+        return _render_case(request, access, status=400, action_form=form)
     try:
         services.staff_transition(
             access.case,
@@ -124,7 +128,7 @@ def case_action(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )
     except transitions.TransitionRefused as refused:
-        return _render_case(request, access.case.reference, status=409, error=refused.reason)
+        return _render_case(request, access, status=409, error=refused.reason)
     return _back(access)
 
 
@@ -132,7 +136,7 @@ def case_action(request: StaffRequest, access: CaseAccess) -> HttpResponse:
 def case_note(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     form = NoteForm(request.POST)
     if not form.is_valid():
-        return _render_case(request, access.case.reference, status=400, note_form=form)
+        return _render_case(request, access, status=400, note_form=form)
     services.add_note(access.case, user=request.user, text=form.cleaned_data["text"])  # type: ignore[arg-type]
     return _back(access)
 
@@ -143,7 +147,7 @@ def case_message(request: StaffRequest, access: CaseAccess) -> HttpResponse:
         raise Http404
     form = MessageForm(request.POST)
     if not form.is_valid():
-        return _render_case(request, access.case.reference, status=400, message_form=form)
+        return _render_case(request, access, status=400, message_form=form)
     try:
         services.staff_message(
             access.case,
@@ -152,7 +156,7 @@ def case_message(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             text=form.cleaned_data["text"],
         )
     except services.CaseShredded:
-        return _render_case(request, access.case.reference, status=409)
+        return _render_case(request, access, status=409)
     return _back(access)
 
 

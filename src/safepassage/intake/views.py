@@ -114,22 +114,25 @@ def enter(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/enter.html", {"form": form, "error": error})
 
 
+def _status_page(
+    request: HttpRequest, applicant: Applicant, reply_form: ReplyForm, status: int = 200
+) -> HttpResponse:
+    if applicant.duress:
+        return render(request, "intake/status_harmless.html")
+    context = {
+        "case": applicant.case,
+        "messages": services.applicant_messages(applicant.session),
+        "reply_form": reply_form,
+        "can_cancel": applicant.case.state in CANCELLABLE,
+    }
+    return render(request, "intake/status.html", context, status=status)
+
+
 def status(request: HttpRequest) -> HttpResponse:
     applicant = _applicant(request)
     if applicant is None:
         return redirect("intake:enter")
-    if applicant.duress:
-        return render(request, "intake/status_harmless.html")
-    return render(
-        request,
-        "intake/status.html",
-        {
-            "case": applicant.case,
-            "messages": services.applicant_messages(applicant.session),
-            "reply_form": ReplyForm(),
-            "can_cancel": applicant.case.state in CANCELLABLE,
-        },
-    )
+    return _status_page(request, applicant, ReplyForm())
 
 
 @require_POST
@@ -141,17 +144,7 @@ def reply(request: HttpRequest) -> HttpResponse:
     if applicant.duress or applicant.data_key is None:
         return redirect("intake:status")
     if not form.is_valid():
-        return render(
-            request,
-            "intake/status.html",
-            {
-                "case": applicant.case,
-                "messages": services.applicant_messages(applicant.session),
-                "reply_form": form,
-                "can_cancel": applicant.case.state in CANCELLABLE,
-            },
-            status=400,
-        )
+        return _status_page(request, applicant, form, status=400)
     services.applicant_reply(applicant.case, applicant.data_key, form.cleaned_data["text"])
     return redirect("intake:status")
 

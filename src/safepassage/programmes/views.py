@@ -3,6 +3,8 @@
 The password also unwraps the programme keys granted to this person (programmes/keys.py).
 """
 
+from base64 import b32encode
+
 import segno
 from django.contrib.auth import login, logout
 from django.contrib.auth.forms import AuthenticationForm
@@ -59,7 +61,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "enrolling": enrolling}
     if enrolling:
         context["qr"] = segno.make(device.config_url, error="m").svg_data_uri(scale=5)
-        context["secret"] = device.config_url.split("secret=")[1].split("&")[0]
+        context["secret"] = b32encode(device.bin_key).decode()
     return render(request, "programmes/second_factor.html", context)
 
 

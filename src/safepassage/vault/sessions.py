@@ -15,6 +15,7 @@ from hashlib import blake2b
 from typing import Any
 
 from django.contrib.sessions.backends import db
+from django.utils import timezone
 
 from safepassage.vault.crypto import DecryptionError, decrypt_bytes, encrypt_bytes
 
@@ -46,8 +47,6 @@ class SessionStore(db.SessionStore):
                 return token
 
     def _get_session_from_db(self) -> Any:
-        from django.utils import timezone
-
         try:
             return self.model.objects.get(
                 session_key=self._row_key(self.session_key or ""),
