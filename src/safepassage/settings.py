@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "safepassage.programmes",
     "safepassage.cases",
     "safepassage.intake",
+    "safepassage.passage",
     "safepassage.dashboard",
 ]
 
@@ -227,3 +228,20 @@ LOGGING = {
 # Probe signal: this many near-identical applications within this many minutes.
 PROBE_BURST_SIZE = int(os.environ.get("SAFEPASSAGE_PROBE_BURST_SIZE", "3"))
 PROBE_BURST_MINUTES = int(os.environ.get("SAFEPASSAGE_PROBE_BURST_MINUTES", "60"))
+
+# Crossings (passage app). Windows are local times in PASSAGE_WINDOW_ZONE (the receiving
+# side); the applicant reads them in PASSAGE_APPLICANT_ZONE, always with the zone named.
+PASSAGE_WINDOW_ZONE = os.environ.get("SAFEPASSAGE_WINDOW_ZONE", "Europe/Kyiv")
+PASSAGE_APPLICANT_ZONE = os.environ.get("SAFEPASSAGE_APPLICANT_ZONE", "Europe/Moscow")
+PASSAGE_WINDOWS = os.environ.get("SAFEPASSAGE_WINDOWS", "01:00-02:30,04:30-06:00")
+PASSAGE_PLANNING_DAYS = int(os.environ.get("SAFEPASSAGE_PLANNING_DAYS", "7"))
+# A window can be planned only this long before it starts: the unit needs time to answer.
+PASSAGE_MIN_NOTICE_HOURS = int(os.environ.get("SAFEPASSAGE_MIN_NOTICE_HOURS", "6"))
+# Instructions appear on the applicant's page no earlier than this before the window.
+PASSAGE_INSTRUCTION_LEAD_HOURS = int(os.environ.get("SAFEPASSAGE_INSTRUCTION_LEAD_HOURS", "24"))
+# No signal is used twice in one sector within this many days.
+PASSAGE_SIGNAL_REST_DAYS = int(os.environ.get("SAFEPASSAGE_SIGNAL_REST_DAYS", "7"))
+# An acknowledged window this long past its end with no outcome returns the case to verified.
+PASSAGE_MISSED_GRACE_HOURS = int(os.environ.get("SAFEPASSAGE_MISSED_GRACE_HOURS", "6"))
+# Above this probe risk (0–1) instructions need a verifier's audited release.
+PASSAGE_PROBE_RISK_THRESHOLD = float(os.environ.get("SAFEPASSAGE_PROBE_RISK_THRESHOLD", "0.5"))

@@ -10,6 +10,7 @@ from safepassage.audit import views as audit_views
 from safepassage.cases import views as case_views
 from safepassage.dashboard import views as dashboard_views
 from safepassage.intake import views as intake_views
+from safepassage.passage import views as passage_views
 from safepassage.programmes import views as programme_views
 
 intake_patterns = (
@@ -21,6 +22,8 @@ intake_patterns = (
         path("my/reply/", intake_views.reply, name="reply"),
         path("my/duress/", intake_views.duress, name="duress"),
         path("my/leave/", intake_views.leave, name="leave"),
+        path("my/confirm-crossing/", intake_views.confirm_crossing, name="confirm_crossing"),
+        path("my/instructions/", intake_views.instructions, name="instructions"),
         path("my/<slug:action>/", intake_views.act, name="act"),
         path("<slug:slug>/apply/", intake_views.apply, name="apply"),
     ],
@@ -46,12 +49,37 @@ case_patterns = (
     "cases",
 )
 
+passage_patterns = (
+    [
+        path("p/<slug:slug>/sectors/", passage_views.sectors, name="sectors"),
+        path("p/<slug:slug>/sectors/new/", passage_views.sector_edit, name="sector_new"),
+        path("p/<slug:slug>/sectors/<int:pk>/", passage_views.sector_edit, name="sector_edit"),
+        path("p/<slug:slug>/units/new/", passage_views.unit_edit, name="unit_new"),
+        path("p/<slug:slug>/units/<int:pk>/", passage_views.unit_edit, name="unit_edit"),
+        path("p/<slug:slug>/planner/", passage_views.planner, name="planner"),
+        path("p/<slug:slug>/calibration/", passage_views.calibration, name="calibration"),
+        path("case/<str:reference>/crossing/", passage_views.crossing, name="crossing"),
+        path(
+            "case/<str:reference>/crossing/constraints/",
+            passage_views.set_constraints,
+            name="constraints",
+        ),
+        path("case/<str:reference>/crossing/plan/", passage_views.plan, name="plan"),
+        path("case/<str:reference>/crossing/outcome/", passage_views.outcome, name="outcome"),
+        path("case/<str:reference>/crossing/override/", passage_views.override, name="override"),
+        path("notices/", passage_views.notices, name="notices"),
+        path("notices/<int:pk>/<slug:answer>/", passage_views.notice_answer, name="notice_answer"),
+    ],
+    "passage",
+)
+
 urlpatterns = [
     path("", lambda request: redirect("/ru/"), name="root"),
     *i18n_patterns(
         path("staff/", dashboard_views.home, name="dashboard-home"),
         path("staff/", include(staff_patterns)),
         path("staff/", include(case_patterns)),
+        path("staff/", include(passage_patterns)),
         path("staff/p/<slug:slug>/audit/", audit_views.browse, name="audit-browse"),
         path("", include(intake_patterns)),
     ),

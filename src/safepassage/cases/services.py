@@ -231,10 +231,37 @@ class StaffCaseView:
     signals: list[ProbeSignal] = field(default_factory=list)
 
 
-def _data_key(case: Case, private_key: bytes) -> bytes | None:
+def case_key(case: Case, private_key: bytes) -> bytes | None:
+    """The case's data key, opened with the programme key; None once the case is shredded."""
     if case.sealed_key is None:
         return None
     return crypto.unseal(private_key, bytes(case.sealed_key))
+
+
+def circumstances(case: Case, private_key: bytes) -> dict[str, Any]:
+    """The circumstances group of the dossier (no identity), for planning a crossing."""
+    key = case_key(case, private_key)
+    if key is None:
+        return {}
+    dossier = crypto.decrypt_json(key, case.dossier)
+    return {name: dossier.get(name, "") for name in CIRCUMSTANCES}
+
+
+# How strongly each open signal suggests a probe; independent signals combine as
+# 1 − Π(1 − weight). Compared with PASSAGE_PROBE_RISK_THRESHOLD before instructions go out.
+PROBE_WEIGHTS: dict[str, float] = {
+    ProbeSignal.Kind.MANUAL: 0.9,
+    ProbeSignal.Kind.DURESS: 1.0,
+    ProbeSignal.Kind.IDENTITY_IN_TWO_DIRECTIONS: 0.6,
+    ProbeSignal.Kind.BURST: 0.5,
+}
+
+
+def probe_risk(case: Case) -> float:
+    clear = 1.0
+    for kind in case.probe_signals.filter(cleared_at__isnull=True).values_list("kind", flat=True):
+        clear *= 1.0 - PROBE_WEIGHTS.get(kind, 0.5)
+    return 1.0 - clear
 
 
 def open_case(
@@ -242,7 +269,7 @@ def open_case(
 ) -> StaffCaseView:
     """Decrypt what the staff member's roles allow, and audit exactly which groups were read."""
     groups = readable_groups(roles)
-    data_key = _data_key(case, private_key)
+    data_key = case_key(case, private_key)
     view = StaffCaseView(case=case, groups=groups, shredded=data_key is None)
     view.signals = list(case.probe_signals.filter(cleared_at__isnull=True))
     view.duplicates = duplicates_of(case)
@@ -268,7 +295,7 @@ def open_case(
 
 
 def staff_message(case: Case, *, user: User, private_key: bytes, text: str) -> None:
-    data_key = _data_key(case, private_key)
+    data_key = case_key(case, private_key)
     if data_key is None:
         raise CaseShredded
     with transaction.atomic():
@@ -334,7 +361,7 @@ def index_pending(programme: Programme, private_key: bytes, limit: int = 500) ->
         ).order_by("pk")[:limit]
     )
     for case in pending:
-        data_key = _data_key(case, private_key)
+        data_key = case_key(case, private_key)
         assert data_key is not None
         d = crypto.decrypt_json(data_key, case.dossier)
         digests = {

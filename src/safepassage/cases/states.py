@@ -19,6 +19,8 @@ class State(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     REJECTED = "rejected", _("Rejected")
     COMPROMISED = "compromised", _("Compromised")
+    # Killed during the crossing. Not a surrender, and not closed: closed counts as one.
+    LOST = "lost", _("Lost in the crossing")
 
 
 # Before the crossing is complete: the applicant may cancel, staff may reject or mark it
@@ -34,4 +36,4 @@ OPEN = (
 )
 # The person has crossed: these, and closed, count as surrenders. Nothing earlier does.
 CROSSED = (State.RECEIVED, State.REGISTERED, State.PATHWAY_CHOSEN, State.CLOSED)
-ENDED = (State.CLOSED, State.CANCELLED, State.REJECTED, State.COMPROMISED)
+ENDED = (State.CLOSED, State.CANCELLED, State.REJECTED, State.COMPROMISED, State.LOST)

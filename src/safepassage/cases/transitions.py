@@ -1,7 +1,9 @@
 """The case state machine: one table, and the one function that changes a case's state.
 
-Each row: the states it starts from, the action, the state it leads to, who may take it, and
-a guard that can refuse with a reason. `perform` is the only code that writes Case.state.
+Each row: the states it starts from, the action, the state it leads to, who may take it, a
+guard that can refuse with a reason, and an effect run in the same transaction (withdrawing
+the hold-fire notice when a crossing is called off, recording its outcome when it is over).
+`perform` is the only code that writes Case.state.
 """
 
 from collections.abc import Callable
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 APPLICANT = "applicant"
 SYSTEM = "system"
 Guard = Callable[[Case], str | None]
+Effect = Callable[[Case, str, str], None]  # (case, action, actor)
 
 
 def no_open_manual_probe_flag(case: Case) -> str | None:
@@ -31,8 +34,20 @@ def no_open_manual_probe_flag(case: Case) -> str | None:
 
 
 def hold_fire_acknowledged(case: Case) -> str | None:
-    # The passage app (hold-fire notices) is not built yet; until then nothing is scheduled.
-    return str(_("The receiving unit has not acknowledged a hold-fire notice."))
+    # Imported here: the passage app builds on cases, not the other way round.
+    from safepassage.passage import services as passage
+
+    if not passage.has_acknowledged_notice(case):
+        return str(_("The receiving unit has not acknowledged a hold-fire notice."))
+    return None
+
+
+def end_crossing(case: Case, action: str, actor: str) -> None:
+    """The crossing is over or off: record its outcome, or withdraw the hold-fire notice so
+    the receiving unit stops expecting anyone."""
+    from safepassage.passage import services as passage
+
+    passage.end_crossing(case, action=action, actor=actor)
 
 
 def prisoner_registered(case: Case) -> str | None:
@@ -53,6 +68,7 @@ class Transition:
     allowed: frozenset[str]
     guard: Guard | None = None
     label: "StrOrPromise" = ""
+    effect: Effect | None = None
 
 
 def _roles(*roles: str) -> frozenset[str]:
@@ -91,11 +107,12 @@ TABLE: tuple[Transition, ...] = (
         _roles(APPLICANT, Role.INTAKE, Role.VERIFIER, Role.COORDINATOR),
         label=_("Reactivate"),
     ),
+    # The system schedules the case when the liaison acknowledges the hold-fire notice.
     Transition(
         (S.VERIFIED,),
         "schedule",
         S.SCHEDULED,
-        _roles(Role.COORDINATOR),
+        _roles(Role.COORDINATOR, SYSTEM),
         guard=hold_fire_acknowledged,
         label=_("Schedule crossing"),
     ),
@@ -105,6 +122,15 @@ TABLE: tuple[Transition, ...] = (
         S.VERIFIED,
         _roles(Role.COORDINATOR, SYSTEM),
         label=_("Window missed or withdrawn"),
+        effect=end_crossing,
+    ),
+    Transition(
+        (S.SCHEDULED,),
+        "request_other_time",
+        S.VERIFIED,
+        _roles(APPLICANT),
+        label=_("Ask for another time"),
+        effect=end_crossing,
     ),
     Transition(
         (S.SCHEDULED,),
@@ -113,19 +139,30 @@ TABLE: tuple[Transition, ...] = (
         _roles(Role.COORDINATOR, Role.LIAISON),
         label=_("Crossing started"),
     ),
+    # Outcomes of a crossing; passage.services.record_outcome takes them with the outcome.
     Transition(
-        (S.IN_TRANSIT,),
+        (S.SCHEDULED, S.IN_TRANSIT),
         "turn_back",
         S.VERIFIED,
         _roles(Role.COORDINATOR),
         label=_("Turned back"),
+        effect=end_crossing,
     ),
     Transition(
-        (S.IN_TRANSIT,),
+        (S.SCHEDULED, S.IN_TRANSIT),
         "arrive",
         S.RECEIVED,
-        _roles(Role.LIAISON, Role.RECEPTION),
+        _roles(Role.LIAISON, Role.RECEPTION, Role.COORDINATOR),
         label=_("Arrived"),
+        effect=end_crossing,
+    ),
+    Transition(
+        (S.SCHEDULED, S.IN_TRANSIT),
+        "record_death",
+        S.LOST,
+        _roles(Role.COORDINATOR),
+        label=_("Killed in the crossing"),
+        effect=end_crossing,
     ),
     Transition(
         (S.RECEIVED,),
@@ -150,20 +187,29 @@ TABLE: tuple[Transition, ...] = (
         _roles(Role.AFTERCARE),
         label=_("Close case"),
     ),
-    Transition(OPEN, "cancel", S.CANCELLED, _roles(APPLICANT), label=_("Cancel")),
+    Transition(
+        OPEN,
+        "cancel",
+        S.CANCELLED,
+        _roles(APPLICANT),
+        label=_("Cancel"),
+        effect=end_crossing,
+    ),
     Transition(
         OPEN,
         "reject",
         S.REJECTED,
         _roles(Role.INTAKE, Role.VERIFIER),
         label=_("Reject"),
+        effect=end_crossing,
     ),
     Transition(
         OPEN,
         "mark_compromised",
         S.COMPROMISED,
-        _roles(Role.VERIFIER, SYSTEM),
+        _roles(Role.VERIFIER, Role.COORDINATOR, SYSTEM),
         label=_("Mark compromised"),
+        effect=end_crossing,
     ),
 )
 BY_ACTION = {t.action: t for t in TABLE}
@@ -209,5 +255,7 @@ def perform(
             target=transition.target,
             reason_given=bool(reason),
         )
+        if transition.effect:
+            transition.effect(locked, action, actor)
     case.state = locked.state
     return locked

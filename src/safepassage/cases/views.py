@@ -29,7 +29,7 @@ class CaseAccess:
     private_key: bytes
 
 
-def _access(request: StaffRequest, reference: str) -> CaseAccess:
+def case_access(request: StaffRequest, reference: str) -> CaseAccess:
     """The case if it is in this person's scope (else 404), with their roles and the key."""
     case = services.case_in(request.scope.case_programme_ids(), reference)
     if case is None:
@@ -53,6 +53,7 @@ def _render_case(
         "view": view,
         "actions": transitions.available(access.case, access.roles),
         "can_flag": Role.VERIFIER in access.roles,
+        "crossing_link": bool({Role.COORDINATOR, Role.VERIFIER} & access.roles),
         "note_form": NoteForm(),
         "message_form": MessageForm(),
         "action_form": ActionForm(),
@@ -87,7 +88,7 @@ def queue(request: StaffRequest, slug: str) -> HttpResponse:
 @staff_required
 def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
     try:
-        return _render_case(request, _access(request, reference))
+        return _render_case(request, case_access(request, reference))
     except Locked:
         return redirect("staff:login")
 
@@ -102,7 +103,7 @@ def case_post(
     @wraps(view)
     def wrapper(request: StaffRequest, reference: str) -> HttpResponse:
         try:
-            access = _access(request, reference)
+            access = case_access(request, reference)
         except Locked:
             return redirect("staff:login")
         return view(request, access)

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from safepassage.cases.services import counters
 from safepassage.cases.states import State
 from safepassage.programmes.access import StaffRequest, staff_required
+from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programmes_for
 
 
@@ -20,6 +21,10 @@ def home(request: StaffRequest) -> HttpResponse:
         {
             "case_programmes": programmes_for(scope.case_programme_ids()),
             "admin_programmes": programmes_for(scope.admin_programme_ids()),
+            "coordinator_programmes": programmes_for(
+                [pid for pid, roles in scope.roles.items() if Role.COORDINATOR in roles]
+            ),
+            "is_liaison": any(Role.LIAISON in roles for roles in scope.roles.values()),
             "counters": totals,
             "states": [(state.label, totals.by_state[state.value]) for state in State],
             "has_programmes": bool(visible),

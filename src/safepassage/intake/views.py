@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,6 +21,7 @@ from safepassage.cases.states import OPEN, State
 from safepassage.cases.transitions import APPLICANT_ACTIONS, TransitionRefused
 from safepassage.intake import throttle
 from safepassage.intake.forms import ApplicationForm, CodenameForm, ReplyForm
+from safepassage.passage import services as passage
 from safepassage.programmes.services import all_programmes, programme_by_slug
 
 CASE_KEY = "case-key"
@@ -119,8 +121,11 @@ def _status_page(
 ) -> HttpResponse:
     if applicant.duress:
         return render(request, "intake/status_harmless.html")
+    instructions = passage.instructions_for(applicant.case, timezone.now())
     context = {
         "case": applicant.case,
+        "instructions": instructions,
+        "confirmed": bool(instructions and instructions.crossing.applicant_confirmed_at),
         "messages": services.applicant_messages(applicant.session),
         "reply_form": reply_form,
         "can_cancel": applicant.case.state in CANCELLABLE,
@@ -163,6 +168,27 @@ def act(request: HttpRequest, action: str) -> HttpResponse:
             services.applicant_action(applicant.case, action)
         return redirect("intake:status")
     return render(request, "intake/confirm.html", {"action": action, "case": applicant.case})
+
+
+@require_POST
+def confirm_crossing(request: HttpRequest) -> HttpResponse:
+    applicant = _applicant(request)
+    if applicant is None:
+        return redirect("intake:enter")
+    if not applicant.duress:
+        passage.applicant_confirms(applicant.case, timezone.now())
+    return redirect("intake:status")
+
+
+def instructions(request: HttpRequest) -> HttpResponse:
+    """The instructions alone, for printing; only while they are released."""
+    applicant = _applicant(request)
+    if applicant is None:
+        return redirect("intake:enter")
+    found = None if applicant.duress else passage.instructions_for(applicant.case, timezone.now())
+    if found is None:
+        return redirect("intake:status")
+    return render(request, "intake/instructions.html", {"instructions": found})
 
 
 @require_POST

@@ -1,0 +1,114 @@
+from typing import Any
+
+from django import forms
+from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
+
+from safepassage.passage.models import Crossing, ReceivingUnit, Sector
+from safepassage.passage.signals import signal_choices
+from safepassage.programmes.models import Programme
+from safepassage.programmes.roles import Role
+from safepassage.textinput import TextAreaField, TextField, no_control_characters
+
+
+class SectorForm(forms.ModelForm):
+    class Meta:
+        model = Sector
+        fields = [
+            "name",
+            "description",
+            "approach",
+            "receiving_unit",
+            "distance_km",
+            "mines_per_km",
+            "shelling_night",
+            "shelling_dawn",
+            "shelling_day",
+            "shelling_dusk",
+            "p_own_side",
+            "p_receiving_fire_uncoordinated",
+            "p_receiving_fire_coordinated",
+            "capacity_per_window",
+            "crossings_per_night",
+            "active",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.programme = programme
+        self.fields["receiving_unit"].queryset = ReceivingUnit.objects.filter(  # type: ignore[attr-defined]
+            programme=programme
+        )
+        for name in ("name", "description", "approach"):
+            self.fields[name].validators.append(no_control_characters)
+
+
+class ReceivingUnitForm(forms.ModelForm):
+    class Meta:
+        model = ReceivingUnit
+        fields = ["name", "liaisons"]
+        widgets = {"liaisons": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.programme = programme
+        self.fields["liaisons"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            membership__programme=programme, membership__role=Role.LIAISON
+        ).order_by("username")
+        self.fields["name"].validators.append(no_control_characters)
+
+
+class ConstraintsForm(forms.Form):
+    sectors = forms.ModelMultipleChoiceField(
+        queryset=Sector.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Sectors he can reach (none ticked: any)"),
+    )
+    available_from = forms.DateField(required=False, label=_("Available from (night of)"))
+    available_until = forms.DateField(required=False, label=_("Available until (night of)"))
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sectors"].queryset = Sector.objects.filter(  # type: ignore[attr-defined]
+            programme=programme, active=True
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("available_from"), data.get("available_until")
+        if start and end and end < start:
+            raise forms.ValidationError(_("The last night comes before the first."))
+        return data
+
+
+class PlanForm(forms.Form):
+    sector = forms.TypedChoiceField(coerce=int, label=_("Sector"))
+    window = forms.ChoiceField(label=_("Window"))
+    signal = forms.ChoiceField(choices=signal_choices, label=_("Recognition signal"))
+    escort = forms.ChoiceField(choices=Crossing.Escort.choices, label=_("Escort"))
+    head_count = forms.IntegerField(min_value=1, max_value=50, label=_("People crossing"))
+
+    def __init__(
+        self,
+        *args: Any,
+        sectors: list[tuple[int, str]],
+        windows: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].choices = sectors  # type: ignore[attr-defined]
+        self.fields["window"].choices = windows  # type: ignore[attr-defined]
+
+
+class DeclineForm(forms.Form):
+    reason = TextField(max_length=500, label=_("Why the unit cannot hold fire then"))
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(choices=Crossing.Outcome.choices, label=_("Outcome"))
+
+
+class OverrideForm(forms.Form):
+    reason = TextAreaField(max_length=1000, label=_("Why the instructions may go out"))

@@ -1,0 +1,206 @@
+"""Sectors of the front, receiving units, and crossings with their hold-fire notices.
+
+A sector's figures are configuration, not personal data. A crossing links a case to a sector
+and a window; it holds no identity, and the liaison's console shows only its window,
+approach, signal, head count and escort. A case's planning constraints (where and when he can
+cross) say where he is, so they are encrypted under the case's data key.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from safepassage.cases.models import Case
+from safepassage.passage import risk
+from safepassage.programmes.models import Programme
+
+PROBABILITY = [MinValueValidator(0.0), MaxValueValidator(1.0)]
+RATE = [MinValueValidator(0.0), MaxValueValidator(5.0)]
+
+
+class ReceivingUnit(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE)
+    name = models.CharField(_("name"), max_length=120)
+    liaisons = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, verbose_name=_("liaison staff")
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sector(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(
+        _("what the applicant will recognise"),
+        max_length=1000,
+        help_text=_("Landmarks on his side. Never the coordinates of our own positions."),
+    )
+    approach = models.CharField(
+        _("approach direction or landmark, for the receiving unit"), max_length=300
+    )
+    receiving_unit = models.ForeignKey(
+        ReceivingUnit, on_delete=models.PROTECT, verbose_name=_("receiving unit")
+    )
+    distance_km = models.FloatField(
+        _("crossing distance (km)"),
+        default=risk.DEFAULTS.distance_km,
+        validators=[MinValueValidator(0.1), MaxValueValidator(30.0)],
+    )
+    mines_per_km = models.FloatField(
+        _("mine hazard per km"), default=risk.DEFAULTS.mines_per_km, validators=RATE
+    )
+    shelling_night = models.FloatField(
+        _("shelling hazard per km, night (22–04)"),
+        default=risk.DEFAULTS.shelling(risk.Band.NIGHT),
+        validators=RATE,
+    )
+    shelling_dawn = models.FloatField(
+        _("shelling hazard per km, dawn (04–07)"),
+        default=risk.DEFAULTS.shelling(risk.Band.DAWN),
+        validators=RATE,
+    )
+    shelling_day = models.FloatField(
+        _("shelling hazard per km, day (07–18)"),
+        default=risk.DEFAULTS.shelling(risk.Band.DAY),
+        validators=RATE,
+    )
+    shelling_dusk = models.FloatField(
+        _("shelling hazard per km, dusk (18–22)"),
+        default=risk.DEFAULTS.shelling(risk.Band.DUSK),
+        validators=RATE,
+    )
+    p_own_side = models.FloatField(
+        _("chance of being shot or stopped by his own side"),
+        default=risk.DEFAULTS.p_own_side,
+        validators=PROBABILITY,
+    )
+    p_receiving_fire_uncoordinated = models.FloatField(
+        _("chance the receiving side fires, without a notice"),
+        default=risk.DEFAULTS.p_receiving_fire_uncoordinated,
+        validators=PROBABILITY,
+    )
+    p_receiving_fire_coordinated = models.FloatField(
+        _("chance the receiving side fires, notice acknowledged"),
+        default=risk.DEFAULTS.p_receiving_fire_coordinated,
+        validators=PROBABILITY,
+    )
+    capacity_per_window = models.PositiveSmallIntegerField(
+        _("crossings per window"), default=1, validators=[MaxValueValidator(50)]
+    )
+    crossings_per_night = models.PositiveSmallIntegerField(
+        _("crossings per night"), default=2, validators=[MaxValueValidator(50)]
+    )
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "name"], name="sector_name_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def figures(self) -> risk.SectorFigures:
+        return risk.SectorFigures(
+            distance_km=self.distance_km,
+            p_own_side=self.p_own_side,
+            mines_per_km=self.mines_per_km,
+            shelling_per_km=(
+                (risk.Band.NIGHT, self.shelling_night),
+                (risk.Band.DAWN, self.shelling_dawn),
+                (risk.Band.DAY, self.shelling_day),
+                (risk.Band.DUSK, self.shelling_dusk),
+            ),
+            p_receiving_fire_uncoordinated=self.p_receiving_fire_uncoordinated,
+            p_receiving_fire_coordinated=self.p_receiving_fire_coordinated,
+        )
+
+
+class Crossing(models.Model):
+    """One planned crossing of one case, and the hold-fire notice sent for it."""
+
+    class Status(models.TextChoices):
+        NOTIFIED = "notified", _("Awaiting acknowledgement")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        EXPIRED = "expired", _("Expired")
+        COMPLETED = "completed", _("Completed")
+
+    class Escort(models.TextChoices):
+        NONE = "none", _("None")
+        DRONE = "drone", _("Guiding drone")
+        GROUND = "ground", _("Ground team at the last stretch")
+        DRONE_AND_GROUND = "drone_ground", _("Guiding drone and ground team")
+
+    class Outcome(models.TextChoices):
+        ARRIVED = "arrived", _("Arrived")
+        TURNED_BACK = "turned_back", _("Turned back")
+        MISSING = "missing", _("Missing")
+        KILLED = "killed", _("Killed")
+        CAPTURED = "captured", _("Captured by his own side")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="crossings")
+    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="crossings")
+    window_start = models.DateTimeField(db_index=True)
+    window_end = models.DateTimeField()
+    signal = models.CharField(max_length=32)
+    escort = models.CharField(max_length=16, choices=Escort.choices, default=Escort.DRONE)
+    head_count = models.PositiveSmallIntegerField(default=1)
+    survival_uncoordinated = models.FloatField()
+    survival_coordinated = models.FloatField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NOTIFIED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decline_reason = models.CharField(max_length=500, blank=True)
+    closed_reason = models.CharField(max_length=32, blank=True)
+    applicant_confirmed_at = models.DateTimeField(null=True)
+    instructions_shown_at = models.DateTimeField(null=True)
+    instructions_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    outcome_at = models.DateTimeField(null=True)
+
+    ACTIVE = (Status.NOTIFIED, Status.ACKNOWLEDGED)
+
+    class Meta:
+        ordering = ["window_start", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status__in=["notified", "acknowledged"]),
+                name="one_active_crossing_per_case",
+            )
+        ]
+        indexes = [models.Index(fields=["sector", "status", "window_start"])]
+
+    def __str__(self) -> str:
+        return f"crossing {self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+
+class PlanningConstraints(models.Model):
+    """Where and when a case can cross. It locates a person, so it is encrypted under the
+    case's data key: crypto-shredding the case destroys it too."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="+")
+    encrypted = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"planning constraints of {self.case}"

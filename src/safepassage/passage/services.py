@@ -1,0 +1,752 @@
+"""The rules of a crossing: plan it, notify the receiving unit, release the instructions,
+record what happened. Plain functions that views, commands and the transition table call.
+
+Every function takes `now` where time matters, so tests move the clock instead of sleeping.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safepassage.audit import log
+from safepassage.cases import services as cases
+from safepassage.cases import transitions
+from safepassage.cases.models import Case
+from safepassage.cases.states import State
+from safepassage.passage import planner, risk, windows
+from safepassage.passage.models import Crossing, PlanningConstraints, ReceivingUnit, Sector
+from safepassage.passage.signals import DRONE_GUIDANCE, GROUP_PROTOCOL, SIGNALS, Signal
+from safepassage.programmes.models import Programme
+from safepassage.programmes.roles import Role
+from safepassage.vault import crypto
+
+SYSTEM_ROLES = frozenset({transitions.SYSTEM})
+# Crossings whose signal still counts against the no-repeat rule.
+SIGNAL_HOLDING = (Crossing.Status.NOTIFIED, Crossing.Status.ACKNOWLEDGED, Crossing.Status.COMPLETED)
+OUTCOME_OF_ACTION = {
+    "arrive": Crossing.Outcome.ARRIVED,
+    "turn_back": Crossing.Outcome.TURNED_BACK,
+    "record_death": Crossing.Outcome.KILLED,
+}
+
+
+class PlanRefused(Exception):
+    """The plan cannot be carried out as asked; `reason` is safe to show the coordinator."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --- Sectors and the risk estimate ----------------------------------------------------------
+
+
+def sectors_of(programme: Programme, *, active_only: bool = True) -> QuerySet[Sector]:
+    sectors = Sector.objects.filter(programme=programme).select_related("receiving_unit")
+    return sectors.filter(active=True) if active_only else sectors
+
+
+def units_of(programme: Programme) -> QuerySet[ReceivingUnit]:
+    return ReceivingUnit.objects.filter(programme=programme).order_by("name")
+
+
+def estimates(sector: Sector, window: windows.Window) -> tuple[risk.Estimate, risk.Estimate]:
+    """(without coordination, with an acknowledged notice and an agreed signal)."""
+    band = window.band
+    return (
+        risk.estimate(sector.figures, band, coordinated=False),
+        risk.estimate(sector.figures, band, coordinated=True),
+    )
+
+
+# --- Planning constraints of one case -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Where and when a case can cross. Empty sectors means any active sector."""
+
+    sector_ids: tuple[int, ...] = ()
+    available_from: date | None = None
+    available_until: date | None = None
+
+    def allows_sector(self, sector: Sector) -> bool:
+        return not self.sector_ids or sector.pk in self.sector_ids
+
+    def allows(self, sector: Sector, window: windows.Window) -> bool:
+        if not self.allows_sector(sector):
+            return False
+        night = window.night
+        if self.available_from and night < self.available_from:
+            return False
+        return not (self.available_until and night > self.available_until)
+
+
+def constraints_of(case: Case, private_key: bytes) -> Constraints:
+    row = PlanningConstraints.objects.filter(case=case).first()
+    key = cases.case_key(case, private_key)
+    if row is None or key is None:
+        return Constraints()
+    data = crypto.decrypt_json(key, bytes(row.encrypted))
+    return Constraints(
+        sector_ids=tuple(data["sectors"]),
+        available_from=date.fromisoformat(data["from"]) if data["from"] else None,
+        available_until=date.fromisoformat(data["until"]) if data["until"] else None,
+    )
+
+
+def set_constraints(
+    case: Case, constraints: Constraints, *, user: User, private_key: bytes
+) -> None:
+    key = cases.case_key(case, private_key)
+    if key is None:
+        raise cases.CaseShredded
+    data = {
+        "sectors": list(constraints.sector_ids),
+        "from": constraints.available_from.isoformat() if constraints.available_from else "",
+        "until": constraints.available_until.isoformat() if constraints.available_until else "",
+    }
+    with transaction.atomic():
+        PlanningConstraints.objects.update_or_create(
+            case=case, defaults={"encrypted": crypto.encrypt_json(key, data)}
+        )
+        log.record_case(case, "passage.constraints_set", log.staff_actor(user))
+
+
+def head_count(case: Case, private_key: bytes) -> int:
+    facts = cases.circumstances(case, private_key)
+    if facts.get("group") == "group":
+        try:
+            return max(1, min(50, int(facts.get("group_size") or 1)))
+        except (TypeError, ValueError):
+            return 1
+    return 1
+
+
+# --- Slots: what is still free ----------------------------------------------------------------
+
+
+@dataclass
+class Occupancy:
+    """Crossings already holding slots, nights and signals in some sectors."""
+
+    per_window: Counter[tuple[int, datetime]] = field(default_factory=Counter)
+    per_night: Counter[tuple[int, date]] = field(default_factory=Counter)
+    signals: dict[int, list[tuple[date, str]]] = field(default_factory=dict)
+
+    def add(self, sector_id: int, window: windows.Window, signal: str) -> None:
+        self.per_window[(sector_id, window.start)] += 1
+        self.per_night[(sector_id, window.night)] += 1
+        self.signals.setdefault(sector_id, []).append((window.night, signal))
+
+    def room(self, sector: Sector, window: windows.Window) -> int:
+        return min(
+            sector.capacity_per_window - self.per_window[(sector.pk, window.start)],
+            sector.crossings_per_night - self.per_night[(sector.pk, window.night)],
+        )
+
+    def signals_resting(self, sector_id: int, night: date) -> set[str]:
+        """Signals used in this sector within PASSAGE_SIGNAL_REST_DAYS of that night."""
+        rest = settings.PASSAGE_SIGNAL_REST_DAYS
+        return {s for n, s in self.signals.get(sector_id, []) if abs((n - night).days) < rest}
+
+    def free_signal(self, sector_id: int, night: date) -> str | None:
+        resting = self.signals_resting(sector_id, night)
+        return next((key for key in SIGNALS if key not in resting), None)
+
+
+def occupancy(sectors: list[Sector], now: datetime) -> Occupancy:
+    rest = timedelta(days=settings.PASSAGE_SIGNAL_REST_DAYS + 1)
+    held = Crossing.objects.filter(
+        sector__in=sectors,
+        status__in=SIGNAL_HOLDING,
+        window_start__gte=now - rest,
+    ).values_list("sector_id", "window_start", "window_end", "signal", "status")
+    result = Occupancy()
+    for sector_id, start, end, signal, status in held:
+        window = windows.Window(start, end)
+        if status == Crossing.Status.COMPLETED:
+            result.signals.setdefault(sector_id, []).append((window.night, signal))
+        else:
+            result.add(sector_id, window, signal)
+    return result
+
+
+# --- One case: the suggestion and the coordinator's choice ----------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    sector: Sector
+    window: windows.Window
+    signal: str
+    uncoordinated: risk.Estimate
+    coordinated: risk.Estimate
+
+
+def options_for(case: Case, private_key: bytes, now: datetime, limit: int = 8) -> list[Option]:
+    """Free slots this case could use, best survival first: the first is the suggestion."""
+    constraints = constraints_of(case, private_key)
+    sectors = [s for s in sectors_of(case.programme) if constraints.allows_sector(s)]
+    taken = occupancy(sectors, now)
+    found = []
+    for sector in sectors:
+        for window in windows.upcoming(now):
+            if not constraints.allows(sector, window) or taken.room(sector, window) <= 0:
+                continue
+            signal = taken.free_signal(sector.pk, window.night)
+            if signal is None:
+                continue
+            without, with_ = estimates(sector, window)
+            found.append(Option(sector, window, signal, without, with_))
+    found.sort(key=lambda o: (-o.coordinated.survival, o.window.start))
+    return found[:limit]
+
+
+def active_crossing(case: Case) -> Crossing | None:
+    return case.crossings.filter(status__in=Crossing.ACTIVE).select_related("sector").first()
+
+
+def crossings_of(case: Case) -> QuerySet[Crossing]:
+    return case.crossings.select_related("sector").order_by("-created_at")
+
+
+def has_acknowledged_notice(case: Case) -> bool:
+    return case.crossings.filter(status=Crossing.Status.ACKNOWLEDGED).exists()
+
+
+@transaction.atomic
+def send_notice(
+    case: Case,
+    *,
+    user: User,
+    sector_id: int,
+    window_key: str,
+    signal: str,
+    escort: str,
+    head_count: int,
+    now: datetime,
+) -> Crossing:
+    """Plan the crossing and send the hold-fire notice to the sector's receiving unit."""
+    # The sector row is locked so two coordinators cannot both take its last place.
+    sector = (
+        Sector.objects.select_for_update()
+        .filter(pk=sector_id, programme_id=case.programme_id, active=True)
+        .first()
+    )
+    window = windows.by_key(now, window_key)
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.state != State.VERIFIED:
+        raise PlanRefused(_("Only a verified case can be planned."))
+    if sector is None:
+        raise PlanRefused(_("Choose one of the programme's sectors."))
+    if window is None:
+        raise PlanRefused(_("That window is no longer open for planning. Choose another."))
+    if signal not in SIGNALS:
+        raise PlanRefused(_("Choose a signal from the library."))
+    if escort not in Crossing.Escort.values:
+        raise PlanRefused(_("Choose an escort."))
+    if not 1 <= head_count <= 50:
+        raise PlanRefused(_("The head count must be between 1 and 50."))
+    taken = occupancy([sector], now)
+    if taken.room(sector, window) <= 0:
+        raise PlanRefused(_("This sector has no room left in that window or that night."))
+    if signal in taken.signals_resting(sector.pk, window.night):
+        raise PlanRefused(_("That signal was used in this sector too recently. Choose another."))
+    without, with_ = estimates(sector, window)
+    try:
+        crossing = Crossing.objects.create(
+            case=locked,
+            sector=sector,
+            window_start=window.start,
+            window_end=window.end,
+            signal=signal,
+            escort=escort,
+            head_count=head_count,
+            survival_uncoordinated=without.survival,
+            survival_coordinated=with_.survival,
+            created_by=user,
+        )
+    except IntegrityError as exc:
+        raise PlanRefused(_("This case already has a crossing in preparation.")) from exc
+    log.record_case(
+        locked,
+        "passage.notice_sent",
+        log.staff_actor(user),
+        crossing=crossing.pk,
+        sector=sector.pk,
+        window=window.key,
+    )
+    return crossing
+
+
+# --- The receiving unit's liaison -----------------------------------------------------------
+
+
+def liaison_sectors(user: User) -> QuerySet[Sector]:
+    """Sectors whose receiving unit lists this person, in programmes where they are liaison."""
+    return Sector.objects.filter(
+        receiving_unit__liaisons=user,
+        programme__membership__user=user,
+        programme__membership__role=Role.LIAISON,
+    ).distinct()
+
+
+def notices_for(user: User, now: datetime) -> QuerySet[Crossing]:
+    """Notices of this liaison's sectors: live ones, and those closed in the last day, so a
+    withdrawal is seen. The query selects no case field: a liaison never learns who."""
+    recent = now - timedelta(hours=24)
+    return (
+        Crossing.objects.filter(sector__in=liaison_sectors(user), window_end__gte=recent)
+        .select_related("sector")
+        .order_by("window_start", "pk")
+    )
+
+
+def _liaison_notice(user: User, crossing_id: int) -> Crossing:
+    crossing = (
+        Crossing.objects.select_for_update()
+        .filter(pk=crossing_id, sector__in=liaison_sectors(user))
+        .select_related("case", "sector")
+        .first()
+    )
+    if crossing is None:
+        raise Crossing.DoesNotExist
+    return crossing
+
+
+@transaction.atomic
+def acknowledge(crossing_id: int, *, user: User, now: datetime) -> Crossing:
+    """The receiving unit will hold fire. The case becomes scheduled in the same transaction."""
+    crossing = _liaison_notice(user, crossing_id)
+    if crossing.status != Crossing.Status.NOTIFIED:
+        raise PlanRefused(_("This notice is no longer waiting for an answer."))
+    if crossing.window_start <= now:
+        raise PlanRefused(
+            _("The window has already begun; the notice can no longer be acknowledged.")
+        )
+    crossing.status = Crossing.Status.ACKNOWLEDGED
+    crossing.responded_at, crossing.responded_by = now, user
+    crossing.save(update_fields=["status", "responded_at", "responded_by"])
+    actor = log.staff_actor(user)
+    log.record_case(crossing.case, "passage.notice_acknowledged", actor, crossing=crossing.pk)
+    transitions.perform(crossing.case, "schedule", roles=SYSTEM_ROLES, actor=actor)
+    return crossing
+
+
+@transaction.atomic
+def decline(crossing_id: int, *, user: User, reason: str, now: datetime) -> Crossing:
+    crossing = _liaison_notice(user, crossing_id)
+    if crossing.status != Crossing.Status.NOTIFIED:
+        raise PlanRefused(_("This notice is no longer waiting for an answer."))
+    crossing.status = Crossing.Status.DECLINED
+    crossing.responded_at, crossing.responded_by = now, user
+    crossing.decline_reason = reason
+    crossing.save(update_fields=["status", "responded_at", "responded_by", "decline_reason"])
+    log.record_case(
+        crossing.case, "passage.notice_declined", log.staff_actor(user), crossing=crossing.pk
+    )
+    return crossing
+
+
+@transaction.atomic
+def report_arrival(crossing_id: int, *, user: User, now: datetime) -> Crossing:
+    """The liaison saw the person arrive: the case is received."""
+    crossing = _liaison_notice(user, crossing_id)
+    if crossing.status != Crossing.Status.ACKNOWLEDGED:
+        raise PlanRefused(_("Only an acknowledged crossing can be reported as arrived."))
+    if now < crossing.window_start - timedelta(hours=1):
+        raise PlanRefused(_("The window has not begun yet."))
+    transitions.perform(
+        crossing.case,
+        "arrive",
+        roles=frozenset({Role.LIAISON}),
+        actor=log.staff_actor(user),
+    )
+    crossing.refresh_from_db()
+    return crossing
+
+
+# --- Endings: outcomes, withdrawals, expiry --------------------------------------------------
+
+
+def end_crossing(case: Case, *, action: str, actor: str) -> None:
+    """Called by the transition table: record the outcome `action` means, or withdraw the
+    notice. A crossing recorded as missing can still end in another outcome."""
+    crossing = (
+        case.crossings.filter(status__in=Crossing.ACTIVE).first()
+        or case.crossings.filter(outcome=Crossing.Outcome.MISSING).order_by("-pk").first()
+    )
+    if crossing is None:
+        return
+    if action in OUTCOME_OF_ACTION:
+        _complete(crossing, OUTCOME_OF_ACTION[action], actor)
+    elif crossing.is_active:
+        crossing.status = Crossing.Status.WITHDRAWN
+        crossing.closed_reason = crossing.closed_reason or action
+        crossing.save(update_fields=["status", "closed_reason"])
+        log.record_case(
+            case, "passage.notice_withdrawn", actor, crossing=crossing.pk, reason=action
+        )
+
+
+def _complete(crossing: Crossing, outcome: str, actor: str) -> None:
+    crossing.status = Crossing.Status.COMPLETED
+    crossing.outcome = outcome
+    crossing.outcome_at = timezone.now()
+    crossing.save(update_fields=["status", "outcome", "outcome_at"])
+    log.record_case(crossing.case, "passage.outcome", actor, crossing=crossing.pk, outcome=outcome)
+
+
+# What each outcome does to the case, taken through the transition table.
+OUTCOME_ACTIONS: dict[str, str] = {
+    Crossing.Outcome.ARRIVED: "arrive",
+    Crossing.Outcome.TURNED_BACK: "turn_back",
+    Crossing.Outcome.KILLED: "record_death",
+    Crossing.Outcome.CAPTURED: "mark_compromised",
+    Crossing.Outcome.MISSING: "depart",
+}
+
+
+@transaction.atomic
+def record_outcome(case: Case, outcome: str, *, user: User, roles: frozenset[Role]) -> Case:
+    """What happened in the crossing window. Missing leaves the case in transit, so a later
+    report (arrived, killed) can still be recorded."""
+    if outcome not in OUTCOME_ACTIONS:
+        raise PlanRefused(_("Choose an outcome."))
+    actor = log.staff_actor(user)
+    crossing = (
+        case.crossings.select_for_update().filter(status=Crossing.Status.ACKNOWLEDGED).first()
+        or case.crossings.filter(outcome=Crossing.Outcome.MISSING).order_by("-pk").first()
+    )
+    if crossing is None:
+        raise PlanRefused(_("This case has no acknowledged crossing to record an outcome for."))
+    if outcome in (Crossing.Outcome.CAPTURED, Crossing.Outcome.MISSING):
+        # These two do not end through OUTCOME_OF_ACTION: record them first.
+        _complete(crossing, outcome, actor)
+    action = OUTCOME_ACTIONS[outcome]
+    if outcome == Crossing.Outcome.MISSING and case.state == State.IN_TRANSIT:
+        return case
+    try:
+        return transitions.perform(case, action, roles=roles, actor=actor)
+    except transitions.TransitionRefused as refused:
+        raise PlanRefused(refused.reason) from refused
+
+
+@dataclass(frozen=True)
+class Expired:
+    unanswered: int  # notices never acknowledged before their window began
+    missed: int  # acknowledged windows that passed with no outcome: back to verified
+
+
+@transaction.atomic
+def expire(now: datetime) -> Expired:
+    """Withdraw notices whose time has passed. Run by `safepassage passage-expire` on a
+    schedule, and before the liaison and coordinator pages are shown."""
+    unanswered = list(
+        Crossing.objects.select_for_update()
+        .filter(status=Crossing.Status.NOTIFIED, window_start__lte=now)
+        .select_related("case")
+    )
+    for crossing in unanswered:
+        crossing.status = Crossing.Status.EXPIRED
+        crossing.closed_reason = "unanswered"
+        crossing.save(update_fields=["status", "closed_reason"])
+        log.record_case(crossing.case, "passage.notice_expired", log.SYSTEM, crossing=crossing.pk)
+    grace = timedelta(hours=settings.PASSAGE_MISSED_GRACE_HOURS)
+    missed = list(
+        Crossing.objects.select_for_update()
+        .filter(status=Crossing.Status.ACKNOWLEDGED, window_end__lte=now - grace)
+        .select_related("case")
+    )
+    for crossing in missed:
+        if crossing.case.state == State.SCHEDULED:
+            # The transition's effect withdraws the notice; say why first.
+            crossing.closed_reason = "window_missed"
+            crossing.save(update_fields=["closed_reason"])
+            transitions.perform(
+                crossing.case,
+                "unschedule",
+                roles=SYSTEM_ROLES,
+                actor=log.SYSTEM,
+                reason="window_missed",
+            )
+        else:
+            crossing.status = Crossing.Status.EXPIRED
+            crossing.closed_reason = "window_missed"
+            crossing.save(update_fields=["status", "closed_reason"])
+    return Expired(len(unanswered), len(missed))
+
+
+# --- The applicant's instructions ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Instructions:
+    crossing: Crossing
+    when: windows.LocalTime
+    place: str
+    signal: Signal
+    protocols: tuple[Signal, ...]
+
+
+def instructions_withheld_for_probe_risk(case: Case, crossing: Crossing) -> bool:
+    return (
+        crossing.instructions_override_by_id is None
+        and cases.probe_risk(case) > settings.PASSAGE_PROBE_RISK_THRESHOLD
+    )
+
+
+def instructions_for(case: Case, now: datetime) -> Instructions | None:
+    """The applicant's instructions, or None: only for a scheduled case whose notice the
+    receiving unit acknowledged, no earlier than the lead time before the window, not after
+    it, and not for a suspected probe unless a verifier released them."""
+    if case.state != State.SCHEDULED:
+        return None
+    crossing = (
+        case.crossings.filter(status=Crossing.Status.ACKNOWLEDGED).select_related("sector").first()
+    )
+    if crossing is None:
+        return None
+    lead = timedelta(hours=settings.PASSAGE_INSTRUCTION_LEAD_HOURS)
+    if not crossing.window_start - lead <= now <= crossing.window_end:
+        return None
+    if instructions_withheld_for_probe_risk(case, crossing):
+        return None
+    if crossing.instructions_shown_at is None:
+        Crossing.objects.filter(pk=crossing.pk).update(instructions_shown_at=now)
+        log.record_case(case, "passage.instructions_released", log.APPLICANT, crossing=crossing.pk)
+    protocols = []
+    if crossing.escort in (Crossing.Escort.DRONE, Crossing.Escort.DRONE_AND_GROUND):
+        protocols.append(DRONE_GUIDANCE)
+    if crossing.head_count > 1:
+        protocols.append(GROUP_PROTOCOL)
+    return Instructions(
+        crossing=crossing,
+        when=windows.in_zone(
+            crossing.window_start, crossing.window_end, settings.PASSAGE_APPLICANT_ZONE
+        ),
+        place=crossing.sector.description,
+        signal=SIGNALS[crossing.signal],
+        protocols=tuple(protocols),
+    )
+
+
+def applicant_confirms(case: Case, now: datetime) -> bool:
+    """The applicant says he will come. True when there was a released crossing to confirm."""
+    instructions = instructions_for(case, now)
+    if instructions is None:
+        return False
+    Crossing.objects.filter(pk=instructions.crossing.pk).update(applicant_confirmed_at=now)
+    log.record_case(
+        case, "passage.applicant_confirmed", log.APPLICANT, crossing=instructions.crossing.pk
+    )
+    return True
+
+
+@transaction.atomic
+def override_probe_hold(case: Case, *, user: User, reason: str) -> None:
+    """A verifier releases the instructions of a case with probe signals: audited, with the
+    reason kept as a staff note."""
+    crossing = case.crossings.select_for_update().filter(status__in=Crossing.ACTIVE).first()
+    if crossing is None:
+        raise PlanRefused(_("This case has no crossing in preparation."))
+    crossing.instructions_override_by = user
+    crossing.save(update_fields=["instructions_override_by"])
+    cases.add_note(case, user=user, text=reason)
+    log.record_case(
+        case,
+        "passage.probe_hold_overridden",
+        log.staff_actor(user),
+        crossing=crossing.pk,
+        probe_risk=round(cases.probe_risk(case), 2),
+    )
+
+
+# --- Calibration -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalibrationRow:
+    sector: str
+    crossings: int  # crossings that were attempted (outcome other than turned back)
+    outcomes: dict[str, int]
+    predicted: float  # mean coordinated estimate at planning time
+    observed: float  # share that arrived
+    interval: tuple[float, float]  # 95% Wilson interval of the observed share
+
+
+def _wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    if n == 0:
+        return (0.0, 1.0)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def calibration(programme: Programme) -> list[CalibrationRow]:
+    """Predicted against observed survival, per sector, over crossings with an outcome.
+    Turned back is left out of both: the person did not cross."""
+    rows = []
+    for sector in sectors_of(programme, active_only=False):
+        done = list(
+            sector.crossings.exclude(outcome="").values_list("outcome", "survival_coordinated")
+        )
+        attempted = [(o, p) for o, p in done if o != Crossing.Outcome.TURNED_BACK]
+        arrived = sum(1 for o, _p in attempted if o == Crossing.Outcome.ARRIVED)
+        n = len(attempted)
+        rows.append(
+            CalibrationRow(
+                sector=sector.name,
+                crossings=n,
+                outcomes=dict(Counter(o for o, _p in done)),
+                predicted=sum(p for _o, p in attempted) / n if n else 0.0,
+                observed=arrived / n if n else 0.0,
+                interval=_wilson(arrived, n),
+            )
+        )
+    return rows
+
+
+# --- Many cases at once ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Proposal:
+    case: Case
+    option: Option
+    head_count: int
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    proposals: list[Proposal]
+    waiting: int  # verified cases without a crossing that the plan considered
+    expected_survivors: float
+    upper_bound: float
+    gap: float
+
+
+def _candidates(programme: Programme) -> QuerySet[Case]:
+    return (
+        Case.objects.filter(programme=programme, state=State.VERIFIED, sealed_key__isnull=False)
+        .exclude(crossings__status__in=Crossing.ACTIVE)
+        .order_by("pk")
+    )
+
+
+def plan_many(programme: Programme, *, user: User, private_key: bytes, now: datetime) -> BatchPlan:
+    """A plan for every verified case waiting for a crossing: who goes where, when, with
+    which signal. Nothing is sent until the coordinator confirms (send_notice per case)."""
+    sectors = list(sectors_of(programme))
+    upcoming = windows.upcoming(now)
+    taken = occupancy(sectors, now)
+    slot_info: list[tuple[Sector, windows.Window]] = []
+    survival: list[float] = []
+    limits: list[planner.Limit] = []
+    by_night: dict[tuple[int, date], list[int]] = {}
+    for sector in sectors:
+        for window in upcoming:
+            room = sector.capacity_per_window - taken.per_window[(sector.pk, window.start)]
+            if room <= 0:
+                continue
+            index = len(slot_info)
+            slot_info.append((sector, window))
+            survival.append(estimates(sector, window)[1].survival)
+            limits.append(planner.Limit((index,), room))
+            by_night.setdefault((sector.pk, window.night), []).append(index)
+    nights = sorted({w.night for w in upcoming})
+    rest = settings.PASSAGE_SIGNAL_REST_DAYS
+    for sector in sectors:
+        for night in nights:
+            if members := by_night.get((sector.pk, night)):
+                room = sector.crossings_per_night - taken.per_night[(sector.pk, night)]
+                limits.append(planner.Limit(tuple(members), max(0, room)))
+        # No signal twice in a sector within N days: in any N nights the sector takes at most
+        # as many new crossings as it has signals not resting there.
+        for first in nights:
+            span = [n for n in nights if 0 <= (n - first).days < rest]
+            members = [i for n in span for i in by_night.get((sector.pk, n), [])]
+            if members:
+                free = len(SIGNALS) - len(taken.signals_resting(sector.pk, first))
+                limits.append(planner.Limit(tuple(members), max(0, free)))
+
+    waiting = list(_candidates(programme).select_related("programme"))
+    candidates = []
+    heads: dict[int, int] = {}
+    for case in waiting:
+        constraints = constraints_of(case, private_key)
+        heads[case.pk] = head_count(case, private_key)
+        feasible = tuple(
+            index
+            for index, (sector, window) in enumerate(slot_info)
+            if constraints.allows(sector, window)
+        )
+        candidates.append(planner.Candidate(case.pk, heads[case.pk], feasible))
+    result = planner.plan(candidates, survival, limits)
+
+    # Signals, in window order, so each takes one not resting in its sector.
+    by_pk = {case.pk: case for case in waiting}
+    proposals = []
+    expected = 0.0
+    for case_pk, index in sorted(
+        result.assignments.items(), key=lambda a: slot_info[a[1]][1].start
+    ):
+        sector, window = slot_info[index]
+        signal = taken.free_signal(sector.pk, window.night)
+        if signal is None:
+            continue  # rare: the N-day limits are per block of nights; never repeat a signal
+        taken.add(sector.pk, window, signal)
+        without, with_ = estimates(sector, window)
+        proposals.append(
+            Proposal(by_pk[case_pk], Option(sector, window, signal, without, with_), heads[case_pk])
+        )
+        expected += heads[case_pk] * with_.survival
+    gap = 0.0 if result.upper_bound <= 0 else max(0.0, 1 - expected / result.upper_bound)
+    log.record(
+        "passage.planner_run",
+        log.staff_actor(user),
+        programme_id=programme.pk,
+        cases=len(waiting),
+        proposed=len(proposals),
+    )
+    return BatchPlan(proposals, len(waiting), expected, result.upper_bound, gap)
+
+
+# --- What the coordinator's crossing page shows ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanningView:
+    constraints: Constraints
+    head_count: int
+    options: list[Option]
+    active: Crossing | None
+    history: list[Crossing]
+    probe_risk: float
+    withheld: bool  # instructions held back for probe risk
+
+
+def planning_view(case: Case, *, user: User, private_key: bytes, now: datetime) -> PlanningView:
+    """Everything needed to plan one case; reading where he can cross is audited."""
+    expire(now)
+    active = active_crossing(case)
+    view = PlanningView(
+        constraints=constraints_of(case, private_key),
+        head_count=head_count(case, private_key),
+        options=options_for(case, private_key, now) if case.state == State.VERIFIED else [],
+        active=active,
+        history=list(crossings_of(case)),
+        probe_risk=cases.probe_risk(case),
+        withheld=bool(active and instructions_withheld_for_probe_risk(case, active)),
+    )
+    log.record_case(case, "case.read", log.staff_actor(user), groups=["planning"])
+    return view

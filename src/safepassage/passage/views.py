@@ -1,0 +1,373 @@
+"""Staff pages of the passage app: sectors (admin), planning a crossing (coordinator), the
+liaison's notices, the planner run and the calibration report. Thin: check the role, call
+passage.services, render."""
+
+from typing import Any
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from safepassage.audit import log
+from safepassage.cases.services import case_in
+from safepassage.cases.views import CaseAccess, Locked, case_access, case_post
+from safepassage.passage import services, windows
+from safepassage.passage.forms import (
+    ConstraintsForm,
+    DeclineForm,
+    OutcomeForm,
+    OverrideForm,
+    PlanForm,
+    ReceivingUnitForm,
+    SectorForm,
+)
+from safepassage.passage.models import Crossing, ReceivingUnit, Sector
+from safepassage.passage.signals import PROTOCOLS, SIGNALS
+from safepassage.programmes import keys
+from safepassage.programmes.access import StaffRequest, staff_required
+from safepassage.programmes.models import Programme
+from safepassage.programmes.roles import Role
+from safepassage.programmes.services import programme_by_slug
+
+
+def _programme(request: StaffRequest, slug: str, *roles: Role) -> Programme:
+    programme = programme_by_slug(slug)
+    if programme is None or not set(roles) & request.scope.roles_in(programme.pk):
+        raise Http404
+    return programme
+
+
+# --- Admin: sectors and receiving units -------------------------------------------------------
+
+
+@staff_required
+def sectors(request: StaffRequest, slug: str) -> HttpResponse:
+    programme = _programme(request, slug, Role.ADMIN)
+    return render(
+        request,
+        "passage/sectors.html",
+        {
+            "programme": programme,
+            "sectors": services.sectors_of(programme, active_only=False),
+            "units": services.units_of(programme).prefetch_related("liaisons"),
+            "signals": SIGNALS.values(),
+            "protocols": PROTOCOLS.values(),
+        },
+    )
+
+
+def _edit(
+    request: StaffRequest,
+    slug: str,
+    form_class: type[SectorForm] | type[ReceivingUnitForm],
+    instance: Any,
+    title: str,
+) -> HttpResponse:
+    programme = _programme(request, slug, Role.ADMIN)
+    if instance is not None and instance.programme_id != programme.pk:
+        raise Http404
+    form = form_class(request.POST or None, instance=instance, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        log.record(
+            f"passage.{saved._meta.model_name}_saved",
+            log.staff_actor(request.user),
+            programme_id=programme.pk,
+            id=saved.pk,
+        )
+        return redirect("passage:sectors", slug=programme.slug)
+    status = 400 if request.method == "POST" else 200
+    context = {"programme": programme, "form": form, "title": title}
+    return render(request, "passage/edit.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def sector_edit(request: StaffRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    instance = get_object_or_404(Sector, pk=pk) if pk else None
+    return _edit(request, slug, SectorForm, instance, _("Sector"))
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def unit_edit(request: StaffRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    instance = get_object_or_404(ReceivingUnit, pk=pk) if pk else None
+    return _edit(request, slug, ReceivingUnitForm, instance, _("Receiving unit"))
+
+
+# --- Coordinator (and verifier): one case's crossing ------------------------------------------
+
+PLANNERS = {Role.COORDINATOR, Role.VERIFIER}
+
+
+def _render_crossing(
+    request: StaffRequest, access: CaseAccess, status: int = 200, **extra: Any
+) -> HttpResponse:
+    if not PLANNERS & access.roles:
+        raise Http404
+    case = access.case
+    now = timezone.now()
+    view = services.planning_view(
+        case,
+        user=request.user,  # type: ignore[arg-type]
+        private_key=access.private_key,
+        now=now,
+    )
+    suggestion = view.options[0] if view.options else None
+    programme_sectors = list(services.sectors_of(case.programme))
+    initial = {"head_count": view.head_count, "escort": Crossing.Escort.DRONE}
+    if suggestion:
+        initial |= {
+            "sector": suggestion.sector.pk,
+            "window": suggestion.window.key,
+            "signal": suggestion.signal,
+        }
+    context = {
+        "case": case,
+        "view": view,
+        "suggestion": suggestion,
+        "coordinator": Role.COORDINATOR in access.roles,
+        "verifier": Role.VERIFIER in access.roles,
+        "plan_form": PlanForm(
+            initial=initial,
+            sectors=[(s.pk, s.name) for s in programme_sectors],
+            windows=_window_choices(now),
+        ),
+        "constraints_form": ConstraintsForm(
+            programme=case.programme,
+            initial={
+                "sectors": list(view.constraints.sector_ids),
+                "available_from": view.constraints.available_from,
+                "available_until": view.constraints.available_until,
+            },
+        ),
+        "outcome_form": OutcomeForm(),
+        "override_form": OverrideForm(),
+        "signals": SIGNALS,
+        "error": "",
+        **extra,
+    }
+    return render(request, "passage/crossing.html", context, status=status)
+
+
+def _window_choices(now: Any) -> list[tuple[str, str]]:
+    zone = windows.window_zone()
+    return [
+        (
+            w.key,
+            f"{w.start.astimezone(zone):%d.%m %H:%M}–{w.end.astimezone(zone):%H:%M} ({w.band})",
+        )
+        for w in windows.upcoming(now)
+    ]
+
+
+@staff_required
+def crossing(request: StaffRequest, reference: str) -> HttpResponse:
+    try:
+        return _render_crossing(request, case_access(request, reference))
+    except Locked:
+        return redirect("staff:login")
+
+
+def _back(access: CaseAccess) -> HttpResponse:
+    return redirect("passage:crossing", reference=access.case.reference)
+
+
+def _coordinator(access: CaseAccess) -> None:
+    if Role.COORDINATOR not in access.roles:
+        raise Http404
+
+
+@case_post
+def set_constraints(request: StaffRequest, access: CaseAccess) -> HttpResponse:
+    _coordinator(access)
+    form = ConstraintsForm(request.POST, programme=access.case.programme)
+    if not form.is_valid():
+        return _render_crossing(request, access, status=400, constraints_form=form)
+    services.set_constraints(
+        access.case,
+        services.Constraints(
+            sector_ids=tuple(s.pk for s in form.cleaned_data["sectors"]),
+            available_from=form.cleaned_data["available_from"],
+            available_until=form.cleaned_data["available_until"],
+        ),
+        user=request.user,  # type: ignore[arg-type]
+        private_key=access.private_key,
+    )
+    return _back(access)
+
+
+@case_post
+def plan(request: StaffRequest, access: CaseAccess) -> HttpResponse:
+    _coordinator(access)
+    now = timezone.now()
+    form = PlanForm(
+        request.POST,
+        sectors=[(s.pk, s.name) for s in services.sectors_of(access.case.programme)],
+        windows=_window_choices(now),
+    )
+    if not form.is_valid():
+        return _render_crossing(request, access, status=400, plan_form=form)
+    try:
+        services.send_notice(
+            access.case,
+            user=request.user,  # type: ignore[arg-type]
+            sector_id=form.cleaned_data["sector"],
+            window_key=form.cleaned_data["window"],
+            signal=form.cleaned_data["signal"],
+            escort=form.cleaned_data["escort"],
+            head_count=form.cleaned_data["head_count"],
+            now=now,
+        )
+    except services.PlanRefused as refused:
+        return _render_crossing(request, access, status=409, error=refused.reason)
+    return _back(access)
+
+
+@case_post
+def outcome(request: StaffRequest, access: CaseAccess) -> HttpResponse:
+    _coordinator(access)
+    form = OutcomeForm(request.POST)
+    if not form.is_valid():
+        return _render_crossing(request, access, status=400, outcome_form=form)
+    try:
+        services.record_outcome(
+            access.case,
+            form.cleaned_data["outcome"],
+            user=request.user,  # type: ignore[arg-type]
+            roles=access.roles,
+        )
+    except services.PlanRefused as refused:
+        return _render_crossing(request, access, status=409, error=refused.reason)
+    return _back(access)
+
+
+@case_post
+def override(request: StaffRequest, access: CaseAccess) -> HttpResponse:
+    if Role.VERIFIER not in access.roles:
+        raise Http404
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        return _render_crossing(request, access, status=400, override_form=form)
+    try:
+        services.override_probe_hold(
+            access.case,
+            user=request.user,  # type: ignore[arg-type]
+            reason=form.cleaned_data["reason"],
+        )
+    except services.PlanRefused as refused:
+        return _render_crossing(request, access, status=409, error=refused.reason)
+    return _back(access)
+
+
+# --- Coordinator: many cases at once, and how the estimates held up ---------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def planner(request: StaffRequest, slug: str) -> HttpResponse:
+    programme = _programme(request, slug, Role.COORDINATOR)
+    private_key = keys.private_key(request, programme)
+    if private_key is None:
+        return redirect("staff:login")
+    now = timezone.now()
+    services.expire(now)
+    context: dict[str, Any] = {"programme": programme}
+    if request.method == "POST" and request.POST.get("do") == "send":
+        context["sent"], context["refused"] = _send_batch(request, programme, now)
+    elif request.method == "POST":
+        context["plan"] = services.plan_many(
+            programme,
+            user=request.user,  # type: ignore[arg-type]
+            private_key=private_key,
+            now=now,
+        )
+    return render(request, "passage/planner.html", context)
+
+
+def _send_batch(request: StaffRequest, programme: Programme, now: Any) -> tuple[int, list[str]]:
+    """Send the notices of a plan the coordinator reviewed; each is checked again."""
+    sent, refused = 0, []
+    for line in request.POST.getlist("proposal")[:2000]:
+        parts = line.split("|")
+        case = case_in([programme.pk], parts[0]) if len(parts) == 5 else None
+        if case is None or not parts[1].isdigit() or not parts[4].isdigit():
+            refused.append(_("A line of the plan could not be read."))
+            continue
+        try:
+            services.send_notice(
+                case,
+                user=request.user,  # type: ignore[arg-type]
+                sector_id=int(parts[1]),
+                window_key=parts[2],
+                signal=parts[3],
+                escort=Crossing.Escort.DRONE,
+                head_count=int(parts[4]),
+                now=now,
+            )
+            sent += 1
+        except services.PlanRefused as why:
+            refused.append(f"{case.reference}: {why.reason}")
+    return sent, refused
+
+
+@staff_required
+def calibration(request: StaffRequest, slug: str) -> HttpResponse:
+    programme = _programme(request, slug, Role.COORDINATOR, Role.ADMIN)
+    return render(
+        request,
+        "passage/calibration.html",
+        {"programme": programme, "rows": services.calibration(programme)},
+    )
+
+
+# --- The receiving unit's liaison -------------------------------------------------------------
+
+
+def _liaison(request: StaffRequest) -> None:
+    if not any(Role.LIAISON in roles for roles in request.scope.roles.values()):
+        raise Http404
+
+
+@staff_required
+def notices(request: StaffRequest, status: int = 200, **extra: Any) -> HttpResponse:
+    _liaison(request)
+    now = timezone.now()
+    services.expire(now)
+    shown = [
+        (
+            notice,
+            windows.in_zone(notice.window_start, notice.window_end, windows.window_zone().key),
+            SIGNALS[notice.signal],
+        )
+        for notice in services.notices_for(request.user, now)  # type: ignore[arg-type]
+    ]
+    context = {"notices": shown, "now": now, "decline_form": DeclineForm(), "error": "", **extra}
+    return render(request, "passage/notices.html", context, status=status)
+
+
+@require_POST
+@staff_required
+def notice_answer(request: StaffRequest, pk: int, answer: str) -> HttpResponse:
+    _liaison(request)
+    now = timezone.now()
+    user = request.user
+    try:
+        if answer == "acknowledge":
+            services.acknowledge(pk, user=user, now=now)  # type: ignore[arg-type]
+        elif answer == "arrived":
+            services.report_arrival(pk, user=user, now=now)  # type: ignore[arg-type]
+        elif answer == "decline":
+            form = DeclineForm(request.POST)
+            if not form.is_valid():
+                return notices(request, status=400, decline_form=form, declining=pk)
+            services.decline(pk, user=user, reason=form.cleaned_data["reason"], now=now)  # type: ignore[arg-type]
+        else:
+            raise Http404
+    except Crossing.DoesNotExist as missing:
+        raise Http404 from missing
+    except services.PlanRefused as refused:
+        return notices(request, status=409, error=refused.reason)
+    return redirect("passage:notices")
