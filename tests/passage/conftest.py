@@ -1,0 +1,87 @@
+"""A front with two sectors, each with its own receiving unit and liaison, and a way to get
+a verified case."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from safepassage.cases import transitions
+from safepassage.cases.models import Case
+from safepassage.passage import services, windows
+from safepassage.passage.models import Crossing, ReceivingUnit, Sector
+from safepassage.programmes.roles import Role
+from safepassage.programmes.services import add_staff
+from tests.conftest import PASSWORD, submit
+
+
+@dataclass
+class Front:
+    orchard: Sector
+    quarry: Sector
+    other_liaison: User
+
+
+@pytest.fixture
+def front(world) -> Front:
+    unit = ReceivingUnit.objects.create(programme=world.programme, name="47th brigade")
+    unit.liaisons.add(world.staff[Role.LIAISON])
+    other_unit = ReceivingUnit.objects.create(programme=world.programme, name="93rd brigade")
+    other = add_staff(
+        world.programme, "north-liaison-2", PASSWORD, [Role.LIAISON], private_key=world.private_key
+    )
+    TOTPDevice.objects.create(user=other, name="app", confirmed=True)
+    other_unit.liaisons.add(other)
+    orchard = Sector.objects.create(
+        programme=world.programme,
+        name="Orchard",
+        description="The burnt orchard with the white water tower on your left",
+        approach="From the south-east tree line towards the ruined farm",
+        receiving_unit=unit,
+    )
+    quarry = Sector.objects.create(
+        programme=world.programme,
+        name="Quarry",
+        description="The flooded quarry",
+        approach="Along the quarry road",
+        receiving_unit=other_unit,
+        distance_km=7.0,
+    )
+    return Front(orchard, quarry, other)
+
+
+def verified_case(client, **overrides) -> Case:
+    submit(client, **overrides)
+    case = Case.objects.order_by("-pk").first()
+    verifier = frozenset({Role.VERIFIER})
+    transitions.perform(case, "start_verification", roles=verifier, actor="staff:test")
+    transitions.perform(case, "verify", roles=verifier, actor="staff:test")
+    case.refresh_from_db()
+    return case
+
+
+def first_window(now: datetime | None = None) -> windows.Window:
+    return windows.upcoming(now or timezone.now())[0]
+
+
+def notify(world, case, sector, *, window=None, signal="arms_raised_spread", now=None) -> Crossing:
+    now = now or timezone.now()
+    window = window or first_window(now)
+    return services.send_notice(
+        case,
+        user=world.staff[Role.COORDINATOR],
+        sector_id=sector.pk,
+        window_key=window.key,
+        signal=signal,
+        escort=Crossing.Escort.DRONE,
+        head_count=1,
+        now=now,
+    )
+
+
+def at(window: windows.Window, hours: float) -> datetime:
+    """A moment `hours` after the window starts (negative: before)."""
+    return window.start + timedelta(hours=hours)

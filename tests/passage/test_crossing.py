@@ -1,0 +1,335 @@
+"""Planning one crossing: the notice, the liaison's answer, the instructions, the endings."""
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from safepassage.audit.log import verify
+from safepassage.audit.models import AuditEvent
+from safepassage.cases import services as cases
+from safepassage.cases import transitions
+from safepassage.cases.models import Case, ProbeSignal
+from safepassage.passage import services
+from safepassage.passage.models import Crossing
+from safepassage.programmes.roles import Role
+from tests.conftest import enter, sign_in
+from tests.passage.conftest import at, first_window, notify, verified_case
+
+pytestmark = pytest.mark.django_db
+
+
+def actions(case):
+    return list(
+        AuditEvent.objects.filter(case_ref=case.reference)
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
+
+
+def test_the_coordinator_sees_a_suggestion_with_and_without_coordination(
+    world, front, client, staff_client
+):
+    case = verified_case(client)
+    html = (
+        staff_client(Role.COORDINATOR)
+        .get(f"/en/staff/case/{case.reference}/crossing/")
+        .content.decode()
+    )
+    assert "Planner suggestion" in html and "Orchard" in html
+    import re
+
+    without = float(re.search(r'id="p-uncoordinated">([\d.]+)<', html).group(1))
+    with_ = float(re.search(r'id="p-coordinated">([\d.]+)<', html).group(1))
+    assert without < 0.10 < with_
+    assert "case.read" in actions(case)
+
+
+def test_a_case_is_scheduled_only_after_the_liaison_acknowledges(
+    world, front, client, staff_client
+):
+    case = verified_case(client)
+    coordinator = staff_client(Role.COORDINATOR)
+    window = first_window()
+    response = coordinator.post(
+        f"/en/staff/case/{case.reference}/crossing/plan/",
+        {
+            "sector": front.orchard.pk,
+            "window": window.key,
+            "signal": "white_cloth_arm",
+            "escort": "drone",
+            "head_count": "1",
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == "verified"
+    with pytest.raises(transitions.TransitionRefused, match="not acknowledged"):
+        transitions.perform(case, "schedule", roles=frozenset({Role.COORDINATOR}), actor="x")
+
+    liaison = staff_client(Role.LIAISON)
+    page = liaison.get("/en/staff/notices/").content.decode()
+    crossing = Crossing.objects.get()
+    assert f"notice-{crossing.pk}" in page and "White cloth on the arm" in page
+    assert "south-east tree line" in page and "Kyiv time" in page
+    assert liaison.post(f"/en/staff/notices/{crossing.pk}/acknowledge/").status_code == 302
+    case.refresh_from_db()
+    assert case.state == "scheduled"
+    assert actions(case)[-3:] == ["passage.notice_acknowledged", "case.schedule", "case.read"] or (
+        "passage.notice_acknowledged" in actions(case) and "case.schedule" in actions(case)
+    )
+    assert verify() == []
+
+
+def test_the_liaison_never_sees_who_is_coming(world, front, client, staff_client):
+    case = verified_case(
+        client, surname="Zhukovsky", direction="Near the water tower east of Rabotino"
+    )
+    notify(world, case, front.orchard)
+    liaison = staff_client(Role.LIAISON)
+    html = liaison.get("/en/staff/notices/").content.decode()
+    assert "Orchard" in html
+    for secret in ("Zhukovsky", "Arkady", "Rabotino", "AB-123456", case.reference, "motor rifle"):
+        assert secret not in html
+    assert liaison.get(f"/en/staff/case/{case.reference}/crossing/").status_code == 404
+
+
+def test_a_liaison_sees_and_answers_only_their_own_sectors_notices(world, front, client):
+    case = verified_case(client)
+    crossing = notify(world, case, front.orchard)
+    other = sign_in(Client(), front.other_liaison)
+    assert f"notice-{crossing.pk}" not in other.get("/en/staff/notices/").content.decode()
+    assert other.post(f"/en/staff/notices/{crossing.pk}/acknowledge/").status_code == 404
+    crossing.refresh_from_db()
+    assert crossing.status == "notified"
+
+
+def test_a_decline_needs_a_reason_and_leaves_the_case_verified(world, front, client, staff_client):
+    case = verified_case(client)
+    crossing = notify(world, case, front.orchard)
+    liaison = staff_client(Role.LIAISON)
+    empty = liaison.post(f"/en/staff/notices/{crossing.pk}/decline/", {"reason": ""})
+    assert empty.status_code == 400 and "This field is required" in empty.content.decode()
+    bad = liaison.post(f"/en/staff/notices/{crossing.pk}/decline/", {"reason": "a\x00b"})
+    assert bad.status_code == 400
+    liaison.post(f"/en/staff/notices/{crossing.pk}/decline/", {"reason": "Rotation that night"})
+    crossing.refresh_from_db()
+    case.refresh_from_db()
+    assert crossing.status == "declined" and case.state == "verified"
+    html = (
+        staff_client(Role.COORDINATOR)
+        .get(f"/en/staff/case/{case.reference}/crossing/")
+        .content.decode()
+    )
+    assert "Rotation that night" in html and "Planner suggestion" in html
+
+
+def test_bad_plan_input_is_a_clear_refusal_not_a_500(world, front, client, staff_client):
+    case = verified_case(client)
+    coordinator = staff_client(Role.COORDINATOR)
+    url = f"/en/staff/case/{case.reference}/crossing/plan/"
+    garbage = coordinator.post(
+        url, {"sector": "x", "window": "never", "signal": "wave", "head_count": "-3"}
+    )
+    assert garbage.status_code == 400 and "Select a valid choice" in garbage.content.decode()
+    assert not Crossing.objects.exists()
+
+
+def test_a_full_window_and_a_resting_signal_are_refused(world, front, client):
+    first, second, third = (verified_case(client) for _ in range(3))
+    window = first_window()
+    notify(world, first, front.orchard, window=window, signal="arms_raised_spread")
+    with pytest.raises(services.PlanRefused, match="no room"):
+        notify(world, second, front.orchard, window=window, signal="arms_letter_l")
+    later = [w for w in services.windows.upcoming(timezone.now()) if w.night != window.night][0]
+    with pytest.raises(services.PlanRefused, match="too recently"):
+        notify(world, third, front.orchard, window=later, signal="arms_raised_spread")
+    notify(world, third, front.orchard, window=later, signal="arms_letter_l")
+
+
+def test_one_case_has_one_crossing_in_preparation(world, front, client):
+    case = verified_case(client)
+    notify(world, case, front.orchard)
+    with pytest.raises(services.PlanRefused):
+        notify(world, case, front.quarry)
+
+
+def acknowledged(world, front, client, **overrides):
+    case = verified_case(client, **overrides)
+    crossing = notify(world, case, front.orchard)
+    services.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
+    case.refresh_from_db()
+    crossing.refresh_from_db()
+    return case, crossing
+
+
+def window_of(crossing):
+    return services.windows.Window(crossing.window_start, crossing.window_end)
+
+
+def test_instructions_appear_only_within_the_lead_time_and_after_acknowledgement(
+    world, front, client, settings
+):
+    settings.PASSAGE_INSTRUCTION_LEAD_HOURS = 24
+    case = verified_case(client)
+    crossing = notify(world, case, front.orchard)
+    window = window_of(crossing)
+    assert services.instructions_for(case, at(window, -1)) is None  # not acknowledged
+    services.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=at(window, -30))
+    case.refresh_from_db()
+    assert services.instructions_for(case, at(window, -25)) is None  # too early
+    shown = services.instructions_for(case, at(window, -23))
+    assert shown is not None and shown.signal.key == "arms_raised_spread"
+    assert shown.when.zone_name == "Moscow time" and shown.when.utc_offset == "UTC+3"
+    assert services.instructions_for(case, at(window, 5)) is None  # the window is over
+    assert "passage.instructions_released" in actions(case)
+
+
+def test_the_applicant_reads_confirms_and_can_print(world, front, client, settings):
+    settings.PASSAGE_INSTRUCTION_LEAD_HOURS = 24 * 9
+    from tests.conftest import submit
+
+    codename = submit(client)
+    case = Case.objects.get()
+    verifier = frozenset({Role.VERIFIER})
+    transitions.perform(case, "start_verification", roles=verifier, actor="t")
+    transitions.perform(case, "verify", roles=verifier, actor="t")
+    crossing = notify(world, case, front.orchard)
+    applicant = Client()
+    enter(applicant, codename)
+    assert 'id="instructions"' not in applicant.get("/en/my/").content.decode()
+    services.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
+    html = applicant.get("/en/my/").content.decode()
+    assert 'id="instructions"' in html and "burnt orchard" in html and "Moscow time" in html
+    assert "Raise both arms straight up" in html and "Follow the drone at walking pace" in html
+    assert "burnt orchard" in applicant.get("/en/my/instructions/").content.decode()
+    applicant.post("/en/my/confirm-crossing/")
+    crossing.refresh_from_db()
+    assert crossing.applicant_confirmed_at is not None
+    assert "We are expecting you" in applicant.get("/en/my/").content.decode()
+
+
+def test_a_probe_suspect_gets_no_instructions_until_a_verifier_releases_them(
+    world, front, client, settings, staff_client
+):
+    settings.PASSAGE_INSTRUCTION_LEAD_HOURS = 24 * 9
+    case, crossing = acknowledged(world, front, client)
+    ProbeSignal.objects.create(case=case, kind=ProbeSignal.Kind.IDENTITY_IN_TWO_DIRECTIONS)
+    assert cases.probe_risk(case) > settings.PASSAGE_PROBE_RISK_THRESHOLD
+    assert services.instructions_for(case, timezone.now()) is None
+    assert (
+        staff_client(Role.COORDINATOR)
+        .post(f"/en/staff/case/{case.reference}/crossing/override/", {"reason": "x"})
+        .status_code
+        == 404
+    )
+    verifier = staff_client(Role.VERIFIER)
+    page = verifier.get(f"/en/staff/case/{case.reference}/crossing/").content.decode()
+    assert "held back" in page
+    verifier.post(
+        f"/en/staff/case/{case.reference}/crossing/override/", {"reason": "Known to us by phone"}
+    )
+    assert services.instructions_for(case, timezone.now()) is not None
+    assert "passage.probe_hold_overridden" in actions(case)
+
+
+def test_a_lone_burst_signal_does_not_hold_instructions_back(world, front, client, settings):
+    settings.PASSAGE_INSTRUCTION_LEAD_HOURS = 24 * 9
+    case, _ = acknowledged(world, front, client)
+    ProbeSignal.objects.create(case=case, kind=ProbeSignal.Kind.BURST)
+    assert services.instructions_for(case, timezone.now()) is not None
+
+
+@pytest.mark.parametrize("action", ["cancel", "request_other_time"])
+def test_the_applicant_calling_it_off_withdraws_the_notice(
+    world, front, client, staff_client, action
+):
+    case, crossing = acknowledged(world, front, client)
+    cases.applicant_action(case, action)
+    crossing.refresh_from_db()
+    case.refresh_from_db()
+    assert crossing.status == "withdrawn" and crossing.closed_reason == action
+    assert case.state == ("cancelled" if action == "cancel" else "verified")
+    html = staff_client(Role.LIAISON).get("/en/staff/notices/").content.decode()
+    assert "do not expect anyone" in html
+
+
+def test_unanswered_notices_expire_and_missed_windows_return_the_case(
+    world, front, client, settings
+):
+    unanswered_case = verified_case(client)
+    unanswered = notify(world, unanswered_case, front.quarry)
+    case, crossing = acknowledged(world, front, client)
+    window = window_of(crossing)
+    result = services.expire(at(window, 1))
+    assert result.unanswered == 1 and result.missed == 0
+    unanswered.refresh_from_db()
+    assert unanswered.status == "expired"
+    grace = settings.PASSAGE_MISSED_GRACE_HOURS
+    result = services.expire(window.end + services.timedelta(hours=grace, minutes=1))
+    assert result.missed == 1
+    crossing.refresh_from_db()
+    case.refresh_from_db()
+    assert case.state == "verified" and crossing.status == "withdrawn"
+    assert crossing.closed_reason == "window_missed"
+
+
+def test_the_liaison_reports_arrival(world, front, client, staff_client):
+    case, crossing = acknowledged(world, front, client)
+    liaison = staff_client(Role.LIAISON)
+    early = liaison.post(f"/en/staff/notices/{crossing.pk}/arrived/")
+    assert early.status_code in (302, 409)
+    services.report_arrival(crossing.pk, user=world.staff[Role.LIAISON], now=crossing.window_start)
+    case.refresh_from_db()
+    crossing.refresh_from_db()
+    assert case.state == "received" and crossing.outcome == "arrived"
+
+
+def test_outcomes_move_the_case_and_killed_is_never_a_surrender(world, front, client, staff_client):
+    coordinator = staff_client(Role.COORDINATOR)
+    expected = {"killed": "lost", "captured": "compromised", "turned_back": "verified"}
+    for outcome, state in expected.items():
+        case, crossing = acknowledged(world, front, client)
+        response = coordinator.post(
+            f"/en/staff/case/{case.reference}/crossing/outcome/", {"outcome": outcome}
+        )
+        assert response.status_code == 302
+        case.refresh_from_db()
+        crossing.refresh_from_db()
+        assert (case.state, crossing.outcome, crossing.status) == (state, outcome, "completed")
+        Crossing.objects.filter(pk=crossing.pk).update(
+            window_start=crossing.window_start.replace(year=2000)
+        )
+    assert cases.counters([world.programme.pk]).crossed == 0
+
+
+def test_missing_stays_in_transit_and_can_still_arrive(world, front, client, staff_client):
+    case, crossing = acknowledged(world, front, client)
+    coordinator = staff_client(Role.COORDINATOR)
+    url = f"/en/staff/case/{case.reference}/crossing/outcome/"
+    coordinator.post(url, {"outcome": "missing"})
+    case.refresh_from_db()
+    assert case.state == "in_transit"
+    coordinator.post(url, {"outcome": "arrived"})
+    case.refresh_from_db()
+    crossing.refresh_from_db()
+    assert case.state == "received" and crossing.outcome == "arrived"
+    assert cases.counters([world.programme.pk]).crossed == 1
+
+
+def test_calibration_compares_predicted_and_observed_per_sector(world, front, client, staff_client):
+    for outcome in ("arrived", "arrived", "killed", "turned_back"):
+        case, crossing = acknowledged(world, front, client)
+        services.record_outcome(
+            case, outcome, user=world.staff[Role.COORDINATOR], roles=frozenset({Role.COORDINATOR})
+        )
+        Crossing.objects.filter(pk=crossing.pk).update(
+            window_start=crossing.window_start.replace(year=2000)
+        )
+    rows = {row.sector: row for row in services.calibration(world.programme)}
+    orchard = rows["Orchard"]
+    assert orchard.crossings == 3  # turned back is left out
+    assert orchard.observed == pytest.approx(2 / 3)
+    assert orchard.predicted == pytest.approx(Crossing.objects.first().survival_coordinated)
+    assert orchard.interval[0] < 2 / 3 < orchard.interval[1]
+    html = staff_client(Role.ADMIN).get("/en/staff/p/north/calibration/").content.decode()
+    assert "Orchard" in html and "0.67" in html
