@@ -140,7 +140,7 @@ def test_a_full_window_and_a_resting_signal_are_refused(world, front, client):
     notify(world, first, front.orchard, window=window, signal="arms_raised_spread")
     with pytest.raises(services.PlanRefused, match="no room"):
         notify(world, second, front.orchard, window=window, signal="arms_letter_l")
-    later = [w for w in services.windows.upcoming(timezone.now()) if w.night != window.night][0]
+    later = next(w for w in services.windows.upcoming(timezone.now()) if w.night != window.night)
     with pytest.raises(services.PlanRefused, match="too recently"):
         notify(world, third, front.orchard, window=later, signal="arms_raised_spread")
     notify(world, third, front.orchard, window=later, signal="arms_letter_l")
@@ -212,7 +212,7 @@ def test_a_probe_suspect_gets_no_instructions_until_a_verifier_releases_them(
     world, front, client, settings, staff_client
 ):
     settings.PASSAGE_INSTRUCTION_LEAD_HOURS = 24 * 9
-    case, crossing = acknowledged(world, front, client)
+    case, _crossing = acknowledged(world, front, client)
     ProbeSignal.objects.create(case=case, kind=ProbeSignal.Kind.IDENTITY_IN_TWO_DIRECTIONS)
     assert cases.probe_risk(case) > settings.PASSAGE_PROBE_RISK_THRESHOLD
     assert services.instructions_for(case, timezone.now()) is None
