@@ -5,6 +5,8 @@ in the same run on the same machine (these machines are noisy; absolute numbers 
   bare encrypted insert of the same payload in one transaction.
 - codename entry: enter_with_codename versus one codename key derivation (and, for scale,
   one staff-password derivation at the interactive cost).
+- planner: 10,000 cases × 200 sectors × 14 windows (bench/planner.py): solve time and gap to
+  the LP upper bound, against a greedy baseline in the same run.
 
 Results are printed and written to bench/results/latest.json. Not part of `make test`.
 """
@@ -59,6 +61,9 @@ def main() -> int:
     from safepassage.programmes.services import create_programme
     from safepassage.vault import codenames, crypto
 
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import planner as planner_bench
+
     programme, _ = create_programme("bench", "Bench")
     answers = {"direction": "north of the river", "surname": "Orlov", "first_names": "Ivan"}
     n = int(os.environ.get("BENCH_N", "200"))
@@ -105,6 +110,7 @@ def main() -> int:
         "one_staff_password_key_derivation": staff_kdf,
         "login_ratio_to_one_kdf": logins["per_second"] / one_kdf["per_second"],
         "wordlist_bits": codenames.WORDS * codenames.BITS_PER_WORD,
+        "planner": planner_bench.run(),
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2))

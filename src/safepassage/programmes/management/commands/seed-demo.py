@@ -8,11 +8,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from safepassage.passage.models import ReceivingUnit, Sector
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import add_staff, create_programme
 
 DEMO_SLUG = "demo"
+# Invented places: a demo must never describe a real crossing point.
+DEMO_SECTORS = [
+    ("DEMO North", "Сгоревшая роща, слева белая водонапорная башня", "From the birch grove", 4.5),
+    ("DEMO South", "Затопленный карьер, справа разрушенный мост", "Along the quarry road", 3.0),
+]
 
 
 class Command(BaseCommand):
@@ -28,11 +34,23 @@ class Command(BaseCommand):
             DEMO_SLUG, "DEMO programme (not real)", is_demo=True
         )
         lines = []
+        staff = {}
         for role in Role:
             username = f"demo-{role.value}"
             password = "-".join(secrets.token_hex(3) for _ in range(4))
-            add_staff(programme, username, password, [role], private_key=private_key)
+            staff[role] = add_staff(programme, username, password, [role], private_key=private_key)
             lines.append(f"  {role.label:<26} {username:<18} {password}")
+        unit = ReceivingUnit.objects.create(programme=programme, name="DEMO receiving unit")
+        unit.liaisons.add(staff[Role.LIAISON])
+        for name, description, approach, distance in DEMO_SECTORS:
+            Sector.objects.create(
+                programme=programme,
+                name=name,
+                description=description,
+                approach=approach,
+                distance_km=distance,
+                receiving_unit=unit,
+            )
         self.stdout.write(
             "\n".join(
                 [

@@ -1,0 +1,20 @@
+import pytest
+from django.core.management import call_command
+
+from safepassage.passage.models import Sector
+from safepassage.programmes.models import Programme
+
+
+@pytest.mark.django_db
+def test_the_demo_programme_has_sectors_and_a_liaison(capsys):
+    call_command("seed-demo")
+    demo = Programme.objects.get(slug="demo")
+    sectors = Sector.objects.filter(programme=demo)
+    assert sectors.count() == 2
+    assert all(s.receiving_unit.liaisons.filter(username="demo-liaison").exists() for s in sectors)
+
+
+@pytest.mark.django_db
+def test_the_expiry_command_reports_what_it_did(capsys):
+    call_command("passage-expire")
+    assert "expired 0 unanswered, 0 missed" in capsys.readouterr().out
