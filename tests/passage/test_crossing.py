@@ -333,3 +333,28 @@ def test_calibration_compares_predicted_and_observed_per_sector(world, front, cl
     assert orchard.interval[0] < 2 / 3 < orchard.interval[1]
     html = staff_client(Role.ADMIN).get("/en/staff/p/north/calibration/").content.decode()
     assert "Orchard" in html and "0.67" in html
+
+
+def test_a_duress_codename_calls_the_crossing_off(world, front, client, settings):
+    from tests.conftest import submit
+
+    codename = submit(client)
+    case = Case.objects.get()
+    verifier = frozenset({Role.VERIFIER})
+    transitions.perform(case, "start_verification", roles=verifier, actor="t")
+    transitions.perform(case, "verify", roles=verifier, actor="t")
+    crossing = notify(world, case, front.orchard)
+    services.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
+    applicant = Client()
+    enter(applicant, codename)
+    page = applicant.post("/en/my/duress/").content.decode()
+    import re
+
+    duress = re.search(r'id="duress-codename">([^<]+)<', page).group(1)
+    captor = Client()
+    enter(captor, duress)
+    html = captor.get("/en/my/").content.decode()
+    assert "burnt orchard" not in html and 'id="instructions"' not in html
+    crossing.refresh_from_db()
+    case.refresh_from_db()
+    assert case.state == "compromised" and crossing.status == "withdrawn"
