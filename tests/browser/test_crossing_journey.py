@@ -4,12 +4,13 @@ Russian) reads his instructions."""
 import pytest
 from django.test import Client
 
-from safepassage.cases import transitions
-from safepassage.cases.models import Case
 from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
-from tests.conftest import PASSWORD, current_code, submit
-from tests.passage.conftest import front  # noqa: F401  (fixture)
+from tests.conftest import PASSWORD, current_code
+from tests.passage.conftest import (
+    front,  # noqa: F401  (fixture)
+    verified_with_codename,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,11 +32,7 @@ def test_coordinator_schedules_liaison_acknowledges_applicant_reads(
     settings,
 ):
     settings.PASSAGE_INSTRUCTION_LEAD_HOURS = 24 * 9
-    codename = submit(Client(), lang="ru")
-    case = Case.objects.get()
-    verifier = frozenset({Role.VERIFIER})
-    transitions.perform(case, "start_verification", roles=verifier, actor="t")
-    transitions.perform(case, "verify", roles=verifier, actor="t")
+    case, codename = verified_with_codename(Client(), lang="ru")
 
     coordinator = browser.new_context().new_page()
     staff_sign_in(coordinator, live_server.url, world.staff[Role.COORDINATOR])

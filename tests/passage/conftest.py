@@ -53,14 +53,19 @@ def front(world) -> Front:
     return Front(orchard, quarry, other)
 
 
-def verified_case(client, **overrides) -> Case:
-    submit(client, **overrides)
+def verified_with_codename(client, **overrides) -> tuple[Case, str]:
+    """Apply through the real form, then verify: the case and the applicant's codename."""
+    codename = submit(client, **overrides)
     case = Case.objects.order_by("-pk").first()
     verifier = frozenset({Role.VERIFIER})
     transitions.perform(case, "start_verification", roles=verifier, actor="staff:test")
     transitions.perform(case, "verify", roles=verifier, actor="staff:test")
     case.refresh_from_db()
-    return case
+    return case, codename
+
+
+def verified_case(client, **overrides) -> Case:
+    return verified_with_codename(client, **overrides)[0]
 
 
 def first_window(now: datetime | None = None) -> windows.Window:

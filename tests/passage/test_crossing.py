@@ -8,12 +8,12 @@ from safepassage.audit.log import verify
 from safepassage.audit.models import AuditEvent
 from safepassage.cases import services as cases
 from safepassage.cases import transitions
-from safepassage.cases.models import Case, ProbeSignal
+from safepassage.cases.models import ProbeSignal
 from safepassage.passage import services
 from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
 from tests.conftest import enter, sign_in
-from tests.passage.conftest import at, first_window, notify, verified_case
+from tests.passage.conftest import at, first_window, notify, verified_case, verified_with_codename
 
 pytestmark = pytest.mark.django_db
 
@@ -186,13 +186,7 @@ def test_instructions_appear_only_within_the_lead_time_and_after_acknowledgement
 
 def test_the_applicant_reads_confirms_and_can_print(world, front, client, settings):
     settings.PASSAGE_INSTRUCTION_LEAD_HOURS = 24 * 9
-    from tests.conftest import submit
-
-    codename = submit(client)
-    case = Case.objects.get()
-    verifier = frozenset({Role.VERIFIER})
-    transitions.perform(case, "start_verification", roles=verifier, actor="t")
-    transitions.perform(case, "verify", roles=verifier, actor="t")
+    case, codename = verified_with_codename(client)
     crossing = notify(world, case, front.orchard)
     applicant = Client()
     enter(applicant, codename)
@@ -336,13 +330,7 @@ def test_calibration_compares_predicted_and_observed_per_sector(world, front, cl
 
 
 def test_a_duress_codename_calls_the_crossing_off(world, front, client, settings):
-    from tests.conftest import submit
-
-    codename = submit(client)
-    case = Case.objects.get()
-    verifier = frozenset({Role.VERIFIER})
-    transitions.perform(case, "start_verification", roles=verifier, actor="t")
-    transitions.perform(case, "verify", roles=verifier, actor="t")
+    case, codename = verified_with_codename(client)
     crossing = notify(world, case, front.orchard)
     services.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
     applicant = Client()
