@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "safepassage.cases",
     "safepassage.intake",
     "safepassage.passage",
+    "safepassage.reception",
+    "safepassage.aftercare",
+    "safepassage.volunteer",
     "safepassage.dashboard",
 ]
 
@@ -245,3 +248,19 @@ PASSAGE_SIGNAL_REST_DAYS = int(os.environ.get("SAFEPASSAGE_SIGNAL_REST_DAYS", "7
 PASSAGE_MISSED_GRACE_HOURS = int(os.environ.get("SAFEPASSAGE_MISSED_GRACE_HOURS", "6"))
 # Above this probe risk (0–1) instructions need a verifier's audited release.
 PASSAGE_PROBE_RISK_THRESHOLD = float(os.environ.get("SAFEPASSAGE_PROBE_RISK_THRESHOLD", "0.5"))
+
+# Reception (GC III). Capture cards are due within RECEPTION_CARD_DUE_DAYS of capture, counted
+# in whole days of RECEPTION_ZONE (where the prisoner is held).
+RECEPTION_ZONE = os.environ.get("SAFEPASSAGE_RECEPTION_ZONE", PASSAGE_WINDOW_ZONE)
+RECEPTION_CARD_DUE_DAYS = int(os.environ.get("SAFEPASSAGE_CARD_DUE_DAYS", "7"))
+# After-care. Volunteer service cannot start sooner than this after registration.
+VOLUNTEER_COOLING_OFF_DAYS = int(os.environ.get("SAFEPASSAGE_VOLUNTEER_COOLING_OFF_DAYS", "14"))
+# The reward schedule a new programme starts with; admins edit it per programme afterwards.
+REWARD_CURRENCY = os.environ.get("SAFEPASSAGE_REWARD_CURRENCY", "USD")
+REWARD_DEFAULTS = {
+    "vehicle": 10_000,
+    "armoured_vehicle": 50_000,
+    "tank": 100_000,
+    "helicopter": 500_000,
+    "aircraft_or_ship": 1_000_000,
+}

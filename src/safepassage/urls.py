@@ -6,12 +6,15 @@ from django.shortcuts import redirect
 from django.urls import include, path
 
 from safepassage import errors
+from safepassage.aftercare import views as aftercare_views
 from safepassage.audit import views as audit_views
 from safepassage.cases import views as case_views
 from safepassage.dashboard import views as dashboard_views
 from safepassage.intake import views as intake_views
 from safepassage.passage import views as passage_views
 from safepassage.programmes import views as programme_views
+from safepassage.reception import views as reception_views
+from safepassage.volunteer import views as volunteer_views
 
 intake_patterns = (
     [
@@ -73,6 +76,44 @@ passage_patterns = (
     "passage",
 )
 
+reception_patterns = (
+    [
+        path("p/<slug:slug>/reception/", reception_views.desk, name="desk"),
+        path("p/<slug:slug>/reception/export/", reception_views.bureau_export, name="export"),
+        path("case/<str:reference>/reception/", reception_views.prisoner, name="prisoner"),
+        path("case/<str:reference>/reception/register/", reception_views.register, name="register"),
+        path("case/<str:reference>/reception/card.pdf", reception_views.card, name="card"),
+        path(
+            "case/<str:reference>/reception/card-sent/", reception_views.card_sent, name="card_sent"
+        ),
+        path("case/<str:reference>/reception/event/", reception_views.event, name="event"),
+    ],
+    "reception",
+)
+aftercare_patterns = (
+    [
+        path("p/<slug:slug>/rewards/", aftercare_views.rewards, name="rewards"),
+        path("case/<str:reference>/aftercare/", aftercare_views.person, name="person"),
+        path("case/<str:reference>/aftercare/consent/", aftercare_views.consent, name="consent"),
+        path("case/<str:reference>/aftercare/withdraw/", aftercare_views.withdraw, name="withdraw"),
+        path(
+            "case/<str:reference>/aftercare/equipment/", aftercare_views.equipment, name="equipment"
+        ),
+        path("case/<str:reference>/aftercare/claim/", aftercare_views.claim, name="claim"),
+        path("case/<str:reference>/aftercare/payment/", aftercare_views.payment, name="payment"),
+    ],
+    "aftercare",
+)
+volunteer_patterns = (
+    [
+        path("p/<slug:slug>/volunteer/", volunteer_views.candidates, name="candidates"),
+        path("case/<str:reference>/volunteer/", volunteer_views.service, name="service"),
+        path("case/<str:reference>/volunteer/step/", volunteer_views.step, name="step"),
+        path("case/<str:reference>/volunteer/start/", volunteer_views.start, name="start"),
+    ],
+    "volunteer",
+)
+
 urlpatterns = [
     path("", lambda request: redirect("/ru/"), name="root"),
     *i18n_patterns(
@@ -80,6 +121,9 @@ urlpatterns = [
         path("staff/", include(staff_patterns)),
         path("staff/", include(case_patterns)),
         path("staff/", include(passage_patterns)),
+        path("staff/", include(reception_patterns)),
+        path("staff/", include(aftercare_patterns)),
+        path("staff/", include(volunteer_patterns)),
         path("staff/p/<slug:slug>/audit/", audit_views.browse, name="audit-browse"),
         path("", include(intake_patterns)),
     ),

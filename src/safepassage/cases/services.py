@@ -247,6 +247,16 @@ def circumstances(case: Case, private_key: bytes) -> dict[str, Any]:
     return {name: dossier.get(name, "") for name in CIRCUMSTANCES}
 
 
+def application_identity(case: Case, private_key: bytes) -> dict[str, Any]:
+    """The identity the applicant gave when applying, to prefill registration. The caller
+    audits the read."""
+    key = case_key(case, private_key)
+    if key is None:
+        return {}
+    dossier = crypto.decrypt_json(key, case.dossier)
+    return {name: dossier.get(name, "") for name in IDENTITY}
+
+
 # How strongly each open signal suggests a probe; independent signals combine as
 # 1 − Π(1 − weight). Compared with PASSAGE_PROBE_RISK_THRESHOLD before instructions go out.
 PROBE_WEIGHTS: dict[str, float] = {

@@ -50,14 +50,36 @@ def end_crossing(case: Case, action: str, actor: str) -> None:
     passage.end_crossing(case, action=action, actor=actor)
 
 
+def arrived(case: Case, action: str, actor: str) -> None:
+    """He is across: close the crossing and start the capture-card clock."""
+    from safepassage.reception import services as reception
+
+    end_crossing(case, action, actor)
+    reception.record_capture(case)
+
+
 def prisoner_registered(case: Case) -> str | None:
-    # The reception app (GC III Art. 17 registration) is not built yet.
-    return str(_("The prisoner has not been registered yet."))
+    from safepassage.reception import services as reception
+
+    if not reception.is_registered(case):
+        return str(_("Register the prisoner on the reception page first (GC III Art. 17)."))
+    return None
 
 
 def pathway_consented(case: Case) -> str | None:
-    # The after-care app (pathways with consent) is not built yet.
-    return str(_("No pathway has been chosen with the person's consent."))
+    from safepassage.aftercare import services as aftercare
+
+    if not aftercare.has_pathway_consent(case):
+        return str(_("Record the person's consent to a pathway on the after-care page first."))
+    return None
+
+
+def pathway_withdrawn(case: Case) -> str | None:
+    from safepassage.aftercare import services as aftercare
+
+    if aftercare.has_pathway_consent(case):
+        return str(_("Withdraw the pathway consent on the after-care page first."))
+    return None
 
 
 @dataclass(frozen=True)
@@ -154,7 +176,7 @@ TABLE: tuple[Transition, ...] = (
         S.RECEIVED,
         _roles(Role.LIAISON, Role.RECEPTION, Role.COORDINATOR),
         label=_("Arrived"),
-        effect=end_crossing,
+        effect=arrived,
     ),
     Transition(
         (S.SCHEDULED, S.IN_TRANSIT),
@@ -179,6 +201,15 @@ TABLE: tuple[Transition, ...] = (
         _roles(Role.AFTERCARE),
         guard=pathway_consented,
         label=_("Pathway chosen"),
+    ),
+    # The person withdrew his consent: back to registered until he chooses again.
+    Transition(
+        (S.PATHWAY_CHOSEN,),
+        "withdraw_pathway",
+        S.REGISTERED,
+        _roles(Role.AFTERCARE),
+        guard=pathway_withdrawn,
+        label=_("Pathway consent withdrawn"),
     ),
     Transition(
         (S.PATHWAY_CHOSEN,),

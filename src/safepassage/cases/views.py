@@ -7,7 +7,7 @@ from functools import wraps
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from safepassage.cases import services, transitions
 from safepassage.cases.forms import ActionForm, MessageForm, NoteForm, ProbeForm, SearchForm
@@ -29,15 +29,19 @@ class CaseAccess:
     private_key: bytes
 
 
-def case_access(request: StaffRequest, reference: str) -> CaseAccess:
-    """The case if it is in this person's scope (else 404), with their roles and the key."""
-    case = services.case_in(request.scope.case_programme_ids(), reference)
+def case_access(
+    request: StaffRequest, reference: str, among: frozenset[Role] = CASE_ROLES
+) -> CaseAccess:
+    """The case if this person holds one of the roles `among` in its programme (else 404),
+    with those roles and the programme key."""
+    programme_ids = [pid for pid, roles in request.scope.roles.items() if roles & among]
+    case = services.case_in(programme_ids, reference)
     if case is None:
         raise Http404
     private_key = keys.private_key(request, case.programme)
     if private_key is None:
         raise Locked
-    return CaseAccess(case, request.scope.roles_in(case.programme_id) & CASE_ROLES, private_key)
+    return CaseAccess(case, request.scope.roles_in(case.programme_id) & among, private_key)
 
 
 def _render_case(
@@ -54,6 +58,8 @@ def _render_case(
         "actions": transitions.available(access.case, access.roles),
         "can_flag": Role.VERIFIER in access.roles,
         "crossing_link": bool({Role.COORDINATOR, Role.VERIFIER} & access.roles),
+        "reception_link": Role.RECEPTION in access.roles,
+        "aftercare_link": Role.AFTERCARE in access.roles,
         "note_form": NoteForm(),
         "message_form": MessageForm(),
         "action_form": ActionForm(),
@@ -93,22 +99,31 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
         return redirect("staff:login")
 
 
-def case_post(
-    view: Callable[[StaffRequest, CaseAccess], HttpResponse],
-) -> Callable[..., HttpResponse]:
-    """A staff POST on one case: scope checked, programme key open, else back to sign-in."""
+def case_view(
+    among: frozenset[Role] = CASE_ROLES, *, method: str = "POST"
+) -> Callable[[Callable[[StaffRequest, CaseAccess], HttpResponse]], Callable[..., HttpResponse]]:
+    """A staff page on one case for the roles `among`: scope checked, programme key open,
+    else back to sign-in."""
 
-    @require_POST
-    @staff_required
-    @wraps(view)
-    def wrapper(request: StaffRequest, reference: str) -> HttpResponse:
-        try:
-            access = case_access(request, reference)
-        except Locked:
-            return redirect("staff:login")
-        return view(request, access)
+    def decorate(
+        view: Callable[[StaffRequest, CaseAccess], HttpResponse],
+    ) -> Callable[..., HttpResponse]:
+        @require_http_methods([method])
+        @staff_required
+        @wraps(view)
+        def wrapper(request: StaffRequest, reference: str) -> HttpResponse:
+            try:
+                access = case_access(request, reference, among)
+            except Locked:
+                return redirect("staff:login")
+            return view(request, access)
 
-    return wrapper
+        return wrapper
+
+    return decorate
+
+
+case_post = case_view()
 
 
 def _back(access: CaseAccess) -> HttpResponse:

@@ -2,12 +2,14 @@
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from safepassage.cases.services import counters
 from safepassage.cases.states import State
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programmes_for
+from safepassage.reception.services import overdue_cards
 
 
 @staff_required
@@ -15,15 +17,26 @@ def home(request: StaffRequest) -> HttpResponse:
     scope = request.scope
     visible = sorted(set(scope.case_programme_ids()) | set(scope.admin_programme_ids()))
     totals = counters(visible)
+
+    def holding(role: Role) -> list[int]:
+        return [pid for pid, roles in scope.roles.items() if role in roles]
+
+    reception_ids = holding(Role.RECEPTION)
     return render(
         request,
         "dashboard/home.html",
         {
             "case_programmes": programmes_for(scope.case_programme_ids()),
             "admin_programmes": programmes_for(scope.admin_programme_ids()),
-            "coordinator_programmes": programmes_for(
-                [pid for pid, roles in scope.roles.items() if Role.COORDINATOR in roles]
+            "coordinator_programmes": programmes_for(holding(Role.COORDINATOR)),
+            "reception_programmes": programmes_for(reception_ids),
+            "rewards_programmes": programmes_for(
+                sorted(set(holding(Role.AFTERCARE)) | set(holding(Role.ADMIN)))
             ),
+            "volunteer_programmes": programmes_for(holding(Role.VOLUNTEER)),
+            # Counted over every programme whose cases this person sees, so the whole team
+            # notices a late card, not only reception.
+            "overdue_cards": overdue_cards(visible, timezone.now()).count(),
             "is_liaison": any(Role.LIAISON in roles for roles in scope.roles.values()),
             "counters": totals,
             "states": [(state.label, totals.by_state[state.value]) for state in State],

@@ -11,6 +11,9 @@ class Role(models.TextChoices):
     LIAISON = "liaison", _("Receiving-unit liaison")
     RECEPTION = "reception", _("Reception officer")
     AFTERCARE = "aftercare", _("After-care officer")
+    # Volunteer service is kept apart from everything else (GC III Art. 130): only this role
+    # sees its records, and it has no case queue of its own.
+    VOLUNTEER = "volunteer", _("Volunteer-service officer")
     ADMIN = "admin", _("Programme admin")
 
 

@@ -1,0 +1,1 @@
+"""After-care: pathways chosen with consent, publication consent, equipment and rewards."""

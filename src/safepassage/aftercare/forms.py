@@ -1,0 +1,64 @@
+"""Forms of the after-care page and the reward schedule."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from safepassage.aftercare.models import NOT_NEGATIVE, Category, Consent, RewardRate
+from safepassage.reception.forms import DATE_ERROR, DATE_FORMATS
+from safepassage.textinput import TextAreaField, TextField
+
+
+class ConsentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("He consents to"), choices=Consent.Kind.choices)
+    language = forms.ChoiceField(
+        label=_("Language he read the statement in"), choices=settings.LANGUAGES, initial="ru"
+    )
+    read_and_agreed = forms.BooleanField(
+        label=_("He has read the statement in his language and agrees to it"),
+        error_messages={"required": _("Without his agreement nothing is recorded.")},
+    )
+
+
+class WithdrawForm(forms.Form):
+    consent = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class EquipmentForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    description = TextAreaField(
+        max_length=1000, label=_("What exactly (model, markings, condition)")
+    )
+    handed_over_on = forms.DateField(
+        label=_("Handed over on"),
+        help_text=_("DD.MM.YYYY"),
+        input_formats=DATE_FORMATS,
+        error_messages={"invalid": DATE_ERROR},
+    )
+
+
+class ClaimForm(forms.Form):
+    claim = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    step = forms.ChoiceField(choices=[("verify", "verify"), ("approve", "approve")])
+
+
+class PaymentForm(forms.Form):
+    claim = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reference = TextField(max_length=300, label=_("Payment reference (how and to whom)"))
+
+
+class RateForm(forms.ModelForm):
+    amount = forms.DecimalField(
+        label=_("Reward"), max_digits=14, decimal_places=2, validators=NOT_NEGATIVE
+    )
+
+    class Meta:
+        model = RewardRate
+        fields = ["amount", "currency"]
+        widgets = {"currency": forms.TextInput(attrs={"size": 3})}
+
+    def clean_currency(self) -> str:
+        currency = self.cleaned_data["currency"].upper()
+        if len(currency) != 3 or not currency.isalpha():
+            raise forms.ValidationError(_("Use a three-letter currency code, such as USD."))
+        return currency

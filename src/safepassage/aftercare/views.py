@@ -1,0 +1,201 @@
+"""Staff pages of after-care: one page per person (consents, equipment, claims) and one per
+programme (reward schedule, totals, claims waiting, the ledger). Thin: check the role, call
+aftercare.services, render."""
+
+from typing import Any
+
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from safepassage.aftercare import services, statements
+from safepassage.aftercare.forms import (
+    ClaimForm,
+    ConsentForm,
+    EquipmentForm,
+    PaymentForm,
+    RateForm,
+    WithdrawForm,
+)
+from safepassage.aftercare.models import Consent
+from safepassage.cases.views import CaseAccess, case_view
+from safepassage.programmes.access import StaffRequest, staff_required
+from safepassage.programmes.models import Programme
+from safepassage.programmes.roles import Role
+from safepassage.programmes.services import programme_by_slug
+
+AFTERCARE = frozenset({Role.AFTERCARE})
+aftercare_get = case_view(AFTERCARE, method="GET")
+aftercare_post = case_view(AFTERCARE)
+
+
+def _render(
+    request: StaffRequest, access: CaseAccess, status: int = 200, **extra: Any
+) -> HttpResponse:
+    user, key = request.user, access.private_key
+    context = {
+        "case": access.case,
+        "consents": services.consents_of(access.case, user=user, private_key=key),  # type: ignore[arg-type]
+        "claims": services.claims_of(access.case, user=user, private_key=key),  # type: ignore[arg-type]
+        "statements": [
+            (label, statements.statement(kind, "ru"), statements.statement(kind, "en"))
+            for kind, label in Consent.Kind.choices
+        ],
+        "consent_form": ConsentForm(),
+        "equipment_form": EquipmentForm(),
+        "error": "",
+        **extra,
+    }
+    return render(request, "aftercare/person.html", context, status=status)
+
+
+@aftercare_get
+def person(request: StaffRequest, access: CaseAccess) -> HttpResponse:
+    return _render(request, access)
+
+
+def _back(access: CaseAccess) -> HttpResponse:
+    return redirect("aftercare:person", reference=access.case.reference)
+
+
+@aftercare_post
+def consent(request: StaffRequest, access: CaseAccess) -> HttpResponse:
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        return _render(request, access, status=400, consent_form=form)
+    try:
+        services.record_consent(
+            access.case,
+            form.cleaned_data["kind"],
+            language=form.cleaned_data["language"],
+            user=request.user,  # type: ignore[arg-type]
+            private_key=access.private_key,
+        )
+    except services.AftercareRefused as refused:
+        return _render(request, access, status=409, consent_form=form, error=refused.reason)
+    return _back(access)
+
+
+@aftercare_post
+def withdraw(request: StaffRequest, access: CaseAccess) -> HttpResponse:
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    try:
+        services.withdraw_consent(
+            access.case,
+            form.cleaned_data["consent"],
+            user=request.user,  # type: ignore[arg-type]
+        )
+    except services.AftercareRefused as refused:
+        return _render(request, access, status=409, error=refused.reason)
+    return _back(access)
+
+
+@aftercare_post
+def equipment(request: StaffRequest, access: CaseAccess) -> HttpResponse:
+    form = EquipmentForm(request.POST)
+    if not form.is_valid():
+        return _render(request, access, status=400, equipment_form=form)
+    try:
+        services.record_equipment(
+            access.case,
+            **form.cleaned_data,
+            user=request.user,  # type: ignore[arg-type]
+            private_key=access.private_key,
+        )
+    except services.AftercareRefused as refused:
+        return _render(request, access, status=409, equipment_form=form, error=refused.reason)
+    return _back(access)
+
+
+@aftercare_post
+def claim(request: StaffRequest, access: CaseAccess) -> HttpResponse:
+    form = ClaimForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    step = (
+        services.verify_claim if form.cleaned_data["step"] == "verify" else services.approve_claim
+    )
+    try:
+        step(access.case, form.cleaned_data["claim"], user=request.user)  # type: ignore[arg-type]
+    except services.AftercareRefused as refused:
+        return _render(request, access, status=409, error=refused.reason)
+    return _back(access)
+
+
+@aftercare_post
+def payment(request: StaffRequest, access: CaseAccess) -> HttpResponse:
+    form = PaymentForm(request.POST)
+    if not form.is_valid():
+        return _render(request, access, status=400, error=_first_error(form))
+    try:
+        services.record_payment(
+            access.case,
+            form.cleaned_data["claim"],
+            reference=form.cleaned_data["reference"],
+            user=request.user,  # type: ignore[arg-type]
+            private_key=access.private_key,
+        )
+    except services.AftercareRefused as refused:
+        return _render(request, access, status=409, error=refused.reason)
+    return _back(access)
+
+
+def _first_error(form: PaymentForm) -> str:
+    return str(next(iter(form.errors.values()))[0])
+
+
+# --- The programme's rewards page -------------------------------------------------------------
+
+
+def _rewards_programme(request: StaffRequest, slug: str) -> tuple[Programme, frozenset[Role]]:
+    """The programme and this person's roles in it: admins edit the schedule, after-care
+    officers open the cases."""
+    programme = programme_by_slug(slug)
+    roles = request.scope.roles_in(programme.pk) if programme else frozenset()
+    if programme is None or not {Role.ADMIN, Role.AFTERCARE} & roles:
+        raise Http404
+    return programme, roles
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def rewards(request: StaffRequest, slug: str) -> HttpResponse:
+    programme, roles = _rewards_programme(request, slug)
+    can_edit = Role.ADMIN in roles
+    rates = services.schedule_for(programme)
+    forms = [RateForm(prefix=r.category, instance=r) for r in rates]
+    status = 200
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404
+        forms = [RateForm(request.POST, prefix=r.category, instance=r) for r in rates]
+        if all(f.is_valid() for f in forms):
+            with transaction.atomic():
+                for form in forms:
+                    if form.has_changed():
+                        services.set_rate(
+                            programme,
+                            form.instance.category,
+                            form.cleaned_data["amount"],
+                            form.cleaned_data["currency"],
+                            user=request.user,  # type: ignore[arg-type]
+                        )
+            return redirect("aftercare:rewards", slug=slug)
+        status = 400
+    return render(
+        request,
+        "aftercare/rewards.html",
+        {
+            "programme": programme,
+            "can_edit": can_edit,
+            "opens_cases": Role.AFTERCARE in roles,
+            "rates": list(zip(rates, forms, strict=True)),
+            "totals": services.totals(programme),
+            "waiting": services.claims_waiting(programme),
+            "ledger": services.ledger(programme),
+        },
+        status=status,
+    )

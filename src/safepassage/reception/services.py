@@ -1,0 +1,323 @@
+"""The rules of reception: capture on arrival, registration, the capture card, later events
+and the information-bureau export. Plain functions that views, commands and the transition
+table call; every one that opens personal data writes an audit entry saying so.
+
+Time is an argument (`now`) wherever it decides something, so tests move the clock.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safepassage.audit import log
+from safepassage.cases import services as cases
+from safepassage.cases import transitions
+from safepassage.cases.models import Case
+from safepassage.cases.states import State
+from safepassage.programmes.models import Programme
+from safepassage.programmes.roles import Role
+from safepassage.reception import card, export
+from safepassage.reception.models import CustodyEvent, Prisoner
+from safepassage.reception.particulars import FIELDS, MANDATORY
+from safepassage.vault import crypto
+
+RECEPTION_ROLES = frozenset({Role.RECEPTION})
+
+
+class ReceptionRefused(Exception):
+    """The step cannot be taken; `reason` is safe to show the officer."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.RECEPTION_ZONE)
+
+
+def _key(case: Case, private_key: bytes) -> bytes:
+    key = cases.case_key(case, private_key)
+    if key is None:
+        raise ReceptionRefused(_("This case has been destroyed; nothing can be read or written."))
+    return key
+
+
+# --- Arrival and registration -----------------------------------------------------------------
+
+
+def record_capture(case: Case, *, at: datetime | None = None) -> Prisoner:
+    """Called when the case is received: the clock for the capture card starts now."""
+    prisoner, _created = Prisoner.objects.get_or_create(
+        case=case, defaults={"captured_at": at or timezone.now()}
+    )
+    return prisoner
+
+
+def is_registered(case: Case) -> bool:
+    return Prisoner.objects.filter(case=case, registered_at__isnull=False).exists()
+
+
+def registered_at(case: Case) -> datetime | None:
+    return Prisoner.objects.filter(case=case).values_list("registered_at", flat=True).first()
+
+
+def register(
+    case: Case,
+    answers: dict[str, Any],
+    *,
+    user: User,
+    private_key: bytes,
+    now: datetime | None = None,
+) -> Prisoner:
+    """Store the Art. 17 particulars (first time: the case becomes registered; later: a
+    correction). `answers` are a validated RegistrationForm's cleaned data."""
+    missing = [str(label) for name, label in MANDATORY.items() if not answers.get(name)]
+    if missing:
+        raise ReceptionRefused(_("Required under GC III Art. 17: %s.") % ", ".join(missing))
+    now = now or timezone.now()
+    record: dict[str, Any] = {name: _plain(answers.get(name)) for name in FIELDS}
+    record["language"] = answers.get("language") or settings.LANGUAGE_CODE
+    record["refused"] = sorted(answers.get("refused") or [])
+    with transaction.atomic():
+        prisoner = Prisoner.objects.select_for_update().filter(case=case).first()
+        if prisoner is None:
+            raise ReceptionRefused(_("Record the arrival before registering the prisoner."))
+        first_time = prisoner.registered_at is None
+        prisoner.particulars = crypto.encrypt_json(_key(case, private_key), record)
+        if first_time:
+            prisoner.registered_at, prisoner.registered_by = now, user
+        prisoner.changed_at = now
+        prisoner.save()
+        actor = log.staff_actor(user)
+        log.record_case(
+            case,
+            "reception.registered" if first_time else "reception.particulars_corrected",
+            actor,
+            refused=len(record["refused"]),
+        )
+        if case.state == State.RECEIVED:
+            transitions.perform(case, "register", roles=RECEPTION_ROLES, actor=actor)
+    return prisoner
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    return (value or "").strip() if isinstance(value, str) else str(value or "")
+
+
+@dataclass(frozen=True)
+class PrisonerView:
+    prisoner: Prisoner
+    particulars: dict[str, Any] | None
+    events: list[dict[str, Any]]
+    card_due: datetime
+    card_overdue: bool
+
+
+def open_prisoner(
+    case: Case, *, user: User, private_key: bytes, now: datetime | None = None
+) -> PrisonerView | None:
+    """Decrypt the prisoner's record for a reception officer; the read is audited."""
+    prisoner = Prisoner.objects.filter(case=case).first()
+    if prisoner is None:
+        return None
+    now = now or timezone.now()
+    key = _key(case, private_key)
+    particulars = crypto.decrypt_json(key, prisoner.particulars) if prisoner.particulars else None
+    events = [_event(key, e) for e in prisoner.events.all()]
+    log.record_case(case, "reception.read", log.staff_actor(user))
+    due = card_due(prisoner.captured_at)
+    return PrisonerView(
+        prisoner, particulars, events, due, prisoner.card_sent_at is None and now >= due
+    )
+
+
+# --- The capture card (Art. 70) ---------------------------------------------------------------
+
+
+def card_due(captured_at: datetime) -> datetime:
+    """The end of the week after capture: midnight, local time, at the end of the seventh day
+    after the day of capture, whatever the clocks did in between."""
+    captured_on = captured_at.astimezone(_zone()).date()
+    due_day = captured_on + timedelta(days=settings.RECEPTION_CARD_DUE_DAYS + 1)
+    return datetime.combine(due_day, time.min, tzinfo=_zone())
+
+
+def overdue_cards(programme_ids: list[int], now: datetime) -> QuerySet[Prisoner]:
+    """Prisoners whose card has not gone out and is past due. `captured_at < threshold` is
+    the same test as `now >= card_due(captured_at)`, done by the database."""
+    today = now.astimezone(_zone()).date()
+    threshold = datetime.combine(
+        today - timedelta(days=settings.RECEPTION_CARD_DUE_DAYS), time.min, tzinfo=_zone()
+    )
+    return Prisoner.objects.filter(
+        case__programme_id__in=programme_ids,
+        card_sent_at__isnull=True,
+        captured_at__lt=threshold,
+    ).select_related("case")
+
+
+def capture_card(
+    case: Case, *, user: User, private_key: bytes, now: datetime | None = None
+) -> bytes:
+    """The card as a PDF in the prisoner's language. Producing it is an audited read."""
+    prisoner = Prisoner.objects.filter(case=case, particulars__isnull=False).first()
+    if prisoner is None or prisoner.particulars is None:
+        raise ReceptionRefused(_("Register the prisoner before producing his capture card."))
+    now = now or timezone.now()
+    particulars = crypto.decrypt_json(_key(case, private_key), prisoner.particulars)
+    data = card.CardData(
+        particulars=particulars,
+        captured_on=prisoner.captured_at.astimezone(_zone()).date(),
+        dated=now.astimezone(_zone()).date(),
+    )
+    pdf = card.render(data, particulars.get("language") or settings.LANGUAGE_CODE)
+    log.record_case(case, "reception.card_produced", log.staff_actor(user))
+    return pdf
+
+
+def mark_card_sent(case: Case, *, user: User, now: datetime | None = None) -> None:
+    with transaction.atomic():
+        updated = Prisoner.objects.filter(
+            case=case, particulars__isnull=False, card_sent_at__isnull=True
+        ).update(card_sent_at=now or timezone.now(), card_sent_by=user)
+        if not updated:
+            raise ReceptionRefused(_("Register the prisoner first; a card is sent only once."))
+        log.record_case(case, "reception.card_sent", log.staff_actor(user))
+
+
+# --- Later events (Art. 122–123) --------------------------------------------------------------
+
+
+def add_event(
+    case: Case,
+    *,
+    kind: str,
+    occurred_on: date,
+    place: str,
+    details: str,
+    user: User,
+    private_key: bytes,
+) -> CustodyEvent:
+    prisoner = Prisoner.objects.filter(case=case, registered_at__isnull=False).first()
+    if prisoner is None:
+        raise ReceptionRefused(_("Register the prisoner before recording later events."))
+    if occurred_on < prisoner.captured_at.astimezone(_zone()).date():
+        raise ReceptionRefused(_("An event cannot be earlier than the capture."))
+    blob = crypto.encrypt_json(_key(case, private_key), {"place": place, "details": details})
+    with transaction.atomic():
+        event = CustodyEvent.objects.create(
+            prisoner=prisoner, kind=kind, occurred_on=occurred_on, details=blob, recorded_by=user
+        )
+        log.record_case(case, "reception.event_recorded", log.staff_actor(user), kind=kind)
+    return event
+
+
+def _event(key: bytes, event: CustodyEvent) -> dict[str, Any]:
+    text = crypto.decrypt_json(key, event.details)
+    return {
+        "kind": event.kind,
+        "label": event.get_kind_display(),
+        "date": event.occurred_on.isoformat(),
+        "place": text.get("place") or None,
+        "details": text.get("details") or None,
+    }
+
+
+# --- The reception desk and the bureau export -------------------------------------------------
+
+
+def desk(programme: Programme) -> QuerySet[Prisoner]:
+    """Everyone in custody, newest first: references and dates, nothing to decrypt."""
+    return (
+        Prisoner.objects.filter(case__programme=programme)
+        .select_related("case")
+        .order_by("-captured_at")
+    )
+
+
+def _pending_export(programme: Programme) -> QuerySet[Prisoner]:
+    return Prisoner.objects.filter(case__programme=programme, registered_at__isnull=False).filter(
+        Q(exported_at__isnull=True)
+        | Q(changed_at__gt=F("exported_at"))
+        | Q(card_sent_at__gt=F("exported_at"))
+        | Q(events__exported_at__isnull=True)
+    )
+
+
+def bureau_export(
+    programme: Programme,
+    *,
+    only_new: bool,
+    user: User,
+    private_key: bytes,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The bureau document for the programme's registered prisoners (all, or only those new
+    or changed since the last export). Marks them exported; the export is audited."""
+    now = now or timezone.now()
+    chosen = (
+        _pending_export(programme)
+        if only_new
+        else Prisoner.objects.filter(case__programme=programme, registered_at__isnull=False)
+    )
+    with transaction.atomic():
+        prisoners = list(
+            Prisoner.objects.filter(pk__in=chosen.values("pk"))
+            .select_related("case")
+            .prefetch_related("events")
+            .order_by("captured_at", "pk")
+        )
+        records = []
+        for prisoner in prisoners:
+            key = cases.case_key(prisoner.case, private_key)
+            if key is None or prisoner.particulars is None or prisoner.registered_at is None:
+                continue  # shredded under the retention rules: nothing left to forward
+            records.append(_record(prisoner, key))
+        doc = export.document(programme.slug, records, now)
+        ids = [p.pk for p in prisoners]
+        Prisoner.objects.filter(pk__in=ids).update(exported_at=now)
+        CustodyEvent.objects.filter(prisoner_id__in=ids, exported_at__isnull=True).update(
+            exported_at=now
+        )
+        log.record(
+            "reception.bureau_export",
+            log.staff_actor(user),
+            programme_id=programme.pk,
+            prisoners=len(records),
+            only_new=only_new,
+        )
+    return doc
+
+
+def _record(prisoner: Prisoner, key: bytes) -> dict[str, Any]:
+    assert prisoner.particulars is not None and prisoner.registered_at is not None
+    p = crypto.decrypt_json(key, prisoner.particulars)
+    record: dict[str, Any] = {name: p.get(name) or None for name in FIELDS}
+    zone = _zone()
+    record.update(
+        reference=prisoner.case.reference,
+        language=p.get("language") or settings.LANGUAGE_CODE,
+        refused=p.get("refused", []),
+        captured_on=prisoner.captured_at.astimezone(zone).date().isoformat(),
+        registered_on=prisoner.registered_at.astimezone(zone).date().isoformat(),
+        card_sent_on=(
+            prisoner.card_sent_at.astimezone(zone).date().isoformat()
+            if prisoner.card_sent_at
+            else None
+        ),
+        events=[
+            {k: v for k, v in _event(key, e).items() if k != "label"} for e in prisoner.events.all()
+        ],
+    )
+    return record

@@ -1,0 +1,188 @@
+"""Staff pages of the reception desk. Thin: check the role, call reception.services, render."""
+
+from datetime import date
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from safepassage.cases.views import CaseAccess, case_view
+from safepassage.programmes import keys
+from safepassage.programmes.access import StaffRequest, staff_required
+from safepassage.programmes.models import Programme
+from safepassage.programmes.roles import Role
+from safepassage.programmes.services import programme_by_slug
+from safepassage.reception import export, services
+from safepassage.reception.forms import EventForm, ExportForm, RegistrationForm
+
+RECEPTION = frozenset({Role.RECEPTION})
+reception_get = case_view(RECEPTION, method="GET")
+reception_post = case_view(RECEPTION)
+
+
+def _initial(access: CaseAccess, view: services.PrisonerView | None) -> dict:
+    if view and view.particulars:
+        initial = dict(view.particulars)
+    else:
+        initial = services.cases.application_identity(access.case, access.private_key)
+        initial["language"] = "ru"
+    if isinstance(initial.get("date_of_birth"), str) and initial["date_of_birth"]:
+        try:
+            initial["date_of_birth"] = date.fromisoformat(initial["date_of_birth"])
+        except ValueError:
+            initial["date_of_birth"] = ""
+    return initial
+
+
+def _render(
+    request: StaffRequest, access: CaseAccess, status: int = 200, **extra: object
+) -> HttpResponse:
+    view = services.open_prisoner(
+        access.case,
+        user=request.user,  # type: ignore[arg-type]
+        private_key=access.private_key,
+    )
+    context = {
+        "case": access.case,
+        "view": view,
+        "form": RegistrationForm(initial=_initial(access, view)),
+        "event_form": EventForm(),
+        "zone": settings.RECEPTION_ZONE,
+        "error": "",
+        **extra,
+    }
+    return render(request, "reception/prisoner.html", context, status=status)
+
+
+@reception_get
+def prisoner(request: StaffRequest, access: CaseAccess) -> HttpResponse:
+    return _render(request, access)
+
+
+def _back(access: CaseAccess) -> HttpResponse:
+    return redirect("reception:prisoner", reference=access.case.reference)
+
+
+@reception_post
+def register(request: StaffRequest, access: CaseAccess) -> HttpResponse:
+    form = RegistrationForm(request.POST)
+    if not form.is_valid():
+        return _render(request, access, status=400, form=form)
+    try:
+        services.register(
+            access.case,
+            form.cleaned_data,
+            user=request.user,  # type: ignore[arg-type]
+            private_key=access.private_key,
+        )
+    except services.ReceptionRefused as refused:
+        return _render(request, access, status=409, form=form, error=refused.reason)
+    return _back(access)
+
+
+@reception_get
+def card(request: StaffRequest, access: CaseAccess) -> HttpResponse:
+    try:
+        pdf = services.capture_card(
+            access.case,
+            user=request.user,  # type: ignore[arg-type]
+            private_key=access.private_key,
+        )
+    except services.ReceptionRefused as refused:
+        return _render(request, access, status=409, error=refused.reason)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    # The file name carries the case reference only, never the prisoner's name.
+    response["Content-Disposition"] = (
+        f'attachment; filename="capture-card-{access.case.reference}.pdf"'
+    )
+    return response
+
+
+@reception_post
+def card_sent(request: StaffRequest, access: CaseAccess) -> HttpResponse:
+    try:
+        services.mark_card_sent(access.case, user=request.user)  # type: ignore[arg-type]
+    except services.ReceptionRefused as refused:
+        return _render(request, access, status=409, error=refused.reason)
+    return _back(access)
+
+
+@reception_post
+def event(request: StaffRequest, access: CaseAccess) -> HttpResponse:
+    form = EventForm(request.POST)
+    if not form.is_valid():
+        return _render(request, access, status=400, event_form=form)
+    try:
+        services.add_event(
+            access.case,
+            **form.cleaned_data,
+            user=request.user,  # type: ignore[arg-type]
+            private_key=access.private_key,
+        )
+    except services.ReceptionRefused as refused:
+        return _render(request, access, status=409, event_form=form, error=refused.reason)
+    return _back(access)
+
+
+def _desk_programme(request: StaffRequest, slug: str) -> Programme:
+    programme = programme_by_slug(slug)
+    if programme is None or Role.RECEPTION not in request.scope.roles_in(programme.pk):
+        raise Http404
+    return programme
+
+
+def _render_desk(
+    request: StaffRequest, programme: Programme, form: ExportForm, status: int = 200
+) -> HttpResponse:
+    now = timezone.now()
+    overdue = set(services.overdue_cards([programme.pk], now).values_list("pk", flat=True))
+    rows = [
+        (p, services.card_due(p.captured_at), p.pk in overdue)
+        for p in services.desk(programme)[:500]
+    ]
+    return render(
+        request,
+        "reception/desk.html",
+        {
+            "programme": programme,
+            "rows": rows,
+            "overdue": len(overdue),
+            "form": form,
+            "zone": settings.RECEPTION_ZONE,
+        },
+        status=status,
+    )
+
+
+@staff_required
+def desk(request: StaffRequest, slug: str) -> HttpResponse:
+    return _render_desk(request, _desk_programme(request, slug), ExportForm())
+
+
+@require_POST
+@staff_required
+def bureau_export(request: StaffRequest, slug: str) -> HttpResponse:
+    programme = _desk_programme(request, slug)
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        return _render_desk(request, programme, form, status=400)
+    private_key = keys.private_key(request, programme)
+    if private_key is None:
+        return redirect("staff:login")
+    doc = services.bureau_export(
+        programme,
+        only_new=form.cleaned_data["only_new"],
+        user=request.user,  # type: ignore[arg-type]
+        private_key=private_key,
+    )
+    fmt = form.cleaned_data["format"]
+    body = export.as_csv(doc) if fmt == "csv" else export.as_json(doc)
+    content_type = "text/csv" if fmt == "csv" else "application/json"
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    response["Content-Disposition"] = (
+        f'attachment; filename="bureau-{programme.slug}-{stamp}.{fmt}"'
+    )
+    return response

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class VolunteerConfig(AppConfig):
+    name = "safepassage.volunteer"
+    label = "volunteer"
+    verbose_name = "Volunteer service"

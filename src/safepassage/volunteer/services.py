@@ -1,0 +1,137 @@
+"""The rules of volunteer service: it needs the person's standing consent, it cannot start
+before the cooling-off period after registration has passed, and it ends the moment the
+consent is withdrawn. Only the volunteer-service role calls these (see views.py)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from safepassage.aftercare import services as aftercare
+from safepassage.aftercare.models import Consent
+from safepassage.audit import log
+from safepassage.cases import services as cases
+from safepassage.cases.models import Case
+from safepassage.programmes.models import Programme
+from safepassage.reception import services as reception
+from safepassage.vault import crypto
+from safepassage.volunteer.models import VolunteerService
+
+
+class VolunteerRefused(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _consented(case: Case) -> bool:
+    return aftercare.active_pathway(case) == Consent.Kind.VOLUNTEER
+
+
+def candidates(programme: Programme) -> QuerySet[Case]:
+    """Cases whose standing pathway consent is volunteer service."""
+    return Case.objects.filter(
+        programme=programme,
+        consents__kind=Consent.Kind.VOLUNTEER,
+        consents__withdrawn_at__isnull=True,
+    ).order_by("reference")
+
+
+def service_of(case: Case) -> VolunteerService | None:
+    """The open service, else the last one that ended."""
+    return (
+        VolunteerService.objects.filter(case=case)
+        .order_by(F("ended_at").asc(nulls_first=True), "-opened_at")
+        .first()
+    )
+
+
+def open_service(case: Case, *, user: User, now: datetime | None = None) -> VolunteerService:
+    registered = reception.registered_at(case)
+    if not _consented(case) or registered is None:
+        raise VolunteerRefused(_("He has not chosen volunteer service, or has withdrawn it."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        service, created = VolunteerService.objects.get_or_create(
+            case=case,
+            ended_at__isnull=True,
+            defaults={
+                "opened_at": now,
+                "opened_by": user,
+                "eligible_from": registered + timedelta(days=settings.VOLUNTEER_COOLING_OFF_DAYS),
+            },
+        )
+        if created:
+            log.record_case(case, "volunteer.opened", log.staff_actor(user))
+    return service
+
+
+def start_service(
+    case: Case, *, posting: str, user: User, private_key: bytes, now: datetime | None = None
+) -> VolunteerService:
+    now = now or timezone.now()
+    with transaction.atomic():
+        service = (
+            VolunteerService.objects.select_for_update()
+            .filter(case=case, ended_at__isnull=True)
+            .first()
+        )
+        if service is None or not _consented(case):
+            raise VolunteerRefused(_("He has not chosen volunteer service, or has withdrawn it."))
+        if service.started_at is not None:
+            raise VolunteerRefused(_("Service has already started."))
+        if now < service.eligible_from:
+            raise VolunteerRefused(
+                _("Service cannot start before %(date)s: %(days)s days after registration.")
+                % {
+                    "date": formats.date_format(
+                        timezone.localtime(service.eligible_from), "DATETIME_FORMAT"
+                    ),
+                    "days": settings.VOLUNTEER_COOLING_OFF_DAYS,
+                }
+            )
+        key = cases.case_key(case, private_key)
+        if key is None:
+            raise VolunteerRefused(_("This case has been destroyed."))
+        service.started_at, service.started_by = now, user
+        service.record = crypto.encrypt_json(key, {"posting": posting})
+        service.save(update_fields=["started_at", "started_by", "record"])
+        log.record_case(case, "volunteer.started", log.staff_actor(user))
+    return service
+
+
+def end_service(case: Case, *, reason: str, actor: str, now: datetime | None = None) -> bool:
+    updated = VolunteerService.objects.filter(case=case, ended_at__isnull=True).update(
+        ended_at=now or timezone.now(), end_reason=reason
+    )
+    if updated:
+        log.record_case(case, "volunteer.ended", actor, reason=reason)
+    return bool(updated)
+
+
+def consent_withdrawn(case: Case, *, actor: str, now: datetime | None = None) -> None:
+    """Called by after-care in the transaction that withdraws the consent."""
+    end_service(case, reason="consent_withdrawn", actor=actor, now=now)
+
+
+@dataclass(frozen=True)
+class ServiceView:
+    case: Case
+    service: VolunteerService | None
+    posting: str
+    consented: bool
+
+
+def open_case(case: Case, *, user: User, private_key: bytes) -> ServiceView:
+    service = service_of(case)
+    posting = ""
+    if service and service.record:
+        key = cases.case_key(case, private_key)
+        posting = crypto.decrypt_json(key, service.record)["posting"] if key else ""
+    log.record_case(case, "volunteer.read", log.staff_actor(user))
+    return ServiceView(case, service, posting, _consented(case))
