@@ -2,16 +2,23 @@
 
 import shutil
 import subprocess
+from datetime import date
 from itertools import pairwise
 
 import pytest
 from django.db import connection
 from django.test import Client
 
+from safepassage.aftercare import services as aftercare
 from safepassage.cases import services
 from safepassage.cases.models import Case
 from safepassage.programmes.roles import Role
+from safepassage.reception import services as reception
 from tests.conftest import enter, sign_in, submit
+from tests.passage.conftest import front
+from tests.reception.conftest import received_case, register
+
+__all__ = ["front"]
 
 SURNAME = "Vyshnevetsky-Quillfeather"
 FREE_TEXT = "behind the pumping station with two friends"
@@ -73,3 +80,40 @@ def test_the_stored_data_holds_no_name_free_text_message_or_codename(world):
         for joiner in (" ", "-", ""):
             assert f"{first}{joiner}{second}".encode() not in raw
     assert world.private_key not in raw
+
+
+PRISONER_SURNAME = "Quillfeather-Obolensky"
+FAMILY_ADDRESS = "Lilac Street 17, Torzhok"
+HOSPITAL = "Ward of Saint Pantaleon"
+EQUIPMENT = "T-72B3 with hull number 417"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reception_and_after_care_records_are_ciphertext_at_rest(world, front):
+    case = received_case(world, front, Client())
+    register(world, case, surname=PRISONER_SURNAME, family_address=FAMILY_ADDRESS)
+    officer, key = world.staff[Role.RECEPTION], world.private_key
+    reception.add_event(
+        case,
+        kind="hospital",
+        occurred_on=date.today(),
+        place=HOSPITAL,
+        details="",
+        user=officer,
+        private_key=key,
+    )
+    aftercare.record_consent(
+        case, "exchange", language="ru", user=world.staff[Role.AFTERCARE], private_key=key
+    )
+    aftercare.record_equipment(
+        case,
+        category="tank",
+        description=EQUIPMENT,
+        handed_over_on=date.today(),
+        user=world.staff[Role.AFTERCARE],
+        private_key=key,
+    )
+    statement = "Я прошу вернуть меня на родину"
+    raw = database_bytes()
+    for secret in [PRISONER_SURNAME, FAMILY_ADDRESS, HOSPITAL, EQUIPMENT, statement]:
+        assert secret.encode() not in raw, secret

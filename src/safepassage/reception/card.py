@@ -59,7 +59,7 @@ def _lines(data: CardData) -> list[tuple[str, str]]:
 
 def render(data: CardData, language: str) -> bytes:
     with translation.override(language):
-        pdf = FPDF(orientation="P", unit="mm", format="A5")
+        pdf = FPDF(orientation="P", unit="mm", format=(148, 210))  # A5
         pdf.set_title(_("Capture card for prisoner of war"))
         pdf.set_creator("Safe Passage")
         pdf.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")

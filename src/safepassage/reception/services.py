@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -251,7 +251,7 @@ def _pending_export(programme: Programme) -> QuerySet[Prisoner]:
         Q(exported_at__isnull=True)
         | Q(changed_at__gt=F("exported_at"))
         | Q(card_sent_at__gt=F("exported_at"))
-        | Q(events__exported_at__isnull=True)
+        | Exists(CustodyEvent.objects.filter(prisoner=OuterRef("pk"), exported_at__isnull=True))
     )
 
 

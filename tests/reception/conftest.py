@@ -1,0 +1,46 @@
+"""A person who has crossed: a case taken through the real crossing flow to `received`."""
+
+from datetime import date
+
+from django.utils import timezone
+
+from safepassage.passage import services as passage
+from safepassage.passage.models import Crossing
+from safepassage.programmes.roles import Role
+from safepassage.reception import services as reception
+from tests.passage.conftest import front, notify, verified_case
+
+__all__ = ["MANDATORY_ANSWERS", "front", "received_case", "register"]
+
+MANDATORY_ANSWERS = {
+    "surname": "Жуковский",
+    "first_names": "Аркадий Петрович",
+    "rank": "рядовой",
+    "date_of_birth": "07.03.1994",
+    "service_number": "АБ-123456",
+    "language": "ru",
+}
+
+
+def received_case(world, front, client, **overrides):
+    """Applied, verified, notice acknowledged, arrival reported by the liaison."""
+    case = verified_case(client, **overrides)
+    crossing = notify(world, case, front.orchard)
+    liaison = world.staff[Role.LIAISON]
+    passage.acknowledge(crossing.pk, user=liaison, now=timezone.now())
+    passage.report_arrival(crossing.pk, user=liaison, now=crossing.window_start)
+    # Free the sector's window and signal for the next test case.
+    Crossing.objects.filter(pk=crossing.pk).update(
+        window_start=crossing.window_start.replace(year=2000)
+    )
+    case.refresh_from_db()
+    return case
+
+
+def register(world, case, **answers):
+    """Register through the service with the mandatory answers, plus `answers`."""
+    data = {**MANDATORY_ANSWERS, **answers}
+    data["date_of_birth"] = date(1994, 3, 7)
+    return reception.register(
+        case, data, user=world.staff[Role.RECEPTION], private_key=world.private_key
+    )

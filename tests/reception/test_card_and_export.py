@@ -1,0 +1,207 @@
+"""The capture card (Art. 70, Annex IV B) and the information-bureau export (Art. 122–123)."""
+
+import csv
+import io
+import json
+from datetime import date
+
+import jsonschema
+import pytest
+from pypdf import PdfReader
+
+from safepassage.audit.models import AuditEvent
+from safepassage.programmes.roles import Role
+from safepassage.reception import export
+from safepassage.reception import services as reception
+from safepassage.reception.models import Prisoner
+from tests.reception.conftest import received_case, register
+
+pytestmark = pytest.mark.django_db
+
+FULL = {
+    "power": "Российская Федерация",
+    "father_first_name": "Пётр",
+    "place_of_birth": "Тверь",
+    "family_address": "Тверь, ул. Советская, 1",
+    "health": "slightly_wounded",
+    "facility": "Лагерь №3",
+    "prisoner_number": "PW-0042",
+}
+
+
+def pdf_text(pdf: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def card(world, case):
+    return reception.capture_card(
+        case, user=world.staff[Role.RECEPTION], private_key=world.private_key
+    )
+
+
+def test_the_russian_card_carries_every_annex_iv_b_field_in_cyrillic(world, front, client):
+    case = received_case(world, front, client)
+    register(world, case, **FULL)
+    text = pdf_text(card(world, case))
+    labels = [
+        "Держава, от которой зависит военнопленный",
+        "Фамилия",
+        "Имена (полностью)",
+        "Имя отца",
+        "Дата рождения",
+        "Место рождения",
+        "Воинское звание",
+        "Личный номер",
+        "Адрес семьи",
+        "Взят в плен",
+        "Состояние здоровья",
+        "Мой нынешний адрес",
+        "Дата",
+        "Подпись",
+        "КАРТОЧКА ВЗЯТИЯ В ПЛЕН ВОЕННОПЛЕННОГО",
+    ]
+    answers = [
+        "Российская Федерация",
+        "Жуковский",
+        "Аркадий Петрович",
+        "Пётр",
+        "07.03.1994",
+        "Тверь",
+        "рядовой",
+        "АБ-123456",
+        "ул. Советская, 1",
+        "Легко ранен",
+        "Лагерь №3, PW-0042",
+        case.prisoner.captured_at.strftime("%d.%m.%Y")[:6],  # day and month of capture
+    ]
+    missing = [s for s in labels + answers if s not in text]
+    assert not missing, missing
+    assert AuditEvent.objects.filter(case_ref=case.reference, action="reception.card_produced")
+
+
+def test_the_card_follows_the_prisoners_language_and_names_no_one_in_its_metadata(
+    world, front, client
+):
+    case = received_case(world, front, client)
+    register(world, case, language="en", power="Russian Federation")
+    pdf = card(world, case)
+    text = pdf_text(pdf)
+    assert "CAPTURE CARD FOR PRISONER OF WAR" in text and "Service number" in text
+    assert "Жуковский" in text  # his name as he gave it
+    metadata = PdfReader(io.BytesIO(pdf)).metadata or {}
+    assert "Жуковский" not in json.dumps({k: str(v) for k, v in metadata.items()})
+
+
+def test_the_card_is_downloaded_from_the_reception_page(world, front, client, staff_client):
+    case = received_case(world, front, client)
+    officer = staff_client(Role.RECEPTION)
+    early = officer.get(f"/en/staff/case/{case.reference}/reception/card.pdf")
+    assert early.status_code == 409 and "Register the prisoner" in early.content.decode()
+    register(world, case)
+    response = officer.get(f"/en/staff/case/{case.reference}/reception/card.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert case.reference in response["Content-Disposition"]
+    assert "Жуковский" not in response["Content-Disposition"]
+
+
+def exported(world, only_new=False):
+    return reception.bureau_export(
+        world.programme,
+        only_new=only_new,
+        user=world.staff[Role.RECEPTION],
+        private_key=world.private_key,
+    )
+
+
+def test_the_export_validates_against_its_schema_and_carries_later_events(world, front, client):
+    first = received_case(world, front, client)
+    register(world, first, **FULL)
+    second = received_case(world, front, client, surname="Other")
+    register(world, second, refused=["place_of_birth"])
+    received_case(world, front, client, surname="Unregistered")  # not yet registered
+    reception.add_event(
+        first,
+        kind="hospital",
+        occurred_on=date.today(),
+        place="Госпиталь №1",
+        details="",
+        user=world.staff[Role.RECEPTION],
+        private_key=world.private_key,
+    )
+    doc = exported(world)
+    jsonschema.validate(doc, export.schema())
+    assert [p["reference"] for p in doc["prisoners"]] == [first.reference, second.reference]
+    one, two = doc["prisoners"]
+    assert one["surname"] == "Жуковский" and one["health"] == "slightly_wounded"
+    assert one["events"] == [
+        {
+            "kind": "hospital",
+            "date": date.today().isoformat(),
+            "place": "Госпиталь №1",
+            "details": None,
+        }
+    ]
+    assert two["refused"] == ["place_of_birth"] and two["place_of_birth"] is None
+    event = AuditEvent.objects.get(action="reception.bureau_export")
+    assert event.detail == {"prisoners": 2, "only_new": False}
+
+
+def test_only_new_sends_what_changed_since_the_last_export(world, front, client):
+    case = received_case(world, front, client)
+    register(world, case)
+    assert len(exported(world, only_new=True)["prisoners"]) == 1
+    assert exported(world, only_new=True)["prisoners"] == []
+    reception.add_event(
+        case,
+        kind="transfer",
+        occurred_on=date.today(),
+        place="Camp 5",
+        details="",
+        user=world.staff[Role.RECEPTION],
+        private_key=world.private_key,
+    )
+    again = exported(world, only_new=True)["prisoners"]
+    assert [e["kind"] for e in again[0]["events"]] == ["transfer"]
+    reception.mark_card_sent(case, user=world.staff[Role.RECEPTION])
+    assert exported(world, only_new=True)["prisoners"][0]["card_sent_on"]
+
+
+def test_the_csv_export_is_downloaded_with_one_row_per_record(world, front, client, staff_client):
+    case = received_case(world, front, client)
+    register(world, case, family_address='=HYPERLINK("x")')
+    reception.add_event(
+        case,
+        kind="death",
+        occurred_on=date.today(),
+        place="",
+        details="",
+        user=world.staff[Role.RECEPTION],
+        private_key=world.private_key,
+    )
+    officer = staff_client(Role.RECEPTION)
+    response = officer.post(
+        f"/en/staff/p/{world.programme.slug}/reception/export/", {"format": "csv"}
+    )
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [(r["record"], r["reference"]) for r in rows] == [
+        ("prisoner", case.reference),
+        ("event", case.reference),
+    ]
+    assert rows[0]["surname"] == "Жуковский" and rows[1]["event_kind"] == "death"
+    assert rows[0]["family_address"].startswith("'=")  # never run as a spreadsheet formula
+    bad = officer.post(f"/en/staff/p/{world.programme.slug}/reception/export/", {"format": "xml"})
+    assert bad.status_code == 400
+
+
+def test_an_event_before_the_capture_is_refused(world, front, client, staff_client):
+    case = received_case(world, front, client)
+    register(world, case)
+    response = staff_client(Role.RECEPTION).post(
+        f"/en/staff/case/{case.reference}/reception/event/",
+        {"kind": "transfer", "occurred_on": "01.01.2001"},
+    )
+    assert response.status_code == 409
+    assert "cannot be earlier than the capture" in response.content.decode()
+    assert not Prisoner.objects.get(case=case).events.exists()

@@ -1,0 +1,115 @@
+"""Registration under GC III Art. 17, through the reception officer's page."""
+
+import re
+
+import pytest
+
+from safepassage.audit.models import AuditEvent
+from safepassage.cases.models import Case
+from safepassage.programmes.roles import Role
+from safepassage.reception.models import Prisoner
+from tests.reception.conftest import MANDATORY_ANSWERS, received_case
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, case, suffix=""):
+    return f"/en/staff/case/{case.reference}/reception/{suffix}"
+
+
+def test_arrival_starts_the_record_and_the_page_prefills_the_application(
+    world, front, client, staff_client
+):
+    case = received_case(world, front, client)
+    assert case.state == "received"
+    prisoner = Prisoner.objects.get(case=case)
+    assert prisoner.registered_at is None and prisoner.particulars is None
+    html = staff_client(Role.RECEPTION).get(page(client, case)).content.decode()
+    # What he gave when applying is offered, to be confirmed with him.
+    assert 'value="Zhukovsky"' in html and 'value="AB-123456"' in html
+    assert "(optional)" in html
+
+
+def test_only_the_five_art_17_fields_are_required(world, front, client, staff_client):
+    case = received_case(world, front, client)
+    officer = staff_client(Role.RECEPTION)
+    response = officer.post(page(client, case, "register/"), MANDATORY_ANSWERS)
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == "registered"
+    assert AuditEvent.objects.filter(case_ref=case.reference, action="case.register").exists()
+
+
+@pytest.mark.parametrize("missing", list(MANDATORY_ANSWERS)[:5])
+def test_a_missing_mandatory_field_is_refused_clearly_and_nothing_is_written(
+    world, front, client, staff_client, missing
+):
+    case = received_case(world, front, client)
+    answers = {**MANDATORY_ANSWERS, missing: ""}
+    response = staff_client(Role.RECEPTION).post(page(client, case, "register/"), answers)
+    assert response.status_code == 400
+    assert "Required: a prisoner must give this (GC III Art. 17)." in response.content.decode()
+    assert Prisoner.objects.get(case=case).particulars is None
+    assert Case.objects.get(pk=case.pk).state == "received"
+
+
+def test_a_refusal_is_recorded_and_cannot_carry_an_answer(world, front, client, staff_client):
+    case = received_case(world, front, client)
+    officer = staff_client(Role.RECEPTION)
+    both = {**MANDATORY_ANSWERS, "place_of_birth": "Tver", "refused": ["place_of_birth"]}
+    response = officer.post(page(client, case, "register/"), both)
+    assert response.status_code == 400
+    assert "Marked as declined" in response.content.decode()
+
+    declined = {**MANDATORY_ANSWERS, "refused": ["place_of_birth", "family_address"]}
+    assert officer.post(page(client, case, "register/"), declined).status_code == 302
+    html = officer.get(page(client, case)).content.decode()
+    assert re.search(r'<input[^>]*value="place_of_birth"[^>]*checked', html)
+    assert not re.search(r'<input[^>]*value="health"[^>]*checked', html)
+    event = AuditEvent.objects.get(case_ref=case.reference, action="reception.registered")
+    assert event.detail == {"refused": 2}
+
+
+def test_bad_dates_are_a_clear_message_not_a_500(world, front, client, staff_client):
+    case = received_case(world, front, client)
+    officer = staff_client(Role.RECEPTION)
+    for bad in ("31.02.1994", "tomorrow", "01.01.2030"):
+        response = officer.post(
+            page(client, case, "register/"), {**MANDATORY_ANSWERS, "date_of_birth": bad}
+        )
+        assert response.status_code == 400
+        text = response.content.decode()
+        assert "DD.MM.YYYY" in text or "check the date of birth" in text
+
+
+def test_a_correction_keeps_the_registration_and_is_audited(world, front, client, staff_client):
+    case = received_case(world, front, client)
+    officer = staff_client(Role.RECEPTION)
+    officer.post(page(client, case, "register/"), MANDATORY_ANSWERS)
+    first = Prisoner.objects.get(case=case).registered_at
+    officer.post(page(client, case, "register/"), {**MANDATORY_ANSWERS, "rank": "ефрейтор"})
+    prisoner = Prisoner.objects.get(case=case)
+    assert prisoner.registered_at == first
+    assert "ефрейтор" in officer.get(page(client, case)).content.decode()
+    assert AuditEvent.objects.filter(
+        case_ref=case.reference, action="reception.particulars_corrected"
+    ).exists()
+
+
+def test_only_reception_officers_open_the_reception_page(world, front, client, staff_client):
+    case = received_case(world, front, client)
+    for role in (Role.LIAISON, Role.INTAKE, Role.COORDINATOR, Role.VOLUNTEER, Role.ADMIN):
+        other = staff_client(role)
+        assert other.get(page(client, case)).status_code == 404
+        assert other.get(page(client, case, "card.pdf")).status_code == 404
+    assert staff_client(Role.RECEPTION).get(page(client, case)).status_code == 200
+
+
+def test_every_read_of_the_record_is_audited(world, front, client, staff_client):
+    case = received_case(world, front, client)
+    officer = staff_client(Role.RECEPTION)
+    before = AuditEvent.objects.filter(case_ref=case.reference, action="reception.read").count()
+    officer.get(page(client, case))
+    officer.get(page(client, case))
+    after = AuditEvent.objects.filter(case_ref=case.reference, action="reception.read").count()
+    assert after == before + 2
