@@ -51,11 +51,12 @@ class RateForm(forms.ModelForm):
     amount = forms.DecimalField(
         label=_("Reward"), max_digits=14, decimal_places=2, validators=NOT_NEGATIVE
     )
+    # Longer than a code on purpose, so a wrong entry gets the clear message below.
+    currency = forms.CharField(label=_("Currency"), max_length=20)
 
     class Meta:
         model = RewardRate
         fields = ["amount", "currency"]
-        widgets = {"currency": forms.TextInput(attrs={"size": 3})}
 
     def clean_currency(self) -> str:
         currency = self.cleaned_data["currency"].upper()

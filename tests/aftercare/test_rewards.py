@@ -1,0 +1,197 @@
+"""Equipment and rewards: a configurable schedule, two different approvers before payment,
+and a ledger that nobody can rewrite."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import DatabaseError, IntegrityError, connection, transaction
+
+from safepassage.aftercare import services as aftercare
+from safepassage.aftercare.models import (
+    AppendOnly,
+    ClaimApproval,
+    LedgerEntry,
+    RewardClaim,
+    UnapprovedPayment,
+)
+from safepassage.audit.models import AuditEvent
+from safepassage.programmes.roles import Role
+from tests.conftest import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def tank(world, case):
+    return aftercare.record_equipment(
+        case,
+        category="tank",
+        description="T-80BV, turret number 214",
+        handed_over_on=date.today(),
+        user=world.staff[Role.AFTERCARE],
+        private_key=world.private_key,
+    )
+
+
+def pay(world, case, claim):
+    return aftercare.record_payment(
+        case,
+        claim.pk,
+        reference="bank transfer to his account",
+        user=world.staff[Role.AFTERCARE],
+        private_key=world.private_key,
+    )
+
+
+def test_the_default_schedule_is_the_programmes_and_editable(world, staff_client):
+    rates = {r.category: (r.amount, r.currency) for r in aftercare.schedule_for(world.programme)}
+    assert rates == {
+        "vehicle": (Decimal(10_000), "USD"),
+        "armoured_vehicle": (Decimal(50_000), "USD"),
+        "tank": (Decimal(100_000), "USD"),
+        "helicopter": (Decimal(500_000), "USD"),
+        "aircraft_or_ship": (Decimal(1_000_000), "USD"),
+    }
+    admin = staff_client(Role.ADMIN)
+    url = f"/en/staff/p/{world.programme.slug}/rewards/"
+    form = {f"{c}-amount": str(a) for c, (a, _) in rates.items()}
+    form.update({f"{c}-currency": "USD" for c in rates})
+    bad = admin.post(url, {**form, "tank-amount": "-5", "tank-currency": "dollars"})
+    assert bad.status_code == 400
+    assert "three-letter currency code" in bad.content.decode()
+    assert (
+        admin.post(url, {**form, "tank-amount": "120000", "tank-currency": "eur"}).status_code
+        == 302
+    )
+    changed = {r.category: (r.amount, r.currency) for r in aftercare.schedule_for(world.programme)}
+    assert changed["tank"] == (Decimal(120_000), "EUR") and changed["vehicle"] == rates["vehicle"]
+    assert AuditEvent.objects.get(action="aftercare.rate_changed").detail["category"] == "tank"
+    # After-care officers read the schedule but cannot change it.
+    officer = staff_client(Role.AFTERCARE)
+    assert officer.get(url).status_code == 200
+    assert officer.post(url, form).status_code == 404
+
+
+def test_a_claim_keeps_the_rate_of_its_day(world, registered):
+    claim = tank(world, registered)
+    aftercare.set_rate(world.programme, "tank", Decimal(1), "USD", user=world.staff[Role.ADMIN])
+    claim.refresh_from_db()
+    assert claim.amount == Decimal(100_000)
+
+
+def test_the_same_officer_cannot_approve_twice(world, registered, second_officer):
+    claim = tank(world, registered)
+    officer = world.staff[Role.AFTERCARE]
+    with pytest.raises(aftercare.AftercareRefused, match="after it has been verified"):
+        aftercare.approve_claim(registered, claim.pk, user=officer)
+    aftercare.verify_claim(registered, claim.pk, user=officer)
+    aftercare.approve_claim(registered, claim.pk, user=officer)
+    with pytest.raises(aftercare.AftercareRefused, match="second officer"):
+        aftercare.approve_claim(registered, claim.pk, user=officer)
+    # Not even bypassing the rules: the database holds one approval per officer.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ClaimApproval.objects.create(claim=claim, officer=officer, at=claim.created_at)
+    assert claim.approvals.count() == 1
+
+
+def test_a_payment_cannot_exist_without_two_approvals(world, registered, second_officer):
+    claim = tank(world, registered)
+    officer = world.staff[Role.AFTERCARE]
+    aftercare.verify_claim(registered, claim.pk, user=officer)
+    aftercare.approve_claim(registered, claim.pk, user=officer)
+    with pytest.raises(aftercare.AftercareRefused, match="two different officers"):
+        pay(world, registered, claim)
+    with pytest.raises(UnapprovedPayment):
+        LedgerEntry.objects.create(
+            programme=world.programme,
+            claim=claim,
+            amount=claim.amount,
+            currency="USD",
+            paid_at=claim.created_at,
+            recorded_by=officer,
+            reference=b"",
+        )
+    assert not LedgerEntry.objects.exists()
+    aftercare.approve_claim(registered, claim.pk, user=second_officer)
+    entry = pay(world, registered, claim)
+    assert entry.amount == Decimal(100_000)
+    with pytest.raises(aftercare.AftercareRefused, match="already been paid"):
+        pay(world, registered, claim)
+    approvals = AuditEvent.objects.filter(action="aftercare.claim_approved").count()
+    assert approvals == 2 and AuditEvent.objects.filter(action="aftercare.payment_recorded")
+
+
+def paid_claim(world, case, second_officer):
+    claim = tank(world, case)
+    officer = world.staff[Role.AFTERCARE]
+    aftercare.verify_claim(case, claim.pk, user=officer)
+    aftercare.approve_claim(case, claim.pk, user=officer)
+    aftercare.approve_claim(case, claim.pk, user=second_officer)
+    return pay(world, case, claim)
+
+
+def test_ledger_entries_cannot_be_edited_or_removed(world, registered, second_officer):
+    entry = paid_claim(world, registered, second_officer)
+    entry.amount = Decimal(1)
+    with pytest.raises(AppendOnly):
+        entry.save()
+    with pytest.raises(AppendOnly):
+        entry.delete()
+    with pytest.raises(AppendOnly):
+        LedgerEntry.objects.filter(pk=entry.pk).update(amount=Decimal(1))
+    with pytest.raises(AppendOnly):
+        ClaimApproval.objects.all().delete()
+    # Raw SQL through the application's own connection meets the database's triggers.
+    for statement in (
+        "UPDATE aftercare_ledgerentry SET amount = 1",
+        "DELETE FROM aftercare_ledgerentry",
+        "DELETE FROM aftercare_claimapproval",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)
+    assert LedgerEntry.objects.get().amount == Decimal(100_000)
+    assert ClaimApproval.objects.count() == 2
+
+
+def test_totals_per_programme(world, registered, second_officer, staff_client):
+    paid_claim(world, registered, second_officer)
+    waiting = aftercare.record_equipment(
+        registered,
+        category="vehicle",
+        description="UAZ-469",
+        handed_over_on=date.today(),
+        user=world.staff[Role.AFTERCARE],
+        private_key=world.private_key,
+    )
+    totals = aftercare.totals(world.programme)
+    assert totals.claimed == {"USD": Decimal(110_000)}
+    assert totals.paid == {"USD": Decimal(100_000)}
+    assert totals.awaiting_payment == {} and totals.open_claims == 1
+    page = staff_client(Role.AFTERCARE).get(f"/en/staff/p/{world.programme.slug}/rewards/")
+    html = page.content.decode()
+    assert "100000.00 USD" in html and registered.reference in html
+    assert RewardClaim.objects.get(pk=waiting.pk).verified_at is None
+
+
+def test_the_claim_flow_through_the_page(world, registered, second_officer, staff_client):
+    url = f"/en/staff/case/{registered.reference}/aftercare/"
+    first = staff_client(Role.AFTERCARE)
+    missing = first.post(url + "equipment/", {"category": "tank", "handed_over_on": "1.1"})
+    assert missing.status_code == 400
+    response = first.post(
+        url + "equipment/",
+        {"category": "tank", "description": "T-72", "handed_over_on": "01.11.2026"},
+    )
+    assert response.status_code == 302
+    claim = RewardClaim.objects.get()
+    first.post(url + "claim/", {"claim": claim.pk, "step": "verify"})
+    first.post(url + "claim/", {"claim": claim.pk, "step": "approve"})
+    again = first.post(url + "claim/", {"claim": claim.pk, "step": "approve"})
+    assert again.status_code == 409 and "second officer" in again.content.decode()
+    early = first.post(url + "payment/", {"claim": claim.pk, "reference": "cash"})
+    assert early.status_code == 409
+    second = sign_in(type(first)(), second_officer)
+    assert second.post(url + "claim/", {"claim": claim.pk, "step": "approve"}).status_code == 302
+    assert first.post(url + "payment/", {"claim": claim.pk, "reference": "cash"}).status_code == 302
+    assert LedgerEntry.objects.get().claim == claim
+    assert "T-72" in first.get(url).content.decode()
