@@ -23,7 +23,7 @@ FOR EACH ROW EXECUTE FUNCTION safepassage_append_only();
 def forwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_FUNCTION)
+        schema_editor.execute(POSTGRES_FUNCTION, params=None)  # its % is plpgsql, not a parameter
     template = {"sqlite": SQLITE, "postgresql": POSTGRES}.get(vendor)
     if template is None:
         raise RuntimeError(f"no append-only triggers for {vendor}")
