@@ -6,9 +6,15 @@ Prints the accounts once, when they are created; run again, it changes nothing.
 import secrets
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
-from safepassage.passage.models import ReceivingUnit, Sector
+from safepassage.cases import services as cases
+from safepassage.cases import transitions
+from safepassage.passage import services as passage
+from safepassage.passage import windows
+from safepassage.passage.models import Crossing, ReceivingUnit, Sector
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import add_staff, create_programme
@@ -39,10 +45,16 @@ class Command(BaseCommand):
             username = f"demo-{role.value}"
             password = "-".join(secrets.token_hex(3) for _ in range(4))
             staff[role] = add_staff(programme, username, password, [role], private_key=private_key)
-            lines.append(f"  {role.label:<26} {username:<18} {password}")
+            lines.append(f"  {role.label:<34} {username:<18} {password}")
+        # Reward claims need two different after-care officers.
+        password = "-".join(secrets.token_hex(3) for _ in range(4))
+        add_staff(
+            programme, "demo-aftercare-2", password, [Role.AFTERCARE], private_key=private_key
+        )
+        lines.append(f"  {Role.AFTERCARE.label:<34} {'demo-aftercare-2':<18} {password}")
         unit = ReceivingUnit.objects.create(programme=programme, name="DEMO receiving unit")
         unit.liaisons.add(staff[Role.LIAISON])
-        for name, description, approach, distance in DEMO_SECTORS:
+        sectors = [
             Sector.objects.create(
                 programme=programme,
                 name=name,
@@ -51,6 +63,9 @@ class Command(BaseCommand):
                 distance_km=distance,
                 receiving_unit=unit,
             )
+            for name, description, approach, distance in DEMO_SECTORS
+        ]
+        _demo_arrival(programme, sectors[0], staff)
         self.stdout.write(
             "\n".join(
                 [
@@ -69,3 +84,41 @@ class Command(BaseCommand):
                 ]
             )
         )
+
+
+def _demo_arrival(programme: Programme, sector: Sector, staff: dict[Role, User]) -> None:
+    """One invented person taken through the real rules to `received`, so the reception
+    desk has someone to register."""
+    cases.submit_application(
+        programme,
+        {
+            "surname": "DEMO Иванов",
+            "first_names": "Иван Иванович",
+            "rank": "рядовой",
+            "date_of_birth": "1990-01-01",
+            "service_number": "DEMO-0001",
+            "direction": "DEMO North",
+            "group": "alone",
+        },
+        token=secrets.token_urlsafe(32),
+        language="ru",
+        wants_to_apply=True,
+    )
+    case = programme.case_set.order_by("-pk").first()
+    assert case is not None
+    verifier = frozenset({Role.VERIFIER})
+    for action in ("start_verification", "verify"):
+        transitions.perform(case, action, roles=verifier, actor="system:seed-demo")
+    now = timezone.now()
+    crossing = passage.send_notice(
+        case,
+        user=staff[Role.COORDINATOR],
+        sector_id=sector.pk,
+        window_key=windows.upcoming(now)[0].key,
+        signal="arms_raised_spread",
+        escort=Crossing.Escort.DRONE,
+        head_count=1,
+        now=now,
+    )
+    passage.acknowledge(crossing.pk, user=staff[Role.LIAISON], now=now)
+    passage.report_arrival(crossing.pk, user=staff[Role.LIAISON], now=crossing.window_start)
