@@ -27,7 +27,9 @@ class WithdrawForm(forms.Form):
 class EquipmentForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     description = TextAreaField(
-        max_length=1000, label=_("What exactly (model, markings, condition)")
+        max_length=1000,
+        label=_("What exactly (model, markings, condition)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     handed_over_on = forms.DateField(
         label=_("Handed over on"),

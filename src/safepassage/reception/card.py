@@ -57,6 +57,18 @@ def _lines(data: CardData) -> list[tuple[str, str]]:
     ]
 
 
+def _block(pdf: FPDF, height: float, text: str, **options: object) -> None:
+    """A paragraph across the page; the next one starts under it at the left margin."""
+    pdf.multi_cell(
+        pdf.epw,
+        height,
+        text,
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+        **options,  # type: ignore[arg-type]
+    )
+
+
 def render(data: CardData, language: str) -> bytes:
     with translation.override(language):
         pdf = FPDF(orientation="P", unit="mm", format=(148, 210))  # A5
@@ -70,22 +82,22 @@ def render(data: CardData, language: str) -> bytes:
         pdf.set_font(FONT, "B", 9)
         pdf.cell(width, 5, _("PRISONER OF WAR MAIL"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_font(FONT, "B", 12)
-        pdf.multi_cell(width, 6, _("CAPTURE CARD FOR PRISONER OF WAR"), align="C")
+        _block(pdf, 6, _("CAPTURE CARD FOR PRISONER OF WAR"), align="C")
         pdf.set_font(FONT, "", 8)
-        pdf.multi_cell(width, 4, _("Central Prisoners of War Agency"), align="C")
-        pdf.multi_cell(width, 4, _("Write legibly and in block letters"), align="C")
+        _block(pdf, 4, _("Central Prisoners of War Agency"), align="C")
+        _block(pdf, 4, _("Write legibly and in block letters"), align="C")
         pdf.ln(2)
         for label, value in _lines(data):
             pdf.set_font(FONT, "", 7)
             pdf.set_text_color(80)
-            pdf.multi_cell(width, 3.5, label, align="L")
+            _block(pdf, 3.5, label, align="L")
             pdf.set_font(FONT, "B", 10)
             pdf.set_text_color(0)
-            pdf.multi_cell(width, 5.5, value or " ", border="B", align="L")
+            _block(pdf, 5.5, value or " ", border="B", align="L")
             pdf.ln(1)
         pdf.set_font(FONT, "", 7)
-        pdf.multi_cell(
-            width,
+        _block(
+            pdf,
             3.5,
             _(
                 "This card must be completed by each prisoner immediately after being taken "

@@ -42,7 +42,10 @@ class RegistrationForm(forms.Form):
     mother_maiden_name = _optional(OPTIONAL["mother_maiden_name"], 120)
     next_of_kin = _optional(OPTIONAL["next_of_kin"])
     family_address = TextAreaField(
-        max_length=1000, label=OPTIONAL["family_address"], required=False
+        max_length=1000,
+        label=OPTIONAL["family_address"],
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     health = forms.ChoiceField(
         label=OPTIONAL["health"], choices=[("", "—"), *HEALTH.items()], required=False
@@ -78,7 +81,12 @@ class EventForm(forms.Form):
         error_messages={"invalid": DATE_ERROR},
     )
     place = _optional(_("Place (camp, hospital, crossing point)"))
-    details = TextAreaField(max_length=1000, label=_("Details"), required=False)
+    details = TextAreaField(
+        max_length=1000,
+        label=_("Details"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class ExportForm(forms.Form):
