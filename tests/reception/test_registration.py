@@ -5,10 +5,13 @@ import re
 import pytest
 
 from safepassage.audit.models import AuditEvent
+from safepassage.cases import services as cases
 from safepassage.cases.models import Case
+from safepassage.passage import services as passage
 from safepassage.programmes.roles import Role
 from safepassage.reception.models import Prisoner
-from tests.reception.conftest import MANDATORY_ANSWERS, received_case
+from tests.passage.conftest import notify, verified_case
+from tests.reception.conftest import MANDATORY_ANSWERS, received_case, register
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +116,33 @@ def test_every_read_of_the_record_is_audited(world, front, client, staff_client)
     officer.get(page(client, case))
     after = AuditEvent.objects.filter(case_ref=case.reference, action="reception.read").count()
     assert after == before + 2
+
+
+def test_reception_can_record_the_arrival_itself(world, front, client, staff_client):
+    case = verified_case(client)
+    crossing = notify(world, case, front.orchard)
+    passage.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=crossing.created_at)
+    officer = staff_client(Role.RECEPTION)
+    response = officer.post(f"/en/staff/case/{case.reference}/action/", {"action": "arrive"})
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).state == "received"
+    assert Prisoner.objects.filter(case=case).exists()
+    crossing.refresh_from_db()
+    assert crossing.outcome == "arrived"
+
+
+def test_a_shredded_case_shows_its_dates_and_nothing_of_the_person(
+    world, front, client, staff_client
+):
+    case = received_case(world, front, client)
+    register(world, case)
+    cases.shred(case, actor="system:test")
+    officer = staff_client(Role.RECEPTION)
+    page_html = officer.get(page(client, case)).content.decode()
+    assert "destroyed under the retention rules" in page_html
+    assert "Жуковский" not in page_html
+    refused = officer.post(page(client, case, "register/"), MANDATORY_ANSWERS)
+    assert refused.status_code == 409
+    assert officer.get(page(client, case, "card.pdf")).status_code == 409
+    after_care = staff_client(Role.AFTERCARE).get(f"/en/staff/case/{case.reference}/aftercare/")
+    assert after_care.status_code == 200

@@ -146,12 +146,14 @@ class ShownConsent:
     statement: str
 
 
+def _opened(key: bytes | None, blob: bytes) -> str:
+    """A text under the case key; empty once the case is shredded (the dates remain)."""
+    return crypto.decrypt_bytes(key, blob).decode() if key is not None else ""
+
+
 def consents_of(case: Case, *, user: User, private_key: bytes) -> list[ShownConsent]:
-    key = _key(case, private_key)
-    shown = [
-        ShownConsent(c, crypto.decrypt_bytes(key, c.statement).decode())
-        for c in case.consents.all()
-    ]
+    key = cases.case_key(case, private_key)
+    shown = [ShownConsent(c, _opened(key, c.statement)) for c in case.consents.all()]
     log.record_case(case, "aftercare.consents_read", log.staff_actor(user))
     return shown
 
@@ -316,7 +318,7 @@ class ShownClaim:
 
 
 def claims_of(case: Case, *, user: User, private_key: bytes) -> list[ShownClaim]:
-    key = _key(case, private_key)
+    key = cases.case_key(case, private_key)
     shown = []
     for claim in (
         RewardClaim.objects.filter(equipment__case=case)
@@ -328,7 +330,7 @@ def claims_of(case: Case, *, user: User, private_key: bytes) -> list[ShownClaim]
             ShownClaim(
                 claim=claim,
                 category=claim.equipment.get_category_display(),
-                description=crypto.decrypt_bytes(key, claim.equipment.description).decode(),
+                description=_opened(key, claim.equipment.description),
                 approvers=[a.officer.username for a in claim.approvals.all()],
                 paid=getattr(claim, "payment", None),
             )

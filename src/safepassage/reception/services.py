@@ -122,6 +122,7 @@ class PrisonerView:
     events: list[dict[str, Any]]
     card_due: datetime
     card_overdue: bool
+    shredded: bool
 
 
 def open_prisoner(
@@ -132,13 +133,22 @@ def open_prisoner(
     if prisoner is None:
         return None
     now = now or timezone.now()
-    key = _key(case, private_key)
-    particulars = crypto.decrypt_json(key, prisoner.particulars) if prisoner.particulars else None
-    events = [_event(key, e) for e in prisoner.events.all()]
+    key = cases.case_key(case, private_key)
+    particulars, events = None, []
+    if key is not None:  # else shredded: the dates remain, the person is gone
+        particulars = (
+            crypto.decrypt_json(key, prisoner.particulars) if prisoner.particulars else None
+        )
+        events = [_event(key, e) for e in prisoner.events.all()]
     log.record_case(case, "reception.read", log.staff_actor(user))
     due = card_due(prisoner.captured_at)
     return PrisonerView(
-        prisoner, particulars, events, due, prisoner.card_sent_at is None and now >= due
+        prisoner,
+        particulars,
+        events,
+        due,
+        card_overdue=prisoner.card_sent_at is None and now >= due,
+        shredded=key is None,
     )
 
 
