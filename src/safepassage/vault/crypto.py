@@ -32,6 +32,8 @@ KDF_PROFILES = {
     "moderate": (nacl.pwhash.argon2id.OPSLIMIT_MODERATE, nacl.pwhash.argon2id.MEMLIMIT_MODERATE),
     "minimum": (nacl.pwhash.argon2id.OPSLIMIT_MIN, nacl.pwhash.argon2id.MEMLIMIT_MIN),
 }
+OPS_RANGE = (nacl.pwhash.argon2id.OPSLIMIT_MIN, nacl.pwhash.argon2id.OPSLIMIT_SENSITIVE)
+MEM_RANGE = (nacl.pwhash.argon2id.MEMLIMIT_MIN, nacl.pwhash.argon2id.MEMLIMIT_SENSITIVE)
 # For secrets the server generated with at least 80 bits (codenames): stretching adds nothing
 # against 2**80 guesses, and at the interactive cost every application and every entry would
 # spend ~100 ms and 64 MiB, turning a burst after a leaflet drop into a denial of service.
@@ -111,5 +113,9 @@ def unwrap_with_secret(secret: str, wrapped: bytes) -> bytes:
         raise DecryptionError("unknown wrap format")
     ops = int.from_bytes(wrapped[1:5], "big")
     mem = int.from_bytes(wrapped[5:13], "big")
+    # The cost travels with the blob; an altered header must not make one sign-in run for
+    # hours or ask for terabytes, so anything outside libsodium's own range is refused.
+    if not (OPS_RANGE[0] <= ops <= OPS_RANGE[1] and MEM_RANGE[0] <= mem <= MEM_RANGE[1]):
+        raise DecryptionError("wrap cost out of range")
     salt = wrapped[13 : 13 + SALT_BYTES]
     return decrypt_bytes(_kdf(secret, salt, ops, mem), wrapped[13 + SALT_BYTES :])
