@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "safepassage.vault",
     "safepassage.audit",
     "safepassage.programmes",
@@ -68,6 +70,7 @@ INSTALLED_APPS = [
     "safepassage.reception",
     "safepassage.aftercare",
     "safepassage.volunteer",
+    "safepassage.ops",
     "safepassage.dashboard",
 ]
 
@@ -264,3 +267,9 @@ REWARD_DEFAULTS = {
     "helicopter": 500_000,
     "aircraft_or_ship": 1_000_000,
 }
+
+# Background work: django-tasks with its database backend, run by `safepassage worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Retention: cases that ended (closed, cancelled, rejected, compromised, lost) are
+# crypto-shredded this many days after they ended.
+RETENTION_DAYS = int(os.environ.get("SAFEPASSAGE_RETENTION_DAYS", "180"))

@@ -26,6 +26,8 @@ class Case(models.Model):
     probe_flagged = models.BooleanField(default=False)
     indexed_at = models.DateTimeField(null=True, db_index=True)
     awaiting_reply = models.BooleanField(default=False, db_index=True)
+    # When the case reached an ended state: retention counts from here.
+    ended_at = models.DateTimeField(null=True, db_index=True)
     shredded_at = models.DateTimeField(null=True)
 
     class Meta:

@@ -2,7 +2,7 @@
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from hashlib import blake2b
 from typing import Any
 
@@ -16,7 +16,7 @@ from safepassage.audit import log
 from safepassage.cases import transitions
 from safepassage.cases.dossier import CIRCUMSTANCES, IDENTITY
 from safepassage.cases.models import BlindIndex, Case, Codename, Message, Note, ProbeSignal
-from safepassage.cases.states import CROSSED, OPEN, State
+from safepassage.cases.states import CROSSED, ENDED, OPEN, State
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import QUEUES, Role, readable_groups
 from safepassage.vault import codenames, crypto
@@ -496,6 +496,20 @@ def counters(programme_ids: list[int]) -> Counters:
         applications=sum(by_state.values()) - by_state[State.INQUIRY],
         crossed=crossed,
     )
+
+
+def shred_expired(now: datetime, *, days: int | None = None) -> int:
+    """Retention: crypto-shred every case that ended more than `days` ago (default
+    RETENTION_DAYS). Run daily by the worker; returns how many were shredded."""
+    cutoff = now - timedelta(days=settings.RETENTION_DAYS if days is None else days)
+    due = Case.objects.filter(state__in=ENDED, ended_at__lt=cutoff, sealed_key__isnull=False).only(
+        "pk", "programme_id", "reference"
+    )
+    count = 0
+    for case in due.iterator(chunk_size=500):
+        shred(case, actor=log.SYSTEM)
+        count += 1
+    return count
 
 
 def shred(case: Case, *, actor: str) -> None:

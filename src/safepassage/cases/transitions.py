@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.audit import log
 from safepassage.cases.models import Case, ProbeSignal
-from safepassage.cases.states import OPEN, State
+from safepassage.cases.states import ENDED, OPEN, State
 from safepassage.programmes.roles import Role
 
 if TYPE_CHECKING:
@@ -277,7 +278,9 @@ def perform(
             raise TransitionRefused(refusal)
         source = locked.state
         locked.state = transition.target
-        locked.save(update_fields=["state", "updated_at"])
+        if transition.target in ENDED:
+            locked.ended_at = timezone.now()
+        locked.save(update_fields=["state", "updated_at", "ended_at"])
         log.record_case(
             locked,
             f"case.{action}",

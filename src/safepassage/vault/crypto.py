@@ -115,7 +115,10 @@ def unwrap_with_secret(secret: str, wrapped: bytes) -> bytes:
     mem = int.from_bytes(wrapped[5:13], "big")
     # The cost travels with the blob; an altered header must not make one sign-in run for
     # hours or ask for terabytes, so anything outside libsodium's own range is refused.
-    if not (OPS_RANGE[0] <= ops <= OPS_RANGE[1] and MEM_RANGE[0] <= mem <= MEM_RANGE[1]):
+    # Argon2 counts memory in KiB, so a changed low byte would derive the same key: only whole
+    # KiB are accepted, and every change to the header is then refused.
+    in_range = OPS_RANGE[0] <= ops <= OPS_RANGE[1] and MEM_RANGE[0] <= mem <= MEM_RANGE[1]
+    if not in_range or mem % 1024:
         raise DecryptionError("wrap cost out of range")
     salt = wrapped[13 : 13 + SALT_BYTES]
     return decrypt_bytes(_kdf(secret, salt, ops, mem), wrapped[13 + SALT_BYTES :])

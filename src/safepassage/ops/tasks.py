@@ -1,0 +1,43 @@
+"""Background work, through Django's tasks API (django-tasks with the database backend, so any
+number of application servers and workers can share one PostgreSQL).
+
+Each periodic task does its job through the owning app's plain function, then books its own
+next run; `schedule.ensure_scheduled` (run by `safepassage worker` at start) books any that
+are missing. Arguments and results hold counts, never personal data.
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import task
+from django_tasks.base import Task
+
+from safepassage.cases import services as cases
+from safepassage.passage import services as passage
+
+
+@task()
+def expire_notices() -> dict[str, int]:
+    """Withdraw hold-fire notices whose window passed unanswered; return missed windows."""
+    from safepassage.ops import schedule
+
+    result = passage.expire(timezone.now())
+    schedule.book_next(expire_notices)
+    return {"unanswered": result.unanswered, "missed": result.missed}
+
+
+@task()
+def shred_expired_cases() -> int:
+    """Retention: crypto-shred cases that ended more than RETENTION_DAYS ago."""
+    from safepassage.ops import schedule
+
+    shredded = cases.shred_expired(timezone.now())
+    schedule.book_next(shred_expired_cases)
+    return shredded
+
+
+# How often each periodic task runs.
+PERIODIC: dict[Task, timedelta] = {
+    expire_notices: timedelta(minutes=5),
+    shred_expired_cases: timedelta(hours=24),
+}

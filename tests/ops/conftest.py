@@ -1,0 +1,3 @@
+from tests.passage.conftest import front
+
+__all__ = ["front"]

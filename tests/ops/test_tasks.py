@@ -1,0 +1,84 @@
+"""Background work through the tasks API: the worker runs what is due, periodic tasks book
+their next run, and retention shreds what ended long enough ago."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from safepassage.cases import services as cases
+from safepassage.cases import transitions
+from safepassage.cases.models import Case
+from safepassage.ops import schedule, tasks
+from safepassage.passage.models import Crossing
+from safepassage.programmes.roles import Role
+from tests.conftest import submit
+from tests.passage.conftest import notify, verified_case
+
+# The worker closes connections between tasks as in production, which a test transaction
+# would not survive: these tests commit for real.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def booked(task):
+    return DBTaskResult.objects.filter(task_path=task.module_path)
+
+
+def test_periodic_tasks_are_booked_once(world):
+    assert sorted(schedule.ensure_scheduled()) == sorted(t.name for t in tasks.PERIODIC)
+    assert schedule.ensure_scheduled() == []
+    for task in tasks.PERIODIC:
+        assert booked(task).count() == 1
+
+
+def test_the_worker_expires_notices_and_books_the_next_run(world, front, client, capsys):
+    case = verified_case(client)
+    crossing = notify(world, case, front.orchard)
+    Crossing.objects.filter(pk=crossing.pk).update(
+        window_start=timezone.now() - timedelta(minutes=1)
+    )
+    call_command("worker", batch=True)
+    assert "booked:" in capsys.readouterr().out
+    crossing.refresh_from_db()
+    assert crossing.status == "expired"
+    results = booked(tasks.expire_notices)
+    done = results.get(status="SUCCESSFUL")
+    assert done.return_value == {"unanswered": 1, "missed": 0}
+    following = results.get(status="READY")
+    assert following.run_after - done.finished_at == pytest.approx(
+        timedelta(minutes=5), abs=timedelta(seconds=30)
+    )
+
+
+def cancelled(client, days_ago):
+    submit(client)
+    case = Case.objects.order_by("-pk").first()
+    cases.applicant_action(case, "cancel")
+    Case.objects.filter(pk=case.pk).update(ended_at=timezone.now() - timedelta(days=days_ago))
+    return case
+
+
+def test_retention_shreds_only_cases_that_ended_long_enough_ago(world, client, settings):
+    settings.RETENTION_DAYS = 180
+    old = cancelled(client, 181)
+    recent = cancelled(client, 10)
+    submit(client)
+    still_open = Case.objects.order_by("-pk").first()
+    call_command("worker", batch=True)
+    states = {c.pk: c.sealed_key is None for c in Case.objects.all()}
+    assert states == {old.pk: True, recent.pk: False, still_open.pk: False}
+    assert booked(tasks.shred_expired_cases).get(status="SUCCESSFUL").return_value == 1
+    assert cases.shred_expired(timezone.now()) == 0  # nothing left to do
+
+
+def test_ending_a_case_records_when(world, client):
+    submit(client)
+    case = Case.objects.order_by("-pk").first()
+    verifier = frozenset({Role.VERIFIER})
+    transitions.perform(case, "start_verification", roles=verifier, actor="staff:test")
+    assert Case.objects.get(pk=case.pk).ended_at is None
+    before = timezone.now()
+    cases.applicant_action(case, "cancel")
+    assert Case.objects.get(pk=case.pk).ended_at >= before
