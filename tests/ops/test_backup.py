@@ -1,0 +1,135 @@
+"""Backups: encrypted, refused when altered, and restorable on a new machine, where every
+applicant can still sign in with his codename and the audit chain still verifies."""
+
+import io
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import nacl.pwhash
+import psycopg
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+
+from safepassage.audit.models import AuditEvent
+from safepassage.ops import backup
+from tests.conftest import submit
+
+LOW_COST = (nacl.pwhash.argon2id.OPSLIMIT_MIN, nacl.pwhash.argon2id.MEMLIMIT_MIN)
+PASSPHRASE = "a long enough backup passphrase"
+
+
+def sealed(data: bytes) -> bytes:
+    out = io.BytesIO()
+    backup.encrypt_stream(io.BytesIO(data), out, PASSPHRASE, cost=LOW_COST)
+    return out.getvalue()
+
+
+def opened(blob: bytes, passphrase: str = PASSPHRASE) -> bytes:
+    return b"".join(backup.decrypt_stream(io.BytesIO(blob), passphrase))
+
+
+def test_the_stream_round_trips_across_chunks():
+    data = os.urandom(backup.CHUNK * 2 + 17)
+    assert opened(sealed(data)) == data
+    assert opened(sealed(b"")) == b""
+
+
+def test_any_change_truncation_or_wrong_passphrase_is_refused():
+    blob = sealed(os.urandom(backup.CHUNK + 5))
+    for position in (0, backup.HEADER.size - 1, backup.HEADER.size + 30, len(blob) // 2, -1):
+        altered = bytearray(blob)
+        altered[position] ^= 0x01
+        with pytest.raises(backup.BackupError):
+            opened(bytes(altered))
+    for cut in (10, backup.HEADER.size + 40, len(blob) - 1):
+        with pytest.raises(backup.BackupError):
+            opened(blob[:cut])
+    with pytest.raises(backup.BackupError):
+        opened(blob + b"\0")
+    with pytest.raises(backup.BackupError):
+        opened(blob, "another long passphrase here")
+    with pytest.raises(backup.BackupError, match="at least 16"):
+        backup.encrypt_stream(io.BytesIO(b""), io.BytesIO(), "short")
+
+
+def test_the_file_holds_no_plaintext(tmp_path):
+    member = tmp_path / "database.sqlite3"
+    member.write_bytes(b"Zhukovsky " * 100)
+    target = tmp_path / "b.spbackup"
+    backup.write(target, {member.name: member}, {"format": 1}, PASSPHRASE)
+    assert b"Zhukovsky" not in target.read_bytes()
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    extracted = tmp_path / "out"
+    extracted.mkdir()
+    contents = backup.read(target, PASSPHRASE, extracted)
+    assert contents.members[member.name].read_bytes() == member.read_bytes()
+
+
+def safepassage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    command = [str(Path(sys.executable).with_name("safepassage")), *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def new_machine(tmp_path):
+    """The environment of another installation: its own var directory and database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEPASSAGE_")}
+    env |= {"SAFEPASSAGE_VAR_DIR": str(tmp_path / "var"), "SAFEPASSAGE_KDF_PROFILE": "minimum"}
+    env["SAFEPASSAGE_BACKUP_PASSPHRASE"] = PASSPHRASE
+    created = None
+    if connection.vendor == "postgresql":
+        created = f"safepassage_restore_{uuid.uuid4().hex[:8]}"
+        db = connection.settings_dict
+        url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+        with psycopg.connect(f"{url}/postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{created}"')
+        env["SAFEPASSAGE_DATABASE_URL"] = f"{url}/{created}"
+    yield env
+    if created:
+        with psycopg.connect(f"{url}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_restored_on_a_new_machine_lets_every_applicant_back_in(
+    world, tmp_path, monkeypatch, new_machine
+):
+    codename = submit(Client())
+    events = AuditEvent.objects.count()
+    monkeypatch.setenv("SAFEPASSAGE_BACKUP_PASSPHRASE", PASSPHRASE)
+    archive = tmp_path / "safepassage.spbackup"
+    call_command("backup", str(archive))
+    assert b"Zhukovsky" not in archive.read_bytes()
+
+    checked = safepassage("restore", str(archive), "--check", env=new_machine)
+    assert checked.returncode == 0 and "backup intact" in checked.stdout, checked.stderr
+    restored = safepassage("restore", str(archive), env=new_machine)
+    assert restored.returncode == 0, restored.stderr
+    assert "audit chain verified" in restored.stdout
+
+    probe = (
+        "from safepassage.cases import services; from safepassage.audit import log;"
+        f"s = services.enter_with_codename({codename!r});"
+        "from safepassage.audit.models import AuditEvent;"
+        "print(s is not None and not s.duress, log.verify() == [], AuditEvent.objects.count())"
+    )
+    shell = safepassage("shell", "-c", probe, env=new_machine)
+    assert shell.returncode == 0, shell.stderr
+    entered, intact, count = shell.stdout.split()[-3:]
+    assert (entered, intact) == ("True", "True")
+    assert int(count) == events + 1  # what was backed up, and the sign-in just made
+
+    again = safepassage("restore", str(archive), env=new_machine)
+    assert again.returncode != 0 and "already holds data" in again.stderr
+
+    damaged = tmp_path / "damaged.spbackup"
+    raw = bytearray(archive.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    damaged.write_bytes(bytes(raw))
+    refused = safepassage("restore", str(damaged), "--check", env=new_machine)
+    assert refused.returncode != 0 and "backup refused" in refused.stderr
