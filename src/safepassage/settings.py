@@ -179,6 +179,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_SSL_REDIRECT = env_flag("SAFEPASSAGE_SSL_REDIRECT")
 SECURE_HSTS_SECONDS = int(os.environ.get("SAFEPASSAGE_HSTS_SECONDS", "0"))
+# Only sent once HSTS is on (SAFEPASSAGE_HSTS_SECONDS > 0); a dedicated domain wants both.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SAFEPASSAGE_HSTS_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_flag("SAFEPASSAGE_HSTS_PRELOAD", True)
 X_FRAME_OPTIONS = "DENY"
 
 # Nothing from another origin, no inline script or style, forms post only to this site.

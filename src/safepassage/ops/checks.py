@@ -1,0 +1,122 @@
+"""The project's own deployment checks, run with Django's by `safepassage check-deploy`
+(and by `check --deploy`): what must hold before real applicants are let in."""
+
+import os
+import re
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+from django.db import DatabaseError
+
+HEX_KEY = re.compile(r"^[0-9a-fA-F]{64}$")
+FROM_ENVIRONMENT = {
+    "SAFEPASSAGE_SECRET_KEY": None,
+    "SAFEPASSAGE_CODENAME_PEPPER": HEX_KEY,
+    "SAFEPASSAGE_AUDIT_KEY": HEX_KEY,
+}
+
+
+@register(Tags.security, deploy=True)
+def keys_come_from_a_secret_store(**kwargs: Any) -> list[Error]:
+    problems = []
+    for variable, shape in FROM_ENVIRONMENT.items():
+        value = os.environ.get(variable, "")
+        if not value:
+            problems.append(
+                Error(
+                    f"{variable} is not set: the key was generated into {settings.VAR_DIR}.",
+                    hint="Keep it in a secret store and pass it in the environment.",
+                    id="safepassage.E001",
+                )
+            )
+        elif shape is not None and not shape.match(value):
+            problems.append(Error(f"{variable} must be 64 hex digits.", id="safepassage.E002"))
+    return problems
+
+
+def _database_checked(kwargs: dict[str, Any]) -> bool:
+    """Django runs checks that read the database only when asked to (`--database default`,
+    which check-deploy passes)."""
+    return "default" in (kwargs.get("databases") or [])
+
+
+@register(Tags.security, deploy=True)
+def two_factors_are_enforced(**kwargs: Any) -> list[Error | Warning]:
+    problems: list[Error | Warning] = []
+    if "django_otp.middleware.OTPMiddleware" not in settings.MIDDLEWARE:
+        problems.append(Error("django-otp's middleware is missing.", id="safepassage.E003"))
+    if settings.KDF_PROFILE == "minimum":
+        problems.append(
+            Error(
+                "SAFEPASSAGE_KDF_PROFILE is 'minimum': staff passwords would be cheap to guess.",
+                id="safepassage.E004",
+            )
+        )
+    if not _database_checked(kwargs):
+        return problems
+    try:
+        from django.contrib.auth.models import User
+
+        unenrolled = (
+            User.objects.filter(is_active=True, membership__isnull=False)
+            .exclude(totpdevice__confirmed=True)
+            .distinct()
+            .count()
+        )
+    except DatabaseError:
+        return problems  # not migrated yet: nothing to count
+    if unenrolled:
+        problems.append(
+            Warning(
+                f"{unenrolled} staff account(s) have no confirmed second factor yet.",
+                hint="They enrol at their first sign-in: hand over the first password in "
+                "person and have them sign in at once.",
+                id="safepassage.W001",
+            )
+        )
+    return problems
+
+
+@register(Tags.security, deploy=True)
+def every_programme_key_is_held(**kwargs: Any) -> list[Error]:
+    if not _database_checked(kwargs):
+        return []
+    try:
+        from safepassage.programmes.models import Programme
+
+        orphans = list(
+            Programme.objects.filter(keygrant__isnull=True, is_demo=False).values_list(
+                "slug", flat=True
+            )
+        )
+    except DatabaseError:
+        return []
+    return [
+        Error(
+            f"Programme {slug!r} has no key grant: nobody can open its cases.",
+            id="safepassage.E005",
+        )
+        for slug in orphans
+    ]
+
+
+@register(Tags.security, deploy=True)
+def no_demo_in_production(**kwargs: Any) -> list[Warning]:
+    if not _database_checked(kwargs):
+        return []
+    try:
+        from safepassage.programmes.models import Programme
+
+        demo = Programme.objects.filter(is_demo=True).exists()
+    except DatabaseError:
+        return []
+    if demo:
+        return [
+            Warning(
+                "The DEMO programme exists; its accounts were printed to a terminal.",
+                hint="Delete it before real applicants are let in.",
+                id="safepassage.W002",
+            )
+        ]
+    return []
