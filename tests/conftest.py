@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import translation
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -20,6 +21,15 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture(autouse=True)
 def fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Messages made outside a request (refusals from services) come in English, whatever
+    language an earlier test's request left active in this thread. Pages choose their own
+    language from the URL, as in production."""
+    with translation.override("en"):
+        yield
 
 
 @dataclass

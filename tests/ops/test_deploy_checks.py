@@ -13,6 +13,8 @@ KEY = "ab" * 32
 
 @pytest.fixture
 def production(settings, monkeypatch):
+    # Set by the browser tests' conftest for Playwright's thread; never in a deployment.
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
     monkeypatch.setenv("SAFEPASSAGE_SECRET_KEY", "a production secret key " * 3)
     monkeypatch.setenv("SAFEPASSAGE_CODENAME_PEPPER", KEY)
     monkeypatch.setenv("SAFEPASSAGE_AUDIT_KEY", KEY)
