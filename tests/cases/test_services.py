@@ -47,6 +47,19 @@ def test_the_same_form_twice_makes_one_case_and_shows_the_same_codename(world):
     assert Case.objects.count() == 1
 
 
+def test_a_reference_drawn_twice_is_drawn_again_and_nothing_is_half_written(world, monkeypatch):
+    first = apply(world)
+    taken = Case.objects.get().reference
+    draws = iter([taken, "ZZZZ-ZZZZ"])
+    monkeypatch.setattr(services, "_new_reference", lambda: next(draws))
+    second = apply(world)
+    assert second.created and second.codename != first.codename
+    assert sorted(Case.objects.values_list("reference", flat=True)) == sorted([taken, "ZZZZ-ZZZZ"])
+    session = services.enter_with_codename(second.codename)
+    assert session is not None and session.case.reference == "ZZZZ-ZZZZ"
+    assert verify() == []
+
+
 def test_a_stale_receipt_no_longer_shows_the_codename(world):
     token = services.new_submission_token()
     apply(world, token)

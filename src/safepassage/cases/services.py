@@ -84,42 +84,46 @@ def submit_application(
     case; the second call returns the same codename while the receipt lasts."""
     submission_hash = _token_digest(token, b"sp-submission")
     receipt_key = _token_digest(token, b"sp-receipt")
-    if Case.objects.filter(submission_hash=submission_hash).exists():
-        return _replay(submission_hash, receipt_key)
-    Case.objects.filter(receipt_expires__lt=timezone.now()).update(
-        receipt=None, receipt_expires=None
-    )
     data_key = crypto.new_data_key()
     codename = codenames.generate(language)
-    try:
-        with transaction.atomic():
-            case = Case.objects.create(
-                programme=programme,
-                reference=_new_reference(),
-                state=State.INQUIRY,
-                sealed_key=crypto.seal(bytes(programme.public_key), data_key),
-                dossier=crypto.encrypt_json(data_key, {**answers, "language": language}),
-                submission_hash=submission_hash,
-                receipt=crypto.encrypt_bytes(receipt_key, codename.encode()),
-                receipt_expires=timezone.now() + RECEIPT_LIFETIME,
-                awaiting_reply=bool(first_message),
-            )
-            Codename.objects.create(
-                case=case,
-                lookup_hash=codenames.lookup_hash(codename),
-                wrapped_key=codenames.wrap_key(codename, data_key),
-            )
-            if first_message:
-                _add_message(case, data_key, Message.Sender.APPLICANT, first_message)
-            log.record_case(case, "case.opened", log.APPLICANT)
-            if wants_to_apply:
-                transitions.perform(
-                    case, "apply", roles=APPLICANT_ROLES, actor=transitions.APPLICANT
-                )
-    except IntegrityError:
-        # The same form submitted twice at the same moment: the other request won.
-        return _replay(submission_hash, receipt_key)
-    return Receipt(codename=codename, created=True)
+    # Everything is encrypted before the transaction starts: on SQLite one writer at a time
+    # holds the lock, and a burst of applications queues behind it.
+    case = Case(
+        programme=programme,
+        state=State.INQUIRY,
+        sealed_key=crypto.seal(bytes(programme.public_key), data_key),
+        dossier=crypto.encrypt_json(data_key, {**answers, "language": language}),
+        submission_hash=submission_hash,
+        receipt=crypto.encrypt_bytes(receipt_key, codename.encode()),
+        awaiting_reply=bool(first_message),
+    )
+    credential = Codename(
+        lookup_hash=codenames.lookup_hash(codename),
+        wrapped_key=codenames.wrap_key(codename, data_key),
+    )
+    message = _message(data_key, Message.Sender.APPLICANT, first_message)
+    for _attempt in range(3):
+        case.pk, case.reference = None, _new_reference()
+        case.receipt_expires = timezone.now() + RECEIPT_LIFETIME
+        try:
+            with transaction.atomic():
+                case.save(force_insert=True)
+                credential.case = case
+                credential.save(force_insert=True)
+                if first_message:
+                    message.case = case
+                    message.save(force_insert=True)
+                log.record_case(case, "case.opened", log.APPLICANT)
+                if wants_to_apply:
+                    transitions.perform(
+                        case, "apply", roles=APPLICANT_ROLES, actor=transitions.APPLICANT
+                    )
+            return Receipt(codename=codename, created=True)
+        except IntegrityError:
+            # The same form sent twice (the first one won), or a reference drawn twice.
+            if Case.objects.filter(submission_hash=submission_hash).exists():
+                return _replay(submission_hash, receipt_key)
+    raise IntegrityError("no free case reference after three draws")
 
 
 @dataclass(frozen=True)
@@ -184,10 +188,15 @@ class ShownMessage:
     text: str
 
 
+def _message(data_key: bytes, sender: str, text: str, author: Any = None) -> Message:
+    """A message encrypted under the case's data key, not yet saved."""
+    return Message(sender=sender, author=author, body=crypto.encrypt_json(data_key, {"text": text}))
+
+
 def _add_message(case: Case, data_key: bytes, sender: str, text: str, author: Any = None) -> None:
-    Message.objects.create(
-        case=case, sender=sender, author=author, body=crypto.encrypt_json(data_key, {"text": text})
-    )
+    message = _message(data_key, sender, text, author)
+    message.case = case
+    message.save(force_insert=True)
 
 
 def _messages(case: Case, data_key: bytes) -> list[ShownMessage]:
@@ -496,6 +505,12 @@ def counters(programme_ids: list[int]) -> Counters:
         applications=sum(by_state.values()) - by_state[State.INQUIRY],
         crossed=crossed,
     )
+
+
+def wipe_expired_receipts(now: datetime) -> int:
+    """Remove the codename receipts that can no longer be shown (`_replay` refuses them from
+    the moment they expire). Run by the worker, off the path of a burst of applications."""
+    return Case.objects.filter(receipt_expires__lt=now).update(receipt=None, receipt_expires=None)
 
 
 def shred_expired(now: datetime, *, days: int | None = None) -> int:
