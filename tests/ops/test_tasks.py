@@ -82,3 +82,16 @@ def test_ending_a_case_records_when(world, client):
     before = timezone.now()
     cases.applicant_action(case, "cancel")
     assert Case.objects.get(pk=case.pk).ended_at >= before
+
+
+def test_the_worker_wipes_expired_codename_receipts(world, client):
+    submit(client)
+    submit(client)
+    stale, fresh = Case.objects.order_by("pk")
+    Case.objects.filter(pk=stale.pk).update(receipt_expires=timezone.now() - timedelta(minutes=1))
+    call_command("worker", batch=True)
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stale.receipt is None and stale.receipt_expires is None
+    assert fresh.receipt is not None
+    assert booked(tasks.wipe_receipts).get(status="SUCCESSFUL").return_value == 1

@@ -36,8 +36,19 @@ def shred_expired_cases() -> int:
     return shredded
 
 
+@task()
+def wipe_receipts() -> int:
+    """Wipe the codename receipts of resubmitted forms once they expire (30 minutes)."""
+    from safepassage.ops import schedule
+
+    wiped = cases.wipe_expired_receipts(timezone.now())
+    schedule.book_next(wipe_receipts)
+    return wiped
+
+
 # How often each periodic task runs.
 PERIODIC: dict[Task, timedelta] = {
     expire_notices: timedelta(minutes=5),
     shred_expired_cases: timedelta(hours=24),
+    wipe_receipts: timedelta(minutes=5),
 }
