@@ -6,6 +6,7 @@ import contextlib
 from datetime import date, timedelta
 
 import pytest
+from django.db.models import Count
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -15,7 +16,7 @@ from safepassage.aftercare import services as aftercare
 from safepassage.aftercare.models import Consent
 from safepassage.audit.log import verify
 from safepassage.audit.models import AuditEvent
-from safepassage.cases import services, transitions
+from safepassage.cases import counts, services, transitions
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector
@@ -190,6 +191,14 @@ class CaseLifecycle(RuleBasedStateMachine):
         if hasattr(self, "case"):
             stored = Case.objects.get(pk=self.case.pk).state
             assert stored == self.state and stored in State.values
+
+    @invariant()
+    def the_counters_agree_with_the_cases(self):
+        if self.world is not None:
+            ids = [self.world.programme.pk]
+            actual = Case.objects.filter(programme_id__in=ids).values_list("state")
+            actual = {state: n for state, n in actual.annotate(n=Count("pk")) if n}
+            assert {s: n for s, n in counts.by_state(ids).items() if n} == actual
 
     @invariant()
     def the_audit_chain_holds(self):  # (checked whole each step: keep the runs small)

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -95,3 +96,16 @@ def test_the_worker_wipes_expired_codename_receipts(world, client):
     assert stale.receipt is None and stale.receipt_expires is None
     assert fresh.receipt is not None
     assert booked(tasks.wipe_receipts).get(status="SUCCESSFUL").return_value == 1
+
+
+def test_the_worker_refreshes_sqlites_query_statistics(world, client):
+    submit(client)
+    call_command("worker", batch=True)
+    result = booked(tasks.refresh_statistics).get(status="SUCCESSFUL")
+    if connection.vendor != "sqlite":
+        assert result.return_value is False  # PostgreSQL's autovacuum keeps its own
+        return
+    assert result.return_value is True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'cases_case'")
+        assert cursor.fetchone()[0] > 0

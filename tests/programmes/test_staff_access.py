@@ -187,6 +187,24 @@ def test_the_queue_indexes_new_cases_and_shows_duplicates(world, client, staff_c
     assert second.reference in html and "Possible duplicates" in html
 
 
+def test_the_queue_orders_counts_and_finds_cases(world, client, staff_client, settings):
+    settings.PROBE_BURST_SIZE = 10  # three alike applications are not a burst here
+    for n in range(3):
+        submit(client, surname=f"Name{n}")
+    quiet, waiting, flagged = Case.objects.order_by("pk")
+    Case.objects.update(awaiting_reply=False)
+    Case.objects.filter(pk=waiting.pk).update(awaiting_reply=True)
+    services.set_probe_flag(flagged, user=world.staff[Role.VERIFIER], flagged=True)
+    verifier = staff_client(Role.VERIFIER)
+    html = verifier.get("/en/staff/p/north/queue/").content.decode()
+    positions = [html.index(case.reference) for case in (waiting, flagged, quiet)]
+    assert positions == sorted(positions)  # awaiting a reply, then flagged, then the rest
+    assert html.count("probe risk") == 1 and html.count("awaiting reply") == 1
+    found = verifier.get(f"/en/staff/p/north/queue/?q=+{quiet.reference.lower()}+")
+    html = found.content.decode()
+    assert quiet.reference in html and waiting.reference not in html
+
+
 def test_admin_browses_and_verifies_the_audit_log(world, applied_case, staff_client):
     html = staff_client(Role.ADMIN).get("/en/staff/p/north/audit/?verify=1").content.decode()
     assert "case.apply" in html and "The audit chain is intact." in html

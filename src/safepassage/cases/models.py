@@ -24,14 +24,27 @@ class Case(models.Model):
     receipt = models.BinaryField(null=True)
     receipt_expires = models.DateTimeField(null=True, db_index=True)
     probe_flagged = models.BooleanField(default=False)
-    indexed_at = models.DateTimeField(null=True, db_index=True)
+    indexed_at = models.DateTimeField(null=True)
     awaiting_reply = models.BooleanField(default=False, db_index=True)
     # When the case reached an ended state: retention counts from here.
     ended_at = models.DateTimeField(null=True, db_index=True)
     shredded_at = models.DateTimeField(null=True)
 
     class Meta:
-        indexes = [models.Index(fields=["programme", "state", "updated_at"])]
+        indexes = [
+            models.Index(fields=["programme", "state", "updated_at"]),
+            # The queue's order, with the state to filter on while walking it.
+            models.Index(
+                fields=["programme", "-awaiting_reply", "-probe_flagged", "updated_at", "state"],
+                name="case_queue_order",
+            ),
+            # Cases whose blind indexes are still to be computed: few, among very many.
+            models.Index(
+                fields=["programme", "id"],
+                condition=models.Q(indexed_at__isnull=True),
+                name="case_not_yet_indexed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -137,3 +150,21 @@ class ProbeSignal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.case}"
+
+
+class StateCount(models.Model):
+    """How many cases of a programme are in each state. Kept by `cases.counts`, in the same
+    transaction as every case created and every move of the transition table, so the staff
+    home and the queues read a handful of rows however many cases there are."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE)
+    state = models.CharField(max_length=16, choices=State.choices)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "state"], name="one_count_per_state")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state}: {self.count}"

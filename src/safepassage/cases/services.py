@@ -9,11 +9,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from safepassage.audit import log
-from safepassage.cases import transitions
+from safepassage.cases import counts, transitions
 from safepassage.cases.dossier import CIRCUMSTANCES, IDENTITY
 from safepassage.cases.models import BlindIndex, Case, Codename, Message, Note, ProbeSignal
 from safepassage.cases.states import CROSSED, ENDED, OPEN, State
@@ -108,6 +108,7 @@ def submit_application(
         try:
             with transaction.atomic():
                 case.save(force_insert=True)
+                counts.moved(programme.pk, None, State.INQUIRY)
                 credential.case = case
                 credential.save(force_insert=True)
                 if first_message:
@@ -466,14 +467,39 @@ def _raise_automatic_signals(case: Case) -> None:
 # --- Queues, counters, retention --------------------------------------------------------------
 
 
-def queue(programme: Programme, roles: frozenset[Role], *, search: str = "") -> Any:
-    states = {s for role in roles for s in QUEUES.get(role, ())}
-    cases = Case.objects.filter(programme=programme, state__in=states)
+@dataclass(frozen=True)
+class Queue:
+    """The cases waiting for these roles, most urgent first, and how many there are."""
+
+    cases: Any
+    count: int
+
+
+def queue(programme: Programme, roles: frozenset[Role], *, search: str = "") -> Queue:
+    states = sorted({s for role in roles for s in QUEUES.get(role, ())})
+    cases = Case.objects.filter(programme=programme, state__in=states).order_by(
+        "-awaiting_reply", "-probe_flagged", "updated_at"
+    )
     if search:
-        cases = cases.filter(reference__iexact=search.strip())
-    return cases.annotate(
-        open_signals=Count("probe_signals", filter=Q(probe_signals__cleared_at__isnull=True))
-    ).order_by("-awaiting_reply", "-probe_flagged", "updated_at")
+        # References are upper case: an exact match uses the unique index.
+        found = cases.filter(reference=search.strip().upper())
+        return Queue(found, found.count())
+    # Counted from the counters: a COUNT over a million queued cases would take longer
+    # than the rest of the page.
+    by_state = counts.by_state([programme.pk])
+    return Queue(cases, sum(by_state.get(state, 0) for state in states))
+
+
+def with_open_signals(cases: list[Case]) -> list[Case]:
+    """Marks each case of a queue page that has an uncleared probe signal (`open_signals`)."""
+    flagged = set(
+        ProbeSignal.objects.filter(case__in=cases, cleared_at__isnull=True).values_list(
+            "case_id", flat=True
+        )
+    )
+    for case in cases:
+        case.open_signals = case.pk in flagged  # type: ignore[attr-defined]
+    return cases
 
 
 def case_in(programme_ids: list[int], reference: str) -> Case | None:
@@ -492,13 +518,8 @@ class Counters:
 
 
 def counters(programme_ids: list[int]) -> Counters:
-    rows = (
-        Case.objects.filter(programme_id__in=programme_ids)
-        .values_list("state")
-        .annotate(n=Count("pk"))
-    )
     by_state = {state.value: 0 for state in State}
-    by_state.update(dict(rows))
+    by_state.update(counts.by_state(programme_ids))
     crossed = sum(by_state[s] for s in CROSSED)
     return Counters(
         by_state=by_state,

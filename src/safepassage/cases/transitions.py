@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.audit import log
+from safepassage.cases import counts
 from safepassage.cases.models import Case, ProbeSignal
 from safepassage.cases.states import ENDED, OPEN, State
 from safepassage.programmes.roles import Role
@@ -281,6 +282,7 @@ def perform(
         if transition.target in ENDED:
             locked.ended_at = timezone.now()
         locked.save(update_fields=["state", "updated_at", "ended_at"])
+        counts.moved(locked.programme_id, source, transition.target)
         log.record_case(
             locked,
             f"case.{action}",

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -16,6 +17,18 @@ from safepassage.programmes import keys
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.roles import CASE_ROLES, Role
 from safepassage.programmes.services import programme_by_slug
+
+
+class CountedPaginator(Paginator):
+    """A paginator told how many items there are, instead of counting them itself."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
 
 
 class Locked(Exception):
@@ -81,9 +94,11 @@ def queue(request: StaffRequest, slug: str) -> HttpResponse:
     search = SearchForm(request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     roles = request.scope.roles_in(programme.pk) & CASE_ROLES
-    page = Paginator(services.queue(programme, roles, search=query), 50).get_page(
+    waiting = services.queue(programme, roles, search=query)
+    page = CountedPaginator(waiting.cases, 50, count=waiting.count).get_page(
         request.GET.get("page")
     )
+    page.object_list = services.with_open_signals(list(page.object_list))
     return render(
         request,
         "cases/queue.html",

@@ -13,6 +13,7 @@ from django_tasks import task
 from django_tasks.base import Task
 
 from safepassage.cases import services as cases
+from safepassage.ops import statistics
 from safepassage.passage import services as passage
 
 
@@ -46,9 +47,20 @@ def wipe_receipts() -> int:
     return wiped
 
 
+@task()
+def refresh_statistics() -> bool:
+    """SQLite's query-planner statistics (see ops/statistics.py)."""
+    from safepassage.ops import schedule
+
+    refreshed = statistics.refresh()
+    schedule.book_next(refresh_statistics)
+    return refreshed
+
+
 # How often each periodic task runs.
 PERIODIC: dict[Task, timedelta] = {
     expire_notices: timedelta(minutes=5),
     shred_expired_cases: timedelta(hours=24),
     wipe_receipts: timedelta(minutes=5),
+    refresh_statistics: timedelta(hours=1),
 }
