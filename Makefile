@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench messages postgres-test clean
+.PHONY: run test lint format bench crash-test messages postgres-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -43,8 +43,15 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench tools
 	$(BIN)/ruff format src tests bench tools
 
+# The real server under load (gunicorn, production settings), a million cases for the staff
+# console, and the in-process figures; several minutes. Writes bench/results/latest.json.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# kill -9 the server 20 times under a burst of applications; then nothing acknowledged may be
+# missing and nothing half-written. Writes bench/results/crash.json.
+crash-test: $(STAMP)
+	$(BIN)/python bench/crash.py --kills 20
 
 # Extract new strings and recompile the catalogues (needs GNU gettext).
 messages: $(STAMP)

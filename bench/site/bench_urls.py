@@ -1,0 +1,36 @@
+"""The project's URLs plus the intake baseline: a minimal view that seals the same payload
+and inserts it in one transaction. Served only by the bench server, never by the project."""
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+from django.views.decorators.http import require_POST
+
+from safepassage.cases.models import Case
+from safepassage.cases.services import _new_reference
+from safepassage.programmes.services import programme_by_slug
+from safepassage.urls import handler400, handler403, handler404, handler500, urlpatterns
+from safepassage.vault import crypto
+
+FIELDS = ("intent", "direction", "group", "surname", "first_names", "message")
+
+
+@require_POST
+def baseline(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = programme_by_slug(slug)
+    assert programme is not None
+    answers = {name: request.POST.get(name, "") for name in FIELDS}
+    key = crypto.new_data_key()
+    with transaction.atomic():
+        Case.objects.create(
+            programme=programme,
+            reference=_new_reference(),
+            state="applied",
+            sealed_key=crypto.seal(bytes(programme.public_key), key),
+            dossier=crypto.encrypt_json(key, answers),
+        )
+    return HttpResponse("stored")
+
+
+urlpatterns = [path("bench/baseline/<slug:slug>/", baseline), *urlpatterns]
+__all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
