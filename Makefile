@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench crash-test messages postgres-test clean
+.PHONY: run test lint format bench crash-test audit messages postgres-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -53,10 +53,18 @@ bench: $(STAMP)
 crash-test: $(STAMP)
 	$(BIN)/python bench/crash.py --kills 20
 
+# pip-audit over every pinned dependency, from a tool environment of its own so that its
+# dependencies never mix with the project's.
+AUDIT := .venv-audit
+audit:
+	test -x $(AUDIT)/bin/pip-audit || ($(PYTHON) -m venv $(AUDIT) || python3 -m venv $(AUDIT))
+	$(AUDIT)/bin/pip install --quiet -c tools/audit-constraints.txt pip-audit
+	$(AUDIT)/bin/python tools/audit_dependencies.py
+
 # Extract new strings and recompile the catalogues (needs GNU gettext).
 messages: $(STAMP)
 	cd src/safepassage && ../../$(BIN)/django-admin makemessages -l ru -l en -l uk -l be --no-obsolete --settings=safepassage.settings
 	cd src/safepassage && ../../$(BIN)/django-admin compilemessages --settings=safepassage.settings
 
 clean:
-	rm -rf $(VENV) var/demo.sqlite3*
+	rm -rf $(VENV) $(AUDIT) var/demo.sqlite3*
