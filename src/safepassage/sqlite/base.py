@@ -18,7 +18,8 @@ from django.db.backends.sqlite3 import base
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    _queue_fd: int | None = None
+    _queue: int | None = None  # the lock file, opened once per connection
+    _queued = False
 
     def _queue_path(self) -> str | None:
         name = str(self.settings_dict["NAME"])
@@ -26,10 +27,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _start_transaction_under_autocommit(self) -> None:
         path = self._queue_path()
-        if path is not None and self._queue_fd is None:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            self._queue_fd = fd
+        if path is not None and not self._queued:
+            if self._queue is None:
+                self._queue = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._queue, fcntl.LOCK_EX)
+            self._queued = True
         try:
             super()._start_transaction_under_autocommit()  # type: ignore[misc]  # private in django-stubs
         except BaseException:
@@ -37,9 +39,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
             raise
 
     def _leave_queue(self) -> None:
-        if self._queue_fd is not None:
-            fd, self._queue_fd = self._queue_fd, None
-            os.close(fd)  # closing the descriptor releases the lock
+        if self._queued and self._queue is not None:
+            self._queued = False
+            fcntl.flock(self._queue, fcntl.LOCK_UN)
 
     def _commit(self) -> None:
         try:
@@ -58,3 +60,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
             super()._close()  # type: ignore[misc]  # private in django-stubs
         finally:
             self._leave_queue()
+            if self._queue is not None:
+                os.close(self._queue)
+                self._queue = None
