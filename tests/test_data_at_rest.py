@@ -2,12 +2,12 @@
 
 import shutil
 import subprocess
-from datetime import date
 from itertools import pairwise
 
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from safepassage.aftercare import services as aftercare
 from safepassage.cases import services
@@ -96,7 +96,7 @@ def test_reception_and_after_care_records_are_ciphertext_at_rest(world, front):
     reception.add_event(
         case,
         kind="hospital",
-        occurred_on=date.today(),
+        occurred_on=reception.local_day(timezone.now()),
         place=HOSPITAL,
         details="",
         user=officer,
@@ -109,7 +109,7 @@ def test_reception_and_after_care_records_are_ciphertext_at_rest(world, front):
         case,
         category="tank",
         description=EQUIPMENT,
-        handed_over_on=date.today(),
+        handed_over_on=reception.local_day(timezone.now()),
         user=world.staff[Role.AFTERCARE],
         private_key=key,
     )

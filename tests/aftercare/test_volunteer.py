@@ -108,7 +108,7 @@ def test_volunteer_service_changes_no_detention_or_exchange_data(world, register
     reception.add_event(
         registered,
         kind="transfer",
-        occurred_on=reception.registered_at(registered).date(),
+        occurred_on=reception.local_day(reception.registered_at(registered)),
         place="Camp 2",
         details="",
         user=world.staff[Role.RECEPTION],

@@ -3,10 +3,10 @@
 import csv
 import io
 import json
-from datetime import date
 
 import jsonschema
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from safepassage.audit.models import AuditEvent
@@ -72,7 +72,9 @@ def test_the_russian_card_carries_every_annex_iv_b_field_in_cyrillic(world, fron
         "ул. Советская, 1",
         "Легко ранен",
         "Лагерь №3, PW-0042",
-        case.prisoner.captured_at.strftime("%d.%m.%Y")[:6],  # day and month of capture
+        reception.local_day(case.prisoner.captured_at).strftime("%d.%m.%Y")[
+            :6
+        ],  # day and month of capture
     ]
     missing = [s for s in labels + answers if s not in text]
     assert not missing, missing
@@ -123,7 +125,7 @@ def test_the_export_validates_against_its_schema_and_carries_later_events(world,
     reception.add_event(
         first,
         kind="hospital",
-        occurred_on=date.today(),
+        occurred_on=reception.local_day(timezone.now()),
         place="Госпиталь №1",
         details="",
         user=world.staff[Role.RECEPTION],
@@ -137,7 +139,7 @@ def test_the_export_validates_against_its_schema_and_carries_later_events(world,
     assert one["events"] == [
         {
             "kind": "hospital",
-            "date": date.today().isoformat(),
+            "date": reception.local_day(timezone.now()).isoformat(),
             "place": "Госпиталь №1",
             "details": None,
         }
@@ -155,7 +157,7 @@ def test_only_new_sends_what_changed_since_the_last_export(world, front, client)
     reception.add_event(
         case,
         kind="transfer",
-        occurred_on=date.today(),
+        occurred_on=reception.local_day(timezone.now()),
         place="Camp 5",
         details="",
         user=world.staff[Role.RECEPTION],
@@ -173,7 +175,7 @@ def test_the_csv_export_is_downloaded_with_one_row_per_record(world, front, clie
     reception.add_event(
         case,
         kind="death",
-        occurred_on=date.today(),
+        occurred_on=reception.local_day(timezone.now()),
         place="",
         details="",
         user=world.staff[Role.RECEPTION],

@@ -44,6 +44,11 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(settings.RECEPTION_ZONE)
 
 
+def local_day(moment: datetime) -> date:
+    """The calendar day of `moment` where the prisoner is held (RECEPTION_ZONE)."""
+    return moment.astimezone(_zone()).date()
+
+
 def _key(case: Case, private_key: bytes) -> bytes:
     key = cases.case_key(case, private_key)
     if key is None:
@@ -158,7 +163,7 @@ def open_prisoner(
 def card_due(captured_at: datetime) -> datetime:
     """The end of the week after capture: midnight, local time, at the end of the seventh day
     after the day of capture, whatever the clocks did in between."""
-    captured_on = captured_at.astimezone(_zone()).date()
+    captured_on = local_day(captured_at)
     due_day = captured_on + timedelta(days=settings.RECEPTION_CARD_DUE_DAYS + 1)
     return datetime.combine(due_day, time.min, tzinfo=_zone())
 
@@ -166,7 +171,7 @@ def card_due(captured_at: datetime) -> datetime:
 def overdue_cards(programme_ids: list[int], now: datetime) -> QuerySet[Prisoner]:
     """Prisoners whose card has not gone out and is past due. `captured_at < threshold` is
     the same test as `now >= card_due(captured_at)`, done by the database."""
-    today = now.astimezone(_zone()).date()
+    today = local_day(now)
     threshold = datetime.combine(
         today - timedelta(days=settings.RECEPTION_CARD_DUE_DAYS), time.min, tzinfo=_zone()
     )
@@ -188,8 +193,8 @@ def capture_card(
     particulars = crypto.decrypt_json(_key(case, private_key), prisoner.particulars)
     data = card.CardData(
         particulars=particulars,
-        captured_on=prisoner.captured_at.astimezone(_zone()).date(),
-        dated=now.astimezone(_zone()).date(),
+        captured_on=local_day(prisoner.captured_at),
+        dated=local_day(now),
     )
     pdf = card.render(data, particulars.get("language") or settings.LANGUAGE_CODE)
     log.record_case(case, "reception.card_produced", log.staff_actor(user))
@@ -222,7 +227,7 @@ def add_event(
     prisoner = Prisoner.objects.filter(case=case, registered_at__isnull=False).first()
     if prisoner is None:
         raise ReceptionRefused(_("Register the prisoner before recording later events."))
-    if occurred_on < prisoner.captured_at.astimezone(_zone()).date():
+    if occurred_on < local_day(prisoner.captured_at):
         raise ReceptionRefused(_("An event cannot be earlier than the capture."))
     blob = crypto.encrypt_json(_key(case, private_key), {"place": place, "details": details})
     with transaction.atomic():
