@@ -4,8 +4,21 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import translate_url
-from django.utils.translation import get_language
+from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils.translation import get_language, override
+
+
+def _in_language(request: HttpRequest, code: str) -> str:
+    # The request's URL was resolved already: reversing its match is what translate_url
+    # does after resolving the path a second time (half the cost of an applicant's page).
+    match = request.resolver_match
+    if match is None or not match.view_name:
+        return translate_url(request.path, code)
+    try:
+        with override(code):
+            return reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+    except NoReverseMatch:
+        return translate_url(request.path, code)
 
 
 def language_links(request: HttpRequest) -> dict[str, Any]:
@@ -13,7 +26,7 @@ def language_links(request: HttpRequest) -> dict[str, Any]:
     current = get_language()
     return {
         "language_links": [
-            (code, name, translate_url(request.path, code))
+            (code, name, _in_language(request, code))
             for code, name in settings.LANGUAGES
             if code != current
         ]

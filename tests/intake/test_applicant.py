@@ -26,6 +26,19 @@ def test_english_is_one_link_away(world, client):
     assert "We never ask for money" in client.get("/en/").content.decode()
 
 
+@pytest.mark.parametrize(
+    "path, other",
+    [
+        ("/ru/north/apply/", "/en/north/apply/"),
+        ("/en/safety/", "/ru/safety/"),
+        ("/ru/", "/en/"),
+    ],
+)
+def test_every_page_links_to_itself_in_the_other_language(world, client, path, other):
+    html = client.get(path).content.decode()
+    assert f'href="{other}"' in html
+
+
 def test_apply_and_come_back_with_the_codename(world, client):
     codename = submit(client, lang="ru")
     assert len(codename.split()) == 8
