@@ -54,7 +54,7 @@ class Server:
     """gunicorn in a process group of its own, so a kill takes the master and every worker
     at once, as a power cut or an OOM kill would."""
 
-    def __init__(self, env: dict[str, str], *, workers: int = 4) -> None:
+    def __init__(self, env: dict[str, str], *, workers: int | None = None) -> None:
         self.env = env
         self.workers = workers
         self.port = free_port()
@@ -63,11 +63,11 @@ class Server:
     def start(self) -> None:
         command = [
             str(BIN / "gunicorn"),
-            "safepassage.wsgi",
+            "--config=python:safepassage.gunicorn_conf",  # as in production
             f"--bind=127.0.0.1:{self.port}",
-            f"--workers={self.workers}",
-            "--timeout=60",
+            *([f"--workers={self.workers}"] if self.workers else []),
             "--log-level=warning",
+            "safepassage.wsgi",
         ]
         self.process = subprocess.Popen(
             command, env=self.env, start_new_session=True, stderr=subprocess.DEVNULL

@@ -166,7 +166,7 @@ def staff_console(cases: int) -> dict:
     started = time.perf_counter()
     account = harness.prepare(env, cases)
     generated = time.perf_counter() - started
-    server = harness.Server(env, workers=2)
+    server = harness.Server(env)
     server.start()
     pages = harness.load(
         env,
