@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -79,38 +80,47 @@ def record(
         # Plain statements rather than model saves: every application writes two entries
         # inside its transaction while SQLite lets one writer in at a time, and the ORM's query
         # building held that lock for longer than the writes themselves (`make bench`).
+        sql = _statements(connection.vendor)
         cursor.execute(
-            _sql("INSERT INTO {event} ({columns}) VALUES ({values})"),
+            sql.insert_event,
             [field.get_db_prep_save(getattr(event, field.attname), connection) for field in _EVENT],
         )
-        cursor.execute(
-            _sql("UPDATE {head} SET seq = %s, mac = %s, head_mac = %s WHERE id = 1"),
-            [head.seq, head.mac, head.head_mac],
-        )
+        cursor.execute(sql.update_head, [head.seq, head.mac, head.head_mac])
     return event
 
 
 _EVENT = [field for field in AuditEvent._meta.concrete_fields]
 
 
-def _sql(template: str) -> str:
+@dataclass(frozen=True)
+class _Statements:
+    lock_head: str
+    insert_event: str
+    update_head: str
+
+
+@cache
+def _statements(vendor: str) -> _Statements:
+    """The chain's three statements, written once per kind of database."""
     quote = connection.ops.quote_name
-    return template.format(
-        event=quote(AuditEvent._meta.db_table),
-        head=quote(AuditHead._meta.db_table),
-        columns=", ".join(quote(field.column) for field in _EVENT),
-        values=", ".join(["%s"] * len(_EVENT)),
+    event, head = quote(AuditEvent._meta.db_table), quote(AuditHead._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return _Statements(
+        lock_head=f"SELECT seq, mac FROM {head} WHERE id = 1{lock}",  # noqa: S608
+        insert_event=f"INSERT INTO {event} ({', '.join(quote(f.column) for f in _EVENT)})"  # noqa: S608
+        f" VALUES ({', '.join(['%s'] * len(_EVENT))})",
+        update_head=f"UPDATE {head} SET seq = %s, mac = %s, head_mac = %s WHERE id = 1",  # noqa: S608
     )
 
 
 def _lock_head(cursor: Any) -> tuple[int, str]:
     """The chain's head, locked until the transaction ends; created with the first entry."""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    cursor.execute(_sql("SELECT seq, mac FROM {head} WHERE id = 1") + lock)
+    lock_head = _statements(connection.vendor).lock_head
+    cursor.execute(lock_head)
     row = cursor.fetchone()
     if row is None:
         AuditHead.objects.get_or_create(pk=1)
-        cursor.execute(_sql("SELECT seq, mac FROM {head} WHERE id = 1") + lock)
+        cursor.execute(lock_head)
         row = cursor.fetchone()
     return int(row[0]), str(row[1])
 
