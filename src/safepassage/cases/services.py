@@ -101,7 +101,7 @@ def submit_application(
         lookup_hash=codenames.lookup_hash(codename),
         wrapped_key=codenames.wrap_key(codename, data_key),
     )
-    message = _message(data_key, Message.Sender.APPLICANT, first_message)
+    message = _message(data_key, Message.Sender.APPLICANT, first_message) if first_message else None
     for _attempt in range(3):
         case.pk, case.reference = None, _new_reference()
         case.receipt_expires = timezone.now() + RECEIPT_LIFETIME
@@ -111,7 +111,7 @@ def submit_application(
                 counts.moved(programme.pk, None, State.INQUIRY)
                 credential.case = case
                 credential.save(force_insert=True)
-                if first_message:
+                if message is not None:
                     message.case = case
                     message.save(force_insert=True)
                 log.record_case(case, "case.opened", log.APPLICANT)
