@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from safepassage.audit.models import AuditEvent
-from safepassage.cases import transitions
+from safepassage.cases import counts, transitions
 from safepassage.cases.models import Case, ProbeSignal
 from safepassage.cases.states import State
 from safepassage.programmes.roles import Role
@@ -65,6 +65,38 @@ def test_a_transition_and_its_audit_entry_are_one(programme):
     event = AuditEvent.objects.get(action="case.start_verification")
     assert event.case_ref == case.reference
     assert event.detail == {"source": "applied", "target": "verifying", "reason_given": False}
+
+
+def test_a_new_case_opened_by_an_application_reads_in_the_log_as_opened_then_applied(programme):
+    case = Case(programme=programme, reference="NEW1", dossier=b"")
+    transitions.open_case(case, action="apply", roles=frozenset({"applicant"}), actor="applicant")
+    assert Case.objects.get(pk=case.pk).state == State.APPLIED
+    events = list(AuditEvent.objects.filter(case_ref="NEW1").order_by("seq"))
+    assert [e.action for e in events] == ["case.opened", "case.apply"]
+    assert events[1].detail == {"source": "inquiry", "target": "applied", "reason_given": False}
+    assert counts.by_state([programme.pk]) == {State.APPLIED: 1}
+
+
+def test_a_new_case_takes_only_what_the_table_allows_from_inquiry(programme):
+    staff = frozenset({Role.VERIFIER})
+    with pytest.raises(transitions.TransitionRefused):
+        transitions.open_case(
+            Case(programme=programme, reference="N1"), action="apply", roles=staff, actor="staff:1"
+        )
+    with pytest.raises(transitions.TransitionRefused):
+        transitions.open_case(
+            Case(programme=programme, reference="N2"), action="verify", roles=staff, actor="staff:1"
+        )
+    # Cancelling has an effect (it ends the crossing), which only `perform` runs.
+    with pytest.raises(ValueError, match="guard or an effect"):
+        transitions.open_case(
+            Case(programme=programme, reference="N3"),
+            action="cancel",
+            roles=frozenset({"applicant"}),
+            actor="applicant",
+        )
+    assert not Case.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="case.").exists()
 
 
 @settings(

@@ -90,7 +90,6 @@ def submit_application(
     # holds the lock, and a burst of applications queues behind it.
     case = Case(
         programme=programme,
-        state=State.INQUIRY,
         sealed_key=crypto.seal(bytes(programme.public_key), data_key),
         dossier=crypto.encrypt_json(data_key, {**answers, "language": language}),
         submission_hash=submission_hash,
@@ -107,18 +106,17 @@ def submit_application(
         case.receipt_expires = timezone.now() + RECEIPT_LIFETIME
         try:
             with transaction.atomic():
-                case.save(force_insert=True)
-                counts.moved(programme.pk, None, State.INQUIRY)
+                transitions.open_case(
+                    case,
+                    action="apply" if wants_to_apply else "",
+                    roles=APPLICANT_ROLES,
+                    actor=transitions.APPLICANT,
+                )
                 credential.case = case
                 credential.save(force_insert=True)
                 if message is not None:
                     message.case = case
                     message.save(force_insert=True)
-                log.record_case(case, "case.opened", log.APPLICANT)
-                if wants_to_apply:
-                    transitions.perform(
-                        case, "apply", roles=APPLICANT_ROLES, actor=transitions.APPLICANT
-                    )
             return Receipt(codename=codename, created=True)
         except IntegrityError:
             # The same form sent twice (the first one won), or a reference drawn twice.

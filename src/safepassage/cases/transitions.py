@@ -3,7 +3,7 @@
 Each row: the states it starts from, the action, the state it leads to, who may take it, a
 guard that can refuse with a reason, and an effect run in the same transaction (withdrawing
 the hold-fire notice when a crossing is called off, recording its outcome when it is over).
-`perform` is the only code that writes Case.state.
+`open_case` (a new case) and `perform` (a move) are the only code that writes Case.state.
 """
 
 from collections.abc import Callable
@@ -262,19 +262,55 @@ def available(case: Case, roles: frozenset[str]) -> list[Transition]:
     return [t for t in TABLE if case.state in t.sources and t.allowed & roles]
 
 
+def _checked(action: str, state: str, roles: frozenset[str]) -> Transition:
+    """The transition `action` from `state`, or TransitionRefused with a reason to show."""
+    transition = BY_ACTION.get(action)
+    if transition is None:
+        raise TransitionRefused(str(_("Unknown action.")))
+    if state not in transition.sources:
+        raise TransitionRefused(str(_("This action is not possible in the case's state.")))
+    if not transition.allowed & roles:
+        raise TransitionRefused(str(_("Your role may not take this action.")))
+    return transition
+
+
+def open_case(case: Case, *, actor: str, action: str = "", roles: frozenset[str]) -> None:
+    """Insert a new case in INQUIRY, or, with `action`, already moved on by it (an applicant
+    whose first form is an application rather than a question).
+
+    The audit log reads as if the case had been opened and then moved, `case.opened` then
+    `case.<action>`, but the case is written once: no re-read and no update inside the
+    transaction that every application holds the SQLite writer lock for (`make bench`). Only
+    an action without guard or effect can be taken this way: a new case has nothing for
+    them to look at yet."""
+    transition = _checked(action, State.INQUIRY, roles) if action else None
+    if transition is not None and (transition.guard or transition.effect):
+        raise ValueError(f"{action} has a guard or an effect; open the case, then perform it")
+    case.state = transition.target if transition else State.INQUIRY
+    with transaction.atomic(savepoint=False):
+        case.save(force_insert=True)
+        counts.moved(case.programme_id, None, case.state)
+        log.record_case(case, "case.opened", actor)
+        if transition is not None:
+            log.record_case(
+                case,
+                f"case.{action}",
+                actor,
+                source=State.INQUIRY,
+                target=transition.target,
+                reason_given=False,
+            )
+
+
 def perform(
     case: Case, action: str, *, roles: frozenset[str], actor: str, reason: str = ""
 ) -> Case:
     """Take `action` on `case`, or raise TransitionRefused. Audited in the same transaction."""
-    transition = BY_ACTION.get(action)
-    if transition is None:
+    if action not in BY_ACTION:
         raise TransitionRefused(str(_("Unknown action.")))
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
-        if locked.state not in transition.sources:
-            raise TransitionRefused(str(_("This action is not possible in the case's state.")))
-        if not transition.allowed & roles:
-            raise TransitionRefused(str(_("Your role may not take this action.")))
+        transition = _checked(action, locked.state, roles)
         if transition.guard and (refusal := transition.guard(locked)):
             raise TransitionRefused(refusal)
         source = locked.state
