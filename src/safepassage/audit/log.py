@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from safepassage import inserts
 from safepassage.audit.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -80,35 +81,26 @@ def record(
         # Plain statements rather than model saves: every application writes two entries
         # inside its transaction while SQLite lets one writer in at a time, and the ORM's query
         # building held that lock for longer than the writes themselves (`make bench`).
-        sql = _statements(connection.vendor)
+        inserts.insert(event)
         cursor.execute(
-            sql.insert_event,
-            [field.get_db_prep_save(getattr(event, field.attname), connection) for field in _EVENT],
+            _statements(connection.vendor).update_head, [head.seq, head.mac, head.head_mac]
         )
-        cursor.execute(sql.update_head, [head.seq, head.mac, head.head_mac])
     return event
-
-
-_EVENT = [field for field in AuditEvent._meta.concrete_fields]
 
 
 @dataclass(frozen=True)
 class _Statements:
     lock_head: str
-    insert_event: str
     update_head: str
 
 
 @cache
 def _statements(vendor: str) -> _Statements:
-    """The chain's three statements, written once per kind of database."""
-    quote = connection.ops.quote_name
-    event, head = quote(AuditEvent._meta.db_table), quote(AuditHead._meta.db_table)
+    """The head's two statements, written once per kind of database."""
+    head = connection.ops.quote_name(AuditHead._meta.db_table)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     return _Statements(
         lock_head=f"SELECT seq, mac FROM {head} WHERE id = 1{lock}",  # noqa: S608
-        insert_event=f"INSERT INTO {event} ({', '.join(quote(f.column) for f in _EVENT)})"  # noqa: S608
-        f" VALUES ({', '.join(['%s'] * len(_EVENT))})",
         update_head=f"UPDATE {head} SET seq = %s, mac = %s, head_mac = %s WHERE id = 1",  # noqa: S608
     )
 

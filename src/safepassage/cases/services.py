@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from safepassage import inserts
 from safepassage.audit import log
 from safepassage.cases import counts, transitions
 from safepassage.cases.dossier import CIRCUMSTANCES, IDENTITY
@@ -113,10 +114,10 @@ def submit_application(
                     actor=transitions.APPLICANT,
                 )
                 credential.case = case
-                credential.save(force_insert=True)
+                inserts.insert(credential)
                 if message is not None:
                     message.case = case
-                    message.save(force_insert=True)
+                    inserts.insert(message)
             return Receipt(codename=codename, created=True)
         except IntegrityError:
             # The same form sent twice (the first one won), or a reference drawn twice.
