@@ -69,7 +69,7 @@ def test_a_transition_and_its_audit_entry_are_one(programme):
 
 def test_a_new_case_opened_by_an_application_reads_in_the_log_as_opened_then_applied(programme):
     case = Case(programme=programme, reference="NEW1", dossier=b"")
-    transitions.open_case(case, action="apply", roles=frozenset({"applicant"}), actor="applicant")
+    transitions.create_case(case, action="apply", roles=frozenset({"applicant"}), actor="applicant")
     assert Case.objects.get(pk=case.pk).state == State.APPLIED
     events = list(AuditEvent.objects.filter(case_ref="NEW1").order_by("seq"))
     assert [e.action for e in events] == ["case.opened", "case.apply"]
@@ -80,16 +80,16 @@ def test_a_new_case_opened_by_an_application_reads_in_the_log_as_opened_then_app
 def test_a_new_case_takes_only_what_the_table_allows_from_inquiry(programme):
     staff = frozenset({Role.VERIFIER})
     with pytest.raises(transitions.TransitionRefused):
-        transitions.open_case(
+        transitions.create_case(
             Case(programme=programme, reference="N1"), action="apply", roles=staff, actor="staff:1"
         )
     with pytest.raises(transitions.TransitionRefused):
-        transitions.open_case(
+        transitions.create_case(
             Case(programme=programme, reference="N2"), action="verify", roles=staff, actor="staff:1"
         )
     # Cancelling has an effect (it ends the crossing), which only `perform` runs.
     with pytest.raises(ValueError, match="guard or an effect"):
-        transitions.open_case(
+        transitions.create_case(
             Case(programme=programme, reference="N3"),
             action="cancel",
             roles=frozenset({"applicant"}),

@@ -107,7 +107,7 @@ def submit_application(
         case.receipt_expires = timezone.now() + RECEIPT_LIFETIME
         try:
             with transaction.atomic():
-                transitions.open_case(
+                transitions.create_case(
                     case,
                     action="apply" if wants_to_apply else "",
                     roles=APPLICANT_ROLES,

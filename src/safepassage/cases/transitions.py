@@ -3,7 +3,7 @@
 Each row: the states it starts from, the action, the state it leads to, who may take it, a
 guard that can refuse with a reason, and an effect run in the same transaction (withdrawing
 the hold-fire notice when a crossing is called off, recording its outcome when it is over).
-`open_case` (a new case) and `perform` (a move) are the only code that writes Case.state.
+`create_case` (a new case) and `perform` (a move) are the only code that writes Case.state.
 """
 
 from collections.abc import Callable
@@ -274,7 +274,7 @@ def _checked(action: str, state: str, roles: frozenset[str]) -> Transition:
     return transition
 
 
-def open_case(case: Case, *, actor: str, action: str = "", roles: frozenset[str]) -> None:
+def create_case(case: Case, *, actor: str, action: str = "", roles: frozenset[str]) -> None:
     """Insert a new case in INQUIRY, or, with `action`, already moved on by it (an applicant
     whose first form is an application rather than a question).
 
