@@ -1,5 +1,7 @@
 """A tampered audit log is detected: an edited, removed or truncated entry breaks the chain."""
 
+from dataclasses import dataclass
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -7,10 +9,27 @@ from safepassage.audit import log
 from safepassage.audit.models import AuditEvent, AuditHead
 
 
+@dataclass
+class CaseRef:
+    programme_id: int
+    reference: str
+
+
 @pytest.fixture
 def chain(db):
-    for n in range(5):
+    for n in range(3):
         log.record("test.event", log.SYSTEM, case_ref=f"C{n}", n=n)
+    # The last two appended at once, as a new application's `case.opened` and `case.apply`.
+    log.record_case_steps(
+        CaseRef(1, "C3"), log.APPLICANT, ("test.event", {"n": 3}), ("test.event", {"n": 4})
+    )
+
+
+def test_steps_appended_at_once_are_chained_in_order(chain):
+    events = list(AuditEvent.objects.order_by("seq"))
+    assert [(e.seq, e.detail["n"]) for e in events] == [(n + 1, n) for n in range(5)]
+    assert events[4].prev_mac == events[3].mac and events[3].prev_mac == events[2].mac
+    assert AuditHead.objects.get(pk=1).seq == 5
 
 
 def test_an_untouched_chain_verifies(chain, capsys):

@@ -62,30 +62,41 @@ def record(
     """Append one event. Runs inside the caller's transaction, so an action and its audit
     entry are committed together or not at all (no savepoint: a failure here must fail the
     caller's whole transaction)."""
+    return _append(actor, programme_id, case_ref, [(action, detail)])[0]
+
+
+def _append(
+    actor: str, programme_id: int | None, case_ref: str, steps: list[tuple[str, dict[str, Any]]]
+) -> list[AuditEvent]:
+    """Append events in order, with the chain's head locked and moved once for all of them."""
     at = timezone.now()
+    events: list[AuditEvent] = []
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         seq, prev_mac = _lock_head(cursor)
-        event = AuditEvent(
-            seq=seq + 1,
-            at=at,
-            programme_id_ref=programme_id,
-            actor=actor,
-            action=action,
-            case_ref=case_ref,
-            detail=json.loads(json.dumps(detail, default=str)),
-            prev_mac=prev_mac or GENESIS,
-        )
-        event.mac = _entry_mac(event)
-        head = AuditHead(pk=1, seq=event.seq, mac=event.mac)
+        for action, detail in steps:
+            seq += 1
+            event = AuditEvent(
+                seq=seq,
+                at=at,
+                programme_id_ref=programme_id,
+                actor=actor,
+                action=action,
+                case_ref=case_ref,
+                detail=json.loads(json.dumps(detail, default=str)),
+                prev_mac=prev_mac or GENESIS,
+            )
+            event.mac = prev_mac = _entry_mac(event)
+            # Plain statements rather than model saves: every application writes two entries
+            # inside its transaction while SQLite lets one writer in at a time, and the ORM's
+            # query building held that lock for longer than the writes themselves.
+            inserts.insert(event)
+            events.append(event)
+        head = AuditHead(pk=1, seq=seq, mac=prev_mac)
         head.head_mac = _head_mac(head)
-        # Plain statements rather than model saves: every application writes two entries
-        # inside its transaction while SQLite lets one writer in at a time, and the ORM's query
-        # building held that lock for longer than the writes themselves (`make bench`).
-        inserts.insert(event)
         cursor.execute(
             _statements(connection.vendor).update_head, [head.seq, head.mac, head.head_mac]
         )
-    return event
+    return events
 
 
 @dataclass(frozen=True)
@@ -125,6 +136,13 @@ class CaseLike(Protocol):
 def record_case(case: CaseLike, action: str, actor: str, **detail: Any) -> AuditEvent:
     """An event about one case: its programme and reference, never its contents."""
     return record(action, actor, programme_id=case.programme_id, case_ref=case.reference, **detail)
+
+
+def record_case_steps(
+    case: CaseLike, actor: str, *steps: tuple[str, dict[str, Any]]
+) -> list[AuditEvent]:
+    """Several events about one case by one actor, in order: (action, detail) each."""
+    return _append(actor, case.programme_id, case.reference, list(steps))
 
 
 @dataclass(frozen=True)

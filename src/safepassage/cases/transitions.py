@@ -8,7 +8,7 @@ the hold-fire notice when a crossing is called off, recording its outcome when i
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -285,21 +285,16 @@ def create_case(case: Case, *, actor: str, action: str = "", roles: frozenset[st
     them to look at yet."""
     transition = _checked(action, State.INQUIRY, roles) if action else None
     if transition is not None and (transition.guard or transition.effect):
-        raise ValueError(f"{action} has a guard or an effect; open the case, then perform it")
+        raise ValueError(f"{action} has a guard or an effect; create the case, then perform it")
     case.state = transition.target if transition else State.INQUIRY
     with transaction.atomic(savepoint=False):
         case.save(force_insert=True)
         counts.moved(case.programme_id, None, case.state)
-        log.record_case(case, "case.opened", actor)
+        steps: list[tuple[str, dict[str, Any]]] = [("case.opened", {})]
         if transition is not None:
-            log.record_case(
-                case,
-                f"case.{action}",
-                actor,
-                source=State.INQUIRY,
-                target=transition.target,
-                reason_given=False,
-            )
+            moved = {"source": State.INQUIRY, "target": transition.target, "reason_given": False}
+            steps.append((f"case.{action}", moved))
+        log.record_case_steps(case, actor, *steps)
 
 
 def perform(
