@@ -1,6 +1,6 @@
 """The real server for `make bench` and `make crash-test`: gunicorn with the production
-settings on its own SQLite database, started, killed and restarted from outside, and the load
-generator (load.py) run against it as a separate process."""
+settings on its own SQLite database (or a fresh PostgreSQL one), started, killed and restarted
+from outside, and the load generator (load.py) run against it as a separate process."""
 
 import json
 import os
@@ -13,7 +13,10 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BENCH = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -25,9 +28,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def server_env(var_dir: Path) -> dict[str, str]:
+def server_env(var_dir: Path, database_url: str = "") -> dict[str, str]:
     """Production settings: keys from the environment, the interactive KDF, no debug; the
-    database is SQLite in WAL mode with synchronous=FULL, as `make run` has it."""
+    database is SQLite in WAL mode with synchronous=FULL, as `make run` has it, unless a
+    PostgreSQL `database_url` is given."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -43,6 +47,8 @@ def server_env(var_dir: Path) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="bench_settings",
         PYTHONPATH=os.pathsep.join([str(BENCH / "site"), str(BENCH)]),
     )
+    if database_url:
+        env["SAFEPASSAGE_DATABASE_URL"] = database_url
     # Kept beside the data (test keys only), so a failed run can be examined afterwards.
     (var_dir / "env.json").write_text(
         json.dumps({k: v for k, v in env.items() if k.startswith(("SAFEPASSAGE_", "DJANGO_"))})
@@ -145,3 +151,19 @@ def new_var_dir() -> Path:
 def discard(var_dir: Path) -> None:
     """Remove a run's data (a million cases take half a gigabyte)."""
     shutil.rmtree(var_dir, ignore_errors=True)
+
+
+@contextmanager
+def postgres_database(server_url: str) -> Iterator[str]:
+    """A fresh, empty database on the PostgreSQL server at `server_url` for one run, dropped
+    afterwards; yields its URL."""
+    import psycopg
+
+    name = f"safepassage_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlsplit(server_url)._replace(path=f"/{name}").geturl()
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
