@@ -1,8 +1,8 @@
 """Counters of cases per state, kept as they change rather than counted on every page view:
 at a million cases a GROUP BY over them costs a staff page most of its time budget.
 
-Only two places change how many cases are in a state: `cases.services.submit_application`
-(a new case) and `cases.transitions.perform` (a move). Both call `moved` inside their
+Only two places change how many cases are in a state: `cases.transitions.create_case` (a
+new case) and `cases.transitions.perform` (a move). Both call `moved` inside their
 transaction. `recount` rebuilds the counters from the cases, for bulk loads and repairs.
 """
 
