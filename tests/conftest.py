@@ -3,6 +3,7 @@
 import re
 import time
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import User
@@ -120,3 +121,41 @@ def submit(client: Client, slug: str = "north", lang: str = "en", **overrides: s
 
 def enter(client: Client, codename: str, lang: str = "en"):
     return client.post(f"/{lang}/enter/", {"codename": codename})
+
+
+class _TextOf(HTMLParser):
+    """Collects the visible text of the element with one id (or of <main>)."""
+
+    VOID = {"input", "img", "br", "meta", "link", "hr", "source", "wbr", "col"}
+
+    def __init__(self, element_id: str | None) -> None:
+        super().__init__()
+        self.element_id = element_id
+        self.open: list[bool] = []  # inside the element: one entry per open tag, True if hidden
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        attributes = dict(attrs)
+        if self.open:
+            hidden = self.open[-1] or tag in {"script", "style"} or "hidden" in attributes
+            self.open.append(hidden)
+        elif (attributes.get("id") == self.element_id) if self.element_id else tag == "main":
+            self.open.append(False)
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.open:
+            self.open.pop()
+
+    def handle_data(self, data):
+        if self.open and not self.open[-1]:
+            self.parts.append(data)
+
+
+def text_of(html: str, element_id: str | None = None) -> str:
+    """What a person reads in the element `element_id` (or in <main>), spaces folded."""
+    parser = _TextOf(element_id)
+    parser.feed(html)
+    assert parser.parts or element_id is None, f"no element #{element_id} on the page"
+    return " ".join(" ".join(parser.parts).split())

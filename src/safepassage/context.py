@@ -7,6 +7,8 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils.translation import get_language, override
 
+from safepassage import display
+
 
 def _in_language(request: HttpRequest, code: str) -> str:
     # The request's URL was resolved already: reversing its match is what translate_url
@@ -30,4 +32,13 @@ def language_links(request: HttpRequest) -> dict[str, Any]:
             for code, name in settings.LANGUAGES
             if code != current
         ]
+    }
+
+
+def zones(request: HttpRequest) -> dict[str, str]:
+    """The zones pages show times in (display.py): every time shown carries its zone."""
+    return {
+        "applicant_zone": display.applicant_zone(),
+        "window_zone": display.window_zone(),
+        "staff_zone": display.staff_zone(),
     }

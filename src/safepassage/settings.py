@@ -103,7 +103,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "safepassage.context.language_links",
+                "safepassage.context.zones",
             ],
+            "builtins": ["safepassage.display_tags"],
         },
     }
 ]
@@ -213,6 +215,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
+# One date format per language; see safepassage/display.py for how times are shown.
+FORMAT_MODULE_PATH = ["safepassage.formats"]
 LANGUAGE_COOKIE_NAME = "sp_lang_unused"  # never set: the language lives in the URL
 
 STATIC_URL = "/static/"

@@ -17,7 +17,7 @@ from safepassage.aftercare.models import (
 )
 from safepassage.audit.models import AuditEvent
 from safepassage.programmes.roles import Role
-from tests.conftest import sign_in
+from tests.conftest import sign_in, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -167,9 +167,12 @@ def test_totals_per_programme(world, registered, second_officer, staff_client):
     assert totals.claimed == {"USD": Decimal(110_000)}
     assert totals.paid == {"USD": Decimal(100_000)}
     assert totals.awaiting_payment == {} and totals.open_claims == 1
-    page = staff_client(Role.AFTERCARE).get(f"/en/staff/p/{world.programme.slug}/rewards/")
+    officer = staff_client(Role.AFTERCARE)
+    page = officer.get(f"/en/staff/p/{world.programme.slug}/rewards/")
     html = page.content.decode()
-    assert "100000.00 USD" in html and registered.reference in html
+    assert text_of(html, "total-paid") == "100,000 USD" and registered.reference in html
+    russian = officer.get(f"/ru/staff/p/{world.programme.slug}/rewards/")
+    assert text_of(russian.content.decode(), "total-paid") == "100\xa0000 USD"
     assert RewardClaim.objects.get(pk=waiting.pk).verified_at is None
 
 

@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector
-from safepassage.passage.signals import signal_choices
+from safepassage.passage.recognition import signal_choices
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
 from safepassage.textinput import TextAreaField, TextField, no_control_characters

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safepassage.cases.models import Case
 from safepassage.passage import risk
+from safepassage.passage.recognition import SIGNALS
 from safepassage.programmes.models import Programme
 
 PROBABILITY = [MinValueValidator(0.0), MaxValueValidator(1.0)]
@@ -192,6 +193,27 @@ class Crossing(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def signal_title(self) -> str:
+        signal = SIGNALS.get(self.signal)
+        return str(signal.title) if signal else ""
+
+    @property
+    def closed_reason_label(self) -> str:
+        """Why the notice was closed, in words: a reason of its own, or the case's action."""
+        from safepassage.cases.transitions import BY_ACTION
+
+        if self.closed_reason in CLOSED_REASONS:
+            return str(CLOSED_REASONS[self.closed_reason])
+        transition = BY_ACTION.get(self.closed_reason)
+        return str(transition.label) if transition else ""
+
+
+CLOSED_REASONS = {
+    "unanswered": _("not acknowledged before the window began"),
+    "window_missed": _("the window passed with no outcome recorded"),
+}
 
 
 class PlanningConstraints(models.Model):

@@ -13,6 +13,9 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 
 class Band(StrEnum):
     """Times of day with different shelling rates, by the local hour a window starts."""
@@ -21,6 +24,14 @@ class Band(StrEnum):
     DAWN = "dawn"  # 04:00–07:00
     DAY = "day"  # 07:00–18:00
     DUSK = "dusk"  # 18:00–22:00
+
+
+BAND_NAMES: dict[Band, Promise] = {
+    Band.NIGHT: _("night"),
+    Band.DAWN: _("dawn"),
+    Band.DAY: _("day"),
+    Band.DUSK: _("dusk"),
+}
 
 
 def band_of(local_hour: int) -> Band:

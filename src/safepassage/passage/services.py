@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from safepassage import display
 from safepassage.audit import log
 from safepassage.cases import services as cases
 from safepassage.cases import transitions
@@ -22,7 +23,7 @@ from safepassage.cases.models import Case
 from safepassage.cases.states import State
 from safepassage.passage import planner, risk, windows
 from safepassage.passage.models import Crossing, PlanningConstraints, ReceivingUnit, Sector
-from safepassage.passage.signals import DRONE_GUIDANCE, GROUP_PROTOCOL, SIGNALS, Signal
+from safepassage.passage.recognition import DRONE_GUIDANCE, GROUP_PROTOCOL, SIGNALS, Signal
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
 from safepassage.vault import crypto
@@ -189,6 +190,10 @@ class Option:
     signal: str
     uncoordinated: risk.Estimate
     coordinated: risk.Estimate
+
+    @property
+    def signal_title(self) -> str:
+        return str(SIGNALS[self.signal].title)
 
 
 def options_for(case: Case, private_key: bytes, now: datetime, limit: int = 8) -> list[Option]:
@@ -491,7 +496,7 @@ def expire(now: datetime) -> Expired:
 @dataclass(frozen=True)
 class Instructions:
     crossing: Crossing
-    when: windows.LocalTime
+    when: str  # the window in the applicant's zone, with the zone named (display.window)
     place: str
     signal: Signal
     protocols: tuple[Signal, ...]
@@ -530,9 +535,7 @@ def instructions_for(case: Case, now: datetime) -> Instructions | None:
         protocols.append(GROUP_PROTOCOL)
     return Instructions(
         crossing=crossing,
-        when=windows.in_zone(
-            crossing.window_start, crossing.window_end, settings.PASSAGE_APPLICANT_ZONE
-        ),
+        when=display.window(crossing.window_start, crossing.window_end, display.applicant_zone()),
         place=crossing.sector.description,
         signal=SIGNALS[crossing.signal],
         protocols=tuple(protocols),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from safepassage import display
 from safepassage.audit import log
 from safepassage.cases.services import case_in
 from safepassage.cases.views import CaseAccess, Locked, case_access, case_post
@@ -24,7 +25,7 @@ from safepassage.passage.forms import (
     SectorForm,
 )
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector
-from safepassage.passage.signals import PROTOCOLS, SIGNALS
+from safepassage.passage.recognition import PROTOCOLS, SIGNALS
 from safepassage.programmes import keys
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.models import Programme
@@ -153,12 +154,9 @@ def _render_crossing(
 
 
 def _window_choices(now: Any) -> list[tuple[str, str]]:
-    zone = windows.window_zone()
+    zone = display.window_zone()
     return [
-        (
-            w.key,
-            f"{w.start.astimezone(zone):%d.%m %H:%M}–{w.end.astimezone(zone):%H:%M} ({w.band})",
-        )
+        (w.key, f"{display.window(w.start, w.end, zone)} · {w.band_label}")
         for w in windows.upcoming(now)
     ]
 
@@ -337,11 +335,7 @@ def notices(request: StaffRequest, status: int = 200, **extra: Any) -> HttpRespo
     now = timezone.now()
     services.expire(now)
     shown = [
-        (
-            notice,
-            windows.in_zone(notice.window_start, notice.window_end, windows.window_zone().key),
-            SIGNALS[notice.signal],
-        )
+        (notice, SIGNALS[notice.signal])
         for notice in services.notices_for(request.user, now)  # type: ignore[arg-type]
     ]
     context = {"notices": shown, "now": now, "decline_form": DeclineForm(), "error": "", **extra}

@@ -2,7 +2,8 @@
 
 Windows are defined in the receiving side's local time (PASSAGE_WINDOW_ZONE); the applicant is
 told the time in his own zone (PASSAGE_APPLICANT_ZONE), always with the zone named, because an
-hour's confusion between Kyiv and Moscow time is enough to get someone shot.
+hour's confusion between Kyiv and Moscow time is enough to get someone shot. How a window is
+written for a person is `safepassage.display.window`.
 """
 
 from dataclasses import dataclass
@@ -10,17 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
-from safepassage.passage.risk import Band, band_of
-
-ZONE_NAMES: dict[str, Promise] = {
-    "Europe/Moscow": _("Moscow time"),
-    "Europe/Kyiv": _("Kyiv time"),
-    "Europe/Minsk": _("Minsk time"),
-    "UTC": _("UTC"),
-}
+from safepassage.passage.risk import BAND_NAMES, Band, band_of
 
 
 @dataclass(frozen=True)
@@ -31,6 +23,10 @@ class Window:
     @property
     def band(self) -> Band:
         return band_of(self.start.astimezone(window_zone()).hour)
+
+    @property
+    def band_label(self) -> str:
+        return str(BAND_NAMES[self.band])
 
     @property
     def night(self) -> date:
@@ -77,24 +73,3 @@ def upcoming(now: datetime, days: int | None = None) -> list[Window]:
 
 def by_key(now: datetime, key: str) -> Window | None:
     return next((w for w in upcoming(now) if w.key == key), None)
-
-
-@dataclass(frozen=True)
-class LocalTime:
-    """A window as one person should read it: the times in their zone, and the zone's name."""
-
-    start: datetime
-    end: datetime
-    zone_name: str
-    utc_offset: str
-
-
-def in_zone(window_start: datetime, window_end: datetime, zone_key: str) -> LocalTime:
-    zone = ZoneInfo(zone_key)
-    start = window_start.astimezone(zone)
-    offset = start.utcoffset() or timedelta()
-    hours, rest = divmod(int(offset.total_seconds()), 3600)
-    label = f"UTC{hours:+d}" + (f":{rest // 60:02d}" if rest else "")
-    return LocalTime(
-        start, window_end.astimezone(zone), str(ZONE_NAMES.get(zone_key, zone_key)), label
-    )

@@ -9,9 +9,10 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F, QuerySet
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from safepassage import display
 from safepassage.aftercare import services as aftercare
 from safepassage.aftercare.models import Consent
 from safepassage.audit import log
@@ -89,9 +90,7 @@ def start_service(
             raise VolunteerRefused(
                 _("Service cannot start before %(date)s: %(days)s days after registration.")
                 % {
-                    "date": formats.date_format(
-                        timezone.localtime(service.eligible_from), "DATETIME_FORMAT"
-                    ),
+                    "date": display.moment(service.eligible_from, display.staff_zone()),
                     "days": settings.VOLUNTEER_COOLING_OFF_DAYS,
                 }
             )
