@@ -259,6 +259,8 @@ PASSAGE_INSTRUCTION_LEAD_HOURS = int(os.environ.get("SAFEPASSAGE_INSTRUCTION_LEA
 # No signal is used twice in one sector within this many days.
 PASSAGE_SIGNAL_REST_DAYS = int(os.environ.get("SAFEPASSAGE_SIGNAL_REST_DAYS", "7"))
 # An acknowledged window this long past its end with no outcome returns the case to verified.
+# An arrival may be recorded from this many minutes before the window starts, never earlier.
+PASSAGE_ARRIVAL_GRACE_MINUTES = int(os.environ.get("SAFEPASSAGE_ARRIVAL_GRACE_MINUTES", "30"))
 PASSAGE_MISSED_GRACE_HOURS = int(os.environ.get("SAFEPASSAGE_MISSED_GRACE_HOURS", "6"))
 # Above this probe risk (0–1) instructions need a verifier's audited release.
 PASSAGE_PROBE_RISK_THRESHOLD = float(os.environ.get("SAFEPASSAGE_PROBE_RISK_THRESHOLD", "0.5"))

@@ -112,7 +112,7 @@ class CaseLifecycle(RuleBasedStateMachine):
             self.state == State.VERIFIED
             and not self.case.crossings.filter(status__in=Crossing.ACTIVE).exists()
         ):
-            start = timezone.now() + timedelta(days=1)
+            start = timezone.now() - timedelta(minutes=10)  # under way: arrival possible
             Crossing.objects.create(
                 case=self.case,
                 sector=self.sector,

@@ -1,5 +1,8 @@
 """Planning one crossing: the notice, the liaison's answer, the instructions, the endings."""
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -12,8 +15,16 @@ from safepassage.cases.models import ProbeSignal
 from safepassage.passage import services
 from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
-from tests.conftest import enter, sign_in
-from tests.passage.conftest import at, first_window, notify, verified_case, verified_with_codename
+from safepassage.reception.models import Prisoner
+from tests.conftest import enter, sign_in, text_of
+from tests.passage.conftest import (
+    at,
+    first_window,
+    notify,
+    under_way,
+    verified_case,
+    verified_with_codename,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -267,15 +278,56 @@ def test_unanswered_notices_expire_and_missed_windows_return_the_case(
     assert crossing.closed_reason == "window_missed"
 
 
-def test_the_liaison_reports_arrival(world, front, client, staff_client):
+def typed(moment):
+    """A moment as the arrival field takes it: local time in the window zone."""
+    return moment.astimezone(ZoneInfo("Europe/Kyiv")).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_the_liaison_reports_arrival_at_the_time_he_saw_it(world, front, client, staff_client):
     case, crossing = acknowledged(world, front, client)
     liaison = staff_client(Role.LIAISON)
-    early = liaison.post(f"/en/staff/notices/{crossing.pk}/arrived/")
-    assert early.status_code in (302, 409)
-    services.report_arrival(crossing.pk, user=world.staff[Role.LIAISON], now=crossing.window_start)
+    url = f"/en/staff/notices/{crossing.pk}/arrived/"
+    early = liaison.post(url, {"arrived_at": typed(timezone.now())})
+    assert early.status_code == 409
+    assert text_of(early.content.decode(), "action-error").startswith(
+        "The window has not begun yet: an arrival can be recorded from "
+    )
+    crossing = under_way(crossing)
+    before_window = crossing.window_start - timedelta(minutes=31)
+    refused = liaison.post(url, {"arrived_at": typed(before_window)})
+    assert refused.status_code == 409
+    future = liaison.post(url, {"arrived_at": typed(timezone.now() + timedelta(hours=1))})
+    assert "cannot be in the future" in text_of(future.content.decode(), "action-error")
+    case.refresh_from_db()
+    assert case.state == "scheduled" and not Prisoner.objects.filter(case=case).exists()
+    seen = (crossing.window_start + timedelta(minutes=5)).replace(second=0, microsecond=0)
+    assert liaison.post(url, {"arrived_at": typed(seen)}).status_code == 302
     case.refresh_from_db()
     crossing.refresh_from_db()
     assert case.state == "received" and crossing.outcome == "arrived"
+    assert Prisoner.objects.get(case=case).captured_at == seen  # the reported time
+
+
+def test_nobody_records_an_arrival_hours_before_the_window(world, front, client, staff_client):
+    case, _crossing = acknowledged(world, front, client)
+    coordinator = staff_client(Role.COORDINATOR)
+    response = coordinator.post(
+        f"/en/staff/case/{case.reference}/crossing/outcome/", {"outcome": "arrived"}
+    )
+    assert response.status_code == 409
+    assert "The window has not begun yet" in text_of(response.content.decode(), "action-error")
+    with pytest.raises(services.PlanRefused, match="The window has not begun yet"):
+        services.record_arrival(
+            case,
+            arrived_at=timezone.now(),
+            user=world.staff[Role.COORDINATOR],
+            roles=frozenset({Role.COORDINATOR}),
+            now=timezone.now(),
+        )
+    with pytest.raises(transitions.TransitionRefused, match="The window has not begun yet"):
+        transitions.perform(case, "arrive", roles=frozenset({Role.RECEPTION}), actor="staff:t")
+    case.refresh_from_db()
+    assert case.state == "scheduled" and not Prisoner.objects.filter(case=case).exists()
 
 
 def test_outcomes_move_the_case_and_killed_is_never_a_surrender(world, front, client, staff_client):
@@ -303,6 +355,7 @@ def test_missing_stays_in_transit_and_can_still_arrive(world, front, client, sta
     coordinator.post(url, {"outcome": "missing"})
     case.refresh_from_db()
     assert case.state == "in_transit"
+    under_way(crossing)
     coordinator.post(url, {"outcome": "arrived"})
     case.refresh_from_db()
     crossing.refresh_from_db()
@@ -313,8 +366,13 @@ def test_missing_stays_in_transit_and_can_still_arrive(world, front, client, sta
 def test_calibration_compares_predicted_and_observed_per_sector(world, front, client, staff_client):
     for outcome in ("arrived", "arrived", "killed", "turned_back"):
         case, crossing = acknowledged(world, front, client)
+        under_way(crossing)
         services.record_outcome(
-            case, outcome, user=world.staff[Role.COORDINATOR], roles=frozenset({Role.COORDINATOR})
+            case,
+            outcome,
+            user=world.staff[Role.COORDINATOR],
+            roles=frozenset({Role.COORDINATOR}),
+            now=timezone.now(),
         )
         Crossing.objects.filter(pk=crossing.pk).update(
             window_start=crossing.window_start.replace(year=2000)

@@ -8,7 +8,7 @@ from safepassage.passage import services as passage
 from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
-from tests.passage.conftest import front, notify, verified_case
+from tests.passage.conftest import front, notify, under_way, verified_case
 
 __all__ = ["MANDATORY_ANSWERS", "front", "received_case", "register"]
 
@@ -28,7 +28,8 @@ def received_case(world, front, client, **overrides):
     crossing = notify(world, case, front.orchard)
     liaison = world.staff[Role.LIAISON]
     passage.acknowledge(crossing.pk, user=liaison, now=timezone.now())
-    passage.report_arrival(crossing.pk, user=liaison, now=crossing.window_start)
+    under_way(crossing)
+    passage.report_arrival(crossing.pk, user=liaison, now=timezone.now())
     # Free the sector's window and signal for the next test case.
     Crossing.objects.filter(pk=crossing.pk).update(
         window_start=crossing.window_start.replace(year=2000)

@@ -10,7 +10,8 @@ from safepassage.cases.models import Case
 from safepassage.passage import services as passage
 from safepassage.programmes.roles import Role
 from safepassage.reception.models import Prisoner
-from tests.passage.conftest import notify, verified_case
+from tests.conftest import text_of
+from tests.passage.conftest import notify, under_way, verified_case
 from tests.reception.conftest import MANDATORY_ANSWERS, received_case, register
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +124,11 @@ def test_reception_can_record_the_arrival_itself(world, front, client, staff_cli
     crossing = notify(world, case, front.orchard)
     passage.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=crossing.created_at)
     officer = staff_client(Role.RECEPTION)
+    early = officer.post(f"/en/staff/case/{case.reference}/action/", {"action": "arrive"})
+    assert early.status_code == 409
+    assert "The window has not begun yet" in text_of(early.content.decode(), "action-error")
+    assert Case.objects.get(pk=case.pk).state == "scheduled"
+    under_way(crossing)
     response = officer.post(f"/en/staff/case/{case.reference}/action/", {"action": "arrive"})
     assert response.status_code == 302
     assert Case.objects.get(pk=case.pk).state == "received"

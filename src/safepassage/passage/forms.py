@@ -1,9 +1,15 @@
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.auth.models import User
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from safepassage import display
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector
 from safepassage.passage.recognition import signal_choices
 from safepassage.programmes.models import Programme
@@ -106,8 +112,41 @@ class DeclineForm(forms.Form):
     reason = TextField(max_length=500, label=_("Why the unit cannot hold fire then"))
 
 
+def _arrival_label() -> str:
+    return gettext("Arrival time (%(zone)s)") % {"zone": display.zone_name(display.window_zone())}
+
+
+class ArrivalTimeField(forms.DateTimeField):
+    """When he arrived, as the receiving side's clock showed it (the window zone); typed by a
+    person who saw it, defaulting to now. The form shows which zone it means."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", lazy(_arrival_label, str)())
+        super().__init__(input_formats=["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M"], **kwargs)
+
+    def to_python(self, value: Any) -> datetime | None:
+        naive = super().to_python(value)
+        if naive is None:
+            return None
+        # Read in the window zone, whatever the server's zone is.
+        return naive.replace(tzinfo=None).replace(tzinfo=ZoneInfo(display.window_zone()))
+
+    @staticmethod
+    def now_initial() -> str:
+        return display.local(timezone.now(), display.window_zone()).strftime("%Y-%m-%dT%H:%M")
+
+
+class ArrivalForm(forms.Form):
+    arrived_at = ArrivalTimeField()
+
+
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(choices=Crossing.Outcome.choices, label=_("Outcome"))
+    arrived_at = ArrivalTimeField(
+        required=False, help_text=_("Only for an arrival; empty means now.")
+    )
 
 
 class OverrideForm(forms.Form):

@@ -16,6 +16,8 @@ from safepassage.cases.services import case_in
 from safepassage.cases.views import CaseAccess, Locked, case_access, case_post
 from safepassage.passage import services, windows
 from safepassage.passage.forms import (
+    ArrivalForm,
+    ArrivalTimeField,
     ConstraintsForm,
     DeclineForm,
     OutcomeForm,
@@ -144,7 +146,7 @@ def _render_crossing(
                 "available_until": view.constraints.available_until,
             },
         ),
-        "outcome_form": OutcomeForm(),
+        "outcome_form": OutcomeForm(initial={"arrived_at": ArrivalTimeField.now_initial()}),
         "override_form": OverrideForm(),
         "signals": SIGNALS,
         "error": "",
@@ -236,6 +238,8 @@ def outcome(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             form.cleaned_data["outcome"],
             user=request.user,  # type: ignore[arg-type]
             roles=access.roles,
+            now=timezone.now(),
+            arrived_at=form.cleaned_data["arrived_at"],
         )
     except services.PlanRefused as refused:
         return _render_crossing(request, access, status=409, error=refused.reason)
@@ -334,11 +338,25 @@ def notices(request: StaffRequest, status: int = 200, **extra: Any) -> HttpRespo
     _liaison(request)
     now = timezone.now()
     services.expire(now)
+    failed_arrival = extra.pop("arrival_form", None), extra.pop("arriving", None)
+
+    def arrival_form(pk: int) -> ArrivalForm:
+        if failed_arrival[1] == pk and failed_arrival[0] is not None:
+            return failed_arrival[0]
+        initial = {"arrived_at": ArrivalTimeField.now_initial()}
+        return ArrivalForm(initial=initial, auto_id=f"id_arrival_{pk}_%s")
+
     shown = [
-        (notice, SIGNALS[notice.signal])
+        (notice, SIGNALS[notice.signal], arrival_form(notice.pk))
         for notice in services.notices_for(request.user, now)  # type: ignore[arg-type]
     ]
-    context = {"notices": shown, "now": now, "decline_form": DeclineForm(), "error": "", **extra}
+    context = {
+        "notices": shown,
+        "now": now,
+        "decline_form": DeclineForm(),
+        "error": "",
+        **extra,
+    }
     return render(request, "passage/notices.html", context, status=status)
 
 
@@ -352,7 +370,15 @@ def notice_answer(request: StaffRequest, pk: int, answer: str) -> HttpResponse:
         if answer == "acknowledge":
             services.acknowledge(pk, user=user, now=now)  # type: ignore[arg-type]
         elif answer == "arrived":
-            services.report_arrival(pk, user=user, now=now)  # type: ignore[arg-type]
+            arrival = ArrivalForm(request.POST, auto_id=f"id_arrival_{pk}_%s")
+            if not arrival.is_valid():
+                return notices(request, status=400, arrival_form=arrival, arriving=pk)
+            services.report_arrival(
+                pk,
+                user=user,  # type: ignore[arg-type]
+                arrived_at=arrival.cleaned_data["arrived_at"],
+                now=now,
+            )
         elif answer == "decline":
             form = DeclineForm(request.POST)
             if not form.is_valid():

@@ -4,6 +4,7 @@ Prints the accounts once, when they are created; run again, it changes nothing.
 """
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -109,16 +110,24 @@ def _demo_arrival(programme: Programme, sector: Sector, staff: dict[Role, User])
     verifier = frozenset({Role.VERIFIER})
     for action in ("start_verification", "verify"):
         transitions.perform(case, action, roles=verifier, actor="system:seed-demo")
+    # Planned two days ago for last night's window, so he arrived in the past.
     now = timezone.now()
+    planned = now - timedelta(days=2)
+    last_night = [w for w in windows.upcoming(planned) if w.end <= now][-1]
     crossing = passage.send_notice(
         case,
         user=staff[Role.COORDINATOR],
         sector_id=sector.pk,
-        window_key=windows.upcoming(now)[0].key,
+        window_key=last_night.key,
         signal="arms_raised_spread",
         escort=Crossing.Escort.DRONE,
         head_count=1,
+        now=planned,
+    )
+    passage.acknowledge(crossing.pk, user=staff[Role.LIAISON], now=planned)
+    passage.report_arrival(
+        crossing.pk,
+        user=staff[Role.LIAISON],
+        arrived_at=last_night.start + timedelta(minutes=40),
         now=now,
     )
-    passage.acknowledge(crossing.pk, user=staff[Role.LIAISON], now=now)
-    passage.report_arrival(crossing.pk, user=staff[Role.LIAISON], now=crossing.window_start)
