@@ -191,10 +191,17 @@ def test_the_claim_flow_through_the_page(world, registered, second_officer, staf
     first.post(url + "claim/", {"claim": claim.pk, "step": "approve"})
     again = first.post(url + "claim/", {"claim": claim.pk, "step": "approve"})
     assert again.status_code == 409 and "second officer" in again.content.decode()
-    early = first.post(url + "payment/", {"claim": claim.pk, "reference": "cash"})
+    early = first.post(
+        url + "payment/", {"claim": claim.pk, "reference": "cash", "confirmed": "yes"}
+    )
     assert early.status_code == 409
     second = sign_in(type(first)(), second_officer)
     assert second.post(url + "claim/", {"claim": claim.pk, "step": "approve"}).status_code == 302
-    assert first.post(url + "payment/", {"claim": claim.pk, "reference": "cash"}).status_code == 302
+    assert (
+        first.post(
+            url + "payment/", {"claim": claim.pk, "reference": "cash", "confirmed": "yes"}
+        ).status_code
+        == 302
+    )
     assert LedgerEntry.objects.get().claim == claim
     assert "T-72" in first.get(url).content.decode()

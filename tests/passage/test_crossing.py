@@ -287,21 +287,23 @@ def test_the_liaison_reports_arrival_at_the_time_he_saw_it(world, front, client,
     case, crossing = acknowledged(world, front, client)
     liaison = staff_client(Role.LIAISON)
     url = f"/en/staff/notices/{crossing.pk}/arrived/"
-    early = liaison.post(url, {"arrived_at": typed(timezone.now())})
+    early = liaison.post(url, {"arrived_at": typed(timezone.now()), "confirmed": "yes"})
     assert early.status_code == 409
     assert text_of(early.content.decode(), "action-error").startswith(
         "The window has not begun yet: an arrival can be recorded from "
     )
     crossing = under_way(crossing)
     before_window = crossing.window_start - timedelta(minutes=31)
-    refused = liaison.post(url, {"arrived_at": typed(before_window)})
+    refused = liaison.post(url, {"arrived_at": typed(before_window), "confirmed": "yes"})
     assert refused.status_code == 409
-    future = liaison.post(url, {"arrived_at": typed(timezone.now() + timedelta(hours=1))})
+    future = liaison.post(
+        url, {"arrived_at": typed(timezone.now() + timedelta(hours=1)), "confirmed": "yes"}
+    )
     assert "cannot be in the future" in text_of(future.content.decode(), "action-error")
     case.refresh_from_db()
     assert case.state == "scheduled" and not Prisoner.objects.filter(case=case).exists()
     seen = (crossing.window_start + timedelta(minutes=5)).replace(second=0, microsecond=0)
-    assert liaison.post(url, {"arrived_at": typed(seen)}).status_code == 302
+    assert liaison.post(url, {"arrived_at": typed(seen), "confirmed": "yes"}).status_code == 302
     case.refresh_from_db()
     crossing.refresh_from_db()
     assert case.state == "received" and crossing.outcome == "arrived"
@@ -312,7 +314,8 @@ def test_nobody_records_an_arrival_hours_before_the_window(world, front, client,
     case, _crossing = acknowledged(world, front, client)
     coordinator = staff_client(Role.COORDINATOR)
     response = coordinator.post(
-        f"/en/staff/case/{case.reference}/crossing/outcome/", {"outcome": "arrived"}
+        f"/en/staff/case/{case.reference}/crossing/outcome/",
+        {"outcome": "arrived", "confirmed": "yes"},
     )
     assert response.status_code == 409
     assert "The window has not begun yet" in text_of(response.content.decode(), "action-error")
@@ -335,9 +338,18 @@ def test_outcomes_move_the_case_and_killed_is_never_a_surrender(world, front, cl
     expected = {"killed": "lost", "captured": "compromised", "turned_back": "verified"}
     for outcome, state in expected.items():
         case, crossing = acknowledged(world, front, client)
-        response = coordinator.post(
-            f"/en/staff/case/{case.reference}/crossing/outcome/", {"outcome": outcome}
-        )
+        url = f"/en/staff/case/{case.reference}/crossing/outcome/"
+        asked = coordinator.post(url, {"outcome": outcome})
+        assert asked.status_code == 200 and 'id="confirm-step"' in asked.content.decode()
+        ends_case = outcome != "turned_back"
+        if ends_case:
+            unexplained = coordinator.post(url, {"outcome": outcome, "confirmed": "yes"})
+            assert unexplained.status_code == 400
+            assert "Give the reason" in text_of(unexplained.content.decode(), "confirm-step")
+        case.refresh_from_db()
+        assert case.state == "scheduled"  # asking changed nothing
+        reason = "Seen by the drone operator" if ends_case else ""
+        response = coordinator.post(url, {"outcome": outcome, "confirmed": "yes", "reason": reason})
         assert response.status_code == 302
         case.refresh_from_db()
         crossing.refresh_from_db()
@@ -352,11 +364,11 @@ def test_missing_stays_in_transit_and_can_still_arrive(world, front, client, sta
     case, crossing = acknowledged(world, front, client)
     coordinator = staff_client(Role.COORDINATOR)
     url = f"/en/staff/case/{case.reference}/crossing/outcome/"
-    coordinator.post(url, {"outcome": "missing"})
+    coordinator.post(url, {"outcome": "missing", "confirmed": "yes"})
     case.refresh_from_db()
     assert case.state == "in_transit"
     under_way(crossing)
-    coordinator.post(url, {"outcome": "arrived"})
+    coordinator.post(url, {"outcome": "arrived", "confirmed": "yes"})
     case.refresh_from_db()
     crossing.refresh_from_db()
     assert case.state == "received" and crossing.outcome == "arrived"
@@ -373,6 +385,7 @@ def test_calibration_compares_predicted_and_observed_per_sector(world, front, cl
             user=world.staff[Role.COORDINATOR],
             roles=frozenset({Role.COORDINATOR}),
             now=timezone.now(),
+            reason="Reported by the unit" if outcome == "killed" else "",
         )
         Crossing.objects.filter(pk=crossing.pk).update(
             window_start=crossing.window_start.replace(year=2000)

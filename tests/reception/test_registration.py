@@ -124,12 +124,16 @@ def test_reception_can_record_the_arrival_itself(world, front, client, staff_cli
     crossing = notify(world, case, front.orchard)
     passage.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=crossing.created_at)
     officer = staff_client(Role.RECEPTION)
-    early = officer.post(f"/en/staff/case/{case.reference}/action/", {"action": "arrive"})
+    early = officer.post(
+        f"/en/staff/case/{case.reference}/action/", {"action": "arrive", "confirmed": "yes"}
+    )
     assert early.status_code == 409
     assert "The window has not begun yet" in text_of(early.content.decode(), "action-error")
     assert Case.objects.get(pk=case.pk).state == "scheduled"
     under_way(crossing)
-    response = officer.post(f"/en/staff/case/{case.reference}/action/", {"action": "arrive"})
+    response = officer.post(
+        f"/en/staff/case/{case.reference}/action/", {"action": "arrive", "confirmed": "yes"}
+    )
     assert response.status_code == 302
     assert Case.objects.get(pk=case.pk).state == "received"
     assert Prisoner.objects.filter(case=case).exists()

@@ -315,6 +315,7 @@ class ShownClaim:
     description: str
     approvers: list[str]
     paid: LedgerEntry | None
+    approved_by_viewer: bool = False  # this officer approved it already: no second button
 
 
 def claims_of(case: Case, *, user: User, private_key: bytes) -> list[ShownClaim]:
@@ -333,6 +334,7 @@ def claims_of(case: Case, *, user: User, private_key: bytes) -> list[ShownClaim]
                 description=_opened(key, claim.equipment.description),
                 approvers=[a.officer.username for a in claim.approvals.all()],
                 paid=getattr(claim, "payment", None),
+                approved_by_viewer=any(a.officer_id == user.pk for a in claim.approvals.all()),
             )
         )
     log.record_case(case, "aftercare.claims_read", log.staff_actor(user))

@@ -7,6 +7,8 @@ from typing import Any
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from safepassage.aftercare import services, statements
@@ -20,6 +22,7 @@ from safepassage.aftercare.forms import (
 )
 from safepassage.aftercare.models import Consent
 from safepassage.cases.views import CaseAccess, case_view
+from safepassage.confirm import second_step
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
@@ -82,6 +85,14 @@ def withdraw(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         raise Http404
+    step = second_step(
+        request,
+        title=_("Withdraw this consent?"),
+        consequence=_("The consent ends now. A new one can be recorded later if he gives it."),
+        back=reverse("aftercare:person", args=[access.case.reference]),
+    )
+    if step is not None:
+        return step
     try:
         services.withdraw_consent(
             access.case,
@@ -130,6 +141,14 @@ def payment(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     form = PaymentForm(request.POST)
     if not form.is_valid():
         return _render(request, access, status=400, error=_first_error(form))
+    step = second_step(
+        request,
+        title=_("Record the payment?"),
+        consequence=_("The ledger cannot be changed afterwards."),
+        back=reverse("aftercare:person", args=[access.case.reference]),
+    )
+    if step is not None:
+        return step
     try:
         services.record_payment(
             access.case,

@@ -358,11 +358,12 @@ def set_probe_flag(case: Case, *, user: User, flagged: bool) -> None:
 def staff_transition(
     case: Case, action: str, *, user: User, roles: frozenset[Role], reason: str = ""
 ) -> Case:
-    updated = transitions.perform(
-        case, action, roles=roles, actor=log.staff_actor(user), reason=reason
-    )
-    if reason:
-        add_note(updated, user=user, text=reason)
+    with transaction.atomic():
+        updated = transitions.perform(
+            case, action, roles=roles, actor=log.staff_actor(user), reason=reason
+        )
+        if reason:
+            add_note(updated, user=user, text=reason)
     return updated
 
 

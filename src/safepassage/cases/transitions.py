@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 APPLICANT = "applicant"
+# Besides every action that ends a case: those that cannot be taken back.
+GRAVE_ACTIONS = frozenset({"arrive", "record_death"})
 SYSTEM = "system"
 Guard = Callable[[Case, datetime], str | None]  # (case, now): a reason to refuse, or None
 Effect = Callable[[Case, str, str], None]  # (case, action, actor)
@@ -101,6 +103,15 @@ class Transition:
     guard: Guard | None = None
     label: "StrOrPromise" = ""
     effect: Effect | None = None
+
+    @property
+    def ends_case(self) -> bool:
+        return self.target in ENDED
+
+    @property
+    def grave(self) -> bool:
+        """Irreversible or grave: asked again on a second step (safepassage.confirm)."""
+        return self.ends_case or self.action in GRAVE_ACTIONS
 
 
 def _roles(*roles: str) -> frozenset[str]:

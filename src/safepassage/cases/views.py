@@ -8,11 +8,14 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from safepassage.cases import services, transitions
 from safepassage.cases.forms import ActionForm, MessageForm, NoteForm, ProbeForm, SearchForm
 from safepassage.cases.models import Case
+from safepassage.confirm import second_step
 from safepassage.programmes import keys
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.roles import CASE_ROLES, Role
@@ -150,6 +153,22 @@ def case_action(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     form = ActionForm(request.POST)
     if not form.is_valid():
         return _render_case(request, access, status=400, action_form=form)
+    transition = transitions.BY_ACTION.get(form.cleaned_data["action"])
+    if transition and transition.grave and transition in transitions.available(
+        access.case, access.roles
+    ):
+        step = second_step(
+            request,
+            title=_("%(action)s: case %(case)s?")
+            % {"action": transition.label, "case": access.case.reference},
+            consequence=_("This cannot be undone.")
+            if not transition.ends_case
+            else _("This ends the case: nothing more will happen with it."),
+            back=reverse("cases:detail", args=[access.case.reference]),
+            reason_required=transition.ends_case,
+        )
+        if step is not None:
+            return step
     try:
         services.staff_transition(
             access.case,

@@ -467,6 +467,10 @@ OUTCOME_ACTIONS: dict[str, str] = {
 }
 
 
+# Outcomes after which nothing more happens with the case: each needs a reason.
+CASE_ENDING_OUTCOMES = frozenset({Crossing.Outcome.KILLED, Crossing.Outcome.CAPTURED})
+
+
 @transaction.atomic
 def record_outcome(
     case: Case,
@@ -476,11 +480,17 @@ def record_outcome(
     roles: frozenset[Role],
     now: datetime,
     arrived_at: datetime | None = None,
+    reason: str = "",
 ) -> Case:
     """What happened in the crossing window. Missing leaves the case in transit, so a later
-    report (arrived, killed) can still be recorded. An arrival carries its reported time."""
+    report (arrived, killed) can still be recorded. An arrival carries its reported time; an
+    outcome that ends the case carries the reason, kept as a staff note."""
     if outcome not in OUTCOME_ACTIONS:
         raise PlanRefused(_("Choose an outcome."))
+    if outcome in CASE_ENDING_OUTCOMES and not reason:
+        raise PlanRefused(_("Give the reason: it is kept with the case."))
+    if reason:
+        cases.add_note(case, user=user, text=reason)
     if outcome == Crossing.Outcome.ARRIVED:
         return record_arrival(case, arrived_at=arrived_at or now, user=user, roles=roles, now=now)
     actor = log.staff_actor(user)

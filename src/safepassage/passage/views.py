@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,6 +15,7 @@ from safepassage import display
 from safepassage.audit import log
 from safepassage.cases.services import case_in
 from safepassage.cases.views import CaseAccess, Locked, case_access, case_post
+from safepassage.confirm import second_step
 from safepassage.passage import services, windows
 from safepassage.passage.forms import (
     ArrivalForm,
@@ -232,6 +234,20 @@ def outcome(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     form = OutcomeForm(request.POST)
     if not form.is_valid():
         return _render_crossing(request, access, status=400, outcome_form=form)
+    outcome_label = Crossing.Outcome(form.cleaned_data["outcome"]).label
+    ends_case = form.cleaned_data["outcome"] in services.CASE_ENDING_OUTCOMES
+    step = second_step(
+        request,
+        title=_("Record the outcome “%(outcome)s” for case %(case)s?")
+        % {"outcome": outcome_label, "case": access.case.reference},
+        consequence=_("This ends the case: nothing more will happen with it.")
+        if ends_case
+        else _("This cannot be undone."),
+        back=reverse("passage:crossing", args=[access.case.reference]),
+        reason_required=ends_case,
+    )
+    if step is not None:
+        return step
     try:
         services.record_outcome(
             access.case,
@@ -240,6 +256,7 @@ def outcome(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             roles=access.roles,
             now=timezone.now(),
             arrived_at=form.cleaned_data["arrived_at"],
+            reason=request.POST.get("reason", "").strip(),
         )
     except services.PlanRefused as refused:
         return _render_crossing(request, access, status=409, error=refused.reason)
@@ -373,6 +390,19 @@ def notice_answer(request: StaffRequest, pk: int, answer: str) -> HttpResponse:
             arrival = ArrivalForm(request.POST, auto_id=f"id_arrival_{pk}_%s")
             if not arrival.is_valid():
                 return notices(request, status=400, arrival_form=arrival, arriving=pk)
+            step = second_step(
+                request,
+                title=_("Report the arrival at %(time)s?")
+                % {
+                    "time": display.moment(
+                        arrival.cleaned_data["arrived_at"], display.window_zone()
+                    )
+                },
+                consequence=_("The crossing ends and reception takes over. This cannot be undone."),
+                back=reverse("passage:notices"),
+            )
+            if step is not None:
+                return step
             services.report_arrival(
                 pk,
                 user=user,  # type: ignore[arg-type]

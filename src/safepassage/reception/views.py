@@ -5,10 +5,13 @@ from datetime import date
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from safepassage.cases.views import CaseAccess, case_view
+from safepassage.confirm import second_step
 from safepassage.programmes import keys
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.models import Programme
@@ -102,6 +105,17 @@ def card(request: StaffRequest, access: CaseAccess) -> HttpResponse:
 
 @reception_post
 def card_sent(request: StaffRequest, access: CaseAccess) -> HttpResponse:
+    step = second_step(
+        request,
+        title=_("Capture card of %(case)s sent?") % {"case": access.case.reference},
+        consequence=_(
+            "Record this only once the card has really gone to the family and the Central "
+            "Tracing Agency. It cannot be undone."
+        ),
+        back=reverse("reception:prisoner", args=[access.case.reference]),
+    )
+    if step is not None:
+        return step
     try:
         services.mark_card_sent(access.case, user=request.user)  # type: ignore[arg-type]
     except services.ReceptionRefused as refused:
