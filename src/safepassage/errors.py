@@ -6,7 +6,12 @@ from django.utils.translation import gettext as _
 
 
 def _page(request: HttpRequest | None, status: int, title: str, text: str) -> HttpResponse:
-    body = render_to_string("error.html", {"status": status, "title": title, "text": text})
+    """The applicant's error page, or on a staff address the staff one (with its navigation):
+    a colleague who mistypes an address stays among the staff pages."""
+    staff = request is not None and "/staff/" in request.path
+    template = "staff/error.html" if staff else "error.html"
+    context = {"status": status, "title": title, "text": text}
+    body = render_to_string(template, context, request=request if staff else None)
     return HttpResponse(body, status=status)
 
 
@@ -28,7 +33,8 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _page(request, 500, _("Something went wrong"), _("Please try again in a few minutes."))
+    # The plain page: whatever failed (the database, say) must not fail this page too.
+    return _page(None, 500, _("Something went wrong"), _("Please try again in a few minutes."))
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -10,7 +10,7 @@ from safepassage.audit.models import AuditEvent
 from safepassage.cases import services
 from safepassage.cases.models import Case
 from safepassage.programmes.roles import CASE_ROLES, Role
-from tests.conftest import PASSWORD, current_code, make_world, sign_in, submit
+from tests.conftest import PASSWORD, current_code, make_world, sign_in, submit, text_of
 
 
 def test_a_password_alone_opens_nothing(world):
@@ -197,12 +197,19 @@ def test_the_queue_orders_counts_and_finds_cases(world, client, staff_client, se
     services.set_probe_flag(flagged, user=world.staff[Role.VERIFIER], flagged=True)
     verifier = staff_client(Role.VERIFIER)
     html = verifier.get("/en/staff/p/north/queue/").content.decode()
-    positions = [html.index(case.reference) for case in (waiting, flagged, quiet)]
+    queue = text_of(html, "queue")
+    positions = [queue.index(case.reference) for case in (waiting, flagged, quiet)]
     assert positions == sorted(positions)  # awaiting a reply, then flagged, then the rest
-    assert html.count("probe risk") == 1 and html.count("awaiting reply") == 1
+    assert text_of(html, f"case-{flagged.reference}").endswith("Probe signal raised")
+    assert text_of(html, f"case-{waiting.reference}").endswith("New message from the applicant")
+    assert "Probe" not in text_of(html, f"case-{quiet.reference}")  # nothing to flag
+    needing = text_of(html, "attention")
+    assert f"{flagged.reference} — Probe signal raised" in needing
+    assert f"{waiting.reference} — New message from the applicant" in needing
+    assert quiet.reference not in needing
     found = verifier.get(f"/en/staff/p/north/queue/?q=+{quiet.reference.lower()}+")
-    html = found.content.decode()
-    assert quiet.reference in html and waiting.reference not in html
+    queue = text_of(found.content.decode(), "queue")
+    assert quiet.reference in queue and waiting.reference not in queue
 
 
 def test_admin_browses_and_verifies_the_audit_log(world, applied_case, staff_client):

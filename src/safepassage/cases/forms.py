@@ -1,6 +1,9 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from safepassage.cases.states import State
 from safepassage.textinput import TextAreaField, TextField
 
 
@@ -23,3 +26,11 @@ class ProbeForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = TextField(max_length=16, required=False, label=_("Case reference"))
+    state = forms.ChoiceField(required=False, label=_("State"))
+
+    def __init__(self, *args: Any, states: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(State.choices)
+        field = self.fields["state"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("My queue"))] + [(state, labels[state]) for state in states]

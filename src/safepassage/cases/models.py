@@ -3,12 +3,20 @@ the dossier and messages under the case's data key, notes sealed to the programm
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from safepassage.cases.states import State
 from safepassage.programmes.models import Programme
 
 
 class Case(models.Model):
+    class Channel(models.TextChoices):
+        """How the applicant reached the programme; all enter through the same rules."""
+
+        WEB = "web", _("Website")
+        TELEGRAM = "telegram", _("Telegram bot")
+        HOTLINE = "hotline", _("Hotline (operator)")
+
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT)
     # A random reference for staff; it says nothing about the applicant.
     reference = models.CharField(max_length=16, unique=True)
@@ -26,6 +34,7 @@ class Case(models.Model):
     probe_flagged = models.BooleanField(default=False)
     indexed_at = models.DateTimeField(null=True)
     awaiting_reply = models.BooleanField(default=False, db_index=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
     # When the case reached an ended state: retention counts from here.
     ended_at = models.DateTimeField(null=True, db_index=True)
     shredded_at = models.DateTimeField(null=True)

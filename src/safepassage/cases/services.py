@@ -8,8 +8,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from safepassage import inserts
@@ -19,7 +19,7 @@ from safepassage.cases.dossier import CIRCUMSTANCES, IDENTITY
 from safepassage.cases.models import BlindIndex, Case, Codename, Message, Note, ProbeSignal
 from safepassage.cases.states import CROSSED, ENDED, OPEN, State
 from safepassage.programmes.models import Programme
-from safepassage.programmes.roles import QUEUES, Role, readable_groups
+from safepassage.programmes.roles import FILTERS, QUEUES, Role, readable_groups
 from safepassage.vault import codenames, crypto
 from safepassage.vault.blind import blind_index
 
@@ -475,8 +475,21 @@ class Queue:
     count: int
 
 
-def queue(programme: Programme, roles: frozenset[Role], *, search: str = "") -> Queue:
-    states = sorted({s for role in roles for s in QUEUES.get(role, ())})
+def filterable_states(roles: frozenset[Role]) -> list[str]:
+    """The states these roles may list, in the order of the state machine."""
+    allowed = {s for role in roles for s in FILTERS.get(role, ())}
+    return [state.value for state in State if state.value in allowed]
+
+
+def queue(
+    programme: Programme, roles: frozenset[Role], *, search: str = "", state: str = ""
+) -> Queue:
+    """The cases waiting for these roles, or, with `state`, every case in that state that
+    they may list. Messages waiting for an answer and probe signals come first."""
+    if state:
+        states = [state] if state in filterable_states(roles) else []
+    else:
+        states = sorted({s for role in roles for s in QUEUES.get(role, ())})
     cases = Case.objects.filter(programme=programme, state__in=states).order_by(
         "-awaiting_reply", "-probe_flagged", "updated_at"
     )
@@ -490,16 +503,60 @@ def queue(programme: Programme, roles: frozenset[Role], *, search: str = "") -> 
     return Queue(cases, sum(by_state.get(state, 0) for state in states))
 
 
-def with_open_signals(cases: list[Case]) -> list[Case]:
-    """Marks each case of a queue page that has an uncleared probe signal (`open_signals`)."""
+def open_probe_signals(programme_ids: list[int], limit: int = 50) -> QuerySet[ProbeSignal]:
+    """Uncleared probe signals (duress first), oldest first: they wait for a verifier."""
+    return (
+        ProbeSignal.objects.filter(case__programme_id__in=programme_ids, cleared_at__isnull=True)
+        .select_related("case")
+        .order_by(
+            models.Case(models.When(kind=ProbeSignal.Kind.DURESS, then=0), default=1),
+            "created_at",
+        )[:limit]
+    )
+
+
+def awaiting_reply(programme_ids: list[int], limit: int = 50) -> QuerySet[Case]:
+    """Open cases with a message from the applicant nobody has answered, longest waiting
+    first."""
+    return Case.objects.filter(
+        programme_id__in=programme_ids, awaiting_reply=True, state__in=OPEN
+    ).order_by("updated_at")[:limit]
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    case: Case
+    direction: str  # "" where these roles may not read the circumstances
+    last_message_at: datetime | None
+    open_signals: bool
+
+
+def queue_rows(cases: list[Case], *, roles: frozenset[Role], private_key: bytes) -> list[QueueRow]:
+    """One page of a queue with what a person needs to choose the next case: direction (for
+    roles that read circumstances), channel, when the last message came."""
+    shows_direction = "circumstances" in readable_groups(roles)
+    last = dict(
+        Message.objects.filter(case__in=cases)
+        .values("case_id")
+        .annotate(latest=models.Max("created_at"))
+        .values_list("case_id", "latest")
+    )
     flagged = set(
         ProbeSignal.objects.filter(case__in=cases, cleared_at__isnull=True).values_list(
             "case_id", flat=True
         )
     )
-    for case in cases:
-        case.open_signals = case.pk in flagged  # type: ignore[attr-defined]
-    return cases
+    return [
+        QueueRow(
+            case=case,
+            direction=circumstances(case, private_key).get("direction", "")
+            if shows_direction
+            else "",
+            last_message_at=last.get(case.pk),
+            open_signals=case.pk in flagged,
+        )
+        for case in cases
+    ]
 
 
 def case_in(programme_ids: list[int], reference: str) -> Case | None:

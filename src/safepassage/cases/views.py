@@ -4,11 +4,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -16,6 +18,7 @@ from safepassage.cases import services, transitions
 from safepassage.cases.forms import ActionForm, MessageForm, NoteForm, ProbeForm, SearchForm
 from safepassage.cases.models import Case
 from safepassage.confirm import second_step
+from safepassage.dashboard.attention import items_for, kinds_by_case
 from safepassage.programmes import keys
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.roles import CASE_ROLES, Role
@@ -94,18 +97,37 @@ def queue(request: StaffRequest, slug: str) -> HttpResponse:
     if private_key is None:
         return redirect("staff:login")
     services.index_pending(programme, private_key)
-    search = SearchForm(request.GET)
-    query = search.cleaned_data["q"] if search.is_valid() else ""
     roles = request.scope.roles_in(programme.pk) & CASE_ROLES
-    waiting = services.queue(programme, roles, search=query)
+    search = SearchForm(request.GET, states=services.filterable_states(roles))
+    valid = search.is_valid()
+    waiting = services.queue(
+        programme,
+        roles,
+        search=search.cleaned_data["q"] if valid else "",
+        state=search.cleaned_data["state"] if valid else "",
+    )
     page = CountedPaginator(waiting.cases, 50, count=waiting.count).get_page(
         request.GET.get("page")
     )
-    page.object_list = services.with_open_signals(list(page.object_list))
+    rows = services.queue_rows(list(page.object_list), roles=roles, private_key=private_key)
+    needing = [
+        i for i in items_for(request.scope, timezone.now()) if i.programme_id == programme.pk
+    ]
+    attention = kinds_by_case(needing)
     return render(
         request,
         "cases/queue.html",
-        {"programme": programme, "page": page, "search": search, "roles": sorted(roles)},
+        {
+            "programme": programme,
+            "page": page,
+            "rows": [(row, attention.get(row.case.reference, [])) for row in rows],
+            "search": search,
+            "needing": needing,
+            "filter_query": urlencode({"state": search.cleaned_data.get("state", "")})
+            if valid
+            else "",
+            "roles": sorted(roles),
+        },
     )
 
 
@@ -154,8 +176,10 @@ def case_action(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     if not form.is_valid():
         return _render_case(request, access, status=400, action_form=form)
     transition = transitions.BY_ACTION.get(form.cleaned_data["action"])
-    if transition and transition.grave and transition in transitions.available(
-        access.case, access.roles
+    if (
+        transition
+        and transition.grave
+        and transition in transitions.available(access.case, access.roles)
     ):
         step = second_step(
             request,

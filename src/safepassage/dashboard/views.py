@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from safepassage.cases.services import counters
 from safepassage.cases.states import State
+from safepassage.dashboard.attention import items_for
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programmes_for
@@ -22,6 +23,7 @@ def home(request: StaffRequest) -> HttpResponse:
         return [pid for pid, roles in scope.roles.items() if role in roles]
 
     reception_ids = holding(Role.RECEPTION)
+    now = timezone.now()
     return render(
         request,
         "dashboard/home.html",
@@ -36,7 +38,8 @@ def home(request: StaffRequest) -> HttpResponse:
             "volunteer_programmes": programmes_for(holding(Role.VOLUNTEER)),
             # Counted over every programme whose cases this person sees, so the whole team
             # notices a late card, not only reception.
-            "overdue_cards": overdue_cards(visible, timezone.now()).count(),
+            "overdue_cards": overdue_cards(visible, now).count(),
+            "attention": items_for(scope, now),
             "is_liaison": any(Role.LIAISON in roles for roles in scope.roles.values()),
             "counters": totals,
             "states": [(state.label, totals.by_state[state.value]) for state in State],

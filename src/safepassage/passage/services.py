@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -221,6 +221,22 @@ def active_crossing(case: Case) -> Crossing | None:
 
 def crossings_of(case: Case) -> QuerySet[Crossing]:
     return case.crossings.select_related("sector").order_by("-created_at")
+
+
+def needing_a_new_plan(programme_ids: list[int], limit: int = 50) -> QuerySet[Crossing]:
+    """Crossings the coordinator must act on: declined by the unit, or called off because the
+    applicant asked for another time, while the case waits, verified, with no newer plan."""
+    newer = Crossing.objects.filter(case=OuterRef("case"), pk__gt=OuterRef("pk"))
+    return (
+        Crossing.objects.filter(case__programme_id__in=programme_ids, case__state=State.VERIFIED)
+        .filter(
+            Q(status=Crossing.Status.DECLINED)
+            | Q(status=Crossing.Status.WITHDRAWN, closed_reason="request_other_time")
+        )
+        .exclude(Exists(newer))
+        .select_related("case")
+        .order_by("created_at")[:limit]
+    )
 
 
 def has_acknowledged_notice(case: Case) -> bool:

@@ -30,6 +30,15 @@ QUEUES: dict[Role, tuple[str, ...]] = {
     Role.AFTERCARE: ("registered", "pathway_chosen"),
 }
 CASE_ROLES = frozenset(QUEUES)
+# Besides its own queue, the states a role may filter its programme's cases by: those who
+# take applicants in also look back at the cases that ended early.
+ENDED_EARLY = ("cancelled", "rejected", "compromised")
+FILTERS: dict[Role, tuple[str, ...]] = {
+    **QUEUES,
+    Role.INTAKE: (*QUEUES[Role.INTAKE], *ENDED_EARLY),
+    Role.VERIFIER: (*QUEUES[Role.VERIFIER], "verified", *ENDED_EARLY),
+    Role.COORDINATOR: (*QUEUES[Role.COORDINATOR], "lost", *ENDED_EARLY),
+}
 
 # Groups of protected case fields, and the roles that may read each.
 FIELD_GROUPS: dict[str, frozenset[Role]] = {

@@ -1,0 +1,83 @@
+"""What needs someone now: the attention list on the staff home and in the queue.
+
+Each item stays until someone acts on it: a verifier clears the probe signal (a duress
+sign-in included), staff answer the applicant, the coordinator plans the case again after
+a decline or a request for another time, reception sends the late capture card. The list
+reads through each app's own functions; it only decides who sees what.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from safepassage.cases import services as cases
+from safepassage.cases.models import ProbeSignal
+from safepassage.passage import services as passage
+from safepassage.passage.models import Crossing
+from safepassage.programmes.roles import Role
+from safepassage.programmes.services import StaffScope
+from safepassage.reception import services as reception
+
+LABELS: dict[str, Promise] = {
+    "duress": _("The duress codename was used"),
+    "probe": _("Probe signal raised"),
+    "message": _("New message from the applicant"),
+    "declined": _("The receiving unit declined the notice"),
+    "other_time": _("The applicant asked for another time"),
+    "card_late": _("Capture card late"),
+}
+# Which roles act on each kind of item.
+ACTED_ON_BY: dict[str, frozenset[Role]] = {
+    "duress": frozenset({Role.VERIFIER, Role.INTAKE}),
+    "probe": frozenset({Role.VERIFIER, Role.INTAKE}),
+    "message": frozenset({Role.INTAKE, Role.VERIFIER, Role.COORDINATOR}),
+    "declined": frozenset({Role.COORDINATOR}),
+    "other_time": frozenset({Role.COORDINATOR}),
+    "card_late": frozenset({Role.RECEPTION}),
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    programme_id: int
+    reference: str
+    kind: str
+    since: datetime
+
+    @property
+    def label(self) -> str:
+        return str(LABELS[self.kind])
+
+
+def _programmes_for(scope: StaffScope, kind: str) -> list[int]:
+    return sorted(pid for pid, roles in scope.roles.items() if roles & ACTED_ON_BY[kind])
+
+
+def items_for(scope: StaffScope, now: datetime) -> list[Item]:
+    """Everything this person's roles act on, oldest first."""
+    found: list[Item] = []
+    signal_programmes = _programmes_for(scope, "probe")
+    for signal in cases.open_probe_signals(signal_programmes):
+        kind = "duress" if signal.kind == ProbeSignal.Kind.DURESS else "probe"
+        found.append(Item(signal.case.programme_id, signal.case.reference, kind, signal.created_at))
+    for case in cases.awaiting_reply(_programmes_for(scope, "message")):
+        found.append(Item(case.programme_id, case.reference, "message", case.updated_at))
+    for crossing in passage.needing_a_new_plan(_programmes_for(scope, "declined")):
+        kind = "declined" if crossing.status == Crossing.Status.DECLINED else "other_time"
+        since = crossing.responded_at or crossing.created_at
+        found.append(Item(crossing.case.programme_id, crossing.case.reference, kind, since))
+    for prisoner in reception.overdue_cards(_programmes_for(scope, "card_late"), now)[:50]:
+        case = prisoner.case
+        found.append(Item(case.programme_id, case.reference, "card_late", prisoner.captured_at))
+    found.sort(key=lambda item: (item.kind != "duress", item.since))
+    return found
+
+
+def kinds_by_case(items: list[Item]) -> dict[str, list[str]]:
+    """The queue's attention column: each case's items, as labels."""
+    by_case: dict[str, list[str]] = {}
+    for item in items:
+        by_case.setdefault(item.reference, []).append(item.label)
+    return by_case

@@ -1,0 +1,58 @@
+"""The staff navigation bar: the pages this person's roles open, by programme.
+
+A context processor (settings.TEMPLATES), so every staff page shows the same bar: home,
+each programme's pages for the roles held there, the person, and sign out.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from safepassage.programmes.access import is_verified
+from safepassage.programmes.roles import CASE_ROLES, Role
+from safepassage.programmes.services import StaffScope, programmes_for, scope_of
+
+
+@dataclass(frozen=True)
+class ProgrammeLinks:
+    name: str
+    links: list[tuple[str, str]]  # (label, url)
+
+
+def _links(slug: str, roles: frozenset[Role]) -> list[tuple[str, str]]:
+    links = []
+    if roles & CASE_ROLES:
+        links.append((_("Queue"), reverse("cases:queue", args=[slug])))
+    if Role.COORDINATOR in roles:
+        links.append((_("Planner"), reverse("passage:planner", args=[slug])))
+    if Role.RECEPTION in roles:
+        links.append((_("Reception desk"), reverse("reception:desk", args=[slug])))
+    if roles & {Role.AFTERCARE, Role.ADMIN}:
+        links.append((_("Rewards"), reverse("aftercare:rewards", args=[slug])))
+    if Role.VOLUNTEER in roles:
+        links.append((_("Volunteer service"), reverse("volunteer:candidates", args=[slug])))
+    if Role.ADMIN in roles:
+        links.append((_("Sectors and signals"), reverse("passage:sectors", args=[slug])))
+        links.append((_("Audit log"), reverse("audit-browse", args=[slug])))
+    return links
+
+
+def navigation_for(scope: StaffScope) -> tuple[list[ProgrammeLinks], bool]:
+    """Each programme's links, and whether the person is a liaison (notices are per person)."""
+    programmes = programmes_for(sorted(scope.roles))
+    menus = [ProgrammeLinks(p.name, _links(p.slug, scope.roles_in(p.pk))) for p in programmes]
+    liaison = any(Role.LIAISON in roles for roles in scope.roles.values())
+    return [m for m in menus if m.links], liaison
+
+
+def staff_navigation(request: HttpRequest) -> dict[str, Any]:
+    scope = getattr(request, "scope", None)
+    if scope is None and is_verified(getattr(request, "user", None)):
+        scope = scope_of(request.user)  # type: ignore[arg-type]  # a staff error page
+    if scope is None:
+        return {}
+    menus, liaison = navigation_for(scope)
+    return {"staff_menus": menus, "staff_is_liaison": liaison}
