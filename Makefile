@@ -14,12 +14,15 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
-# Serve the demo programme on 127.0.0.1:8000 with the embedded SQLite database.
+# Serve the demo programme on 127.0.0.1:$(PORT) with the embedded SQLite database. The demo
+# shows instructions 48 h ahead, so whoever schedules a crossing sees them the same day.
+PORT ?= 8000
 run: $(STAMP)
 	$(BIN)/safepassage migrate --no-input
 	$(BIN)/safepassage createcachetable
-	$(BIN)/safepassage seed-demo
-	$(BIN)/safepassage runserver 127.0.0.1:8000
+	PORT=$(PORT) $(BIN)/safepassage seed-demo
+	SAFEPASSAGE_INSTRUCTION_LEAD_HOURS=$${SAFEPASSAGE_INSTRUCTION_LEAD_HOURS:-48} \
+		$(BIN)/safepassage runserver 127.0.0.1:$(PORT)
 
 # The whole suite on SQLite; with SAFEPASSAGE_DATABASE_URL set, on that database.
 test: $(STAMP)

@@ -1,5 +1,6 @@
 """Template context shared by every page."""
 
+import time
 from typing import Any
 
 from django.conf import settings
@@ -8,6 +9,8 @@ from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils.translation import get_language, override
 
 from safepassage import display
+
+DEMO_RECHECK_SECONDS = 60
 
 
 def _in_language(request: HttpRequest, code: str) -> str:
@@ -42,3 +45,24 @@ def zones(request: HttpRequest) -> dict[str, str]:
         "window_zone": display.window_zone(),
         "staff_zone": display.staff_zone(),
     }
+
+
+_demo_checked: tuple[float, bool] = (0.0, False)
+
+
+def _is_demo() -> bool:
+    """Whether this installation holds a demo programme; asked at most once a minute, so an
+    applicant's page costs no query for it."""
+    global _demo_checked
+    checked_at, answer = _demo_checked
+    if time.monotonic() - checked_at > DEMO_RECHECK_SECONDS:
+        from safepassage.programmes.services import has_demo_programme
+
+        answer = has_demo_programme()
+        _demo_checked = (time.monotonic(), answer)
+    return answer
+
+
+def demo(request: HttpRequest) -> dict[str, Any]:
+    """Every applicant page of a demo installation says so (templates/base.html)."""
+    return {"demo_installation": _is_demo}

@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "safepassage.context.language_links",
                 "safepassage.context.zones",
+                "safepassage.context.demo",
                 "safepassage.dashboard.navigation.staff_navigation",
             ],
             "builtins": ["safepassage.display_tags"],

@@ -213,8 +213,14 @@ def test_the_queue_orders_counts_and_finds_cases(world, client, staff_client, se
 
 
 def test_admin_browses_and_verifies_the_audit_log(world, applied_case, staff_client):
-    html = staff_client(Role.ADMIN).get("/en/staff/p/north/audit/?verify=1").content.decode()
-    assert "case.apply" in html and "The audit chain is intact." in html
+    admin = staff_client(Role.ADMIN)
+    html = admin.get("/en/staff/p/north/audit/?verify=1").content.decode()
+    assert "The audit chain is intact." in html
+    log = text_of(html, "audit-log")
+    assert "the applicant Apply" in log and "from: Inquiry; to: Applied; reason given: no" in log
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", log)  # no raw code reaches the admin
+    russian = admin.get("/ru/staff/p/north/audit/").content.decode()
+    assert "заявитель" in text_of(russian, "audit-log")
 
 
 def test_shredded_case_shows_nothing(world, applied_case, staff_client):

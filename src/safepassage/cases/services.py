@@ -15,7 +15,7 @@ from django.utils import timezone
 from safepassage import inserts
 from safepassage.audit import log
 from safepassage.cases import counts, transitions
-from safepassage.cases.dossier import CIRCUMSTANCES, IDENTITY
+from safepassage.cases.dossier import CIRCUMSTANCES, IDENTITY, readable
 from safepassage.cases.models import BlindIndex, Case, Codename, Message, Note, ProbeSignal
 from safepassage.cases.states import CROSSED, ENDED, OPEN, State
 from safepassage.programmes.models import Programme
@@ -295,9 +295,11 @@ def open_case(
     if data_key is not None:
         dossier = crypto.decrypt_json(data_key, case.dossier)
         if "identity" in groups:
-            view.identity = [(label, dossier.get(name, "")) for name, label in IDENTITY.items()]
+            view.identity = [
+                (label, readable(name, dossier.get(name))) for name, label in IDENTITY.items()
+            ]
         if "circumstances" in groups:
-            view.circumstances = {name: dossier.get(name, "") for name in CIRCUMSTANCES}
+            view.circumstances = {name: readable(name, dossier.get(name)) for name in CIRCUMSTANCES}
         if "messages" in groups:
             view.messages = _messages(case, data_key)
     if "notes" in groups:

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from safepassage.cases.dossier import SERVICE_TYPES
 from safepassage.textinput import TextAreaField, TextField, plausible_birth_date
 from safepassage.vault.sessions import TOKEN_RE
 
@@ -52,12 +53,7 @@ class ApplicationForm(forms.Form):
     service_type = forms.ChoiceField(
         label=_("Service"),
         required=False,
-        choices=[
-            ("", _("Prefer not to say")),
-            ("mobilised", _("Mobilised")),
-            ("contract", _("Contract")),
-            ("other", _("Other")),
-        ],
+        choices=[("", _("Prefer not to say")), *SERVICE_TYPES],
     )
     equipment = TextField(
         max_length=300,

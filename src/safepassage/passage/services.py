@@ -693,7 +693,10 @@ def calibration(programme: Programme) -> list[CalibrationRow]:
             CalibrationRow(
                 sector=sector.name,
                 crossings=n,
-                outcomes=dict(Counter(o for o, _p in done)),
+                outcomes={
+                    str(Crossing.Outcome(o).label): n
+                    for o, n in Counter(o for o, _p in done).items()
+                },
                 predicted=sum(p for _o, p in attempted) / n if n else 0.0,
                 observed=arrived / n if n else 0.0,
                 interval=_wilson(arrived, n),

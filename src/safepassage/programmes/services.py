@@ -86,5 +86,9 @@ def programme_by_slug(slug: str) -> Programme | None:
     return Programme.objects.filter(slug=slug).first()
 
 
+def has_demo_programme() -> bool:
+    return Programme.objects.filter(is_demo=True).exists()
+
+
 def all_programmes() -> list[Programme]:
     return list(Programme.objects.order_by("name"))

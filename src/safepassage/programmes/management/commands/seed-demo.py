@@ -3,6 +3,7 @@
 Prints the accounts once, when they are created; run again, it changes nothing.
 """
 
+import os
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -22,10 +23,22 @@ from safepassage.programmes.services import add_staff, create_programme
 
 DEMO_SLUG = "demo"
 # Invented places: a demo must never describe a real crossing point.
+# Names are data, not interface text: the demo gives them in Russian and English at once.
 DEMO_SECTORS = [
-    ("DEMO North", "Сгоревшая роща, слева белая водонапорная башня", "From the birch grove", 4.5),
-    ("DEMO South", "Затопленный карьер, справа разрушенный мост", "Along the quarry road", 3.0),
+    (
+        "ДЕМО Север / DEMO North",
+        "Сгоревшая роща, слева белая водонапорная башня",
+        "От берёзовой рощи / From the birch grove",
+        4.5,
+    ),
+    (
+        "ДЕМО Юг / DEMO South",
+        "Затопленный карьер, справа разрушенный мост",
+        "По дороге вдоль карьера / Along the quarry road",
+        3.0,
+    ),
 ]
+DEMO_NAME = "ДЕМО-программа (не настоящая) / DEMO programme (not real)"
 
 
 class Command(BaseCommand):
@@ -37,9 +50,7 @@ class Command(BaseCommand):
                 "Demo programme already exists; accounts were printed when it was made."
             )
             return
-        programme, private_key = create_programme(
-            DEMO_SLUG, "DEMO programme (not real)", is_demo=True
-        )
+        programme, private_key = create_programme(DEMO_SLUG, DEMO_NAME, is_demo=True)
         lines = []
         staff = {}
         for role in Role:
@@ -53,7 +64,9 @@ class Command(BaseCommand):
             programme, "demo-aftercare-2", password, [Role.AFTERCARE], private_key=private_key
         )
         lines.append(f"  {Role.AFTERCARE.label:<34} {'demo-aftercare-2':<18} {password}")
-        unit = ReceivingUnit.objects.create(programme=programme, name="DEMO receiving unit")
+        unit = ReceivingUnit.objects.create(
+            programme=programme, name="ДЕМО принимающее подразделение / DEMO receiving unit"
+        )
         unit.liaisons.add(staff[Role.LIAISON])
         sectors = [
             Sector.objects.create(
@@ -67,6 +80,7 @@ class Command(BaseCommand):
             for name, description, approach, distance in DEMO_SECTORS
         ]
         _demo_arrival(programme, sectors[0], staff)
+        site = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
         self.stdout.write(
             "\n".join(
                 [
@@ -76,10 +90,10 @@ class Command(BaseCommand):
                     "Staff accounts (shown this once):",
                     *lines,
                     "",
-                    "Staff sign in at http://127.0.0.1:8000/ru/staff/login/ (or /en/...).",
+                    f"Staff sign in at {site}/ru/staff/login/ (or /en/...).",
                     "At the first sign-in a QR code is shown: scan it with any TOTP",
                     "authenticator app (or type the key shown under it) and enter the code.",
-                    "Applicants start at http://127.0.0.1:8000/ (JavaScript not needed).",
+                    f"Applicants start at {site}/ (JavaScript not needed).",
                     "=" * 72,
                     "",
                 ]
