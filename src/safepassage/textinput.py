@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -40,3 +41,33 @@ def plausible_birth_date(value: date | None) -> None:
     today = date.today()
     if value.year < 1940 or value > date(today.year - 16, today.month, min(today.day, 28)):
         raise ValidationError(_("Please check the date of birth."), code="implausible")
+
+
+_DAY_MONTH_YEAR = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
+
+
+class DayMonthYearField(forms.DateField):
+    """A date typed as DD.MM.YYYY. A date that does not exist (31.02.1990) is named as such,
+    not answered with the format again: the person typed the format right."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", ["%d.%m.%Y", "%Y-%m-%d"])
+        kwargs.setdefault("help_text", _("DD.MM.YYYY"))
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid": _("Enter the date as DD.MM.YYYY, for example 07.03.1994.")},
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> date | None:
+        if isinstance(value, str) and (parts := _DAY_MONTH_YEAR.match(value)):
+            day, month, year = (int(p) for p in parts.groups())
+            try:
+                return date(year, month, day)
+            except ValueError:
+                raise ValidationError(
+                    _("There is no such date: %(date)s. Please check the day and the month."),
+                    code="no_such_date",
+                    params={"date": value.strip()},
+                ) from None
+        return super().to_python(value)

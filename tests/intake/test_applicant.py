@@ -9,7 +9,7 @@ from django.test import Client
 from safepassage.cases import services
 from safepassage.cases.models import Case, Codename, Message
 from safepassage.programmes.roles import Role
-from tests.conftest import application, enter, form_token, sign_in, submit
+from tests.conftest import application, enter, form_token, sign_in, submit, text_of
 
 
 def test_the_site_opens_in_russian(world, client):
@@ -250,3 +250,25 @@ def test_the_stylesheet_is_served_from_this_site(world, client):
     assert href.startswith("/static/")
     response = client.get(href)
     assert response.status_code == 200 and b"system-ui" in b"".join(response.streaming_content)
+
+
+def test_the_form_says_exactly_what_is_wrong_and_lists_it_at_the_top(world, client):
+    page = client.get("/ru/north/apply/")
+    data = {
+        **application(form_token(page.content.decode())),
+        "date_of_birth": "31.02.1990",
+        "group": "group",
+        "group_size": "1",
+    }
+    html = client.post("/ru/north/apply/", data).content.decode()
+    summary = text_of(html, "error-summary")
+    assert summary == (
+        "Пожалуйста, исправьте: "
+        "Если в группе: сколько человек, включая вас? — Группа — это два человека или больше."
+        " Если вы один, выберите «Один». "
+        "Дата рождения — Такой даты нет: 31.02.1990. Проверьте день и месяц."
+    )
+    assert 'href="#id_group_size"' in html and 'href="#id_date_of_birth"' in html
+    english = client.post("/en/north/apply/", data).content.decode()
+    assert "There is no such date: 31.02.1990." in text_of(english, "error-summary")
+    assert Case.objects.count() == 0

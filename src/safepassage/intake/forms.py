@@ -6,7 +6,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.cases.dossier import SERVICE_TYPES
-from safepassage.textinput import TextAreaField, TextField, plausible_birth_date
+from safepassage.textinput import (
+    DayMonthYearField,
+    TextAreaField,
+    TextField,
+    plausible_birth_date,
+)
 from safepassage.vault.sessions import TOKEN_RE
 
 
@@ -36,17 +41,16 @@ class ApplicationForm(forms.Form):
         min_value=2,
         max_value=200,
         required=False,
+        error_messages={
+            "min_value": _("A group is two people or more. If you are alone, choose “Alone”."),
+            "max_value": _("We can plan crossings for groups of up to 200 people."),
+        },
     )
     surname = TextField(max_length=80, required=False, label=_("Surname"))
     first_names = TextField(max_length=120, required=False, label=_("First names"))
     rank = TextField(max_length=60, required=False, label=_("Rank"))
-    date_of_birth = forms.DateField(
-        required=False,
-        label=_("Date of birth"),
-        help_text=_("DD.MM.YYYY"),
-        input_formats=["%d.%m.%Y", "%Y-%m-%d"],
-        validators=[plausible_birth_date],
-        error_messages={"invalid": _("Enter the date as DD.MM.YYYY, for example 07.03.1994.")},
+    date_of_birth = DayMonthYearField(
+        required=False, label=_("Date of birth"), validators=[plausible_birth_date]
     )
     service_number = TextField(max_length=40, required=False, label=_("Service number"))
     unit = TextField(max_length=200, required=False, label=_("Unit"))
@@ -74,7 +78,11 @@ class ApplicationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("group") == "group" and not data.get("group_size"):
+        if (
+            data.get("group") == "group"
+            and not data.get("group_size")
+            and not self.has_error("group_size")
+        ):
             self.add_error("group_size", _("Say how many people are in the group."))
         if data.get("group") == "alone":
             data["group_size"] = None

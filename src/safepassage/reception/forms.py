@@ -9,7 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from safepassage.reception.models import CustodyEvent
 from safepassage.reception.particulars import HEALTH, MANDATORY, OPTIONAL
-from safepassage.textinput import TextAreaField, TextField, plausible_birth_date
+from safepassage.textinput import (
+    DayMonthYearField,
+    TextAreaField,
+    TextField,
+    plausible_birth_date,
+)
 
 ART_17 = _("Required: a prisoner must give this (GC III Art. 17).")
 DATE_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
@@ -28,9 +33,8 @@ class RegistrationForm(forms.Form):
     surname = _required(MANDATORY["surname"], 120)
     first_names = _required(MANDATORY["first_names"], 120)
     rank = _required(MANDATORY["rank"], 120)
-    date_of_birth = forms.DateField(
+    date_of_birth = DayMonthYearField(
         label=MANDATORY["date_of_birth"],
-        help_text=_("DD.MM.YYYY"),
         input_formats=DATE_FORMATS,
         validators=[plausible_birth_date],
         error_messages={"required": ART_17, "invalid": DATE_ERROR},
