@@ -152,9 +152,12 @@ def post_applications(args, path: str, acknowledge) -> dict:
                     if not csrf:
                         csrf = browser.csrf_token(f"/ru/{args.slug}/apply/")
                     began = time.perf_counter()
-                    status, _, content = browser.request(
+                    status, headers, content = browser.request(
                         "POST", path, {**form, "csrfmiddlewaretoken": csrf}
                     )
+                    if status == 302:  # stored: the codename page follows (post/redirect/get)
+                        location = urlsplit(headers["Location"]).path
+                        status, _, content = browser.request("GET", location)
                     latency = time.perf_counter() - began
                 except Unreachable:
                     record(None, "unreachable, sent again")

@@ -111,7 +111,9 @@ def submit(client: Client, slug: str = "north", lang: str = "en", **overrides: s
     """Apply through the real form; returns the codename shown."""
     page = client.get(f"/{lang}/{slug}/apply/")
     response = client.post(
-        f"/{lang}/{slug}/apply/", application(form_token(page.content.decode()), **overrides)
+        f"/{lang}/{slug}/apply/",
+        application(form_token(page.content.decode()), **overrides),
+        follow=True,
     )
     assert response.status_code == 200
     match = re.search(r'id="codename">([^<]+)<', response.content.decode())

@@ -26,9 +26,9 @@ intake_patterns = (
         path("my/duress/", intake_views.duress, name="duress"),
         path("my/leave/", intake_views.leave, name="leave"),
         path("my/confirm-crossing/", intake_views.confirm_crossing, name="confirm_crossing"),
-        path("my/instructions/", intake_views.instructions, name="instructions"),
         path("my/<slug:action>/", intake_views.act, name="act"),
         path("<slug:slug>/apply/", intake_views.apply, name="apply"),
+        path("<slug:slug>/apply/received/", intake_views.received, name="received"),
     ],
     "intake",
 )

@@ -147,8 +147,8 @@ def test_pages_load_nothing_from_another_origin_and_allow_no_inline_code(world, 
 def test_a_double_submit_makes_one_case(world, client):
     page = client.get("/en/north/apply/")
     data = application(form_token(page.content.decode()))
-    first = client.post("/en/north/apply/", data).content.decode()
-    second = client.post("/en/north/apply/", data).content.decode()
+    first = client.post("/en/north/apply/", data, follow=True).content.decode()
+    second = client.post("/en/north/apply/", data, follow=True).content.decode()
     codename = re.search(r'id="codename">([^<]+)<', first).group(1)
     assert codename in second
     assert Case.objects.count() == 1
@@ -272,3 +272,24 @@ def test_the_form_says_exactly_what_is_wrong_and_lists_it_at_the_top(world, clie
     english = client.post("/en/north/apply/", data).content.decode()
     assert "There is no such date: 31.02.1990." in text_of(english, "error-summary")
     assert Case.objects.count() == 0
+
+
+def test_the_codename_page_survives_back_reload_and_a_change_of_language(world, client):
+    page = client.get("/ru/north/apply/")
+    sent = client.post("/ru/north/apply/", application(form_token(page.content.decode())))
+    assert sent.status_code == 302  # so Back and Reload never offer to send the form again
+    shown = client.get(sent["Location"]).content.decode()
+    codename = text_of(shown, "codename")
+    assert len(codename.split()) == 8
+    english = client.get("/en/north/apply/received/").content.decode()
+    assert text_of(english, "codename") == codename  # the language link keeps it on screen
+    assert 'href="/en/north/apply/received/"' in shown
+    come_back = text_of(english, "come-back")
+    assert re.fullmatch(
+        r"Come back from \d{1,2} \w{3} \d{4} \d\d:\d\d · Moscow time \(UTC\+3\): we will have"
+        r" answered by then\. When a crossing is agreed, its instructions appear on your page"
+        r" 24 hours before it, never earlier\.",
+        come_back,
+    )
+    assert Case.objects.count() == 1
+    assert Client().get("/ru/north/apply/received/").status_code == 302  # nobody else's

@@ -108,8 +108,6 @@ def test_each_person_reads_the_crossing_time_in_their_zone(
     enter(applicant, codename, lang="ru")
     page = applicant.get("/ru/my/").content.decode()
     assert text_of(page, "crossing-window") == expected["applicant_ru"]
-    printable = applicant.get("/ru/my/instructions/").content.decode()
-    assert text_of(printable, "crossing-window") == expected["applicant_ru"]
     english = applicant.get("/en/my/").content.decode()
     assert text_of(english, "crossing-window") == expected["applicant_en"]
 

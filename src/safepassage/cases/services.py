@@ -72,6 +72,15 @@ def _replay(submission_hash: bytes, receipt_key: bytes) -> Receipt:
         return Receipt(codename=None, created=False)
 
 
+def receipt_for(token: str) -> Receipt:
+    """The codename of the application sent with this form token, while its receipt lasts:
+    the codename page can be shown again (in another language, after a reload)."""
+    submission_hash = _token_digest(token, b"sp-submission")
+    if not Case.objects.filter(submission_hash=submission_hash).exists():
+        return Receipt(codename=None, created=False)
+    return _replay(submission_hash, _token_digest(token, b"sp-receipt"))
+
+
 def submit_application(
     programme: Programme,
     answers: dict[str, Any],

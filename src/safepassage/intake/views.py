@@ -6,6 +6,7 @@ Every response is `no-store` (middleware.NoStoreMiddleware); the only cookie is 
 import time
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
+from safepassage import display
 from safepassage.cases import services
 from safepassage.cases.models import Case
 from safepassage.cases.states import OPEN, State
@@ -25,6 +27,7 @@ from safepassage.passage import services as passage
 from safepassage.programmes.services import all_programmes, programme_by_slug
 
 CASE_KEY = "case-key"
+RECEIPT_OF_FORM = "receipt"
 # Once the crossing has started, cancelling is a matter for staff, not a button.
 CANCELLABLE = set(OPEN) - {State.IN_TRANSIT}
 
@@ -49,18 +52,39 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = ApplicationForm(request.POST)
         if form.is_valid():
-            receipt = services.submit_application(
+            token = form.cleaned_data["token"]
+            services.submit_application(
                 programme,
                 form.answers(),
-                token=form.cleaned_data["token"],
+                token=token,
                 language=get_language() or settings.LANGUAGE_CODE,
                 wants_to_apply=form.cleaned_data["intent"] == "apply",
                 first_message=form.cleaned_data["message"],
             )
-            return render(request, "intake/codename.html", {"receipt": receipt})
+            # Post/redirect/get: Back and Reload never offer to send the form again, and the
+            # language links of the codename page show it again (the receipt allows that).
+            request.session.put_secret(RECEIPT_OF_FORM, token.encode())  # type: ignore[attr-defined]
+            return redirect("intake:received", slug=programme.slug)
     else:
         form = ApplicationForm(initial={"token": services.new_submission_token()})
     return render(request, "intake/apply.html", {"form": form, "programme": programme})
+
+
+def received(request: HttpRequest, slug: str) -> HttpResponse:
+    """The codename, once the application is stored; for the receipt's lifetime only."""
+    programme = programme_by_slug(slug)
+    token = request.session.get_secret(RECEIPT_OF_FORM)  # type: ignore[attr-defined]
+    if programme is None or token is None:
+        return redirect("intake:home")
+    receipt = services.receipt_for(token.decode())
+    come_back = timezone.now() + timedelta(hours=settings.INTAKE_FIRST_ANSWER_HOURS)
+    context = {
+        "receipt": receipt,
+        "programme": programme,
+        "come_back": display.moment(come_back, display.applicant_zone()),
+        "lead_hours": settings.PASSAGE_INSTRUCTION_LEAD_HOURS,
+    }
+    return render(request, "intake/codename.html", context)
 
 
 @dataclass
@@ -178,17 +202,6 @@ def confirm_crossing(request: HttpRequest) -> HttpResponse:
     if not applicant.duress:
         passage.applicant_confirms(applicant.case, timezone.now())
     return redirect("intake:status")
-
-
-def instructions(request: HttpRequest) -> HttpResponse:
-    """The instructions alone, for printing; only while they are released."""
-    applicant = _applicant(request)
-    if applicant is None:
-        return redirect("intake:enter")
-    found = None if applicant.duress else passage.instructions_for(applicant.case, timezone.now())
-    if found is None:
-        return redirect("intake:status")
-    return render(request, "intake/instructions.html", {"instructions": found})
 
 
 @require_POST
