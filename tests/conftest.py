@@ -161,3 +161,9 @@ def text_of(html: str, element_id: str | None = None) -> str:
     parser.feed(html)
     assert parser.parts or element_id is None, f"no element #{element_id} on the page"
     return " ".join(" ".join(parser.parts).split())
+
+
+def refusal(client: Client, response) -> str:
+    """A refused POST goes back to its page (a reload cannot resend it); what that page says."""
+    assert response.status_code == 302, response.status_code
+    return text_of(client.get(response["Location"]).content.decode(), "action-error")

@@ -1,4 +1,5 @@
-"""A second step before an irreversible or grave act, with no JavaScript.
+"""A second step before an irreversible or grave act, with no JavaScript; and how a refused
+act comes back to its page.
 
 The first POST of a grave form (reject, mark compromised, an outcome, an arrival, a capture
 card sent, a withdrawn consent, a payment) answers with a page that says what will happen and
@@ -6,8 +7,9 @@ carries the form's fields again; only its "Confirm" button, which adds `confirme
 the act. Acts that end a case also ask for the reason there, and refuse without one.
 """
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 CARRIED_OVER_EXCLUDED = frozenset({"csrfmiddlewaretoken", "confirmed"})
@@ -44,3 +46,10 @@ def second_step(
         "back": back,
     }
     return render(request, "confirm_step.html", context, status=400 if error else 200)
+
+
+def refused(request: HttpRequest, reason: str, to: str) -> HttpResponse:
+    """A refused POST returns to the page it came from (post/redirect/get), which shows the
+    reason: a reload cannot send the act again, and the address bar shows the page's own URL."""
+    messages.error(request, reason)
+    return redirect(to)

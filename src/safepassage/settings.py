@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
+    "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -83,11 +84,16 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "safepassage.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# A refused staff action is shown on the page it returns to; kept in the server-side session,
+# never in a cookie. Applicant pages use none.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 ROOT_URLCONF = "safepassage.urls"
 WSGI_APPLICATION = "safepassage.wsgi.application"
@@ -102,6 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
                 "safepassage.context.language_links",
                 "safepassage.context.zones",
                 "safepassage.context.demo",

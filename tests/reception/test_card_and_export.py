@@ -14,6 +14,7 @@ from safepassage.programmes.roles import Role
 from safepassage.reception import export
 from safepassage.reception import services as reception
 from safepassage.reception.models import Prisoner
+from tests.conftest import refusal
 from tests.reception.conftest import received_case, register
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +99,7 @@ def test_the_card_is_downloaded_from_the_reception_page(world, front, client, st
     case = received_case(world, front, client)
     officer = staff_client(Role.RECEPTION)
     early = officer.get(f"/en/staff/case/{case.reference}/reception/card.pdf")
-    assert early.status_code == 409 and "Register the prisoner" in early.content.decode()
+    assert "Register the prisoner" in refusal(officer, early)
     register(world, case)
     response = officer.get(f"/en/staff/case/{case.reference}/reception/card.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"

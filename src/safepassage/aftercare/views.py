@@ -22,7 +22,7 @@ from safepassage.aftercare.forms import (
 )
 from safepassage.aftercare.models import Consent
 from safepassage.cases.views import CaseAccess, case_view
-from safepassage.confirm import second_step
+from safepassage.confirm import refused, second_step
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
@@ -56,6 +56,10 @@ def _render(
 @aftercare_get
 def person(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     return _render(request, access)
+
+
+def _page_url(access: CaseAccess) -> str:
+    return reverse("aftercare:person", args=[access.case.reference])
 
 
 def _back(access: CaseAccess) -> HttpResponse:
@@ -99,8 +103,8 @@ def withdraw(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             form.cleaned_data["consent"],
             user=request.user,  # type: ignore[arg-type]
         )
-    except services.AftercareRefused as refused:
-        return _render(request, access, status=409, error=refused.reason)
+    except services.AftercareRefused as why:
+        return refused(request, why.reason, _page_url(access))
     return _back(access)
 
 
@@ -131,8 +135,8 @@ def claim(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     )
     try:
         step(access.case, form.cleaned_data["claim"], user=request.user)  # type: ignore[arg-type]
-    except services.AftercareRefused as refused:
-        return _render(request, access, status=409, error=refused.reason)
+    except services.AftercareRefused as why:
+        return refused(request, why.reason, _page_url(access))
     return _back(access)
 
 
@@ -157,8 +161,8 @@ def payment(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             user=request.user,  # type: ignore[arg-type]
             private_key=access.private_key,
         )
-    except services.AftercareRefused as refused:
-        return _render(request, access, status=409, error=refused.reason)
+    except services.AftercareRefused as why:
+        return refused(request, why.reason, _page_url(access))
     return _back(access)
 
 

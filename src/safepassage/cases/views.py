@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from safepassage.cases import services, transitions
 from safepassage.cases.forms import ActionForm, MessageForm, NoteForm, ProbeForm, SearchForm
 from safepassage.cases.models import Case
-from safepassage.confirm import second_step
+from safepassage.confirm import refused, second_step
 from safepassage.dashboard.attention import items_for, kinds_by_case
 from safepassage.programmes import keys
 from safepassage.programmes.access import StaffRequest, staff_required
@@ -166,6 +166,10 @@ def case_view(
 case_post = case_view()
 
 
+def _case_url(access: CaseAccess) -> str:
+    return reverse("cases:detail", args=[access.case.reference])
+
+
 def _back(access: CaseAccess) -> HttpResponse:
     return redirect("cases:detail", reference=access.case.reference)
 
@@ -201,8 +205,8 @@ def case_action(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             roles=access.roles,
             reason=form.cleaned_data["reason"],
         )
-    except transitions.TransitionRefused as refused:
-        return _render_case(request, access, status=409, error=refused.reason)
+    except transitions.TransitionRefused as why:
+        return refused(request, why.reason, _case_url(access))
     return _back(access)
 
 
@@ -230,7 +234,9 @@ def case_message(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             text=form.cleaned_data["text"],
         )
     except services.CaseShredded:
-        return _render_case(request, access, status=409)
+        return refused(
+            request, _("This case has been destroyed; nothing can be written."), _case_url(access)
+        )
     return _back(access)
 
 

@@ -15,7 +15,7 @@ from safepassage import display
 from safepassage.audit import log
 from safepassage.cases.services import case_in
 from safepassage.cases.views import CaseAccess, Locked, case_access, case_post
-from safepassage.confirm import second_step
+from safepassage.confirm import refused, second_step
 from safepassage.passage import services, windows
 from safepassage.passage.forms import (
     ArrivalForm,
@@ -173,6 +173,10 @@ def crossing(request: StaffRequest, reference: str) -> HttpResponse:
         return redirect("staff:login")
 
 
+def _crossing_url(access: CaseAccess) -> str:
+    return reverse("passage:crossing", args=[access.case.reference])
+
+
 def _back(access: CaseAccess) -> HttpResponse:
     return redirect("passage:crossing", reference=access.case.reference)
 
@@ -223,8 +227,8 @@ def plan(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             head_count=form.cleaned_data["head_count"],
             now=now,
         )
-    except services.PlanRefused as refused:
-        return _render_crossing(request, access, status=409, error=refused.reason)
+    except services.PlanRefused as why:
+        return refused(request, why.reason, _crossing_url(access))
     return _back(access)
 
 
@@ -258,8 +262,8 @@ def outcome(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             arrived_at=form.cleaned_data["arrived_at"],
             reason=request.POST.get("reason", "").strip(),
         )
-    except services.PlanRefused as refused:
-        return _render_crossing(request, access, status=409, error=refused.reason)
+    except services.PlanRefused as why:
+        return refused(request, why.reason, _crossing_url(access))
     return _back(access)
 
 
@@ -276,8 +280,8 @@ def override(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             user=request.user,  # type: ignore[arg-type]
             reason=form.cleaned_data["reason"],
         )
-    except services.PlanRefused as refused:
-        return _render_crossing(request, access, status=409, error=refused.reason)
+    except services.PlanRefused as why:
+        return refused(request, why.reason, _crossing_url(access))
     return _back(access)
 
 
@@ -418,6 +422,6 @@ def notice_answer(request: StaffRequest, pk: int, answer: str) -> HttpResponse:
             raise Http404
     except Crossing.DoesNotExist as missing:
         raise Http404 from missing
-    except services.PlanRefused as refused:
-        return notices(request, status=409, error=refused.reason)
+    except services.PlanRefused as why:
+        return refused(request, why.reason, reverse("passage:notices"))
     return redirect("passage:notices")

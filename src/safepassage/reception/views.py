@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from safepassage.cases.views import CaseAccess, case_view
-from safepassage.confirm import second_step
+from safepassage.confirm import refused, second_step
 from safepassage.programmes import keys
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.models import Programme
@@ -64,6 +64,10 @@ def prisoner(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     return _render(request, access)
 
 
+def _page_url(access: CaseAccess) -> str:
+    return reverse("reception:prisoner", args=[access.case.reference])
+
+
 def _back(access: CaseAccess) -> HttpResponse:
     return redirect("reception:prisoner", reference=access.case.reference)
 
@@ -93,8 +97,8 @@ def card(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             user=request.user,  # type: ignore[arg-type]
             private_key=access.private_key,
         )
-    except services.ReceptionRefused as refused:
-        return _render(request, access, status=409, error=refused.reason)
+    except services.ReceptionRefused as why:
+        return refused(request, why.reason, _page_url(access))
     response = HttpResponse(pdf, content_type="application/pdf")
     # The file name carries the case reference only, never the prisoner's name.
     response["Content-Disposition"] = (
@@ -118,8 +122,8 @@ def card_sent(request: StaffRequest, access: CaseAccess) -> HttpResponse:
         return step
     try:
         services.mark_card_sent(access.case, user=request.user)  # type: ignore[arg-type]
-    except services.ReceptionRefused as refused:
-        return _render(request, access, status=409, error=refused.reason)
+    except services.ReceptionRefused as why:
+        return refused(request, why.reason, _page_url(access))
     return _back(access)
 
 

@@ -3,9 +3,11 @@ people who chose it, and one page per person. Thin: check the role, call service
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from safepassage.audit import log
 from safepassage.cases.views import CaseAccess, case_view
+from safepassage.confirm import refused
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programme_by_slug
@@ -46,6 +48,10 @@ def service(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     return _render(request, access)
 
 
+def _page_url(access: CaseAccess) -> str:
+    return reverse("volunteer:service", args=[access.case.reference])
+
+
 def _back(access: CaseAccess) -> HttpResponse:
     return redirect("volunteer:service", reference=access.case.reference)
 
@@ -61,8 +67,8 @@ def step(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             services.open_service(access.case, user=user)  # type: ignore[arg-type]
         else:
             services.end_service(access.case, reason="ended", actor=log.staff_actor(user))
-    except services.VolunteerRefused as refused:
-        return _render(request, access, status=409, error=refused.reason)
+    except services.VolunteerRefused as why:
+        return refused(request, why.reason, _page_url(access))
     return _back(access)
 
 
