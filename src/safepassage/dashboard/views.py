@@ -4,9 +4,11 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from safepassage import display
 from safepassage.cases.services import counters
 from safepassage.cases.states import State
 from safepassage.dashboard.attention import items_for
+from safepassage.passage import services as passage
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programmes_for
@@ -24,6 +26,7 @@ def home(request: StaffRequest) -> HttpResponse:
 
     reception_ids = holding(Role.RECEPTION)
     now = timezone.now()
+    is_liaison = any(Role.LIAISON in roles for roles in scope.roles.values())
     return render(
         request,
         "dashboard/home.html",
@@ -40,7 +43,19 @@ def home(request: StaffRequest) -> HttpResponse:
             # notices a late card, not only reception.
             "overdue_cards": overdue_cards(visible, now).count(),
             "attention": items_for(scope, now),
-            "is_liaison": any(Role.LIAISON in roles for roles in scope.roles.values()),
+            "is_liaison": is_liaison,
+            "liaison_notices": [
+                (notice, display.time_left(notice.window_start, now))
+                for notice in passage.notices_for(request.user, now)  # type: ignore[arg-type]
+                if notice.is_active
+            ]
+            if is_liaison
+            else [],
+            "liaison_waiting": passage.notices_for(request.user, now)  # type: ignore[arg-type]
+            .filter(status="notified")
+            .count()
+            if is_liaison
+            else 0,
             "counters": totals,
             "states": [(state.label, totals.by_state[state.value]) for state in State],
             "has_programmes": bool(visible),

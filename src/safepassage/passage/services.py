@@ -239,6 +239,31 @@ def needing_a_new_plan(programme_ids: list[int], limit: int = 50) -> QuerySet[Cr
     )
 
 
+@dataclass(frozen=True)
+class Expected:
+    """A crossing reception should be ready for: where, when and how many. Never who."""
+
+    sector: str
+    window_start: datetime
+    window_end: datetime
+    head_count: int
+
+
+def expected_arrivals(programme_ids: list[int], now: datetime, hours: int = 24) -> list[Expected]:
+    """Acknowledged crossings whose window is under way or starts within `hours`."""
+    rows = (
+        Crossing.objects.filter(
+            case__programme_id__in=programme_ids,
+            status=Crossing.Status.ACKNOWLEDGED,
+            window_end__gte=now,
+            window_start__lte=now + timedelta(hours=hours),
+        )
+        .order_by("window_start")
+        .values_list("sector__name", "window_start", "window_end", "head_count")
+    )
+    return [Expected(*row) for row in rows]
+
+
 def has_acknowledged_notice(case: Case) -> bool:
     return case.crossings.filter(status=Crossing.Status.ACKNOWLEDGED).exists()
 

@@ -2,6 +2,8 @@
 liaison's notices, the planner run and the calibration report. Thin: check the role, call
 passage.services, render."""
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.http import Http404, HttpResponse
@@ -29,7 +31,7 @@ from safepassage.passage.forms import (
     SectorForm,
 )
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector
-from safepassage.passage.recognition import PROTOCOLS, SIGNALS
+from safepassage.passage.recognition import PROTOCOLS, SIGNALS, Signal
 from safepassage.programmes import keys
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.models import Programme
@@ -349,6 +351,18 @@ def calibration(request: StaffRequest, slug: str) -> HttpResponse:
 # --- The receiving unit's liaison -------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ShownNotice:
+    notice: Crossing
+    signal: Signal
+    arrival_form: ArrivalForm
+    now: datetime
+
+    @property
+    def time_left(self) -> str:
+        return display.time_left(self.notice.window_start, self.now)
+
+
 def _liaison(request: StaffRequest) -> None:
     if not any(Role.LIAISON in roles for roles in request.scope.roles.values()):
         raise Http404
@@ -368,11 +382,13 @@ def notices(request: StaffRequest, status: int = 200, **extra: Any) -> HttpRespo
         return ArrivalForm(initial=initial, auto_id=f"id_arrival_{pk}_%s")
 
     shown = [
-        (notice, SIGNALS[notice.signal], arrival_form(notice.pk))
+        ShownNotice(notice, SIGNALS[notice.signal], arrival_form(notice.pk), now)
         for notice in services.notices_for(request.user, now)  # type: ignore[arg-type]
     ]
     context = {
-        "notices": shown,
+        "pending": [n for n in shown if n.notice.status == Crossing.Status.NOTIFIED],
+        "acknowledged": [n for n in shown if n.notice.status == Crossing.Status.ACKNOWLEDGED],
+        "finished": [n for n in shown if not n.notice.is_active],
         "now": now,
         "decline_form": DeclineForm(),
         "error": "",

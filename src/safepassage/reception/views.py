@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from safepassage.cases.views import CaseAccess, case_view
 from safepassage.confirm import refused, second_step
+from safepassage.passage import services as passage
 from safepassage.programmes import keys
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.models import Programme
@@ -167,6 +168,7 @@ def _render_desk(
             "programme": programme,
             "rows": rows,
             "overdue": len(overdue),
+            "expected": passage.expected_arrivals([programme.pk], now),
             "form": form,
             "zone": settings.RECEPTION_ZONE,
         },
