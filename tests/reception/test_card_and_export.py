@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from datetime import timedelta
 
 import jsonschema
 import pytest
@@ -13,8 +14,8 @@ from safepassage.audit.models import AuditEvent
 from safepassage.programmes.roles import Role
 from safepassage.reception import export
 from safepassage.reception import services as reception
-from safepassage.reception.models import Prisoner
-from tests.conftest import refusal
+from safepassage.reception.models import CustodyEvent, Prisoner
+from tests.conftest import refusal, text_of
 from tests.reception.conftest import received_case, register
 
 pytestmark = pytest.mark.django_db
@@ -108,10 +109,11 @@ def test_the_card_is_downloaded_from_the_reception_page(world, front, client, st
     assert "Жуковский" not in response["Content-Disposition"]
 
 
-def exported(world, only_new=False):
+def exported(world, only_new=False, fmt="json"):
     return reception.bureau_export(
         world.programme,
         only_new=only_new,
+        fmt=fmt,
         user=world.staff[Role.RECEPTION],
         private_key=world.private_key,
     )
@@ -147,7 +149,7 @@ def test_the_export_validates_against_its_schema_and_carries_later_events(world,
     ]
     assert two["refused"] == ["place_of_birth"] and two["place_of_birth"] is None
     event = AuditEvent.objects.get(action="reception.bureau_export")
-    assert event.detail == {"prisoners": 2, "only_new": False}
+    assert event.detail == {"prisoners": 2, "only_new": False, "format": "json"}
 
 
 def test_only_new_sends_what_changed_since_the_last_export(world, front, client):
@@ -168,6 +170,27 @@ def test_only_new_sends_what_changed_since_the_last_export(world, front, client)
     assert [e["kind"] for e in again[0]["events"]] == ["transfer"]
     reception.mark_card_sent(case, user=world.staff[Role.RECEPTION])
     assert exported(world, only_new=True)["prisoners"][0]["card_sent_on"]
+    # Each format remembers its own last export: the CSV still owes everything.
+    assert len(exported(world, only_new=True, fmt="csv")["prisoners"]) == 1
+    assert exported(world, only_new=True, fmt="csv")["prisoners"] == []
+
+
+def test_an_empty_export_says_so_instead_of_downloading_nothing(world, front, client, staff_client):
+    case = received_case(world, front, client)
+    register(world, case)
+    officer = staff_client(Role.RECEPTION)
+    url = f"/en/staff/p/{world.programme.slug}/reception/export/"
+    first = officer.post(url, {"format": "json", "only_new": "on"})
+    assert first.status_code == 200 and first["Content-Type"].startswith("application/json")
+    again = officer.post(url, {"format": "json", "only_new": "on"})
+    assert again.status_code == 302
+    desk = officer.get(again["Location"]).content.decode()
+    assert text_of(desk, "action-notice").startswith(
+        "Nothing new or changed since the last JSON export, "
+    )
+    assert text_of(desk, "last-export-json").startswith("Last JSON export: ")
+    csv_export = officer.post(url, {"format": "csv", "only_new": "on"})
+    assert csv_export.status_code == 200  # the CSV had not been sent yet
 
 
 def test_the_csv_export_is_downloaded_with_one_row_per_record(world, front, client, staff_client):
@@ -187,7 +210,9 @@ def test_the_csv_export_is_downloaded_with_one_row_per_record(world, front, clie
         f"/en/staff/p/{world.programme.slug}/reception/export/", {"format": "csv"}
     )
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff")  # spreadsheet programs read the file as UTF-8
+    rows = list(csv.DictReader(io.StringIO(body.removeprefix("\ufeff"))))
     assert [(r["record"], r["reference"]) for r in rows] == [
         ("prisoner", case.reference),
         ("event", case.reference),
@@ -208,3 +233,45 @@ def test_an_event_before_the_capture_is_refused(world, front, client, staff_clie
     assert response.status_code == 409
     assert "cannot be earlier than the capture" in response.content.decode()
     assert not Prisoner.objects.get(case=case).events.exists()
+
+
+def test_a_custody_event_is_never_in_the_future_and_is_corrected_not_rewritten(
+    world, front, client, staff_client
+):
+    case = received_case(world, front, client)
+    register(world, case)
+    officer = staff_client(Role.RECEPTION)
+    url = f"/en/staff/case/{case.reference}/reception/event/"
+    tomorrow = reception.local_day(timezone.now()) + timedelta(days=1)
+    future = officer.post(url, {"kind": "transfer", "occurred_on": tomorrow.strftime("%d.%m.%Y")})
+    assert future.status_code == 409  # the form is shown again with what was typed
+    assert "cannot be dated in the future" in text_of(future.content.decode(), "action-error")
+    today = reception.local_day(timezone.now())
+    officer.post(url, {"kind": "hospital", "occurred_on": today.strftime("%d.%m.%Y")})
+    wrong = CustodyEvent.objects.get()
+    officer.post(
+        url,
+        {"kind": "transfer", "occurred_on": today.strftime("%d.%m.%Y"), "corrects": wrong.pk},
+    )
+    right = CustodyEvent.objects.exclude(pk=wrong.pk).get()
+    wrong.refresh_from_db()
+    assert wrong.kind == "hospital" and right.corrects == wrong  # the wrong one stays as it was
+    page = officer.get(f"/en/staff/case/{case.reference}/reception/").content.decode()
+    shown = today.strftime("%-d %b %Y")
+    assert text_of(page, f"event-{wrong.pk}").startswith(
+        f"{shown} Admitted to hospital (corrected)"
+    )
+    assert text_of(page, f"event-{right.pk}").startswith(
+        f"{shown} Transfer (corrects Admitted to hospital, {shown})"
+    )
+    again = officer.post(
+        url, {"kind": "release", "occurred_on": today.strftime("%d.%m.%Y"), "corrects": wrong.pk}
+    )
+    assert again.status_code == 400  # no longer offered: it is corrected already
+    events = exported(world)["prisoners"][0]["events"]
+    assert events[-1]["corrects"] == {"kind": "hospital", "date": today.isoformat()}
+    audit = AuditEvent.objects.filter(case_ref=case.reference, action="reception.event_recorded")
+    assert [e.detail for e in audit.order_by("seq")] == [
+        {"kind": "hospital"},
+        {"kind": "transfer", "corrects": wrong.pk},
+    ]

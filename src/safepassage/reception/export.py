@@ -28,6 +28,7 @@ CSV_COLUMNS = [
     "event_date",
     "event_place",
     "event_details",
+    "event_corrects",
 ]
 
 
@@ -83,6 +84,11 @@ def as_csv(doc: dict[str, Any]) -> str:
                     "event_date": event["date"],
                     "event_place": event["place"],
                     "event_details": event["details"],
+                    "event_corrects": (
+                        f"{event['corrects']['kind']} {event['corrects']['date']}"
+                        if "corrects" in event
+                        else ""
+                    ),
                 }
             )
     return out.getvalue()

@@ -91,6 +91,21 @@ class EventForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    corrects = forms.TypedChoiceField(
+        label=_("This corrects an earlier event"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("The wrong event stays on record, marked as corrected."),
+    )
+
+    def __init__(
+        self, *args: Any, correctable: list[tuple[int, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["corrects"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("No: a new event")), *(correctable or [])]
 
 
 class ExportForm(forms.Form):

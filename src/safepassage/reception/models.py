@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.cases.models import Case
+from safepassage.programmes.models import Programme
 
 
 class Prisoner(models.Model):
@@ -27,8 +28,6 @@ class Prisoner(models.Model):
     card_sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Last included in an information-bureau export (Art. 122).
-    exported_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return f"prisoner of {self.case}"
@@ -46,6 +45,10 @@ class CustodyEvent(models.Model):
 
     prisoner = models.ForeignKey(Prisoner, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
+    # A wrong event is never rewritten: a new event corrects it, and both stay on record.
+    corrects = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by"
+    )
     occurred_on = models.DateField()
     # Place and circumstances, under the case's data key.
     details = models.BinaryField()
@@ -53,10 +56,29 @@ class CustodyEvent(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    exported_at = models.DateTimeField(null=True)
 
     class Meta:
         ordering = ["occurred_on", "pk"]
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.prisoner}"
+
+
+class BureauExport(models.Model):
+    """One export for the information bureau (Art. 122). "Only new" means new or changed since
+    the last export in the same format: a JSON export does not use up what the CSV owes."""
+
+    class Format(models.TextChoices):
+        JSON = "json", "JSON"
+        CSV = "csv", "CSV"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE)
+    format = models.CharField(max_length=8, choices=Format.choices)
+    exported_at = models.DateTimeField()
+    prisoners = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["programme", "format", "-exported_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.format} export of {self.exported_at:%Y-%m-%d}"

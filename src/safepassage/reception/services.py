@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from safepassage import display
 from safepassage.audit import log
 from safepassage.cases import services as cases
 from safepassage.cases import transitions
@@ -25,7 +26,7 @@ from safepassage.cases.states import State
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
 from safepassage.reception import card, export
-from safepassage.reception.models import CustodyEvent, Prisoner
+from safepassage.reception.models import BureauExport, CustodyEvent, Prisoner
 from safepassage.reception.particulars import FIELDS, MANDATORY
 from safepassage.vault import crypto
 
@@ -124,7 +125,7 @@ def _plain(value: Any) -> str:
 class PrisonerView:
     prisoner: Prisoner
     particulars: dict[str, Any] | None
-    events: list[dict[str, Any]]
+    events: list["ShownEvent"]
     card_due: datetime
     card_overdue: bool
     shredded: bool
@@ -144,7 +145,9 @@ def open_prisoner(
         particulars = (
             crypto.decrypt_json(key, prisoner.particulars) if prisoner.particulars else None
         )
-        events = [_event(key, e) for e in prisoner.events.all()]
+        events = [
+            _shown_event(key, e) for e in prisoner.events.select_related("corrects", "corrected_by")
+        ]
     log.record_case(case, "reception.read", log.staff_actor(user))
     due = card_due(prisoner.captured_at)
     return PrisonerView(
@@ -223,30 +226,93 @@ def add_event(
     details: str,
     user: User,
     private_key: bytes,
+    corrects: int | None = None,
+    now: datetime | None = None,
 ) -> CustodyEvent:
+    """Record a later event, or (`corrects`) a new event correcting an earlier wrong one,
+    which stays on record as corrected. Not in the future, not before the capture."""
     prisoner = Prisoner.objects.filter(case=case, registered_at__isnull=False).first()
     if prisoner is None:
         raise ReceptionRefused(_("Register the prisoner before recording later events."))
     if occurred_on < local_day(prisoner.captured_at):
         raise ReceptionRefused(_("An event cannot be earlier than the capture."))
+    if occurred_on > local_day(now or timezone.now()):
+        raise ReceptionRefused(_("An event cannot be dated in the future."))
     blob = crypto.encrypt_json(_key(case, private_key), {"place": place, "details": details})
     with transaction.atomic():
+        wrong = None
+        if corrects is not None:
+            wrong = (
+                CustodyEvent.objects.select_for_update()
+                .filter(pk=corrects, prisoner=prisoner, corrected_by__isnull=True)
+                .first()
+            )
+            if wrong is None:
+                raise ReceptionRefused(_("That event cannot be corrected (already corrected?)."))
         event = CustodyEvent.objects.create(
-            prisoner=prisoner, kind=kind, occurred_on=occurred_on, details=blob, recorded_by=user
+            prisoner=prisoner,
+            kind=kind,
+            occurred_on=occurred_on,
+            details=blob,
+            recorded_by=user,
+            corrects=wrong,
         )
-        log.record_case(case, "reception.event_recorded", log.staff_actor(user), kind=kind)
+        detail: dict[str, Any] = {"kind": kind}
+        if wrong is not None:
+            detail["corrects"] = wrong.pk
+        log.record_case(case, "reception.event_recorded", log.staff_actor(user), **detail)
     return event
 
 
+def correctable_events(case: Case) -> list[tuple[int, str]]:
+    """Events not yet corrected, as (pk, "Transfer, 20.11.2026"), for the correction choice."""
+    events = CustodyEvent.objects.filter(prisoner__case=case, corrected_by__isnull=True)
+    return [(e.pk, f"{e.get_kind_display()}, {display.day(e.occurred_on)}") for e in events]
+
+
 def _event(key: bytes, event: CustodyEvent) -> dict[str, Any]:
+    """An event for the bureau (ISO dates, the schema's names); `corrects` names the earlier
+    event it replaces, which the bureau should disregard."""
     text = crypto.decrypt_json(key, event.details)
-    return {
+    shown = {
         "kind": event.kind,
-        "label": event.get_kind_display(),
         "date": event.occurred_on.isoformat(),
         "place": text.get("place") or None,
         "details": text.get("details") or None,
     }
+    if event.corrects is not None:
+        shown["corrects"] = {
+            "kind": event.corrects.kind,
+            "date": event.corrects.occurred_on.isoformat(),
+        }
+    return shown
+
+
+@dataclass(frozen=True)
+class ShownEvent:
+    """An event as the reception officer reads it."""
+
+    pk: int
+    label: str
+    day: str
+    place: str
+    details: str
+    corrected: bool
+    corrects: str  # "Transfer, 20.11.2026" for a correction, else ""
+
+
+def _shown_event(key: bytes, event: CustodyEvent) -> ShownEvent:
+    text = crypto.decrypt_json(key, event.details)
+    wrong = event.corrects
+    return ShownEvent(
+        pk=event.pk,
+        label=event.get_kind_display(),
+        day=display.day(event.occurred_on),
+        place=text.get("place") or "",
+        details=text.get("details") or "",
+        corrected=hasattr(event, "corrected_by"),
+        corrects=f"{wrong.get_kind_display()}, {display.day(wrong.occurred_on)}" if wrong else "",
+    )
 
 
 # --- The reception desk and the bureau export -------------------------------------------------
@@ -261,12 +327,24 @@ def desk(programme: Programme) -> QuerySet[Prisoner]:
     )
 
 
-def _pending_export(programme: Programme) -> QuerySet[Prisoner]:
-    return Prisoner.objects.filter(case__programme=programme, registered_at__isnull=False).filter(
-        Q(exported_at__isnull=True)
-        | Q(changed_at__gt=F("exported_at"))
-        | Q(card_sent_at__gt=F("exported_at"))
-        | Exists(CustodyEvent.objects.filter(prisoner=OuterRef("pk"), exported_at__isnull=True))
+def last_export(programme: Programme, fmt: str) -> BureauExport | None:
+    return (
+        BureauExport.objects.filter(programme=programme, format=fmt)
+        .order_by("-exported_at")
+        .first()
+    )
+
+
+def _registered(programme: Programme, since: datetime | None) -> QuerySet[Prisoner]:
+    """Registered prisoners; with `since`, only those registered, corrected, whose card went
+    out or who had a later event after it."""
+    prisoners = Prisoner.objects.filter(case__programme=programme, registered_at__isnull=False)
+    if since is None:
+        return prisoners
+    return prisoners.filter(
+        Q(changed_at__gt=since)
+        | Q(card_sent_at__gt=since)
+        | Exists(CustodyEvent.objects.filter(prisoner=OuterRef("pk"), recorded_at__gt=since))
     )
 
 
@@ -274,18 +352,16 @@ def bureau_export(
     programme: Programme,
     *,
     only_new: bool,
+    fmt: str,
     user: User,
     private_key: bytes,
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    """The bureau document for the programme's registered prisoners (all, or only those new
-    or changed since the last export). Marks them exported; the export is audited."""
+    """The bureau document for the programme's registered prisoners: all, or only those new
+    or changed since the last export in the same format. Recorded and audited."""
     now = now or timezone.now()
-    chosen = (
-        _pending_export(programme)
-        if only_new
-        else Prisoner.objects.filter(case__programme=programme, registered_at__isnull=False)
-    )
+    previous = last_export(programme, fmt) if only_new else None
+    chosen = _registered(programme, previous.exported_at if previous else None)
     with transaction.atomic():
         prisoners = list(
             Prisoner.objects.filter(pk__in=chosen.values("pk"))
@@ -300,10 +376,8 @@ def bureau_export(
                 continue  # shredded under the retention rules: nothing left to forward
             records.append(_record(prisoner, key))
         doc = export.document(programme.slug, records, now)
-        ids = [p.pk for p in prisoners]
-        Prisoner.objects.filter(pk__in=ids).update(exported_at=now)
-        CustodyEvent.objects.filter(prisoner_id__in=ids, exported_at__isnull=True).update(
-            exported_at=now
+        BureauExport.objects.create(
+            programme=programme, format=fmt, exported_at=now, prisoners=len(records)
         )
         log.record(
             "reception.bureau_export",
@@ -311,6 +385,7 @@ def bureau_export(
             programme_id=programme.pk,
             prisoners=len(records),
             only_new=only_new,
+            format=fmt,
         )
     return doc
 
@@ -331,8 +406,6 @@ def _record(prisoner: Prisoner, key: bytes) -> dict[str, Any]:
             if prisoner.card_sent_at
             else None
         ),
-        events=[
-            {k: v for k, v in _event(key, e).items() if k != "label"} for e in prisoner.events.all()
-        ],
+        events=[_event(key, e) for e in prisoner.events.all()],
     )
     return record

@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from safepassage import display
 from safepassage.cases.views import CaseAccess, case_view
 from safepassage.confirm import refused, second_step
 from safepassage.passage import services as passage
@@ -20,6 +22,7 @@ from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programme_by_slug
 from safepassage.reception import export, services
 from safepassage.reception.forms import EventForm, ExportForm, RegistrationForm
+from safepassage.reception.models import BureauExport
 
 RECEPTION = frozenset({Role.RECEPTION})
 reception_get = case_view(RECEPTION, method="GET")
@@ -52,7 +55,7 @@ def _render(
         "case": access.case,
         "view": view,
         "form": RegistrationForm(initial=_initial(access, view)),
-        "event_form": EventForm(),
+        "event_form": EventForm(correctable=services.correctable_events(access.case)),
         "zone": settings.RECEPTION_ZONE,
         "error": "",
         **extra,
@@ -130,7 +133,7 @@ def card_sent(request: StaffRequest, access: CaseAccess) -> HttpResponse:
 
 @reception_post
 def event(request: StaffRequest, access: CaseAccess) -> HttpResponse:
-    form = EventForm(request.POST)
+    form = EventForm(request.POST, correctable=services.correctable_events(access.case))
     if not form.is_valid():
         return _render(request, access, status=400, event_form=form)
     try:
@@ -169,6 +172,11 @@ def _render_desk(
             "rows": rows,
             "overdue": len(overdue),
             "expected": passage.expected_arrivals([programme.pk], now),
+            "last_exports": [
+                last
+                for fmt in BureauExport.Format.values
+                if (last := services.last_export(programme, fmt)) is not None
+            ],
             "form": form,
             "zone": settings.RECEPTION_ZONE,
         },
@@ -191,14 +199,27 @@ def bureau_export(request: StaffRequest, slug: str) -> HttpResponse:
     private_key = keys.private_key(request, programme)
     if private_key is None:
         return redirect("staff:login")
+    fmt = form.cleaned_data["format"]
+    previous = services.last_export(programme, fmt)
     doc = services.bureau_export(
         programme,
         only_new=form.cleaned_data["only_new"],
+        fmt=fmt,
         user=request.user,  # type: ignore[arg-type]
         private_key=private_key,
     )
-    fmt = form.cleaned_data["format"]
-    body = export.as_csv(doc) if fmt == "csv" else export.as_json(doc)
+    if not doc["prisoners"]:
+        if form.cleaned_data["only_new"] and previous is not None:
+            nothing = _("Nothing new or changed since the last %(format)s export, %(when)s.") % {
+                "format": previous.get_format_display(),
+                "when": display.moment(previous.exported_at, display.staff_zone()),
+            }
+        else:
+            nothing = _("Nobody is registered yet: there is nothing to export.")
+        messages.info(request, nothing)
+        return redirect("reception:desk", slug=programme.slug)
+    # CSV with a byte-order mark: spreadsheet programs then read the Cyrillic as UTF-8.
+    body = "\ufeff" + export.as_csv(doc) if fmt == "csv" else export.as_json(doc)
     content_type = "text/csv" if fmt == "csv" else "application/json"
     response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
