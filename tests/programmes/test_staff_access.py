@@ -1,10 +1,13 @@
 """Staff sign-in, two factors, throttling, and the role matrix: who can open what."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepassage.audit.models import AuditEvent
 from safepassage.cases import services
@@ -13,6 +16,7 @@ from safepassage.programmes.roles import CASE_ROLES, Role
 from tests.conftest import (
     PASSWORD,
     current_code,
+    enter,
     make_world,
     refusal,
     sign_in,
@@ -31,8 +35,21 @@ def test_a_wrong_second_factor_is_refused_and_audited(world):
     client = Client()
     client.post("/en/staff/login/", {"username": "north-verifier", "password": PASSWORD})
     response = client.post("/en/staff/second-factor/", {"token": "000000"})
-    assert response.status_code == 200 and "six digits" in response.content.decode()
-    assert AuditEvent.objects.filter(action="staff.second_factor_failed").count() == 1
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Wrong code. Wait 1 second, then type the code your app shows then." in html
+    devices = TOTPDevice.objects.filter(user__username="north-verifier")
+
+    def after_the_pause():
+        devices.update(throttling_failure_timestamp=timezone.now() - timedelta(minutes=1))
+
+    after_the_pause()
+    again = client.post("/en/staff/second-factor/", {"token": "000001"}).content.decode()
+    assert "Wrong code. Wait 2 seconds," in again  # django-otp doubles the pause
+    after_the_pause()
+    russian = client.post("/ru/staff/second-factor/", {"token": "000002"}).content.decode()
+    assert "Неверный код. Подождите 4 секунды" in russian
+    assert AuditEvent.objects.filter(action="staff.second_factor_failed").count() == 3
     assert client.get("/en/staff/").status_code == 302
 
 
@@ -248,3 +265,18 @@ def test_a_message_posted_to_a_shredded_case_is_refused_not_a_500(
     services.shred(applied_case, actor="system")
     response = intake.post(f"/en/staff/case/{applied_case.reference}/message/", {"text": "hi"})
     assert "destroyed" in refusal(intake, response)
+
+
+def test_staff_see_who_wrote_a_reply_and_the_applicant_does_not(world, client, staff_client):
+    codename = submit(client)
+    case = Case.objects.get()
+    intake = staff_client(Role.INTAKE)
+    intake.post(f"/en/staff/case/{case.reference}/message/", {"text": "We read you"})
+    staff_view = text_of(
+        intake.get(f"/en/staff/case/{case.reference}/").content.decode(), "messages"
+    )
+    assert "From us (north-intake) · " in staff_view
+    applicant = Client()
+    enter(applicant, codename)
+    mine = text_of(applicant.get("/en/my/").content.decode(), "messages")
+    assert "We read you" in mine and "north-intake" not in mine

@@ -195,6 +195,7 @@ class ShownMessage:
     sender: str
     created_at: Any
     text: str
+    author: str = ""  # the staff member who wrote it; staff pages only, never the applicant
 
 
 def _message(data_key: bytes, sender: str, text: str, author: Any = None) -> Message:
@@ -208,10 +209,15 @@ def _add_message(case: Case, data_key: bytes, sender: str, text: str, author: An
     message.save(force_insert=True)
 
 
-def _messages(case: Case, data_key: bytes) -> list[ShownMessage]:
+def _messages(case: Case, data_key: bytes, *, authors: bool = False) -> list[ShownMessage]:
     return [
-        ShownMessage(m.sender, m.created_at, crypto.decrypt_json(data_key, m.body)["text"])
-        for m in case.messages.all()
+        ShownMessage(
+            m.sender,
+            m.created_at,
+            crypto.decrypt_json(data_key, m.body)["text"],
+            m.author.username if authors and m.author else "",
+        )
+        for m in case.messages.select_related("author")
     ]
 
 
@@ -310,7 +316,7 @@ def open_case(
         if "circumstances" in groups:
             view.circumstances = {name: readable(name, dossier.get(name)) for name in CIRCUMSTANCES}
         if "messages" in groups:
-            view.messages = _messages(case, data_key)
+            view.messages = _messages(case, data_key, authors=True)
     if "notes" in groups:
         view.notes = [
             (

@@ -3,6 +3,7 @@
 The password also unwraps the programme keys granted to this person (programmes/keys.py).
 """
 
+import math
 from base64 import b32encode
 
 import segno
@@ -10,6 +11,8 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -57,12 +60,27 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             log.record("staff.signed_in", log.staff_actor(user))
             return redirect("dashboard-home")
         log.record("staff.second_factor_failed", log.staff_actor(user))
-        form.add_error("token", TokenForm.base_fields["token"].error_messages["invalid"])
+        form.add_error("token", _wrong_code_message(device))
     context = {"form": form, "enrolling": enrolling}
     if enrolling:
         context["qr"] = segno.make(device.config_url, error="m").svg_data_uri(scale=5)
         context["secret"] = b32encode(device.bin_key).decode()
     return render(request, "programmes/second_factor.html", context)
+
+
+def _wrong_code_message(device: TOTPDevice) -> str:
+    """Wrong, and how long to wait: django-otp doubles the pause after every failure, and a
+    right code typed during it is refused too, so the person must know when to try again."""
+    allowed, why = device.verify_is_allowed()
+    locked_until = (why or {}).get("locked_until")
+    if allowed or locked_until is None:
+        return str(TokenForm.base_fields["token"].error_messages["invalid"])
+    seconds = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
+    return ngettext(
+        "Wrong code. Wait %(seconds)d second, then type the code your app shows then.",
+        "Wrong code. Wait %(seconds)d seconds, then type the code your app shows then.",
+        seconds,
+    ) % {"seconds": seconds}
 
 
 @require_POST
