@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from safepassage.audit.models import AuditEvent
 from safepassage.cases import counts, transitions
 from safepassage.cases.models import Case, ProbeSignal
+from safepassage.cases.services import counters
 from safepassage.cases.states import State
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import create_programme
@@ -131,3 +132,14 @@ def test_no_sequence_of_actions_leaves_the_table_or_skips_the_audit(programme, s
         assert AuditEvent.objects.count() == before + 1
         state = case.state
     assert Case.objects.get(pk=case.pk).state == state
+
+
+def test_intake_closes_an_answered_question_which_never_counts_as_an_application(programme):
+    case = new_case(programme)
+    assert case.state == State.INQUIRY
+    transitions.perform(case, "close_answered", roles=frozenset({Role.INTAKE}), actor="t")
+    assert Case.objects.get(pk=case.pk).state == State.ANSWERED
+    totals = counters([programme.pk])
+    assert totals.by_state["answered"] == 1 and totals.applications == 0 and totals.crossed == 0
+    with pytest.raises(transitions.TransitionRefused, match="not possible in the case's state"):
+        transitions.perform(case, "apply", roles=frozenset({"applicant"}), actor="t")

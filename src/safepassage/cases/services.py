@@ -17,7 +17,7 @@ from safepassage.audit import log
 from safepassage.cases import counts, transitions
 from safepassage.cases.dossier import CIRCUMSTANCES, IDENTITY, readable
 from safepassage.cases.models import BlindIndex, Case, Codename, Message, Note, ProbeSignal
-from safepassage.cases.states import CROSSED, ENDED, OPEN, State
+from safepassage.cases.states import CROSSED, ENDED, OPEN, QUESTIONS, State
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import FILTERS, QUEUES, Role, readable_groups
 from safepassage.vault import codenames, crypto
@@ -597,7 +597,7 @@ def counters(programme_ids: list[int]) -> Counters:
     crossed = sum(by_state[s] for s in CROSSED)
     return Counters(
         by_state=by_state,
-        applications=sum(by_state.values()) - by_state[State.INQUIRY],
+        applications=sum(by_state.values()) - sum(by_state[s] for s in QUESTIONS),
         crossed=crossed,
     )
 

@@ -21,6 +21,8 @@ class State(models.TextChoices):
     COMPROMISED = "compromised", _("Compromised")
     # Killed during the crossing. Not a surrender, and not closed: closed counts as one.
     LOST = "lost", _("Lost in the crossing")
+    # A question (no application) that intake answered and closed: never counted as one.
+    ANSWERED = "answered", _("Question answered")
 
 
 # Before the crossing is complete: the applicant may cancel, staff may reject or mark it
@@ -36,4 +38,13 @@ OPEN = (
 )
 # The person has crossed: these, and closed, count as surrenders. Nothing earlier does.
 CROSSED = (State.RECEIVED, State.REGISTERED, State.PATHWAY_CHOSEN, State.CLOSED)
-ENDED = (State.CLOSED, State.CANCELLED, State.REJECTED, State.COMPROMISED, State.LOST)
+ENDED = (
+    State.CLOSED,
+    State.CANCELLED,
+    State.REJECTED,
+    State.COMPROMISED,
+    State.LOST,
+    State.ANSWERED,
+)
+# Never applied: a question, open or answered. Not counted as applications.
+QUESTIONS = (State.INQUIRY, State.ANSWERED)

@@ -122,6 +122,13 @@ S = State
 TABLE: tuple[Transition, ...] = (
     Transition((S.INQUIRY,), "apply", S.APPLIED, _roles(APPLICANT), label=_("Apply")),
     Transition(
+        (S.INQUIRY,),
+        "close_answered",
+        S.ANSWERED,
+        _roles(Role.INTAKE),
+        label=_("Answered: close the question"),
+    ),
+    Transition(
         (S.APPLIED,),
         "start_verification",
         S.VERIFYING,

@@ -102,8 +102,15 @@ class CodenameForm(forms.Form):
     codename = TextField(
         max_length=200,
         label=_("Your codename"),
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        # Eight words wrap on a phone: a multi-line field shows them all while he types.
+        widget=forms.Textarea(
+            attrs={
+                "rows": 3,
+                "autocomplete": "off",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "class": "codename-input",
+            }
         ),
     )
 

@@ -35,7 +35,7 @@ CASE_ROLES = frozenset(QUEUES)
 ENDED_EARLY = ("cancelled", "rejected", "compromised")
 FILTERS: dict[Role, tuple[str, ...]] = {
     **QUEUES,
-    Role.INTAKE: (*QUEUES[Role.INTAKE], *ENDED_EARLY),
+    Role.INTAKE: (*QUEUES[Role.INTAKE], "answered", *ENDED_EARLY),
     Role.VERIFIER: (*QUEUES[Role.VERIFIER], "verified", *ENDED_EARLY),
     Role.COORDINATOR: (*QUEUES[Role.COORDINATOR], "lost", *ENDED_EARLY),
 }
