@@ -4,6 +4,7 @@ In CI a missing Chromium is a failure; on a developer's machine these tests skip
 """
 
 import os
+import re
 import shutil
 
 import pytest
@@ -51,3 +52,13 @@ def no_js_page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+# A snake_case token in what a person reads is a code that escaped its label.
+RAW_CODE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+
+
+def assert_no_raw_code(page) -> None:
+    """No raw code (snake_case) in the visible text of the page."""
+    found = RAW_CODE.findall(page.inner_text("body"))
+    assert not found, f"raw code on {page.url}: {found}"

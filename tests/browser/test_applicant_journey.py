@@ -5,6 +5,7 @@ import pytest
 from safepassage.cases import services
 from safepassage.cases.models import Case
 from safepassage.programmes.roles import Role
+from tests.browser.conftest import assert_no_raw_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,6 +31,11 @@ def test_the_whole_applicant_journey_without_javascript(world, live_server, no_j
 
     codename = page.locator("#codename").inner_text().strip()
     assert len(codename.split()) == 8
+    assert_no_raw_code(page)
+    page.go_back()  # the form again, not the browser's "send again?" page
+    assert page.get_by_role("button", name="Отправить заявку").is_visible()
+    page.go_forward()
+    assert page.locator("#codename").inner_text().strip() == codename
     case = Case.objects.get()
     assert case.state == "applied"
     services.staff_message(
@@ -44,6 +50,7 @@ def test_the_whole_applicant_journey_without_javascript(world, live_server, no_j
     page.get_by_role("button", name="Войти").click()
     assert "Ваша заявка получена" in page.locator("#status").inner_text()
     assert page.get_by_text("Оставайтесь на месте, мы напишем.").is_visible()
+    assert_no_raw_code(page)
 
     page.get_by_label("Ваше сообщение").fill("Понял, жду.")
     page.get_by_role("button", name="Отправить", exact=True).click()

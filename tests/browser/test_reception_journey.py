@@ -10,6 +10,8 @@ from pypdf import PdfReader
 
 from safepassage.cases.models import Case
 from safepassage.programmes.roles import Role
+from safepassage.reception.models import Prisoner
+from tests.browser.conftest import assert_no_raw_code
 from tests.browser.test_crossing_journey import staff_sign_in
 from tests.passage.conftest import front  # noqa: F401  (fixture)
 from tests.reception.conftest import received_case
@@ -30,6 +32,7 @@ def test_reception_registers_and_prints_the_card_after_care_records_the_pathway(
     officer.goto(f"{live_server.url}/ru/staff/case/{case.reference}/reception/")
     # The application's answers are offered; he confirms them and declines one question.
     assert officer.input_value("#id_surname") == "Zhukovsky"
+    assert_no_raw_code(officer)
     officer.fill("#id_rank", "рядовой")
     officer.get_by_label("Место рождения").first.fill("")
     officer.locator("input[name=refused][value=place_of_birth]").check()
@@ -43,7 +46,16 @@ def test_reception_registers_and_prints_the_card_after_care_records_the_pathway(
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages)
     assert "КАРТОЧКА ВЗЯТИЯ В ПЛЕН ВОЕННОПЛЕННОГО" in text and "Zhukovsky" in text
     officer.get_by_role("button", name="Карточка отправлена семье").click()
+    assert officer.locator("#confirm-step").is_visible()  # asked again: it cannot be undone
+    assert_no_raw_code(officer)
+    officer.get_by_role("button", name="Подтвердить").click()
+    assert Prisoner.objects.get(case=case).card_sent_at is not None
     assert "просрочено" not in officer.content()
+    assert_no_raw_code(officer)
+    officer.goto(f"{live_server.url}/ru/staff/p/{world.programme.slug}/reception/")
+    assert_no_raw_code(officer)
+    officer.goto(f"{live_server.url}/ru/staff/")
+    assert_no_raw_code(officer)
 
     aftercare = browser.new_context(locale="ru-RU").new_page()
     staff_sign_in(aftercare, live_server.url, world.staff[Role.AFTERCARE])
@@ -53,3 +65,4 @@ def test_reception_registers_and_prints_the_card_after_care_records_the_pathway(
     aftercare.get_by_role("button", name="Записать его согласие").click()
     assert "Я прошу вернуть меня на родину" in aftercare.locator("#consents").inner_text()
     assert Case.objects.get(pk=case.pk).state == "pathway_chosen"
+    assert_no_raw_code(aftercare)
