@@ -6,9 +6,11 @@ import re
 import pytest
 from django.test import Client
 
+from safepassage import context
 from safepassage.cases import services
 from safepassage.cases.models import Case, Codename, Message
 from safepassage.programmes.roles import Role
+from safepassage.programmes.services import create_programme
 from tests.conftest import application, enter, form_token, sign_in, submit, text_of
 
 
@@ -293,3 +295,15 @@ def test_the_codename_page_survives_back_reload_and_a_change_of_language(world, 
     )
     assert Case.objects.count() == 1
     assert Client().get("/ru/north/apply/received/").status_code == 302  # nobody else's
+
+
+def test_every_applicant_page_of_a_demo_says_it_is_a_demo(world, client, monkeypatch):
+    monkeypatch.setattr(context, "_demo_checked", (0.0, False))  # ask the database again
+    assert 'id="demo-label"' not in client.get("/ru/").content.decode()
+    create_programme("demo", "ДЕМО", is_demo=True)
+    monkeypatch.setattr(context, "_demo_checked", (0.0, False))
+    codename = submit(client, lang="ru")
+    enter(client, codename, lang="ru")
+    for url in ("/ru/", "/ru/enter/", "/ru/safety/", "/ru/north/apply/", "/ru/my/"):
+        html = client.get(url).content.decode()
+        assert text_of(html, "demo-label") == "Только для демонстрации: это не настоящая программа."
