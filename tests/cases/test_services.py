@@ -87,8 +87,10 @@ def test_crypto_shredding_makes_the_case_unreadable_but_keeps_counts_and_audit(w
     assert view.shredded and view.identity is None
     assert services.counters([world.programme.pk]).by_state["applied"] == 1
     assert verify() == []
-    # The applicant's open session cannot read it either.
-    assert client.get("/en/my/").status_code in (200, 302)
+    # The applicant's open session cannot read it either: it ends, as after idling.
+    ended = client.get("/en/my/")
+    assert ended.status_code == 302 and ended["Location"] == "/en/enter/"
+    assert client.get("/en/my/")["Location"] == "/en/enter/"  # and stays ended
 
 
 def test_duplicates_are_found_by_blind_index_only(world):

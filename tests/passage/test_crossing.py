@@ -160,7 +160,7 @@ def test_a_full_window_and_a_resting_signal_are_refused(world, front, client):
 def test_one_case_has_one_crossing_in_preparation(world, front, client):
     case = verified_case(client)
     notify(world, case, front.orchard)
-    with pytest.raises(services.PlanRefused):
+    with pytest.raises(services.PlanRefused, match="already has a crossing in preparation"):
         notify(world, case, front.quarry)
 
 
@@ -414,3 +414,23 @@ def test_a_duress_codename_calls_the_crossing_off(world, front, client, settings
     crossing.refresh_from_db()
     case.refresh_from_db()
     assert case.state == "compromised" and crossing.status == "withdrawn"
+
+
+def test_an_applicant_in_transit_cannot_cancel_even_by_posting_directly(
+    world, front, client, staff_client
+):
+    case, codename = verified_with_codename(client)
+    crossing = notify(world, case, front.orchard)
+    services.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
+    transitions.perform(case, "depart", roles=frozenset({Role.COORDINATOR}), actor="staff:t")
+    applicant = Client()
+    enter(applicant, codename)
+    assert 'href="/en/my/cancel/"' not in applicant.get("/en/my/").content.decode()
+    response = applicant.post("/en/my/cancel/")
+    assert response.status_code == 302 and response["Location"] == "/en/my/"
+    case.refresh_from_db()
+    crossing.refresh_from_db()
+    assert case.state == "in_transit" and crossing.status == "acknowledged"
+    with pytest.raises(transitions.TransitionRefused, match="not possible in the case's state"):
+        transitions.perform(case, "cancel", roles=frozenset({"applicant"}), actor="applicant")
+    assert AuditEvent.objects.filter(case_ref=case.reference, action="case.cancel").count() == 0

@@ -36,6 +36,9 @@ OPEN = (
     State.SCHEDULED,
     State.IN_TRANSIT,
 )
+# The applicant may cancel until he sets off; once in transit, the crossing is for staff to end
+# (the receiving unit is expecting him).
+CANCELLABLE = tuple(state for state in OPEN if state != State.IN_TRANSIT)
 # The person has crossed: these, and closed, count as surrenders. Nothing earlier does.
 CROSSED = (State.RECEIVED, State.REGISTERED, State.PATHWAY_CHOSEN, State.CLOSED)
 ENDED = (

@@ -9,16 +9,18 @@ the hold-fire notice when a crossing is called off, recording its outcome when i
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.audit import log
 from safepassage.cases import counts
 from safepassage.cases.models import Case, ProbeSignal
-from safepassage.cases.states import ENDED, OPEN, State
+from safepassage.cases.states import CANCELLABLE, ENDED, OPEN, State
 from safepassage.programmes.roles import Role
 
 if TYPE_CHECKING:
@@ -38,71 +40,17 @@ def no_open_manual_probe_flag(case: Case, now: datetime) -> str | None:
     return None
 
 
-def hold_fire_acknowledged(case: Case, now: datetime) -> str | None:
-    # Imported here: the passage app builds on cases, not the other way round.
-    from safepassage.passage import services as passage
-
-    if not passage.has_acknowledged_notice(case):
-        return str(_("The receiving unit has not acknowledged a hold-fire notice."))
-    return None
-
-
-def end_crossing(case: Case, action: str, actor: str) -> None:
-    """The crossing is over or off: record its outcome, or withdraw the hold-fire notice so
-    the receiving unit stops expecting anyone."""
-    from safepassage.passage import services as passage
-
-    passage.end_crossing(case, action=action, actor=actor)
-
-
-def window_has_begun(case: Case, now: datetime) -> str | None:
-    """Nobody arrives before his window: every path to `arrive` passes this guard."""
-    from safepassage.passage import services as passage
-
-    return passage.arrival_refusal(case, now)
-
-
-def arrived(case: Case, action: str, actor: str) -> None:
-    """He is across: close the crossing and start the capture-card clock."""
-    from safepassage.reception import services as reception
-
-    end_crossing(case, action, actor)
-    reception.record_capture(case)
-
-
-def prisoner_registered(case: Case, now: datetime) -> str | None:
-    from safepassage.reception import services as reception
-
-    if not reception.is_registered(case):
-        return str(_("Register the prisoner on the reception page first (GC III Art. 17)."))
-    return None
-
-
-def pathway_consented(case: Case, now: datetime) -> str | None:
-    from safepassage.aftercare import services as aftercare
-
-    if not aftercare.has_pathway_consent(case):
-        return str(_("Record the person's consent to a pathway on the after-care page first."))
-    return None
-
-
-def pathway_withdrawn(case: Case, now: datetime) -> str | None:
-    from safepassage.aftercare import services as aftercare
-
-    if aftercare.has_pathway_consent(case):
-        return str(_("Withdraw the pathway consent on the after-care page first."))
-    return None
-
-
 @dataclass(frozen=True)
 class Transition:
     sources: tuple[str, ...]
     action: str
     target: str
     allowed: frozenset[str]
-    guard: Guard | None = None
+    # Dotted paths, resolved once (`rule`): the app that owns the fact owns the rule, and
+    # `cases` imports none of them (as healthchecks' TRANSPORTS names its transports).
+    guard: str | None = None
     label: "StrOrPromise" = ""
-    effect: Effect | None = None
+    effect: str | None = None
 
     @property
     def ends_case(self) -> bool:
@@ -140,7 +88,7 @@ TABLE: tuple[Transition, ...] = (
         "verify",
         S.VERIFIED,
         _roles(Role.VERIFIER),
-        guard=no_open_manual_probe_flag,
+        guard="safepassage.cases.transitions.no_open_manual_probe_flag",
         label=_("Mark verified"),
     ),
     Transition(
@@ -163,7 +111,7 @@ TABLE: tuple[Transition, ...] = (
         "schedule",
         S.SCHEDULED,
         _roles(Role.COORDINATOR, SYSTEM),
-        guard=hold_fire_acknowledged,
+        guard="safepassage.passage.rules.hold_fire_acknowledged",
         label=_("Schedule crossing"),
     ),
     Transition(
@@ -172,7 +120,7 @@ TABLE: tuple[Transition, ...] = (
         S.VERIFIED,
         _roles(Role.COORDINATOR, SYSTEM),
         label=_("Window missed or withdrawn"),
-        effect=end_crossing,
+        effect="safepassage.passage.rules.end_crossing",
     ),
     Transition(
         (S.SCHEDULED,),
@@ -180,7 +128,7 @@ TABLE: tuple[Transition, ...] = (
         S.VERIFIED,
         _roles(APPLICANT),
         label=_("Ask for another time"),
-        effect=end_crossing,
+        effect="safepassage.passage.rules.end_crossing",
     ),
     Transition(
         (S.SCHEDULED,),
@@ -196,16 +144,16 @@ TABLE: tuple[Transition, ...] = (
         S.VERIFIED,
         _roles(Role.COORDINATOR),
         label=_("Turned back"),
-        effect=end_crossing,
+        effect="safepassage.passage.rules.end_crossing",
     ),
     Transition(
         (S.SCHEDULED, S.IN_TRANSIT),
         "arrive",
         S.RECEIVED,
         _roles(Role.LIAISON, Role.RECEPTION, Role.COORDINATOR),
-        guard=window_has_begun,
+        guard="safepassage.passage.rules.window_has_begun",
         label=_("Arrived"),
-        effect=arrived,
+        effect="safepassage.passage.rules.arrived",
     ),
     Transition(
         (S.SCHEDULED, S.IN_TRANSIT),
@@ -213,14 +161,14 @@ TABLE: tuple[Transition, ...] = (
         S.LOST,
         _roles(Role.COORDINATOR),
         label=_("Killed in the crossing"),
-        effect=end_crossing,
+        effect="safepassage.passage.rules.end_crossing",
     ),
     Transition(
         (S.RECEIVED,),
         "register",
         S.REGISTERED,
         _roles(Role.RECEPTION),
-        guard=prisoner_registered,
+        guard="safepassage.reception.rules.prisoner_registered",
         label=_("Register prisoner"),
     ),
     Transition(
@@ -228,7 +176,7 @@ TABLE: tuple[Transition, ...] = (
         "choose_pathway",
         S.PATHWAY_CHOSEN,
         _roles(Role.AFTERCARE),
-        guard=pathway_consented,
+        guard="safepassage.aftercare.rules.pathway_consented",
         label=_("Pathway chosen"),
     ),
     # The person withdrew his consent: back to registered until he chooses again.
@@ -237,7 +185,7 @@ TABLE: tuple[Transition, ...] = (
         "withdraw_pathway",
         S.REGISTERED,
         _roles(Role.AFTERCARE),
-        guard=pathway_withdrawn,
+        guard="safepassage.aftercare.rules.pathway_withdrawn",
         label=_("Pathway consent withdrawn"),
     ),
     Transition(
@@ -248,12 +196,12 @@ TABLE: tuple[Transition, ...] = (
         label=_("Close case"),
     ),
     Transition(
-        OPEN,
+        CANCELLABLE,
         "cancel",
         S.CANCELLED,
         _roles(APPLICANT),
         label=_("Cancel"),
-        effect=end_crossing,
+        effect="safepassage.passage.rules.end_crossing",
     ),
     Transition(
         OPEN,
@@ -261,7 +209,7 @@ TABLE: tuple[Transition, ...] = (
         S.REJECTED,
         _roles(Role.INTAKE, Role.VERIFIER),
         label=_("Reject"),
-        effect=end_crossing,
+        effect="safepassage.passage.rules.end_crossing",
     ),
     Transition(
         OPEN,
@@ -269,10 +217,19 @@ TABLE: tuple[Transition, ...] = (
         S.COMPROMISED,
         _roles(Role.VERIFIER, Role.COORDINATOR, SYSTEM),
         label=_("Mark compromised"),
-        effect=end_crossing,
+        effect="safepassage.passage.rules.end_crossing",
     ),
 )
 BY_ACTION = {t.action: t for t in TABLE}
+
+
+@cache
+def rule(path: str | None) -> Any:
+    """The guard or effect a row names, imported once. `tests/cases/test_transitions.py`
+    resolves every row, so a wrong name fails the suite, not a crossing."""
+    return import_string(path) if path else None
+
+
 APPLICANT_ACTIONS = frozenset(t.action for t in TABLE if APPLICANT in t.allowed)
 
 
@@ -340,7 +297,8 @@ def perform(
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         transition = _checked(action, locked.state, roles)
-        if transition.guard and (refusal := transition.guard(locked, now or timezone.now())):
+        guard = rule(transition.guard)
+        if guard and (refusal := guard(locked, now or timezone.now())):
             raise TransitionRefused(refusal)
         source = locked.state
         locked.state = transition.target
@@ -356,7 +314,7 @@ def perform(
             target=transition.target,
             reason_given=bool(reason),
         )
-        if transition.effect:
-            transition.effect(locked, action, actor)
+        if effect := rule(transition.effect):
+            effect(locked, action, actor)
     case.state = locked.state
     return locked

@@ -111,7 +111,8 @@ def _applicant(request: HttpRequest) -> Applicant | None:
     case = Case.objects.filter(pk=case_id).first()
     duress = bool(request.session.get("applicant_duress"))
     data_key = request.session.get_secret(CASE_KEY)  # type: ignore[attr-defined]
-    if case is None or (data_key is None and not duress):
+    # A case shredded meanwhile ends the session: nothing of it can be read any more.
+    if case is None or case.shredded_at is not None or (data_key is None and not duress):
         request.session.flush()
         return None
     return Applicant(case, data_key, duress)

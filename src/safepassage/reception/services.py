@@ -242,8 +242,9 @@ def add_event(
     with transaction.atomic():
         wrong = None
         if corrects is not None:
+            # Locked, so two officers cannot both correct it; a second correction is refused.
             wrong = (
-                CustodyEvent.objects.select_for_update()
+                CustodyEvent.objects.select_for_update(of=("self",))
                 .filter(pk=corrects, prisoner=prisoner, corrected_by__isnull=True)
                 .first()
             )
