@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from safepassage.audit import log
 from safepassage.audit.log import verify
 from safepassage.audit.models import AuditEvent
 from safepassage.cases import services as cases
@@ -192,7 +193,38 @@ def test_instructions_appear_only_within_the_lead_time_and_after_acknowledgement
     assert shown is not None and shown.signal.key == "arms_raised_spread"
     assert shown.when.endswith("· Moscow time (UTC+3)")
     assert services.instructions_for(case, at(window, 5)) is None  # the window is over
-    assert "passage.instructions_released" in actions(case)
+    assert "passage.instructions_released" not in actions(case)  # reading writes nothing
+    services.release_instructions(case, shown, at(window, -23))
+    services.release_instructions(case, shown, at(window, -22))  # a second view
+    assert actions(case).count("passage.instructions_released") == 1
+    crossing.refresh_from_db()
+    assert crossing.instructions_shown_at == at(window, -23)
+
+
+@pytest.mark.parametrize("writer", ["release_instructions", "applicant_confirms"])
+def test_a_failed_audit_write_leaves_neither_the_time_nor_the_entry(
+    world, front, client, settings, monkeypatch, writer
+):
+    settings.PASSAGE_INSTRUCTION_LEAD_HOURS = 24 * 9
+    case = verified_case(client)
+    crossing = notify(world, case, front.orchard)
+    services.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
+    case.refresh_from_db()
+    shown = services.instructions_for(case, timezone.now())
+    before = AuditEvent.objects.count()
+
+    def disk_full(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(log, "_append", disk_full)
+    with pytest.raises(RuntimeError, match="disk full"):
+        if writer == "release_instructions":
+            services.release_instructions(case, shown, timezone.now())
+        else:
+            services.applicant_confirms(case, timezone.now())
+    crossing.refresh_from_db()
+    assert crossing.instructions_shown_at is None and crossing.applicant_confirmed_at is None
+    assert AuditEvent.objects.count() == before
 
 
 def test_the_applicant_reads_confirms_and_can_print(world, front, client, settings):

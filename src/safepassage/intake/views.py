@@ -1,12 +1,14 @@
-"""Applicant pages. Thin: parse the form, call a rule in cases.services, render.
+"""Applicant pages. Thin: parse the form, call the applicant API (intake/applicants.py, the
+same one every channel uses), render.
 
 Every response is `no-store` (middleware.NoStoreMiddleware); the only cookie is the session.
 """
 
 import time
-from contextlib import suppress
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,18 +20,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safepassage import display
 from safepassage.cases import services
-from safepassage.cases.models import Case
-from safepassage.cases.states import OPEN, State
-from safepassage.cases.transitions import APPLICANT_ACTIONS, TransitionRefused
-from safepassage.intake import throttle
+from safepassage.cases.transitions import APPLICANT_ACTIONS
+from safepassage.intake import applicants, throttle
 from safepassage.intake.forms import ApplicationForm, CodenameForm, ReplyForm
-from safepassage.passage import services as passage
 from safepassage.programmes.services import all_programmes, programme_by_slug
 
 CASE_KEY = "case-key"
 RECEIPT_OF_FORM = "receipt"
-# Once the crossing has started, cancelling is a matter for staff, not a button.
-CANCELLABLE = set(OPEN) - {State.IN_TRANSIT}
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -87,35 +84,45 @@ def received(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "intake/codename.html", context)
 
 
-@dataclass
-class Applicant:
-    case: Case
-    data_key: bytes | None
-    duress: bool
-
-    @property
-    def session(self) -> services.ApplicantSession:
-        return services.ApplicantSession(self.case, self.data_key, self.duress)
+# The applicant's session, as the web keeps it: the case id and duress flag in the
+# server-side session, the data key sealed under the cookie (vault/sessions.py).
+SESSION_CASE, SESSION_DURESS, SESSION_SEEN = "applicant_case", "applicant_duress", "applicant_seen"
+AppletView = Callable[..., HttpResponse]
 
 
-def _applicant(request: HttpRequest) -> Applicant | None:
-    """The signed-in applicant, or None; ends the session after 10 minutes idle."""
-    case_id = request.session.get("applicant_case")
+def _signed_in(request: HttpRequest) -> applicants.Applicant | None:
+    """The signed-in applicant, or None; ends the session after 10 minutes idle, or when
+    his case has been shredded meanwhile."""
+    case_id = request.session.get(SESSION_CASE)
     if case_id is None:
         return None
     now = time.time()
-    if now - request.session.get("applicant_seen", 0) > settings.APPLICANT_IDLE_SECONDS:
+    if now - request.session.get(SESSION_SEEN, 0) > settings.APPLICANT_IDLE_SECONDS:
         request.session.flush()
         return None
-    request.session["applicant_seen"] = now
-    case = Case.objects.filter(pk=case_id).first()
-    duress = bool(request.session.get("applicant_duress"))
-    data_key = request.session.get_secret(CASE_KEY)  # type: ignore[attr-defined]
-    # A case shredded meanwhile ends the session: nothing of it can be read any more.
-    if case is None or case.shredded_at is not None or (data_key is None and not duress):
+    request.session[SESSION_SEEN] = now
+    applicant = applicants.Applicant(
+        case_id,
+        request.session.get_secret(CASE_KEY),  # type: ignore[attr-defined]
+        bool(request.session.get(SESSION_DURESS)),
+    )
+    if applicants.case_of(applicant) is None:
         request.session.flush()
         return None
-    return Applicant(case, data_key, duress)
+    return applicant
+
+
+def applicant_required(view: AppletView) -> AppletView:
+    """Injects the signed-in applicant (as SecureDrop's source app does); else to sign-in."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        applicant = _signed_in(request)
+        if applicant is None:
+            return redirect("intake:enter")
+        return view(request, applicant, *args, **kwargs)
+
+    return wrapper
 
 
 @require_http_methods(["GET", "POST"])
@@ -126,95 +133,87 @@ def enter(request: HttpRequest) -> HttpResponse:
         if throttle.blocked(request):
             error = "throttled"
         elif form.is_valid():
-            session = services.enter_with_codename(form.cleaned_data["codename"])
-            if session is None:
+            applicant = applicants.enter(form.cleaned_data["codename"])
+            if applicant is None:
                 throttle.record_failure(request)
                 error = "wrong"
             else:
                 request.session.cycle_key()
-                request.session["applicant_case"] = session.case.pk
-                request.session["applicant_duress"] = session.duress
-                request.session["applicant_seen"] = time.time()
-                if session.data_key is not None:
-                    request.session.put_secret(CASE_KEY, session.data_key)  # type: ignore[attr-defined]
+                request.session[SESSION_CASE] = applicant.case_id
+                request.session[SESSION_DURESS] = applicant.duress
+                request.session[SESSION_SEEN] = time.time()
+                if applicant.data_key is not None:
+                    request.session.put_secret(CASE_KEY, applicant.data_key)  # type: ignore[attr-defined]
                 return redirect("intake:status")
     return render(request, "intake/enter.html", {"form": form, "error": error})
 
 
 def _status_page(
-    request: HttpRequest, applicant: Applicant, reply_form: ReplyForm, status: int = 200
+    request: HttpRequest,
+    applicant: applicants.Applicant,
+    reply_form: ReplyForm,
+    status: int = 200,
 ) -> HttpResponse:
     if applicant.duress:
         return render(request, "intake/status_harmless.html")
-    instructions = passage.instructions_for(applicant.case, timezone.now())
+    page = applicants.status(applicant, timezone.now())
+    if page is None:
+        request.session.flush()
+        return redirect("intake:enter")
     context = {
-        "case": applicant.case,
-        "instructions": instructions,
-        "confirmed": bool(instructions and instructions.crossing.applicant_confirmed_at),
-        "messages": services.applicant_messages(applicant.session),
+        "case": page.case,
+        "instructions": page.instructions,
+        "confirmed": page.confirmed,
+        "messages": page.messages,
         "reply_form": reply_form,
-        "can_cancel": applicant.case.state in CANCELLABLE,
+        "can_cancel": "cancel" in page.actions,
     }
     return render(request, "intake/status.html", context, status=status)
 
 
-def status(request: HttpRequest) -> HttpResponse:
-    applicant = _applicant(request)
-    if applicant is None:
-        return redirect("intake:enter")
+@applicant_required
+def status(request: HttpRequest, applicant: applicants.Applicant) -> HttpResponse:
     return _status_page(request, applicant, ReplyForm())
 
 
 @require_POST
-def reply(request: HttpRequest) -> HttpResponse:
-    applicant = _applicant(request)
-    if applicant is None:
-        return redirect("intake:enter")
+@applicant_required
+def reply(request: HttpRequest, applicant: applicants.Applicant) -> HttpResponse:
     form = ReplyForm(request.POST)
-    if applicant.duress or applicant.data_key is None:
+    if applicant.duress:
         return redirect("intake:status")
     if not form.is_valid():
         return _status_page(request, applicant, form, status=400)
-    services.applicant_reply(applicant.case, applicant.data_key, form.cleaned_data["text"])
+    applicants.reply(applicant, form.cleaned_data["text"])
     return redirect("intake:status")
 
 
 @require_http_methods(["GET", "POST"])
-def act(request: HttpRequest, action: str) -> HttpResponse:
+@applicant_required
+def act(request: HttpRequest, applicant: applicants.Applicant, action: str) -> HttpResponse:
     """Cancel, apply or say 'I am ready': a confirmation page, then the POST."""
-    applicant = _applicant(request)
-    if applicant is None:
-        return redirect("intake:enter")
     if action not in APPLICANT_ACTIONS or applicant.duress:
         raise Http404
     if request.method == "POST":
-        # If the state moved on meanwhile, the status page shows the state as it is.
-        with suppress(TransitionRefused):
-            services.applicant_action(applicant.case, action)
+        # If refused (the state moved on meanwhile), the status page shows the state as it is.
+        applicants.act(applicant, action)
         return redirect("intake:status")
-    return render(request, "intake/confirm.html", {"action": action, "case": applicant.case})
+    return render(request, "intake/confirm.html", {"action": action})
 
 
 @require_POST
-def confirm_crossing(request: HttpRequest) -> HttpResponse:
-    applicant = _applicant(request)
-    if applicant is None:
-        return redirect("intake:enter")
-    if not applicant.duress:
-        passage.applicant_confirms(applicant.case, timezone.now())
+@applicant_required
+def confirm_crossing(request: HttpRequest, applicant: applicants.Applicant) -> HttpResponse:
+    applicants.confirm_crossing(applicant, timezone.now())
     return redirect("intake:status")
 
 
 @require_POST
-def duress(request: HttpRequest) -> HttpResponse:
-    applicant = _applicant(request)
-    if applicant is None:
-        return redirect("intake:enter")
-    if applicant.duress:
+@applicant_required
+def duress(request: HttpRequest, applicant: applicants.Applicant) -> HttpResponse:
+    codename = applicants.new_duress_codename(applicant, get_language() or settings.LANGUAGE_CODE)
+    if codename is None:
         return redirect("intake:status")
-    codename = services.create_duress_codename(
-        applicant.case, get_language() or settings.LANGUAGE_CODE
-    )
     return render(request, "intake/duress_codename.html", {"codename": codename})
 
 

@@ -620,7 +620,8 @@ def instructions_withheld_for_probe_risk(case: Case, crossing: Crossing) -> bool
 def instructions_for(case: Case, now: datetime) -> Instructions | None:
     """The applicant's instructions, or None: only for a scheduled case whose notice the
     receiving unit acknowledged, no earlier than the lead time before the window, not after
-    it, and not for a suspected probe unless a verifier released them."""
+    it, and not for a suspected probe unless a verifier released them. A pure read: showing
+    them is recorded by `release_instructions`."""
     if case.state != State.SCHEDULED:
         return None
     crossing = (
@@ -633,9 +634,6 @@ def instructions_for(case: Case, now: datetime) -> Instructions | None:
         return None
     if instructions_withheld_for_probe_risk(case, crossing):
         return None
-    if crossing.instructions_shown_at is None:
-        Crossing.objects.filter(pk=crossing.pk).update(instructions_shown_at=now)
-        log.record_case(case, "passage.instructions_released", log.APPLICANT, crossing=crossing.pk)
     protocols = []
     if crossing.escort in (Crossing.Escort.DRONE, Crossing.Escort.DRONE_AND_GROUND):
         protocols.append(DRONE_GUIDANCE)
@@ -650,15 +648,33 @@ def instructions_for(case: Case, now: datetime) -> Instructions | None:
     )
 
 
+@transaction.atomic
+def release_instructions(case: Case, instructions: Instructions, now: datetime) -> None:
+    """Record, once, that the applicant was shown his instructions: the time and its audit
+    entry are written together, and a second view changes nothing."""
+    first_time = Crossing.objects.filter(
+        pk=instructions.crossing.pk, instructions_shown_at__isnull=True
+    ).update(instructions_shown_at=now)
+    if first_time:
+        log.record_case(
+            case, "passage.instructions_released", log.APPLICANT, crossing=instructions.crossing.pk
+        )
+
+
+@transaction.atomic
 def applicant_confirms(case: Case, now: datetime) -> bool:
-    """The applicant says he will come. True when there was a released crossing to confirm."""
+    """The applicant says he will come. True when there was a released crossing to confirm;
+    the confirmation and its audit entry are written together, once."""
     instructions = instructions_for(case, now)
     if instructions is None:
         return False
-    Crossing.objects.filter(pk=instructions.crossing.pk).update(applicant_confirmed_at=now)
-    log.record_case(
-        case, "passage.applicant_confirmed", log.APPLICANT, crossing=instructions.crossing.pk
-    )
+    first_time = Crossing.objects.filter(
+        pk=instructions.crossing.pk, applicant_confirmed_at__isnull=True
+    ).update(applicant_confirmed_at=now)
+    if first_time:
+        log.record_case(
+            case, "passage.applicant_confirmed", log.APPLICANT, crossing=instructions.crossing.pk
+        )
     return True
 
 
@@ -851,7 +867,6 @@ class PlanningView:
 
 def planning_view(case: Case, *, user: User, private_key: bytes, now: datetime) -> PlanningView:
     """Everything needed to plan one case; reading where he can cross is audited."""
-    expire(now)
     active = active_crossing(case)
     view = PlanningView(
         constraints=constraints_of(case, private_key),
