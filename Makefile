@@ -28,7 +28,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests
 	$(BIN)/python tools/check_messages.py
 	$(BIN)/pytest -n 2 -q
 
@@ -40,7 +40,7 @@ postgres-test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench tools

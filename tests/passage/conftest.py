@@ -56,7 +56,7 @@ def front(world) -> Front:
 def verified_with_codename(client, **overrides) -> tuple[Case, str]:
     """Apply through the real form, then verify: the case and the applicant's codename."""
     codename = submit(client, **overrides)
-    case = Case.objects.order_by("-pk").first()
+    case = Case.objects.order_by("-pk")[0]
     verifier = frozenset({Role.VERIFIER})
     transitions.perform(case, "start_verification", roles=verifier, actor="staff:test")
     transitions.perform(case, "verify", roles=verifier, actor="staff:test")

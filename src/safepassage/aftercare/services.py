@@ -34,6 +34,7 @@ from safepassage.cases.models import Case
 from safepassage.cases.states import State
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
+from safepassage.refused import Refused
 from safepassage.vault import crypto
 
 AFTERCARE_ROLES = frozenset({Role.AFTERCARE})
@@ -41,12 +42,8 @@ AFTERCARE_ROLES = frozenset({Role.AFTERCARE})
 CONSENT_STATES = (State.REGISTERED, State.PATHWAY_CHOSEN)
 
 
-class AftercareRefused(Exception):
+class AftercareRefused(Refused):
     """The step cannot be taken; `reason` is safe to show the officer."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def _key(case: Case, private_key: bytes) -> bytes:

@@ -39,8 +39,8 @@ def _render(
     user, key = request.user, access.private_key
     context = {
         "case": access.case,
-        "consents": services.consents_of(access.case, user=user, private_key=key),  # type: ignore[arg-type]
-        "claims": services.claims_of(access.case, user=user, private_key=key),  # type: ignore[arg-type]
+        "consents": services.consents_of(access.case, user=user, private_key=key),
+        "claims": services.claims_of(access.case, user=user, private_key=key),
         "statements": [
             (label, statements.statement(kind, "ru"), statements.statement(kind, "en"))
             for kind, label in Consent.Kind.choices
@@ -76,7 +76,7 @@ def consent(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             access.case,
             form.cleaned_data["kind"],
             language=form.cleaned_data["language"],
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             private_key=access.private_key,
         )
     except services.AftercareRefused as refused:
@@ -101,7 +101,7 @@ def withdraw(request: StaffRequest, access: CaseAccess) -> HttpResponse:
         services.withdraw_consent(
             access.case,
             form.cleaned_data["consent"],
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
         )
     except services.AftercareRefused as why:
         return refused(request, why.reason, _page_url(access))
@@ -117,7 +117,7 @@ def equipment(request: StaffRequest, access: CaseAccess) -> HttpResponse:
         services.record_equipment(
             access.case,
             **form.cleaned_data,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             private_key=access.private_key,
         )
     except services.AftercareRefused as refused:
@@ -134,7 +134,7 @@ def claim(request: StaffRequest, access: CaseAccess) -> HttpResponse:
         services.verify_claim if form.cleaned_data["step"] == "verify" else services.approve_claim
     )
     try:
-        step(access.case, form.cleaned_data["claim"], user=request.user)  # type: ignore[arg-type]
+        step(access.case, form.cleaned_data["claim"], user=request.user)
     except services.AftercareRefused as why:
         return refused(request, why.reason, _page_url(access))
     return _back(access)
@@ -158,7 +158,7 @@ def payment(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             access.case,
             form.cleaned_data["claim"],
             reference=form.cleaned_data["reference"],
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             private_key=access.private_key,
         )
     except services.AftercareRefused as why:
@@ -204,7 +204,7 @@ def rewards(request: StaffRequest, slug: str) -> HttpResponse:
                             form.instance.category,
                             form.cleaned_data["amount"],
                             form.cleaned_data["currency"],
-                            user=request.user,  # type: ignore[arg-type]
+                            user=request.user,
                         )
             return redirect("aftercare:rewards", slug=slug)
         status = 400

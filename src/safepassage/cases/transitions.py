@@ -22,6 +22,7 @@ from safepassage.cases import counts
 from safepassage.cases.models import Case, ProbeSignal
 from safepassage.cases.states import CANCELLABLE, ENDED, OPEN, State
 from safepassage.programmes.roles import Role
+from safepassage.refused import Refused
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -233,12 +234,8 @@ def rule(path: str | None) -> Any:
 APPLICANT_ACTIONS = frozenset(t.action for t in TABLE if APPLICANT in t.allowed)
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(Refused):
     """The action is not possible for this case and actor; `reason` is safe to show."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def available(case: Case, roles: frozenset[str]) -> list[Transition]:

@@ -68,7 +68,7 @@ def _render_case(
 ) -> HttpResponse:
     view = services.open_case(
         access.case,
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         roles=access.roles,
         private_key=access.private_key,
     )
@@ -201,7 +201,7 @@ def case_action(request: StaffRequest, access: CaseAccess) -> HttpResponse:
         services.staff_transition(
             access.case,
             form.cleaned_data["action"],
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             roles=access.roles,
             reason=form.cleaned_data["reason"],
         )
@@ -215,7 +215,7 @@ def case_note(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _render_case(request, access, status=400, note_form=form)
-    services.add_note(access.case, user=request.user, text=form.cleaned_data["text"])  # type: ignore[arg-type]
+    services.add_note(access.case, user=request.user, text=form.cleaned_data["text"])
     return _back(access)
 
 
@@ -229,7 +229,7 @@ def case_message(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     try:
         services.staff_message(
             access.case,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             private_key=access.private_key,
             text=form.cleaned_data["text"],
         )
@@ -247,7 +247,7 @@ def case_probe(request: StaffRequest, access: CaseAccess) -> HttpResponse:
         raise Http404
     services.set_probe_flag(
         access.case,
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         flagged=form.cleaned_data["flagged"],
     )
     return _back(access)

@@ -46,12 +46,12 @@ def home(request: StaffRequest) -> HttpResponse:
             "is_liaison": is_liaison,
             "liaison_notices": [
                 (notice, display.time_left(notice.window_start, now))
-                for notice in passage.notices_for(request.user, now)  # type: ignore[arg-type]
+                for notice in passage.notices_for(request.user, now)
                 if notice.is_active
             ]
             if is_liaison
             else [],
-            "liaison_waiting": passage.notices_for(request.user, now)  # type: ignore[arg-type]
+            "liaison_waiting": passage.notices_for(request.user, now)
             .filter(status="notified")
             .count()
             if is_liaison

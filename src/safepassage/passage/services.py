@@ -26,6 +26,7 @@ from safepassage.passage.models import Crossing, PlanningConstraints, ReceivingU
 from safepassage.passage.recognition import DRONE_GUIDANCE, GROUP_PROTOCOL, SIGNALS, Signal
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
+from safepassage.refused import Refused
 from safepassage.vault import crypto
 
 SYSTEM_ROLES = frozenset({transitions.SYSTEM})
@@ -38,12 +39,8 @@ OUTCOME_OF_ACTION = {
 }
 
 
-class PlanRefused(Exception):
+class PlanRefused(Refused):
     """The plan cannot be carried out as asked; `reason` is safe to show the coordinator."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 # --- Sectors and the risk estimate ----------------------------------------------------------

@@ -118,7 +118,7 @@ def _render_crossing(
     now = timezone.now()
     view = services.planning_view(
         case,
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         private_key=access.private_key,
         now=now,
     )
@@ -201,7 +201,7 @@ def set_constraints(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             available_from=form.cleaned_data["available_from"],
             available_until=form.cleaned_data["available_until"],
         ),
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         private_key=access.private_key,
     )
     return _back(access)
@@ -221,7 +221,7 @@ def plan(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     try:
         services.send_notice(
             access.case,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             sector_id=form.cleaned_data["sector"],
             window_key=form.cleaned_data["window"],
             signal=form.cleaned_data["signal"],
@@ -258,7 +258,7 @@ def outcome(request: StaffRequest, access: CaseAccess) -> HttpResponse:
         services.record_outcome(
             access.case,
             form.cleaned_data["outcome"],
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             roles=access.roles,
             now=timezone.now(),
             arrived_at=form.cleaned_data["arrived_at"],
@@ -279,7 +279,7 @@ def override(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     try:
         services.override_probe_hold(
             access.case,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             reason=form.cleaned_data["reason"],
         )
     except services.PlanRefused as why:
@@ -304,7 +304,7 @@ def planner(request: StaffRequest, slug: str) -> HttpResponse:
     elif request.method == "POST":
         context["plan"] = services.plan_many(
             programme,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             private_key=private_key,
             now=now,
         )
@@ -323,7 +323,7 @@ def _send_batch(request: StaffRequest, programme: Programme, now: Any) -> tuple[
         try:
             services.send_notice(
                 case,
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
                 sector_id=int(parts[1]),
                 window_key=parts[2],
                 signal=parts[3],
@@ -386,7 +386,7 @@ def notices(request: StaffRequest, status: int = 200, **extra: Any) -> HttpRespo
 
     shown = [
         ShownNotice(notice, SIGNALS[notice.signal], arrival_form(notice.pk), now)
-        for notice in services.notices_for(request.user, now)  # type: ignore[arg-type]
+        for notice in services.notices_for(request.user, now)
     ]
     context = {
         "pending": [n for n in shown if n.notice.status == Crossing.Status.NOTIFIED],
@@ -408,7 +408,7 @@ def notice_answer(request: StaffRequest, pk: int, answer: str) -> HttpResponse:
     user = request.user
     try:
         if answer == "acknowledge":
-            services.acknowledge(pk, user=user, now=now)  # type: ignore[arg-type]
+            services.acknowledge(pk, user=user, now=now)
         elif answer == "arrived":
             arrival = ArrivalForm(request.POST, auto_id=f"id_arrival_{pk}_%s")
             if not arrival.is_valid():
@@ -428,7 +428,7 @@ def notice_answer(request: StaffRequest, pk: int, answer: str) -> HttpResponse:
                 return step
             services.report_arrival(
                 pk,
-                user=user,  # type: ignore[arg-type]
+                user=user,
                 arrived_at=arrival.cleaned_data["arrived_at"],
                 now=now,
             )
@@ -436,7 +436,7 @@ def notice_answer(request: StaffRequest, pk: int, answer: str) -> HttpResponse:
             form = DeclineForm(request.POST)
             if not form.is_valid():
                 return notices(request, status=400, decline_form=form, declining=pk)
-            services.decline(pk, user=user, reason=form.cleaned_data["reason"], now=now)  # type: ignore[arg-type]
+            services.decline(pk, user=user, reason=form.cleaned_data["reason"], now=now)
         else:
             raise Http404
     except Crossing.DoesNotExist as missing:

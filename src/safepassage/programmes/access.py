@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -15,6 +16,9 @@ from safepassage.programmes.services import StaffScope, scope_of
 
 
 class StaffRequest(HttpRequest):
+    """A request that passed `staff_required`: a signed-in staff member and their roles."""
+
+    user: User  # narrowed once here, so views need no casts
     scope: StaffScope
 
 

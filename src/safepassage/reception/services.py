@@ -28,17 +28,14 @@ from safepassage.programmes.roles import Role
 from safepassage.reception import card, export
 from safepassage.reception.models import BureauExport, CustodyEvent, Prisoner
 from safepassage.reception.particulars import FIELDS, MANDATORY
+from safepassage.refused import Refused
 from safepassage.vault import crypto
 
 RECEPTION_ROLES = frozenset({Role.RECEPTION})
 
 
-class ReceptionRefused(Exception):
+class ReceptionRefused(Refused):
     """The step cannot be taken; `reason` is safe to show the officer."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def _zone() -> ZoneInfo:

@@ -48,7 +48,7 @@ def _render(
 ) -> HttpResponse:
     view = services.open_prisoner(
         access.case,
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         private_key=access.private_key,
     )
     context = {
@@ -85,7 +85,7 @@ def register(request: StaffRequest, access: CaseAccess) -> HttpResponse:
         services.register(
             access.case,
             form.cleaned_data,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             private_key=access.private_key,
         )
     except services.ReceptionRefused as refused:
@@ -98,7 +98,7 @@ def card(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     try:
         pdf = services.capture_card(
             access.case,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             private_key=access.private_key,
         )
     except services.ReceptionRefused as why:
@@ -125,7 +125,7 @@ def card_sent(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     if step is not None:
         return step
     try:
-        services.mark_card_sent(access.case, user=request.user)  # type: ignore[arg-type]
+        services.mark_card_sent(access.case, user=request.user)
     except services.ReceptionRefused as why:
         return refused(request, why.reason, _page_url(access))
     return _back(access)
@@ -140,7 +140,7 @@ def event(request: StaffRequest, access: CaseAccess) -> HttpResponse:
         services.add_event(
             access.case,
             **form.cleaned_data,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             private_key=access.private_key,
         )
     except services.ReceptionRefused as refused:
@@ -205,7 +205,7 @@ def bureau_export(request: StaffRequest, slug: str) -> HttpResponse:
         programme,
         only_new=form.cleaned_data["only_new"],
         fmt=fmt,
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         private_key=private_key,
     )
     if not doc["prisoners"]:

@@ -20,14 +20,13 @@ from safepassage.cases import services as cases
 from safepassage.cases.models import Case
 from safepassage.programmes.models import Programme
 from safepassage.reception import services as reception
+from safepassage.refused import Refused
 from safepassage.vault import crypto
 from safepassage.volunteer.models import VolunteerService
 
 
-class VolunteerRefused(Exception):
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+class VolunteerRefused(Refused):
+    """A rule of this app said no; `reason` is safe to show."""
 
 
 def _consented(case: Case) -> bool:

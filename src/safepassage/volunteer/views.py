@@ -36,7 +36,7 @@ def _render(
 ) -> HttpResponse:
     view = services.open_case(
         access.case,
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         private_key=access.private_key,
     )
     context = {"view": view, "start_form": StartForm(), "error": "", **extra}
@@ -64,7 +64,7 @@ def step(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     user = request.user
     try:
         if form.cleaned_data["step"] == "open":
-            services.open_service(access.case, user=user)  # type: ignore[arg-type]
+            services.open_service(access.case, user=user)
         else:
             services.end_service(access.case, reason="ended", actor=log.staff_actor(user))
     except services.VolunteerRefused as why:
@@ -81,7 +81,7 @@ def start(request: StaffRequest, access: CaseAccess) -> HttpResponse:
         services.start_service(
             access.case,
             posting=form.cleaned_data["posting"],
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             private_key=access.private_key,
         )
     except services.VolunteerRefused as refused:
