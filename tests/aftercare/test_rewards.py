@@ -15,6 +15,7 @@ from safepassage.aftercare.models import (
     RewardClaim,
     UnapprovedPayment,
 )
+from safepassage.audit import log
 from safepassage.audit.models import AuditEvent
 from safepassage.programmes.roles import Role
 from tests.conftest import refusal, sign_in, text_of
@@ -205,3 +206,25 @@ def test_the_claim_flow_through_the_page(world, registered, second_officer, staf
     )
     assert LedgerEntry.objects.get().claim == claim
     assert "T-72" in first.get(url).content.decode()
+
+
+def test_a_schedule_change_is_all_or_nothing(world, monkeypatch):
+    before = {r.category: r.amount for r in aftercare.schedule_for(world.programme)}
+    calls = []
+
+    def fail_on_the_second(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return original(*args, **kwargs)
+
+    original = log._append
+    monkeypatch.setattr(log, "_append", fail_on_the_second)
+    with pytest.raises(RuntimeError, match="disk full"):
+        aftercare.set_rates(
+            world.programme,
+            {"vehicle": (Decimal(1), "USD"), "tank": (Decimal(2), "USD")},
+            user=world.staff[Role.ADMIN],
+        )
+    after = {r.category: r.amount for r in aftercare.schedule_for(world.programme)}
+    assert after == before

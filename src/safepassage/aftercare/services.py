@@ -192,6 +192,13 @@ def set_rate(
         )
 
 
+@transaction.atomic
+def set_rates(programme: Programme, rates: dict[str, tuple[Decimal, str]], *, user: User) -> None:
+    """Change several rates of the schedule at once: all of them, or none."""
+    for category, (amount, currency) in rates.items():
+        set_rate(programme, category, amount, currency, user=user)
+
+
 # --- Equipment, claims, approvals, payments ---------------------------------------------------
 
 

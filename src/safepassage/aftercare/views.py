@@ -4,7 +4,6 @@ aftercare.services, render."""
 
 from typing import Any
 
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -196,16 +195,12 @@ def rewards(request: StaffRequest, slug: str) -> HttpResponse:
             raise Http404
         forms = [RateForm(request.POST, prefix=r.category, instance=r) for r in rates]
         if all(f.is_valid() for f in forms):
-            with transaction.atomic():
-                for form in forms:
-                    if form.has_changed():
-                        services.set_rate(
-                            programme,
-                            form.instance.category,
-                            form.cleaned_data["amount"],
-                            form.cleaned_data["currency"],
-                            user=request.user,
-                        )
+            changed = {
+                form.instance.category: (form.cleaned_data["amount"], form.cleaned_data["currency"])
+                for form in forms
+                if form.has_changed()
+            }
+            services.set_rates(programme, changed, user=request.user)
             return redirect("aftercare:rewards", slug=slug)
         status = 400
     return render(

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.forms import ModelForm
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,6 +50,21 @@ class PlanRefused(Refused):
 def sectors_of(programme: Programme, *, active_only: bool = True) -> QuerySet[Sector]:
     sectors = Sector.objects.filter(programme=programme).select_related("receiving_unit")
     return sectors.filter(active=True) if active_only else sectors
+
+
+@transaction.atomic
+def save_configuration(
+    form: "ModelForm[Sector] | ModelForm[ReceivingUnit]", programme: Programme, *, user: User
+) -> Sector | ReceivingUnit:
+    """An admin's edit of a sector or a receiving unit, saved with its audit entry."""
+    saved = form.save()
+    log.record(
+        f"passage.{saved._meta.model_name}_saved",
+        log.staff_actor(user),
+        programme_id=programme.pk,
+        id=saved.pk,
+    )
+    return saved
 
 
 def units_of(programme: Programme) -> QuerySet[ReceivingUnit]:
@@ -846,6 +862,40 @@ def plan_many(programme: Programme, *, user: User, private_key: bytes, now: date
         proposed=len(proposals),
     )
     return BatchPlan(proposals, len(waiting), expected, result.upper_bound, gap)
+
+
+@dataclass(frozen=True)
+class PlanSent:
+    sent: int
+    refused: list[str]  # one translated reason per line not sent
+
+
+def send_plan(programme: Programme, lines: list[str], *, user: User, now: datetime) -> PlanSent:
+    """Send the notices of a plan the coordinator reviewed. Each line is one proposal as the
+    planner page wrote it (`case|sector|window|signal|heads`) and is checked again by
+    `send_notice`, each in its own transaction: one refusal does not hold back the rest."""
+    sent, refused = 0, []
+    for line in lines:
+        parts = line.split("|")
+        case = cases.case_in([programme.pk], parts[0]) if len(parts) == 5 else None
+        if case is None or not parts[1].isdigit() or not parts[4].isdigit():
+            refused.append(_("A line of the plan could not be read."))
+            continue
+        try:
+            send_notice(
+                case,
+                user=user,
+                sector_id=int(parts[1]),
+                window_key=parts[2],
+                signal=parts[3],
+                escort=Crossing.Escort.DRONE,
+                head_count=int(parts[4]),
+                now=now,
+            )
+            sent += 1
+        except PlanRefused as why:
+            refused.append(f"{case.reference}: {why.reason}")
+    return PlanSent(sent, refused)
 
 
 # --- What the coordinator's crossing page shows ---------------------------------------------

@@ -14,8 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safepassage import display
-from safepassage.audit import log
-from safepassage.cases.services import case_in
 from safepassage.cases.views import CaseAccess, Locked, case_access, case_post
 from safepassage.confirm import refused, second_step
 from safepassage.passage import services, windows
@@ -77,13 +75,7 @@ def _edit(
         raise Http404
     form = form_class(request.POST or None, instance=instance, programme=programme)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        log.record(
-            f"passage.{saved._meta.model_name}_saved",
-            log.staff_actor(request.user),
-            programme_id=programme.pk,
-            id=saved.pk,
-        )
+        services.save_configuration(form, programme, user=request.user)
         return redirect("passage:sectors", slug=programme.slug)
     status = 400 if request.method == "POST" else 200
     context = {"programme": programme, "form": form, "title": title}
@@ -300,7 +292,10 @@ def planner(request: StaffRequest, slug: str) -> HttpResponse:
     now = timezone.now()
     context: dict[str, Any] = {"programme": programme}
     if request.method == "POST" and request.POST.get("do") == "send":
-        context["sent"], context["refused"] = _send_batch(request, programme, now)
+        result = services.send_plan(
+            programme, request.POST.getlist("proposal")[:2000], user=request.user, now=now
+        )
+        context["sent"], context["refused"] = result.sent, result.refused
     elif request.method == "POST":
         context["plan"] = services.plan_many(
             programme,
@@ -309,32 +304,6 @@ def planner(request: StaffRequest, slug: str) -> HttpResponse:
             now=now,
         )
     return render(request, "passage/planner.html", context)
-
-
-def _send_batch(request: StaffRequest, programme: Programme, now: Any) -> tuple[int, list[str]]:
-    """Send the notices of a plan the coordinator reviewed; each is checked again."""
-    sent, refused = 0, []
-    for line in request.POST.getlist("proposal")[:2000]:
-        parts = line.split("|")
-        case = case_in([programme.pk], parts[0]) if len(parts) == 5 else None
-        if case is None or not parts[1].isdigit() or not parts[4].isdigit():
-            refused.append(_("A line of the plan could not be read."))
-            continue
-        try:
-            services.send_notice(
-                case,
-                user=request.user,
-                sector_id=int(parts[1]),
-                window_key=parts[2],
-                signal=parts[3],
-                escort=Crossing.Escort.DRONE,
-                head_count=int(parts[4]),
-                now=now,
-            )
-            sent += 1
-        except services.PlanRefused as why:
-            refused.append(f"{case.reference}: {why.reason}")
-    return sent, refused
 
 
 @staff_required
