@@ -13,7 +13,7 @@ from safepassage.audit.models import AuditEvent
 from safepassage.cases import services as cases
 from safepassage.cases import transitions
 from safepassage.cases.models import ProbeSignal
-from safepassage.passage import services
+from safepassage.passage import calibration, instructions, services
 from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
 from safepassage.reception.models import Prisoner
@@ -185,17 +185,17 @@ def test_instructions_appear_only_within_the_lead_time_and_after_acknowledgement
     case = verified_case(client)
     crossing = notify(world, case, front.orchard)
     window = window_of(crossing)
-    assert services.instructions_for(case, at(window, -1)) is None  # not acknowledged
+    assert instructions.instructions_for(case, at(window, -1)) is None  # not acknowledged
     services.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=at(window, -30))
     case.refresh_from_db()
-    assert services.instructions_for(case, at(window, -25)) is None  # too early
-    shown = services.instructions_for(case, at(window, -23))
+    assert instructions.instructions_for(case, at(window, -25)) is None  # too early
+    shown = instructions.instructions_for(case, at(window, -23))
     assert shown is not None and shown.signal.key == "arms_raised_spread"
     assert shown.when.endswith("· Moscow time (UTC+3)")
-    assert services.instructions_for(case, at(window, 5)) is None  # the window is over
+    assert instructions.instructions_for(case, at(window, 5)) is None  # the window is over
     assert "passage.instructions_released" not in actions(case)  # reading writes nothing
-    services.release_instructions(case, shown, at(window, -23))
-    services.release_instructions(case, shown, at(window, -22))  # a second view
+    instructions.release_instructions(case, shown, at(window, -23))
+    instructions.release_instructions(case, shown, at(window, -22))  # a second view
     assert actions(case).count("passage.instructions_released") == 1
     crossing.refresh_from_db()
     assert crossing.instructions_shown_at == at(window, -23)
@@ -210,7 +210,7 @@ def test_a_failed_audit_write_leaves_neither_the_time_nor_the_entry(
     crossing = notify(world, case, front.orchard)
     services.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
     case.refresh_from_db()
-    shown = services.instructions_for(case, timezone.now())
+    shown = instructions.instructions_for(case, timezone.now())
     before = AuditEvent.objects.count()
 
     def disk_full(*args, **kwargs):
@@ -219,9 +219,9 @@ def test_a_failed_audit_write_leaves_neither_the_time_nor_the_entry(
     monkeypatch.setattr(log, "_append", disk_full)
     with pytest.raises(RuntimeError, match="disk full"):
         if writer == "release_instructions":
-            services.release_instructions(case, shown, timezone.now())
+            instructions.release_instructions(case, shown, timezone.now())
         else:
-            services.applicant_confirms(case, timezone.now())
+            instructions.applicant_confirms(case, timezone.now())
     crossing.refresh_from_db()
     assert crossing.instructions_shown_at is None and crossing.applicant_confirmed_at is None
     assert AuditEvent.objects.count() == before
@@ -251,7 +251,7 @@ def test_a_probe_suspect_gets_no_instructions_until_a_verifier_releases_them(
     case, _crossing = acknowledged(world, front, client)
     ProbeSignal.objects.create(case=case, kind=ProbeSignal.Kind.IDENTITY_IN_TWO_DIRECTIONS)
     assert cases.probe_risk(case) > settings.PASSAGE_PROBE_RISK_THRESHOLD
-    assert services.instructions_for(case, timezone.now()) is None
+    assert instructions.instructions_for(case, timezone.now()) is None
     assert (
         staff_client(Role.COORDINATOR)
         .post(f"/en/staff/case/{case.reference}/crossing/override/", {"reason": "x"})
@@ -264,7 +264,7 @@ def test_a_probe_suspect_gets_no_instructions_until_a_verifier_releases_them(
     verifier.post(
         f"/en/staff/case/{case.reference}/crossing/override/", {"reason": "Known to us by phone"}
     )
-    assert services.instructions_for(case, timezone.now()) is not None
+    assert instructions.instructions_for(case, timezone.now()) is not None
     assert "passage.probe_hold_overridden" in actions(case)
 
 
@@ -272,7 +272,7 @@ def test_a_lone_burst_signal_does_not_hold_instructions_back(world, front, clien
     settings.PASSAGE_INSTRUCTION_LEAD_HOURS = 24 * 9
     case, _ = acknowledged(world, front, client)
     ProbeSignal.objects.create(case=case, kind=ProbeSignal.Kind.BURST)
-    assert services.instructions_for(case, timezone.now()) is not None
+    assert instructions.instructions_for(case, timezone.now()) is not None
 
 
 @pytest.mark.parametrize("action", ["cancel", "request_other_time"])
@@ -419,7 +419,7 @@ def test_calibration_compares_predicted_and_observed_per_sector(world, front, cl
         Crossing.objects.filter(pk=crossing.pk).update(
             window_start=crossing.window_start.replace(year=2000)
         )
-    rows = {row.sector: row for row in services.calibration(world.programme)}
+    rows = {row.sector: row for row in calibration.calibration(world.programme)}
     orchard = rows["Orchard"]
     assert orchard.crossings == 3  # turned back is left out
     assert orchard.observed == pytest.approx(2 / 3)

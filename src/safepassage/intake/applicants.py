@@ -22,7 +22,7 @@ from datetime import datetime
 from safepassage.cases import services as cases
 from safepassage.cases import transitions
 from safepassage.cases.models import Case
-from safepassage.passage import services as passage
+from safepassage.passage import instructions
 
 APPLICANT_ROLES = frozenset({transitions.APPLICANT})
 
@@ -42,7 +42,7 @@ class Status:
 
     case: Case
     messages: list[cases.ShownMessage]
-    instructions: passage.Instructions | None
+    instructions: instructions.Instructions | None
     confirmed: bool
     actions: frozenset[str]  # the table's applicant actions possible in this state
 
@@ -70,15 +70,15 @@ def status(applicant: Applicant, now: datetime) -> Status | None:
     case = case_of(applicant)
     if case is None or applicant.data_key is None:
         return None
-    instructions = passage.instructions_for(case, now)
-    if instructions is not None:
-        passage.release_instructions(case, instructions, now)
+    shown = instructions.instructions_for(case, now)
+    if shown is not None:
+        instructions.release_instructions(case, shown, now)
     session = cases.ApplicantSession(case, applicant.data_key, duress=False)
     return Status(
         case=case,
         messages=cases.applicant_messages(session),
-        instructions=instructions,
-        confirmed=bool(instructions and instructions.crossing.applicant_confirmed_at),
+        instructions=shown,
+        confirmed=bool(shown and shown.crossing.applicant_confirmed_at),
         actions=frozenset(t.action for t in transitions.available(case, APPLICANT_ROLES)),
     )
 
@@ -110,7 +110,7 @@ def confirm_crossing(applicant: Applicant, now: datetime) -> bool:
     case = case_of(applicant)
     if case is None or applicant.duress:
         return False
-    return passage.applicant_confirms(case, now)
+    return instructions.applicant_confirms(case, now)
 
 
 def new_duress_codename(applicant: Applicant, language: str) -> str | None:

@@ -22,9 +22,9 @@ from safepassage.cases import services as cases
 from safepassage.cases import transitions
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
-from safepassage.passage import planner, risk, windows
+from safepassage.passage import instructions, risk, windows
 from safepassage.passage.models import Crossing, PlanningConstraints, ReceivingUnit, Sector
-from safepassage.passage.recognition import DRONE_GUIDANCE, GROUP_PROTOCOL, SIGNALS, Signal
+from safepassage.passage.recognition import SIGNALS
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
 from safepassage.refused import Refused
@@ -611,84 +611,7 @@ def expire(now: datetime) -> Expired:
     return Expired(len(unanswered), len(missed))
 
 
-# --- The applicant's instructions ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Instructions:
-    crossing: Crossing
-    when: str  # the window in the applicant's zone, with the zone named (display.window)
-    place: str
-    signal: Signal
-    protocols: tuple[Signal, ...]
-
-
-def instructions_withheld_for_probe_risk(case: Case, crossing: Crossing) -> bool:
-    return (
-        crossing.instructions_override_by_id is None
-        and cases.probe_risk(case) > settings.PASSAGE_PROBE_RISK_THRESHOLD
-    )
-
-
-def instructions_for(case: Case, now: datetime) -> Instructions | None:
-    """The applicant's instructions, or None: only for a scheduled case whose notice the
-    receiving unit acknowledged, no earlier than the lead time before the window, not after
-    it, and not for a suspected probe unless a verifier released them. A pure read: showing
-    them is recorded by `release_instructions`."""
-    if case.state != State.SCHEDULED:
-        return None
-    crossing = (
-        case.crossings.filter(status=Crossing.Status.ACKNOWLEDGED).select_related("sector").first()
-    )
-    if crossing is None:
-        return None
-    lead = timedelta(hours=settings.PASSAGE_INSTRUCTION_LEAD_HOURS)
-    if not crossing.window_start - lead <= now <= crossing.window_end:
-        return None
-    if instructions_withheld_for_probe_risk(case, crossing):
-        return None
-    protocols = []
-    if crossing.escort in (Crossing.Escort.DRONE, Crossing.Escort.DRONE_AND_GROUND):
-        protocols.append(DRONE_GUIDANCE)
-    if crossing.head_count > 1:
-        protocols.append(GROUP_PROTOCOL)
-    return Instructions(
-        crossing=crossing,
-        when=display.window(crossing.window_start, crossing.window_end, display.applicant_zone()),
-        place=crossing.sector.description,
-        signal=SIGNALS[crossing.signal],
-        protocols=tuple(protocols),
-    )
-
-
-@transaction.atomic
-def release_instructions(case: Case, instructions: Instructions, now: datetime) -> None:
-    """Record, once, that the applicant was shown his instructions: the time and its audit
-    entry are written together, and a second view changes nothing."""
-    first_time = Crossing.objects.filter(
-        pk=instructions.crossing.pk, instructions_shown_at__isnull=True
-    ).update(instructions_shown_at=now)
-    if first_time:
-        log.record_case(
-            case, "passage.instructions_released", log.APPLICANT, crossing=instructions.crossing.pk
-        )
-
-
-@transaction.atomic
-def applicant_confirms(case: Case, now: datetime) -> bool:
-    """The applicant says he will come. True when there was a released crossing to confirm;
-    the confirmation and its audit entry are written together, once."""
-    instructions = instructions_for(case, now)
-    if instructions is None:
-        return False
-    first_time = Crossing.objects.filter(
-        pk=instructions.crossing.pk, applicant_confirmed_at__isnull=True
-    ).update(applicant_confirmed_at=now)
-    if first_time:
-        log.record_case(
-            case, "passage.applicant_confirmed", log.APPLICANT, crossing=instructions.crossing.pk
-        )
-    return True
+# --- A verifier releases held instructions -----------------------------------------------
 
 
 @transaction.atomic
@@ -708,194 +631,6 @@ def override_probe_hold(case: Case, *, user: User, reason: str) -> None:
         crossing=crossing.pk,
         probe_risk=round(cases.probe_risk(case), 2),
     )
-
-
-# --- Calibration -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CalibrationRow:
-    sector: str
-    crossings: int  # crossings that were attempted (outcome other than turned back)
-    outcomes: dict[str, int]
-    predicted: float  # mean coordinated estimate at planning time
-    observed: float  # share that arrived
-    interval: tuple[float, float]  # 95% Wilson interval of the observed share
-
-
-def _wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    if n == 0:
-        return (0.0, 1.0)
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
-
-
-def calibration(programme: Programme) -> list[CalibrationRow]:
-    """Predicted against observed survival, per sector, over crossings with an outcome.
-    Turned back is left out of both: the person did not cross."""
-    rows = []
-    for sector in sectors_of(programme, active_only=False):
-        done = list(
-            sector.crossings.exclude(outcome="").values_list("outcome", "survival_coordinated")
-        )
-        attempted = [(o, p) for o, p in done if o != Crossing.Outcome.TURNED_BACK]
-        arrived = sum(1 for o, _p in attempted if o == Crossing.Outcome.ARRIVED)
-        n = len(attempted)
-        rows.append(
-            CalibrationRow(
-                sector=sector.name,
-                crossings=n,
-                outcomes={
-                    str(Crossing.Outcome(o).label): n
-                    for o, n in Counter(o for o, _p in done).items()
-                },
-                predicted=sum(p for _o, p in attempted) / n if n else 0.0,
-                observed=arrived / n if n else 0.0,
-                interval=_wilson(arrived, n),
-            )
-        )
-    return rows
-
-
-# --- Many cases at once ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Proposal:
-    case: Case
-    option: Option
-    head_count: int
-
-
-@dataclass(frozen=True)
-class BatchPlan:
-    proposals: list[Proposal]
-    waiting: int  # verified cases without a crossing that the plan considered
-    expected_survivors: float
-    upper_bound: float
-    gap: float
-
-
-def _candidates(programme: Programme) -> QuerySet[Case]:
-    return (
-        Case.objects.filter(programme=programme, state=State.VERIFIED, sealed_key__isnull=False)
-        .exclude(crossings__status__in=Crossing.ACTIVE)
-        .order_by("pk")
-    )
-
-
-def plan_many(programme: Programme, *, user: User, private_key: bytes, now: datetime) -> BatchPlan:
-    """A plan for every verified case waiting for a crossing: who goes where, when, with
-    which signal. Nothing is sent until the coordinator confirms (send_notice per case)."""
-    sectors = list(sectors_of(programme))
-    upcoming = windows.upcoming(now)
-    taken = occupancy(sectors, now)
-    slot_info: list[tuple[Sector, windows.Window]] = []
-    survival: list[float] = []
-    limits: list[planner.Limit] = []
-    by_night: dict[tuple[int, date], list[int]] = {}
-    for sector in sectors:
-        for window in upcoming:
-            room = sector.capacity_per_window - taken.per_window[(sector.pk, window.start)]
-            if room <= 0:
-                continue
-            index = len(slot_info)
-            slot_info.append((sector, window))
-            survival.append(estimates(sector, window)[1].survival)
-            limits.append(planner.Limit((index,), room))
-            by_night.setdefault((sector.pk, window.night), []).append(index)
-    nights = sorted({w.night for w in upcoming})
-    rest = settings.PASSAGE_SIGNAL_REST_DAYS
-    for sector in sectors:
-        for night in nights:
-            if members := by_night.get((sector.pk, night)):
-                room = sector.crossings_per_night - taken.per_night[(sector.pk, night)]
-                limits.append(planner.Limit(tuple(members), max(0, room)))
-        # No signal twice in a sector within N days: in any N nights the sector takes at most
-        # as many new crossings as it has signals not resting there.
-        for first in nights:
-            span = [n for n in nights if 0 <= (n - first).days < rest]
-            members = [i for n in span for i in by_night.get((sector.pk, n), [])]
-            if members:
-                free = len(SIGNALS) - len(taken.signals_resting(sector.pk, first))
-                limits.append(planner.Limit(tuple(members), max(0, free)))
-
-    waiting = list(_candidates(programme).select_related("programme"))
-    candidates = []
-    heads: dict[int, int] = {}
-    for case in waiting:
-        constraints = constraints_of(case, private_key)
-        heads[case.pk] = head_count(case, private_key)
-        feasible = tuple(
-            index
-            for index, (sector, window) in enumerate(slot_info)
-            if constraints.allows(sector, window)
-        )
-        candidates.append(planner.Candidate(case.pk, heads[case.pk], feasible))
-    result = planner.plan(candidates, survival, limits)
-
-    # Signals, in window order, so each takes one not resting in its sector.
-    by_pk = {case.pk: case for case in waiting}
-    proposals = []
-    expected = 0.0
-    for case_pk, index in sorted(
-        result.assignments.items(), key=lambda a: slot_info[a[1]][1].start
-    ):
-        sector, window = slot_info[index]
-        signal = taken.free_signal(sector.pk, window.night)
-        if signal is None:
-            continue  # rare: the N-day limits are per block of nights; never repeat a signal
-        taken.add(sector.pk, window, signal)
-        without, with_ = estimates(sector, window)
-        proposals.append(
-            Proposal(by_pk[case_pk], Option(sector, window, signal, without, with_), heads[case_pk])
-        )
-        expected += heads[case_pk] * with_.survival
-    gap = 0.0 if result.upper_bound <= 0 else max(0.0, 1 - expected / result.upper_bound)
-    log.record(
-        "passage.planner_run",
-        log.staff_actor(user),
-        programme_id=programme.pk,
-        cases=len(waiting),
-        proposed=len(proposals),
-    )
-    return BatchPlan(proposals, len(waiting), expected, result.upper_bound, gap)
-
-
-@dataclass(frozen=True)
-class PlanSent:
-    sent: int
-    refused: list[str]  # one translated reason per line not sent
-
-
-def send_plan(programme: Programme, lines: list[str], *, user: User, now: datetime) -> PlanSent:
-    """Send the notices of a plan the coordinator reviewed. Each line is one proposal as the
-    planner page wrote it (`case|sector|window|signal|heads`) and is checked again by
-    `send_notice`, each in its own transaction: one refusal does not hold back the rest."""
-    sent, refused = 0, []
-    for line in lines:
-        parts = line.split("|")
-        case = cases.case_in([programme.pk], parts[0]) if len(parts) == 5 else None
-        if case is None or not parts[1].isdigit() or not parts[4].isdigit():
-            refused.append(_("A line of the plan could not be read."))
-            continue
-        try:
-            send_notice(
-                case,
-                user=user,
-                sector_id=int(parts[1]),
-                window_key=parts[2],
-                signal=parts[3],
-                escort=Crossing.Escort.DRONE,
-                head_count=int(parts[4]),
-                now=now,
-            )
-            sent += 1
-        except PlanRefused as why:
-            refused.append(f"{case.reference}: {why.reason}")
-    return PlanSent(sent, refused)
 
 
 # --- What the coordinator's crossing page shows ---------------------------------------------
@@ -922,7 +657,7 @@ def planning_view(case: Case, *, user: User, private_key: bytes, now: datetime) 
         active=active,
         history=list(crossings_of(case)),
         probe_risk=cases.probe_risk(case),
-        withheld=bool(active and instructions_withheld_for_probe_risk(case, active)),
+        withheld=bool(active and instructions.withheld_for_probe_risk(case, active)),
     )
     log.record_case(case, "case.read", log.staff_actor(user), groups=["planning"])
     return view

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safepassage import display
 from safepassage.cases.views import CaseAccess, Locked, case_access, case_post
 from safepassage.confirm import refused, second_step
-from safepassage.passage import services, windows
+from safepassage.passage import batch, services, windows
+from safepassage.passage import calibration as calibration_report
 from safepassage.passage.forms import (
     ArrivalForm,
     ArrivalTimeField,
@@ -292,12 +293,12 @@ def planner(request: StaffRequest, slug: str) -> HttpResponse:
     now = timezone.now()
     context: dict[str, Any] = {"programme": programme}
     if request.method == "POST" and request.POST.get("do") == "send":
-        result = services.send_plan(
+        result = batch.send_plan(
             programme, request.POST.getlist("proposal")[:2000], user=request.user, now=now
         )
         context["sent"], context["refused"] = result.sent, result.refused
     elif request.method == "POST":
-        context["plan"] = services.plan_many(
+        context["plan"] = batch.plan_many(
             programme,
             user=request.user,
             private_key=private_key,
@@ -312,7 +313,7 @@ def calibration(request: StaffRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "passage/calibration.html",
-        {"programme": programme, "rows": services.calibration(programme)},
+        {"programme": programme, "rows": calibration_report.calibration(programme)},
     )
 
 

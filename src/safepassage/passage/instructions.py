@@ -1,0 +1,93 @@
+"""The applicant's instructions: when they may be shown (a pure read), and the writers that
+record, once and with their audit entry, that he saw them and that he will come."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+
+from safepassage import display
+from safepassage.audit import log
+from safepassage.cases import services as cases
+from safepassage.cases.models import Case
+from safepassage.cases.states import State
+from safepassage.passage.models import Crossing
+from safepassage.passage.recognition import DRONE_GUIDANCE, GROUP_PROTOCOL, SIGNALS, Signal
+
+
+@dataclass(frozen=True)
+class Instructions:
+    crossing: Crossing
+    when: str  # the window in the applicant's zone, with the zone named (display.window)
+    place: str
+    signal: Signal
+    protocols: tuple[Signal, ...]
+
+
+def withheld_for_probe_risk(case: Case, crossing: Crossing) -> bool:
+    return (
+        crossing.instructions_override_by_id is None
+        and cases.probe_risk(case) > settings.PASSAGE_PROBE_RISK_THRESHOLD
+    )
+
+
+def instructions_for(case: Case, now: datetime) -> Instructions | None:
+    """The applicant's instructions, or None: only for a scheduled case whose notice the
+    receiving unit acknowledged, no earlier than the lead time before the window, not after
+    it, and not for a suspected probe unless a verifier released them. A pure read: showing
+    them is recorded by `release_instructions`."""
+    if case.state != State.SCHEDULED:
+        return None
+    crossing = (
+        case.crossings.filter(status=Crossing.Status.ACKNOWLEDGED).select_related("sector").first()
+    )
+    if crossing is None:
+        return None
+    lead = timedelta(hours=settings.PASSAGE_INSTRUCTION_LEAD_HOURS)
+    if not crossing.window_start - lead <= now <= crossing.window_end:
+        return None
+    if withheld_for_probe_risk(case, crossing):
+        return None
+    protocols = []
+    if crossing.escort in (Crossing.Escort.DRONE, Crossing.Escort.DRONE_AND_GROUND):
+        protocols.append(DRONE_GUIDANCE)
+    if crossing.head_count > 1:
+        protocols.append(GROUP_PROTOCOL)
+    return Instructions(
+        crossing=crossing,
+        when=display.window(crossing.window_start, crossing.window_end, display.applicant_zone()),
+        place=crossing.sector.description,
+        signal=SIGNALS[crossing.signal],
+        protocols=tuple(protocols),
+    )
+
+
+@transaction.atomic
+def release_instructions(case: Case, instructions: Instructions, now: datetime) -> None:
+    """Record, once, that the applicant was shown his instructions: the time and its audit
+    entry are written together, and a second view changes nothing."""
+    first_time = Crossing.objects.filter(
+        pk=instructions.crossing.pk, instructions_shown_at__isnull=True
+    ).update(instructions_shown_at=now)
+    if first_time:
+        log.record_case(
+            case, "passage.instructions_released", log.APPLICANT, crossing=instructions.crossing.pk
+        )
+
+
+@transaction.atomic
+def applicant_confirms(case: Case, now: datetime) -> bool:
+    """The applicant says he will come. True when there was a released crossing to confirm;
+    the confirmation and its audit entry are written together, once."""
+    instructions = instructions_for(case, now)
+    if instructions is None:
+        return False
+    first_time = Crossing.objects.filter(
+        pk=instructions.crossing.pk, applicant_confirmed_at__isnull=True
+    ).update(applicant_confirmed_at=now)
+    if first_time:
+        log.record_case(
+            case, "passage.applicant_confirmed", log.APPLICANT, crossing=instructions.crossing.pk
+        )
+    return True
