@@ -1,6 +1,7 @@
 """The rules for cases: plain functions that views and commands call."""
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from hashlib import blake2b
@@ -59,7 +60,7 @@ class Receipt:
 
 
 def _replay(submission_hash: bytes, receipt_key: bytes) -> Receipt:
-    case = Case.objects.get(submission_hash=submission_hash)
+    case = Case.objects.only("receipt", "receipt_expires").get(submission_hash=submission_hash)
     if (
         case.receipt is None
         or case.receipt_expires is None
@@ -75,10 +76,10 @@ def _replay(submission_hash: bytes, receipt_key: bytes) -> Receipt:
 def receipt_for(token: str) -> Receipt:
     """The codename of the application sent with this form token, while its receipt lasts:
     the codename page can be shown again (in another language, after a reload)."""
-    submission_hash = _token_digest(token, b"sp-submission")
-    if not Case.objects.filter(submission_hash=submission_hash).exists():
+    try:
+        return _replay(_token_digest(token, b"sp-submission"), _token_digest(token, b"sp-receipt"))
+    except Case.DoesNotExist:
         return Receipt(codename=None, created=False)
-    return _replay(submission_hash, _token_digest(token, b"sp-receipt"))
 
 
 def submit_application(
@@ -89,9 +90,12 @@ def submit_application(
     language: str,
     wants_to_apply: bool,
     first_message: str = "",
+    also: Callable[[], None] | None = None,
 ) -> Receipt:
     """Store an application durably and return its codename. The same token twice makes one
-    case; the second call returns the same codename while the receipt lasts."""
+    case; the second call returns the same codename while the receipt lasts. `also` runs
+    inside the same transaction (the web keeps the receipt in its session there: one write,
+    not two, while every application queues for SQLite's single writer)."""
     submission_hash = _token_digest(token, b"sp-submission")
     receipt_key = _token_digest(token, b"sp-receipt")
     data_key = crypto.new_data_key()
@@ -127,6 +131,8 @@ def submit_application(
                 if message is not None:
                     message.case = case
                     inserts.insert(message)
+                if also is not None:
+                    also()
             return Receipt(codename=codename, created=True)
         except IntegrityError:
             # The same form sent twice (the first one won), or a reference drawn twice.

@@ -50,17 +50,28 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
         form = ApplicationForm(request.POST)
         if form.is_valid():
             token = form.cleaned_data["token"]
-            services.submit_application(
+            session = request.session
+            had_row = session.session_key is not None
+
+            def keep_receipt() -> None:
+                # Post/redirect/get: Back and Reload never offer to send the form again, and
+                # the codename page (and its language links) shows it again from the receipt.
+                session.put_secret(RECEIPT_OF_FORM, token.encode())  # type: ignore[attr-defined]
+                if had_row:
+                    session.save()  # with the application, in its transaction
+                    session.modified = False  # so the middleware does not write it again
+
+            receipt = services.submit_application(
                 programme,
                 form.answers(),
                 token=token,
                 language=get_language() or settings.LANGUAGE_CODE,
                 wants_to_apply=form.cleaned_data["intent"] == "apply",
                 first_message=form.cleaned_data["message"],
+                also=keep_receipt,
             )
-            # Post/redirect/get: Back and Reload never offer to send the form again, and the
-            # language links of the codename page show it again (the receipt allows that).
-            request.session.put_secret(RECEIPT_OF_FORM, token.encode())  # type: ignore[attr-defined]
+            if not receipt.created:  # the same form again: its receipt, kept as usual
+                session.put_secret(RECEIPT_OF_FORM, token.encode())  # type: ignore[attr-defined]
             return redirect("intake:received", slug=programme.slug)
     else:
         form = ApplicationForm(initial={"token": services.new_submission_token()})
