@@ -63,31 +63,32 @@ def instructions_for(case: Case, now: datetime) -> Instructions | None:
     )
 
 
+def _record_once(case: Case, crossing: Crossing, field: str, action: str, now: datetime) -> None:
+    """Set a one-time moment of the crossing and its audit entry, in the caller's transaction;
+    a second call finds the moment set and writes nothing."""
+    first_time = Crossing.objects.filter(pk=crossing.pk, **{f"{field}__isnull": True}).update(
+        **{field: now}
+    )
+    if first_time:
+        log.record_case(case, action, log.APPLICANT, crossing=crossing.pk)
+
+
 @transaction.atomic
 def release_instructions(case: Case, instructions: Instructions, now: datetime) -> None:
-    """Record, once, that the applicant was shown his instructions: the time and its audit
-    entry are written together, and a second view changes nothing."""
-    first_time = Crossing.objects.filter(
-        pk=instructions.crossing.pk, instructions_shown_at__isnull=True
-    ).update(instructions_shown_at=now)
-    if first_time:
-        log.record_case(
-            case, "passage.instructions_released", log.APPLICANT, crossing=instructions.crossing.pk
-        )
+    """Record, once, that the applicant was shown his instructions."""
+    _record_once(
+        case, instructions.crossing, "instructions_shown_at", "passage.instructions_released", now
+    )
 
 
 @transaction.atomic
 def applicant_confirms(case: Case, now: datetime) -> bool:
-    """The applicant says he will come. True when there was a released crossing to confirm;
-    the confirmation and its audit entry are written together, once."""
+    """The applicant says he will come: recorded once. False when there is no released
+    crossing to confirm."""
     instructions = instructions_for(case, now)
     if instructions is None:
         return False
-    first_time = Crossing.objects.filter(
-        pk=instructions.crossing.pk, applicant_confirmed_at__isnull=True
-    ).update(applicant_confirmed_at=now)
-    if first_time:
-        log.record_case(
-            case, "passage.applicant_confirmed", log.APPLICANT, crossing=instructions.crossing.pk
-        )
+    _record_once(
+        case, instructions.crossing, "applicant_confirmed_at", "passage.applicant_confirmed", now
+    )
     return True
