@@ -280,3 +280,19 @@ def test_staff_see_who_wrote_a_reply_and_the_applicant_does_not(world, client, s
     enter(applicant, codename)
     mine = text_of(applicant.get("/en/my/").content.decode(), "messages")
     assert "We read you" in mine and "north-intake" not in mine
+
+
+def test_reading_directions_in_the_queue_is_audited_once_per_page(world, client, staff_client):
+    for n in range(3):
+        submit(client, surname=f"Name{n}")
+    staff_client(Role.VERIFIER).get("/en/staff/p/north/queue/")
+    entries = AuditEvent.objects.filter(action="case.queue_read")
+    assert entries.count() == 1
+    assert entries.get().detail == {
+        "groups": ["circumstances"],
+        "cases": list(
+            Case.objects.order_by("-awaiting_reply", "-probe_flagged", "updated_at").values_list(
+                "reference", flat=True
+            )
+        ),
+    }

@@ -18,6 +18,7 @@ from safepassage import display
 ACTIONS: dict[str, Promise] = {
     "case.opened": gettext_lazy("Case opened"),
     "case.read": gettext_lazy("Case read"),
+    "case.queue_read": gettext_lazy("Queue page read (directions)"),
     "case.note_added": gettext_lazy("Staff note added"),
     "case.shredded": gettext_lazy("Case destroyed (retention)"),
     "case.probe_flag_raised": gettext_lazy("Flagged as a possible probe"),

@@ -554,10 +554,21 @@ class QueueRow:
     open_signals: bool
 
 
-def queue_rows(cases: list[Case], *, roles: frozenset[Role], private_key: bytes) -> list[QueueRow]:
+def queue_rows(
+    cases: list[Case], *, roles: frozenset[Role], private_key: bytes, user: User
+) -> list[QueueRow]:
     """One page of a queue with what a person needs to choose the next case: direction (for
-    roles that read circumstances), channel, when the last message came."""
+    roles that read circumstances), channel, when the last message came. Reading the
+    directions is audited, one entry for the page naming its cases."""
     shows_direction = "circumstances" in readable_groups(roles)
+    if shows_direction and cases:
+        log.record(
+            "case.queue_read",
+            log.staff_actor(user),
+            programme_id=cases[0].programme_id,
+            groups=["circumstances"],
+            cases=[case.reference for case in cases],
+        )
     last = dict(
         Message.objects.filter(case__in=cases)
         .values("case_id")

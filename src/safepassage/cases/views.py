@@ -109,7 +109,9 @@ def queue(request: StaffRequest, slug: str) -> HttpResponse:
     page = CountedPaginator(waiting.cases, 50, count=waiting.count).get_page(
         request.GET.get("page")
     )
-    rows = services.queue_rows(list(page.object_list), roles=roles, private_key=private_key)
+    rows = services.queue_rows(
+        list(page.object_list), roles=roles, private_key=private_key, user=request.user
+    )
     needing = [
         i for i in items_for(request.scope, timezone.now()) if i.programme_id == programme.pk
     ]
