@@ -1,4 +1,8 @@
-"""The rules for cases: plain functions that views and commands call."""
+"""The rules for cases: plain functions that views and commands call.
+
+Over 400 lines because it still holds three concerns that issue #15 splits next: the
+applicant's side (submission, codenames, messages), staff casework (reading a case, notes,
+the queue, probe signals) and retention (shredding)."""
 
 import secrets
 from collections.abc import Callable

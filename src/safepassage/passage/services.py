@@ -1,7 +1,10 @@
-"""The rules of a crossing: plan it, notify the receiving unit, release the instructions,
-record what happened. Plain functions that views, commands and the transition table call.
+"""The rules of a crossing: plan it, notify the receiving unit, record what happened. Plain
+functions that views, commands and the transition table call. The applicant's instructions,
+the calibration report and the batch planner live in their own modules.
 
 Every function takes `now` where time matters, so tests move the clock instead of sleeping.
+Still over 400 lines because the liaison's writers and the endings share the crossing's
+locking; splitting them into `notices.py` and `outcomes.py` is the next step (issue #15).
 """
 
 from collections import Counter
