@@ -9,6 +9,7 @@ from safepassage.cases.services import counters
 from safepassage.cases.states import State
 from safepassage.dashboard.attention import items_for
 from safepassage.passage import services as passage
+from safepassage.passage.models import Crossing
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programmes_for
@@ -27,6 +28,7 @@ def home(request: StaffRequest) -> HttpResponse:
     reception_ids = holding(Role.RECEPTION)
     now = timezone.now()
     is_liaison = any(Role.LIAISON in roles for roles in scope.roles.values())
+    live = [n for n in passage.notices_for(request.user, now) if n.is_active] if is_liaison else []
     return render(
         request,
         "dashboard/home.html",
@@ -45,17 +47,9 @@ def home(request: StaffRequest) -> HttpResponse:
             "attention": items_for(scope, now),
             "is_liaison": is_liaison,
             "liaison_notices": [
-                (notice, display.time_left(notice.window_start, now))
-                for notice in passage.notices_for(request.user, now)
-                if notice.is_active
-            ]
-            if is_liaison
-            else [],
-            "liaison_waiting": passage.notices_for(request.user, now)
-            .filter(status="notified")
-            .count()
-            if is_liaison
-            else 0,
+                (notice, display.time_left(notice.window_start, now)) for notice in live
+            ],
+            "liaison_waiting": sum(n.status == Crossing.Status.NOTIFIED for n in live),
             "counters": totals,
             "states": [(state.label, totals.by_state[state.value]) for state in State],
             "has_programmes": bool(visible),

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.cases.models import Case
+from safepassage.cases.transitions import BY_ACTION
 from safepassage.passage import risk
 from safepassage.passage.recognition import SIGNALS
 from safepassage.programmes.models import Programme
@@ -202,8 +203,6 @@ class Crossing(models.Model):
     @property
     def closed_reason_label(self) -> str:
         """Why the notice was closed, in words: a reason of its own, or the case's action."""
-        from safepassage.cases.transitions import BY_ACTION
-
         if self.closed_reason in CLOSED_REASONS:
             return str(CLOSED_REASONS[self.closed_reason])
         transition = BY_ACTION.get(self.closed_reason)

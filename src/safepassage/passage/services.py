@@ -30,6 +30,7 @@ from safepassage.passage.models import Crossing, PlanningConstraints, ReceivingU
 from safepassage.passage.recognition import SIGNALS
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
+from safepassage.reception import services as reception
 from safepassage.refused import Refused
 from safepassage.vault import crypto
 
@@ -472,8 +473,6 @@ def record_arrival(
     if refusal := arrival_refusal(case, arrived_at):
         raise PlanRefused(refusal)
     # The capture is written first, at the reported time; the transition's effect finds it.
-    from safepassage.reception import services as reception
-
     reception.record_capture(case, at=arrived_at)
     try:
         return transitions.perform(
