@@ -68,7 +68,7 @@ def in_process() -> dict:
     import planner as planner_bench
     from django.db import connection, transaction
 
-    from safepassage.cases import services
+    from safepassage.cases import applicant_side, submission
     from safepassage.cases.models import Case
     from safepassage.programmes.services import create_programme
     from safepassage.vault import codenames, crypto
@@ -82,7 +82,7 @@ def in_process() -> dict:
         with transaction.atomic():
             Case.objects.create(
                 programme=programme,
-                reference=services._new_reference(),
+                reference=submission.new_reference(),
                 state="applied",
                 sealed_key=crypto.seal(bytes(programme.public_key), key),
                 dossier=crypto.encrypt_json(key, answers),
@@ -91,10 +91,10 @@ def in_process() -> dict:
     issued: list[str] = []
 
     def submit() -> None:
-        receipt = services.submit_application(
+        receipt = submission.submit_application(
             programme,
             answers,
-            token=services.new_submission_token(),
+            token=submission.new_submission_token(),
             language="ru",
             wants_to_apply=True,
         )
@@ -105,7 +105,7 @@ def in_process() -> dict:
         timed(lambda: crypto.wrap_with_secret("x" * 40, b"k" * 32, crypto.HIGH_ENTROPY), 200)
     )
     staff_kdf = summary(timed(lambda: crypto.wrap_with_secret("x" * 12, b"k" * 32), 10))
-    logins = summary(timed(lambda: services.enter_with_codename(issued.pop()), min(30, n)))
+    logins = summary(timed(lambda: applicant_side.enter_with_codename(issued.pop()), min(30, n)))
     return {
         "database": connection.vendor,
         "kdf_profile": os.environ.get("SAFEPASSAGE_KDF_PROFILE", "interactive"),

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from safepassage.aftercare import services as aftercare
-from safepassage.cases import services
+from safepassage.cases import casework
 from safepassage.cases.models import Case
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
@@ -64,7 +64,7 @@ def test_the_stored_data_holds_no_name_free_text_message_or_codename(world):
     enter(applicant, codename)
     applicant.post("/en/my/reply/", {"text": MESSAGE + " again"})
     case = Case.objects.get()
-    services.add_note(case, user=world.staff[Role.VERIFIER], text=f"{SURNAME} seems sincere")
+    casework.add_note(case, user=world.staff[Role.VERIFIER], text=f"{SURNAME} seems sincere")
     # A staff session that has unlocked the key and read the case leaves nothing behind.
     verifier = sign_in(Client(), world.staff[Role.VERIFIER])
     assert SURNAME in verifier.get(f"/en/staff/case/{case.reference}/").content.decode()

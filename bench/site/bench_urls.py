@@ -7,7 +7,7 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from safepassage.cases.models import Case
-from safepassage.cases.services import _new_reference
+from safepassage.cases.submission import new_reference
 from safepassage.programmes.services import programme_by_slug
 from safepassage.urls import handler400, handler403, handler404, handler500, urlpatterns
 from safepassage.vault import crypto
@@ -24,7 +24,7 @@ def baseline(request: HttpRequest, slug: str) -> HttpResponse:
     with transaction.atomic():
         Case.objects.create(
             programme=programme,
-            reference=_new_reference(),
+            reference=new_reference(),
             state="applied",
             sealed_key=crypto.seal(bytes(programme.public_key), key),
             dossier=crypto.encrypt_json(key, answers),

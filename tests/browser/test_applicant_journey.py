@@ -2,7 +2,7 @@
 
 import pytest
 
-from safepassage.cases import services
+from safepassage.cases import casework
 from safepassage.cases.models import Case
 from safepassage.programmes.roles import Role
 from tests.browser.conftest import assert_no_raw_code
@@ -38,7 +38,7 @@ def test_the_whole_applicant_journey_without_javascript(world, live_server, no_j
     assert page.locator("#codename").inner_text().strip() == codename
     case = Case.objects.get()
     assert case.state == "applied"
-    services.staff_message(
+    casework.staff_message(
         case,
         user=world.staff[Role.INTAKE],
         private_key=world.private_key,

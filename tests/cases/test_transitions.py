@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from safepassage.audit.models import AuditEvent
 from safepassage.cases import counts, transitions
 from safepassage.cases.models import Case, ProbeSignal
-from safepassage.cases.services import counters
+from safepassage.cases.queues import counters
 from safepassage.cases.states import State
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import create_programme

@@ -16,7 +16,7 @@ from safepassage.aftercare import services as aftercare
 from safepassage.aftercare.models import Consent
 from safepassage.audit.log import verify
 from safepassage.audit.models import AuditEvent
-from safepassage.cases import counts, services, transitions
+from safepassage.cases import counts, submission, transitions
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector
@@ -52,10 +52,10 @@ class CaseLifecycle(RuleBasedStateMachine):
                 approach="approach",
                 receiving_unit=unit,
             )
-        receipt = services.submit_application(
+        receipt = submission.submit_application(
             self.world.programme,
             {"direction": "north", "group": "alone"},
-            token=services.new_submission_token(),
+            token=submission.new_submission_token(),
             language="ru",
             wants_to_apply=False,
         )

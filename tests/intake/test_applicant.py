@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from safepassage import context
-from safepassage.cases import services
+from safepassage.cases import casework
 from safepassage.cases.models import Case, Codename, Message
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import create_programme
@@ -52,7 +52,7 @@ def test_apply_and_come_back_with_the_codename(world, client):
 def test_applicant_reads_staff_message_replies_and_cancels(world, client):
     codename = submit(client)
     case = Case.objects.get()
-    services.staff_message(
+    casework.staff_message(
         case, user=world.staff[Role.INTAKE], private_key=world.private_key, text="Stay put."
     )
     applicant = Client()

@@ -9,8 +9,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from safepassage.cases import services as cases
-from safepassage.cases import transitions
+from safepassage.cases import applicant_side, retention, transitions
 from safepassage.cases.models import Case
 from safepassage.ops import schedule, tasks
 from safepassage.passage.models import Crossing
@@ -56,7 +55,7 @@ def test_the_worker_expires_notices_and_books_the_next_run(world, front, client,
 def cancelled(client, days_ago):
     submit(client)
     case = Case.objects.order_by("-pk").first()
-    cases.applicant_action(case, "cancel")
+    applicant_side.applicant_action(case, "cancel")
     Case.objects.filter(pk=case.pk).update(ended_at=timezone.now() - timedelta(days=days_ago))
     return case
 
@@ -71,7 +70,7 @@ def test_retention_shreds_only_cases_that_ended_long_enough_ago(world, client, s
     states = {c.pk: c.sealed_key is None for c in Case.objects.all()}
     assert states == {old.pk: True, recent.pk: False, still_open.pk: False}
     assert booked(tasks.shred_expired_cases).get(status="SUCCESSFUL").return_value == 1
-    assert cases.shred_expired(timezone.now()) == 0  # nothing left to do
+    assert retention.shred_expired(timezone.now()) == 0  # nothing left to do
 
 
 def test_ending_a_case_records_when(world, client):
@@ -81,7 +80,7 @@ def test_ending_a_case_records_when(world, client):
     transitions.perform(case, "start_verification", roles=verifier, actor="staff:test")
     assert Case.objects.get(pk=case.pk).ended_at is None
     before = timezone.now()
-    cases.applicant_action(case, "cancel")
+    applicant_side.applicant_action(case, "cancel")
     assert Case.objects.get(pk=case.pk).ended_at >= before
 
 

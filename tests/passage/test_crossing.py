@@ -10,8 +10,7 @@ from django.utils import timezone
 from safepassage.audit import log
 from safepassage.audit.log import verify
 from safepassage.audit.models import AuditEvent
-from safepassage.cases import services as cases
-from safepassage.cases import transitions
+from safepassage.cases import applicant_side, probes, queues, transitions
 from safepassage.cases.models import ProbeSignal
 from safepassage.passage import calibration, instructions, services
 from safepassage.passage.models import Crossing
@@ -250,7 +249,7 @@ def test_a_probe_suspect_gets_no_instructions_until_a_verifier_releases_them(
     settings.PASSAGE_INSTRUCTION_LEAD_HOURS = 24 * 9
     case, _crossing = acknowledged(world, front, client)
     ProbeSignal.objects.create(case=case, kind=ProbeSignal.Kind.IDENTITY_IN_TWO_DIRECTIONS)
-    assert cases.probe_risk(case) > settings.PASSAGE_PROBE_RISK_THRESHOLD
+    assert probes.probe_risk(case) > settings.PASSAGE_PROBE_RISK_THRESHOLD
     assert instructions.instructions_for(case, timezone.now()) is None
     assert (
         staff_client(Role.COORDINATOR)
@@ -280,7 +279,7 @@ def test_the_applicant_calling_it_off_withdraws_the_notice(
     world, front, client, staff_client, action
 ):
     case, crossing = acknowledged(world, front, client)
-    cases.applicant_action(case, action)
+    applicant_side.applicant_action(case, action)
     crossing.refresh_from_db()
     case.refresh_from_db()
     assert crossing.status == "withdrawn" and crossing.closed_reason == action
@@ -386,7 +385,7 @@ def test_outcomes_move_the_case_and_killed_is_never_a_surrender(world, front, cl
         Crossing.objects.filter(pk=crossing.pk).update(
             window_start=crossing.window_start.replace(year=2000)
         )
-    assert cases.counters([world.programme.pk]).crossed == 0
+    assert queues.counters([world.programme.pk]).crossed == 0
 
 
 def test_missing_stays_in_transit_and_can_still_arrive(world, front, client, staff_client):
@@ -401,7 +400,7 @@ def test_missing_stays_in_transit_and_can_still_arrive(world, front, client, sta
     case.refresh_from_db()
     crossing.refresh_from_db()
     assert case.state == "received" and crossing.outcome == "arrived"
-    assert cases.counters([world.programme.pk]).crossed == 1
+    assert queues.counters([world.programme.pk]).crossed == 1
 
 
 def test_calibration_compares_predicted_and_observed_per_sector(world, front, client, staff_client):

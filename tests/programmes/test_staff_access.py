@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepassage.audit.models import AuditEvent
-from safepassage.cases import services
+from safepassage.cases import casework, retention
 from safepassage.cases.models import Case
 from safepassage.programmes.roles import CASE_ROLES, Role
 from tests.conftest import (
@@ -219,7 +219,7 @@ def test_the_queue_orders_counts_and_finds_cases(world, client, staff_client, se
     quiet, waiting, flagged = Case.objects.order_by("pk")
     Case.objects.update(awaiting_reply=False)
     Case.objects.filter(pk=waiting.pk).update(awaiting_reply=True)
-    services.set_probe_flag(flagged, user=world.staff[Role.VERIFIER], flagged=True)
+    casework.set_probe_flag(flagged, user=world.staff[Role.VERIFIER], flagged=True)
     verifier = staff_client(Role.VERIFIER)
     html = verifier.get("/en/staff/p/north/queue/").content.decode()
     queue = text_of(html, "queue")
@@ -249,7 +249,7 @@ def test_admin_browses_and_verifies_the_audit_log(world, applied_case, staff_cli
 
 
 def test_shredded_case_shows_nothing(world, applied_case, staff_client):
-    services.shred(applied_case, actor="system")
+    retention.shred(applied_case, actor="system")
     html = (
         staff_client(Role.VERIFIER)
         .get(f"/en/staff/case/{applied_case.reference}/")
@@ -262,7 +262,7 @@ def test_a_message_posted_to_a_shredded_case_is_refused_not_a_500(
     world, applied_case, staff_client
 ):
     intake = staff_client(Role.INTAKE)
-    services.shred(applied_case, actor="system")
+    retention.shred(applied_case, actor="system")
     response = intake.post(f"/en/staff/case/{applied_case.reference}/message/", {"text": "hi"})
     assert "destroyed" in refusal(intake, response)
 

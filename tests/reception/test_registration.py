@@ -5,7 +5,7 @@ import re
 import pytest
 
 from safepassage.audit.models import AuditEvent
-from safepassage.cases import services as cases
+from safepassage.cases import retention
 from safepassage.cases.models import Case
 from safepassage.passage import services as passage
 from safepassage.programmes.roles import Role
@@ -145,7 +145,7 @@ def test_a_shredded_case_shows_its_dates_and_nothing_of_the_person(
 ):
     case = received_case(world, front, client)
     register(world, case)
-    cases.shred(case, actor="system:test")
+    retention.shred(case, actor="system:test")
     officer = staff_client(Role.RECEPTION)
     page_html = officer.get(page(client, case)).content.decode()
     assert "destroyed under the retention rules" in page_html

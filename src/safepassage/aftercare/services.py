@@ -28,8 +28,7 @@ from safepassage.aftercare.models import (
     RewardRate,
 )
 from safepassage.audit import log
-from safepassage.cases import services as cases
-from safepassage.cases import transitions
+from safepassage.cases import dossier, transitions
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
 from safepassage.programmes.models import Programme
@@ -47,7 +46,7 @@ class AftercareRefused(Refused):
 
 
 def _key(case: Case, private_key: bytes) -> bytes:
-    key = cases.case_key(case, private_key)
+    key = dossier.case_key(case, private_key)
     if key is None:
         raise AftercareRefused(_("This case has been destroyed; nothing can be read or written."))
     return key
@@ -149,7 +148,7 @@ def _opened(key: bytes | None, blob: bytes) -> str:
 
 
 def consents_of(case: Case, *, user: User, private_key: bytes) -> list[ShownConsent]:
-    key = cases.case_key(case, private_key)
+    key = dossier.case_key(case, private_key)
     shown = [ShownConsent(c, _opened(key, c.statement)) for c in case.consents.all()]
     log.record_case(case, "aftercare.consents_read", log.staff_actor(user))
     return shown
@@ -323,7 +322,7 @@ class ShownClaim:
 
 
 def claims_of(case: Case, *, user: User, private_key: bytes) -> list[ShownClaim]:
-    key = cases.case_key(case, private_key)
+    key = dossier.case_key(case, private_key)
     shown = []
     for claim in (
         RewardClaim.objects.filter(equipment__case=case)

@@ -1,4 +1,5 @@
-"""The fields of an application, grouped as the role table (programmes/roles.py) grants them."""
+"""The fields of an application, grouped as the role table (programmes/roles.py) grants them,
+and the case's data key that opens them."""
 
 from datetime import date
 from typing import Any
@@ -7,6 +8,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from safepassage import display
+from safepassage.cases.models import Case
+from safepassage.vault import crypto
 
 # GC III Art. 17: the only identity a prisoner must give. All optional on the application.
 IDENTITY = {
@@ -47,3 +50,33 @@ def readable(name: str, value: Any) -> str:
     if name == "language":
         return str(dict(settings.LANGUAGES).get(value, value))
     return str(value)
+
+
+class CaseShredded(Exception):
+    """The case's keys were destroyed: nothing can be written to or read from it."""
+
+
+def case_key(case: Case, private_key: bytes) -> bytes | None:
+    """The case's data key, opened with the programme key; None once the case is shredded."""
+    if case.sealed_key is None:
+        return None
+    return crypto.unseal(private_key, bytes(case.sealed_key))
+
+
+def circumstances(case: Case, private_key: bytes) -> dict[str, Any]:
+    """The circumstances group of the dossier (no identity), for planning a crossing."""
+    key = case_key(case, private_key)
+    if key is None:
+        return {}
+    dossier = crypto.decrypt_json(key, case.dossier)
+    return {name: dossier.get(name, "") for name in CIRCUMSTANCES}
+
+
+def application_identity(case: Case, private_key: bytes) -> dict[str, Any]:
+    """The identity the applicant gave when applying, to prefill registration. The caller
+    audits the read."""
+    key = case_key(case, private_key)
+    if key is None:
+        return {}
+    dossier = crypto.decrypt_json(key, case.dossier)
+    return {name: dossier.get(name, "") for name in IDENTITY}

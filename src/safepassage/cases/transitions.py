@@ -28,9 +28,11 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 APPLICANT = "applicant"
+APPLICANT_ROLES: frozenset[str] = frozenset({APPLICANT})
 # Besides every action that ends a case: those that cannot be taken back.
 GRAVE_ACTIONS = frozenset({"arrive", "record_death"})
 SYSTEM = "system"
+SYSTEM_ROLES: frozenset[str] = frozenset({SYSTEM})
 Guard = Callable[[Case, datetime], str | None]  # (case, now): a reason to refuse, or None
 Effect = Callable[[Case, str, str], None]  # (case, action, actor)
 

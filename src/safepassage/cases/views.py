@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from safepassage.cases import services, transitions
+from safepassage.cases import casework, dossier, probes, queues, transitions
 from safepassage.cases.forms import ActionForm, MessageForm, NoteForm, ProbeForm, SearchForm
 from safepassage.cases.models import Case
 from safepassage.confirm import refused, second_step
@@ -54,7 +54,7 @@ def case_access(
     """The case if this person holds one of the roles `among` in its programme (else 404),
     with those roles and the programme key."""
     programme_ids = [pid for pid, roles in request.scope.roles.items() if roles & among]
-    case = services.case_in(programme_ids, reference)
+    case = casework.case_in(programme_ids, reference)
     if case is None:
         raise Http404
     private_key = keys.private_key(request, case.programme)
@@ -66,7 +66,7 @@ def case_access(
 def _render_case(
     request: StaffRequest, access: CaseAccess, status: int = 200, **extra: object
 ) -> HttpResponse:
-    view = services.open_case(
+    view = casework.open_case(
         access.case,
         user=request.user,
         roles=access.roles,
@@ -96,11 +96,11 @@ def queue(request: StaffRequest, slug: str) -> HttpResponse:
     private_key = keys.private_key(request, programme)
     if private_key is None:
         return redirect("staff:login")
-    services.index_pending(programme, private_key)
+    probes.index_pending(programme, private_key)
     roles = request.scope.roles_in(programme.pk) & CASE_ROLES
-    search = SearchForm(request.GET, states=services.filterable_states(roles))
+    search = SearchForm(request.GET, states=queues.filterable_states(roles))
     valid = search.is_valid()
-    waiting = services.queue(
+    waiting = queues.queue(
         programme,
         roles,
         search=search.cleaned_data["q"] if valid else "",
@@ -109,7 +109,7 @@ def queue(request: StaffRequest, slug: str) -> HttpResponse:
     page = CountedPaginator(waiting.cases, 50, count=waiting.count).get_page(
         request.GET.get("page")
     )
-    rows = services.queue_rows(
+    rows = queues.queue_rows(
         list(page.object_list), roles=roles, private_key=private_key, user=request.user
     )
     needing = [
@@ -200,7 +200,7 @@ def case_action(request: StaffRequest, access: CaseAccess) -> HttpResponse:
         if step is not None:
             return step
     try:
-        services.staff_transition(
+        casework.staff_transition(
             access.case,
             form.cleaned_data["action"],
             user=request.user,
@@ -217,7 +217,7 @@ def case_note(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _render_case(request, access, status=400, note_form=form)
-    services.add_note(access.case, user=request.user, text=form.cleaned_data["text"])
+    casework.add_note(access.case, user=request.user, text=form.cleaned_data["text"])
     return _back(access)
 
 
@@ -229,13 +229,13 @@ def case_message(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     if not form.is_valid():
         return _render_case(request, access, status=400, message_form=form)
     try:
-        services.staff_message(
+        casework.staff_message(
             access.case,
             user=request.user,
             private_key=access.private_key,
             text=form.cleaned_data["text"],
         )
-    except services.CaseShredded:
+    except dossier.CaseShredded:
         return refused(
             request, _("This case has been destroyed; nothing can be written."), _case_url(access)
         )
@@ -247,7 +247,7 @@ def case_probe(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     form = ProbeForm(request.POST)
     if Role.VERIFIER not in access.roles or not form.is_valid():
         raise Http404
-    services.set_probe_flag(
+    casework.set_probe_flag(
         access.case,
         user=request.user,
         flagged=form.cleaned_data["flagged"],

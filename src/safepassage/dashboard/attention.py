@@ -12,7 +12,7 @@ from datetime import datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from safepassage.cases import services as cases
+from safepassage.cases import probes, queues
 from safepassage.cases.models import ProbeSignal
 from safepassage.passage import services as passage
 from safepassage.passage.models import Crossing
@@ -59,10 +59,10 @@ def items_for(scope: StaffScope, now: datetime) -> list[Item]:
     """Everything this person's roles act on, oldest first."""
     found: list[Item] = []
     signal_programmes = _programmes_for(scope, "probe")
-    for signal in cases.open_probe_signals(signal_programmes):
+    for signal in probes.open_probe_signals(signal_programmes):
         kind = "duress" if signal.kind == ProbeSignal.Kind.DURESS else "probe"
         found.append(Item(signal.case.programme_id, signal.case.reference, kind, signal.created_at))
-    for case in cases.awaiting_reply(_programmes_for(scope, "message")):
+    for case in queues.awaiting_reply(_programmes_for(scope, "message")):
         found.append(Item(case.programme_id, case.reference, "message", case.updated_at))
     for crossing in passage.needing_a_new_plan(_programmes_for(scope, "declined")):
         kind = "declined" if crossing.status == Crossing.Status.DECLINED else "other_time"

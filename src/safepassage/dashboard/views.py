@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from safepassage import display
-from safepassage.cases.services import counters
+from safepassage.cases.queues import counters
 from safepassage.cases.states import State
 from safepassage.dashboard.attention import items_for
 from safepassage.passage import services as passage

@@ -19,12 +19,9 @@ applicant does reaches staff; the channel shows its harmless page.
 from dataclasses import dataclass
 from datetime import datetime
 
-from safepassage.cases import services as cases
-from safepassage.cases import transitions
+from safepassage.cases import applicant_side, conversation, transitions
 from safepassage.cases.models import Case
 from safepassage.passage import instructions
-
-APPLICANT_ROLES = frozenset({transitions.APPLICANT})
 
 
 @dataclass(frozen=True)
@@ -41,7 +38,7 @@ class Status:
     """What the applicant's page shows."""
 
     case: Case
-    messages: list[cases.ShownMessage]
+    messages: list[conversation.ShownMessage]
     instructions: instructions.Instructions | None
     confirmed: bool
     actions: frozenset[str]  # the table's applicant actions possible in this state
@@ -49,7 +46,7 @@ class Status:
 
 def enter(codename: str) -> Applicant | None:
     """Sign in with a codename (a duress codename signs in too, under duress)."""
-    session = cases.enter_with_codename(codename)
+    session = applicant_side.enter_with_codename(codename)
     if session is None:
         return None
     return Applicant(session.case.pk, session.data_key, session.duress)
@@ -73,13 +70,15 @@ def status(applicant: Applicant, now: datetime) -> Status | None:
     shown = instructions.instructions_for(case, now)
     if shown is not None:
         instructions.release_instructions(case, shown, now)
-    session = cases.ApplicantSession(case, applicant.data_key, duress=False)
+    session = applicant_side.ApplicantSession(case, applicant.data_key, duress=False)
     return Status(
         case=case,
-        messages=cases.applicant_messages(session),
+        messages=applicant_side.applicant_messages(session),
         instructions=shown,
         confirmed=bool(shown and shown.crossing.applicant_confirmed_at),
-        actions=frozenset(t.action for t in transitions.available(case, APPLICANT_ROLES)),
+        actions=frozenset(
+            t.action for t in transitions.available(case, transitions.APPLICANT_ROLES)
+        ),
     )
 
 
@@ -88,7 +87,7 @@ def reply(applicant: Applicant, text: str) -> bool:
     case = case_of(applicant)
     if case is None or applicant.duress or applicant.data_key is None:
         return False
-    cases.applicant_reply(case, applicant.data_key, text)
+    applicant_side.applicant_reply(case, applicant.data_key, text)
     return True
 
 
@@ -99,7 +98,7 @@ def act(applicant: Applicant, action: str) -> bool:
     if case is None or applicant.duress or action not in transitions.APPLICANT_ACTIONS:
         return False
     try:
-        cases.applicant_action(case, action)
+        applicant_side.applicant_action(case, action)
     except transitions.TransitionRefused:
         return False
     return True
@@ -118,4 +117,4 @@ def new_duress_codename(applicant: Applicant, language: str) -> str | None:
     case = case_of(applicant)
     if case is None or applicant.duress:
         return None
-    return cases.create_duress_codename(case, language)
+    return applicant_side.create_duress_codename(case, language)

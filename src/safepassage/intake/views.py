@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safepassage import display
-from safepassage.cases import services
+from safepassage.cases import submission
 from safepassage.cases.transitions import APPLICANT_ACTIONS
 from safepassage.intake import applicants, throttle
 from safepassage.intake.forms import ApplicationForm, CodenameForm, ReplyForm
@@ -61,7 +61,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
                     session.save()  # with the application, in its transaction
                     session.modified = False  # so the middleware does not write it again
 
-            receipt = services.submit_application(
+            receipt = submission.submit_application(
                 programme,
                 form.answers(),
                 token=token,
@@ -74,7 +74,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
                 session.put_secret(RECEIPT_OF_FORM, token.encode())  # type: ignore[attr-defined]
             return redirect("intake:received", slug=programme.slug)
     else:
-        form = ApplicationForm(initial={"token": services.new_submission_token()})
+        form = ApplicationForm(initial={"token": submission.new_submission_token()})
     return render(request, "intake/apply.html", {"form": form, "programme": programme})
 
 
@@ -84,7 +84,7 @@ def received(request: HttpRequest, slug: str) -> HttpResponse:
     token = request.session.get_secret(RECEIPT_OF_FORM)  # type: ignore[attr-defined]
     if programme is None or token is None:
         return redirect("intake:home")
-    receipt = services.receipt_for(token.decode())
+    receipt = submission.receipt_for(token.decode())
     come_back = timezone.now() + timedelta(hours=settings.INTAKE_FIRST_ANSWER_HOURS)
     context = {
         "receipt": receipt,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
 
-from safepassage.cases import services as cases
+from safepassage.cases import retention, submission
 from safepassage.ops import statistics
 from safepassage.passage import services as passage
 
@@ -32,7 +32,7 @@ def shred_expired_cases() -> int:
     """Retention: crypto-shred cases that ended more than RETENTION_DAYS ago."""
     from safepassage.ops import schedule
 
-    shredded = cases.shred_expired(timezone.now())
+    shredded = retention.shred_expired(timezone.now())
     schedule.book_next(shred_expired_cases)
     return shredded
 
@@ -42,7 +42,7 @@ def wipe_receipts() -> int:
     """Wipe the codename receipts of resubmitted forms once they expire (30 minutes)."""
     from safepassage.ops import schedule
 
-    wiped = cases.wipe_expired_receipts(timezone.now())
+    wiped = submission.wipe_expired_receipts(timezone.now())
     schedule.book_next(wipe_receipts)
     return wiped
 

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from safepassage.audit import log
-from safepassage.cases import services as cases
+from safepassage.cases import casework
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
 from safepassage.passage import planner, windows
@@ -144,7 +144,7 @@ def send_plan(programme: Programme, lines: list[str], *, user: User, now: dateti
     sent, refused = 0, []
     for line in lines:
         parts = line.split("|")
-        case = cases.case_in([programme.pk], parts[0]) if len(parts) == 5 else None
+        case = casework.case_in([programme.pk], parts[0]) if len(parts) == 5 else None
         if case is None or not parts[1].isdigit() or not parts[4].isdigit():
             refused.append(_("A line of the plan could not be read."))
             continue

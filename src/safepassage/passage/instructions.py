@@ -9,7 +9,7 @@ from django.db import transaction
 
 from safepassage import display
 from safepassage.audit import log
-from safepassage.cases import services as cases
+from safepassage.cases import probes
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
 from safepassage.passage.models import Crossing
@@ -28,7 +28,7 @@ class Instructions:
 def withheld_for_probe_risk(case: Case, crossing: Crossing) -> bool:
     return (
         crossing.instructions_override_by_id is None
-        and cases.probe_risk(case) > settings.PASSAGE_PROBE_RISK_THRESHOLD
+        and probes.probe_risk(case) > settings.PASSAGE_PROBE_RISK_THRESHOLD
     )
 
 

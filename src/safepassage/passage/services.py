@@ -21,8 +21,7 @@ from django.utils.translation import gettext as _
 
 from safepassage import display
 from safepassage.audit import log
-from safepassage.cases import services as cases
-from safepassage.cases import transitions
+from safepassage.cases import casework, dossier, probes, transitions
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
 from safepassage.passage import instructions, risk, windows
@@ -34,7 +33,6 @@ from safepassage.reception import services as reception
 from safepassage.refused import Refused
 from safepassage.vault import crypto
 
-SYSTEM_ROLES = frozenset({transitions.SYSTEM})
 # Crossings whose signal still counts against the no-repeat rule.
 SIGNAL_HOLDING = (Crossing.Status.NOTIFIED, Crossing.Status.ACKNOWLEDGED, Crossing.Status.COMPLETED)
 OUTCOME_OF_ACTION = {
@@ -109,7 +107,7 @@ class Constraints:
 
 def constraints_of(case: Case, private_key: bytes) -> Constraints:
     row = PlanningConstraints.objects.filter(case=case).first()
-    key = cases.case_key(case, private_key)
+    key = dossier.case_key(case, private_key)
     if row is None or key is None:
         return Constraints()
     data = crypto.decrypt_json(key, bytes(row.encrypted))
@@ -123,9 +121,9 @@ def constraints_of(case: Case, private_key: bytes) -> Constraints:
 def set_constraints(
     case: Case, constraints: Constraints, *, user: User, private_key: bytes
 ) -> None:
-    key = cases.case_key(case, private_key)
+    key = dossier.case_key(case, private_key)
     if key is None:
-        raise cases.CaseShredded
+        raise dossier.CaseShredded
     data = {
         "sectors": list(constraints.sector_ids),
         "from": constraints.available_from.isoformat() if constraints.available_from else "",
@@ -139,7 +137,7 @@ def set_constraints(
 
 
 def head_count(case: Case, private_key: bytes) -> int:
-    facts = cases.circumstances(case, private_key)
+    facts = dossier.circumstances(case, private_key)
     if facts.get("group") == "group":
         try:
             return max(1, min(50, int(facts.get("group_size") or 1)))
@@ -400,7 +398,7 @@ def acknowledge(crossing_id: int, *, user: User, now: datetime) -> Crossing:
     crossing.save(update_fields=["status", "responded_at", "responded_by"])
     actor = log.staff_actor(user)
     log.record_case(crossing.case, "passage.notice_acknowledged", actor, crossing=crossing.pk)
-    transitions.perform(crossing.case, "schedule", roles=SYSTEM_ROLES, actor=actor)
+    transitions.perform(crossing.case, "schedule", roles=transitions.SYSTEM_ROLES, actor=actor)
     return crossing
 
 
@@ -546,7 +544,7 @@ def record_outcome(
     if outcome in CASE_ENDING_OUTCOMES and not reason:
         raise PlanRefused(_("Give the reason: it is kept with the case."))
     if reason:
-        cases.add_note(case, user=user, text=reason)
+        casework.add_note(case, user=user, text=reason)
     if outcome == Crossing.Outcome.ARRIVED:
         return record_arrival(case, arrived_at=arrived_at or now, user=user, roles=roles, now=now)
     actor = log.staff_actor(user)
@@ -602,7 +600,7 @@ def expire(now: datetime) -> Expired:
             transitions.perform(
                 crossing.case,
                 "unschedule",
-                roles=SYSTEM_ROLES,
+                roles=transitions.SYSTEM_ROLES,
                 actor=log.SYSTEM,
                 reason="window_missed",
             )
@@ -625,13 +623,13 @@ def override_probe_hold(case: Case, *, user: User, reason: str) -> None:
         raise PlanRefused(_("This case has no crossing in preparation."))
     crossing.instructions_override_by = user
     crossing.save(update_fields=["instructions_override_by"])
-    cases.add_note(case, user=user, text=reason)
+    casework.add_note(case, user=user, text=reason)
     log.record_case(
         case,
         "passage.probe_hold_overridden",
         log.staff_actor(user),
         crossing=crossing.pk,
-        probe_risk=round(cases.probe_risk(case), 2),
+        probe_risk=round(probes.probe_risk(case), 2),
     )
 
 
@@ -658,7 +656,7 @@ def planning_view(case: Case, *, user: User, private_key: bytes, now: datetime) 
         options=options_for(case, private_key, now) if case.state == State.VERIFIED else [],
         active=active,
         history=list(crossings_of(case)),
-        probe_risk=cases.probe_risk(case),
+        probe_risk=probes.probe_risk(case),
         withheld=bool(active and instructions.withheld_for_probe_risk(case, active)),
     )
     log.record_case(case, "case.read", log.staff_actor(user), groups=["planning"])

@@ -19,8 +19,7 @@ from django.utils.translation import gettext as _
 
 from safepassage import display
 from safepassage.audit import log
-from safepassage.cases import services as cases
-from safepassage.cases import transitions
+from safepassage.cases import dossier, transitions
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
 from safepassage.programmes.models import Programme
@@ -48,7 +47,7 @@ def local_day(moment: datetime) -> date:
 
 
 def _key(case: Case, private_key: bytes) -> bytes:
-    key = cases.case_key(case, private_key)
+    key = dossier.case_key(case, private_key)
     if key is None:
         raise ReceptionRefused(_("This case has been destroyed; nothing can be read or written."))
     return key
@@ -136,7 +135,7 @@ def open_prisoner(
     if prisoner is None:
         return None
     now = now or timezone.now()
-    key = cases.case_key(case, private_key)
+    key = dossier.case_key(case, private_key)
     particulars, events = None, []
     if key is not None:  # else shredded: the dates remain, the person is gone
         particulars = (
@@ -369,7 +368,7 @@ def bureau_export(
         )
         records = []
         for prisoner in prisoners:
-            key = cases.case_key(prisoner.case, private_key)
+            key = dossier.case_key(prisoner.case, private_key)
             if key is None or prisoner.particulars is None or prisoner.registered_at is None:
                 continue  # shredded under the retention rules: nothing left to forward
             records.append(_record(prisoner, key))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from safepassage import display
+from safepassage.cases import dossier
 from safepassage.cases.views import CaseAccess, case_view
 from safepassage.confirm import refused, second_step
 from safepassage.passage import services as passage
@@ -33,7 +34,7 @@ def _initial(access: CaseAccess, view: services.PrisonerView | None) -> dict:
     if view and view.particulars:
         initial = dict(view.particulars)
     else:
-        initial = services.cases.application_identity(access.case, access.private_key)
+        initial = dossier.application_identity(access.case, access.private_key)
         initial["language"] = "ru"
     if isinstance(initial.get("date_of_birth"), str) and initial["date_of_birth"]:
         try:

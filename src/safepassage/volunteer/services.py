@@ -16,7 +16,7 @@ from safepassage import display
 from safepassage.aftercare import services as aftercare
 from safepassage.aftercare.models import Consent
 from safepassage.audit import log
-from safepassage.cases import services as cases
+from safepassage.cases import dossier
 from safepassage.cases.models import Case
 from safepassage.programmes.models import Programme
 from safepassage.reception import services as reception
@@ -93,7 +93,7 @@ def start_service(
                     "days": settings.VOLUNTEER_COOLING_OFF_DAYS,
                 }
             )
-        key = cases.case_key(case, private_key)
+        key = dossier.case_key(case, private_key)
         if key is None:
             raise VolunteerRefused(_("This case has been destroyed."))
         service.started_at, service.started_by = now, user
@@ -129,7 +129,7 @@ def open_case(case: Case, *, user: User, private_key: bytes) -> ServiceView:
     service = service_of(case)
     posting = ""
     if service and service.record:
-        key = cases.case_key(case, private_key)
+        key = dossier.case_key(case, private_key)
         posting = crypto.decrypt_json(key, service.record)["posting"] if key else ""
     log.record_case(case, "volunteer.read", log.staff_actor(user))
     return ServiceView(case, service, posting, _consented(case))

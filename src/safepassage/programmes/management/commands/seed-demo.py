@@ -12,8 +12,7 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from safepassage.cases import services as cases
-from safepassage.cases import transitions
+from safepassage.cases import submission, transitions
 from safepassage.passage import services as passage
 from safepassage.passage import windows
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector
@@ -104,7 +103,7 @@ class Command(BaseCommand):
 def _demo_arrival(programme: Programme, sector: Sector, staff: dict[Role, User]) -> None:
     """One invented person taken through the real rules to `received`, so the reception
     desk has someone to register."""
-    cases.submit_application(
+    submission.submit_application(
         programme,
         {
             "surname": "DEMO Иванов",

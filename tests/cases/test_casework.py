@@ -4,7 +4,15 @@ import pytest
 from django.test import Client
 
 from safepassage.audit.log import verify
-from safepassage.cases import counts, services
+from safepassage.cases import (
+    applicant_side,
+    casework,
+    counts,
+    probes,
+    queues,
+    retention,
+    submission,
+)
 from safepassage.cases.models import Case, Message, ProbeSignal
 from safepassage.cases.states import State
 from safepassage.programmes.roles import Role
@@ -29,17 +37,17 @@ def answers(**overrides):
 
 
 def apply(world, token=None, **overrides):
-    return services.submit_application(
+    return submission.submit_application(
         world.programme,
         answers(**overrides),
-        token=token or services.new_submission_token(),
+        token=token or submission.new_submission_token(),
         language="ru",
         wants_to_apply=True,
     )
 
 
 def test_the_same_form_twice_makes_one_case_and_shows_the_same_codename(world):
-    token = services.new_submission_token()
+    token = submission.new_submission_token()
     first = apply(world, token)
     second = apply(world, token)
     assert first.created and not second.created
@@ -51,17 +59,17 @@ def test_a_reference_drawn_twice_is_drawn_again_and_nothing_is_half_written(worl
     first = apply(world)
     taken = Case.objects.get().reference
     draws = iter([taken, "ZZZZ-ZZZZ"])
-    monkeypatch.setattr(services, "_new_reference", lambda: next(draws))
+    monkeypatch.setattr(submission, "new_reference", lambda: next(draws))
     second = apply(world)
     assert second.created and second.codename != first.codename
     assert sorted(Case.objects.values_list("reference", flat=True)) == sorted([taken, "ZZZZ-ZZZZ"])
-    session = services.enter_with_codename(second.codename)
+    session = applicant_side.enter_with_codename(second.codename)
     assert session is not None and session.case.reference == "ZZZZ-ZZZZ"
     assert verify() == []
 
 
 def test_a_stale_receipt_no_longer_shows_the_codename(world):
-    token = services.new_submission_token()
+    token = submission.new_submission_token()
     apply(world, token)
     Case.objects.update(receipt_expires="2000-01-01T00:00:00Z")
     again = apply(world, token)
@@ -73,19 +81,19 @@ def test_crypto_shredding_makes_the_case_unreadable_but_keeps_counts_and_audit(w
     case = Case.objects.get()
     client = Client()
     assert enter(client, receipt.codename).status_code == 302
-    services.shred(case, actor="system")
-    assert services.enter_with_codename(receipt.codename) is None
+    retention.shred(case, actor="system")
+    assert applicant_side.enter_with_codename(receipt.codename) is None
     case.refresh_from_db()
     assert case.sealed_key is None and bytes(case.dossier) == b""
     assert all(bytes(m.body) == b"" for m in Message.objects.filter(case=case))
-    view = services.open_case(
+    view = casework.open_case(
         case,
         user=world.staff[Role.VERIFIER],
         roles=frozenset({Role.VERIFIER}),
         private_key=world.private_key,
     )
     assert view.shredded and view.identity is None
-    assert services.counters([world.programme.pk]).by_state["applied"] == 1
+    assert queues.counters([world.programme.pk]).by_state["applied"] == 1
     assert verify() == []
     # The applicant's open session cannot read it either: it ends, as after idling.
     ended = client.get("/en/my/")
@@ -97,16 +105,16 @@ def test_duplicates_are_found_by_blind_index_only(world):
     apply(world, surname="Orlov", first_names="Ivan")
     apply(world, surname=" ORLOV ", first_names="ivan", direction="south")
     apply(world, surname="Petrov", first_names="Ivan")
-    services.index_pending(world.programme, world.private_key)
+    probes.index_pending(world.programme, world.private_key)
     first, second, third = Case.objects.order_by("pk")
-    assert services.duplicates_of(first) == [second]
-    assert services.duplicates_of(third) == []
+    assert probes.duplicates_of(first) == [second]
+    assert probes.duplicates_of(third) == []
 
 
 def test_same_identity_in_two_directions_raises_a_probe_signal(world):
     apply(world, direction="north of the river")
     apply(world, direction="far south, by the quarry")
-    services.index_pending(world.programme, world.private_key)
+    probes.index_pending(world.programme, world.private_key)
     kinds = set(ProbeSignal.objects.values_list("kind", flat=True))
     assert kinds == {ProbeSignal.Kind.IDENTITY_IN_TWO_DIRECTIONS}
     assert ProbeSignal.objects.count() == 2
@@ -117,7 +125,7 @@ def test_a_burst_of_near_identical_applications_raises_a_probe_signal(world, set
     for n in range(3):
         apply(world, surname=f"Name{n}", direction="By the  Old Mill!", unit="5th")
     apply(world, surname="Other", direction="somewhere else", unit="5th")
-    services.index_pending(world.programme, world.private_key)
+    probes.index_pending(world.programme, world.private_key)
     burst = ProbeSignal.objects.filter(kind=ProbeSignal.Kind.BURST)
     assert burst.count() == 3
     assert not burst.filter(case=Case.objects.order_by("pk").last()).exists()
@@ -127,20 +135,20 @@ def test_two_applications_are_not_a_burst(world, settings):
     settings.PROBE_BURST_SIZE = 3
     for n in range(2):
         apply(world, surname=f"Name{n}", direction="By the old mill", unit="5th")
-    services.index_pending(world.programme, world.private_key)
+    probes.index_pending(world.programme, world.private_key)
     assert not ProbeSignal.objects.exists()
 
 
 def test_an_application_is_never_counted_as_a_surrender(world):
     apply(world)
     apply(world)
-    counters = services.counters([world.programme.pk])
+    counters = queues.counters([world.programme.pk])
     assert counters.applications == 2 and counters.crossed == 0
     # Put straight into received, as a bulk load would, then counted again.
     Case.objects.filter(pk=Case.objects.first().pk).update(state=State.RECEIVED)
     counts.recount(world.programme.pk)
-    assert services.counters([world.programme.pk]).crossed == 1
-    assert services.counters([world.programme.pk]).applications == 2
+    assert queues.counters([world.programme.pk]).crossed == 1
+    assert queues.counters([world.programme.pk]).applications == 2
 
 
 @pytest.mark.parametrize("intent, state", [("apply", "applied"), ("ask", "inquiry")])

@@ -1,0 +1,126 @@
+"""Staff casework: opening a case as far as the reader's roles allow, messages to the
+applicant, notes, the manual probe flag and staff transitions, each audited in its
+transaction."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from safepassage.audit import log
+from safepassage.cases import transitions
+from safepassage.cases.conversation import ShownMessage, add_message, shown_messages
+from safepassage.cases.dossier import CIRCUMSTANCES, IDENTITY, CaseShredded, case_key, readable
+from safepassage.cases.models import Case, Message, Note, ProbeSignal
+from safepassage.cases.probes import duplicates_of
+from safepassage.programmes.roles import Role, readable_groups
+from safepassage.vault import crypto
+
+
+@dataclass
+class StaffCaseView:
+    case: Case
+    groups: list[str]
+    shredded: bool
+    identity: list[tuple[Any, str]] | None = None
+    circumstances: dict[str, Any] | None = None
+    messages: list[ShownMessage] | None = None
+    notes: list[tuple[Any, str, str]] | None = None
+    duplicates: list[Case] = field(default_factory=list)
+    signals: list[ProbeSignal] = field(default_factory=list)
+
+
+def case_in(programme_ids: list[int], reference: str) -> Case | None:
+    return (
+        Case.objects.select_related("programme")
+        .filter(programme_id__in=programme_ids, reference=reference)
+        .first()
+    )
+
+
+def open_case(
+    case: Case, *, user: User, roles: frozenset[Role], private_key: bytes
+) -> StaffCaseView:
+    """Decrypt what the staff member's roles allow, and audit exactly which groups were read."""
+    groups = readable_groups(roles)
+    data_key = case_key(case, private_key)
+    view = StaffCaseView(case=case, groups=groups, shredded=data_key is None)
+    view.signals = list(case.probe_signals.filter(cleared_at__isnull=True))
+    view.duplicates = duplicates_of(case)
+    if data_key is not None:
+        dossier = crypto.decrypt_json(data_key, case.dossier)
+        if "identity" in groups:
+            view.identity = [
+                (label, readable(name, dossier.get(name))) for name, label in IDENTITY.items()
+            ]
+        if "circumstances" in groups:
+            view.circumstances = {name: readable(name, dossier.get(name)) for name in CIRCUMSTANCES}
+        if "messages" in groups:
+            view.messages = shown_messages(case, data_key, authors=True)
+    if "notes" in groups:
+        view.notes = [
+            (
+                n.created_at,
+                n.author.username if n.author else "",
+                crypto.unseal(private_key, n.body).decode(),
+            )
+            for n in case.notes.select_related("author")
+        ]
+    log.record_case(case, "case.read", log.staff_actor(user), groups=groups)
+    return view
+
+
+def staff_message(case: Case, *, user: User, private_key: bytes, text: str) -> None:
+    data_key = case_key(case, private_key)
+    if data_key is None:
+        raise CaseShredded
+    with transaction.atomic():
+        add_message(case, data_key, Message.Sender.STAFF, text, author=user)
+        Case.objects.filter(pk=case.pk).update(awaiting_reply=False, updated_at=timezone.now())
+        log.record_case(case, "message.to_applicant", log.staff_actor(user))
+
+
+def add_note(case: Case, *, user: User, text: str) -> None:
+    with transaction.atomic():
+        Note.objects.create(
+            case=case,
+            author=user,
+            body=crypto.seal(bytes(case.programme.public_key), text.encode()),
+        )
+        log.record_case(case, "case.note_added", log.staff_actor(user))
+
+
+def set_probe_flag(case: Case, *, user: User, flagged: bool) -> None:
+    """A verifier's manual probe flag; while raised the case cannot be verified."""
+    with transaction.atomic():
+        if flagged:
+            ProbeSignal.objects.get_or_create(
+                case=case,
+                kind=ProbeSignal.Kind.MANUAL,
+                cleared_at__isnull=True,
+                defaults={"raised_by": user},
+            )
+        else:
+            case.probe_signals.filter(cleared_at__isnull=True).update(
+                cleared_at=timezone.now(), cleared_by=user
+            )
+        Case.objects.filter(pk=case.pk).update(probe_flagged=flagged)
+        log.record_case(
+            case,
+            "case.probe_flag_raised" if flagged else "case.probe_signals_cleared",
+            log.staff_actor(user),
+        )
+
+
+def staff_transition(
+    case: Case, action: str, *, user: User, roles: frozenset[Role], reason: str = ""
+) -> Case:
+    with transaction.atomic():
+        updated = transitions.perform(
+            case, action, roles=roles, actor=log.staff_actor(user), reason=reason
+        )
+        if reason:
+            add_note(updated, user=user, text=reason)
+    return updated

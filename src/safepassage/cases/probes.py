@@ -1,0 +1,138 @@
+"""Probe signals: duplicates found by blind index, bursts of near-identical applications,
+the same person in two directions, and how strongly the open signals suggest a probe."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from safepassage.audit import log
+from safepassage.cases.dossier import case_key
+from safepassage.cases.models import BlindIndex, Case, ProbeSignal
+from safepassage.programmes.models import Programme
+from safepassage.vault import crypto
+from safepassage.vault.blind import blind_index
+
+# How strongly each open signal suggests a probe; independent signals combine as
+# 1 − Π(1 − weight). Compared with PASSAGE_PROBE_RISK_THRESHOLD before instructions go out.
+PROBE_WEIGHTS: dict[str, float] = {
+    ProbeSignal.Kind.MANUAL: 0.9,
+    ProbeSignal.Kind.DURESS: 1.0,
+    ProbeSignal.Kind.IDENTITY_IN_TWO_DIRECTIONS: 0.6,
+    ProbeSignal.Kind.BURST: 0.5,
+}
+
+
+def probe_risk(case: Case) -> float:
+    clear = 1.0
+    for kind in case.probe_signals.filter(cleared_at__isnull=True).values_list("kind", flat=True):
+        clear *= 1.0 - PROBE_WEIGHTS.get(kind, 0.5)
+    return 1.0 - clear
+
+
+def index_pending(programme: Programme, private_key: bytes, limit: int = 500) -> int:
+    """Compute blind indexes for cases not yet indexed, then raise automatic probe signals.
+
+    Runs inside a staff session because the index key comes from the programme's private key.
+    """
+    pending = list(
+        Case.objects.filter(
+            programme=programme, indexed_at__isnull=True, sealed_key__isnull=False
+        ).order_by("pk")[:limit]
+    )
+    for case in pending:
+        data_key = case_key(case, private_key)
+        assert data_key is not None
+        d = crypto.decrypt_json(data_key, case.dossier)
+        digests = {
+            BlindIndex.Kind.IDENTITY: blind_index(
+                private_key,
+                "identity",
+                d.get("surname", ""),
+                d.get("first_names", ""),
+                d.get("date_of_birth", ""),
+            )
+            if d.get("surname")
+            else None,
+            BlindIndex.Kind.SERVICE_NUMBER: blind_index(
+                private_key, "service_number", d.get("service_number", "")
+            ),
+            BlindIndex.Kind.DIRECTION: blind_index(
+                private_key, "direction", d.get("direction", "")
+            ),
+            BlindIndex.Kind.SUBMISSION: blind_index(
+                private_key,
+                "submission",
+                d.get("direction", ""),
+                d.get("unit", ""),
+                d.get("equipment", ""),
+            ),
+        }
+        with transaction.atomic():
+            BlindIndex.objects.bulk_create(
+                BlindIndex(case=case, programme=programme, kind=kind, digest=digest)
+                for kind, digest in digests.items()
+                if digest is not None
+            )
+            Case.objects.filter(pk=case.pk).update(indexed_at=timezone.now())
+            _raise_automatic_signals(case)
+    return len(pending)
+
+
+def _sharing(case: Case, *kinds: str) -> set[int]:
+    """Other cases of the programme with the same digest as `case` for any of `kinds`."""
+    match = Q()
+    for kind, digest in case.blind_indexes.filter(kind__in=kinds).values_list("kind", "digest"):
+        match |= Q(kind=kind, digest=bytes(digest))
+    if not match:
+        return set()
+    rows = BlindIndex.objects.filter(match, programme_id=case.programme_id).exclude(case=case)
+    return set(rows.values_list("case_id", flat=True))
+
+
+def duplicates_of(case: Case) -> list[Case]:
+    """Other cases of the programme with the same identity or service number."""
+    ids = _sharing(case, BlindIndex.Kind.IDENTITY, BlindIndex.Kind.SERVICE_NUMBER)
+    return list(Case.objects.filter(pk__in=ids).order_by("created_at")[:20])
+
+
+def _raise(case_ids: set[int], kind: str) -> None:
+    for case in Case.objects.filter(pk__in=case_ids):
+        _, created = ProbeSignal.objects.get_or_create(
+            case=case, kind=kind, cleared_at__isnull=True
+        )
+        if created:
+            log.record_case(case, f"case.probe_signal.{kind}", log.SYSTEM)
+
+
+def _raise_automatic_signals(case: Case) -> None:
+    # 1. A burst of near-identical applications (same direction, unit and equipment).
+    window = timedelta(minutes=settings.PROBE_BURST_MINUTES)
+    burst = set(
+        Case.objects.filter(
+            pk__in=_sharing(case, BlindIndex.Kind.SUBMISSION),
+            created_at__gte=case.created_at - window,
+            created_at__lte=case.created_at + window,
+        ).values_list("pk", flat=True)
+    )
+    if len(burst) + 1 >= settings.PROBE_BURST_SIZE:
+        _raise({case.pk, *burst}, ProbeSignal.Kind.BURST)
+    # 2. The same person reported in different directions.
+    same_person = _sharing(case, BlindIndex.Kind.IDENTITY, BlindIndex.Kind.SERVICE_NUMBER)
+    elsewhere = same_person - _sharing(case, BlindIndex.Kind.DIRECTION)
+    if elsewhere:
+        _raise({case.pk, *elsewhere}, ProbeSignal.Kind.IDENTITY_IN_TWO_DIRECTIONS)
+
+
+def open_probe_signals(programme_ids: list[int], limit: int = 50) -> QuerySet[ProbeSignal]:
+    """Uncleared probe signals (duress first), oldest first: they wait for a verifier."""
+    return (
+        ProbeSignal.objects.filter(case__programme_id__in=programme_ids, cleared_at__isnull=True)
+        .select_related("case")
+        .order_by(
+            models.Case(models.When(kind=ProbeSignal.Kind.DURESS, then=0), default=1),
+            "created_at",
+        )[:limit]
+    )

@@ -1,0 +1,134 @@
+"""Applying: an application stored durably with its codename, once per form, and the
+receipt that shows the codename again for a short while."""
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from hashlib import blake2b
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from safepassage import inserts
+from safepassage.cases import transitions
+from safepassage.cases.conversation import new_message
+from safepassage.cases.models import Case, Codename, Message
+from safepassage.programmes.models import Programme
+from safepassage.vault import codenames, crypto
+
+RECEIPT_LIFETIME = timedelta(minutes=30)
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
+
+
+def _token_digest(token: str, person: bytes) -> bytes:
+    return blake2b(token.encode(), person=person, digest_size=32).digest()
+
+
+def new_reference() -> str:
+    raw = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def new_submission_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the applicant is shown after submitting. `codename` is None when the form had
+    already been submitted and the codename can no longer be shown."""
+
+    codename: str | None
+    created: bool
+
+
+def _replay(submission_hash: bytes, receipt_key: bytes) -> Receipt:
+    case = Case.objects.only("receipt", "receipt_expires").get(submission_hash=submission_hash)
+    if (
+        case.receipt is None
+        or case.receipt_expires is None
+        or case.receipt_expires < timezone.now()
+    ):
+        return Receipt(codename=None, created=False)
+    try:
+        return Receipt(crypto.decrypt_bytes(receipt_key, case.receipt).decode(), created=False)
+    except crypto.DecryptionError:
+        return Receipt(codename=None, created=False)
+
+
+def receipt_for(token: str) -> Receipt:
+    """The codename of the application sent with this form token, while its receipt lasts:
+    the codename page can be shown again (in another language, after a reload)."""
+    try:
+        return _replay(_token_digest(token, b"sp-submission"), _token_digest(token, b"sp-receipt"))
+    except Case.DoesNotExist:
+        return Receipt(codename=None, created=False)
+
+
+def submit_application(
+    programme: Programme,
+    answers: dict[str, Any],
+    *,
+    token: str,
+    language: str,
+    wants_to_apply: bool,
+    first_message: str = "",
+    also: Callable[[], None] | None = None,
+) -> Receipt:
+    """Store an application durably and return its codename. The same token twice makes one
+    case; the second call returns the same codename while the receipt lasts. `also` runs
+    inside the same transaction (the web keeps the receipt in its session there: one write,
+    not two, while every application queues for SQLite's single writer)."""
+    submission_hash = _token_digest(token, b"sp-submission")
+    receipt_key = _token_digest(token, b"sp-receipt")
+    data_key = crypto.new_data_key()
+    codename = codenames.generate(language)
+    # Everything is encrypted before the transaction starts: on SQLite one writer at a time
+    # holds the lock, and a burst of applications queues behind it.
+    case = Case(
+        programme=programme,
+        sealed_key=crypto.seal(bytes(programme.public_key), data_key),
+        dossier=crypto.encrypt_json(data_key, {**answers, "language": language}),
+        submission_hash=submission_hash,
+        receipt=crypto.encrypt_bytes(receipt_key, codename.encode()),
+        awaiting_reply=bool(first_message),
+    )
+    credential = Codename(
+        lookup_hash=codenames.lookup_hash(codename),
+        wrapped_key=codenames.wrap_key(codename, data_key),
+    )
+    message = (
+        new_message(data_key, Message.Sender.APPLICANT, first_message) if first_message else None
+    )
+    for _attempt in range(3):
+        case.pk, case.reference = None, new_reference()
+        case.receipt_expires = timezone.now() + RECEIPT_LIFETIME
+        try:
+            with transaction.atomic():
+                transitions.create_case(
+                    case,
+                    action="apply" if wants_to_apply else "",
+                    roles=transitions.APPLICANT_ROLES,
+                    actor=transitions.APPLICANT,
+                )
+                credential.case = case
+                inserts.insert(credential)
+                if message is not None:
+                    message.case = case
+                    inserts.insert(message)
+                if also is not None:
+                    also()
+            return Receipt(codename=codename, created=True)
+        except IntegrityError:
+            # The same form sent twice (the first one won), or a reference drawn twice.
+            if Case.objects.filter(submission_hash=submission_hash).exists():
+                return _replay(submission_hash, receipt_key)
+    raise IntegrityError("no free case reference after three draws")
+
+
+def wipe_expired_receipts(now: datetime) -> int:
+    """Remove the codename receipts that can no longer be shown (`_replay` refuses them from
+    the moment they expire). Run by the worker, off the path of a burst of applications."""
+    return Case.objects.filter(receipt_expires__lt=now).update(receipt=None, receipt_expires=None)
