@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from safepassage.passage import services as passage
+from safepassage.passage import notices
 from safepassage.programmes.roles import Role
 from tests.conftest import enter, submit, text_of
 from tests.passage.conftest import front, notify, verified_with_codename  # noqa: F401
@@ -51,12 +51,12 @@ def test_a_decline_and_a_request_for_another_time_reach_the_coordinator(
 ):
     declined, _ = verified_with_codename(Client())
     crossing = notify(world, declined, front.orchard)
-    passage.decline(
+    notices.decline(
         crossing.pk, user=world.staff[Role.LIAISON], reason="Shelling", now=timezone.now()
     )
     other, codename = verified_with_codename(Client())
     crossing = notify(world, other, front.quarry)
-    passage.acknowledge(crossing.pk, user=front.other_liaison, now=timezone.now())
+    notices.acknowledge(crossing.pk, user=front.other_liaison, now=timezone.now())
     applicant = Client()
     enter(applicant, codename)
     applicant.post("/en/my/request_other_time/")

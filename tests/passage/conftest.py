@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepassage.cases import transitions
 from safepassage.cases.models import Case
-from safepassage.passage import services, windows
+from safepassage.passage import notices, windows
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import add_staff
@@ -75,7 +75,7 @@ def first_window(now: datetime | None = None) -> windows.Window:
 def notify(world, case, sector, *, window=None, signal="arms_raised_spread", now=None) -> Crossing:
     now = now or timezone.now()
     window = window or first_window(now)
-    return services.send_notice(
+    return notices.send_notice(
         case,
         user=world.staff[Role.COORDINATOR],
         sector_id=sector.pk,

@@ -12,7 +12,7 @@ from safepassage.audit.log import verify
 from safepassage.audit.models import AuditEvent
 from safepassage.cases import applicant_side, probes, queues, transitions
 from safepassage.cases.models import ProbeSignal
-from safepassage.passage import calibration, instructions, services
+from safepassage.passage import calibration, instructions, notices, outcomes, services
 from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
 from safepassage.reception.models import Prisoner
@@ -167,7 +167,7 @@ def test_one_case_has_one_crossing_in_preparation(world, front, client):
 def acknowledged(world, front, client, **overrides):
     case = verified_case(client, **overrides)
     crossing = notify(world, case, front.orchard)
-    services.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
+    notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
     case.refresh_from_db()
     crossing.refresh_from_db()
     return case, crossing
@@ -185,7 +185,7 @@ def test_instructions_appear_only_within_the_lead_time_and_after_acknowledgement
     crossing = notify(world, case, front.orchard)
     window = window_of(crossing)
     assert instructions.instructions_for(case, at(window, -1)) is None  # not acknowledged
-    services.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=at(window, -30))
+    notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=at(window, -30))
     case.refresh_from_db()
     assert instructions.instructions_for(case, at(window, -25)) is None  # too early
     shown = instructions.instructions_for(case, at(window, -23))
@@ -207,7 +207,7 @@ def test_a_failed_audit_write_leaves_neither_the_time_nor_the_entry(
     settings.PASSAGE_INSTRUCTION_LEAD_HOURS = 24 * 9
     case = verified_case(client)
     crossing = notify(world, case, front.orchard)
-    services.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
+    notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
     case.refresh_from_db()
     shown = instructions.instructions_for(case, timezone.now())
     before = AuditEvent.objects.count()
@@ -233,7 +233,7 @@ def test_the_applicant_reads_confirms_and_can_print(world, front, client, settin
     applicant = Client()
     enter(applicant, codename)
     assert 'id="instructions"' not in applicant.get("/en/my/").content.decode()
-    services.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
+    notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
     html = applicant.get("/en/my/").content.decode()
     assert 'id="instructions"' in html and "burnt orchard" in html and "Moscow time" in html
     assert "Raise both arms straight up" in html and "Follow the drone at walking pace" in html
@@ -295,12 +295,12 @@ def test_unanswered_notices_expire_and_missed_windows_return_the_case(
     unanswered = notify(world, unanswered_case, front.quarry)
     case, crossing = acknowledged(world, front, client)
     window = window_of(crossing)
-    result = services.expire(at(window, 1))
+    result = notices.expire(at(window, 1))
     assert result.unanswered == 1 and result.missed == 0
     unanswered.refresh_from_db()
     assert unanswered.status == "expired"
     grace = settings.PASSAGE_MISSED_GRACE_HOURS
-    result = services.expire(window.end + services.timedelta(hours=grace, minutes=1))
+    result = notices.expire(window.end + services.timedelta(hours=grace, minutes=1))
     assert result.missed == 1
     crossing.refresh_from_db()
     case.refresh_from_db()
@@ -348,7 +348,7 @@ def test_nobody_records_an_arrival_hours_before_the_window(world, front, client,
     )
     assert "The window has not begun yet" in refusal(coordinator, response)
     with pytest.raises(services.PlanRefused, match="The window has not begun yet"):
-        services.record_arrival(
+        outcomes.record_arrival(
             case,
             arrived_at=timezone.now(),
             user=world.staff[Role.COORDINATOR],
@@ -407,7 +407,7 @@ def test_calibration_compares_predicted_and_observed_per_sector(world, front, cl
     for outcome in ("arrived", "arrived", "killed", "turned_back"):
         case, crossing = acknowledged(world, front, client)
         under_way(crossing)
-        services.record_outcome(
+        outcomes.record_outcome(
             case,
             outcome,
             user=world.staff[Role.COORDINATOR],
@@ -431,7 +431,7 @@ def test_calibration_compares_predicted_and_observed_per_sector(world, front, cl
 def test_a_duress_codename_calls_the_crossing_off(world, front, client, settings):
     case, codename = verified_with_codename(client)
     crossing = notify(world, case, front.orchard)
-    services.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
+    notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
     applicant = Client()
     enter(applicant, codename)
     page = applicant.post("/en/my/duress/").content.decode()
@@ -452,7 +452,7 @@ def test_an_applicant_in_transit_cannot_cancel_even_by_posting_directly(
 ):
     case, codename = verified_with_codename(client)
     crossing = notify(world, case, front.orchard)
-    services.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
+    notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
     transitions.perform(case, "depart", roles=frozenset({Role.COORDINATOR}), actor="staff:t")
     applicant = Client()
     enter(applicant, codename)

@@ -4,7 +4,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from safepassage.passage import services as passage
+from safepassage.passage import notices
 from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
@@ -27,9 +27,9 @@ def received_case(world, front, client, **overrides):
     case = verified_case(client, **overrides)
     crossing = notify(world, case, front.orchard)
     liaison = world.staff[Role.LIAISON]
-    passage.acknowledge(crossing.pk, user=liaison, now=timezone.now())
+    notices.acknowledge(crossing.pk, user=liaison, now=timezone.now())
     under_way(crossing)
-    passage.report_arrival(crossing.pk, user=liaison, now=timezone.now())
+    notices.report_arrival(crossing.pk, user=liaison, now=timezone.now())
     # Free the sector's window and signal for the next test case.
     Crossing.objects.filter(pk=crossing.pk).update(
         window_start=crossing.window_start.replace(year=2000)

@@ -7,7 +7,7 @@ import pytest
 from safepassage.audit.models import AuditEvent
 from safepassage.cases import retention
 from safepassage.cases.models import Case
-from safepassage.passage import services as passage
+from safepassage.passage import notices
 from safepassage.programmes.roles import Role
 from safepassage.reception.models import Prisoner
 from tests.conftest import refusal
@@ -122,7 +122,7 @@ def test_every_read_of_the_record_is_audited(world, front, client, staff_client)
 def test_reception_can_record_the_arrival_itself(world, front, client, staff_client):
     case = verified_case(client)
     crossing = notify(world, case, front.orchard)
-    passage.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=crossing.created_at)
+    notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=crossing.created_at)
     officer = staff_client(Role.RECEPTION)
     early = officer.post(
         f"/en/staff/case/{case.reference}/action/", {"action": "arrive", "confirmed": "yes"}

@@ -140,7 +140,7 @@ TABLE: tuple[Transition, ...] = (
         _roles(Role.COORDINATOR, Role.LIAISON),
         label=_("Crossing started"),
     ),
-    # Outcomes of a crossing; passage.services.record_outcome takes them with the outcome.
+    # Outcomes of a crossing; passage.outcomes.record_outcome takes them with the outcome.
     Transition(
         (S.SCHEDULED, S.IN_TRANSIT),
         "turn_back",

@@ -14,7 +14,7 @@ from django_tasks.base import Task
 
 from safepassage.cases import retention, submission
 from safepassage.ops import statistics
-from safepassage.passage import services as passage
+from safepassage.passage import notices
 
 
 @task()
@@ -22,7 +22,7 @@ def expire_notices() -> dict[str, int]:
     """Withdraw hold-fire notices whose window passed unanswered; return missed windows."""
     from safepassage.ops import schedule
 
-    result = passage.expire(timezone.now())
+    result = notices.expire(timezone.now())
     schedule.book_next(expire_notices)
     return {"unanswered": result.unanswered, "missed": result.missed}
 

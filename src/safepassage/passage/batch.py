@@ -15,6 +15,7 @@ from safepassage.cases.models import Case
 from safepassage.cases.states import State
 from safepassage.passage import planner, windows
 from safepassage.passage.models import Crossing, Sector
+from safepassage.passage.notices import send_notice
 from safepassage.passage.recognition import SIGNALS
 from safepassage.passage.services import (
     Option,
@@ -24,7 +25,6 @@ from safepassage.passage.services import (
     head_count,
     occupancy,
     sectors_of,
-    send_notice,
 )
 from safepassage.programmes.models import Programme
 

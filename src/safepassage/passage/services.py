@@ -1,11 +1,10 @@
-"""The rules of a crossing: plan it, notify the receiving unit, record what happened. Plain
-functions that views, commands and the transition table call. The applicant's instructions,
-the calibration report and the batch planner live in their own modules.
+"""Planning a crossing: sectors and receiving units, the risk estimate, a case's planning
+constraints, free slots, the suggested options, and what the coordinator's page reads.
+Sending the notice and the liaison's answers live in `notices.py`; how a crossing ends, in
+`outcomes.py`; the applicant's instructions, the calibration report and the batch planner in
+their own modules.
 
-Every function takes `now` where time matters, so tests move the clock instead of sleeping.
-Still over 400 lines because the liaison's writers and the endings share the crossing's
-locking; splitting them into `notices.py` and `outcomes.py` is the next step (issue #15).
-"""
+Every function takes `now` where time matters, so tests move the clock instead of sleeping."""
 
 from collections import Counter
 from dataclasses import dataclass, field
@@ -13,40 +12,28 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms import ModelForm
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safepassage import display
 from safepassage.audit import log
-from safepassage.cases import casework, dossier, probes, transitions
+from safepassage.cases import casework, dossier, probes
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
 from safepassage.passage import instructions, risk, windows
 from safepassage.passage.models import Crossing, PlanningConstraints, ReceivingUnit, Sector
 from safepassage.passage.recognition import SIGNALS
 from safepassage.programmes.models import Programme
-from safepassage.programmes.roles import Role
-from safepassage.reception import services as reception
 from safepassage.refused import Refused
 from safepassage.vault import crypto
 
 # Crossings whose signal still counts against the no-repeat rule.
 SIGNAL_HOLDING = (Crossing.Status.NOTIFIED, Crossing.Status.ACKNOWLEDGED, Crossing.Status.COMPLETED)
-OUTCOME_OF_ACTION = {
-    "arrive": Crossing.Outcome.ARRIVED,
-    "turn_back": Crossing.Outcome.TURNED_BACK,
-    "record_death": Crossing.Outcome.KILLED,
-}
 
 
 class PlanRefused(Refused):
     """The plan cannot be carried out as asked; `reason` is safe to show the coordinator."""
-
-
-# --- Sectors and the risk estimate ----------------------------------------------------------
 
 
 def sectors_of(programme: Programme, *, active_only: bool = True) -> QuerySet[Sector]:
@@ -80,9 +67,6 @@ def estimates(sector: Sector, window: windows.Window) -> tuple[risk.Estimate, ri
         risk.estimate(sector.figures, band, coordinated=False),
         risk.estimate(sector.figures, band, coordinated=True),
     )
-
-
-# --- Planning constraints of one case -------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -146,9 +130,6 @@ def head_count(case: Case, private_key: bytes) -> int:
     return 1
 
 
-# --- Slots: what is still free ----------------------------------------------------------------
-
-
 @dataclass
 class Occupancy:
     """Crossings already holding slots, nights and signals in some sectors."""
@@ -193,9 +174,6 @@ def occupancy(sectors: list[Sector], now: datetime) -> Occupancy:
         else:
             result.add(sector_id, window, signal)
     return result
-
-
-# --- One case: the suggestion and the coordinator's choice ----------------------------------
 
 
 @dataclass(frozen=True)
@@ -279,341 +257,6 @@ def expected_arrivals(programme_ids: list[int], now: datetime, hours: int = 24) 
     return [Expected(*row) for row in rows]
 
 
-def has_acknowledged_notice(case: Case) -> bool:
-    return case.crossings.filter(status=Crossing.Status.ACKNOWLEDGED).exists()
-
-
-@transaction.atomic
-def send_notice(
-    case: Case,
-    *,
-    user: User,
-    sector_id: int,
-    window_key: str,
-    signal: str,
-    escort: str,
-    head_count: int,
-    now: datetime,
-) -> Crossing:
-    """Plan the crossing and send the hold-fire notice to the sector's receiving unit."""
-    # The sector row is locked so two coordinators cannot both take its last place.
-    sector = (
-        Sector.objects.select_for_update()
-        .filter(pk=sector_id, programme_id=case.programme_id, active=True)
-        .first()
-    )
-    window = windows.by_key(now, window_key)
-    locked = Case.objects.select_for_update().get(pk=case.pk)
-    if locked.state != State.VERIFIED:
-        raise PlanRefused(_("Only a verified case can be planned."))
-    if sector is None:
-        raise PlanRefused(_("Choose one of the programme's sectors."))
-    if window is None:
-        raise PlanRefused(_("That window is no longer open for planning. Choose another."))
-    if signal not in SIGNALS:
-        raise PlanRefused(_("Choose a signal from the library."))
-    if escort not in Crossing.Escort.values:
-        raise PlanRefused(_("Choose an escort."))
-    if not 1 <= head_count <= 50:
-        raise PlanRefused(_("The head count must be between 1 and 50."))
-    taken = occupancy([sector], now)
-    if taken.room(sector, window) <= 0:
-        raise PlanRefused(_("This sector has no room left in that window or that night."))
-    if signal in taken.signals_resting(sector.pk, window.night):
-        raise PlanRefused(_("That signal was used in this sector too recently. Choose another."))
-    without, with_ = estimates(sector, window)
-    try:
-        crossing = Crossing.objects.create(
-            case=locked,
-            sector=sector,
-            window_start=window.start,
-            window_end=window.end,
-            signal=signal,
-            escort=escort,
-            head_count=head_count,
-            survival_uncoordinated=without.survival,
-            survival_coordinated=with_.survival,
-            created_by=user,
-        )
-    except IntegrityError as exc:
-        raise PlanRefused(_("This case already has a crossing in preparation.")) from exc
-    log.record_case(
-        locked,
-        "passage.notice_sent",
-        log.staff_actor(user),
-        crossing=crossing.pk,
-        sector=sector.pk,
-        window=window.key,
-    )
-    return crossing
-
-
-# --- The receiving unit's liaison -----------------------------------------------------------
-
-
-def liaison_sectors(user: User) -> QuerySet[Sector]:
-    """Sectors whose receiving unit lists this person, in programmes where they are liaison."""
-    return Sector.objects.filter(
-        receiving_unit__liaisons=user,
-        programme__membership__user=user,
-        programme__membership__role=Role.LIAISON,
-    ).distinct()
-
-
-def notices_for(user: User, now: datetime) -> QuerySet[Crossing]:
-    """Notices of this liaison's sectors: live ones, and those closed in the last day, so a
-    withdrawal is seen. The query selects no case field: a liaison never learns who."""
-    recent = now - timedelta(hours=24)
-    return (
-        Crossing.objects.filter(sector__in=liaison_sectors(user), window_end__gte=recent)
-        .select_related("sector")
-        .order_by("window_start", "pk")
-    )
-
-
-def _liaison_notice(user: User, crossing_id: int) -> Crossing:
-    crossing = (
-        Crossing.objects.select_for_update()
-        .filter(pk=crossing_id, sector__in=liaison_sectors(user))
-        .select_related("case", "sector")
-        .first()
-    )
-    if crossing is None:
-        raise Crossing.DoesNotExist
-    return crossing
-
-
-@transaction.atomic
-def acknowledge(crossing_id: int, *, user: User, now: datetime) -> Crossing:
-    """The receiving unit will hold fire. The case becomes scheduled in the same transaction."""
-    crossing = _liaison_notice(user, crossing_id)
-    if crossing.status != Crossing.Status.NOTIFIED:
-        raise PlanRefused(_("This notice is no longer waiting for an answer."))
-    if crossing.window_start <= now:
-        raise PlanRefused(
-            _("The window has already begun; the notice can no longer be acknowledged.")
-        )
-    crossing.status = Crossing.Status.ACKNOWLEDGED
-    crossing.responded_at, crossing.responded_by = now, user
-    crossing.save(update_fields=["status", "responded_at", "responded_by"])
-    actor = log.staff_actor(user)
-    log.record_case(crossing.case, "passage.notice_acknowledged", actor, crossing=crossing.pk)
-    transitions.perform(crossing.case, "schedule", roles=transitions.SYSTEM_ROLES, actor=actor)
-    return crossing
-
-
-@transaction.atomic
-def decline(crossing_id: int, *, user: User, reason: str, now: datetime) -> Crossing:
-    crossing = _liaison_notice(user, crossing_id)
-    if crossing.status != Crossing.Status.NOTIFIED:
-        raise PlanRefused(_("This notice is no longer waiting for an answer."))
-    crossing.status = Crossing.Status.DECLINED
-    crossing.responded_at, crossing.responded_by = now, user
-    crossing.decline_reason = reason
-    crossing.save(update_fields=["status", "responded_at", "responded_by", "decline_reason"])
-    log.record_case(
-        crossing.case, "passage.notice_declined", log.staff_actor(user), crossing=crossing.pk
-    )
-    return crossing
-
-
-@transaction.atomic
-def report_arrival(
-    crossing_id: int, *, user: User, arrived_at: datetime | None = None, now: datetime
-) -> Crossing:
-    """The liaison saw the person arrive: the case is received."""
-    crossing = _liaison_notice(user, crossing_id)
-    if crossing.status != Crossing.Status.ACKNOWLEDGED:
-        raise PlanRefused(_("Only an acknowledged crossing can be reported as arrived."))
-    record_arrival(
-        crossing.case,
-        arrived_at=arrived_at or now,
-        user=user,
-        roles=frozenset({Role.LIAISON}),
-        now=now,
-    )
-    crossing.refresh_from_db()
-    return crossing
-
-
-def _arriving_crossing(case: Case) -> Crossing | None:
-    return (
-        case.crossings.filter(status=Crossing.Status.ACKNOWLEDGED).first()
-        or case.crossings.filter(outcome=Crossing.Outcome.MISSING).order_by("-pk").first()
-    )
-
-
-def earliest_arrival(crossing: Crossing) -> datetime:
-    return crossing.window_start - timedelta(minutes=settings.PASSAGE_ARRIVAL_GRACE_MINUTES)
-
-
-def arrival_refusal(case: Case, moment: datetime) -> str | None:
-    """Why an arrival at `moment` cannot be recorded for this case, or None. The guard of the
-    table's `arrive` row, so no path (liaison, coordinator, reception) records one early."""
-    crossing = _arriving_crossing(case)
-    if crossing is None:
-        return _("This case has no acknowledged crossing to arrive from.")
-    if moment < earliest_arrival(crossing):
-        return _("The window has not begun yet: an arrival can be recorded from %(time)s.") % {
-            "time": display.moment(earliest_arrival(crossing), display.window_zone())
-        }
-    return None
-
-
-@transaction.atomic
-def record_arrival(
-    case: Case, *, arrived_at: datetime, user: User, roles: frozenset[Role], now: datetime
-) -> Case:
-    """He is across, at the reported time `arrived_at` (the capture time on his card): not in
-    the future, not before the window. The case becomes received."""
-    if arrived_at > now:
-        raise PlanRefused(_("The arrival time cannot be in the future."))
-    if refusal := arrival_refusal(case, arrived_at):
-        raise PlanRefused(refusal)
-    # The capture is written first, at the reported time; the transition's effect finds it.
-    reception.record_capture(case, at=arrived_at)
-    try:
-        return transitions.perform(
-            case, "arrive", roles=roles, actor=log.staff_actor(user), now=now
-        )
-    except transitions.TransitionRefused as refused:
-        raise PlanRefused(refused.reason) from refused
-
-
-# --- Endings: outcomes, withdrawals, expiry --------------------------------------------------
-
-
-def end_crossing(case: Case, *, action: str, actor: str) -> None:
-    """Called by the transition table: record the outcome `action` means, or withdraw the
-    notice. A crossing recorded as missing can still end in another outcome."""
-    crossing = (
-        case.crossings.filter(status__in=Crossing.ACTIVE).first()
-        or case.crossings.filter(outcome=Crossing.Outcome.MISSING).order_by("-pk").first()
-    )
-    if crossing is None:
-        return
-    if action in OUTCOME_OF_ACTION:
-        _complete(crossing, OUTCOME_OF_ACTION[action], actor)
-    elif crossing.is_active:
-        crossing.status = Crossing.Status.WITHDRAWN
-        crossing.closed_reason = crossing.closed_reason or action
-        crossing.save(update_fields=["status", "closed_reason"])
-        log.record_case(
-            case, "passage.notice_withdrawn", actor, crossing=crossing.pk, reason=action
-        )
-
-
-def _complete(crossing: Crossing, outcome: str, actor: str) -> None:
-    crossing.status = Crossing.Status.COMPLETED
-    crossing.outcome = outcome
-    crossing.outcome_at = timezone.now()
-    crossing.save(update_fields=["status", "outcome", "outcome_at"])
-    log.record_case(crossing.case, "passage.outcome", actor, crossing=crossing.pk, outcome=outcome)
-
-
-# What each outcome does to the case, taken through the transition table.
-OUTCOME_ACTIONS: dict[str, str] = {
-    Crossing.Outcome.ARRIVED: "arrive",
-    Crossing.Outcome.TURNED_BACK: "turn_back",
-    Crossing.Outcome.KILLED: "record_death",
-    Crossing.Outcome.CAPTURED: "mark_compromised",
-    Crossing.Outcome.MISSING: "depart",
-}
-
-
-# Outcomes after which nothing more happens with the case: each needs a reason.
-CASE_ENDING_OUTCOMES = frozenset({Crossing.Outcome.KILLED, Crossing.Outcome.CAPTURED})
-
-
-@transaction.atomic
-def record_outcome(
-    case: Case,
-    outcome: str,
-    *,
-    user: User,
-    roles: frozenset[Role],
-    now: datetime,
-    arrived_at: datetime | None = None,
-    reason: str = "",
-) -> Case:
-    """What happened in the crossing window. Missing leaves the case in transit, so a later
-    report (arrived, killed) can still be recorded. An arrival carries its reported time; an
-    outcome that ends the case carries the reason, kept as a staff note."""
-    if outcome not in OUTCOME_ACTIONS:
-        raise PlanRefused(_("Choose an outcome."))
-    if outcome in CASE_ENDING_OUTCOMES and not reason:
-        raise PlanRefused(_("Give the reason: it is kept with the case."))
-    if reason:
-        casework.add_note(case, user=user, text=reason)
-    if outcome == Crossing.Outcome.ARRIVED:
-        return record_arrival(case, arrived_at=arrived_at or now, user=user, roles=roles, now=now)
-    actor = log.staff_actor(user)
-    crossing = (
-        case.crossings.select_for_update().filter(status=Crossing.Status.ACKNOWLEDGED).first()
-        or case.crossings.filter(outcome=Crossing.Outcome.MISSING).order_by("-pk").first()
-    )
-    if crossing is None:
-        raise PlanRefused(_("This case has no acknowledged crossing to record an outcome for."))
-    if outcome in (Crossing.Outcome.CAPTURED, Crossing.Outcome.MISSING):
-        # These two do not end through OUTCOME_OF_ACTION: record them first.
-        _complete(crossing, outcome, actor)
-    action = OUTCOME_ACTIONS[outcome]
-    if outcome == Crossing.Outcome.MISSING and case.state == State.IN_TRANSIT:
-        return case
-    try:
-        return transitions.perform(case, action, roles=roles, actor=actor)
-    except transitions.TransitionRefused as refused:
-        raise PlanRefused(refused.reason) from refused
-
-
-@dataclass(frozen=True)
-class Expired:
-    unanswered: int  # notices never acknowledged before their window began
-    missed: int  # acknowledged windows that passed with no outcome: back to verified
-
-
-@transaction.atomic
-def expire(now: datetime) -> Expired:
-    """Withdraw notices whose time has passed. Run by `safepassage passage-expire` on a
-    schedule, and before the liaison and coordinator pages are shown."""
-    unanswered = list(
-        Crossing.objects.select_for_update()
-        .filter(status=Crossing.Status.NOTIFIED, window_start__lte=now)
-        .select_related("case")
-    )
-    for crossing in unanswered:
-        crossing.status = Crossing.Status.EXPIRED
-        crossing.closed_reason = "unanswered"
-        crossing.save(update_fields=["status", "closed_reason"])
-        log.record_case(crossing.case, "passage.notice_expired", log.SYSTEM, crossing=crossing.pk)
-    grace = timedelta(hours=settings.PASSAGE_MISSED_GRACE_HOURS)
-    missed = list(
-        Crossing.objects.select_for_update()
-        .filter(status=Crossing.Status.ACKNOWLEDGED, window_end__lte=now - grace)
-        .select_related("case")
-    )
-    for crossing in missed:
-        if crossing.case.state == State.SCHEDULED:
-            # The transition's effect withdraws the notice; say why first.
-            crossing.closed_reason = "window_missed"
-            crossing.save(update_fields=["closed_reason"])
-            transitions.perform(
-                crossing.case,
-                "unschedule",
-                roles=transitions.SYSTEM_ROLES,
-                actor=log.SYSTEM,
-                reason="window_missed",
-            )
-        else:
-            crossing.status = Crossing.Status.EXPIRED
-            crossing.closed_reason = "window_missed"
-            crossing.save(update_fields=["status", "closed_reason"])
-    return Expired(len(unanswered), len(missed))
-
-
-# --- A verifier releases held instructions -----------------------------------------------
-
-
 @transaction.atomic
 def override_probe_hold(case: Case, *, user: User, reason: str) -> None:
     """A verifier releases the instructions of a case with probe signals: audited, with the
@@ -631,9 +274,6 @@ def override_probe_hold(case: Case, *, user: User, reason: str) -> None:
         crossing=crossing.pk,
         probe_risk=round(probes.probe_risk(case), 2),
     )
-
-
-# --- What the coordinator's crossing page shows ---------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Staff pages of the passage app: sectors (admin), planning a crossing (coordinator), the
 liaison's notices, the planner run and the calibration report. Thin: check the role, call
-passage.services, render. Just over 400 lines because it serves four roles' pages."""
+one service of passage, render. Just over 400 lines because it serves four roles' pages."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,8 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safepassage import display
 from safepassage.cases.views import CaseAccess, Locked, case_access, case_post
 from safepassage.confirm import refused, second_step
-from safepassage.passage import batch, services, windows
+from safepassage.passage import batch, outcomes, services, windows
 from safepassage.passage import calibration as calibration_report
+from safepassage.passage import notices as hold_fire
 from safepassage.passage.forms import (
     ArrivalForm,
     ArrivalTimeField,
@@ -36,6 +37,7 @@ from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programme_by_slug
+from safepassage.refused import Refused
 
 
 def _programme(request: StaffRequest, slug: str, *roles: Role) -> Programme:
@@ -212,7 +214,7 @@ def plan(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     if not form.is_valid():
         return _render_crossing(request, access, status=400, plan_form=form)
     try:
-        services.send_notice(
+        hold_fire.send_notice(
             access.case,
             user=request.user,
             sector_id=form.cleaned_data["sector"],
@@ -222,7 +224,7 @@ def plan(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             head_count=form.cleaned_data["head_count"],
             now=now,
         )
-    except services.PlanRefused as why:
+    except Refused as why:
         return refused(request, why.reason, _crossing_url(access))
     return _back(access)
 
@@ -234,7 +236,7 @@ def outcome(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     if not form.is_valid():
         return _render_crossing(request, access, status=400, outcome_form=form)
     outcome_label = Crossing.Outcome(form.cleaned_data["outcome"]).label
-    ends_case = form.cleaned_data["outcome"] in services.CASE_ENDING_OUTCOMES
+    ends_case = form.cleaned_data["outcome"] in outcomes.CASE_ENDING_OUTCOMES
     step = second_step(
         request,
         title=_("Record the outcome “%(outcome)s” for case %(case)s?")
@@ -248,7 +250,7 @@ def outcome(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     if step is not None:
         return step
     try:
-        services.record_outcome(
+        outcomes.record_outcome(
             access.case,
             form.cleaned_data["outcome"],
             user=request.user,
@@ -257,7 +259,7 @@ def outcome(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             arrived_at=form.cleaned_data["arrived_at"],
             reason=request.POST.get("reason", "").strip(),
         )
-    except services.PlanRefused as why:
+    except Refused as why:
         return refused(request, why.reason, _crossing_url(access))
     return _back(access)
 
@@ -275,7 +277,7 @@ def override(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             user=request.user,
             reason=form.cleaned_data["reason"],
         )
-    except services.PlanRefused as why:
+    except Refused as why:
         return refused(request, why.reason, _crossing_url(access))
     return _back(access)
 
@@ -356,7 +358,7 @@ def notices(request: StaffRequest, status: int = 200, **extra: Any) -> HttpRespo
 
     shown = [
         ShownNotice(notice, SIGNALS[notice.signal], arrival_form(notice.pk), now)
-        for notice in services.notices_for(request.user, now)
+        for notice in hold_fire.notices_for(request.user, now)
     ]
     context = {
         "pending": [n for n in shown if n.notice.status == Crossing.Status.NOTIFIED],
@@ -378,7 +380,7 @@ def notice_answer(request: StaffRequest, pk: int, answer: str) -> HttpResponse:
     user = request.user
     try:
         if answer == "acknowledge":
-            services.acknowledge(pk, user=user, now=now)
+            hold_fire.acknowledge(pk, user=user, now=now)
         elif answer == "arrived":
             arrival = ArrivalForm(request.POST, auto_id=f"id_arrival_{pk}_%s")
             if not arrival.is_valid():
@@ -396,7 +398,7 @@ def notice_answer(request: StaffRequest, pk: int, answer: str) -> HttpResponse:
             )
             if step is not None:
                 return step
-            services.report_arrival(
+            hold_fire.report_arrival(
                 pk,
                 user=user,
                 arrived_at=arrival.cleaned_data["arrived_at"],
@@ -406,11 +408,11 @@ def notice_answer(request: StaffRequest, pk: int, answer: str) -> HttpResponse:
             form = DeclineForm(request.POST)
             if not form.is_valid():
                 return notices(request, status=400, decline_form=form, declining=pk)
-            services.decline(pk, user=user, reason=form.cleaned_data["reason"], now=now)
+            hold_fire.decline(pk, user=user, reason=form.cleaned_data["reason"], now=now)
         else:
             raise Http404
     except Crossing.DoesNotExist as missing:
         raise Http404 from missing
-    except services.PlanRefused as why:
+    except Refused as why:
         return refused(request, why.reason, reverse("passage:notices"))
     return redirect("passage:notices")

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from safepassage.passage.services import expire
+from safepassage.passage.notices import expire
 
 
 class Command(BaseCommand):

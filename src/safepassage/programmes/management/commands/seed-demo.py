@@ -13,8 +13,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from safepassage.cases import submission, transitions
-from safepassage.passage import services as passage
-from safepassage.passage import windows
+from safepassage.passage import notices, windows
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
@@ -127,7 +126,7 @@ def _demo_arrival(programme: Programme, sector: Sector, staff: dict[Role, User])
     now = timezone.now()
     planned = now - timedelta(days=2)
     last_night = [w for w in windows.upcoming(planned) if w.end <= now][-1]
-    crossing = passage.send_notice(
+    crossing = notices.send_notice(
         case,
         user=staff[Role.COORDINATOR],
         sector_id=sector.pk,
@@ -137,8 +136,8 @@ def _demo_arrival(programme: Programme, sector: Sector, staff: dict[Role, User])
         head_count=1,
         now=planned,
     )
-    passage.acknowledge(crossing.pk, user=staff[Role.LIAISON], now=planned)
-    passage.report_arrival(
+    notices.acknowledge(crossing.pk, user=staff[Role.LIAISON], now=planned)
+    notices.report_arrival(
         crossing.pk,
         user=staff[Role.LIAISON],
         arrived_at=last_night.start + timedelta(minutes=40),
