@@ -28,6 +28,7 @@ from safepassage.aftercare.models import (
     RewardRate,
 )
 from safepassage.audit import log
+from safepassage.audit.actions import Action
 from safepassage.cases import dossier, transitions
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
@@ -99,7 +100,7 @@ def record_consent(
                 given_at=now or timezone.now(),
                 recorded_by=user,
             )
-            log.record_case(case, "aftercare.consent_given", actor, kind=kind)
+            log.record_case(case, Action.AFTERCARE_CONSENT_GIVEN, actor, kind=kind)
             if kind in PATHWAYS and case.state == State.REGISTERED:
                 transitions.perform(case, "choose_pathway", roles=AFTERCARE_ROLES, actor=actor)
     except IntegrityError:
@@ -129,7 +130,7 @@ def withdraw_consent(
             raise AftercareRefused(_("This consent is not in force."))
         consent.withdrawn_at, consent.withdrawn_by = now or timezone.now(), user
         consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
-        log.record_case(case, "aftercare.consent_withdrawn", actor, kind=consent.kind)
+        log.record_case(case, Action.AFTERCARE_CONSENT_WITHDRAWN, actor, kind=consent.kind)
         if consent.kind == Consent.Kind.VOLUNTEER:
             volunteer.consent_withdrawn(case, actor=actor, now=consent.withdrawn_at)
         if consent.kind in PATHWAYS and case.state == State.PATHWAY_CHOSEN:
@@ -150,7 +151,7 @@ def _opened(key: bytes | None, blob: bytes) -> str:
 def consents_of(case: Case, *, user: User, private_key: bytes) -> list[ShownConsent]:
     key = dossier.case_key(case, private_key)
     shown = [ShownConsent(c, _opened(key, c.statement)) for c in case.consents.all()]
-    log.record_case(case, "aftercare.consents_read", log.staff_actor(user))
+    log.record_case(case, Action.AFTERCARE_CONSENTS_READ, log.staff_actor(user))
     return shown
 
 
@@ -182,7 +183,7 @@ def set_rate(
             defaults={"amount": amount, "currency": currency},
         )
         log.record(
-            "aftercare.rate_changed",
+            Action.AFTERCARE_RATE_CHANGED,
             log.staff_actor(user),
             programme_id=programme.pk,
             category=category,
@@ -227,7 +228,7 @@ def record_equipment(
         )
         log.record_case(
             case,
-            "aftercare.claim_opened",
+            Action.AFTERCARE_CLAIM_OPENED,
             log.staff_actor(user),
             claim=claim.pk,
             category=category,
@@ -256,7 +257,9 @@ def verify_claim(case: Case, claim_id: int, *, user: User, now: datetime | None 
             raise AftercareRefused(_("This claim is already verified."))
         claim.verified_at, claim.verified_by = now or timezone.now(), user
         claim.save(update_fields=["verified_at", "verified_by"])
-        log.record_case(case, "aftercare.claim_verified", log.staff_actor(user), claim=claim.pk)
+        log.record_case(
+            case, Action.AFTERCARE_CLAIM_VERIFIED, log.staff_actor(user), claim=claim.pk
+        )
 
 
 def approve_claim(case: Case, claim_id: int, *, user: User, now: datetime | None = None) -> None:
@@ -271,7 +274,9 @@ def approve_claim(case: Case, claim_id: int, *, user: User, now: datetime | None
         if claim.approvals.count() >= REQUIRED_APPROVALS:
             raise AftercareRefused(_("This claim already has its two approvals."))
         ClaimApproval.objects.create(claim=claim, officer=user, at=now or timezone.now())
-        log.record_case(case, "aftercare.claim_approved", log.staff_actor(user), claim=claim.pk)
+        log.record_case(
+            case, Action.AFTERCARE_CLAIM_APPROVED, log.staff_actor(user), claim=claim.pk
+        )
 
 
 def record_payment(
@@ -302,7 +307,7 @@ def record_payment(
         )
         log.record_case(
             case,
-            "aftercare.payment_recorded",
+            Action.AFTERCARE_PAYMENT_RECORDED,
             log.staff_actor(user),
             claim=claim.pk,
             amount=str(claim.amount),
@@ -340,7 +345,7 @@ def claims_of(case: Case, *, user: User, private_key: bytes) -> list[ShownClaim]
                 approved_by_viewer=any(a.officer_id == user.pk for a in claim.approvals.all()),
             )
         )
-    log.record_case(case, "aftercare.claims_read", log.staff_actor(user))
+    log.record_case(case, Action.AFTERCARE_CLAIMS_READ, log.staff_actor(user))
     return shown
 
 

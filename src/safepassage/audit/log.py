@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from safepassage import inserts
+from safepassage.audit.actions import Action, CaseMove
 from safepassage.audit.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -52,7 +53,7 @@ def _head_mac(head: AuditHead) -> str:
 
 
 def record(
-    action: str,
+    action: Action | CaseMove,
     actor: str,
     *,
     programme_id: int | None = None,
@@ -66,7 +67,10 @@ def record(
 
 
 def _append(
-    actor: str, programme_id: int | None, case_ref: str, steps: list[tuple[str, dict[str, Any]]]
+    actor: str,
+    programme_id: int | None,
+    case_ref: str,
+    steps: list[tuple[Action | CaseMove, dict[str, Any]]],
 ) -> list[AuditEvent]:
     """Append events in order, with the chain's head locked and moved once for all of them."""
     at = timezone.now()
@@ -80,7 +84,7 @@ def _append(
                 at=at,
                 programme_id_ref=programme_id,
                 actor=actor,
-                action=action,
+                action=str(action),  # the stored name, not the enum
                 case_ref=case_ref,
                 detail=json.loads(json.dumps(detail, default=str)),
                 prev_mac=prev_mac or GENESIS,
@@ -133,13 +137,13 @@ class CaseLike(Protocol):
     reference: str
 
 
-def record_case(case: CaseLike, action: str, actor: str, **detail: Any) -> AuditEvent:
+def record_case(case: CaseLike, action: Action | CaseMove, actor: str, **detail: Any) -> AuditEvent:
     """An event about one case: its programme and reference, never its contents."""
     return record(action, actor, programme_id=case.programme_id, case_ref=case.reference, **detail)
 
 
 def record_case_steps(
-    case: CaseLike, actor: str, *steps: tuple[str, dict[str, Any]]
+    case: CaseLike, actor: str, *steps: tuple[Action | CaseMove, dict[str, Any]]
 ) -> list[AuditEvent]:
     """Several events about one case by one actor, in order: (action, detail) each."""
     return _append(actor, case.programme_id, case.reference, list(steps))

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from safepassage.audit import log
+from safepassage.audit.actions import Action
 from safepassage.cases import transitions
 from safepassage.cases.conversation import ShownMessage, add_message, shown_messages
 from safepassage.cases.models import Case, Codename, Message, ProbeSignal
@@ -37,7 +38,7 @@ def enter_with_codename(codename: str) -> ApplicantSession | None:
     if credential.duress:
         _report_duress(case)
         return ApplicantSession(case=case, data_key=None, duress=True)
-    log.record_case(case, "applicant.entered", log.APPLICANT)
+    log.record_case(case, Action.APPLICANT_ENTERED, log.APPLICANT)
     return ApplicantSession(case=case, data_key=data_key, duress=False)
 
 
@@ -48,7 +49,7 @@ def _report_duress(case: Case) -> None:
         )
         case.probe_flagged = True
         case.save(update_fields=["probe_flagged"])
-        log.record_case(case, "applicant.duress", log.SYSTEM)
+        log.record_case(case, Action.APPLICANT_DURESS, log.SYSTEM)
         if case.state in OPEN:
             transitions.perform(
                 case, "mark_compromised", roles=transitions.SYSTEM_ROLES, actor=transitions.SYSTEM
@@ -66,7 +67,7 @@ def create_duress_codename(case: Case, language: str) -> str:
             wrapped_key=codenames.wrap_key(codename, crypto.new_data_key()),
             duress=True,
         )
-        log.record_case(case, "applicant.duress_codename_created", log.APPLICANT)
+        log.record_case(case, Action.APPLICANT_DURESS_CODENAME_CREATED, log.APPLICANT)
     return codename
 
 
@@ -80,7 +81,7 @@ def applicant_reply(case: Case, data_key: bytes, text: str) -> None:
     with transaction.atomic():
         add_message(case, data_key, Message.Sender.APPLICANT, text)
         Case.objects.filter(pk=case.pk).update(awaiting_reply=True, updated_at=timezone.now())
-        log.record_case(case, "message.from_applicant", log.APPLICANT)
+        log.record_case(case, Action.MESSAGE_FROM_APPLICANT, log.APPLICANT)
 
 
 def applicant_action(case: Case, action: str) -> Case:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from safepassage.audit import log
+from safepassage.audit.actions import Action
 from safepassage.cases import transitions
 from safepassage.cases.conversation import ShownMessage, add_message, shown_messages
 from safepassage.cases.dossier import CIRCUMSTANCES, IDENTITY, CaseShredded, case_key, readable
@@ -68,7 +69,7 @@ def open_case(
             )
             for n in case.notes.select_related("author")
         ]
-    log.record_case(case, "case.read", log.staff_actor(user), groups=groups)
+    log.record_case(case, Action.CASE_READ, log.staff_actor(user), groups=groups)
     return view
 
 
@@ -79,7 +80,7 @@ def staff_message(case: Case, *, user: User, private_key: bytes, text: str) -> N
     with transaction.atomic():
         add_message(case, data_key, Message.Sender.STAFF, text, author=user)
         Case.objects.filter(pk=case.pk).update(awaiting_reply=False, updated_at=timezone.now())
-        log.record_case(case, "message.to_applicant", log.staff_actor(user))
+        log.record_case(case, Action.MESSAGE_TO_APPLICANT, log.staff_actor(user))
 
 
 def add_note(case: Case, *, user: User, text: str) -> None:
@@ -89,7 +90,7 @@ def add_note(case: Case, *, user: User, text: str) -> None:
             author=user,
             body=crypto.seal(bytes(case.programme.public_key), text.encode()),
         )
-        log.record_case(case, "case.note_added", log.staff_actor(user))
+        log.record_case(case, Action.CASE_NOTE_ADDED, log.staff_actor(user))
 
 
 def set_probe_flag(case: Case, *, user: User, flagged: bool) -> None:
@@ -109,7 +110,7 @@ def set_probe_flag(case: Case, *, user: User, flagged: bool) -> None:
         Case.objects.filter(pk=case.pk).update(probe_flagged=flagged)
         log.record_case(
             case,
-            "case.probe_flag_raised" if flagged else "case.probe_signals_cleared",
+            Action.CASE_PROBE_FLAG_RAISED if flagged else Action.CASE_PROBE_SIGNALS_CLEARED,
             log.staff_actor(user),
         )
 

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from safepassage.audit import log
+from safepassage.audit.actions import Action
 from safepassage.cases.dossier import case_key
 from safepassage.cases.models import BlindIndex, Case, ProbeSignal
 from safepassage.programmes.models import Programme
@@ -98,13 +99,20 @@ def duplicates_of(case: Case) -> list[Case]:
     return list(Case.objects.filter(pk__in=ids).order_by("created_at")[:20])
 
 
-def _raise(case_ids: set[int], kind: str) -> None:
+# The automatic signals, and the audit entry each records when it is raised.
+SIGNAL_RAISED = {
+    ProbeSignal.Kind.BURST: Action.CASE_PROBE_SIGNAL_BURST,
+    ProbeSignal.Kind.IDENTITY_IN_TWO_DIRECTIONS: Action.CASE_PROBE_SIGNAL_IDENTITY,
+}
+
+
+def _raise(case_ids: set[int], kind: ProbeSignal.Kind) -> None:
     for case in Case.objects.filter(pk__in=case_ids):
         _, created = ProbeSignal.objects.get_or_create(
             case=case, kind=kind, cleared_at__isnull=True
         )
         if created:
-            log.record_case(case, f"case.probe_signal.{kind}", log.SYSTEM)
+            log.record_case(case, SIGNAL_RAISED[kind], log.SYSTEM)
 
 
 def _raise_automatic_signals(case: Case) -> None:

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import QuerySet
 
 from safepassage.audit import log
+from safepassage.audit.actions import Action
 from safepassage.cases import counts
 from safepassage.cases.dossier import circumstances
 from safepassage.cases.models import Case, Message, ProbeSignal
@@ -79,7 +80,7 @@ def queue_rows(
     shows_direction = "circumstances" in readable_groups(roles)
     if shows_direction and cases:
         log.record(
-            "case.queue_read",
+            Action.CASE_QUEUE_READ,
             log.staff_actor(user),
             programme_id=cases[0].programme_id,
             groups=["circumstances"],

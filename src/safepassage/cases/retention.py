@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from safepassage.audit import log
+from safepassage.audit.actions import Action
 from safepassage.cases.models import BlindIndex, Case, Codename, Message, Note
 from safepassage.cases.states import ENDED
 
@@ -37,4 +38,4 @@ def shred(case: Case, *, actor: str) -> None:
         Case.objects.filter(pk=case.pk).update(
             sealed_key=None, dossier=b"", receipt=None, shredded_at=timezone.now()
         )
-        log.record_case(case, "case.shredded", actor)
+        log.record_case(case, Action.CASE_SHREDDED, actor)

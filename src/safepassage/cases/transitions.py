@@ -18,6 +18,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.audit import log
+from safepassage.audit.actions import Action, CaseMove, case_move
 from safepassage.cases import counts
 from safepassage.cases.models import Case, ProbeSignal
 from safepassage.cases.states import CANCELLABLE, ENDED, OPEN, State
@@ -273,10 +274,10 @@ def create_case(case: Case, *, actor: str, action: str = "", roles: frozenset[st
     with transaction.atomic(savepoint=False):
         case.save(force_insert=True)
         counts.moved(case.programme_id, None, case.state)
-        steps: list[tuple[str, dict[str, Any]]] = [("case.opened", {})]
+        steps: list[tuple[Action | CaseMove, dict[str, Any]]] = [(Action.CASE_OPENED, {})]
         if transition is not None:
             moved = {"source": State.INQUIRY, "target": transition.target, "reason_given": False}
-            steps.append((f"case.{action}", moved))
+            steps.append((case_move(action), moved))
         log.record_case_steps(case, actor, *steps)
 
 
@@ -307,7 +308,7 @@ def perform(
         counts.moved(locked.programme_id, source, transition.target)
         log.record_case(
             locked,
-            f"case.{action}",
+            case_move(action),
             actor,
             source=source,
             target=transition.target,

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from safepassage.audit import log
+from safepassage.audit.actions import Action
 from safepassage.cases import casework
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
@@ -122,7 +123,7 @@ def plan_many(programme: Programme, *, user: User, private_key: bytes, now: date
         expected += heads[case_pk] * with_.survival
     gap = 0.0 if result.upper_bound <= 0 else max(0.0, 1 - expected / result.upper_bound)
     log.record(
-        "passage.planner_run",
+        Action.PASSAGE_PLANNER_RUN,
         log.staff_actor(user),
         programme_id=programme.pk,
         cases=len(waiting),

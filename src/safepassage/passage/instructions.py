@@ -9,6 +9,7 @@ from django.db import transaction
 
 from safepassage import display
 from safepassage.audit import log
+from safepassage.audit.actions import Action
 from safepassage.cases import probes
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
@@ -63,7 +64,7 @@ def instructions_for(case: Case, now: datetime) -> Instructions | None:
     )
 
 
-def _record_once(case: Case, crossing: Crossing, field: str, action: str, now: datetime) -> None:
+def _record_once(case: Case, crossing: Crossing, field: str, action: Action, now: datetime) -> None:
     """Set a one-time moment of the crossing and its audit entry, in the caller's transaction;
     a second call finds the moment set and writes nothing."""
     first_time = Crossing.objects.filter(pk=crossing.pk, **{f"{field}__isnull": True}).update(
@@ -77,7 +78,11 @@ def _record_once(case: Case, crossing: Crossing, field: str, action: str, now: d
 def release_instructions(case: Case, instructions: Instructions, now: datetime) -> None:
     """Record, once, that the applicant was shown his instructions."""
     _record_once(
-        case, instructions.crossing, "instructions_shown_at", "passage.instructions_released", now
+        case,
+        instructions.crossing,
+        "instructions_shown_at",
+        Action.PASSAGE_INSTRUCTIONS_RELEASED,
+        now,
     )
 
 
@@ -89,6 +94,10 @@ def applicant_confirms(case: Case, now: datetime) -> bool:
     if instructions is None:
         return False
     _record_once(
-        case, instructions.crossing, "applicant_confirmed_at", "passage.applicant_confirmed", now
+        case,
+        instructions.crossing,
+        "applicant_confirmed_at",
+        Action.PASSAGE_APPLICANT_CONFIRMED,
+        now,
     )
     return True

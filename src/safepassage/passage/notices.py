@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from safepassage.audit import log
+from safepassage.audit.actions import Action
 from safepassage.cases import transitions
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
@@ -84,7 +85,7 @@ def send_notice(
         raise PlanRefused(_("This case already has a crossing in preparation.")) from exc
     log.record_case(
         locked,
-        "passage.notice_sent",
+        Action.PASSAGE_NOTICE_SENT,
         log.staff_actor(user),
         crossing=crossing.pk,
         sector=sector.pk,
@@ -139,7 +140,7 @@ def acknowledge(crossing_id: int, *, user: User, now: datetime) -> Crossing:
     crossing.responded_at, crossing.responded_by = now, user
     crossing.save(update_fields=["status", "responded_at", "responded_by"])
     actor = log.staff_actor(user)
-    log.record_case(crossing.case, "passage.notice_acknowledged", actor, crossing=crossing.pk)
+    log.record_case(crossing.case, Action.PASSAGE_NOTICE_ACKNOWLEDGED, actor, crossing=crossing.pk)
     transitions.perform(crossing.case, "schedule", roles=transitions.SYSTEM_ROLES, actor=actor)
     return crossing
 
@@ -154,7 +155,7 @@ def decline(crossing_id: int, *, user: User, reason: str, now: datetime) -> Cros
     crossing.decline_reason = reason
     crossing.save(update_fields=["status", "responded_at", "responded_by", "decline_reason"])
     log.record_case(
-        crossing.case, "passage.notice_declined", log.staff_actor(user), crossing=crossing.pk
+        crossing.case, Action.PASSAGE_NOTICE_DECLINED, log.staff_actor(user), crossing=crossing.pk
     )
     return crossing
 
@@ -197,7 +198,9 @@ def expire(now: datetime) -> Expired:
         crossing.status = Crossing.Status.EXPIRED
         crossing.closed_reason = "unanswered"
         crossing.save(update_fields=["status", "closed_reason"])
-        log.record_case(crossing.case, "passage.notice_expired", log.SYSTEM, crossing=crossing.pk)
+        log.record_case(
+            crossing.case, Action.PASSAGE_NOTICE_EXPIRED, log.SYSTEM, crossing=crossing.pk
+        )
     grace = timedelta(hours=settings.PASSAGE_MISSED_GRACE_HOURS)
     missed = list(
         Crossing.objects.select_for_update()

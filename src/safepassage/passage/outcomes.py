@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from safepassage import display
 from safepassage.audit import log
+from safepassage.audit.actions import Action
 from safepassage.cases import casework, transitions
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
@@ -98,7 +99,7 @@ def end_crossing(case: Case, *, action: str, actor: str) -> None:
         crossing.closed_reason = crossing.closed_reason or action
         crossing.save(update_fields=["status", "closed_reason"])
         log.record_case(
-            case, "passage.notice_withdrawn", actor, crossing=crossing.pk, reason=action
+            case, Action.PASSAGE_NOTICE_WITHDRAWN, actor, crossing=crossing.pk, reason=action
         )
 
 
@@ -107,7 +108,9 @@ def _complete(crossing: Crossing, outcome: str, actor: str) -> None:
     crossing.outcome = outcome
     crossing.outcome_at = timezone.now()
     crossing.save(update_fields=["status", "outcome", "outcome_at"])
-    log.record_case(crossing.case, "passage.outcome", actor, crossing=crossing.pk, outcome=outcome)
+    log.record_case(
+        crossing.case, Action.PASSAGE_OUTCOME, actor, crossing=crossing.pk, outcome=outcome
+    )
 
 
 @transaction.atomic

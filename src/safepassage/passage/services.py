@@ -18,6 +18,7 @@ from django.forms import ModelForm
 from django.utils.translation import gettext as _
 
 from safepassage.audit import log
+from safepassage.audit.actions import Action
 from safepassage.cases import casework, dossier, probes
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
@@ -48,7 +49,9 @@ def save_configuration(
     """An admin's edit of a sector or a receiving unit, saved with its audit entry."""
     saved = form.save()
     log.record(
-        f"passage.{saved._meta.model_name}_saved",
+        Action.PASSAGE_SECTOR_SAVED
+        if isinstance(saved, Sector)
+        else Action.PASSAGE_RECEIVINGUNIT_SAVED,
         log.staff_actor(user),
         programme_id=programme.pk,
         id=saved.pk,
@@ -117,7 +120,7 @@ def set_constraints(
         PlanningConstraints.objects.update_or_create(
             case=case, defaults={"encrypted": crypto.encrypt_json(key, data)}
         )
-        log.record_case(case, "passage.constraints_set", log.staff_actor(user))
+        log.record_case(case, Action.PASSAGE_CONSTRAINTS_SET, log.staff_actor(user))
 
 
 def head_count(case: Case, private_key: bytes) -> int:
@@ -269,7 +272,7 @@ def override_probe_hold(case: Case, *, user: User, reason: str) -> None:
     casework.add_note(case, user=user, text=reason)
     log.record_case(
         case,
-        "passage.probe_hold_overridden",
+        Action.PASSAGE_PROBE_HOLD_OVERRIDDEN,
         log.staff_actor(user),
         crossing=crossing.pk,
         probe_risk=round(probes.probe_risk(case), 2),
@@ -299,5 +302,5 @@ def planning_view(case: Case, *, user: User, private_key: bytes, now: datetime) 
         probe_risk=probes.probe_risk(case),
         withheld=bool(active and instructions.withheld_for_probe_risk(case, active)),
     )
-    log.record_case(case, "case.read", log.staff_actor(user), groups=["planning"])
+    log.record_case(case, Action.CASE_READ, log.staff_actor(user), groups=["planning"])
     return view

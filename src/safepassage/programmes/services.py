@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from safepassage.audit import log
+from safepassage.audit.actions import Action
 from safepassage.programmes.models import KeyGrant, Membership, Programme
 from safepassage.programmes.roles import CASE_ROLES, KEY_HOLDERS, Role
 from safepassage.vault import crypto
@@ -18,7 +19,7 @@ def create_programme(slug: str, name: str, *, is_demo: bool = False) -> tuple[Pr
     programme = Programme.objects.create(
         slug=slug, name=name, public_key=keypair.public, is_demo=is_demo
     )
-    log.record("programme.created", log.SYSTEM, programme_id=programme.pk)
+    log.record(Action.PROGRAMME_CREATED, log.SYSTEM, programme_id=programme.pk)
     return programme, keypair.private
 
 
@@ -44,7 +45,7 @@ def add_staff(
             defaults={"wrapped_private_key": crypto.wrap_with_secret(password, private_key)},
         )
     log.record(
-        "staff.added",
+        Action.STAFF_ADDED,
         actor,
         programme_id=programme.pk,
         staff=user.pk,

@@ -18,6 +18,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepassage.audit import log
+from safepassage.audit.actions import Action
 from safepassage.programmes import keys
 from safepassage.programmes.access import is_verified
 from safepassage.programmes.forms import TokenForm
@@ -30,7 +31,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         user = form.get_user()
         login(request, user)
         keys.unlock(request, user, form.cleaned_data["password"])
-        log.record("staff.password_accepted", log.staff_actor(user))
+        log.record(Action.STAFF_PASSWORD_ACCEPTED, log.staff_actor(user))
         return redirect("staff:second_factor")
     return render(request, "programmes/login.html", {"form": form})
 
@@ -55,11 +56,11 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             if enrolling:
                 device.confirmed = True
                 device.save()
-                log.record("staff.second_factor_enrolled", log.staff_actor(user))
+                log.record(Action.STAFF_SECOND_FACTOR_ENROLLED, log.staff_actor(user))
             otp_login(request, device)
-            log.record("staff.signed_in", log.staff_actor(user))
+            log.record(Action.STAFF_SIGNED_IN, log.staff_actor(user))
             return redirect("dashboard-home")
-        log.record("staff.second_factor_failed", log.staff_actor(user))
+        log.record(Action.STAFF_SECOND_FACTOR_FAILED, log.staff_actor(user))
         form.add_error("token", _wrong_code_message(device))
     context = {"form": form, "enrolling": enrolling}
     if enrolling:
@@ -86,6 +87,6 @@ def _wrong_code_message(device: TOTPDevice) -> str:
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        log.record("staff.signed_out", log.staff_actor(request.user))
+        log.record(Action.STAFF_SIGNED_OUT, log.staff_actor(request.user))
     logout(request)
     return redirect("staff:login")

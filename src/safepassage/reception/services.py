@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from safepassage import display
 from safepassage.audit import log
+from safepassage.audit.actions import Action
 from safepassage.cases import dossier, transitions
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
@@ -102,7 +103,7 @@ def register(
         actor = log.staff_actor(user)
         log.record_case(
             case,
-            "reception.registered" if first_time else "reception.particulars_corrected",
+            Action.RECEPTION_REGISTERED if first_time else Action.RECEPTION_PARTICULARS_CORRECTED,
             actor,
             refused=len(record["refused"]),
         )
@@ -144,7 +145,7 @@ def open_prisoner(
         events = [
             _shown_event(key, e) for e in prisoner.events.select_related("corrects", "corrected_by")
         ]
-    log.record_case(case, "reception.read", log.staff_actor(user))
+    log.record_case(case, Action.RECEPTION_READ, log.staff_actor(user))
     due = card_due(prisoner.captured_at)
     return PrisonerView(
         prisoner,
@@ -196,7 +197,7 @@ def capture_card(
         dated=local_day(now),
     )
     pdf = card.render(data, particulars.get("language") or settings.LANGUAGE_CODE)
-    log.record_case(case, "reception.card_produced", log.staff_actor(user))
+    log.record_case(case, Action.RECEPTION_CARD_PRODUCED, log.staff_actor(user))
     return pdf
 
 
@@ -207,7 +208,7 @@ def mark_card_sent(case: Case, *, user: User, now: datetime | None = None) -> No
         ).update(card_sent_at=now or timezone.now(), card_sent_by=user)
         if not updated:
             raise ReceptionRefused(_("Register the prisoner first; a card is sent only once."))
-        log.record_case(case, "reception.card_sent", log.staff_actor(user))
+        log.record_case(case, Action.RECEPTION_CARD_SENT, log.staff_actor(user))
 
 
 # --- Later events (Art. 122–123) --------------------------------------------------------------
@@ -257,7 +258,7 @@ def add_event(
         detail: dict[str, Any] = {"kind": kind}
         if wrong is not None:
             detail["corrects"] = wrong.pk
-        log.record_case(case, "reception.event_recorded", log.staff_actor(user), **detail)
+        log.record_case(case, Action.RECEPTION_EVENT_RECORDED, log.staff_actor(user), **detail)
     return event
 
 
@@ -377,7 +378,7 @@ def bureau_export(
             programme=programme, format=fmt, exported_at=now, prisoners=len(records)
         )
         log.record(
-            "reception.bureau_export",
+            Action.RECEPTION_BUREAU_EXPORT,
             log.staff_actor(user),
             programme_id=programme.pk,
             prisoners=len(records),

@@ -16,6 +16,7 @@ from safepassage import display
 from safepassage.aftercare import services as aftercare
 from safepassage.aftercare.models import Consent
 from safepassage.audit import log
+from safepassage.audit.actions import Action
 from safepassage.cases import dossier
 from safepassage.cases.models import Case
 from safepassage.programmes.models import Programme
@@ -67,7 +68,7 @@ def open_service(case: Case, *, user: User, now: datetime | None = None) -> Volu
             },
         )
         if created:
-            log.record_case(case, "volunteer.opened", log.staff_actor(user))
+            log.record_case(case, Action.VOLUNTEER_OPENED, log.staff_actor(user))
     return service
 
 
@@ -99,7 +100,7 @@ def start_service(
         service.started_at, service.started_by = now, user
         service.record = crypto.encrypt_json(key, {"posting": posting})
         service.save(update_fields=["started_at", "started_by", "record"])
-        log.record_case(case, "volunteer.started", log.staff_actor(user))
+        log.record_case(case, Action.VOLUNTEER_STARTED, log.staff_actor(user))
     return service
 
 
@@ -108,7 +109,7 @@ def end_service(case: Case, *, reason: str, actor: str, now: datetime | None = N
         ended_at=now or timezone.now(), end_reason=reason
     )
     if updated:
-        log.record_case(case, "volunteer.ended", actor, reason=reason)
+        log.record_case(case, Action.VOLUNTEER_ENDED, actor, reason=reason)
     return bool(updated)
 
 
@@ -131,5 +132,5 @@ def open_case(case: Case, *, user: User, private_key: bytes) -> ServiceView:
     if service and service.record:
         key = dossier.case_key(case, private_key)
         posting = crypto.decrypt_json(key, service.record)["posting"] if key else ""
-    log.record_case(case, "volunteer.read", log.staff_actor(user))
+    log.record_case(case, Action.VOLUNTEER_READ, log.staff_actor(user))
     return ServiceView(case, service, posting, _consented(case))

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from safepassage.audit import log
+from safepassage.audit.actions import Action
 from safepassage.ops import backup, snapshot
 from safepassage.ops.passphrase import passphrase
 
@@ -54,5 +55,5 @@ class Command(BaseCommand):
                 )
             except (backup.BackupError, snapshot.SnapshotError, OSError) as error:
                 raise CommandError(str(error)) from error
-        log.record("ops.backup_written", log.SYSTEM)
+        log.record(Action.OPS_BACKUP_WRITTEN, log.SYSTEM)
         self.stdout.write(f"backup written: {output} ({output.stat().st_size:,} bytes)")
