@@ -167,3 +167,12 @@ def refusal(client: Client, response) -> str:
     """A refused POST goes back to its page (a reload cannot resend it); what that page says."""
     assert response.status_code == 302, response.status_code
     return text_of(client.get(response["Location"]).content.decode(), "action-error")
+
+
+def audit_entries(action: str, **where) -> list[tuple[str, dict]]:
+    """(actor, detail) of every audit entry recorded as `action`, oldest first, so a test can
+    assert exactly what was written (how many, by whom, with what)."""
+    from safepassage.audit.models import AuditEvent
+
+    events = AuditEvent.objects.filter(action=action, **where).order_by("seq")
+    return [(event.actor, event.detail) for event in events]

@@ -7,6 +7,7 @@ from safepassage.aftercare.models import Consent
 from safepassage.audit.models import AuditEvent
 from safepassage.cases import transitions
 from safepassage.programmes.roles import Role
+from tests.conftest import audit_entries
 from tests.reception.conftest import received_case
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +97,6 @@ def test_only_after_care_opens_the_after_care_page(world, registered, staff_clie
         assert staff_client(role).get(url).status_code == 404
     response = staff_client(Role.AFTERCARE).get(url)
     assert response.status_code == 200
-    assert AuditEvent.objects.filter(
-        case_ref=registered.reference, action="aftercare.consents_read"
-    ).exists()
+    assert audit_entries("aftercare.consents_read", case_ref=registered.reference) == [
+        (f"staff:{world.staff[Role.AFTERCARE].pk}", {})
+    ]

@@ -18,7 +18,7 @@ from safepassage.aftercare.models import (
 from safepassage.audit import log
 from safepassage.audit.models import AuditEvent
 from safepassage.programmes.roles import Role
-from tests.conftest import refusal, sign_in, text_of
+from tests.conftest import audit_entries, refusal, sign_in, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -118,8 +118,14 @@ def test_a_payment_cannot_exist_without_two_approvals(world, registered, second_
     assert entry.amount == Decimal(100_000)
     with pytest.raises(aftercare.AftercareRefused, match="already been paid"):
         pay(world, registered, claim)
-    approvals = AuditEvent.objects.filter(action="aftercare.claim_approved").count()
-    assert approvals == 2 and AuditEvent.objects.filter(action="aftercare.payment_recorded")
+    approvals = audit_entries("aftercare.claim_approved", case_ref=registered.reference)
+    assert [actor for actor, _ in approvals] == [
+        f"staff:{world.staff[Role.AFTERCARE].pk}",
+        f"staff:{second_officer.pk}",
+    ]
+    assert approvals[0][1] == {"claim": claim.pk}
+    payments = audit_entries("aftercare.payment_recorded", case_ref=registered.reference)
+    assert len(payments) == 1 and payments[0][1]["claim"] == claim.pk
 
 
 def paid_claim(world, case, second_officer):

@@ -16,7 +16,7 @@ from safepassage.passage import calibration, instructions, notices, outcomes, se
 from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
 from safepassage.reception.models import Prisoner
-from tests.conftest import enter, refusal, sign_in, text_of
+from tests.conftest import audit_entries, enter, refusal, sign_in, text_of
 from tests.passage.conftest import (
     at,
     first_window,
@@ -52,7 +52,9 @@ def test_the_coordinator_sees_a_suggestion_with_and_without_coordination(
     without = float(re.search(r'id="p-uncoordinated">([\d.]+)<', html).group(1))
     with_ = float(re.search(r'id="p-coordinated">([\d.]+)<', html).group(1))
     assert without < 0.10 < with_
-    assert "case.read" in actions(case)
+    coordinator = world.staff[Role.COORDINATOR]
+    reads = audit_entries("case.read", case_ref=case.reference)
+    assert reads == [(f"staff:{coordinator.pk}", {"groups": ["planning"]})]
 
 
 def test_a_case_is_scheduled_only_after_the_liaison_acknowledges(
@@ -264,7 +266,13 @@ def test_a_probe_suspect_gets_no_instructions_until_a_verifier_releases_them(
         f"/en/staff/case/{case.reference}/crossing/override/", {"reason": "Known to us by phone"}
     )
     assert instructions.instructions_for(case, timezone.now()) is not None
-    assert "passage.probe_hold_overridden" in actions(case)
+    overrides = audit_entries("passage.probe_hold_overridden", case_ref=case.reference)
+    assert overrides == [
+        (
+            f"staff:{world.staff[Role.VERIFIER].pk}",
+            {"crossing": case.crossings.get().pk, "probe_risk": 0.6},
+        )
+    ]
 
 
 def test_a_lone_burst_signal_does_not_hold_instructions_back(world, front, client, settings):

@@ -15,6 +15,7 @@ from safepassage.cases.models import Case
 from safepassage.programmes.roles import CASE_ROLES, Role
 from tests.conftest import (
     PASSWORD,
+    audit_entries,
     current_code,
     enter,
     make_world,
@@ -73,7 +74,7 @@ def test_first_sign_in_enrols_a_second_factor_by_qr(db):
     TOTPDevice.objects.filter(user=user).update(confirmed=False)
     assert client.post("/en/staff/second-factor/", {"token": code})["Location"] == "/en/staff/"
     assert TOTPDevice.objects.get(user=user).confirmed
-    assert AuditEvent.objects.filter(action="staff.second_factor_enrolled").exists()
+    assert audit_entries("staff.second_factor_enrolled") == [(f"staff:{user.pk}", {})]
 
 
 def test_failed_passwords_lock_the_account(world):

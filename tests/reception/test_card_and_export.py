@@ -15,7 +15,7 @@ from safepassage.programmes.roles import Role
 from safepassage.reception import export
 from safepassage.reception import services as reception
 from safepassage.reception.models import CustodyEvent, Prisoner
-from tests.conftest import refusal, text_of
+from tests.conftest import audit_entries, refusal, text_of
 from tests.reception.conftest import received_case, register
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +80,9 @@ def test_the_russian_card_carries_every_annex_iv_b_field_in_cyrillic(world, fron
     ]
     missing = [s for s in labels + answers if s not in text]
     assert not missing, missing
-    assert AuditEvent.objects.filter(case_ref=case.reference, action="reception.card_produced")
+    officer = world.staff[Role.RECEPTION]
+    produced = audit_entries("reception.card_produced", case_ref=case.reference)
+    assert produced == [(f"staff:{officer.pk}", {})]
 
 
 def test_the_card_follows_the_prisoners_language_and_names_no_one_in_its_metadata(

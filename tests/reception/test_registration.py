@@ -10,7 +10,7 @@ from safepassage.cases.models import Case
 from safepassage.passage import notices
 from safepassage.programmes.roles import Role
 from safepassage.reception.models import Prisoner
-from tests.conftest import refusal
+from tests.conftest import audit_entries, refusal
 from tests.passage.conftest import notify, under_way, verified_case
 from tests.reception.conftest import MANDATORY_ANSWERS, received_case, register
 
@@ -41,7 +41,13 @@ def test_only_the_five_art_17_fields_are_required(world, front, client, staff_cl
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.state == "registered"
-    assert AuditEvent.objects.filter(case_ref=case.reference, action="case.register").exists()
+    officer = world.staff[Role.RECEPTION]
+    assert audit_entries("case.register", case_ref=case.reference) == [
+        (
+            f"staff:{officer.pk}",
+            {"source": "received", "target": "registered", "reason_given": False},
+        )
+    ]
 
 
 @pytest.mark.parametrize("missing", list(MANDATORY_ANSWERS)[:5])
@@ -95,9 +101,8 @@ def test_a_correction_keeps_the_registration_and_is_audited(world, front, client
     prisoner = Prisoner.objects.get(case=case)
     assert prisoner.registered_at == first
     assert "ефрейтор" in officer.get(page(client, case)).content.decode()
-    assert AuditEvent.objects.filter(
-        case_ref=case.reference, action="reception.particulars_corrected"
-    ).exists()
+    corrected = audit_entries("reception.particulars_corrected", case_ref=case.reference)
+    assert corrected == [(f"staff:{world.staff[Role.RECEPTION].pk}", {"refused": 0})]
 
 
 def test_only_reception_officers_open_the_reception_page(world, front, client, staff_client):
