@@ -1,0 +1,214 @@
+"""Every writer is one unit with its audit entry: when the audit write fails, nothing of the
+change is left behind (issue #15, point 3). The audit append is made to fail, the writer is
+called, and every table is compared row by row with what it held before."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+
+from safepassage.aftercare import services as aftercare
+from safepassage.audit import log
+from safepassage.cases import applicant_side, casework, retention
+from safepassage.passage import notices, outcomes, services
+from safepassage.programmes.roles import Role
+from safepassage.reception import services as reception
+from tests.passage.conftest import front as front
+from tests.passage.conftest import notify, under_way, verified_case
+from tests.reception.conftest import received_case, register
+
+pytestmark = pytest.mark.django_db
+
+
+def everything() -> dict[str, list[tuple]]:
+    """Every row of every table, in order: what 'nothing changed' is compared against."""
+    return {
+        model._meta.label: sorted(map(repr, model.objects.values_list()))
+        for model in apps.get_models()
+    }
+
+
+def staff(world, role):
+    return {"user": world.staff[role], "private_key": world.private_key}
+
+
+def verified(world, front, client):
+    return verified_case(client)
+
+
+def acknowledged(world, front, client):
+    case = verified_case(client)
+    crossing = notify(world, case, front.orchard)
+    notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
+    under_way(crossing)
+    case.refresh_from_db()
+    return case
+
+
+def registered(world, front, client):
+    case = received_case(world, front, client)
+    register(world, case)
+    case.refresh_from_db()
+    return case
+
+
+def data_key(world, case):
+    from safepassage.cases.dossier import case_key
+
+    return case_key(case, world.private_key)
+
+
+# (name, how the case is prepared, the writer under test)
+WRITERS = [
+    (
+        "applicant reply",
+        verified,
+        lambda w, f, c: applicant_side.applicant_reply(c, data_key(w, c), "Still here"),
+    ),
+    ("duress codename", verified, lambda w, f, c: applicant_side.create_duress_codename(c, "ru")),
+    (
+        "staff message",
+        verified,
+        lambda w, f, c: casework.staff_message(c, text="Wait", **staff(w, Role.VERIFIER)),
+    ),
+    ("note", verified, lambda w, f, c: casework.add_note(c, user=w.staff[Role.VERIFIER], text="x")),
+    (
+        "probe flag",
+        verified,
+        lambda w, f, c: casework.set_probe_flag(c, user=w.staff[Role.VERIFIER], flagged=True),
+    ),
+    (
+        "staff transition with its reason",
+        verified,
+        lambda w, f, c: casework.staff_transition(
+            c,
+            "reject",
+            user=w.staff[Role.VERIFIER],
+            roles=frozenset({Role.VERIFIER}),
+            reason="Known probe",
+        ),
+    ),
+    ("shredding", verified, lambda w, f, c: retention.shred(c, actor=log.SYSTEM)),
+    ("hold-fire notice", verified, lambda w, f, c: notify(w, c, f.orchard)),
+    (
+        "planning constraints",
+        verified,
+        lambda w, f, c: services.set_constraints(
+            c, services.Constraints(sector_ids=(f.orchard.pk,)), **staff(w, Role.COORDINATOR)
+        ),
+    ),
+    (
+        "acknowledgement",
+        lambda w, f, c: notify(w, verified_case(c), f.orchard),
+        lambda w, f, crossing: notices.acknowledge(
+            crossing.pk, user=w.staff[Role.LIAISON], now=timezone.now()
+        ),
+    ),
+    (
+        "decline",
+        lambda w, f, c: notify(w, verified_case(c), f.orchard),
+        lambda w, f, crossing: notices.decline(
+            crossing.pk, user=w.staff[Role.LIAISON], reason="No", now=timezone.now()
+        ),
+    ),
+    (
+        "arrival",
+        acknowledged,
+        lambda w, f, c: outcomes.record_outcome(
+            c,
+            "arrived",
+            user=w.staff[Role.COORDINATOR],
+            roles=frozenset({Role.COORDINATOR}),
+            now=timezone.now(),
+        ),
+    ),
+    (
+        "killed, with its reason",
+        acknowledged,
+        lambda w, f, c: outcomes.record_outcome(
+            c,
+            "killed",
+            user=w.staff[Role.COORDINATOR],
+            roles=frozenset({Role.COORDINATOR}),
+            now=timezone.now(),
+            reason="Seen by the drone",
+        ),
+    ),
+    ("registration", lambda w, f, c: received_case(w, f, c), lambda w, f, c: register(w, c)),
+    (
+        "custody event",
+        registered,
+        lambda w, f, c: reception.add_event(
+            c,
+            kind="transfer",
+            occurred_on=date.today(),
+            place="Camp 3",
+            details="",
+            **staff(w, Role.RECEPTION),
+        ),
+    ),
+    (
+        "capture card sent",
+        registered,
+        lambda w, f, c: reception.mark_card_sent(c, user=w.staff[Role.RECEPTION]),
+    ),
+    (
+        "pathway consent",
+        registered,
+        lambda w, f, c: aftercare.record_consent(
+            c, "exchange", language="ru", **staff(w, Role.AFTERCARE)
+        ),
+    ),
+    (
+        "reward rate",
+        verified,
+        lambda w, f, c: aftercare.set_rate(
+            w.programme, "tank", Decimal(5), "USD", user=w.staff[Role.ADMIN]
+        ),
+    ),
+]
+
+
+each_writer = pytest.mark.parametrize(
+    ("prepare", "writer"), [w[1:] for w in WRITERS], ids=[w[0] for w in WRITERS]
+)
+
+
+@each_writer
+def test_a_failed_audit_write_leaves_nothing_of_the_change(
+    world, front, client, monkeypatch, prepare, writer
+):
+    subject = prepare(world, front, client)
+    before = everything()
+
+    def disk_full(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(log, "_append", disk_full)  # every audit entry goes through it
+    with pytest.raises(RuntimeError, match="disk full"):
+        writer(world, front, subject)
+    after = everything()
+    changed = [table for table in before if before[table] != after[table]]
+    assert changed == []
+
+
+def test_the_check_would_see_a_change(world):
+    """The comparison is not blind: a row written outside any writer shows up."""
+    from safepassage.programmes.models import Programme
+
+    before = everything()
+    assert everything() == before
+    Programme.objects.update(name="Renamed")
+    assert everything() != before
+
+
+@each_writer
+def test_the_writer_really_writes_when_the_audit_works(world, front, client, prepare, writer):
+    """Without the injected failure each writer changes something: the test above does not
+    pass because a writer refused for another reason first."""
+    subject = prepare(world, front, client)
+    before = everything()
+    writer(world, front, subject)
+    assert everything() != before
