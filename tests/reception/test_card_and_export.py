@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from safepassage.audit.models import AuditEvent
 from safepassage.programmes.roles import Role
-from safepassage.reception import export
+from safepassage.reception import bureau, export
 from safepassage.reception import services as reception
 from safepassage.reception.models import CustodyEvent, Prisoner
 from tests.conftest import audit_entries, refusal, text_of
@@ -112,7 +112,7 @@ def test_the_card_is_downloaded_from_the_reception_page(world, front, client, st
 
 
 def exported(world, only_new=False, fmt="json"):
-    return reception.bureau_export(
+    return bureau.bureau_export(
         world.programme,
         only_new=only_new,
         fmt=fmt,

@@ -21,7 +21,7 @@ from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programme_by_slug
-from safepassage.reception import export, services
+from safepassage.reception import bureau, export, services
 from safepassage.reception.forms import EventForm, ExportForm, RegistrationForm
 from safepassage.reception.models import BureauExport
 
@@ -176,7 +176,7 @@ def _render_desk(
             "last_exports": [
                 last
                 for fmt in BureauExport.Format.values
-                if (last := services.last_export(programme, fmt)) is not None
+                if (last := bureau.last_export(programme, fmt)) is not None
             ],
             "form": form,
             "zone": settings.RECEPTION_ZONE,
@@ -201,8 +201,8 @@ def bureau_export(request: StaffRequest, slug: str) -> HttpResponse:
     if private_key is None:
         return redirect("staff:login")
     fmt = form.cleaned_data["format"]
-    previous = services.last_export(programme, fmt)
-    doc = services.bureau_export(
+    previous = bureau.last_export(programme, fmt)
+    doc = bureau.bureau_export(
         programme,
         only_new=form.cleaned_data["only_new"],
         fmt=fmt,
