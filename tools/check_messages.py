@@ -1,10 +1,15 @@
-"""Fail when a language catalogue is incomplete or its compiled form is stale.
+"""Fail when a language catalogue is incomplete, out of step with the code, or stale.
 
-Checks every language in settings.LANGUAGES except the source language (English msgids):
-no untranslated or fuzzy entry, and the .mo file holds exactly what the .po says.
+For every complete language (English is the source language): no untranslated or fuzzy
+entry; the catalogue holds exactly the strings the code marks for translation (extracted
+again, with Django's makemessages, from a copy of the source, so the repository is not
+touched); and the .mo file holds exactly what the .po says.
 """
 
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import polib
@@ -13,12 +18,43 @@ LOCALE = Path(__file__).resolve().parent.parent / "src/safepassage/locale"
 COMPLETE = ["ru"]  # English is the source language; uk and be join when complete.
 
 
+def _extracted(language: str) -> set[str]:
+    """The msgids makemessages finds in the code now."""
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "safepassage"
+        shutil.copytree(LOCALE.parent, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+        subprocess.run(  # noqa: S603  (our own interpreter's django-admin, fixed arguments)
+            [
+                str(Path(sys.executable).with_name("django-admin")),
+                "makemessages",
+                f"--locale={language}",
+                "--no-obsolete",
+                "--settings=safepassage.settings",
+            ],
+            cwd=copy,
+            check=True,
+            capture_output=True,
+        )
+        po = polib.pofile(str(copy / "locale" / language / "LC_MESSAGES/django.po"))
+        return {e.msgid for e in po if not e.obsolete}
+
+
 def main() -> int:
     failures = []
     for language in COMPLETE:
         po = polib.pofile(str(LOCALE / language / "LC_MESSAGES/django.po"))
         missing = [e.msgid for e in po.untranslated_entries() + po.fuzzy_entries()]
         failures += [f"{language}: not translated: {msgid!r}" for msgid in missing]
+        catalogued = {e.msgid for e in po if not e.obsolete}
+        in_code = _extracted(language)
+        failures += [
+            f"{language}: in the code, not in the catalogue (run make messages): {msgid!r}"
+            for msgid in sorted(in_code - catalogued)
+        ]
+        failures += [
+            f"{language}: in the catalogue, no longer in the code (run make messages): {msgid!r}"
+            for msgid in sorted(catalogued - in_code)
+        ]
         mo = polib.mofile(str(LOCALE / language / "LC_MESSAGES/django.mo"))
         compiled = {e.msgid: e.msgstr for e in mo}
         stale = [e.msgid for e in po.translated_entries() if compiled.get(e.msgid) != e.msgstr]
