@@ -67,7 +67,13 @@ WRITERS = [
         verified,
         lambda w, f, c: applicant_side.applicant_reply(c, data_key(w, c), "Still here"),
     ),
-    ("duress codename", verified, lambda w, f, c: applicant_side.create_duress_codename(c, "ru")),
+    (
+        "duress codename",
+        verified,
+        lambda w, f, c: applicant_side.create_duress_codename(
+            c, "ru", keep=bytes(c.codenames.get().lookup_hash), duress=False
+        ),
+    ),
     (
         "staff message",
         verified,

@@ -91,20 +91,6 @@ def test_wrong_codenames_are_throttled(world, client):
     assert blocked.status_code == 200 and "Too many attempts" in blocked.content.decode()
 
 
-def test_the_duress_codename_shows_a_harmless_page_and_marks_the_case(world, client):
-    codename = submit(client)
-    applicant = Client()
-    enter(applicant, codename)
-    page = applicant.post("/en/my/duress/").content.decode()
-    duress = re.search(r'id="duress-codename">([^<]+)<', page).group(1)
-    forced = Client()
-    enter(forced, duress)
-    harmless = forced.get("/en/my/").content.decode()
-    assert "When can I go?" not in harmless and "Cancel" not in harmless
-    assert Case.objects.get().state == "compromised"
-    assert forced.post("/en/my/cancel/").status_code == 404
-
-
 def test_the_session_ends_after_ten_idle_minutes(world, client, monkeypatch):
     codename = submit(client)
     applicant = Client()

@@ -436,7 +436,9 @@ def test_calibration_compares_predicted_and_observed_per_sector(world, front, cl
     assert "Orchard" in html and "0.67" in html
 
 
-def test_a_duress_codename_calls_the_crossing_off(world, front, client, settings):
+def test_a_duress_sign_in_holds_the_instructions_back_until_a_verifier_decides(
+    world, front, client, settings
+):
     case, codename = verified_with_codename(client)
     crossing = notify(world, case, front.orchard)
     notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
@@ -452,7 +454,10 @@ def test_a_duress_codename_calls_the_crossing_off(world, front, client, settings
     assert "burnt orchard" not in html and 'id="instructions"' not in html
     crossing.refresh_from_db()
     case.refresh_from_db()
-    assert case.state == "compromised" and crossing.status == "withdrawn"
+    assert case.state == "scheduled" and crossing.status == "acknowledged"
+    assert instructions.instructions_for(case, timezone.now()) is None  # held back
+    own = applicant.get("/en/my/").content.decode()
+    assert 'id="instructions"' not in own and "being prepared" in text_of(own, "status")
 
 
 def test_an_applicant_in_transit_cannot_cancel_even_by_posting_directly(

@@ -2,6 +2,7 @@
 read and send messages, take the actions the table allows him. Channel-neutral callers go
 through intake/applicants.py."""
 
+import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -12,7 +13,6 @@ from safepassage.audit.actions import Action
 from safepassage.cases import transitions
 from safepassage.cases.conversation import ShownMessage, add_message, shown_messages
 from safepassage.cases.models import Case, Codename, Message, ProbeSignal
-from safepassage.cases.states import OPEN
 from safepassage.vault import codenames, crypto
 
 
@@ -21,25 +21,48 @@ class ApplicantSession:
     case: Case
     data_key: bytes | None  # None under duress: nothing of the case is opened
     duress: bool
+    credential: bytes  # the lookup hash of the codename he came in with
 
 
 def enter_with_codename(codename: str) -> ApplicantSession | None:
+    """Sign in. A duress codename signs in too: it opens nothing of the case, raises the duress
+    signal for the verifiers and changes nothing else; what becomes of the case is their
+    decision."""
     if not codenames.looks_like_codename(codename):
         return None
     digest = codenames.lookup_hash(codename)
     credential = Codename.objects.select_related("case").filter(lookup_hash=digest).first()
     if credential is None or not codenames.same_hash(credential.lookup_hash, digest):
         return None
+    opened: codenames.Opened | None
     try:
-        data_key = codenames.unwrap_key(codename, credential.wrapped_key)
+        opened = codenames.open_credential(codename, credential.wrapped_key)
     except crypto.DecryptionError:
+        opened = _open_legacy(codename, credential)
+    if opened is None:
         return None
     case = credential.case
-    if credential.duress:
+    if opened.duress:
         _report_duress(case)
-        return ApplicantSession(case=case, data_key=None, duress=True)
+        return ApplicantSession(case=case, data_key=None, duress=True, credential=digest)
     log.record_case(case, Action.APPLICANT_ENTERED, log.APPLICANT)
-    return ApplicantSession(case=case, data_key=data_key, duress=False)
+    return ApplicantSession(case=case, data_key=opened.key, duress=False, credential=digest)
+
+
+def _open_legacy(codename: str, credential: Codename) -> codenames.Opened | None:
+    """A credential from before issue #16: opened the old way, then sealed the new way and
+    its plain kind cleared (migration cases 0007)."""
+    if credential.legacy_duress is None:
+        return None
+    try:
+        opened = codenames.open_legacy_credential(
+            codename, credential.wrapped_key, duress=credential.legacy_duress
+        )
+    except crypto.DecryptionError:
+        return None
+    resealed = codenames.seal_credential(codename, opened.key, duress=opened.duress)
+    Codename.objects.filter(pk=credential.pk).update(wrapped_key=resealed, legacy_duress=None)
+    return opened
 
 
 def _report_duress(case: Case) -> None:
@@ -47,26 +70,38 @@ def _report_duress(case: Case) -> None:
         ProbeSignal.objects.get_or_create(
             case=case, kind=ProbeSignal.Kind.DURESS, cleared_at__isnull=True
         )
-        case.probe_flagged = True
-        case.save(update_fields=["probe_flagged"])
+        Case.objects.filter(pk=case.pk).update(probe_flagged=True)
         log.record_case(case, Action.APPLICANT_DURESS, log.SYSTEM)
-        if case.state in OPEN:
-            transitions.perform(
-                case, "mark_compromised", roles=transitions.SYSTEM_ROLES, actor=transitions.SYSTEM
-            )
 
 
-def create_duress_codename(case: Case, language: str) -> str:
-    """A second codename that shows a harmless page and marks the case compromised."""
+def create_duress_codename(case: Case, language: str, *, keep: bytes, duress: bool) -> str:
+    """A further codename that, entered instead of his own, opens nothing and warns the
+    verifiers. From his real session it replaces any earlier duress codename (every other
+    credential but `keep`, his own); from a duress session it only adds one, as nothing there
+    knows which credential is real. The case's credentials are written again in random
+    order, so the order of the rows does not tell which came last."""
     codename = codenames.generate(language)
+    fresh = Codename(
+        case=case,
+        lookup_hash=codenames.lookup_hash(codename),
+        wrapped_key=codenames.seal_credential(codename, crypto.new_data_key(), duress=True),
+    )
     with transaction.atomic():
-        Codename.objects.filter(case=case, duress=True).delete()
-        Codename.objects.create(
-            case=case,
-            lookup_hash=codenames.lookup_hash(codename),
-            wrapped_key=codenames.wrap_key(codename, crypto.new_data_key()),
-            duress=True,
-        )
+        existing = list(Codename.objects.select_for_update().filter(case=case))
+        kept = [c for c in existing if duress or codenames.same_hash(bytes(c.lookup_hash), keep)]
+        rows = [
+            Codename(
+                case=case,
+                lookup_hash=bytes(c.lookup_hash),
+                wrapped_key=bytes(c.wrapped_key),
+                legacy_duress=c.legacy_duress,
+            )
+            for c in kept
+        ]
+        rows.append(fresh)
+        secrets.SystemRandom().shuffle(rows)
+        Codename.objects.filter(pk__in=[c.pk for c in existing]).delete()
+        Codename.objects.bulk_create(rows)
         log.record_case(case, Action.APPLICANT_DURESS_CODENAME_CREATED, log.APPLICANT)
     return codename
 

@@ -60,14 +60,16 @@ class Case(models.Model):
 
 
 class Codename(models.Model):
-    """An applicant credential: a keyed hash to find it, the data key wrapped under it."""
+    """An applicant credential: a keyed hash to find it, and what it opens sealed under it
+    (vault/codenames.py). A real and a duress codename look the same here: no flag, no time,
+    and their rows are written again in random order when a duress codename is added."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="codenames")
     lookup_hash = models.BinaryField(max_length=32, unique=True)
-    # For a duress codename this wraps a random key, so both kinds cost the same to check.
     wrapped_key = models.BinaryField()
-    duress = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Only for a credential made before issue #16 (its kind was kept in plain): null for
+    # every credential since, and set to null when an old one is sealed again at sign-in.
+    legacy_duress = models.BooleanField(null=True, default=None)
 
     def __str__(self) -> str:
         return f"codename of {self.case}"

@@ -97,7 +97,7 @@ def submit_application(
     )
     credential = Codename(
         lookup_hash=codenames.lookup_hash(codename),
-        wrapped_key=codenames.wrap_key(codename, data_key),
+        wrapped_key=codenames.seal_credential(codename, data_key),
     )
     message = (
         new_message(data_key, Message.Sender.APPLICANT, first_message) if first_message else None

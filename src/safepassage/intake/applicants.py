@@ -1,9 +1,9 @@
 """The applicant's side, for every channel: the one way in for the web, a bot, an operator.
 
 Functions take plain values (a codename, a case id, a data key, a language, the time), never
-a request, so any process can call them. A channel keeps an `Applicant` (case id, data key,
-duress) in its own session — the web in the server-side session with the key sealed under the
-cookie (`intake/views.py`) — and passes it back on every step:
+a request, so any process can call them. A channel keeps an `Applicant` in its own session —
+the web sealed under the cookie (`intake/views.py`) — and passes it back on every step,
+saving it again afterwards (under duress a step changes its decoy):
 
     applicant = applicants.enter(codename)          # None: wrong codename
     page = applicants.status(applicant, now)         # None: the case is gone; end the session
@@ -12,16 +12,47 @@ cookie (`intake/views.py`) — and passes it back on every step:
     applicants.confirm_crossing(applicant, now)
     applicants.new_duress_codename(applicant, "ru")
 
-Under duress (the duress codename was entered) nothing of the case is opened and nothing the
-applicant does reaches staff; the channel shows its harmless page.
+Under duress (a duress codename was entered) the applicant gets the same pages, forms and
+answers as anyone, filled from a decoy: a case just applied, no crossing, the messages he
+sent in this session. Nothing he does there reaches staff; the verifiers were warned when he
+signed in (issue #16).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
 
 from safepassage.cases import applicant_side, conversation, transitions
-from safepassage.cases.models import Case
+from safepassage.cases.models import Case, Message
+from safepassage.cases.states import State
 from safepassage.passage import instructions
+from safepassage.programmes.models import Programme
+
+
+@dataclass
+class Decoy:
+    """What a duress session shows: an inert case, and what he did in this session only."""
+
+    state: str = State.APPLIED
+    messages: list[conversation.ShownMessage] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "messages": [[m.created_at.isoformat(), m.text] for m in self.messages],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Decoy":
+        messages = [
+            conversation.ShownMessage(
+                Message.Sender.APPLICANT, datetime.fromisoformat(at), str(text)
+            )
+            for at, text in data.get("messages", [])
+        ]
+        return cls(state=str(data.get("state", State.APPLIED)), messages=messages)
 
 
 @dataclass(frozen=True)
@@ -31,13 +62,16 @@ class Applicant:
     case_id: int
     data_key: bytes | None  # None under duress
     duress: bool
+    credential: bytes = b""  # the lookup hash of the codename he came in with
+    decoy: Decoy | None = None  # under duress only
 
 
 @dataclass(frozen=True)
 class Status:
     """What the applicant's page shows."""
 
-    case: Case
+    state: str
+    programme: Programme
     messages: list[conversation.ShownMessage]
     instructions: instructions.Instructions | None
     confirmed: bool
@@ -49,7 +83,8 @@ def enter(codename: str) -> Applicant | None:
     session = applicant_side.enter_with_codename(codename)
     if session is None:
         return None
-    return Applicant(session.case.pk, session.data_key, session.duress)
+    decoy = Decoy() if session.duress else None
+    return Applicant(session.case.pk, session.data_key, session.duress, session.credential, decoy)
 
 
 def case_of(applicant: Applicant) -> Case | None:
@@ -62,30 +97,57 @@ def case_of(applicant: Applicant) -> Case | None:
     return case
 
 
+def _applicant_actions(state: str) -> frozenset[str]:
+    return frozenset(
+        t.action
+        for t in transitions.TABLE
+        if state in t.sources and t.allowed & transitions.APPLICANT_ROLES
+    )
+
+
 def status(applicant: Applicant, now: datetime) -> Status | None:
     """His page: state, messages, instructions (recorded as shown, once), what he may do."""
     case = case_of(applicant)
-    if case is None or applicant.data_key is None:
+    if case is None:
+        return None
+    if applicant.decoy is not None:
+        decoy = applicant.decoy
+        return Status(
+            decoy.state,
+            case.programme,
+            decoy.messages,
+            None,
+            False,
+            _applicant_actions(decoy.state),
+        )
+    if applicant.data_key is None:
         return None
     shown = instructions.instructions_for(case, now)
     if shown is not None:
         instructions.release_instructions(case, shown, now)
-    session = applicant_side.ApplicantSession(case, applicant.data_key, duress=False)
+    session = applicant_side.ApplicantSession(
+        case, applicant.data_key, duress=False, credential=applicant.credential
+    )
     return Status(
-        case=case,
+        state=case.state,
+        programme=case.programme,
         messages=applicant_side.applicant_messages(session),
         instructions=shown,
         confirmed=bool(shown and shown.crossing.applicant_confirmed_at),
-        actions=frozenset(
-            t.action for t in transitions.available(case, transitions.APPLICANT_ROLES)
-        ),
+        actions=_applicant_actions(case.state),
     )
 
 
 def reply(applicant: Applicant, text: str) -> bool:
-    """Send staff a message. False (and nothing stored) under duress or for a gone case."""
+    """Send staff a message. Under duress it joins the decoy only. False for a gone case."""
     case = case_of(applicant)
-    if case is None or applicant.duress or applicant.data_key is None:
+    if case is None:
+        return False
+    if applicant.decoy is not None:
+        sent = conversation.ShownMessage(Message.Sender.APPLICANT, timezone.now(), text)
+        applicant.decoy.messages.append(sent)
+        return True
+    if applicant.data_key is None:
         return False
     applicant_side.applicant_reply(case, applicant.data_key, text)
     return True
@@ -93,10 +155,16 @@ def reply(applicant: Applicant, text: str) -> bool:
 
 def act(applicant: Applicant, action: str) -> bool:
     """Cancel, apply (from a question), say he is ready again, ask for another time: only the
-    table's applicant rows, only from the states they allow. False when refused."""
+    table's applicant rows, only from the states they allow. False when refused. Under
+    duress the decoy moves as the case would have."""
     case = case_of(applicant)
-    if case is None or applicant.duress or action not in transitions.APPLICANT_ACTIONS:
+    if case is None or action not in transitions.APPLICANT_ACTIONS:
         return False
+    if applicant.decoy is not None:
+        if action not in _applicant_actions(applicant.decoy.state):
+            return False
+        applicant.decoy.state = transitions.BY_ACTION[action].target
+        return True
     try:
         applicant_side.applicant_action(case, action)
     except transitions.TransitionRefused:
@@ -113,8 +181,10 @@ def confirm_crossing(applicant: Applicant, now: datetime) -> bool:
 
 
 def new_duress_codename(applicant: Applicant, language: str) -> str | None:
-    """A second codename that, entered instead of his own, opens nothing and warns staff."""
+    """A further codename that, entered instead of his own, opens nothing and warns staff."""
     case = case_of(applicant)
-    if case is None or applicant.duress:
+    if case is None:
         return None
-    return applicant_side.create_duress_codename(case, language)
+    return applicant_side.create_duress_codename(
+        case, language, keep=applicant.credential, duress=applicant.duress
+    )

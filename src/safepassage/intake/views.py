@@ -4,6 +4,9 @@ same one every channel uses), render.
 Every response is `no-store` (middleware.NoStoreMiddleware); the only cookie is the session.
 """
 
+import base64
+import json
+import secrets
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -25,7 +28,6 @@ from safepassage.intake import applicants, throttle
 from safepassage.intake.forms import ApplicationForm, CodenameForm, ReplyForm
 from safepassage.programmes.services import all_programmes, programme_by_slug
 
-CASE_KEY = "case-key"
 RECEIPT_OF_FORM = "receipt"
 
 
@@ -95,28 +97,52 @@ def received(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "intake/codename.html", context)
 
 
-# The applicant's session, as the web keeps it: the case id and duress flag in the
-# server-side session, the data key sealed under the cookie (vault/sessions.py).
-SESSION_CASE, SESSION_DURESS, SESSION_SEEN = "applicant_case", "applicant_duress", "applicant_seen"
+# The applicant's session, as the web keeps it: one value sealed under the cookie
+# (vault/sessions.py) holding the case, its data key and, under duress, the decoy, so the
+# session row in the database says neither whose it is nor which kind it is.
+SESSION_APPLICANT, SESSION_SEEN = "applicant", "applicant_seen"
 AppletView = Callable[..., HttpResponse]
+
+
+def _keep(request: HttpRequest, applicant: applicants.Applicant) -> None:
+    # Under duress the sealed key is a random one, so both kinds have the same shape.
+    key = applicant.data_key or secrets.token_bytes(32)
+    kept = {
+        "case": applicant.case_id,
+        "key": base64.b64encode(key).decode(),
+        "duress": applicant.duress,
+        "credential": applicant.credential.hex(),
+        "decoy": applicant.decoy.as_dict() if applicant.decoy else None,
+    }
+    request.session.put_secret(SESSION_APPLICANT, json.dumps(kept).encode())  # type: ignore[attr-defined]
+
+
+def _kept(request: HttpRequest) -> applicants.Applicant | None:
+    sealed = request.session.get_secret(SESSION_APPLICANT)  # type: ignore[attr-defined]
+    if sealed is None:
+        return None
+    kept = json.loads(sealed)
+    duress = bool(kept["duress"])
+    return applicants.Applicant(
+        case_id=int(kept["case"]),
+        data_key=None if duress else base64.b64decode(kept["key"]),
+        duress=duress,
+        credential=bytes.fromhex(kept["credential"]),
+        decoy=applicants.Decoy.from_dict(kept["decoy"]) if kept["decoy"] else None,
+    )
 
 
 def _signed_in(request: HttpRequest) -> applicants.Applicant | None:
     """The signed-in applicant, or None; ends the session after 10 minutes idle, or when
     his case has been shredded meanwhile."""
-    case_id = request.session.get(SESSION_CASE)
-    if case_id is None:
+    applicant = _kept(request)
+    if applicant is None:
         return None
     now = time.time()
     if now - request.session.get(SESSION_SEEN, 0) > settings.APPLICANT_IDLE_SECONDS:
         request.session.flush()
         return None
     request.session[SESSION_SEEN] = now
-    applicant = applicants.Applicant(
-        case_id,
-        request.session.get_secret(CASE_KEY),  # type: ignore[attr-defined]
-        bool(request.session.get(SESSION_DURESS)),
-    )
     if applicants.case_of(applicant) is None:
         request.session.flush()
         return None
@@ -124,14 +150,18 @@ def _signed_in(request: HttpRequest) -> applicants.Applicant | None:
 
 
 def applicant_required(view: AppletView) -> AppletView:
-    """Injects the signed-in applicant (as SecureDrop's source app does); else to sign-in."""
+    """Injects the signed-in applicant (as SecureDrop's source app does); else to sign-in.
+    What the view did to a duress session's decoy is kept for the next page."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         applicant = _signed_in(request)
         if applicant is None:
             return redirect("intake:enter")
-        return view(request, applicant, *args, **kwargs)
+        response = view(request, applicant, *args, **kwargs)
+        if applicant.decoy is not None and request.session.get_secret(SESSION_APPLICANT):  # type: ignore[attr-defined]
+            _keep(request, applicant)
+        return response
 
     return wrapper
 
@@ -150,11 +180,8 @@ def enter(request: HttpRequest) -> HttpResponse:
                 error = "wrong"
             else:
                 request.session.cycle_key()
-                request.session[SESSION_CASE] = applicant.case_id
-                request.session[SESSION_DURESS] = applicant.duress
                 request.session[SESSION_SEEN] = time.time()
-                if applicant.data_key is not None:
-                    request.session.put_secret(CASE_KEY, applicant.data_key)  # type: ignore[attr-defined]
+                _keep(request, applicant)
                 return redirect("intake:status")
     return render(request, "intake/enter.html", {"form": form, "error": error})
 
@@ -165,14 +192,13 @@ def _status_page(
     reply_form: ReplyForm,
     status: int = 200,
 ) -> HttpResponse:
-    if applicant.duress:
-        return render(request, "intake/status_harmless.html")
     page = applicants.status(applicant, timezone.now())
     if page is None:
         request.session.flush()
         return redirect("intake:enter")
     context = {
-        "case": page.case,
+        "state": page.state,
+        "programme": page.programme,
         "instructions": page.instructions,
         "confirmed": page.confirmed,
         "messages": page.messages,
@@ -191,8 +217,6 @@ def status(request: HttpRequest, applicant: applicants.Applicant) -> HttpRespons
 @applicant_required
 def reply(request: HttpRequest, applicant: applicants.Applicant) -> HttpResponse:
     form = ReplyForm(request.POST)
-    if applicant.duress:
-        return redirect("intake:status")
     if not form.is_valid():
         return _status_page(request, applicant, form, status=400)
     applicants.reply(applicant, form.cleaned_data["text"])
@@ -203,7 +227,7 @@ def reply(request: HttpRequest, applicant: applicants.Applicant) -> HttpResponse
 @applicant_required
 def act(request: HttpRequest, applicant: applicants.Applicant, action: str) -> HttpResponse:
     """Cancel, apply or say 'I am ready': a confirmation page, then the POST."""
-    if action not in APPLICANT_ACTIONS or applicant.duress:
+    if action not in APPLICANT_ACTIONS:
         raise Http404
     if request.method == "POST":
         # If refused (the state moved on meanwhile), the status page shows the state as it is.

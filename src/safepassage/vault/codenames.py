@@ -2,13 +2,20 @@
 
 A codename is eight words drawn uniformly from a 2,048-word list in the applicant's language
 (88 bits). The server generates it; it is stored only as a keyed hash (the key, the codename
-pepper, is not in the database) and as the key that unwraps the case's data key.
+pepper, is not in the database) and as a credential: what the codename opens, wrapped under
+a key stretched from a second keyed hash of it. Without the pepper a copy of the database
+cannot test a codename at all.
+
+A credential holds a kind and a key. A real codename's key is the case's data key; a duress
+codename's key is a decoy key that opens nothing of the case. The kind is inside the
+encryption, so nothing in the database tells the two apart (issue #16).
 """
 
 import hmac
 import re
 import secrets
 import unicodedata
+from dataclasses import dataclass
 from functools import cache
 from hashlib import blake2b
 from pathlib import Path
@@ -58,11 +65,41 @@ def same_hash(a: bytes, b: bytes) -> bool:
     return hmac.compare_digest(bytes(a), bytes(b))
 
 
-def wrap_key(codename: str, key: bytes) -> bytes:
-    """`key` wrapped under the codename, at the cost fit for a high-entropy secret."""
-    return crypto.wrap_with_secret(normalise(codename), key, crypto.HIGH_ENTROPY)
+REAL, DURESS = 0, 1
 
 
-def unwrap_key(codename: str, wrapped: bytes) -> bytes:
-    """Raises crypto.DecryptionError for a wrong codename or a destroyed key."""
-    return crypto.unwrap_with_secret(normalise(codename), wrapped)
+@dataclass(frozen=True)
+class Opened:
+    key: bytes  # the case's data key, or under duress a decoy key
+    duress: bool
+
+
+def _wrap_secret(codename: str) -> str:
+    # A keyed hash of its own (not the stored lookup hash), stretched by Argon2 after it.
+    return blake2b(
+        normalise(codename).encode(),
+        key=settings.CODENAME_PEPPER,
+        person=b"sp-codename-wrap",
+        digest_size=32,
+    ).hexdigest()
+
+
+def seal_credential(codename: str, key: bytes, *, duress: bool = False) -> bytes:
+    """What `codename` opens, at the cost fit for a high-entropy secret. Real and duress
+    credentials have the same length and format."""
+    payload = bytes([DURESS if duress else REAL]) + key
+    return crypto.wrap_with_secret(_wrap_secret(codename), payload, crypto.HIGH_ENTROPY)
+
+
+def open_credential(codename: str, sealed: bytes) -> Opened:
+    """Raises crypto.DecryptionError for a wrong codename or a destroyed credential."""
+    payload = crypto.unwrap_with_secret(_wrap_secret(codename), sealed)
+    if len(payload) != 1 + crypto.KEY_BYTES or payload[0] not in (REAL, DURESS):
+        raise crypto.DecryptionError("not a credential")
+    return Opened(key=payload[1:], duress=payload[0] == DURESS)
+
+
+def open_legacy_credential(codename: str, wrapped: bytes, *, duress: bool) -> Opened:
+    """A credential made before the pepper keyed the wrap (the kind then sat beside it in
+    plain): opened once, at its next sign-in, to be sealed again the new way."""
+    return Opened(key=crypto.unwrap_with_secret(normalise(codename), wrapped), duress=duress)

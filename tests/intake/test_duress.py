@@ -1,0 +1,155 @@
+"""The duress codename (issue #16): whoever forces an applicant to sign in cannot tell it from
+his real codename, on the site or in a copy of the database, and it changes nothing but warn
+the verifiers."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.test import Client
+
+from safepassage.cases import applicant_side
+from safepassage.cases.models import Case, Codename, Message, ProbeSignal
+from safepassage.vault import codenames, crypto
+from tests.conftest import audit_entries, enter, submit, text_of
+
+pytestmark = pytest.mark.django_db
+
+
+class _Shape(HTMLParser):
+    """The forms (method, action, field names) and links of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, str, list[str]]] = []
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "form":
+            self.forms.append((attributes.get("method", ""), attributes.get("action", ""), []))
+        elif tag in ("input", "textarea", "button", "select") and self.forms:
+            name = attributes.get("name")
+            if name and name != "csrfmiddlewaretoken":
+                self.forms[-1][2].append(name)
+        elif tag == "a":
+            self.links.append(attributes.get("href", ""))
+
+
+def shape(response) -> tuple:
+    parser = _Shape()
+    body = response.content.decode()
+    parser.feed(body)
+    shown = text_of(body, "status") if 'id="status"' in body else ""
+    return response.status_code, response.get("Location"), parser.forms, parser.links, shown
+
+
+def real_and_forced(client) -> tuple[Client, Client, str]:
+    """The applicant signed in with his codename, and someone who forced the duress one."""
+    codename = submit(client)
+    real = Client()
+    enter(real, codename)
+    page = real.post("/en/my/duress/").content.decode()
+    found = re.search(r'id="duress-codename">([^<]+)<', page)
+    assert found is not None
+    duress = found.group(1)
+    forced = Client()
+    assert enter(forced, duress)["Location"] == "/en/my/"
+    return real, forced, codename
+
+
+STEPS = [
+    ("get", "/en/my/", {}),
+    ("post", "/en/my/reply/", {"text": ""}),  # refused the same way: 400 and the form again
+    ("post", "/en/my/reply/", {"text": "I am still here"}),
+    ("get", "/en/my/", {}),
+    ("get", "/en/my/cancel/", {}),
+    ("post", "/en/my/confirm-crossing/", {}),
+    ("post", "/en/my/duress/", {}),
+    ("get", "/en/my/no-such-action/", {}),
+    ("post", "/en/my/cancel/", {}),
+    ("get", "/en/my/", {}),
+]
+
+
+def test_every_applicant_page_answers_the_same_under_duress(world, client):
+    real, forced, _codename = real_and_forced(client)
+    for method, url, data in STEPS:
+        seen = [shape(getattr(who, method)(url, data)) for who in (real, forced)]
+        if url == "/en/my/duress/":  # each is shown a new codename of its own
+            assert seen[0][0] == seen[1][0] == 200
+            continue
+        assert seen[0] == seen[1], (method, url)
+    # What the forced session "sent" and "cancelled" reached nobody.
+    case = Case.objects.get()
+    assert case.messages.filter(sender=Message.Sender.APPLICANT).count() == 2  # form + real
+    assert case.state == "cancelled"  # by the real applicant, whose cancel counted
+
+
+def test_a_forced_reply_shows_on_his_page_but_reaches_no_one(world, client):
+    _real, forced, _codename = real_and_forced(client)
+    forced.post("/en/my/reply/", {"text": "Where do I go?"})
+    assert "Where do I go?" in text_of(forced.get("/en/my/").content.decode(), "messages")
+    assert Case.objects.get().messages.count() == 1  # only the application's own message
+    assert audit_entries("message.from_applicant") == []
+
+
+def test_the_real_codename_keeps_working_after_the_duress_one_was_used(world, client):
+    _real, forced, codename = real_and_forced(client)
+    forced.post("/en/my/cancel/")
+    again = Client()
+    enter(again, codename)
+    page = again.get("/en/my/").content.decode()
+    assert "Your application has been received" in text_of(page, "status")
+    again.post("/en/my/reply/", {"text": "They took my phone for an hour"})
+    case = Case.objects.get()
+    assert case.state == "applied" and case.awaiting_reply
+    assert case.probe_signals.filter(kind=ProbeSignal.Kind.DURESS).count() == 1
+    assert [actor for actor, _ in audit_entries("applicant.duress")] == ["system"]
+
+
+def test_the_real_page_explains_the_duress_codename_without_describing_what_it_shows(world, client):
+    real, _forced, _codename = real_and_forced(client)
+    page = text_of(real.get("/en/my/").content.decode()).lower()
+    assert "duress codename" in page
+    for telltale in ("empty page", "harmless", "nothing will be shown", "shows"):
+        assert telltale not in page
+
+
+def test_nothing_in_the_database_tells_the_two_codenames_apart(world, client):
+    _real, _forced, _codename = real_and_forced(client)
+    rows = list(Codename.objects.values())
+    assert len(rows) == 2
+    assert {field for field in rows[0]} == {
+        "id",
+        "case_id",
+        "lookup_hash",
+        "wrapped_key",
+        "legacy_duress",
+    }
+    assert [row["legacy_duress"] for row in rows] == [None, None]
+    assert len(bytes(rows[0]["wrapped_key"])) == len(bytes(rows[1]["wrapped_key"]))
+
+
+def test_a_copy_of_the_database_cannot_test_a_codename_without_the_pepper(world, client):
+    codename = submit(client)
+    row = Codename.objects.get()
+    # The old derivation, from the codename alone, opens nothing.
+    with pytest.raises(crypto.DecryptionError):
+        crypto.unwrap_with_secret(codenames.normalise(codename), bytes(row.wrapped_key))
+    # With the pepper it opens the case's data key.
+    opened = codenames.open_credential(codename, bytes(row.wrapped_key))
+    assert not opened.duress and len(opened.key) == crypto.KEY_BYTES
+
+
+def test_a_credential_from_before_is_sealed_the_new_way_at_its_next_sign_in(world, client):
+    codename = submit(client)
+    row = Codename.objects.get()
+    key = codenames.open_credential(codename, bytes(row.wrapped_key)).key
+    old = crypto.wrap_with_secret(codenames.normalise(codename), key, crypto.HIGH_ENTROPY)
+    Codename.objects.filter(pk=row.pk).update(wrapped_key=old, legacy_duress=False)
+    session = applicant_side.enter_with_codename(codename)
+    assert session is not None and session.data_key == key and not session.duress
+    row.refresh_from_db()
+    assert row.legacy_duress is None
+    assert codenames.open_credential(codename, bytes(row.wrapped_key)).key == key
