@@ -5,10 +5,13 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from safepassage import context
 from safepassage.cases import casework
 from safepassage.cases.models import Case, Codename, Message
+from safepassage.intake import throttle
+from safepassage.intake.models import WrongCodenames
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import create_programme
 from tests.conftest import application, enter, form_token, sign_in, submit, text_of
@@ -83,12 +86,32 @@ def test_the_codename_is_shown_only_after_the_case_is_committed(world, client, m
     assert Case.objects.count() == 0 and Codename.objects.count() == 0
 
 
-def test_wrong_codenames_are_throttled(world, client):
+def test_a_session_that_guesses_waits_but_never_locks_out_anyone_else(world, client):
     codename = submit(client)
-    for _ in range(5):
-        assert "not known" in enter(client, "лес " * 8).content.decode()
-    blocked = enter(client, codename)
-    assert blocked.status_code == 200 and "Too many attempts" in blocked.content.decode()
+    guesser = Client()
+    for _ in range(3):  # three free tries
+        page = enter(guesser, "лес " * 8).content.decode()
+        assert "not known" in page and 'id="wait"' not in page
+    page = enter(guesser, "лес " * 8).content.decode()
+    assert "Wait 2 seconds before the next try" in text_of(page, "wait")
+    # Too soon: not even a right codename is checked for this session...
+    assert "Wait" in text_of(enter(guesser, codename).content.decode(), "wait")
+    # ...but anyone else's right codename gets in, and so does his once the wait is over.
+    assert enter(Client(), codename)["Location"] == "/en/my/"
+    WrongCodenames.objects.update(not_before=timezone.now())
+    assert enter(guesser, codename)["Location"] == "/en/my/"
+    assert not WrongCodenames.objects.exists()  # forgotten once he got in
+
+
+def test_waits_double_up_to_fifteen_minutes():
+    assert [throttle.wait_for(n).total_seconds() for n in (1, 3, 4, 5, 6, 30)] == [
+        0,
+        0,
+        2,
+        4,
+        8,
+        900,
+    ]
 
 
 def test_the_session_ends_after_ten_idle_minutes(world, client, monkeypatch):

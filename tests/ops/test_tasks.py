@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -108,3 +109,27 @@ def test_the_worker_refreshes_sqlites_query_statistics(world, client):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'cases_case'")
         assert cursor.fetchone()[0] > 0
+
+
+def test_the_worker_clears_expired_sessions_and_old_wrong_codename_counters(world, client):
+    from django.contrib.sessions.models import Session
+
+    from safepassage.intake.models import WrongCodenames
+
+    client.get("/en/north/apply/")  # an anonymous visit to a form leaves a session
+    expired, kept = Client(), Client()
+    expired.get("/en/enter/")
+    kept.get("/en/enter/")
+    assert Session.objects.count() == 3
+    now = timezone.now()
+    Session.objects.filter(pk=Session.objects.order_by("expire_date")[0].pk).update(
+        expire_date=now - timedelta(seconds=1)
+    )
+    WrongCodenames.objects.create(key="a" * 64, failures=3, not_before=now, last_at=now)
+    WrongCodenames.objects.create(
+        key="b" * 64, failures=9, not_before=now, last_at=now - timedelta(days=2)
+    )
+    call_command("worker", batch=True)
+    assert Session.objects.count() == 2
+    assert list(WrongCodenames.objects.values_list("key", flat=True)) == ["a" * 64]
+    assert booked(tasks.clear_sessions).get(status="SUCCESSFUL").return_value == 2

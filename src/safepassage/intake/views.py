@@ -169,21 +169,24 @@ def applicant_required(view: AppletView) -> AppletView:
 @require_http_methods(["GET", "POST"])
 def enter(request: HttpRequest) -> HttpResponse:
     form = CodenameForm(request.POST or None)
-    error = ""
+    error, wait = "", 0
     if request.method == "POST":
-        if throttle.blocked(request):
-            error = "throttled"
+        wait = throttle.seconds_to_wait(request)
+        if wait:
+            error = "wait"
         elif form.is_valid():
             applicant = applicants.enter(form.cleaned_data["codename"])
             if applicant is None:
-                throttle.record_failure(request)
+                wait = throttle.record_failure(request)
                 error = "wrong"
             else:
+                throttle.forget(request)
                 request.session.cycle_key()
                 request.session[SESSION_SEEN] = time.time()
                 _keep(request, applicant)
                 return redirect("intake:status")
-    return render(request, "intake/enter.html", {"form": form, "error": error})
+    context = {"form": form, "error": error, "wait": wait}
+    return render(request, "intake/enter.html", context)
 
 
 def _status_page(

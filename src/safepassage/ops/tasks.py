@@ -13,6 +13,7 @@ from django_tasks import task
 from django_tasks.base import Task
 
 from safepassage.cases import retention, submission
+from safepassage.intake import throttle
 from safepassage.ops import statistics
 from safepassage.passage import notices
 
@@ -57,10 +58,26 @@ def refresh_statistics() -> bool:
     return refreshed
 
 
+@task()
+def clear_sessions() -> int:
+    """Expired sessions (every anonymous visit to a form leaves one) and the wrong-codename
+    counters of sessions quiet for a day."""
+    from django.contrib.sessions.models import Session
+
+    from safepassage.ops import schedule
+
+    now = timezone.now()
+    cleared, _ = Session.objects.filter(expire_date__lt=now).delete()
+    cleared += throttle.forget_old(now)
+    schedule.book_next(clear_sessions)
+    return cleared
+
+
 # How often each periodic task runs.
 PERIODIC: dict[Task, timedelta] = {
     expire_notices: timedelta(minutes=5),
     shred_expired_cases: timedelta(hours=24),
     wipe_receipts: timedelta(minutes=5),
     refresh_statistics: timedelta(hours=1),
+    clear_sessions: timedelta(hours=1),
 }
