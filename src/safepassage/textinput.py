@@ -13,6 +13,17 @@ from django.utils.translation import gettext_lazy as _
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
+# Invisible format characters: bidirectional embeddings, overrides and isolates, zero-width
+# spaces and joiners, marks, the byte-order mark. Shown to staff, in a PDF or a spreadsheet
+# they can make a name or a number read otherwise than it is stored ("Trojan Source"), so
+# every text a person types loses them (issue #16).
+INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]")
+
+
+def without_invisible(text: str) -> str:
+    return INVISIBLE.sub("", text)
+
+
 def no_control_characters(value: str) -> None:
     if _FORBIDDEN.search(value):
         raise ValidationError(
@@ -28,7 +39,19 @@ class TextField(forms.CharField):
 
     def to_python(self, value: object) -> str | None:
         text = super().to_python(value)
-        return text.replace("\r\n", "\n") if text else text
+        return without_invisible(text.replace("\r\n", "\n")) if text else text
+
+
+class VisibleTextOnly(forms.BaseForm):
+    """For forms whose text fields are not TextFields (model forms): every text they clean
+    loses its invisible format characters."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name, value in cleaned.items():
+            if isinstance(value, str):
+                cleaned[name] = without_invisible(value)
+        return cleaned
 
 
 class TextAreaField(TextField):

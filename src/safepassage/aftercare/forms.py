@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safepassage.aftercare.models import NOT_NEGATIVE, Category, Consent, RewardRate
 from safepassage.reception.forms import DATE_ERROR, DATE_FORMATS
-from safepassage.textinput import TextAreaField, TextField
+from safepassage.textinput import TextAreaField, TextField, VisibleTextOnly
 
 
 class ConsentForm(forms.Form):
@@ -49,7 +49,7 @@ class PaymentForm(forms.Form):
     reference = TextField(max_length=300, label=_("Payment reference (how and to whom)"))
 
 
-class RateForm(forms.ModelForm):
+class RateForm(VisibleTextOnly, forms.ModelForm):
     amount = forms.DecimalField(
         label=_("Reward"), max_digits=14, decimal_places=2, validators=NOT_NEGATIVE
     )

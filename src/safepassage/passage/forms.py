@@ -14,10 +14,10 @@ from safepassage.passage.models import Crossing, ReceivingUnit, Sector
 from safepassage.passage.recognition import signal_choices
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
-from safepassage.textinput import TextAreaField, TextField, no_control_characters
+from safepassage.textinput import TextAreaField, TextField, VisibleTextOnly, no_control_characters
 
 
-class SectorForm(forms.ModelForm):
+class SectorForm(VisibleTextOnly, forms.ModelForm):
     class Meta:
         model = Sector
         fields = [
@@ -50,7 +50,7 @@ class SectorForm(forms.ModelForm):
             self.fields[name].validators.append(no_control_characters)
 
 
-class ReceivingUnitForm(forms.ModelForm):
+class ReceivingUnitForm(VisibleTextOnly, forms.ModelForm):
     class Meta:
         model = ReceivingUnit
         fields = ["name", "liaisons"]

@@ -15,6 +15,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from safepassage.reception.particulars import HEALTH
+from safepassage.textinput import without_invisible
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FONT = "DejaVu"
@@ -62,7 +63,7 @@ def _block(pdf: FPDF, height: float, text: str, **options: object) -> None:
     pdf.multi_cell(
         pdf.epw,
         height,
-        text,
+        without_invisible(text),
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
         **options,  # type: ignore[arg-type]

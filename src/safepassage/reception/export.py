@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema
 
 from safepassage.reception.particulars import FIELDS
+from safepassage.textinput import without_invisible
 
 SCHEMA_ID = "safepassage/bureau-export/1"
 SCHEMA_PATH = Path(__file__).with_name("bureau_export.schema.json")
@@ -62,6 +63,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 def _cell(value: Any) -> Any:
     if not isinstance(value, str) or not value:
         return value
+    value = without_invisible(value)  # also from records stored before they were refused
     folded = unicodedata.normalize("NFKC", value)
     if folded.startswith(FORMULA_STARTS) or folded.lstrip().startswith(FORMULA_STARTS):
         return "'" + value
