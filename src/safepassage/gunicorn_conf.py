@@ -13,6 +13,7 @@ import os
 bind = os.environ.get("SAFEPASSAGE_BIND", "127.0.0.1:8001")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
 timeout = 30
+umask = 0o077  # files the workers create (SQLite's WAL and shared memory) are owner-only
 # No access log: a line with a time and a path is a fact about an applicant.
 accesslog = None
 # The application is loaded once, before the workers fork, and what it allocated is moved

@@ -14,6 +14,10 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+# Every file a Safe Passage process creates (the database and its WAL, secrets, backups, the
+# writers' lock) is readable by its owner only, from its first byte (issue #16).
+os.umask(0o077)
+
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("SAFEPASSAGE_VAR_DIR", BASE_DIR.parent.parent / "var"))
 TESTING = "pytest" in sys.modules
@@ -28,7 +32,7 @@ def local_secret(name: str) -> str:
     value = os.environ.get(f"SAFEPASSAGE_{name.upper()}")
     if value:
         return value
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = VAR_DIR / f"{name}.secret"
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -124,7 +128,7 @@ DATABASE_URL = os.environ.get("SAFEPASSAGE_DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "safepassage.sqlite",

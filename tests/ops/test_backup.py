@@ -133,3 +133,51 @@ def test_a_backup_restored_on_a_new_machine_lets_every_applicant_back_in(
     damaged.write_bytes(bytes(raw))
     refused = safepassage("restore", str(damaged), "--check", env=new_machine)
     assert refused.returncode != 0 and "backup refused" in refused.stderr
+
+
+def test_every_file_an_installation_creates_is_its_owners_only(tmp_path):
+    """Under an ordinary shell umask (022), the database, its WAL, the secrets, the writers'
+    lock and a backup are created owner-only, from their first byte."""
+    var = tmp_path / "var"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SAFEPASSAGE_", "DJANGO_"))}
+    env |= {
+        "SAFEPASSAGE_VAR_DIR": str(var),
+        "SAFEPASSAGE_KDF_PROFILE": "minimum",
+        "SAFEPASSAGE_BACKUP_PASSPHRASE": PASSPHRASE,
+    }
+
+    def run(*args: str) -> str:
+        command = [str(Path(sys.executable).with_name("safepassage")), *args]
+        done = subprocess.run(
+            command,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            preexec_fn=lambda: os.umask(0o022),
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    run("migrate", "--verbosity=0")
+    run(
+        "shell",
+        "-c",
+        "from safepassage.programmes.services import create_programme;"
+        "create_programme('north', 'North')",
+    )
+    # The WAL lives while a connection is open: look at it from inside one.
+    wal = run(
+        "shell",
+        "-c",
+        "import os; from django.db import connection;"
+        "from safepassage.programmes.services import create_programme;"
+        "create_programme('south', 'South');"
+        "print(oct(os.stat(connection.settings_dict['NAME'] + '-wal').st_mode & 0o777))",
+    )
+    assert wal.split()[-1] == "0o600"
+    run("backup", str(tmp_path / "north.spbackup"))
+    made = [var, *var.rglob("*"), tmp_path / "north.spbackup"]
+    assert any(p.name.endswith(".sqlite3") for p in made) and len(made) > 5
+    loose = {str(p.relative_to(tmp_path)): oct(p.stat().st_mode & 0o777) for p in made}
+    assert {p: mode for p, mode in loose.items() if int(mode, 8) & 0o077} == {}

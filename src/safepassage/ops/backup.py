@@ -176,12 +176,12 @@ def unpack(archive: BinaryIO, into: Path) -> Contents:
 def write(path: Path, members: dict[str, Path], manifest: dict, passphrase: str) -> None:
     """Write the backup beside `path` and move it into place once it is on disk."""
     partial = path.with_name(path.name + ".partial")
-    with tempfile.TemporaryFile() as archive, open(partial, "wb") as out:
+    handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with tempfile.TemporaryFile() as archive, os.fdopen(handle, "wb") as out:
         pack(members, manifest, archive)
         encrypt_stream(archive, out, passphrase)
         out.flush()
         os.fsync(out.fileno())
-    os.chmod(partial, 0o600)
     os.replace(partial, path)
 
 

@@ -62,8 +62,9 @@ class Command(BaseCommand):
         for name in SECRETS:
             path = var / f"{name}.secret"
             partial = path.with_name(path.name + ".restoring")
-            partial.write_text(restored[name])
-            partial.chmod(0o600)
+            handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(handle, "w") as secret:  # owner-only from its first byte
+                secret.write(restored[name])
             partial.replace(path)
             variable = f"SAFEPASSAGE_{name.upper()}"
             if variable in os.environ:
