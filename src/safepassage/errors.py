@@ -1,14 +1,22 @@
 """Error pages in the visitor's language. They show no request data and no traceback."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from safepassage import hosts
+
 
 def _page(request: HttpRequest | None, status: int, title: str, text: str) -> HttpResponse:
     """The applicant's error page, or on a staff address the staff one (with its navigation):
-    a colleague who mistypes an address stays among the staff pages."""
-    staff = request is not None and "/staff/" in request.path
+    a colleague who mistypes an address stays among the staff pages. On an applicant host a
+    staff address gets the applicant's page, as any unknown address does."""
+    staff = (
+        request is not None
+        and "/staff/" in request.path
+        and (not settings.STAFF_HOSTS or hosts.is_staff_host(request))
+    )
     template = "staff/error.html" if staff else "error.html"
     context = {"status": status, "title": title, "text": text}
     body = render_to_string(template, context, request=request if staff else None)

@@ -28,7 +28,11 @@ def env_flag(name: str, default: bool = False) -> bool:
 
 
 def local_secret(name: str) -> str:
-    """A secret from SAFEPASSAGE_<NAME>, or one generated once and kept under var/."""
+    """A secret from the file SAFEPASSAGE_<NAME>_FILE names (systemd's LoadCredential puts
+    one on a tmpfs), from SAFEPASSAGE_<NAME>, or one generated once and kept under var/."""
+    from_file = os.environ.get(f"SAFEPASSAGE_{name.upper()}_FILE")
+    if from_file:
+        return Path(from_file).read_text().strip()
     value = os.environ.get(f"SAFEPASSAGE_{name.upper()}")
     if value:
         return value
@@ -53,6 +57,15 @@ CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("SAFEPASSAGE_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
 SECURE = env_flag("SAFEPASSAGE_SECURE_COOKIES")
+# Staff pages are served only on these hosts, applicant pages only on the others (hosts.py).
+STAFF_HOSTS = [
+    h.strip().lower() for h in os.environ.get("SAFEPASSAGE_STAFF_HOSTS", "").split(",") if h
+]
+# Behind the documented nginx: it sets X-Forwarded-Proto and X-Real-IP on every request,
+# overwriting whatever a client sent, and nothing reaches the application servers otherwise.
+BEHIND_PROXY = env_flag("SAFEPASSAGE_BEHIND_PROXY")
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -88,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After the user and the language are known, so its 404 is the ordinary page.
+    "safepassage.hosts.HostsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -175,6 +190,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "safepassage.hosts.client_address"
 
 # One session cookie, HttpOnly and SameSite=Strict, gone when the browser closes. The cookie
 # also carries the key that opens the secrets kept in the session (see vault/sessions.py).
@@ -199,6 +215,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_SSL_REDIRECT = env_flag("SAFEPASSAGE_SSL_REDIRECT")
+# Django's redirect is all or nothing, and the onion service is plain HTTP inside Tor: with
+# staff hosts named, hosts.HostsMiddleware sends those (and only those) to HTTPS instead.
+SILENCED_SYSTEM_CHECKS = ["security.W008"] if STAFF_HOSTS else []
 SECURE_HSTS_SECONDS = int(os.environ.get("SAFEPASSAGE_HSTS_SECONDS", "0"))
 # Only sent once HSTS is on (SAFEPASSAGE_HSTS_SECONDS > 0); a dedicated domain wants both.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SAFEPASSAGE_HSTS_SUBDOMAINS", True)

@@ -3,6 +3,7 @@
 
 import os
 import re
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -17,11 +18,20 @@ FROM_ENVIRONMENT = {
 }
 
 
+def _key_value(variable: str) -> str:
+    if path := os.environ.get(f"{variable}_FILE"):
+        try:
+            return Path(path).read_text().strip()
+        except OSError:
+            return ""
+    return os.environ.get(variable, "")
+
+
 @register(Tags.security, deploy=True)
 def keys_come_from_a_secret_store(**kwargs: Any) -> list[Error]:
     problems = []
     for variable, shape in FROM_ENVIRONMENT.items():
-        value = os.environ.get(variable, "")
+        value = _key_value(variable)
         if not value:
             problems.append(
                 Error(
@@ -32,6 +42,54 @@ def keys_come_from_a_secret_store(**kwargs: Any) -> list[Error]:
             )
         elif shape is not None and not shape.match(value):
             problems.append(Error(f"{variable} must be 64 hex digits.", id="safepassage.E002"))
+    return problems
+
+
+def _device(path: Path) -> int | None:
+    """The device a path is on, or the nearest existing folder above it is on."""
+    for place in (path, *path.parents):
+        try:
+            return place.stat().st_dev
+        except OSError:
+            continue
+    return None
+
+
+def _database_place() -> Path:
+    """The database file (SQLite), or else var/, where backups and SQLite would be."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "safepassage.sqlite":
+        return Path(database["NAME"])
+    return Path(settings.VAR_DIR)
+
+
+@register(Tags.security, deploy=True)
+def keys_are_not_beside_the_database(**kwargs: Any) -> list[Warning]:
+    """The codename pepper and the audit key are what a copy of the database lacks: kept on
+    the same disk, a copy of the disk has both."""
+    problems = []
+    database = _device(_database_place())
+    for name in ("codename_pepper", "audit_key"):
+        variable = f"SAFEPASSAGE_{name.upper()}"
+        left_behind = Path(settings.VAR_DIR) / f"{name}.secret"
+        key_file = os.environ.get(f"{variable}_FILE")
+        if os.environ.get(variable) or key_file:
+            if left_behind.exists():
+                problems.append(
+                    Warning(
+                        f"A copy of {variable} lies beside the database: {left_behind}.",
+                        hint="Delete it once the secret store holds the key.",
+                        id="safepassage.W003",
+                    )
+                )
+            if key_file and database is not None and _device(Path(key_file)) == database:
+                problems.append(
+                    Warning(
+                        f"{variable}_FILE is on the same disk as the database.",
+                        hint="Use systemd's LoadCredential (a tmpfs) or another secret store.",
+                        id="safepassage.W004",
+                    )
+                )
     return problems
 
 

@@ -1,0 +1,54 @@
+"""Which host serves what: staff pages only on the staff host(s), applicant pages only on the
+others (the onion service), and the real client address behind the documented proxy.
+
+Written by hand because Django routes by path, not by host, and the two audiences must not
+share one: a staff sign-in page on the onion address tells the other side whose site it is
+and invites guessing (issue #16). With `SAFEPASSAGE_STAFF_HOSTS` unset (the local demo) one
+host serves both.
+"""
+
+import re
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+
+STAFF_PATH = re.compile(r"^/[a-z]{2}(?:-[a-z]+)?/staff(?:/|$)")
+EITHER = ("/static/",)
+
+
+def is_staff_host(request: HttpRequest) -> bool:
+    return request.get_host().split(":")[0].lower() in settings.STAFF_HOSTS
+
+
+class HostsMiddleware:
+    """An applicant host answers a staff URL as any unknown page (404), and a staff host an
+    applicant URL likewise. A staff host is always served over HTTPS: a plain request is
+    redirected (the onion service is plain HTTP by design, inside Tor)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not settings.STAFF_HOSTS or request.path.startswith(EITHER):
+            return self.get_response(request)
+        staff_path = bool(STAFF_PATH.match(request.path))
+        if is_staff_host(request):
+            if not request.is_secure():
+                return HttpResponsePermanentRedirect(f"https://{request.get_host()}{request.path}")
+            if request.path == "/":
+                return HttpResponsePermanentRedirect("/ru/staff/")
+            if not staff_path:
+                raise Http404
+        elif staff_path:
+            raise Http404
+        return self.get_response(request)
+
+
+def client_address(request: HttpRequest) -> str:
+    """For django-axes: the address nginx saw (`X-Real-IP`, which it sets, never appends)
+    when `SAFEPASSAGE_BEHIND_PROXY` is on; otherwise the socket's peer. Behind the proxy the
+    peer is always nginx, so a lock would fall on the username alone."""
+    if settings.BEHIND_PROXY and (forwarded := request.META.get("HTTP_X_REAL_IP")):
+        return str(forwarded)
+    return str(request.META.get("REMOTE_ADDR", ""))

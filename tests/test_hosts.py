@@ -1,0 +1,75 @@
+"""Staff pages only on the staff host, applicant pages only on the onion; behind the
+documented proxy Django knows HTTPS and django-axes knows the real address (issue #16)."""
+
+import pytest
+from django.test import Client
+
+from safepassage.programmes.roles import Role
+from tests.conftest import PASSWORD, text_of
+
+pytestmark = pytest.mark.django_db
+
+STAFF, ONION = "staff.example.org", "abcdefghij.onion"
+
+
+@pytest.fixture
+def split(settings):
+    settings.ALLOWED_HOSTS = [STAFF, ONION]
+    settings.STAFF_HOSTS = [STAFF]
+    settings.BEHIND_PROXY = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    return settings
+
+
+def onion() -> Client:
+    return Client(HTTP_HOST=ONION, HTTP_X_FORWARDED_PROTO="http", HTTP_X_REAL_IP="127.0.0.1")
+
+
+def staff(address: str = "198.51.100.7") -> Client:
+    return Client(HTTP_HOST=STAFF, HTTP_X_FORWARDED_PROTO="https", HTTP_X_REAL_IP=address)
+
+
+def test_the_onion_serves_no_staff_page_and_says_so_as_for_any_unknown_page(world, split):
+    for path in ("/ru/staff/login/", "/en/staff/", "/ru/staff/p/north/queue/"):
+        unknown = onion().get(path[:4] + "no-such-page/")
+        response = onion().get(path)
+        assert response.status_code == 404
+        assert text_of(response.content.decode()) == text_of(unknown.content.decode())
+    assert onion().get("/ru/north/apply/").status_code == 200
+    assert onion().get("/ru/enter/").status_code == 200
+
+
+def test_the_staff_host_serves_no_applicant_page(world, split):
+    assert staff().get("/ru/north/apply/").status_code == 404
+    assert staff().get("/ru/enter/").status_code == 404
+    assert staff().get("/")["Location"] == "/ru/staff/"
+    assert staff().get("/ru/staff/login/").status_code == 200
+
+
+def test_the_staff_host_is_https_only_and_says_so(world, split):
+    plain = Client(HTTP_HOST=STAFF, HTTP_X_FORWARDED_PROTO="http")
+    redirected = plain.get("/ru/staff/login/")
+    assert redirected.status_code == 301
+    assert redirected["Location"] == f"https://{STAFF}/ru/staff/login/"
+    secure = staff().get("/ru/staff/login/")
+    assert secure["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "Strict-Transport-Security" not in onion().get("/ru/").headers
+
+
+def test_a_locked_sign_in_is_locked_for_that_address_not_for_the_username(world, split):
+    username = world.staff[Role.VERIFIER].username
+    attacker = staff("203.0.113.66")
+    for _ in range(5):
+        attacker.post("/en/staff/login/", {"username": username, "password": "wrong"})
+    locked = attacker.post("/en/staff/login/", {"username": username, "password": PASSWORD})
+    assert locked.status_code in (403, 429)
+    owner = staff("198.51.100.7").post(
+        "/en/staff/login/", {"username": username, "password": PASSWORD}
+    )
+    assert owner.status_code == 302 and owner["Location"] == "/en/staff/second-factor/"
+
+
+def test_one_host_serves_both_when_no_staff_host_is_named(world, client):
+    assert client.get("/en/staff/login/").status_code == 200
+    assert client.get("/en/north/apply/").status_code == 200
