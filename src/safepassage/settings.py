@@ -271,7 +271,9 @@ OTP_TOTP_ISSUER = "Safe Passage"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No path, case reference or codename in a log line (logs.py).
+    "filters": {"redact": {"()": "safepassage.logs.Redact"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"axes": {"level": "WARNING"}},
 }
