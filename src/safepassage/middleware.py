@@ -1,7 +1,9 @@
-"""Nothing this site sends may be kept by the browser or a proxy."""
+"""Request and response rules for every page: nothing sent may be kept by the browser or a
+proxy, and nothing but a plain form may be sent."""
 
 from collections.abc import Callable
 
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 
 
@@ -15,3 +17,16 @@ class NoStoreMiddleware:
             response["Cache-Control"] = "no-store, max-age=0"
             response["Pragma"] = "no-cache"
         return response
+
+
+class NoUploadsMiddleware:
+    """No page takes a file: a multipart body is refused (400) before anything reads it, so a
+    file part is never parsed or spooled to disk (issue #16)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.content_type.startswith("multipart/"):
+            raise BadRequest("multipart bodies are not accepted")
+        return self.get_response(request)

@@ -1,5 +1,6 @@
 """The applicant's journey and the promises made to them."""
 
+import io
 import logging
 import re
 
@@ -316,3 +317,15 @@ def test_every_applicant_page_of_a_demo_says_it_is_a_demo(world, client, monkeyp
     for url in ("/ru/", "/ru/enter/", "/ru/safety/", "/ru/north/apply/", "/ru/my/"):
         html = client.get(url).content.decode()
         assert text_of(html, "demo-label") == "Только для демонстрации: это не настоящая программа."
+
+
+def test_a_file_part_is_refused_before_anything_reads_it(world, client, tmp_path, settings):
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    page = client.get("/ru/north/apply/")
+    form = application(form_token(page.content.decode()))
+    big = io.BytesIO(b"x" * (20 * 1024 * 1024))
+    big.name = "leak.bin"
+    response = client.post("/ru/north/apply/", {**form, "attachment": big})  # multipart
+    assert response.status_code == 400
+    assert "Запрос не удалось прочитать" in text_of(response.content.decode())
+    assert Case.objects.count() == 0 and list(tmp_path.iterdir()) == []
