@@ -4,10 +4,12 @@ import re
 import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.test.client import MULTIPART_CONTENT
 from django.utils import translation
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -17,6 +19,27 @@ from safepassage.programmes.roles import Role
 from safepassage.programmes.services import add_staff, create_programme
 
 PASSWORD = "correct horse battery staple"
+
+
+_multipart_post = Client.post
+
+
+def _post_as_a_browser(self, path, data=None, content_type=None, **extra):
+    """Django's test client sends multipart by default; a browser sends a form without a file
+    urlencoded, and the site refuses multipart (middleware.NoUploadsMiddleware). A file in
+    `data`, or an explicit content type, is sent as asked."""
+    has_file = isinstance(data, dict) and any(hasattr(v, "read") for v in data.values())
+    if content_type is None and not has_file and (data is None or isinstance(data, dict)):
+        body = urlencode(data or {}, doseq=True)
+        return _multipart_post(
+            self, path, body, content_type="application/x-www-form-urlencoded", **extra
+        )
+    if content_type is None:
+        content_type = MULTIPART_CONTENT
+    return _multipart_post(self, path, data, content_type=content_type, **extra)
+
+
+Client.post = _post_as_a_browser  # type: ignore[method-assign, assignment]
 
 
 @pytest.fixture(autouse=True)

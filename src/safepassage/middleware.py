@@ -27,6 +27,6 @@ class NoUploadsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.content_type.startswith("multipart/"):
+        if (request.content_type or "").startswith("multipart/"):
             raise BadRequest("multipart bodies are not accepted")
         return self.get_response(request)

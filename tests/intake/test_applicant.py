@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.test.client import MULTIPART_CONTENT
 from django.utils import timezone
 
 from safepassage import context
@@ -325,7 +326,10 @@ def test_a_file_part_is_refused_before_anything_reads_it(world, client, tmp_path
     form = application(form_token(page.content.decode()))
     big = io.BytesIO(b"x" * (20 * 1024 * 1024))
     big.name = "leak.bin"
-    response = client.post("/ru/north/apply/", {**form, "attachment": big})  # multipart
+    response = client.post("/ru/north/apply/", {**form, "attachment": big})  # so multipart
     assert response.status_code == 400
     assert "Запрос не удалось прочитать" in text_of(response.content.decode())
     assert Case.objects.count() == 0 and list(tmp_path.iterdir()) == []
+    # Even without a file part, a multipart body is not what a form of this site sends.
+    plain = client.post("/ru/north/apply/", form, content_type=MULTIPART_CONTENT)
+    assert plain.status_code == 400 and Case.objects.count() == 0

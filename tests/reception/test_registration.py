@@ -160,3 +160,20 @@ def test_a_shredded_case_shows_its_dates_and_nothing_of_the_person(
     assert "destroyed" in refusal(officer, officer.get(page(client, case, "card.pdf")))
     after_care = staff_client(Role.AFTERCARE).get(f"/en/staff/case/{case.reference}/aftercare/")
     assert after_care.status_code == 200
+
+
+def test_a_name_the_card_cannot_print_is_refused_clearly_not_dropped(
+    world, front, client, staff_client
+):
+    case = received_case(world, front, client)
+    officer = staff_client(Role.RECEPTION)
+    answers = {**MANDATORY_ANSWERS, "first_names": "Иван 龍"}
+    response = officer.post(page(client, case, "register/"), answers)
+    assert response.status_code == 400
+    assert "The capture card cannot print 龍" in response.content.decode()
+    assert Prisoner.objects.get(case=case).particulars is None
+    # Greek, Latin and Cyrillic print; so does what the card does with them.
+    fine = {**MANDATORY_ANSWERS, "first_names": "Иван Ωμέγα Émile"}
+    assert officer.post(page(client, case, "register/"), fine).status_code == 302
+    pdf = officer.get(page(client, case, "card.pdf"))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"

@@ -6,11 +6,13 @@ as it should on any machine. The PDF's metadata names no one.
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -19,6 +21,20 @@ from safepassage.textinput import without_invisible
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FONT = "DejaVu"
+FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+
+
+@cache
+def _printable() -> frozenset[int]:
+    """The characters both bundled faces can draw (Latin, Cyrillic, Greek and more)."""
+    faces = [set(TTFont(FONT_DIR / name).getBestCmap()) for name in FONT_FILES]
+    return frozenset(set.intersection(*faces))
+
+
+def unprintable(text: str) -> list[str]:
+    """The characters of `text` the card could not draw: the PDF would silently drop them,
+    and a card with half a name is worse than a clear refusal at registration."""
+    return sorted({c for c in text if not c.isspace() and ord(c) not in _printable()})
 
 
 @dataclass(frozen=True)
@@ -75,8 +91,8 @@ def render(data: CardData, language: str) -> bytes:
         pdf = FPDF(orientation="P", unit="mm", format=(148, 210))  # A5
         pdf.set_title(_("Capture card for prisoner of war"))
         pdf.set_creator("Safe Passage")
-        pdf.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
-        pdf.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+        pdf.add_font(FONT, "", FONT_DIR / FONT_FILES[0])
+        pdf.add_font(FONT, "B", FONT_DIR / FONT_FILES[1])
         pdf.set_auto_page_break(auto=True, margin=10)
         pdf.add_page()
         width = pdf.epw

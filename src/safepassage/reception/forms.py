@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from safepassage.reception import card
 from safepassage.reception.models import CustodyEvent
 from safepassage.reception.particulars import HEALTH, MANDATORY, OPTIONAL
 from safepassage.textinput import (
@@ -73,6 +74,16 @@ class RegistrationForm(forms.Form):
         for name in data.get("refused") or []:
             if data.get(name):
                 self.add_error(name, _("Marked as declined: leave it empty, or untick it below."))
+        for name, value in list(data.items()):
+            if isinstance(value, str) and (missing := card.unprintable(value)):
+                self.add_error(
+                    name,
+                    _(
+                        "The capture card cannot print %(characters)s. Write it in Latin or "
+                        "Cyrillic letters, as in his documents."
+                    )
+                    % {"characters": " ".join(missing)},
+                )
         return data
 
 

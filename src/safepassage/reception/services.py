@@ -88,6 +88,10 @@ def register(
         raise ReceptionRefused(_("Required under GC III Art. 17: %s.") % ", ".join(missing))
     now = now or timezone.now()
     record: dict[str, Any] = {name: _plain(answers.get(name)) for name in FIELDS}
+    if missing := card.unprintable("".join(record.values())):
+        raise ReceptionRefused(
+            _("The capture card cannot print %(characters)s.") % {"characters": " ".join(missing)}
+        )
     record["language"] = answers.get("language") or settings.LANGUAGE_CODE
     record["refused"] = sorted(answers.get("refused") or [])
     with transaction.atomic():
