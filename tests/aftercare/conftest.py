@@ -9,7 +9,7 @@ from tests.conftest import PASSWORD
 from tests.passage.conftest import front
 from tests.reception.conftest import received_case, register
 
-__all__ = ["front", "registered", "second_officer"]
+__all__ = ["front", "registered", "second_officer", "verifying_officer"]
 
 
 @pytest.fixture
@@ -21,14 +21,20 @@ def registered(world, front, client):
     return case
 
 
-@pytest.fixture
-def second_officer(world):
+def officer(world, username: str):
     user = add_staff(
-        world.programme,
-        "north-aftercare-2",
-        PASSWORD,
-        [Role.AFTERCARE],
-        private_key=world.private_key,
+        world.programme, username, PASSWORD, [Role.AFTERCARE], private_key=world.private_key
     )
     TOTPDevice.objects.create(user=user, name="app", confirmed=True)
     return user
+
+
+@pytest.fixture
+def second_officer(world):
+    return officer(world, "north-aftercare-2")
+
+
+@pytest.fixture
+def verifying_officer(world):
+    """Who checks the equipment: never one of the claim's two approvers."""
+    return officer(world, "north-aftercare-3")

@@ -18,6 +18,7 @@ from safepassage.aftercare.models import (
 from safepassage.audit import log
 from safepassage.audit.models import AuditEvent
 from safepassage.programmes.roles import Role
+from tests.aftercare.conftest import officer as make_officer
 from tests.conftest import audit_entries, refusal, sign_in, text_of
 
 pytestmark = pytest.mark.django_db
@@ -80,12 +81,14 @@ def test_a_claim_keeps_the_rate_of_its_day(world, registered):
     assert claim.amount == Decimal(100_000)
 
 
-def test_the_same_officer_cannot_approve_twice(world, registered, second_officer):
+def test_the_same_officer_cannot_approve_twice(world, registered, verifying_officer):
     claim = tank(world, registered)
     officer = world.staff[Role.AFTERCARE]
     with pytest.raises(aftercare.AftercareRefused, match="after it has been verified"):
         aftercare.approve_claim(registered, claim.pk, user=officer)
-    aftercare.verify_claim(registered, claim.pk, user=officer)
+    aftercare.verify_claim(registered, claim.pk, user=verifying_officer)
+    with pytest.raises(aftercare.AftercareRefused, match="You verified this claim"):
+        aftercare.approve_claim(registered, claim.pk, user=verifying_officer)
     aftercare.approve_claim(registered, claim.pk, user=officer)
     with pytest.raises(aftercare.AftercareRefused, match="second officer"):
         aftercare.approve_claim(registered, claim.pk, user=officer)
@@ -95,10 +98,12 @@ def test_the_same_officer_cannot_approve_twice(world, registered, second_officer
     assert claim.approvals.count() == 1
 
 
-def test_a_payment_cannot_exist_without_two_approvals(world, registered, second_officer):
+def test_a_payment_cannot_exist_without_two_approvals(
+    world, registered, second_officer, verifying_officer
+):
     claim = tank(world, registered)
     officer = world.staff[Role.AFTERCARE]
-    aftercare.verify_claim(registered, claim.pk, user=officer)
+    aftercare.verify_claim(registered, claim.pk, user=verifying_officer)
     aftercare.approve_claim(registered, claim.pk, user=officer)
     with pytest.raises(aftercare.AftercareRefused, match="two different officers"):
         pay(world, registered, claim)
@@ -131,7 +136,7 @@ def test_a_payment_cannot_exist_without_two_approvals(world, registered, second_
 def paid_claim(world, case, second_officer):
     claim = tank(world, case)
     officer = world.staff[Role.AFTERCARE]
-    aftercare.verify_claim(case, claim.pk, user=officer)
+    aftercare.verify_claim(case, claim.pk, user=make_officer(world, "north-aftercare-3"))
     aftercare.approve_claim(case, claim.pk, user=officer)
     aftercare.approve_claim(case, claim.pk, user=second_officer)
     return pay(world, case, claim)
@@ -183,7 +188,9 @@ def test_totals_per_programme(world, registered, second_officer, staff_client):
     assert RewardClaim.objects.get(pk=waiting.pk).verified_at is None
 
 
-def test_the_claim_flow_through_the_page(world, registered, second_officer, staff_client):
+def test_the_claim_flow_through_the_page(
+    world, registered, second_officer, verifying_officer, staff_client
+):
     url = f"/en/staff/case/{registered.reference}/aftercare/"
     first = staff_client(Role.AFTERCARE)
     missing = first.post(url + "equipment/", {"category": "tank", "handed_over_on": "1.1"})
@@ -194,7 +201,11 @@ def test_the_claim_flow_through_the_page(world, registered, second_officer, staf
     )
     assert response.status_code == 302
     claim = RewardClaim.objects.get()
-    first.post(url + "claim/", {"claim": claim.pk, "step": "verify"})
+    checker = sign_in(type(first)(), verifying_officer)
+    checker.post(url + "claim/", {"claim": claim.pk, "step": "verify"})
+    assert 'value="approve"' not in checker.get(url).content.decode()  # not offered to him
+    mine = checker.post(url + "claim/", {"claim": claim.pk, "step": "approve"})
+    assert "You verified this claim" in refusal(checker, mine)
     first.post(url + "claim/", {"claim": claim.pk, "step": "approve"})
     again = first.post(url + "claim/", {"claim": claim.pk, "step": "approve"})
     assert "second officer" in refusal(first, again)

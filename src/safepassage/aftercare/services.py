@@ -267,6 +267,10 @@ def approve_claim(case: Case, claim_id: int, *, user: User, now: datetime | None
         claim = _claim(case, claim_id)
         if claim.verified_at is None:
             raise AftercareRefused(_("A claim is approved only after it has been verified."))
+        if claim.verified_by_id == user.pk:
+            raise AftercareRefused(
+                _("You verified this claim: two other officers must approve it.")
+            )
         if claim.approvals.filter(officer=user).exists():
             raise AftercareRefused(
                 _("You have already approved this claim; a second officer must approve it.")
@@ -324,6 +328,8 @@ class ShownClaim:
     approvers: list[str]
     paid: LedgerEntry | None
     approved_by_viewer: bool = False  # this officer approved it already: no second button
+    # Verified, short of two approvals, and neither verified nor approved by this officer.
+    may_approve: bool = False
 
 
 def claims_of(case: Case, *, user: User, private_key: bytes) -> list[ShownClaim]:
@@ -335,14 +341,20 @@ def claims_of(case: Case, *, user: User, private_key: bytes) -> list[ShownClaim]
         .prefetch_related("approvals__officer")
         .order_by("pk")
     ):
+        approvals = list(claim.approvals.all())
+        approved = any(a.officer_id == user.pk for a in approvals)
         shown.append(
             ShownClaim(
                 claim=claim,
                 category=claim.equipment.get_category_display(),
                 description=_opened(key, claim.equipment.description),
-                approvers=[a.officer.username for a in claim.approvals.all()],
+                approvers=[a.officer.username for a in approvals],
                 paid=getattr(claim, "payment", None),
-                approved_by_viewer=any(a.officer_id == user.pk for a in claim.approvals.all()),
+                approved_by_viewer=approved,
+                may_approve=claim.verified_at is not None
+                and len(approvals) < REQUIRED_APPROVALS
+                and not approved
+                and claim.verified_by_id != user.pk,
             )
         )
     log.record_case(case, Action.AFTERCARE_CLAIMS_READ, log.staff_actor(user))
