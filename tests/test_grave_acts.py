@@ -10,7 +10,11 @@ from safepassage.audit.models import AuditEvent
 from safepassage.cases.models import Case, Note
 from safepassage.programmes.roles import Role
 from safepassage.reception.models import Prisoner
-from tests.aftercare.conftest import registered, second_officer  # noqa: F401  (fixtures)
+from tests.aftercare.conftest import (  # noqa: F401  (fixtures)
+    registered,
+    second_officer,
+    verifying_officer,
+)
 from tests.conftest import sign_in, text_of
 from tests.passage.conftest import front, verified_case  # noqa: F401  (fixture)
 
@@ -78,6 +82,7 @@ def test_an_officer_who_approved_is_not_offered_approve_again(
     world,
     registered,  # noqa: F811
     second_officer,  # noqa: F811
+    verifying_officer,  # noqa: F811
     staff_client,
 ):
     first = staff_client(Role.AFTERCARE)
@@ -87,7 +92,7 @@ def test_an_officer_who_approved_is_not_offered_approve_again(
         {"category": "tank", "description": "T-72", "handed_over_on": "01.11.2026"},
     )
     claim_pk = re.search(r'name="claim" value="(\d+)"', first.get(url).content.decode()).group(1)
-    first.post(url + "claim/", {"claim": claim_pk, "step": "verify"})
+    sign_in(Client(), verifying_officer).post(url + "claim/", {"claim": claim_pk, "step": "verify"})
     first.post(url + "claim/", {"claim": claim_pk, "step": "approve"})
     mine = first.get(url).content.decode()
     assert 'value="approve"' not in mine

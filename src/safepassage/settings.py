@@ -150,8 +150,9 @@ else:
             "ENGINE": "safepassage.sqlite",
             "NAME": os.environ.get("SAFEPASSAGE_SQLITE_PATH", str(VAR_DIR / "safepassage.sqlite3")),
             "OPTIONS": {
+                # secure_delete: freed pages are zeroed, so a shredded case leaves no bytes.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                " PRAGMA busy_timeout=10000;",
+                " PRAGMA busy_timeout=10000; PRAGMA secure_delete=ON;",
                 "transaction_mode": "IMMEDIATE",
             },
             "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},

@@ -4,14 +4,8 @@ same one every channel uses), render.
 Every response is `no-store` (middleware.NoStoreMiddleware); the only cookie is the session.
 """
 
-import base64
-import json
-import secrets
 import time
-from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
-from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safepassage import display
 from safepassage.cases import submission
 from safepassage.cases.transitions import APPLICANT_ACTIONS
-from safepassage.intake import applicants, throttle
+from safepassage.intake import applicants, sessions, throttle
 from safepassage.intake.forms import ApplicationForm, CodenameForm, ReplyForm
 from safepassage.programmes.services import all_programmes, programme_by_slug
 
@@ -97,75 +91,6 @@ def received(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "intake/codename.html", context)
 
 
-# The applicant's session, as the web keeps it: one value sealed under the cookie
-# (vault/sessions.py) holding the case, its data key and, under duress, the decoy, so the
-# session row in the database says neither whose it is nor which kind it is.
-SESSION_APPLICANT, SESSION_SEEN = "applicant", "applicant_seen"
-AppletView = Callable[..., HttpResponse]
-
-
-def _keep(request: HttpRequest, applicant: applicants.Applicant) -> None:
-    # Under duress the sealed key is a random one, so both kinds have the same shape.
-    key = applicant.data_key or secrets.token_bytes(32)
-    kept = {
-        "case": applicant.case_id,
-        "key": base64.b64encode(key).decode(),
-        "duress": applicant.duress,
-        "credential": applicant.credential.hex(),
-        "decoy": applicant.decoy.as_dict() if applicant.decoy else None,
-    }
-    request.session.put_secret(SESSION_APPLICANT, json.dumps(kept).encode())  # type: ignore[attr-defined]
-
-
-def _kept(request: HttpRequest) -> applicants.Applicant | None:
-    sealed = request.session.get_secret(SESSION_APPLICANT)  # type: ignore[attr-defined]
-    if sealed is None:
-        return None
-    kept = json.loads(sealed)
-    duress = bool(kept["duress"])
-    return applicants.Applicant(
-        case_id=int(kept["case"]),
-        data_key=None if duress else base64.b64decode(kept["key"]),
-        duress=duress,
-        credential=bytes.fromhex(kept["credential"]),
-        decoy=applicants.Decoy.from_dict(kept["decoy"]) if kept["decoy"] else None,
-    )
-
-
-def _signed_in(request: HttpRequest) -> applicants.Applicant | None:
-    """The signed-in applicant, or None; ends the session after 10 minutes idle, or when
-    his case has been shredded meanwhile."""
-    applicant = _kept(request)
-    if applicant is None:
-        return None
-    now = time.time()
-    if now - request.session.get(SESSION_SEEN, 0) > settings.APPLICANT_IDLE_SECONDS:
-        request.session.flush()
-        return None
-    request.session[SESSION_SEEN] = now
-    if applicants.case_of(applicant) is None:
-        request.session.flush()
-        return None
-    return applicant
-
-
-def applicant_required(view: AppletView) -> AppletView:
-    """Injects the signed-in applicant (as SecureDrop's source app does); else to sign-in.
-    What the view did to a duress session's decoy is kept for the next page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        applicant = _signed_in(request)
-        if applicant is None:
-            return redirect("intake:enter")
-        response = view(request, applicant, *args, **kwargs)
-        if applicant.decoy is not None and request.session.get_secret(SESSION_APPLICANT):  # type: ignore[attr-defined]
-            _keep(request, applicant)
-        return response
-
-    return wrapper
-
-
 @require_http_methods(["GET", "POST"])
 def enter(request: HttpRequest) -> HttpResponse:
     form = CodenameForm(request.POST or None)
@@ -182,8 +107,8 @@ def enter(request: HttpRequest) -> HttpResponse:
             else:
                 throttle.forget(request)
                 request.session.cycle_key()
-                request.session[SESSION_SEEN] = time.time()
-                _keep(request, applicant)
+                request.session[sessions.SESSION_SEEN] = time.time()
+                sessions.keep(request, applicant)
                 return redirect("intake:status")
     context = {"form": form, "error": error, "wait": wait}
     return render(request, "intake/enter.html", context)
@@ -211,13 +136,13 @@ def _status_page(
     return render(request, "intake/status.html", context, status=status)
 
 
-@applicant_required
+@sessions.applicant_required
 def status(request: HttpRequest, applicant: applicants.Applicant) -> HttpResponse:
     return _status_page(request, applicant, ReplyForm())
 
 
 @require_POST
-@applicant_required
+@sessions.applicant_required
 def reply(request: HttpRequest, applicant: applicants.Applicant) -> HttpResponse:
     form = ReplyForm(request.POST)
     if not form.is_valid():
@@ -227,7 +152,7 @@ def reply(request: HttpRequest, applicant: applicants.Applicant) -> HttpResponse
 
 
 @require_http_methods(["GET", "POST"])
-@applicant_required
+@sessions.applicant_required
 def act(request: HttpRequest, applicant: applicants.Applicant, action: str) -> HttpResponse:
     """Cancel, apply or say 'I am ready': a confirmation page, then the POST."""
     if action not in APPLICANT_ACTIONS:
@@ -240,14 +165,14 @@ def act(request: HttpRequest, applicant: applicants.Applicant, action: str) -> H
 
 
 @require_POST
-@applicant_required
+@sessions.applicant_required
 def confirm_crossing(request: HttpRequest, applicant: applicants.Applicant) -> HttpResponse:
     applicants.confirm_crossing(applicant, timezone.now())
     return redirect("intake:status")
 
 
 @require_POST
-@applicant_required
+@sessions.applicant_required
 def duress(request: HttpRequest, applicant: applicants.Applicant) -> HttpResponse:
     codename = applicants.new_duress_codename(applicant, get_language() or settings.LANGUAGE_CODE)
     if codename is None:
