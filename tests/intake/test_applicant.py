@@ -333,3 +333,28 @@ def test_a_file_part_is_refused_before_anything_reads_it(world, client, tmp_path
     # Even without a file part, a multipart body is not what a form of this site sends.
     plain = client.post("/ru/north/apply/", form, content_type=MULTIPART_CONTENT)
     assert plain.status_code == 400 and Case.objects.count() == 0
+
+
+def test_a_resent_form_shows_its_codename_only_to_the_session_that_sent_it(world, client):
+    page = client.get("/en/north/apply/").content.decode()
+    form = application(form_token(page))
+    first = client.post("/en/north/apply/", form, follow=True).content.decode()
+    codename = text_of(first, "codename")
+    again = client.post("/en/north/apply/", form, follow=True).content.decode()
+    assert text_of(again, "codename") == codename  # his own reload: shown again
+    # Someone else who got hold of the form's token learns nothing.
+    other = Client()
+    other.get("/en/north/apply/")
+    stolen = other.post("/en/north/apply/", form, follow=True).content.decode()
+    assert 'id="codename"' not in stolen and codename not in stolen
+    assert "This form was already sent" in text_of(stolen)
+    assert Case.objects.count() == 1
+
+
+def test_a_receipt_is_shown_only_under_its_own_programme(world, client):
+    create_programme("south", "South")
+    page = client.get("/en/north/apply/").content.decode()
+    client.post("/en/north/apply/", application(form_token(page)))
+    elsewhere = client.get("/en/south/apply/received/").content.decode()
+    assert 'id="codename"' not in elsewhere
+    assert 'id="codename"' in client.get("/en/north/apply/received/").content.decode()

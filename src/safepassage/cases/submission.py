@@ -22,8 +22,8 @@ RECEIPT_LIFETIME = timedelta(minutes=30)
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 
 
-def _token_digest(token: str, person: bytes) -> bytes:
-    return blake2b(token.encode(), person=person, digest_size=32).digest()
+def _token_digest(token: str, person: bytes, key: bytes = b"") -> bytes:
+    return blake2b(token.encode(), key=key, person=person, digest_size=32).digest()
 
 
 def new_reference() -> str:
@@ -44,10 +44,13 @@ class Receipt:
     created: bool
 
 
-def _replay(submission_hash: bytes, receipt_key: bytes) -> Receipt:
-    case = Case.objects.only("receipt", "receipt_expires").get(submission_hash=submission_hash)
+def _replay(submission_hash: bytes, receipt_key: bytes, programme: Programme) -> Receipt:
+    case = Case.objects.only("programme_id", "receipt", "receipt_expires").get(
+        submission_hash=submission_hash
+    )
     if (
-        case.receipt is None
+        case.programme_id != programme.pk
+        or case.receipt is None
         or case.receipt_expires is None
         or case.receipt_expires < timezone.now()
     ):
@@ -58,11 +61,17 @@ def _replay(submission_hash: bytes, receipt_key: bytes) -> Receipt:
         return Receipt(codename=None, created=False)
 
 
-def receipt_for(token: str) -> Receipt:
+def receipt_for(token: str, programme: Programme, *, binding: bytes) -> Receipt:
     """The codename of the application sent with this form token, while its receipt lasts:
-    the codename page can be shown again (in another language, after a reload)."""
+    the codename page can be shown again (in another language, after a reload). Only to the
+    channel session that sent it (`binding`, a key only it can derive) and only under its
+    programme: the same token posted from elsewhere learns nothing (issue #16)."""
     try:
-        return _replay(_token_digest(token, b"sp-submission"), _token_digest(token, b"sp-receipt"))
+        return _replay(
+            _token_digest(token, b"sp-submission"),
+            _token_digest(token, b"sp-receipt", binding),
+            programme,
+        )
     except Case.DoesNotExist:
         return Receipt(codename=None, created=False)
 
@@ -76,13 +85,15 @@ def submit_application(
     wants_to_apply: bool,
     first_message: str = "",
     also: Callable[[], None] | None = None,
+    binding: bytes = b"",
 ) -> Receipt:
     """Store an application durably and return its codename. The same token twice makes one
-    case; the second call returns the same codename while the receipt lasts. `also` runs
+    case; the second call returns the same codename while the receipt lasts, if it comes
+    from the same channel session (`binding`) and programme. `also` runs
     inside the same transaction (the web keeps the receipt in its session there: one write,
     not two, while every application queues for SQLite's single writer)."""
     submission_hash = _token_digest(token, b"sp-submission")
-    receipt_key = _token_digest(token, b"sp-receipt")
+    receipt_key = _token_digest(token, b"sp-receipt", binding)
     data_key = crypto.new_data_key()
     codename = codenames.generate(language)
     # Everything is encrypted before the transaction starts: on SQLite one writer at a time
@@ -124,7 +135,7 @@ def submit_application(
         except IntegrityError:
             # The same form sent twice (the first one won), or a reference drawn twice.
             if Case.objects.filter(submission_hash=submission_hash).exists():
-                return _replay(submission_hash, receipt_key)
+                return _replay(submission_hash, receipt_key, programme)
     raise IntegrityError("no free case reference after three draws")
 
 

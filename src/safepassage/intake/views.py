@@ -65,6 +65,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
                 wants_to_apply=form.cleaned_data["intent"] == "apply",
                 first_message=form.cleaned_data["message"],
                 also=keep_receipt,
+                binding=_receipt_binding(request),
             )
             if not receipt.created:  # the same form again: its receipt, kept as usual
                 session.put_secret(RECEIPT_OF_FORM, token.encode())  # type: ignore[attr-defined]
@@ -74,13 +75,18 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "intake/apply.html", {"form": form, "programme": programme})
 
 
+def _receipt_binding(request: HttpRequest) -> bytes:
+    # Only this browser session can open the receipt of a form it sent.
+    return request.session.bound_key(b"receipt")  # type: ignore[attr-defined]
+
+
 def received(request: HttpRequest, slug: str) -> HttpResponse:
     """The codename, once the application is stored; for the receipt's lifetime only."""
     programme = programme_by_slug(slug)
     token = request.session.get_secret(RECEIPT_OF_FORM)  # type: ignore[attr-defined]
     if programme is None or token is None:
         return redirect("intake:home")
-    receipt = submission.receipt_for(token.decode())
+    receipt = submission.receipt_for(token.decode(), programme, binding=_receipt_binding(request))
     come_back = timezone.now() + timedelta(hours=settings.INTAKE_FIRST_ANSWER_HOURS)
     context = {
         "receipt": receipt,

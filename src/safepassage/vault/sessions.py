@@ -37,6 +37,12 @@ class SessionStore(db.SessionStore):
             self.create()  # a row must exist before its token can key anything
         return _digest(self.session_key or "", b"sp-session-key", 32)
 
+    def bound_key(self, purpose: bytes) -> bytes:
+        """A key only this browser session can derive (from its cookie), for `purpose`."""
+        if self.session_key is None:
+            self.create()
+        return _digest(self.session_key or "", b"sp-bound:" + purpose[:7], 32)
+
     def _validate_session_key(self, key: str | None) -> bool:
         return bool(key) and bool(TOKEN_RE.match(key or ""))
 
