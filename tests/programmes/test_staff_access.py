@@ -11,8 +11,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepassage.audit.models import AuditEvent
 from safepassage.cases import casework, retention
-from safepassage.cases.models import Case
-from safepassage.programmes.roles import CASE_ROLES, Role
+from safepassage.cases.models import Case, Note
+from safepassage.cases.states import State
+from safepassage.programmes.roles import CASE_ROLES, FILTERS, OPENS, Role
 from tests.conftest import (
     PASSWORD,
     audit_entries,
@@ -112,7 +113,7 @@ STAFF_PAGES = [
 ]
 EXPECTED = {
     "queue": CASE_ROLES,
-    "case": CASE_ROLES,
+    "case": {role for role, states in OPENS.items() if "applied" in states},
     "audit": {Role.ADMIN},
 }
 
@@ -134,15 +135,38 @@ def test_role_matrix(world, applied_case, staff_client, role, page, pattern):
     assert client.get("/en/staff/").status_code == 200
 
 
+@pytest.mark.parametrize("state", [s.value for s in State])
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_opens_a_case_only_in_the_states_where_it_works(
+    world, applied_case, staff_client, role, state
+):
+    Case.objects.filter(pk=applied_case.pk).update(state=state)
+    client = staff_client(role)
+    page = client.get(f"/en/staff/case/{applied_case.reference}/")
+    opens = state in OPENS.get(role, ())
+    assert page.status_code == (200 if opens and role in CASE_ROLES else 404), (role, state)
+    note = client.post(f"/en/staff/case/{applied_case.reference}/note/", {"text": "seen"})
+    assert (note.status_code == 302) == (opens and role in CASE_ROLES), (role, state)
+    assert Note.objects.exists() == (opens and role in CASE_ROLES)
+
+
 @pytest.mark.parametrize("role", list(Role))
 def test_only_verifier_reception_and_aftercare_read_identity(
     world, applied_case, staff_client, role
 ):
+    # Each role looks at the case in a state it works in (none, for liaison and admin).
+    works_in = OPENS.get(role, ("applied",))[0]
+    Case.objects.filter(pk=applied_case.pk).update(state=works_in)
     html = staff_client(role).get(f"/en/staff/case/{applied_case.reference}/").content.decode()
     reads_identity = role in {Role.VERIFIER, Role.RECEPTION, Role.AFTERCARE}
     assert ("Zhukovsky" in html) == reads_identity
     if role in {Role.LIAISON, Role.ADMIN}:
         assert "Zhukovsky" not in html and "Rabotino" not in html
+
+
+def test_every_queue_and_filter_state_is_one_the_role_may_open():
+    for role, states in FILTERS.items():
+        assert set(states) <= set(OPENS[role]), role
 
 
 def test_a_liaison_holds_no_key_at_all(world):
@@ -152,6 +176,7 @@ def test_a_liaison_holds_no_key_at_all(world):
 
 
 def test_every_decrypted_read_is_audited_with_its_groups(world, applied_case, staff_client):
+    Case.objects.filter(pk=applied_case.pk).update(state="verified")
     staff_client(Role.COORDINATOR).get(f"/en/staff/case/{applied_case.reference}/")
     event = AuditEvent.objects.filter(action="case.read").get()
     assert event.detail["groups"] == ["circumstances", "messages", "notes"]

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from safepassage.audit.models import AuditEvent
-from safepassage.cases import retention
+from safepassage.cases import retention, transitions
 from safepassage.cases.models import Case
 from safepassage.passage import notices
 from safepassage.programmes.roles import Role
@@ -129,11 +129,16 @@ def test_reception_can_record_the_arrival_itself(world, front, client, staff_cli
     crossing = notify(world, case, front.orchard)
     notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=crossing.created_at)
     officer = staff_client(Role.RECEPTION)
+    # Reception meets a person once he is on his way, not before (issue #16).
+    assert officer.get(f"/en/staff/case/{case.reference}/").status_code == 404
+    transitions.perform(
+        case, "depart", roles=frozenset({Role.COORDINATOR}), actor="staff:coordinator"
+    )
     early = officer.post(
         f"/en/staff/case/{case.reference}/action/", {"action": "arrive", "confirmed": "yes"}
     )
     assert "The window has not begun yet" in refusal(officer, early)
-    assert Case.objects.get(pk=case.pk).state == "scheduled"
+    assert Case.objects.get(pk=case.pk).state == "in_transit"
     under_way(crossing)
     response = officer.post(
         f"/en/staff/case/{case.reference}/action/", {"action": "arrive", "confirmed": "yes"}

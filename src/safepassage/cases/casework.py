@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from safepassage.audit import log
@@ -16,7 +17,7 @@ from safepassage.cases.conversation import ShownMessage, add_message, shown_mess
 from safepassage.cases.dossier import CIRCUMSTANCES, IDENTITY, CaseShredded, case_key, readable
 from safepassage.cases.models import Case, Message, Note, ProbeSignal
 from safepassage.cases.probes import duplicates_of
-from safepassage.programmes.roles import Role, readable_groups
+from safepassage.programmes.roles import OPENS, Role, readable_groups, roles_opening
 from safepassage.vault import crypto
 
 
@@ -33,12 +34,23 @@ class StaffCaseView:
     signals: list[ProbeSignal] = field(default_factory=list)
 
 
-def case_in(programme_ids: list[int], reference: str) -> Case | None:
-    return (
-        Case.objects.select_related("programme")
-        .filter(programme_id__in=programme_ids, reference=reference)
-        .first()
-    )
+def case_in(
+    roles_by_programme: dict[int, frozenset[Role]], reference: str
+) -> tuple[Case, frozenset[Role]] | None:
+    """The case with this reference, if one of the person's roles in its programme may open
+    a case in its state (roles.OPENS), and those roles; else None. The states are part of
+    the query: a case in a state the person does not work in is not found at all."""
+    where = Q()
+    for programme_id, roles in roles_by_programme.items():
+        states = {state for role in roles for state in OPENS.get(role, ())}
+        if states:
+            where |= Q(programme_id=programme_id, state__in=states)
+    if not where:
+        return None
+    case = Case.objects.select_related("programme").filter(where, reference=reference).first()
+    if case is None:
+        return None
+    return case, roles_opening(roles_by_programme[case.programme_id], case.state)
 
 
 def open_case(

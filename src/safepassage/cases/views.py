@@ -53,14 +53,15 @@ def case_access(
 ) -> CaseAccess:
     """The case if this person holds one of the roles `among` in its programme (else 404),
     with those roles and the programme key."""
-    programme_ids = [pid for pid, roles in request.scope.roles.items() if roles & among]
-    case = casework.case_in(programme_ids, reference)
-    if case is None:
+    mine = {pid: roles & among for pid, roles in request.scope.roles.items() if roles & among}
+    found = casework.case_in(mine, reference)
+    if found is None:
         raise Http404
+    case, roles = found
     private_key = keys.private_key(request, case.programme)
     if private_key is None:
         raise Locked
-    return CaseAccess(case, request.scope.roles_in(case.programme_id) & among, private_key)
+    return CaseAccess(case, roles, private_key)
 
 
 def _render_case(

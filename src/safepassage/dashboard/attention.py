@@ -16,7 +16,7 @@ from safepassage.cases import probes, queues
 from safepassage.cases.models import ProbeSignal
 from safepassage.passage import services as passage
 from safepassage.passage.models import Crossing
-from safepassage.programmes.roles import Role
+from safepassage.programmes.roles import Role, roles_opening
 from safepassage.programmes.services import StaffScope
 from safepassage.reception import services as reception
 
@@ -45,6 +45,7 @@ class Item:
     reference: str
     kind: str
     since: datetime
+    state: str = ""
 
     @property
     def label(self) -> str:
@@ -61,16 +62,28 @@ def items_for(scope: StaffScope, now: datetime) -> list[Item]:
     signal_programmes = _programmes_for(scope, "probe")
     for signal in probes.open_probe_signals(signal_programmes):
         kind = "duress" if signal.kind == ProbeSignal.Kind.DURESS else "probe"
-        found.append(Item(signal.case.programme_id, signal.case.reference, kind, signal.created_at))
+        case = signal.case
+        found.append(Item(case.programme_id, case.reference, kind, signal.created_at, case.state))
     for case in queues.awaiting_reply(_programmes_for(scope, "message")):
-        found.append(Item(case.programme_id, case.reference, "message", case.updated_at))
+        found.append(
+            Item(case.programme_id, case.reference, "message", case.updated_at, case.state)
+        )
     for crossing in passage.needing_a_new_plan(_programmes_for(scope, "declined")):
         kind = "declined" if crossing.status == Crossing.Status.DECLINED else "other_time"
         since = crossing.responded_at or crossing.created_at
-        found.append(Item(crossing.case.programme_id, crossing.case.reference, kind, since))
+        case = crossing.case
+        found.append(Item(case.programme_id, case.reference, kind, since, case.state))
     for prisoner in reception.overdue_cards(_programmes_for(scope, "card_late"), now)[:50]:
         case = prisoner.case
-        found.append(Item(case.programme_id, case.reference, "card_late", prisoner.captured_at))
+        found.append(
+            Item(case.programme_id, case.reference, "card_late", prisoner.captured_at, case.state)
+        )
+    # Only what one of his roles that acts on it may open in the case's state (roles.OPENS).
+    found = [
+        item
+        for item in found
+        if roles_opening(scope.roles_in(item.programme_id) & ACTED_ON_BY[item.kind], item.state)
+    ]
     found.sort(key=lambda item: (item.kind != "duress", item.since))
     return found
 

@@ -28,6 +28,7 @@ from safepassage.passage.services import (
     sectors_of,
 )
 from safepassage.programmes.models import Programme
+from safepassage.programmes.roles import Role
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,12 @@ def send_plan(programme: Programme, lines: list[str], *, user: User, now: dateti
     sent, refused = 0, []
     for line in lines:
         parts = line.split("|")
-        case = casework.case_in([programme.pk], parts[0]) if len(parts) == 5 else None
+        found = (
+            casework.case_in({programme.pk: frozenset({Role.COORDINATOR})}, parts[0])
+            if len(parts) == 5
+            else None
+        )
+        case = found[0] if found else None
         if case is None or not parts[1].isdigit() or not parts[4].isdigit():
             refused.append(_("A line of the plan could not be read."))
             continue

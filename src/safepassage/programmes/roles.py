@@ -40,6 +40,28 @@ FILTERS: dict[Role, tuple[str, ...]] = {
     Role.COORDINATOR: (*QUEUES[Role.COORDINATOR], "lost", *ENDED_EARLY),
 }
 
+# The states in which each role may open a case at all (read what its field groups allow,
+# annotate, act): where it works, and nothing earlier or later. Reception meets a person only
+# once he is on his way; after-care once he has arrived; intake and the verifier never after
+# the crossing. Enforced in the query that finds a case (cases.casework.case_in), so a page
+# cannot forget it. Every queue and filter state of a role is among them (tested).
+BEFORE_THE_CROSSING = ("inquiry", "answered", "applied", "verifying", "verified", "dormant")
+AFTER_THE_CROSSING = ("received", "registered", "pathway_chosen", "closed")
+OPENS: dict[Role, tuple[str, ...]] = {
+    Role.INTAKE: (*BEFORE_THE_CROSSING, "scheduled", *ENDED_EARLY),
+    Role.VERIFIER: (*BEFORE_THE_CROSSING, "scheduled", "in_transit", *ENDED_EARLY),
+    Role.COORDINATOR: ("verified", "dormant", "scheduled", "in_transit", "lost", *ENDED_EARLY),
+    Role.RECEPTION: ("in_transit", *AFTER_THE_CROSSING),
+    Role.AFTERCARE: AFTER_THE_CROSSING,
+    Role.VOLUNTEER: ("registered", "pathway_chosen", "closed"),
+}
+
+
+def roles_opening(roles: frozenset[Role], state: str) -> frozenset[Role]:
+    """Those of `roles` that may open a case in `state`."""
+    return frozenset(role for role in roles if state in OPENS.get(role, ()))
+
+
 # Groups of protected case fields, and the roles that may read each.
 FIELD_GROUPS: dict[str, frozenset[Role]] = {
     "identity": frozenset({Role.VERIFIER, Role.RECEPTION, Role.AFTERCARE}),
