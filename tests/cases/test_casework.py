@@ -16,7 +16,7 @@ from safepassage.cases import (
 from safepassage.cases.models import Case, Message, ProbeSignal
 from safepassage.cases.states import State
 from safepassage.programmes.roles import Role
-from tests.conftest import enter, submit
+from tests.conftest import enter, submit, text_of
 
 
 def answers(**overrides):
@@ -111,24 +111,50 @@ def test_duplicates_are_found_by_blind_index_only(world):
     assert probes.duplicates_of(third) == []
 
 
-def test_same_identity_in_two_directions_raises_a_probe_signal(world):
+def test_same_identity_in_two_directions_flags_only_the_newer_case_and_says_why(world):
+    apply(world, direction="north of the river")  # the real soldier
+    apply(world, direction="far south, by the quarry")  # someone quoting his details
+    probes.index_pending(world.programme, world.private_key)
+    real, copy = Case.objects.order_by("pk")
+    signal = ProbeSignal.objects.get()
+    assert (signal.case, signal.kind) == (copy, ProbeSignal.Kind.IDENTITY_IN_TWO_DIRECTIONS)
+    assert signal.like_cases == [real.reference]
+    # Alone, it holds nobody's instructions back: a verifier decides.
+    assert not probes.holds_instructions_back(copy) and not probes.holds_instructions_back(real)
+
+
+def test_the_verifier_reads_why_a_signal_was_raised(world, staff_client):
     apply(world, direction="north of the river")
     apply(world, direction="far south, by the quarry")
-    probes.index_pending(world.programme, world.private_key)
-    kinds = set(ProbeSignal.objects.values_list("kind", flat=True))
-    assert kinds == {ProbeSignal.Kind.IDENTITY_IN_TWO_DIRECTIONS}
-    assert ProbeSignal.objects.count() == 2
+    verifier = staff_client(Role.VERIFIER)
+    real, copy = Case.objects.order_by("pk")
+    verifier.get("/en/staff/p/north/queue/")  # indexing runs in a staff session
+    page = verifier.get(f"/en/staff/case/{copy.reference}/").content.decode()
+    assert f"The same person applied from another direction — matches {real.reference}" in text_of(
+        page
+    )
 
 
-def test_a_burst_of_near_identical_applications_raises_a_probe_signal(world, settings):
+def test_a_burst_of_near_identical_applications_flags_the_one_that_makes_it(world, settings):
     settings.PROBE_BURST_SIZE = 3
     for n in range(3):
         apply(world, surname=f"Name{n}", direction="By the  Old Mill!", unit="5th")
     apply(world, surname="Other", direction="somewhere else", unit="5th")
     probes.index_pending(world.programme, world.private_key)
-    burst = ProbeSignal.objects.filter(kind=ProbeSignal.Kind.BURST)
-    assert burst.count() == 3
-    assert not burst.filter(case=Case.objects.order_by("pk").last()).exists()
+    first, second, third, _other = Case.objects.order_by("pk")
+    signal = ProbeSignal.objects.get()
+    assert (signal.case, signal.kind) == (third, ProbeSignal.Kind.BURST)
+    assert signal.like_cases == sorted([first.reference, second.reference])
+
+
+def test_a_leaflet_drop_is_not_a_burst(world, settings):
+    """Many applications from one area that give only the direction are what a leaflet drop
+    brings: no signal."""
+    settings.PROBE_BURST_SIZE = 3
+    for n in range(5):
+        apply(world, surname=f"Name{n}", direction="By the Old Mill")
+    probes.index_pending(world.programme, world.private_key)
+    assert not ProbeSignal.objects.exists()
 
 
 def test_two_applications_are_not_a_burst(world, settings):

@@ -149,6 +149,9 @@ class ProbeSignal(models.Model):
     cleared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Why an automatic signal was raised: the references of the earlier cases it matched,
+    # shown to the verifier (a reference names no one).
+    like_cases = models.JSONField(default=list)
 
     class Meta:
         constraints = [

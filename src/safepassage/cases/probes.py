@@ -21,16 +21,35 @@ from safepassage.vault.blind import blind_index
 PROBE_WEIGHTS: dict[str, float] = {
     ProbeSignal.Kind.MANUAL: 0.9,
     ProbeSignal.Kind.DURESS: 1.0,
-    ProbeSignal.Kind.IDENTITY_IN_TWO_DIRECTIONS: 0.6,
-    ProbeSignal.Kind.BURST: 0.5,
+    ProbeSignal.Kind.IDENTITY_IN_TWO_DIRECTIONS: 0.4,
+    ProbeSignal.Kind.BURST: 0.3,
 }
+# Raised by a person (a verifier's flag, the applicant's duress codename), not inferred. The
+# adversary can make an automatic signal fall on a real applicant (an application quoting his
+# service number from elsewhere; a leaflet drop looks like a burst), so one automatic signal
+# alone never holds his instructions back: that takes a person's signal, or two automatic
+# ones (issue #16).
+DECIDED_BY_A_PERSON: frozenset[str] = frozenset({ProbeSignal.Kind.MANUAL, ProbeSignal.Kind.DURESS})
+
+
+def _open_kinds(case: Case) -> list[str]:
+    return list(case.probe_signals.filter(cleared_at__isnull=True).values_list("kind", flat=True))
 
 
 def probe_risk(case: Case) -> float:
     clear = 1.0
-    for kind in case.probe_signals.filter(cleared_at__isnull=True).values_list("kind", flat=True):
+    for kind in _open_kinds(case):
         clear *= 1.0 - PROBE_WEIGHTS.get(kind, 0.5)
     return 1.0 - clear
+
+
+def holds_instructions_back(case: Case) -> bool:
+    """A person's signal, or automatic ones that together pass the threshold; never one
+    automatic signal alone."""
+    kinds = _open_kinds(case)
+    if DECIDED_BY_A_PERSON & set(kinds):
+        return True
+    return len(kinds) >= 2 and probe_risk(case) > settings.PASSAGE_PROBE_RISK_THRESHOLD
 
 
 def index_pending(programme: Programme, private_key: bytes, limit: int = 500) -> int:
@@ -63,13 +82,17 @@ def index_pending(programme: Programme, private_key: bytes, limit: int = 500) ->
             BlindIndex.Kind.DIRECTION: blind_index(
                 private_key, "direction", d.get("direction", "")
             ),
+            # A burst needs more alike than the direction: a leaflet drop in one area brings
+            # many applications that give nothing else.
             BlindIndex.Kind.SUBMISSION: blind_index(
                 private_key,
                 "submission",
                 d.get("direction", ""),
                 d.get("unit", ""),
                 d.get("equipment", ""),
-            ),
+            )
+            if d.get("unit") or d.get("equipment")
+            else None,
         }
         with transaction.atomic():
             BlindIndex.objects.bulk_create(
@@ -106,32 +129,35 @@ SIGNAL_RAISED = {
 }
 
 
-def _raise(case_ids: set[int], kind: ProbeSignal.Kind) -> None:
-    for case in Case.objects.filter(pk__in=case_ids):
-        _, created = ProbeSignal.objects.get_or_create(
-            case=case, kind=kind, cleared_at__isnull=True
-        )
-        if created:
-            log.record_case(case, SIGNAL_RAISED[kind], log.SYSTEM)
+def _raise(case: Case, kind: ProbeSignal.Kind, like: set[int]) -> None:
+    references = sorted(Case.objects.filter(pk__in=like).values_list("reference", flat=True))
+    _, created = ProbeSignal.objects.get_or_create(
+        case=case, kind=kind, cleared_at__isnull=True, defaults={"like_cases": references}
+    )
+    if created:
+        log.record_case(case, SIGNAL_RAISED[kind], log.SYSTEM)
 
 
 def _raise_automatic_signals(case: Case) -> None:
-    # 1. A burst of near-identical applications (same direction, unit and equipment).
+    """Signals fall on the newer case only: the earlier one may be a real applicant whose
+    details the adversary copied (issue #16). Each names the earlier cases it matched."""
+    # 1. A burst: near-identical applications (direction and unit or equipment) shortly before.
     window = timedelta(minutes=settings.PROBE_BURST_MINUTES)
-    burst = set(
+    earlier = set(
         Case.objects.filter(
             pk__in=_sharing(case, BlindIndex.Kind.SUBMISSION),
             created_at__gte=case.created_at - window,
-            created_at__lte=case.created_at + window,
+            pk__lt=case.pk,
         ).values_list("pk", flat=True)
     )
-    if len(burst) + 1 >= settings.PROBE_BURST_SIZE:
-        _raise({case.pk, *burst}, ProbeSignal.Kind.BURST)
-    # 2. The same person reported in different directions.
+    if len(earlier) + 1 >= settings.PROBE_BURST_SIZE:
+        _raise(case, ProbeSignal.Kind.BURST, earlier)
+    # 2. The same person already reported from another direction.
     same_person = _sharing(case, BlindIndex.Kind.IDENTITY, BlindIndex.Kind.SERVICE_NUMBER)
     elsewhere = same_person - _sharing(case, BlindIndex.Kind.DIRECTION)
-    if elsewhere:
-        _raise({case.pk, *elsewhere}, ProbeSignal.Kind.IDENTITY_IN_TWO_DIRECTIONS)
+    earlier_elsewhere = {pk for pk in elsewhere if pk < case.pk}
+    if earlier_elsewhere:
+        _raise(case, ProbeSignal.Kind.IDENTITY_IN_TWO_DIRECTIONS, earlier_elsewhere)
 
 
 def open_probe_signals(programme_ids: list[int], limit: int = 50) -> QuerySet[ProbeSignal]:

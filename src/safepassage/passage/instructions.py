@@ -27,10 +27,7 @@ class Instructions:
 
 
 def withheld_for_probe_risk(case: Case, crossing: Crossing) -> bool:
-    return (
-        crossing.instructions_override_by_id is None
-        and probes.probe_risk(case) > settings.PASSAGE_PROBE_RISK_THRESHOLD
-    )
+    return crossing.instructions_override_by_id is None and probes.holds_instructions_back(case)
 
 
 def instructions_for(case: Case, now: datetime) -> Instructions | None:
