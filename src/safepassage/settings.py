@@ -284,6 +284,9 @@ LOGGING = {
 # Probe signal: this many near-identical applications within this many minutes.
 PROBE_BURST_SIZE = int(os.environ.get("SAFEPASSAGE_PROBE_BURST_SIZE", "3"))
 PROBE_BURST_MINUTES = int(os.environ.get("SAFEPASSAGE_PROBE_BURST_MINUTES", "60"))
+# New applications checked for duplicates and probe signals on each queue page: bounded, so a
+# flood never stalls a page; the page says how many are still to be checked.
+PROBE_INDEX_PER_PAGE = int(os.environ.get("SAFEPASSAGE_PROBE_INDEX_PER_PAGE", "25"))
 
 # Crossings (passage app). Windows are local times in PASSAGE_WINDOW_ZONE (the receiving
 # side); the applicant reads them in PASSAGE_APPLICANT_ZONE, always with the zone named.

@@ -249,8 +249,10 @@ def test_the_queue_orders_counts_and_finds_cases(world, client, staff_client, se
     verifier = staff_client(Role.VERIFIER)
     html = verifier.get("/en/staff/p/north/queue/").content.decode()
     queue = text_of(html, "queue")
-    positions = [queue.index(case.reference) for case in (waiting, flagged, quiet)]
-    assert positions == sorted(positions)  # awaiting a reply, then flagged, then the rest
+    positions = [queue.index(case.reference) for case in (quiet, waiting, flagged)]
+    # First come, first served: a message or a signal buys no place (the attention list
+    # above shows them).
+    assert positions == sorted(positions)
     assert text_of(html, f"case-{flagged.reference}").endswith("Probe signal raised")
     assert text_of(html, f"case-{waiting.reference}").endswith("New message from the applicant")
     assert "Probe" not in text_of(html, f"case-{quiet.reference}")  # nothing to flag
@@ -322,3 +324,28 @@ def test_reading_directions_in_the_queue_is_audited_once_per_page(world, client,
             )
         ),
     }
+
+
+def test_junk_with_messages_does_not_bury_the_real_cases(world, client, staff_client):
+    submit(client, surname="Real", message="")
+    Case.objects.update(awaiting_reply=False)
+    for n in range(5):
+        submit(Client(), surname=f"Junk{n}", message="read me first")
+    html = staff_client(Role.VERIFIER).get("/en/staff/p/north/queue/").content.decode()
+    real = Case.objects.order_by("pk").first()
+    queue = text_of(html, "queue")
+    assert queue.index(real.reference) < min(
+        queue.index(junk.reference) for junk in Case.objects.exclude(pk=real.pk)
+    )
+
+
+def test_a_flood_of_new_applications_never_stalls_the_queue(world, staff_client, settings):
+    settings.PROBE_INDEX_PER_PAGE = 2
+    for n in range(5):
+        submit(Client(), surname=f"Flood{n}")
+    verifier = staff_client(Role.VERIFIER)
+    html = verifier.get("/en/staff/p/north/queue/").content.decode()
+    assert text_of(html, "not-yet-checked").startswith("3 new applications are still to be")
+    verifier.get("/en/staff/p/north/queue/")
+    html = verifier.get("/en/staff/p/north/queue/").content.decode()
+    assert 'id="not-yet-checked"' not in html

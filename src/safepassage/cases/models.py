@@ -42,11 +42,9 @@ class Case(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["programme", "state", "updated_at"]),
-            # The queue's order, with the state to filter on while walking it.
-            models.Index(
-                fields=["programme", "-awaiting_reply", "-probe_flagged", "updated_at", "state"],
-                name="case_queue_order",
-            ),
+            # The queue's order (first come, first served), with the state to filter on while
+            # walking it.
+            models.Index(fields=["programme", "created_at", "state"], name="case_queue_order"),
             # Cases whose blind indexes are still to be computed: few, among very many.
             models.Index(
                 fields=["programme", "id"],

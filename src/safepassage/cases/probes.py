@@ -55,7 +55,9 @@ def holds_instructions_back(case: Case) -> bool:
 def index_pending(programme: Programme, private_key: bytes, limit: int = 500) -> int:
     """Compute blind indexes for cases not yet indexed, then raise automatic probe signals.
 
-    Runs inside a staff session because the index key comes from the programme's private key.
+    Runs inside a staff session because the index key comes from the programme's private key;
+    each staff page does a bounded step of it (settings.PROBE_INDEX_PER_PAGE) and says how
+    many remain, so a flood of applications never stalls a page.
     """
     pending = list(
         Case.objects.filter(
@@ -114,6 +116,12 @@ def _sharing(case: Case, *kinds: str) -> set[int]:
         return set()
     rows = BlindIndex.objects.filter(match, programme_id=case.programme_id).exclude(case=case)
     return set(rows.values_list("case_id", flat=True))
+
+
+def not_yet_indexed(programme: Programme) -> int:
+    return Case.objects.filter(
+        programme=programme, indexed_at__isnull=True, sealed_key__isnull=False
+    ).count()
 
 
 def duplicates_of(case: Case) -> list[Case]:

@@ -37,14 +37,14 @@ def queue(
     programme: Programme, roles: frozenset[Role], *, search: str = "", state: str = ""
 ) -> Queue:
     """The cases waiting for these roles, or, with `state`, every case in that state that
-    they may list. Messages waiting for an answer and probe signals come first."""
+    they may list: first come, first served. Nothing an applicant does moves his case up (a
+    flood of junk with messages once buried the real cases); unanswered messages and probe
+    signals are in the attention list above the queue."""
     if state:
         states = [state] if state in filterable_states(roles) else []
     else:
         states = sorted({s for role in roles for s in QUEUES.get(role, ())})
-    cases = Case.objects.filter(programme=programme, state__in=states).order_by(
-        "-awaiting_reply", "-probe_flagged", "updated_at"
-    )
+    cases = Case.objects.filter(programme=programme, state__in=states).order_by("created_at", "pk")
     if search:
         # References are upper case: an exact match uses the unique index.
         found = cases.filter(reference=search.strip().upper())

@@ -6,6 +6,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -97,7 +98,7 @@ def queue(request: StaffRequest, slug: str) -> HttpResponse:
     private_key = keys.private_key(request, programme)
     if private_key is None:
         return redirect("staff:login")
-    probes.index_pending(programme, private_key)
+    probes.index_pending(programme, private_key, limit=settings.PROBE_INDEX_PER_PAGE)
     roles = request.scope.roles_in(programme.pk) & CASE_ROLES
     search = SearchForm(request.GET, states=queues.filterable_states(roles))
     valid = search.is_valid()
@@ -130,6 +131,7 @@ def queue(request: StaffRequest, slug: str) -> HttpResponse:
             if valid
             else "",
             "roles": sorted(roles),
+            "not_yet_checked": probes.not_yet_indexed(programme),
         },
     )
 
