@@ -48,6 +48,13 @@ def fast_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def no_flood_limits(settings):
+    """Tests send many applications from one client; the tests of the limits set their own."""
+    settings.INTAKE_APPLICATIONS_PER_SESSION = 10_000
+    settings.INTAKE_FLOOD_PER_MINUTE = 10_000
+
+
+@pytest.fixture(autouse=True)
 def english_outside_requests():
     """Messages made outside a request (refusals from services) come in English, whatever
     language an earlier test's request left active in this thread. Pages choose their own

@@ -284,6 +284,10 @@ LOGGING = {
 # Probe signal: this many near-identical applications within this many minutes.
 PROBE_BURST_SIZE = int(os.environ.get("SAFEPASSAGE_PROBE_BURST_SIZE", "3"))
 PROBE_BURST_MINUTES = int(os.environ.get("SAFEPASSAGE_PROBE_BURST_MINUTES", "60"))
+# A flood of junk applications (intake/flood.py): applications one browser session may send
+# in an hour, and applications a minute above which a programme's form asks a plain question.
+INTAKE_APPLICATIONS_PER_SESSION = int(os.environ.get("SAFEPASSAGE_APPLICATIONS_PER_SESSION", "3"))
+INTAKE_FLOOD_PER_MINUTE = int(os.environ.get("SAFEPASSAGE_FLOOD_PER_MINUTE", "30"))
 # New applications checked for duplicates and probe signals on each queue page: bounded, so a
 # flood never stalls a page; the page says how many are still to be checked.
 PROBE_INDEX_PER_PAGE = int(os.environ.get("SAFEPASSAGE_PROBE_INDEX_PER_PAGE", "25"))

@@ -358,3 +358,35 @@ def test_a_receipt_is_shown_only_under_its_own_programme(world, client):
     elsewhere = client.get("/en/south/apply/received/").content.decode()
     assert 'id="codename"' not in elsewhere
     assert 'id="codename"' in client.get("/en/north/apply/received/").content.decode()
+
+
+def test_one_browser_sends_only_a_few_applications_an_hour(world, settings):
+    settings.INTAKE_APPLICATIONS_PER_SESSION = 2
+    sender = Client()
+    for _ in range(2):
+        submit(sender)
+    page = sender.get("/ru/north/apply/").content.decode()
+    refused = sender.post("/ru/north/apply/", application(form_token(page)))
+    assert refused.status_code == 429
+    assert "войдите со своим кодовым словом" in text_of(refused.content.decode(), "too-many")
+    assert Case.objects.count() == 2
+    submit(Client())  # anyone else is not held back
+    assert Case.objects.count() == 3
+
+
+def test_while_a_programme_is_flooded_its_form_asks_a_plain_question(world, settings):
+    settings.INTAKE_FLOOD_PER_MINUTE = 2
+    for _ in range(3):
+        submit(Client())
+    visitor = Client()
+    page = visitor.get("/en/north/apply/").content.decode()
+    question = re.search(r"how much is (\d+) plus (\d+)\?", page)
+    assert question is not None
+    form = application(form_token(page))
+    wrong = visitor.post("/en/north/apply/", {**form, "check": "1000"})
+    assert wrong.status_code == 200 and Case.objects.count() == 3
+    assert "That is not the answer. Here is another question." in text_of(wrong.content.decode())
+    again = re.search(r"how much is (\d+) plus (\d+)\?", wrong.content.decode())
+    answer = str(int(again.group(1)) + int(again.group(2)))
+    right = visitor.post("/en/north/apply/", {**form, "check": answer})
+    assert right.status_code == 302 and Case.objects.count() == 4

@@ -69,6 +69,19 @@ class ApplicationForm(forms.Form):
         max_length=2000, required=False, label=_("Anything you want to tell us or ask")
     )
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # Asked only while the programme is flooded with applications (intake/flood.py).
+    check = TextField(max_length=10, required=False)
+
+    def __init__(self, *args: Any, question: tuple[int, int] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if question is None:
+            del self.fields["check"]
+        else:
+            self.fields["check"].required = True
+            self.fields["check"].label = _(
+                "Many forms are arriving just now. To send yours, answer: how much is "
+                "%(a)s plus %(b)s?"
+            ) % {"a": question[0], "b": question[1]}
 
     def clean_token(self) -> str:
         token: str = self.cleaned_data["token"]
@@ -91,7 +104,7 @@ class ApplicationForm(forms.Form):
     def answers(self) -> dict[str, Any]:
         """The dossier: the answers without the form's own fields."""
         data = self.cleaned_data
-        skip = {"intent", "message", "token"}
+        skip = {"intent", "message", "token", "check"}
         answers = {k: v for k, v in data.items() if k not in skip}
         if answers.get("date_of_birth"):
             answers["date_of_birth"] = answers["date_of_birth"].isoformat()

@@ -13,12 +13,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safepassage import display
 from safepassage.cases import submission
 from safepassage.cases.transitions import APPLICANT_ACTIONS
-from safepassage.intake import applicants, sessions, throttle
+from safepassage.intake import applicants, flood, sessions, throttle
 from safepassage.intake.forms import ApplicationForm, CodenameForm, ReplyForm
 from safepassage.programmes.services import all_programmes, programme_by_slug
 
@@ -43,8 +44,12 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     if programme is None:
         raise Http404
     if request.method == "POST":
+        if not flood.session_may_apply(request):
+            return render(request, "intake/too_many.html", {"programme": programme}, status=429)
+        must_answer = flood.asked(request) or flood.flooded(programme)
+        wrong = must_answer and not flood.answered(request, request.POST.get("check", ""))
         form = ApplicationForm(request.POST)
-        if form.is_valid():
+        if form.is_valid() and not wrong:
             token = form.cleaned_data["token"]
             session = request.session
             had_row = session.session_key is not None
@@ -53,6 +58,8 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
                 # Post/redirect/get: Back and Reload never offer to send the form again, and
                 # the codename page (and its language links) shows it again from the receipt.
                 session.put_secret(RECEIPT_OF_FORM, token.encode())  # type: ignore[attr-defined]
+                flood.note_application(request)
+                flood.count_application(programme)
                 if had_row:
                     session.save()  # with the application, in its transaction
                     session.modified = False  # so the middleware does not write it again
@@ -70,8 +77,14 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
             if not receipt.created:  # the same form again: its receipt, kept as usual
                 session.put_secret(RECEIPT_OF_FORM, token.encode())  # type: ignore[attr-defined]
             return redirect("intake:received", slug=programme.slug)
-    else:
-        form = ApplicationForm(initial={"token": submission.new_submission_token()})
+        if must_answer:  # the form again with a new question, whatever was wrong
+            form = ApplicationForm(request.POST, question=flood.new_question(request))
+            form.is_valid()
+            if wrong:
+                form.add_error("check", _("That is not the answer. Here is another question."))
+        return render(request, "intake/apply.html", {"form": form, "programme": programme})
+    question = flood.new_question(request) if flood.flooded(programme) else None
+    form = ApplicationForm(initial={"token": submission.new_submission_token()}, question=question)
     return render(request, "intake/apply.html", {"form": form, "programme": programme})
 
 
