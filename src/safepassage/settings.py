@@ -51,6 +51,15 @@ SECRET_KEY = local_secret("secret_key")
 CODENAME_PEPPER = bytes.fromhex(local_secret("codename_pepper"))
 # Keys the audit chain, so whoever can write the database cannot rewrite the chain.
 AUDIT_KEY = bytes.fromhex(local_secret("audit_key"))
+# Signs anchors of the chain's head (audit/anchor.py), written where the server cannot change
+# them. Both unset: no anchors (the local demo).
+_anchor_key_file = os.environ.get("SAFEPASSAGE_AUDIT_ANCHOR_KEY_FILE")
+AUDIT_ANCHOR_KEY = (
+    Path(_anchor_key_file).read_text().strip()
+    if _anchor_key_file
+    else os.environ.get("SAFEPASSAGE_AUDIT_ANCHOR_KEY", "")
+)
+AUDIT_ANCHOR_DIR = os.environ.get("SAFEPASSAGE_AUDIT_ANCHOR_DIR", "")
 
 ALLOWED_HOSTS = os.environ.get("SAFEPASSAGE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 CSRF_TRUSTED_ORIGINS = [

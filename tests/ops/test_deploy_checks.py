@@ -34,6 +34,7 @@ def production(settings, monkeypatch, tmp_path):
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_HSTS_SECONDS = 31_536_000
     settings.KDF_PROFILE = "interactive"
+    settings.AUDIT_ANCHOR_KEY, settings.AUDIT_ANCHOR_DIR = KEY, str(tmp_path / "anchors")
     settings.VAR_DIR = tmp_path / "var"  # no key generated into it
     settings.VAR_DIR.mkdir()
     return settings
@@ -150,3 +151,8 @@ def test_the_documented_deployment_passes_its_own_check(tmp_path):
         assert "ready to deploy" in done.stdout
     finally:
         shutil.rmtree(credentials)
+
+
+def test_an_unanchored_audit_log_is_warned_of(world, production, capsys):
+    production.AUDIT_ANCHOR_DIR = ""
+    assert "Audit anchors are not set up" in problems(capsys)

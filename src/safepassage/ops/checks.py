@@ -93,6 +93,20 @@ def keys_are_not_beside_the_database(**kwargs: Any) -> list[Warning]:
     return problems
 
 
+@register(Tags.security, deploy=True)
+def the_audit_log_is_anchored(**kwargs: Any) -> list[Warning]:
+    if settings.AUDIT_ANCHOR_KEY and settings.AUDIT_ANCHOR_DIR:
+        return []
+    return [
+        Warning(
+            "Audit anchors are not set up: a restored backup could roll the log back unnoticed.",
+            hint="Set SAFEPASSAGE_AUDIT_ANCHOR_KEY(_FILE) and SAFEPASSAGE_AUDIT_ANCHOR_DIR "
+            "(see docs/DEPLOY.md).",
+            id="safepassage.W005",
+        )
+    ]
+
+
 def _database_checked(kwargs: dict[str, Any]) -> bool:
     """Django runs checks that read the database only when asked to (`--database default`,
     which check-deploy passes)."""

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
 
+from safepassage.audit import anchor
 from safepassage.cases import retention, submission
 from safepassage.intake import flood, throttle
 from safepassage.ops import statistics
@@ -73,6 +74,19 @@ def clear_sessions() -> int:
     return cleared
 
 
+@task()
+def anchor_audit_log() -> str:
+    """Sign the audit chain's head and write it outside the server (audit/anchor.py)."""
+    from safepassage.ops import schedule
+
+    try:
+        written = anchor.write().name
+    except anchor.NotConfigured:
+        written = "not configured"
+    schedule.book_next(anchor_audit_log)
+    return written
+
+
 # How often each periodic task runs.
 PERIODIC: dict[Task, timedelta] = {
     expire_notices: timedelta(minutes=5),
@@ -80,4 +94,5 @@ PERIODIC: dict[Task, timedelta] = {
     wipe_receipts: timedelta(minutes=5),
     refresh_statistics: timedelta(hours=1),
     clear_sessions: timedelta(hours=1),
+    anchor_audit_log: timedelta(hours=1),
 }
