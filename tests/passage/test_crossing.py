@@ -482,3 +482,20 @@ def test_an_applicant_in_transit_cannot_cancel_even_by_posting_directly(
     with pytest.raises(transitions.TransitionRefused, match="not possible in the case's state"):
         transitions.perform(case, "cancel", roles=frozenset({"applicant"}), actor="applicant")
     assert AuditEvent.objects.filter(case_ref=case.reference, action="case.cancel").count() == 0
+
+
+def test_no_audit_entry_says_where_when_or_with_which_signal(world, front, client):
+    case, crossing = acknowledged(world, front, client)
+    under_way(crossing)
+    outcomes.record_outcome(
+        case,
+        "arrived",
+        user=world.staff[Role.COORDINATOR],
+        roles=frozenset({Role.COORDINATOR}),
+        now=timezone.now(),
+    )
+    details = list(AuditEvent.objects.values_list("detail", flat=True))
+    assert len(details) > 5
+    for detail in details:
+        assert not {"sector", "window", "signal", "escort"} & set(detail), detail
+        assert crossing.signal not in str(detail) and "Orchard" not in str(detail)

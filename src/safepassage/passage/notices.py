@@ -83,14 +83,8 @@ def send_notice(
         )
     except IntegrityError as exc:
         raise PlanRefused(_("This case already has a crossing in preparation.")) from exc
-    log.record_case(
-        locked,
-        Action.PASSAGE_NOTICE_SENT,
-        log.staff_actor(user),
-        crossing=crossing.pk,
-        sector=sector.pk,
-        window=window.key,
-    )
+    # The crossing's number only: the entry must not repeat where and when (issue #16).
+    log.record_case(locked, Action.PASSAGE_NOTICE_SENT, log.staff_actor(user), crossing=crossing.pk)
     return crossing
 
 
