@@ -5,7 +5,9 @@ work is impossible without JavaScript, so: a browser session may send only a few
 applications an hour (INTAKE_APPLICATIONS_PER_SESSION); and while a programme receives more
 than INTAKE_FLOOD_PER_MINUTE applications a minute, its form asks a short plain question
 before it accepts one. No external captcha: it would tell a third party who applies.
-Both limits are settings (`make bench` raises them for its honest clients).
+Both limits are settings (`make bench` lifts them for its honest clients; 0 turns the
+question off). The flood is read from the applications themselves (the cases of the last
+minute, on the queue's index), so counting it adds no write to an application.
 """
 
 import secrets
@@ -13,21 +15,15 @@ import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
-from safepassage.intake.models import ApplicationsInAMinute
+from safepassage.cases.models import Case
 from safepassage.programmes.models import Programme
 
 SENT = "applications_sent"  # the session's application times, in seconds
 QUESTION = "flood_question"  # the answer the session's question expects
 HOUR = 3600
-
-
-def _minute(now: datetime) -> datetime:
-    return now.replace(second=0, microsecond=0)
 
 
 def sent_recently(request: HttpRequest) -> int:
@@ -46,28 +42,14 @@ def note_application(request: HttpRequest) -> None:
     request.session.pop(QUESTION, None)
 
 
-def count_application(programme: Programme, now: datetime | None = None) -> None:
-    minute = _minute(now or timezone.now())
-    counted = ApplicationsInAMinute.objects.filter(programme=programme, minute=minute).update(
-        count=F("count") + 1
-    )
-    if not counted:
-        try:
-            with transaction.atomic():
-                ApplicationsInAMinute.objects.create(programme=programme, minute=minute, count=1)
-        except IntegrityError:
-            ApplicationsInAMinute.objects.filter(programme=programme, minute=minute).update(
-                count=F("count") + 1
-            )
-
-
 def flooded(programme: Programme, now: datetime | None = None) -> bool:
-    """More applications than the limit in this minute or the one before."""
-    minute = _minute(now or timezone.now())
-    recent = ApplicationsInAMinute.objects.filter(
-        programme=programme, minute__gte=minute - timedelta(minutes=1)
-    ).aggregate(total=Sum("count"))["total"]
-    return (recent or 0) > settings.INTAKE_FLOOD_PER_MINUTE
+    """More applications than the limit in the last minute."""
+    limit = settings.INTAKE_FLOOD_PER_MINUTE
+    if not limit:
+        return False
+    since = (now or timezone.now()) - timedelta(minutes=1)
+    recent = Case.objects.filter(programme=programme, created_at__gte=since)[: limit + 1]
+    return recent.count() > limit
 
 
 def new_question(request: HttpRequest) -> tuple[int, int]:
@@ -84,9 +66,3 @@ def asked(request: HttpRequest) -> bool:
 def answered(request: HttpRequest, answer: str) -> bool:
     expected = request.session.get(QUESTION)
     return expected is not None and answer.strip() == str(expected)
-
-
-def forget_old(now: datetime) -> int:
-    """Run by the worker: minutes older than a day."""
-    deleted, _ = ApplicationsInAMinute.objects.filter(minute__lt=now - timedelta(days=1)).delete()
-    return deleted

@@ -14,20 +14,3 @@ class WrongCodenames(models.Model):
 
     def __str__(self) -> str:
         return f"{self.failures} wrong codenames"
-
-
-class ApplicationsInAMinute(models.Model):
-    """How many applications a programme received in one minute: the sign of a flood
-    (flood.py). A count per minute and programme, nothing of anyone."""
-
-    programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE)
-    minute = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["programme", "minute"], name="one_count_a_minute")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.count} applications"

@@ -59,7 +59,6 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
                 # the codename page (and its language links) shows it again from the receipt.
                 session.put_secret(RECEIPT_OF_FORM, token.encode())  # type: ignore[attr-defined]
                 flood.note_application(request)
-                flood.count_application(programme)
                 if had_row:
                     session.save()  # with the application, in its transaction
                     session.modified = False  # so the middleware does not write it again

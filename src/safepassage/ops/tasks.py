@@ -14,7 +14,7 @@ from django_tasks.base import Task
 
 from safepassage.audit import anchor
 from safepassage.cases import retention, submission
-from safepassage.intake import flood, throttle
+from safepassage.intake import throttle
 from safepassage.ops import statistics
 from safepassage.passage import notices
 
@@ -61,15 +61,15 @@ def refresh_statistics() -> bool:
 
 @task()
 def clear_sessions() -> int:
-    """Expired sessions (every anonymous visit to a form leaves one), the wrong-codename
-    counters of sessions quiet for a day, and application counts older than a day."""
+    """Expired sessions (every anonymous visit to a form leaves one) and the wrong-codename
+    counters of sessions quiet for a day."""
     from django.contrib.sessions.models import Session
 
     from safepassage.ops import schedule
 
     now = timezone.now()
     cleared, _ = Session.objects.filter(expire_date__lt=now).delete()
-    cleared += throttle.forget_old(now) + flood.forget_old(now)
+    cleared += throttle.forget_old(now)
     schedule.book_next(clear_sessions)
     return cleared
 
