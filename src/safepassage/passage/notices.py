@@ -108,16 +108,22 @@ def notices_for(user: User, now: datetime) -> QuerySet[Crossing]:
     )
 
 
+def _locked(crossing_id: int, case_id: int) -> Crossing:
+    """The crossing, locked after its case (docs/LOCK_ORDER.md: case before crossing, as
+    `transitions.perform` and its effects take them), so no two writers wait on each other."""
+    Case.objects.select_for_update().filter(pk=case_id).first()
+    return Crossing.objects.select_for_update().select_related("case", "sector").get(pk=crossing_id)
+
+
 def _liaison_notice(user: User, crossing_id: int) -> Crossing:
-    crossing = (
-        Crossing.objects.select_for_update()
-        .filter(pk=crossing_id, sector__in=liaison_sectors(user))
-        .select_related("case", "sector")
+    case_id = (
+        Crossing.objects.filter(pk=crossing_id, sector__in=liaison_sectors(user))
+        .values_list("case_id", flat=True)
         .first()
     )
-    if crossing is None:
+    if case_id is None:
         raise Crossing.DoesNotExist
-    return crossing
+    return _locked(crossing_id, case_id)
 
 
 @transaction.atomic
@@ -179,42 +185,45 @@ class Expired:
     missed: int  # acknowledged windows that passed with no outcome: back to verified
 
 
-@transaction.atomic
 def expire(now: datetime) -> Expired:
-    """Withdraw notices whose time has passed. Run by `safepassage passage-expire` on a
-    schedule, and before the liaison and coordinator pages are shown."""
-    unanswered = list(
-        Crossing.objects.select_for_update()
-        .filter(status=Crossing.Status.NOTIFIED, window_start__lte=now)
-        .select_related("case")
-    )
-    for crossing in unanswered:
-        crossing.status = Crossing.Status.EXPIRED
-        crossing.closed_reason = "unanswered"
-        crossing.save(update_fields=["status", "closed_reason"])
-        log.record_case(
-            crossing.case, Action.PASSAGE_NOTICE_EXPIRED, log.SYSTEM, crossing=crossing.pk
-        )
+    """Withdraw notices whose time has passed. Run by the worker every five minutes. Each
+    crossing in a transaction of its own, its case locked first, then the crossing, looked at
+    again under the lock (a liaison may have answered meanwhile)."""
     grace = timedelta(hours=settings.PASSAGE_MISSED_GRACE_HOURS)
-    missed = list(
-        Crossing.objects.select_for_update()
-        .filter(status=Crossing.Status.ACKNOWLEDGED, window_end__lte=now - grace)
-        .select_related("case")
+    unanswered = Crossing.objects.filter(status=Crossing.Status.NOTIFIED, window_start__lte=now)
+    missed = Crossing.objects.filter(
+        status=Crossing.Status.ACKNOWLEDGED, window_end__lte=now - grace
     )
-    for crossing in missed:
-        if crossing.case.state == State.SCHEDULED:
-            # The transition's effect withdraws the notice; say why first.
+    expired = Expired(0, 0)
+    for crossing_id, case_id in list(unanswered.values_list("pk", "case_id")):
+        with transaction.atomic():
+            crossing = _locked(crossing_id, case_id)
+            if crossing.status == Crossing.Status.NOTIFIED:
+                crossing.status = Crossing.Status.EXPIRED
+                crossing.closed_reason = "unanswered"
+                crossing.save(update_fields=["status", "closed_reason"])
+                log.record_case(
+                    crossing.case, Action.PASSAGE_NOTICE_EXPIRED, log.SYSTEM, crossing=crossing.pk
+                )
+                expired = Expired(expired.unanswered + 1, expired.missed)
+    for crossing_id, case_id in list(missed.values_list("pk", "case_id")):
+        with transaction.atomic():
+            crossing = _locked(crossing_id, case_id)
+            if crossing.status != Crossing.Status.ACKNOWLEDGED:
+                continue
+            expired = Expired(expired.unanswered, expired.missed + 1)
             crossing.closed_reason = "window_missed"
-            crossing.save(update_fields=["closed_reason"])
-            transitions.perform(
-                crossing.case,
-                "unschedule",
-                roles=transitions.SYSTEM_ROLES,
-                actor=log.SYSTEM,
-                reason="window_missed",
-            )
-        else:
-            crossing.status = Crossing.Status.EXPIRED
-            crossing.closed_reason = "window_missed"
-            crossing.save(update_fields=["status", "closed_reason"])
-    return Expired(len(unanswered), len(missed))
+            if crossing.case.state == State.SCHEDULED:
+                # The transition's effect withdraws the notice; say why first.
+                crossing.save(update_fields=["closed_reason"])
+                transitions.perform(
+                    crossing.case,
+                    "unschedule",
+                    roles=transitions.SYSTEM_ROLES,
+                    actor=log.SYSTEM,
+                    reason="window_missed",
+                )
+            else:
+                crossing.status = Crossing.Status.EXPIRED
+                crossing.save(update_fields=["status", "closed_reason"])
+    return expired
