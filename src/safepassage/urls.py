@@ -61,6 +61,11 @@ passage_patterns = (
         path("p/<slug:slug>/units/<int:pk>/", passage_views.unit_edit, name="unit_edit"),
         path("p/<slug:slug>/planner/", passage_views.planner, name="planner"),
         path("p/<slug:slug>/calibration/", passage_views.calibration, name="calibration"),
+        path(
+            "p/<slug:slug>/calibration/<int:pk>/reset/",
+            passage_views.reset_learning,
+            name="reset_learning",
+        ),
         path("case/<str:reference>/crossing/", passage_views.crossing, name="crossing"),
         path(
             "case/<str:reference>/crossing/constraints/",

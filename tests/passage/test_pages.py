@@ -35,7 +35,11 @@ def test_the_admin_adds_a_sector_with_every_figure_editable(world, front, staff_
         "approach": "Along the embankment",
         "receiving_unit": front.orchard.receiving_unit.pk,
         "distance_km": "3.2",
+        "meeting_distance_km": "1.5",
         "mines_per_km": "0.2",
+        "mines_per_km_guided": "0.05",
+        "receiving_shelling_share": "0.4",
+        "prior_weight": "10",
         "shelling_night": "0.04",
         "shelling_dawn": "0.1",
         "shelling_day": "0.3",
@@ -52,6 +56,12 @@ def test_the_admin_adds_a_sector_with_every_figure_editable(world, front, staff_
     assert sector.distance_km == 3.2 and sector.p_receiving_fire_coordinated == 0.02
     bad = admin.post("/en/staff/p/north/sectors/new/", {**data, "name": "X", "p_own_side": "1.5"})
     assert bad.status_code == 400 and "less than or equal to 1" in bad.content.decode()
+    # A coordinated figure worse than the one it replaces would make coordination cost lives.
+    worse = admin.post(
+        "/en/staff/p/north/sectors/new/", {**data, "name": "Y", "meeting_distance_km": "5"}
+    )
+    assert worse.status_code == 400
+    assert "The meeting point cannot be farther than the far edge." in worse.content.decode()
     page = admin.get("/en/staff/p/north/sectors/").content.decode()
     assert "Railway bridge" in page and "Arms forming the letter L" in page
     assert "/static/passage/signals/group_protocol.svg" in page

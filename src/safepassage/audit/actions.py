@@ -55,6 +55,7 @@ class Action(models.TextChoices):
         _("Instructions released despite probe risk"),
     )
     PASSAGE_OUTCOME = "passage.outcome", _("Crossing outcome recorded")
+    PASSAGE_LEARNING_RESET = "passage.learning_reset", _("A sector's learning from outcomes reset")
     PASSAGE_PLANNER_RUN = "passage.planner_run", _("Planner run")
     PASSAGE_SECTOR_SAVED = "passage.sector_saved", _("Sector saved")
     PASSAGE_RECEIVINGUNIT_SAVED = "passage.receivingunit_saved", _("Receiving unit saved")

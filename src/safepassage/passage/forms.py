@@ -26,7 +26,10 @@ class SectorForm(VisibleTextOnly, forms.ModelForm):
             "approach",
             "receiving_unit",
             "distance_km",
+            "meeting_distance_km",
             "mines_per_km",
+            "mines_per_km_guided",
+            "receiving_shelling_share",
             "shelling_night",
             "shelling_dawn",
             "shelling_day",
@@ -36,6 +39,7 @@ class SectorForm(VisibleTextOnly, forms.ModelForm):
             "p_receiving_fire_coordinated",
             "capacity_per_window",
             "crossings_per_night",
+            "prior_weight",
             "active",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
@@ -48,6 +52,33 @@ class SectorForm(VisibleTextOnly, forms.ModelForm):
         )
         for name in ("name", "description", "approach"):
             self.fields[name].validators.append(no_control_characters)
+
+    def clean(self) -> dict[str, Any]:
+        """A coordinated figure is never worse than the one it replaces: coordination must
+        not lower an estimate."""
+        data = super().clean()
+        pairs = [
+            (
+                "meeting_distance_km",
+                "distance_km",
+                _("The meeting point cannot be farther than the far edge."),
+            ),
+            (
+                "mines_per_km_guided",
+                "mines_per_km",
+                _("The guided route cannot be more mined than off it."),
+            ),
+            (
+                "p_receiving_fire_coordinated",
+                "p_receiving_fire_uncoordinated",
+                _("An acknowledged notice cannot make the receiving side fire more."),
+            ),
+        ]
+        for coordinated, alone, message in pairs:
+            both = data.get(coordinated) is not None and data.get(alone) is not None
+            if both and data[coordinated] > data[alone]:
+                self.add_error(coordinated, message)
+        return data
 
 
 class ReceivingUnitForm(VisibleTextOnly, forms.ModelForm):

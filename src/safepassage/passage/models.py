@@ -50,9 +50,38 @@ class Sector(models.Model):
         _("crossing distance (km)"),
         default=risk.DEFAULTS.distance_km,
         validators=[MinValueValidator(0.1), MaxValueValidator(30.0)],
+        help_text=_("From his side's last position to the far edge of the grey zone."),
+    )
+    meeting_distance_km = models.FloatField(
+        _("distance to the agreed meeting point (km)"),
+        default=risk.DEFAULTS.meeting_distance_km,
+        validators=[MinValueValidator(0.1), MaxValueValidator(30.0)],
+        help_text=_(
+            "How far he walks when the crossing is coordinated: to the point where the "
+            "receiving unit meets him. Never more than the crossing distance."
+        ),
     )
     mines_per_km = models.FloatField(
-        _("mine hazard per km"), default=risk.DEFAULTS.mines_per_km, validators=RATE
+        _("mine hazard per km, off any route"),
+        default=risk.DEFAULTS.mines_per_km,
+        validators=RATE,
+        help_text=_("On his own, across the grey zone."),
+    )
+    mines_per_km_guided = models.FloatField(
+        _("mine hazard per km on the guided route"),
+        default=risk.DEFAULTS.mines_per_km_guided,
+        validators=RATE,
+        help_text=_(
+            "When a drone leads him along the sector's known route. Never more than off it."
+        ),
+    )
+    receiving_shelling_share = models.FloatField(
+        _("share of the shelling that is the receiving side's"),
+        default=risk.DEFAULTS.receiving_shelling_share,
+        validators=PROBABILITY,
+        help_text=_(
+            "Stopped for the window by an acknowledged hold-fire notice; the rest goes on."
+        ),
     )
     shelling_night = models.FloatField(
         _("shelling hazard per km, night (22–04)"),
@@ -78,6 +107,7 @@ class Sector(models.Model):
         _("chance of being shot or stopped by his own side"),
         default=risk.DEFAULTS.p_own_side,
         validators=PROBABILITY,
+        help_text=_("Coordination does not change it: his own side is not told."),
     )
     p_receiving_fire_uncoordinated = models.FloatField(
         _("chance the receiving side fires, without a notice"),
@@ -89,6 +119,18 @@ class Sector(models.Model):
         default=risk.DEFAULTS.p_receiving_fire_coordinated,
         validators=PROBABILITY,
     )
+    # Learning from outcomes (learning.py): how many crossings' worth of confidence these
+    # figures carry, and since when this sector's outcomes count (reset after the front moves).
+    prior_weight = models.PositiveSmallIntegerField(
+        _("confidence in these figures, in crossings"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text=_(
+            "How many recorded crossings it takes for outcomes to weigh as much as the figures "
+            "above."
+        ),
+    )
+    learning_since = models.DateTimeField(null=True, blank=True)
     capacity_per_window = models.PositiveSmallIntegerField(
         _("crossings per window"), default=1, validators=[MaxValueValidator(50)]
     )
@@ -110,8 +152,11 @@ class Sector(models.Model):
     def figures(self) -> risk.SectorFigures:
         return risk.SectorFigures(
             distance_km=self.distance_km,
+            meeting_distance_km=self.meeting_distance_km,
             p_own_side=self.p_own_side,
             mines_per_km=self.mines_per_km,
+            mines_per_km_guided=self.mines_per_km_guided,
+            receiving_shelling_share=self.receiving_shelling_share,
             shelling_per_km=(
                 (risk.Band.NIGHT, self.shelling_night),
                 (risk.Band.DAWN, self.shelling_dawn),

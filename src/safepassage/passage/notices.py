@@ -67,7 +67,7 @@ def send_notice(
         raise PlanRefused(_("This sector has no room left in that window or that night."))
     if signal in taken.signals_resting(sector.pk, window.night):
         raise PlanRefused(_("That signal was used in this sector too recently. Choose another."))
-    without, with_ = estimates(sector, window)
+    without, with_ = estimates(sector, window, escort)
     try:
         crossing = Crossing.objects.create(
             case=locked,

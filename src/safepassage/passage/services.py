@@ -22,7 +22,7 @@ from safepassage.audit.actions import Action
 from safepassage.cases import casework, dossier, probes
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
-from safepassage.passage import instructions, risk, windows
+from safepassage.passage import instructions, learning, risk, windows
 from safepassage.passage.models import Crossing, PlanningConstraints, ReceivingUnit, Sector
 from safepassage.passage.recognition import SIGNALS
 from safepassage.programmes.models import Programme
@@ -63,12 +63,27 @@ def units_of(programme: Programme) -> QuerySet[ReceivingUnit]:
     return ReceivingUnit.objects.filter(programme=programme).order_by("name")
 
 
-def estimates(sector: Sector, window: windows.Window) -> tuple[risk.Estimate, risk.Estimate]:
-    """(without coordination, with an acknowledged notice and an agreed signal)."""
+GUIDING_ESCORTS = (Crossing.Escort.DRONE, Crossing.Escort.DRONE_AND_GROUND)
+
+
+def knowledge_of(sector: Sector) -> learning.Learned:
+    """What the sector's outcomes taught, read once per sector object (one GROUP BY)."""
+    if "_learned" not in sector.__dict__:
+        sector.__dict__["_learned"] = learning.learned(sector)
+    return sector.__dict__["_learned"]
+
+
+def estimates(
+    sector: Sector, window: windows.Window, escort: str = Crossing.Escort.DRONE
+) -> tuple[risk.Estimate, risk.Estimate]:
+    """(without coordination; with an acknowledged notice and an agreed signal, a guiding
+    drone when `escort` has one, and what the sector's outcomes taught)."""
     band = window.band
+    coordination = risk.GUIDED if escort in GUIDING_ESCORTS else risk.ACKNOWLEDGED
+    coordinated = risk.estimate(sector.figures, band, coordinated=coordination)
     return (
         risk.estimate(sector.figures, band, coordinated=False),
-        risk.estimate(sector.figures, band, coordinated=True),
+        learning.adjusted(coordinated, knowledge_of(sector)),
     )
 
 

@@ -312,11 +312,34 @@ def planner(request: StaffRequest, slug: str) -> HttpResponse:
 @staff_required
 def calibration(request: StaffRequest, slug: str) -> HttpResponse:
     programme = _programme(request, slug, Role.COORDINATOR, Role.ADMIN)
-    return render(
+    context = {
+        "programme": programme,
+        "rows": calibration_report.calibration(programme),
+        "may_reset": Role.ADMIN in request.scope.roles_in(programme.pk),
+    }
+    return render(request, "passage/calibration.html", context)
+
+
+@require_POST
+@staff_required
+def reset_learning(request: StaffRequest, slug: str, pk: int) -> HttpResponse:
+    programme = _programme(request, slug, Role.ADMIN)
+    step = second_step(
         request,
-        "passage/calibration.html",
-        {"programme": programme, "rows": calibration_report.calibration(programme)},
+        title=_("Forget what this sector's outcomes taught?"),
+        consequence=_(
+            "Its estimates go back to the figures on the sector page until new outcomes "
+            "come in. Do this after the front line has moved."
+        ),
+        back=reverse("passage:calibration", args=[programme.slug]),
     )
+    if step is not None:
+        return step
+    try:
+        calibration_report.reset_learning(programme, pk, user=request.user)
+    except Sector.DoesNotExist as missing:
+        raise Http404 from missing
+    return redirect("passage:calibration", slug=programme.slug)
 
 
 # --- The receiving unit's liaison -------------------------------------------------------------

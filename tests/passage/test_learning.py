@@ -1,0 +1,91 @@
+"""Sector figures learn from outcomes (issue #14): with none the estimate is the operator's,
+as outcomes accumulate it moves toward what happened, and an admin can make the sector
+forget after the front line moves. All from counts."""
+
+from collections import Counter
+
+import pytest
+from django.utils import timezone
+
+from safepassage.passage import learning, outcomes, risk, services
+from safepassage.passage.models import Crossing
+from safepassage.programmes.roles import Role
+from tests.conftest import audit_entries, text_of
+from tests.passage.conftest import first_window, notify, under_way, verified_case
+
+pytestmark = pytest.mark.django_db
+
+
+def test_with_no_outcomes_the_posterior_is_the_prior(world, front):
+    knowledge = learning.learned(front.orchard, Counter())
+    assert knowledge.posterior == pytest.approx(knowledge.prior)
+    model = risk.estimate(front.orchard.figures, risk.Band.NIGHT, coordinated=True)
+    assert learning.adjusted(model, knowledge).survival == pytest.approx(model.survival)
+    low, high = knowledge.interval
+    assert low < knowledge.prior < high
+
+
+def test_the_posterior_moves_toward_what_happened_as_outcomes_accumulate(world, front):
+    prior = learning.learned(front.orchard, Counter()).posterior
+    seen = []
+    for n in (5, 20, 100):
+        counts = Counter({Crossing.Outcome.ARRIVED: n, Crossing.Outcome.KILLED: n})
+        seen.append(learning.learned(front.orchard, counts).posterior)
+    # Half killed, far worse than the prior: each batch of outcomes pulls further toward 0.5.
+    assert prior > seen[0] > seen[1] > seen[2] > 0.5 - 0.05
+    captured = Counter({Crossing.Outcome.CAPTURED: 30})
+    assert learning.learned(front.orchard, captured).own_side.mean < 0.3  # his own side
+
+
+def test_turned_back_and_missing_teach_nothing(world, front):
+    counts = Counter({Crossing.Outcome.TURNED_BACK: 50, Crossing.Outcome.MISSING: 50})
+    knowledge = learning.learned(front.orchard, counts)
+    assert knowledge.posterior == pytest.approx(knowledge.prior)
+
+
+def record(world, front, client, outcome):
+    case = verified_case(client)
+    crossing = notify(world, case, front.orchard)
+    from safepassage.passage import notices
+
+    notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
+    under_way(crossing)
+    case.refresh_from_db()
+    outcomes.record_outcome(
+        case,
+        outcome,
+        user=world.staff[Role.COORDINATOR],
+        roles=frozenset({Role.COORDINATOR}),
+        now=timezone.now(),
+        reason="Reported by the unit" if outcome == "killed" else "",
+    )
+    Crossing.objects.filter(pk=crossing.pk).update(
+        window_start=crossing.window_start.replace(year=2000)
+    )
+
+
+def test_the_planner_uses_the_posterior_and_an_admin_can_reset_it(
+    world, front, client, staff_client, settings
+):
+    front.orchard.prior_weight = 2
+    front.orchard.save()
+    for _ in range(4):
+        record(world, front, client, "killed")
+    window = first_window()
+    prior = risk.estimate(front.orchard.figures, window.band, coordinated=True).survival
+    fresh = type(front.orchard).objects.get(pk=front.orchard.pk)
+    learned = services.estimates(fresh, window)[1]
+    assert learned.survival < prior / 2 and learned.interval is not None
+    admin = staff_client(Role.ADMIN)
+    page = admin.get("/en/staff/p/north/calibration/").content.decode()
+    row = text_of(page, f"sector-{front.orchard.pk}")
+    assert "The outcomes contradict the figures on the sector page: check them." in row
+    url = f"/en/staff/p/north/calibration/{front.orchard.pk}/reset/"
+    assert admin.post(url, {"confirmed": "yes"}).status_code == 302
+    fresh = type(front.orchard).objects.get(pk=front.orchard.pk)
+    assert services.estimates(fresh, window)[1].survival == pytest.approx(prior)
+    assert audit_entries("passage.learning_reset") == [
+        (f"staff:{world.staff[Role.ADMIN].pk}", {"id": front.orchard.pk})
+    ]
+    coordinator = staff_client(Role.COORDINATOR)
+    assert coordinator.post(url, {"confirmed": "yes"}).status_code == 404
