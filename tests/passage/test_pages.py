@@ -4,6 +4,7 @@ import pytest
 
 from safepassage.passage.models import Crossing, Sector
 from safepassage.programmes.roles import Role
+from tests.conftest import text_of
 from tests.passage.conftest import verified_case
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +63,13 @@ def test_the_admin_adds_a_sector_with_every_figure_editable(world, front, staff_
     )
     assert worse.status_code == 400
     assert "The meeting point cannot be farther than the far edge." in worse.content.decode()
+    form = text_of(admin.get("/en/staff/p/north/sectors/new/").content.decode())
+    for help_sentence in (
+        "Coordination does not change it: his own side is not told.",
+        "Stopped for the window by an acknowledged hold-fire notice; the rest goes on.",
+        "When a drone leads him along the sector's known route. Never more than off it.",
+    ):
+        assert help_sentence in form
     page = admin.get("/en/staff/p/north/sectors/").content.decode()
     assert "Railway bridge" in page and "Arms forming the letter L" in page
     assert "/static/passage/signals/group_protocol.svg" in page
