@@ -101,3 +101,27 @@ def under_way(crossing: Crossing) -> Crossing:
 def at(window: windows.Window, hours: float) -> datetime:
     """A moment `hours` after the window starts (negative: before)."""
     return window.start + timedelta(hours=hours)
+
+
+def crossed(world, front, client, outcome: str) -> Crossing:
+    """A crossing in the Orchard, acknowledged and under way, that ended in `outcome` as the
+    coordinator recorded it; its window then moved into the past, so the sector has room."""
+    from safepassage.passage import outcomes
+
+    case = verified_case(client)
+    crossing = notify(world, case, front.orchard)
+    notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
+    under_way(crossing)
+    case.refresh_from_db()
+    outcomes.record_outcome(
+        case,
+        outcome,
+        user=world.staff[Role.COORDINATOR],
+        roles=frozenset({Role.COORDINATOR}),
+        now=timezone.now(),
+        reason="Reported by the unit" if outcome in ("killed", "captured") else "",
+    )
+    Crossing.objects.filter(pk=crossing.pk).update(
+        window_start=crossing.window_start.replace(year=2000)
+    )
+    return crossing

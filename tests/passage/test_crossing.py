@@ -19,6 +19,7 @@ from safepassage.reception.models import Prisoner
 from tests.conftest import audit_entries, enter, refusal, sign_in, text_of
 from tests.passage.conftest import (
     at,
+    crossed,
     first_window,
     notify,
     under_way,
@@ -417,19 +418,7 @@ def test_missing_stays_in_transit_and_can_still_arrive(world, front, client, sta
 
 def test_calibration_compares_predicted_and_observed_per_sector(world, front, client, staff_client):
     for outcome in ("arrived", "arrived", "killed", "turned_back"):
-        case, crossing = acknowledged(world, front, client)
-        under_way(crossing)
-        outcomes.record_outcome(
-            case,
-            outcome,
-            user=world.staff[Role.COORDINATOR],
-            roles=frozenset({Role.COORDINATOR}),
-            now=timezone.now(),
-            reason="Reported by the unit" if outcome == "killed" else "",
-        )
-        Crossing.objects.filter(pk=crossing.pk).update(
-            window_start=crossing.window_start.replace(year=2000)
-        )
+        crossed(world, front, client, outcome)
     rows = {row.sector: row for row in calibration.calibration(world.programme)}
     orchard = rows["Orchard"]
     assert orchard.crossings == 3  # turned back is left out

@@ -5,13 +5,12 @@ forget after the front line moves. All from counts."""
 from collections import Counter
 
 import pytest
-from django.utils import timezone
 
-from safepassage.passage import learning, outcomes, risk, services
+from safepassage.passage import learning, risk, services
 from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
 from tests.conftest import audit_entries, text_of
-from tests.passage.conftest import first_window, notify, under_way, verified_case
+from tests.passage.conftest import crossed, first_window
 
 pytestmark = pytest.mark.django_db
 
@@ -43,34 +42,13 @@ def test_turned_back_and_missing_teach_nothing(world, front):
     assert knowledge.posterior == pytest.approx(knowledge.prior)
 
 
-def record(world, front, client, outcome):
-    case = verified_case(client)
-    crossing = notify(world, case, front.orchard)
-    from safepassage.passage import notices
-
-    notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
-    under_way(crossing)
-    case.refresh_from_db()
-    outcomes.record_outcome(
-        case,
-        outcome,
-        user=world.staff[Role.COORDINATOR],
-        roles=frozenset({Role.COORDINATOR}),
-        now=timezone.now(),
-        reason="Reported by the unit" if outcome == "killed" else "",
-    )
-    Crossing.objects.filter(pk=crossing.pk).update(
-        window_start=crossing.window_start.replace(year=2000)
-    )
-
-
 def test_the_planner_uses_the_posterior_and_an_admin_can_reset_it(
     world, front, client, staff_client, settings
 ):
     front.orchard.prior_weight = 2
     front.orchard.save()
     for _ in range(4):
-        record(world, front, client, "killed")
+        crossed(world, front, client, "killed")
     window = first_window()
     prior = risk.estimate(front.orchard.figures, window.band, coordinated=True).survival
     fresh = type(front.orchard).objects.get(pk=front.orchard.pk)
