@@ -390,3 +390,12 @@ def test_while_a_programme_is_flooded_its_form_asks_a_plain_question(world, sett
     answer = str(int(again.group(1)) + int(again.group(2)))
     right = visitor.post("/en/north/apply/", {**form, "check": answer})
     assert right.status_code == 302 and Case.objects.count() == 4
+
+
+def test_a_session_of_an_older_shape_signs_him_out_instead_of_failing(world, client):
+    applicant = Client()
+    enter(applicant, submit(client))
+    session = applicant.session
+    session.put_secret("applicant", b'{"case": 1}')  # what an older release might have kept
+    session.save()
+    assert applicant.get("/en/my/")["Location"] == "/en/enter/"

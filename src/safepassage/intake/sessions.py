@@ -78,15 +78,18 @@ def _kept(request: HttpRequest) -> applicants.Applicant | None:
     sealed = request.session.get_secret(SESSION_APPLICANT)  # type: ignore[attr-defined]
     if sealed is None:
         return None
-    kept = json.loads(sealed)
-    duress = bool(kept["duress"])
-    return applicants.Applicant(
-        case_id=int(kept["case"]),
-        data_key=None if duress else base64.b64decode(kept["key"]),
-        duress=duress,
-        credential=bytes.fromhex(kept["credential"]),
-        decoy=applicants.Decoy.from_dict(kept["decoy"]) if kept["decoy"] else None,
-    )
+    try:  # sealed, so only an older version of this shape can fail: then sign in again
+        kept = json.loads(sealed)
+        duress = bool(kept["duress"])
+        return applicants.Applicant(
+            case_id=int(kept["case"]),
+            data_key=None if duress else base64.b64decode(kept["key"]),
+            duress=duress,
+            credential=bytes.fromhex(kept["credential"]),
+            decoy=applicants.Decoy.from_dict(kept["decoy"]) if kept["decoy"] else None,
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _signed_in(request: HttpRequest) -> applicants.Applicant | None:
