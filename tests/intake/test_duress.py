@@ -125,10 +125,33 @@ def test_nothing_in_the_database_tells_the_two_codenames_apart(world, client):
         "case_id",
         "lookup_hash",
         "wrapped_key",
+        "notebook",
         "legacy_duress",
     }
     assert [row["legacy_duress"] for row in rows] == [None, None]
     assert len(bytes(rows[0]["wrapped_key"])) == len(bytes(rows[1]["wrapped_key"]))
+    assert len(bytes(rows[0]["notebook"])) == len(bytes(rows[1]["notebook"]))
+
+
+def test_the_decoy_holds_from_one_forced_sign_in_to_the_next(world, client):
+    real, forced, _codename = real_and_forced(client)
+    page = real.post("/en/my/duress/").content.decode()  # a fresh duress codename
+    found = re.search(r'id="duress-codename">([^<]+)<', page)
+    assert found is not None
+    duress = found.group(1)
+    forced = Client()
+    enter(forced, duress)
+    forced.post("/en/my/reply/", {"text": "Where do I go?"})
+    forced.post("/en/my/cancel/")
+    before = {bytes(r.notebook) for r in Codename.objects.all()}
+    later = Client()
+    enter(later, duress)
+    page = later.get("/en/my/").content.decode()
+    assert "Where do I go?" in text_of(page, "messages")
+    assert "You have cancelled your application" in text_of(page, "status")
+    # ...and the notebooks are still the same size, whichever was written.
+    assert len({len(notebook) for notebook in before}) == 1
+    assert Case.objects.get().state == "applied" and Case.objects.get().messages.count() == 1
 
 
 def test_a_copy_of_the_database_cannot_test_a_codename_without_the_pepper(world, client):

@@ -3,7 +3,8 @@ read and send messages, take the actions the table allows him. Channel-neutral c
 through intake/applicants.py."""
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +23,8 @@ class ApplicantSession:
     data_key: bytes | None  # None under duress: nothing of the case is opened
     duress: bool
     credential: bytes  # the lookup hash of the codename he came in with
+    decoy_key: bytes | None = None  # under duress: what his credential opened
+    notebook: dict[str, Any] = field(default_factory=dict)  # under duress: the decoy so far
 
 
 def enter_with_codename(codename: str) -> ApplicantSession | None:
@@ -44,7 +47,8 @@ def enter_with_codename(codename: str) -> ApplicantSession | None:
     case = credential.case
     if opened.duress:
         _report_duress(case)
-        return ApplicantSession(case=case, data_key=None, duress=True, credential=digest)
+        notebook = codenames.open_notebook(opened.key, credential.notebook)
+        return ApplicantSession(case, None, True, digest, opened.key, notebook)
     log.record_case(case, Action.APPLICANT_ENTERED, log.APPLICANT)
     return ApplicantSession(case=case, data_key=opened.key, duress=False, credential=digest)
 
@@ -61,7 +65,11 @@ def _open_legacy(codename: str, credential: Codename) -> codenames.Opened | None
     except crypto.DecryptionError:
         return None
     resealed = codenames.seal_credential(codename, opened.key, duress=opened.duress)
-    Codename.objects.filter(pk=credential.pk).update(wrapped_key=resealed, legacy_duress=None)
+    notebook = codenames.seal_notebook(opened.key, {})
+    Codename.objects.filter(pk=credential.pk).update(
+        wrapped_key=resealed, notebook=notebook, legacy_duress=None
+    )
+    credential.notebook = notebook
     return opened
 
 
@@ -81,10 +89,12 @@ def create_duress_codename(case: Case, language: str, *, keep: bytes, duress: bo
     knows which credential is real. The case's credentials are written again in random
     order, so the order of the rows does not tell which came last."""
     codename = codenames.generate(language)
+    decoy_key = crypto.new_data_key()
     fresh = Codename(
         case=case,
         lookup_hash=codenames.lookup_hash(codename),
-        wrapped_key=codenames.seal_credential(codename, crypto.new_data_key(), duress=True),
+        wrapped_key=codenames.seal_credential(codename, decoy_key, duress=True),
+        notebook=codenames.seal_notebook(decoy_key, {}),
     )
     with transaction.atomic():
         existing = list(Codename.objects.select_for_update().filter(case=case))
@@ -94,6 +104,7 @@ def create_duress_codename(case: Case, language: str, *, keep: bytes, duress: bo
                 case=case,
                 lookup_hash=bytes(c.lookup_hash),
                 wrapped_key=bytes(c.wrapped_key),
+                notebook=bytes(c.notebook),
                 legacy_duress=c.legacy_duress,
             )
             for c in kept
@@ -104,6 +115,13 @@ def create_duress_codename(case: Case, language: str, *, keep: bytes, duress: bo
         Codename.objects.bulk_create(rows)
         log.record_case(case, Action.APPLICANT_DURESS_CODENAME_CREATED, log.APPLICANT)
     return codename
+
+
+def write_notebook(credential: bytes, decoy_key: bytes, content: dict[str, Any]) -> None:
+    """What a duress session's decoy now shows, kept for his next sign-in; nothing else
+    changes, and nobody but that credential can read it."""
+    sealed = codenames.seal_notebook(decoy_key, content)
+    Codename.objects.filter(lookup_hash=credential).update(notebook=sealed)
 
 
 def applicant_messages(session: ApplicantSession) -> list[ShownMessage]:

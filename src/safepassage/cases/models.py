@@ -65,6 +65,7 @@ class Codename(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="codenames")
     lookup_hash = models.BinaryField(max_length=32, unique=True)
     wrapped_key = models.BinaryField()
+    notebook = models.BinaryField(default=b"")  # fixed size, sealed (vault/codenames.py)
     # Only for a credential made before issue #16 (its kind was kept in plain): null for
     # every credential since, and set to null when an old one is sealed again at sign-in.
     legacy_duress = models.BooleanField(null=True, default=None)

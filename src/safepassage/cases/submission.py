@@ -109,6 +109,7 @@ def submit_application(
     credential = Codename(
         lookup_hash=codenames.lookup_hash(codename),
         wrapped_key=codenames.seal_credential(codename, data_key),
+        notebook=codenames.seal_notebook(data_key, {}),
     )
     message = (
         new_message(data_key, Message.Sender.APPLICANT, first_message) if first_message else None

@@ -14,8 +14,9 @@ saving it again afterwards (under duress a step changes its decoy):
 
 Under duress (a duress codename was entered) the applicant gets the same pages, forms and
 answers as anyone, filled from a decoy: a case just applied, no crossing, the messages he
-sent in this session. Nothing he does there reaches staff; the verifiers were warned when he
-signed in (issue #16).
+sent under that codename (kept sealed with it, so the decoy holds from one sign-in to the
+next). Nothing he does there reaches staff; the verifiers were warned when he signed in
+(issue #16).
 """
 
 from dataclasses import dataclass, field
@@ -64,6 +65,7 @@ class Applicant:
     duress: bool
     credential: bytes = b""  # the lookup hash of the codename he came in with
     decoy: Decoy | None = None  # under duress only
+    decoy_key: bytes | None = None  # under duress: seals the decoy kept with his credential
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,23 @@ def enter(codename: str) -> Applicant | None:
     session = applicant_side.enter_with_codename(codename)
     if session is None:
         return None
-    decoy = Decoy() if session.duress else None
-    return Applicant(session.case.pk, session.data_key, session.duress, session.credential, decoy)
+    decoy = Decoy.from_dict(session.notebook) if session.duress else None
+    return Applicant(
+        session.case.pk,
+        session.data_key,
+        session.duress,
+        session.credential,
+        decoy,
+        session.decoy_key,
+    )
+
+
+def _keep_decoy(applicant: Applicant) -> None:
+    """Under duress: what the decoy now shows, kept with his credential for next time."""
+    if applicant.decoy is not None and applicant.decoy_key is not None:
+        applicant_side.write_notebook(
+            applicant.credential, applicant.decoy_key, applicant.decoy.as_dict()
+        )
 
 
 def case_of(applicant: Applicant) -> Case | None:
@@ -146,6 +163,7 @@ def reply(applicant: Applicant, text: str) -> bool:
     if applicant.decoy is not None:
         sent = conversation.ShownMessage(Message.Sender.APPLICANT, timezone.now(), text)
         applicant.decoy.messages.append(sent)
+        _keep_decoy(applicant)
         return True
     if applicant.data_key is None:
         return False
@@ -164,6 +182,7 @@ def act(applicant: Applicant, action: str) -> bool:
         if action not in _applicant_actions(applicant.decoy.state):
             return False
         applicant.decoy.state = transitions.BY_ACTION[action].target
+        _keep_decoy(applicant)
         return True
     try:
         applicant_side.applicant_action(case, action)

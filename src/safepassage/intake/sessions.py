@@ -61,8 +61,8 @@ AppletView = Callable[..., HttpResponse]
 
 
 def keep(request: HttpRequest, applicant: applicants.Applicant) -> None:
-    # Under duress the sealed key is a random one, so both kinds have the same shape.
-    key = applicant.data_key or secrets.token_bytes(32)
+    # Under duress the key is the decoy's: both kinds have the same shape.
+    key = applicant.data_key or applicant.decoy_key or secrets.token_bytes(32)
     kept = {
         "case": applicant.case_id,
         "key": base64.b64encode(key).decode(),
@@ -87,6 +87,7 @@ def _kept(request: HttpRequest) -> applicants.Applicant | None:
             duress=duress,
             credential=bytes.fromhex(kept["credential"]),
             decoy=applicants.Decoy.from_dict(kept["decoy"]) if kept["decoy"] else None,
+            decoy_key=base64.b64decode(kept["key"]) if duress else None,
         )
     except (KeyError, TypeError, ValueError):
         return None

@@ -12,6 +12,7 @@ encryption, so nothing in the database tells the two apart (issue #16).
 """
 
 import hmac
+import json
 import re
 import secrets
 import unicodedata
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from hashlib import blake2b
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -103,3 +105,31 @@ def open_legacy_credential(codename: str, wrapped: bytes, *, duress: bool) -> Op
     """A credential made before the pepper keyed the wrap (the kind then sat beside it in
     plain): opened once, at its next sign-in, to be sealed again the new way."""
     return Opened(key=crypto.unwrap_with_secret(normalise(codename), wrapped), duress=duress)
+
+
+# Every credential carries a notebook of the same size, sealed under the key it opens: a
+# duress credential keeps there what its decoy shows (what the forced applicant "sent", that
+# he "cancelled"), so the decoy holds from one sign-in to the next; a real credential's stays
+# empty. Same size, same format: a database copy cannot tell which one is ever written.
+NOTEBOOK_BYTES = 4096
+
+
+def seal_notebook(key: bytes, content: dict[str, Any]) -> bytes:
+    content = {**content, "messages": list(content.get("messages", []))}
+    text = json.dumps(content, ensure_ascii=False)
+    while len(text.encode()) > NOTEBOOK_BYTES and content["messages"]:
+        content["messages"].pop(0)  # the oldest go first
+        text = json.dumps(content, ensure_ascii=False)
+    padded = text.encode().ljust(NOTEBOOK_BYTES, b" ")[:NOTEBOOK_BYTES]
+    return crypto.encrypt_bytes(key, padded)
+
+
+def open_notebook(key: bytes, sealed: bytes) -> dict[str, Any]:
+    """An empty notebook for a credential made before notebooks, or one that fails."""
+    if not sealed:
+        return {}
+    try:
+        content = json.loads(crypto.decrypt_bytes(key, bytes(sealed)))
+    except (crypto.DecryptionError, ValueError):
+        return {}
+    return content if isinstance(content, dict) else {}
