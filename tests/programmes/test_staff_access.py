@@ -349,3 +349,40 @@ def test_a_flood_of_new_applications_never_stalls_the_queue(world, staff_client,
     verifier.get("/en/staff/p/north/queue/")
     html = verifier.get("/en/staff/p/north/queue/").content.decode()
     assert 'id="not-yet-checked"' not in html
+
+
+def test_adding_staff_refuses_a_weak_password_and_never_changes_an_existing_one(world):
+    from django.contrib.auth.models import User
+
+    from safepassage.programmes.models import KeyGrant
+    from safepassage.programmes.services import StaffRefused, add_staff
+    from safepassage.vault.crypto import unwrap_with_secret
+
+    def opened_by_his_password(user):
+        return {
+            grant.programme_id
+            for grant in KeyGrant.objects.filter(user=user)
+            if unwrap_with_secret(PASSWORD, grant.wrapped_private_key)
+        }
+
+    with pytest.raises(StaffRefused, match="too short"):
+        add_staff(world.programme, "newcomer", "a", [Role.INTAKE], private_key=world.private_key)
+    assert not User.objects.filter(username="newcomer").exists()
+    other = make_world("south", "South")
+    verifier = world.staff[Role.VERIFIER]
+    with pytest.raises(StaffRefused, match="already exists with another password"):
+        add_staff(
+            other.programme,
+            verifier.username,
+            "a different long passphrase",
+            [Role.VERIFIER],
+            private_key=other.private_key,
+        )
+    # His own password still opens his first programme's key: nothing was lost.
+    verifier.refresh_from_db()
+    assert verifier.check_password(PASSWORD)
+    assert opened_by_his_password(verifier) == {world.programme.pk}
+    add_staff(
+        other.programme, verifier.username, PASSWORD, [Role.VERIFIER], private_key=other.private_key
+    )
+    assert opened_by_his_password(verifier) == {world.programme.pk, other.programme.pk}

@@ -3,12 +3,16 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.programmes.models import KeyGrant, Membership, Programme
 from safepassage.programmes.roles import CASE_ROLES, KEY_HOLDERS, Role
+from safepassage.refused import Refused
 from safepassage.vault import crypto
 
 
@@ -23,6 +27,10 @@ def create_programme(slug: str, name: str, *, is_demo: bool = False) -> tuple[Pr
     return programme, keypair.private
 
 
+class StaffRefused(Refused):
+    """Adding a staff member was refused; `reason` says why."""
+
+
 @transaction.atomic
 def add_staff(
     programme: Programme,
@@ -33,9 +41,26 @@ def add_staff(
     private_key: bytes,
     actor: str = log.SYSTEM,
 ) -> User:
-    user, _ = User.objects.get_or_create(username=username)
-    user.set_password(password)
-    user.save()
+    """Give `username` these roles in the programme (creating the account), and the programme
+    key for the roles that hold it. A new account's password must pass the password
+    validators. An existing account keeps its password: it must be given (its grants in other
+    programmes are wrapped under it, and changing it here once silently lost them)."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username)
+        try:
+            validate_password(password, user)
+        except ValidationError as weak:
+            raise StaffRefused(" ".join(weak.messages)) from weak
+        user.set_password(password)
+        user.save()
+    elif not user.check_password(password):
+        raise StaffRefused(
+            _(
+                "This account already exists with another password. Give its own password: "
+                "his keys for other programmes are locked with it."
+            )
+        )
     for role in roles:
         Membership.objects.get_or_create(user=user, programme=programme, role=role)
     if KEY_HOLDERS & set(roles):
