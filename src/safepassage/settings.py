@@ -275,6 +275,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Argon2id cost for unwrapping keys with a staff password or a codename.
 # "interactive" in production; tests use the library minimum to stay fast.
 KDF_PROFILE = os.environ.get("SAFEPASSAGE_KDF_PROFILE", "minimum" if TESTING else "interactive")
+# Wraps each staff member's own private key under his password: at least `moderate`, as it
+# opens every programme key granted to him.
+STAFF_KEY_PROFILE = os.environ.get(
+    "SAFEPASSAGE_STAFF_KEY_PROFILE", "minimum" if TESTING else "moderate"
+)
 
 OTP_TOTP_ISSUER = "Safe Passage"
 

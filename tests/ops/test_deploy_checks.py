@@ -34,6 +34,7 @@ def production(settings, monkeypatch, tmp_path):
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_HSTS_SECONDS = 31_536_000
     settings.KDF_PROFILE = "interactive"
+    settings.STAFF_KEY_PROFILE = "moderate"
     settings.AUDIT_ANCHOR_KEY, settings.AUDIT_ANCHOR_DIR = KEY, str(tmp_path / "anchors")
     settings.VAR_DIR = tmp_path / "var"  # no key generated into it
     settings.VAR_DIR.mkdir()

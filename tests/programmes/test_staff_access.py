@@ -356,13 +356,15 @@ def test_adding_staff_refuses_a_weak_password_and_never_changes_an_existing_one(
 
     from safepassage.programmes.models import KeyGrant
     from safepassage.programmes.services import StaffRefused, add_staff
-    from safepassage.vault.crypto import unwrap_with_secret
+    from safepassage.programmes.staff_keys import own_private_key
+    from safepassage.vault.crypto import unseal
 
     def opened_by_his_password(user):
+        private = own_private_key(user, PASSWORD)
         return {
             grant.programme_id
             for grant in KeyGrant.objects.filter(user=user)
-            if unwrap_with_secret(PASSWORD, grant.wrapped_private_key)
+            if unseal(private, bytes(grant.sealed_private_key))
         }
 
     with pytest.raises(StaffRefused, match="too short"):

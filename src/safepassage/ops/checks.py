@@ -118,6 +118,14 @@ def two_factors_are_enforced(**kwargs: Any) -> list[Error | Warning]:
     problems: list[Error | Warning] = []
     if "django_otp.middleware.OTPMiddleware" not in settings.MIDDLEWARE:
         problems.append(Error("django-otp's middleware is missing.", id="safepassage.E003"))
+    if settings.STAFF_KEY_PROFILE not in ("moderate", "sensitive"):
+        problems.append(
+            Error(
+                "SAFEPASSAGE_STAFF_KEY_PROFILE must be 'moderate' or stronger: it wraps the key "
+                "that opens every programme key granted to a person.",
+                id="safepassage.E006",
+            )
+        )
     if settings.KDF_PROFILE == "minimum":
         problems.append(
             Error(

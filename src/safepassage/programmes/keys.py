@@ -1,15 +1,22 @@
-"""The programme private keys of a staff session.
+"""Staff keys: each person's own key pair, the programme keys granted to it, and the keys of a
+staff session.
 
-At the password step each key grant is unwrapped with the password and put in the session
-sealed under the session cookie (vault/sessions.py). A key is handed out only to a session
-that has also passed the second factor.
+At the password step the person's private key is unwrapped with the password, each grant is
+unsealed with it, and the programme keys go into the session sealed under the session cookie
+(vault/sessions.py); a key is handed out only to a session that has also passed the second
+factor. A person without a key pair gets one at that moment, and a grant of the old kind
+(wrapped under his password) is sealed to it: existing grants migrate at each person's next
+sign-in, and nothing else has to happen.
 """
 
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.http import HttpRequest
 
 from safepassage.programmes.access import is_verified
-from safepassage.programmes.models import KeyGrant, Programme
+from safepassage.programmes.models import KeyGrant, Programme, StaffKey
+from safepassage.programmes.staff_keys import own_private_key
+from safepassage.vault import crypto
 from safepassage.vault.crypto import DecryptionError, unwrap_with_secret
 
 
@@ -18,15 +25,24 @@ def _name(programme_id: int) -> str:
 
 
 def unlock(request: HttpRequest, user: User, password: str) -> int:
-    """Unwrap every key granted to `user` into the session; returns how many."""
-    unlocked = 0
-    for grant in KeyGrant.objects.filter(user=user):
-        try:
-            key = unwrap_with_secret(password, grant.wrapped_private_key)
-        except DecryptionError:
-            continue  # a grant wrapped under an older password: re-granted by an admin
-        request.session.put_secret(_name(grant.programme_id), key)  # type: ignore[attr-defined]
-        unlocked += 1
+    """Open every key granted to `user` into the session; returns how many."""
+    with transaction.atomic():
+        private = own_private_key(user, password)
+        public = bytes(StaffKey.objects.get(user=user).public_key)
+        unlocked = 0
+        for key_grant in KeyGrant.objects.select_for_update().filter(user=user):
+            try:
+                if key_grant.sealed_private_key is not None:
+                    key = crypto.unseal(private, bytes(key_grant.sealed_private_key))
+                else:
+                    key = unwrap_with_secret(password, bytes(key_grant.wrapped_private_key))
+                    key_grant.sealed_private_key = crypto.seal(public, key)
+                    key_grant.wrapped_private_key = b""
+                    key_grant.save(update_fields=["sealed_private_key", "wrapped_private_key"])
+            except DecryptionError:
+                continue  # wrapped under a password he no longer has: an admin grants it again
+            request.session.put_secret(_name(key_grant.programme_id), key)  # type: ignore[attr-defined]
+            unlocked += 1
     return unlocked
 
 

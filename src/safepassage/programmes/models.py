@@ -34,12 +34,31 @@ class Membership(models.Model):
         return f"{self.user} {self.role} @ {self.programme}"
 
 
+class StaffKey(models.Model):
+    """A staff member's own X25519 key pair. Programme keys are granted by sealing them to its
+    public half, so a colleague can grant without knowing his password; its private half is
+    wrapped under his password (Argon2id, STAFF_KEY_PROFILE), so a password change re-wraps
+    one small key and keeps every grant."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_key"
+    )
+    public_key = models.BinaryField(max_length=32)
+    wrapped_private_key = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"key pair of {self.user}"
+
+
 class KeyGrant(models.Model):
-    """The programme's private key, wrapped under one staff member's password."""
+    """The programme's private key, sealed to one staff member's public key. A grant made
+    before per-person key pairs is wrapped under his password instead, until his next
+    sign-in seals it (programmes/keys.py)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE)
-    wrapped_private_key = models.BinaryField()
+    sealed_private_key = models.BinaryField(null=True)
+    wrapped_private_key = models.BinaryField(default=b"")  # the old kind; emptied once sealed
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

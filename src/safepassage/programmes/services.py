@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
-from safepassage.programmes.models import KeyGrant, Membership, Programme
+from safepassage.programmes import staff_keys
+from safepassage.programmes.models import Membership, Programme
 from safepassage.programmes.roles import CASE_ROLES, KEY_HOLDERS, Role
 from safepassage.refused import Refused
 from safepassage.vault import crypto
@@ -64,11 +65,8 @@ def add_staff(
     for role in roles:
         Membership.objects.get_or_create(user=user, programme=programme, role=role)
     if KEY_HOLDERS & set(roles):
-        KeyGrant.objects.update_or_create(
-            user=user,
-            programme=programme,
-            defaults={"wrapped_private_key": crypto.wrap_with_secret(password, private_key)},
-        )
+        staff_keys.own_private_key(user, password)  # his key pair, made now if he has none
+        staff_keys.grant(programme, user, private_key)
     log.record(
         Action.STAFF_ADDED,
         actor,

@@ -1,0 +1,51 @@
+"""Each staff member's own key pair, and granting a programme key to it (issue #17): sealed to
+his public key, so a key holder grants without knowing his password, and a password change
+re-wraps one small key and keeps every grant. The staff session's keys are in keys.py."""
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from safepassage.programmes.models import KeyGrant, Programme, StaffKey
+from safepassage.vault import crypto
+from safepassage.vault.crypto import unwrap_with_secret, wrap_with_secret
+
+
+def own_private_key(user: User, password: str) -> bytes:
+    """His private key, opened with his password; made now if he has none yet. Raises
+    DecryptionError for a wrong password."""
+    staff_key = StaffKey.objects.filter(user=user).first()
+    if staff_key is not None:
+        return unwrap_with_secret(password, bytes(staff_key.wrapped_private_key))
+    pair = crypto.new_keypair()
+    StaffKey.objects.create(
+        user=user,
+        public_key=pair.public,
+        wrapped_private_key=wrap_with_secret(password, pair.private, settings.STAFF_KEY_PROFILE),
+    )
+    return pair.private
+
+
+def grant(programme: Programme, user: User, programme_key: bytes) -> None:
+    """Give `user` the programme key: sealed to his public key, no password needed. He must
+    have a key pair (every account made by add_staff has one)."""
+    public = bytes(StaffKey.objects.get(user=user).public_key)
+    KeyGrant.objects.update_or_create(
+        user=user,
+        programme=programme,
+        defaults={
+            "sealed_private_key": crypto.seal(public, programme_key),
+            "wrapped_private_key": b"",
+        },
+    )
+
+
+@transaction.atomic
+def change_password(user: User, old: str, new: str) -> None:
+    """Re-wrap his private key under the new password: every grant stays his."""
+    private = own_private_key(user, old)
+    StaffKey.objects.filter(user=user).update(
+        wrapped_private_key=wrap_with_secret(new, private, settings.STAFF_KEY_PROFILE)
+    )
+    user.set_password(new)
+    user.save(update_fields=["password"])

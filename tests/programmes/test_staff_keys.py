@@ -1,0 +1,60 @@
+"""Each staff member has a key pair of his own (issue #17): a key holder grants a programme key
+without his password, a password change keeps every grant, and grants of the old kind
+(wrapped under the password) are sealed at the next sign-in."""
+
+import pytest
+from django.test import Client
+
+from safepassage.programmes import staff_keys
+from safepassage.programmes.models import KeyGrant, StaffKey
+from safepassage.programmes.roles import Role
+from safepassage.programmes.services import create_programme
+from safepassage.vault import crypto
+from tests.conftest import PASSWORD, sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_key_holder_grants_a_programme_key_without_the_colleagues_password(world):
+    south, south_key = create_programme("south", "South")
+    verifier = world.staff[Role.VERIFIER]
+    staff_keys.grant(south, verifier, south_key)  # no password in sight
+    grant = KeyGrant.objects.get(user=verifier, programme=south)
+    assert bytes(grant.wrapped_private_key) == b""
+    private = staff_keys.own_private_key(verifier, PASSWORD)
+    assert crypto.unseal(private, bytes(grant.sealed_private_key)) == south_key
+
+
+def test_a_password_change_keeps_every_grant(world):
+    south, south_key = create_programme("south", "South")
+    verifier = world.staff[Role.VERIFIER]
+    staff_keys.grant(south, verifier, south_key)
+    staff_keys.change_password(verifier, PASSWORD, "a new and long passphrase")
+    client = Client()
+    response = client.post(
+        "/en/staff/login/",
+        {"username": verifier.username, "password": "a new and long passphrase"},
+    )
+    assert response.status_code == 302
+    with pytest.raises(crypto.DecryptionError):
+        staff_keys.own_private_key(verifier, PASSWORD)
+    private = staff_keys.own_private_key(verifier, "a new and long passphrase")
+    opened = {
+        g.programme_id: crypto.unseal(private, bytes(g.sealed_private_key))
+        for g in KeyGrant.objects.filter(user=verifier)
+    }
+    assert opened == {world.programme.pk: world.private_key, south.pk: south_key}
+
+
+def test_an_old_grant_is_sealed_at_the_next_sign_in_and_still_opens_cases(world, client):
+    verifier = world.staff[Role.VERIFIER]
+    StaffKey.objects.filter(user=verifier).delete()  # as before per-person key pairs
+    KeyGrant.objects.filter(user=verifier).update(
+        sealed_private_key=None,
+        wrapped_private_key=crypto.wrap_with_secret(PASSWORD, world.private_key),
+    )
+    staff = sign_in(Client(), verifier)
+    grant = KeyGrant.objects.get(user=verifier)
+    assert grant.sealed_private_key is not None and bytes(grant.wrapped_private_key) == b""
+    assert StaffKey.objects.filter(user=verifier).exists()
+    assert staff.get("/en/staff/p/north/queue/").status_code == 200  # the key opened
