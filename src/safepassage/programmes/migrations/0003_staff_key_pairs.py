@@ -6,30 +6,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programmes', '0002_alter_membership_role'),
+        ("programmes", "0002_alter_membership_role"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='keygrant',
-            name='sealed_private_key',
+            model_name="keygrant",
+            name="sealed_private_key",
             field=models.BinaryField(null=True),
         ),
         migrations.AlterField(
-            model_name='keygrant',
-            name='wrapped_private_key',
-            field=models.BinaryField(default=b''),
+            model_name="keygrant",
+            name="wrapped_private_key",
+            field=models.BinaryField(default=b""),
         ),
         migrations.CreateModel(
-            name='StaffKey',
+            name="StaffKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_key', models.BinaryField(max_length=32)),
-                ('wrapped_private_key', models.BinaryField()),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='staff_key', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_key", models.BinaryField(max_length=32)),
+                ("wrapped_private_key", models.BinaryField()),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff_key",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
     ]
