@@ -37,6 +37,7 @@ staff_patterns = (
         path("login/", programme_views.sign_in, name="login"),
         path("second-factor/", programme_views.second_factor, name="second_factor"),
         path("logout/", programme_views.sign_out, name="logout"),
+        path("password/", programme_views.change_password, name="password"),
     ],
     "staff",
 )

@@ -10,7 +10,7 @@ from safepassage.programmes.models import KeyGrant, StaffKey
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import create_programme
 from safepassage.vault import crypto
-from tests.conftest import PASSWORD, sign_in
+from tests.conftest import PASSWORD, audit_entries, sign_in, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +58,41 @@ def test_an_old_grant_is_sealed_at_the_next_sign_in_and_still_opens_cases(world,
     assert grant.sealed_private_key is not None and bytes(grant.wrapped_private_key) == b""
     assert StaffKey.objects.filter(user=verifier).exists()
     assert staff.get("/en/staff/p/north/queue/").status_code == 200  # the key opened
+
+
+def test_a_staff_member_changes_his_password_on_a_page_and_keeps_his_keys(world):
+    verifier = world.staff[Role.VERIFIER]
+    staff = sign_in(Client(), verifier)
+    page = staff.get("/en/staff/password/").content.decode()
+    assert "Your programme keys are locked with your password" in text_of(page)
+    weak = staff.post(
+        "/en/staff/password/",
+        {"old_password": PASSWORD, "new_password1": "short", "new_password2": "short"},
+    )
+    assert weak.status_code == 400 and "too short" in text_of(weak.content.decode())
+    wrong = staff.post(
+        "/en/staff/password/",
+        {
+            "old_password": "not it at all, sorry",
+            "new_password1": "a new and long passphrase",
+            "new_password2": "a new and long passphrase",
+        },
+    )
+    assert wrong.status_code == 400
+    new = "a new and long passphrase"
+    done = staff.post(
+        "/en/staff/password/",
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
+    assert done.status_code == 302 and done["Location"] == "/en/staff/"
+    home = staff.get("/en/staff/").content.decode()
+    assert text_of(home, "action-notice") == "Your password is changed. Your keys are kept."
+    assert audit_entries("staff.password_changed") == [(f"staff:{verifier.pk}", {})]
+    # The new password signs in (the second factor follows) and still opens his key; the
+    # session he changed it in keeps its key too.
+    login = Client().post("/en/staff/login/", {"username": verifier.username, "password": new})
+    assert login["Location"] == "/en/staff/second-factor/"
+    private = staff_keys.own_private_key(verifier, new)
+    grant = KeyGrant.objects.get(user=verifier)
+    assert crypto.unseal(private, bytes(grant.sealed_private_key)) == world.private_key
+    assert staff.get("/en/staff/p/north/queue/").status_code == 200

@@ -83,6 +83,7 @@ class Action(models.TextChoices):
     STAFF_PASSWORD_ACCEPTED = "staff.password_accepted", _("Password accepted")
     STAFF_SECOND_FACTOR_ENROLLED = "staff.second_factor_enrolled", _("Second factor enrolled")
     STAFF_SECOND_FACTOR_FAILED = "staff.second_factor_failed", _("Wrong second-factor code")
+    STAFF_PASSWORD_CHANGED = "staff.password_changed", _("Password changed (keys kept)")
     STAFF_SIGNED_IN = "staff.signed_in", _("Signed in")
     STAFF_SIGNED_OUT = "staff.signed_out", _("Signed out")
     OPS_BACKUP_WRITTEN = "ops.backup_written", _("Backup written")

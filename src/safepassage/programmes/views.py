@@ -1,17 +1,20 @@
-"""Staff sign-in: password (throttled by django-axes), then a TOTP code (django-otp).
+"""Staff sign-in: password (throttled by django-axes), then a TOTP code (django-otp); and
+changing one's password.
 
-The password also unwraps the programme keys granted to this person (programmes/keys.py).
+The password also opens the programme keys granted to this person (programmes/keys.py).
 """
 
 import math
 from base64 import b32encode
 
 import segno
-from django.contrib.auth import login, logout
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -19,8 +22,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
-from safepassage.programmes import keys
-from safepassage.programmes.access import is_verified
+from safepassage.programmes import keys, staff_keys
+from safepassage.programmes.access import StaffRequest, is_verified, staff_required
 from safepassage.programmes.forms import TokenForm
 
 
@@ -90,3 +93,22 @@ def sign_out(request: HttpRequest) -> HttpResponse:
         log.record(Action.STAFF_SIGNED_OUT, log.staff_actor(request.user))
     logout(request)
     return redirect("staff:login")
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def change_password(request: StaffRequest) -> HttpResponse:
+    """Django's own form (the old password, the new one twice, the password validators);
+    the person's private key is wrapped again under the new password, so every programme key
+    granted to him stays his (programmes/staff_keys.py)."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        staff_keys.change_password(
+            request.user, form.cleaned_data["old_password"], form.cleaned_data["new_password1"]
+        )
+        update_session_auth_hash(request, request.user)
+        log.record(Action.STAFF_PASSWORD_CHANGED, log.staff_actor(request.user))
+        messages.success(request, _("Your password is changed. Your keys are kept."))
+        return redirect("dashboard-home")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "programmes/password.html", {"form": form}, status=status)
