@@ -96,3 +96,11 @@ def test_a_staff_member_changes_his_password_on_a_page_and_keeps_his_keys(world)
     grant = KeyGrant.objects.get(user=verifier)
     assert crypto.unseal(private, bytes(grant.sealed_private_key)) == world.private_key
     assert staff.get("/en/staff/p/north/queue/").status_code == 200
+
+
+def test_a_programme_admin_holds_no_programme_key(world):
+    admin = world.staff[Role.ADMIN]
+    assert not KeyGrant.objects.filter(user=admin).exists()
+    # His password opens his own key pair, and nothing with it.
+    staff_keys.own_private_key(admin, PASSWORD)
+    assert not KeyGrant.objects.filter(user=admin).exists()

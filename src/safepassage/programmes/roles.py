@@ -17,9 +17,12 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Programme admin")
 
 
-# Roles that hold the programme's private key. A liaison never does: nothing they can reach
-# decrypts a case. The admin holds it to grant it to new staff, but sees no case contents.
-KEY_HOLDERS = frozenset(Role) - {Role.LIAISON}
+# Roles that hold the programme's private key: those that read case contents. A liaison never
+# does (nothing he can reach decrypts a case), nor a programme admin, who administers without
+# reading cases: a copy of the database and an admin's password open nothing (issue #17). A
+# key holder grants a newcomer by sealing the key to his own public key (staff_keys.py). The
+# volunteer officer holds it until field groups have keys of their own.
+KEY_HOLDERS = frozenset(Role) - {Role.LIAISON, Role.ADMIN}
 
 # Roles that open cases at all, and the case states each role's queue shows.
 QUEUES: dict[Role, tuple[str, ...]] = {
