@@ -104,3 +104,16 @@ def test_a_programme_admin_holds_no_programme_key(world):
     # His password opens his own key pair, and nothing with it.
     staff_keys.own_private_key(admin, PASSWORD)
     assert not KeyGrant.objects.filter(user=admin).exists()
+
+
+def test_the_upgrade_drops_the_grants_of_admins(world):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    admin = world.staff[Role.ADMIN]
+    KeyGrant.objects.create(user=admin, programme=world.programme, sealed_private_key=b"x")
+    upgrade = import_module("safepassage.programmes.migrations.0004_admins_hold_no_key")
+    upgrade.drop_grants_nobody_needs(apps, None)
+    assert not KeyGrant.objects.filter(user=admin).exists()
+    assert KeyGrant.objects.filter(user=world.staff[Role.VERIFIER]).exists()
