@@ -117,3 +117,21 @@ def test_the_upgrade_drops_the_grants_of_admins(world):
     upgrade.drop_grants_nobody_needs(apps, None)
     assert not KeyGrant.objects.filter(user=admin).exists()
     assert KeyGrant.objects.filter(user=world.staff[Role.VERIFIER]).exists()
+
+
+def test_a_password_set_outside_the_page_still_signs_in_and_a_key_holder_grants_again(world):
+    """A shell's `changepassword` leaves the old wrap: sign-in must not fail on it."""
+    verifier = world.staff[Role.VERIFIER]
+    verifier.set_password("set from a shell, long enough")
+    verifier.save()
+    login = Client().post(
+        "/en/staff/login/",
+        {"username": verifier.username, "password": "set from a shell, long enough"},
+    )
+    assert login["Location"] == "/en/staff/second-factor/"  # no server error
+    with pytest.raises(crypto.DecryptionError):
+        staff_keys.own_private_key(verifier, "a wrong password")  # never replaced by a guess
+    staff_keys.grant(world.programme, verifier, world.private_key)  # a key holder, again
+    private = staff_keys.own_private_key(verifier, "set from a shell, long enough")
+    grant = KeyGrant.objects.get(user=verifier)
+    assert crypto.unseal(private, bytes(grant.sealed_private_key)) == world.private_key

@@ -11,7 +11,6 @@ without the codename pepper can link to a case, so shredding can end his session
 
 import base64
 import json
-import secrets
 import time
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -53,16 +52,12 @@ def end_sessions_of(case_ids: Iterable[int]) -> int:
     return len(ended)
 
 
-# The applicant's session, as the web keeps it: one value sealed under the cookie
-# (vault/sessions.py) holding the case, its data key and, under duress, the decoy, so the
-# session row in the database says neither whose it is nor which kind it is.
 SESSION_APPLICANT, SESSION_SEEN = "applicant", "applicant_seen"
 AppletView = Callable[..., HttpResponse]
 
 
 def keep(request: HttpRequest, applicant: applicants.Applicant) -> None:
-    # Under duress the key is the decoy's: both kinds have the same shape.
-    key = applicant.data_key or applicant.decoy_key or secrets.token_bytes(32)
+    key = applicant.data_key or applicant.decoy_key or b""  # under duress, the decoy's
     kept = {
         "case": applicant.case_id,
         "key": base64.b64encode(key).decode(),

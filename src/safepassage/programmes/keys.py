@@ -14,8 +14,8 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from safepassage.programmes.access import is_verified
-from safepassage.programmes.models import KeyGrant, Programme, StaffKey
-from safepassage.programmes.staff_keys import own_private_key
+from safepassage.programmes.models import KeyGrant, Programme
+from safepassage.programmes.staff_keys import own_key_pair
 from safepassage.vault import crypto
 from safepassage.vault.crypto import DecryptionError, unwrap_with_secret
 
@@ -27,20 +27,19 @@ def _name(programme_id: int) -> str:
 def unlock(request: HttpRequest, user: User, password: str) -> int:
     """Open every key granted to `user` into the session; returns how many."""
     with transaction.atomic():
-        private = own_private_key(user, password)
-        public = bytes(StaffKey.objects.get(user=user).public_key)
+        pair = own_key_pair(user, password)
         unlocked = 0
         for key_grant in KeyGrant.objects.select_for_update().filter(user=user):
             try:
                 if key_grant.sealed_private_key is not None:
-                    key = crypto.unseal(private, bytes(key_grant.sealed_private_key))
+                    key = crypto.unseal(pair.private, bytes(key_grant.sealed_private_key))
                 else:
                     key = unwrap_with_secret(password, bytes(key_grant.wrapped_private_key))
-                    key_grant.sealed_private_key = crypto.seal(public, key)
+                    key_grant.sealed_private_key = crypto.seal(pair.public, key)
                     key_grant.wrapped_private_key = b""
                     key_grant.save(update_fields=["sealed_private_key", "wrapped_private_key"])
             except DecryptionError:
-                continue  # wrapped under a password he no longer has: an admin grants it again
+                continue  # sealed to a pair or wrapped under a password he no longer has
             request.session.put_secret(_name(key_grant.programme_id), key)  # type: ignore[attr-defined]
             unlocked += 1
     return unlocked

@@ -8,22 +8,35 @@ from django.db import transaction
 
 from safepassage.programmes.models import KeyGrant, Programme, StaffKey
 from safepassage.vault import crypto
-from safepassage.vault.crypto import unwrap_with_secret, wrap_with_secret
+from safepassage.vault.crypto import DecryptionError, unwrap_with_secret, wrap_with_secret
 
 
-def own_private_key(user: User, password: str) -> bytes:
-    """His private key, opened with his password; made now if he has none yet. Raises
-    DecryptionError for a wrong password."""
+def own_key_pair(user: User, password: str) -> crypto.Keypair:
+    """His key pair, the private half opened with his password; made now if he has none yet.
+    Raises DecryptionError for a wrong password. If his password was set elsewhere (a shell's
+    `changepassword`), the right password no longer opens the old wrap: he gets a new pair,
+    and what was sealed to the old one is lost as with a forgotten password (a key holder
+    grants it again), instead of his sign-in failing."""
     staff_key = StaffKey.objects.filter(user=user).first()
     if staff_key is not None:
-        return unwrap_with_secret(password, bytes(staff_key.wrapped_private_key))
+        try:
+            private = unwrap_with_secret(password, bytes(staff_key.wrapped_private_key))
+            return crypto.Keypair(public=bytes(staff_key.public_key), private=private)
+        except DecryptionError:
+            if not user.check_password(password):
+                raise
+            staff_key.delete()
     pair = crypto.new_keypair()
     StaffKey.objects.create(
         user=user,
         public_key=pair.public,
         wrapped_private_key=wrap_with_secret(password, pair.private, settings.STAFF_KEY_PROFILE),
     )
-    return pair.private
+    return pair
+
+
+def own_private_key(user: User, password: str) -> bytes:
+    return own_key_pair(user, password).private
 
 
 def grant(programme: Programme, user: User, programme_key: bytes) -> None:
