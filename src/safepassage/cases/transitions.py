@@ -281,6 +281,12 @@ def create_case(case: Case, *, actor: str, action: str = "", roles: frozenset[st
         log.record_case_steps(case, actor, *steps)
 
 
+def lock(case_id: int) -> Case:
+    """The case's row, locked to the end of the transaction. Every writer takes a case's lock
+    before its crossing's or prisoner's (docs/LOCK_ORDER.md); taking it again is free."""
+    return Case.objects.select_for_update().get(pk=case_id)
+
+
 def perform(
     case: Case,
     action: str,
@@ -295,7 +301,7 @@ def perform(
     if action not in BY_ACTION:
         raise TransitionRefused(str(_("Unknown action.")))
     with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
+        locked = lock(case.pk)
         transition = _checked(action, locked.state, roles)
         guard = rule(transition.guard)
         if guard and (refusal := guard(locked, now or timezone.now())):

@@ -49,7 +49,7 @@ def send_notice(
         .first()
     )
     window = windows.by_key(now, window_key)
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked = transitions.lock(case.pk)
     if locked.state != State.VERIFIED:
         raise PlanRefused(_("Only a verified case can be planned."))
     if sector is None:
@@ -111,7 +111,7 @@ def notices_for(user: User, now: datetime) -> QuerySet[Crossing]:
 def _locked(crossing_id: int, case_id: int) -> Crossing:
     """The crossing, locked after its case (docs/LOCK_ORDER.md: case before crossing, as
     `transitions.perform` and its effects take them), so no two writers wait on each other."""
-    Case.objects.select_for_update().filter(pk=case_id).first()
+    transitions.lock(case_id)
     return Crossing.objects.select_for_update().select_related("case", "sector").get(pk=crossing_id)
 
 

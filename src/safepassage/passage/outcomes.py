@@ -74,7 +74,7 @@ def record_arrival(
 ) -> Case:
     """He is across, at the reported time `arrived_at` (the capture time on his card): not in
     the future, not before the window. The case becomes received."""
-    _lock(case)
+    transitions.lock(case.pk)  # before the crossing and the prisoner
     if arrived_at > now:
         raise PlanRefused(_("The arrival time cannot be in the future."))
     if refusal := arrival_refusal(case, arrived_at):
@@ -82,12 +82,6 @@ def record_arrival(
     # The capture is written first, at the reported time; the transition's effect finds it.
     reception.record_capture(case, at=arrived_at)
     return transitions.perform(case, "arrive", roles=roles, actor=log.staff_actor(user), now=now)
-
-
-def _lock(case: Case) -> None:
-    # The case before its crossing and prisoner, as transitions.perform takes them
-    # (docs/LOCK_ORDER.md); perform locking it again in the same transaction costs nothing.
-    Case.objects.select_for_update().filter(pk=case.pk).first()
 
 
 def end_crossing(case: Case, *, action: str, actor: str) -> None:
@@ -136,7 +130,7 @@ def record_outcome(
     outcome that ends the case carries the reason, kept as a staff note."""
     if outcome not in ACTION_FOR_OUTCOME:
         raise PlanRefused(_("Choose an outcome."))
-    _lock(case)
+    transitions.lock(case.pk)  # before the crossing and the prisoner
     if outcome in CASE_ENDING_OUTCOMES and not reason:
         raise PlanRefused(_("Give the reason: it is kept with the case."))
     if reason:
