@@ -17,6 +17,7 @@ GROUP BY per sector, nothing that grows with the number of cases.
 
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from django.db.models import Count
 from scipy.stats import beta
@@ -48,7 +49,7 @@ class Posterior:
     def mean(self) -> float:
         return self.alpha / (self.alpha + self.beta)
 
-    @property
+    @cached_property  # four Beta quantiles: once per sector, not once per window planned
     def interval(self) -> tuple[float, float]:
         return (
             float(beta.ppf(0.025, self.alpha, self.beta)),
