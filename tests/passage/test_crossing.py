@@ -13,7 +13,7 @@ from safepassage.audit.models import AuditEvent
 from safepassage.cases import applicant_side, probes, queues, transitions
 from safepassage.cases.models import ProbeSignal
 from safepassage.passage import calibration, instructions, notices, outcomes, services
-from safepassage.passage.models import Crossing
+from safepassage.passage.models import Crossing, Sector
 from safepassage.programmes.roles import Role
 from safepassage.reception.models import Prisoner
 from tests.conftest import audit_entries, enter, refusal, sign_in, text_of
@@ -429,6 +429,9 @@ def test_calibration_compares_predicted_and_observed_per_sector(world, front, cl
     assert orchard.interval[0] < 2 / 3 < orchard.interval[1]
     html = staff_client(Role.ADMIN).get("/en/staff/p/north/calibration/").content.decode()
     assert "Orchard" in html and "0.67" in html
+    untried = Sector.objects.exclude(pk=front.orchard.pk).first()
+    row = text_of(html, f"sector-{untried.pk}").split()
+    assert row[len(untried.name.split()) : len(untried.name.split()) + 4] == ["0", "—", "—", "—"]
 
 
 def test_a_duress_sign_in_holds_the_instructions_back_until_a_verifier_decides(

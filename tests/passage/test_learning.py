@@ -10,7 +10,7 @@ from safepassage.passage import learning, risk, services
 from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
 from tests.conftest import audit_entries, text_of
-from tests.passage.conftest import crossed, first_window
+from tests.passage.conftest import crossed, first_window, verified_case
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +54,16 @@ def test_the_planner_uses_the_posterior_and_an_admin_can_reset_it(
     fresh = type(front.orchard).objects.get(pk=front.orchard.pk)
     learned = services.estimates(fresh, window)[1]
     assert learned.survival < prior / 2 and learned.interval is not None
+    assert learned.by_the_figures == pytest.approx(prior)
+    model = risk.estimate(fresh.figures, window.band, coordinated=True)
+    assert learned.own_side == model.own_side  # the factors stay the figures'; only P moves
+    coordinator = staff_client(Role.COORDINATOR)
+    type(front.orchard).objects.exclude(pk=front.orchard.pk).update(active=False)
+    case = verified_case(client)
+    page = coordinator.get(f"/en/staff/case/{case.reference}/crossing/").content.decode()
+    shown = text_of(page, "p-interval")
+    assert shown.startswith(f"({prior:.3f} by the sector's figures; ")
+    assert shown.endswith("after its outcomes)")
     admin = staff_client(Role.ADMIN)
     page = admin.get("/en/staff/p/north/calibration/").content.decode()
     row = text_of(page, f"sector-{front.orchard.pk}")
@@ -65,5 +75,4 @@ def test_the_planner_uses_the_posterior_and_an_admin_can_reset_it(
     assert audit_entries("passage.learning_reset") == [
         (f"staff:{world.staff[Role.ADMIN].pk}", {"id": front.orchard.pk})
     ]
-    coordinator = staff_client(Role.COORDINATOR)
     assert coordinator.post(url, {"confirmed": "yes"}).status_code == 404

@@ -114,9 +114,10 @@ def adjusted(estimate: risk.Estimate, knowledge: Learned) -> risk.Estimate:
     survival = min(1.0, estimate.survival * own_ratio * crossing_ratio)
     low = estimate.survival * own.interval[0] / own.prior * crossing.interval[0] / crossing.prior
     high = estimate.survival * own.interval[1] / own.prior * crossing.interval[1] / crossing.prior
+    # The factors stay the model's: the outcomes move the survival, not any one figure.
     return replace(
         estimate,
         survival=survival,
-        own_side=min(1.0, estimate.own_side * own_ratio),
         interval=(max(0.0, low), min(1.0, high)),
+        by_the_figures=estimate.survival,
     )

@@ -119,8 +119,10 @@ class Estimate:
     mines_per_km: float
     distance_km: float
     coordinated: bool
-    # From outcomes (learning.py): the 95% interval of the survival; None for the model alone.
+    # From outcomes (learning.py): the 95% interval of the survival, and what the sector's
+    # figures alone gave before the outcomes moved it; None for the model alone.
     interval: tuple[float, float] | None = None
+    by_the_figures: float | None = None
 
     @property
     def terrain(self) -> float:
