@@ -10,8 +10,8 @@ Beta posteriors, for the two things an outcome can tell apart:
   against lost.
 
 Turned back tells neither (he did not cross); missing waits until it is resolved. The
-coordinated estimate is then the model's, scaled factor by factor by posterior mean ÷ prior
-mean, with the 95% interval of the two posteriors. All of it is counts: no decryption, one
+coordinated survival is then the model's, scaled by each posterior mean ÷ its prior mean,
+with the 95% interval of the two posteriors; the factors stay the sector's figures. All of it is counts: no decryption, one
 GROUP BY per sector, nothing that grows with the number of cases.
 """
 
