@@ -11,8 +11,9 @@ Beta posteriors, for the two things an outcome can tell apart:
 
 Turned back tells neither (he did not cross); missing waits until it is resolved. The
 coordinated survival is then the model's, scaled by each posterior mean ÷ its prior mean,
-with the 95% interval of the two posteriors; the factors stay the sector's figures. All of it is counts: no decryption, one
-GROUP BY per sector, nothing that grows with the number of cases.
+with the 95% interval of the two posteriors; the factors stay the sector's figures. All of
+it is counts: no decryption, one GROUP BY per sector, nothing that grows with the number of
+cases.
 """
 
 from collections import Counter
