@@ -14,9 +14,13 @@ from django.utils import translation
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from safepassage.cases import dossier
+from safepassage.passage import plans
+from safepassage.passage.models import ReceivingUnit
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import add_staff, create_programme
+from safepassage.vault import crypto
 
 PASSWORD = "correct horse battery staple"
 
@@ -68,6 +72,28 @@ class World:
     programme: Programme
     private_key: bytes
     staff: dict[Role, User]
+
+    @property
+    def keys(self) -> "plans.Keys":
+        """What a key holder's session opens crossing plans with."""
+        return plans.Keys(programmes={self.programme.pk: self.private_key})
+
+    @property
+    def unit_keys(self) -> "plans.Keys":
+        """What a liaison's session opens them with: unit keys only (his grants are
+        exercised through the pages, signed in)."""
+        units = ReceivingUnit.objects.filter(programme=self.programme)
+        return plans.Keys(
+            units={
+                u.pk: crypto.unseal(self.private_key, bytes(u.sealed_private_key)) for u in units
+            }
+        )
+
+    def case_key(self, case) -> bytes:
+        """The applicant's: his session holds his case's data key."""
+        key = dossier.case_key(case, self.private_key)
+        assert key is not None
+        return key
 
 
 def make_world(slug: str = "north", name: str = "North") -> World:

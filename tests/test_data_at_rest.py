@@ -10,8 +10,10 @@ from django.test import Client
 from django.utils import timezone
 
 from safepassage.aftercare import services as aftercare
-from safepassage.cases import casework
+from safepassage.cases import casework, transitions
 from safepassage.cases.models import Case
+from safepassage.passage import windows
+from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
 from tests.conftest import enter, sign_in, submit
@@ -117,3 +119,61 @@ def test_reception_and_after_care_records_are_ciphertext_at_rest(world, front):
     raw = database_bytes()
     for secret in [PRISONER_SURNAME, FAMILY_ADDRESS, HOSPITAL, EQUIPMENT, statement]:
         assert secret.encode() not in raw, secret
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_copy_of_the_database_reveals_no_crossing_plan(world, front, settings):
+    """Issue #16, point 3: sector words, the window, the signal and the survival figures of
+    a crossing are sealed; only the receiving unit and the night stay plain."""
+    settings.PASSAGE_INSTRUCTION_LEAD_HOURS = 24 * 9
+    client = Client()
+    codename = submit(client)
+    case = Case.objects.get()
+    for action in ("start_verification", "verify"):
+        transitions.perform(case, action, roles=frozenset({Role.VERIFIER}), actor="staff:t")
+    window = windows.upcoming(timezone.now())[0]
+    coordinator = sign_in(Client(), world.staff[Role.COORDINATOR])
+    planned = coordinator.post(
+        f"/en/staff/case/{case.reference}/crossing/plan/",
+        {
+            "sector": front.orchard.pk,
+            "window": window.key,
+            "signal": "white_cloth_arm",
+            "escort": "drone",
+            "head_count": "3",
+        },
+    )
+    assert planned.status_code == 302
+    # The liaison reads and acknowledges it with his unit's key, the applicant reads his
+    # instructions with his case key, the coordinator reads the plan with the programme key.
+    liaison = sign_in(Client(), world.staff[Role.LIAISON])
+    crossing = Crossing.objects.get()
+    notice = liaison.get("/en/staff/notices/").content.decode()
+    assert "White cloth on the arm" in notice and front.orchard.approach in notice
+    liaison.post(f"/en/staff/notices/{crossing.pk}/acknowledge/")
+    applicant = Client()
+    enter(applicant, codename)
+    status = applicant.get("/en/my/").content.decode()
+    assert "White cloth on the arm" in status and front.orchard.description in status
+    assert (
+        "Orchard" in coordinator.get(f"/en/staff/case/{case.reference}/crossing/").content.decode()
+    )
+
+    raw = database_bytes()
+    zone = windows.window_zone()
+    moments = [window.start, window.start.astimezone(zone), window.end]
+    words = [
+        front.orchard.name,
+        front.orchard.description,
+        front.orchard.approach,
+        front.quarry.name,
+        "white_cloth_arm",
+        "White cloth on the arm",
+    ]
+    for secret in words:
+        assert secret.encode() not in raw, secret
+    for moment in moments:
+        for written in (f"{moment:%Y-%m-%d %H:%M}", f"{moment:%Y-%m-%dT%H:%M}"):
+            assert written.encode() not in raw, written
+    crossing.refresh_from_db()
+    assert crossing.status == "acknowledged" and crossing.unit == front.orchard.receiving_unit

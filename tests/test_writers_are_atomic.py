@@ -41,8 +41,10 @@ def verified(world, front, client):
 def acknowledged(world, front, client):
     case = verified_case(client)
     crossing = notify(world, case, front.orchard)
-    notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
-    under_way(crossing)
+    notices.acknowledge(
+        crossing.pk, user=world.staff[Role.LIAISON], keys=world.unit_keys, now=timezone.now()
+    )
+    under_way(world, crossing)
     case.refresh_from_db()
     return case
 
@@ -93,6 +95,7 @@ WRITERS = [
             "reject",
             user=w.staff[Role.VERIFIER],
             roles=frozenset({Role.VERIFIER}),
+            private_key=w.private_key,
             reason="Known probe",
         ),
     ),
@@ -109,14 +112,18 @@ WRITERS = [
         "acknowledgement",
         lambda w, f, c: notify(w, verified_case(c), f.orchard),
         lambda w, f, crossing: notices.acknowledge(
-            crossing.pk, user=w.staff[Role.LIAISON], now=timezone.now()
+            crossing.pk, user=w.staff[Role.LIAISON], keys=w.unit_keys, now=timezone.now()
         ),
     ),
     (
         "decline",
         lambda w, f, c: notify(w, verified_case(c), f.orchard),
         lambda w, f, crossing: notices.decline(
-            crossing.pk, user=w.staff[Role.LIAISON], reason="No", now=timezone.now()
+            crossing.pk,
+            user=w.staff[Role.LIAISON],
+            keys=w.unit_keys,
+            reason="No",
+            now=timezone.now(),
         ),
     ),
     (
@@ -126,6 +133,7 @@ WRITERS = [
             c,
             "arrived",
             user=w.staff[Role.COORDINATOR],
+            keys=w.keys,
             roles=frozenset({Role.COORDINATOR}),
             now=timezone.now(),
         ),
@@ -137,6 +145,7 @@ WRITERS = [
             c,
             "killed",
             user=w.staff[Role.COORDINATOR],
+            keys=w.keys,
             roles=frozenset({Role.COORDINATOR}),
             now=timezone.now(),
             reason="Seen by the drone",

@@ -318,9 +318,11 @@ PASSAGE_MIN_NOTICE_HOURS = int(os.environ.get("SAFEPASSAGE_MIN_NOTICE_HOURS", "6
 PASSAGE_INSTRUCTION_LEAD_HOURS = int(os.environ.get("SAFEPASSAGE_INSTRUCTION_LEAD_HOURS", "24"))
 # No signal is used twice in one sector within this many days.
 PASSAGE_SIGNAL_REST_DAYS = int(os.environ.get("SAFEPASSAGE_SIGNAL_REST_DAYS", "7"))
-# An acknowledged window this long past its end with no outcome returns the case to verified.
 # An arrival may be recorded from this many minutes before the window starts, never earlier.
 PASSAGE_ARRIVAL_GRACE_MINUTES = int(os.environ.get("SAFEPASSAGE_ARRIVAL_GRACE_MINUTES", "30"))
+# An acknowledged window this long past with no outcome returns the case to verified: past its
+# end in a session that reads the window, past the night's end for the worker (which holds
+# no key and knows only the night: passage/plans.py).
 PASSAGE_MISSED_GRACE_HOURS = int(os.environ.get("SAFEPASSAGE_MISSED_GRACE_HOURS", "6"))
 # Above this probe risk (0–1) instructions need a verifier's audited release.
 PASSAGE_PROBE_RISK_THRESHOLD = float(os.environ.get("SAFEPASSAGE_PROBE_RISK_THRESHOLD", "0.5"))

@@ -51,11 +51,17 @@ def test_a_decline_and_a_request_for_another_time_reach_the_coordinator(
     declined, _ = verified_with_codename(Client())
     crossing = notify(world, declined, front.orchard)
     notices.decline(
-        crossing.pk, user=world.staff[Role.LIAISON], reason="Shelling", now=timezone.now()
+        crossing.pk,
+        user=world.staff[Role.LIAISON],
+        keys=world.unit_keys,
+        reason="Shelling",
+        now=timezone.now(),
     )
     other, codename = verified_with_codename(Client())
     crossing = notify(world, other, front.quarry)
-    notices.acknowledge(crossing.pk, user=front.other_liaison, now=timezone.now())
+    notices.acknowledge(
+        crossing.pk, user=front.other_liaison, keys=world.unit_keys, now=timezone.now()
+    )
     applicant = Client()
     enter(applicant, codename)
     applicant.post("/en/my/request_other_time/")

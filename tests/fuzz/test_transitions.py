@@ -19,9 +19,11 @@ from safepassage.audit.models import AuditEvent
 from safepassage.cases import counts, submission, transitions
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
+from safepassage.passage import outcomes, plans, windows
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
+from safepassage.refused import Refused
 from tests.conftest import make_world
 
 ACTORS = sorted({*Role, transitions.APPLICANT, transitions.SYSTEM})
@@ -70,6 +72,9 @@ class CaseLifecycle(RuleBasedStateMachine):
             if action == "register":
                 self.reception_registers()
                 continue
+            if action == "arrive":
+                self.the_unit_reports_the_arrival()
+                continue
             row = transitions.BY_ACTION[action]
             transitions.perform(self.case, action, roles=frozenset(row.allowed), actor="fuzz")
             self.state = row.target
@@ -113,16 +118,40 @@ class CaseLifecycle(RuleBasedStateMachine):
             and not self.case.crossings.filter(status__in=Crossing.ACTIVE).exists()
         ):
             start = timezone.now() - timedelta(minutes=10)  # under way: arrival possible
-            Crossing.objects.create(
+            crossing = Crossing(
                 case=self.case,
-                sector=self.sector,
+                unit=self.sector.receiving_unit,
+                night=windows.night_of(start),
+                status=Crossing.Status.ACKNOWLEDGED,
+            )
+            plan = plans.Plan(
+                sector_id=self.sector.pk,
                 window_start=start,
                 window_end=start + timedelta(hours=1),
                 signal="arms_raised_spread",
+                escort=Crossing.Escort.DRONE,
+                head_count=1,
                 survival_uncoordinated=0.1,
                 survival_coordinated=0.4,
-                status=Crossing.Status.ACKNOWLEDGED,
             )
+            case_key = self.world.case_key(self.case)
+            plans.seal(crossing, plan, unit=self.sector.receiving_unit, case_key=case_key)
+            crossing.save()
+
+    @rule()
+    def the_unit_reports_the_arrival(self):
+        """Every arrival goes through record_arrival, which opens the sealed window."""
+        self._through_a_service(
+            lambda: outcomes.record_arrival(
+                self.case,
+                arrived_at=timezone.now(),
+                user=self.world.staff[Role.LIAISON],
+                roles=frozenset({Role.LIAISON}),
+                keys=self.world.unit_keys,
+                now=timezone.now(),
+            ),
+            Refused,
+        )
 
     @rule()
     def reception_registers(self):

@@ -1,7 +1,7 @@
 """A front with two sectors, each with its own receiving unit and liaison, and a way to get
 a verified case."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepassage.cases import transitions
 from safepassage.cases.models import Case
-from safepassage.passage import notices, windows
+from safepassage.passage import notices, plans, windows
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import add_staff
@@ -78,6 +78,7 @@ def notify(world, case, sector, *, window=None, signal="arms_raised_spread", now
     return notices.send_notice(
         case,
         user=world.staff[Role.COORDINATOR],
+        private_key=world.private_key,
         sector_id=sector.pk,
         window_key=window.key,
         signal=signal,
@@ -87,15 +88,49 @@ def notify(world, case, sector, *, window=None, signal="arms_raised_spread", now
     )
 
 
-def under_way(crossing: Crossing) -> Crossing:
+def opened_plan(world, crossing: Crossing) -> plans.Plan:
+    row = Crossing.objects.select_related("unit").get(pk=crossing.pk)
+    plan = plans.open_one(row, world.keys).plan
+    assert plan is not None, "the programme key opens every plan not yet destroyed"
+    return plan
+
+
+def replan(world, crossing: Crossing, **changes) -> Crossing:
+    """Seal the crossing's plan again with `changes` (a window moved, say), as a coordinator's
+    session would: a test cannot wait for the night. The night moves with the window."""
+    row = Crossing.objects.select_related("unit__programme", "case").get(pk=crossing.pk)
+    plan = replace(opened_plan(world, row), **changes)
+    applicant_copy = row.for_applicant
+    plans.seal(row, plan, unit=row.unit, case_key=world.case_key(row.case))
+    if applicant_copy is None:
+        row.for_applicant = None  # it ended: the applicant's copy stays gone
+    row.night = windows.night_of(plan.window_start)
+    row.save(update_fields=["for_programme", "for_unit", "for_applicant", "night"])
+    return plans.open_one(row, world.keys)
+
+
+def under_way(world, crossing: Crossing) -> Crossing:
     """Move a crossing's window so that it began ten minutes ago: a test cannot wait for the
     night, and nobody can report an arrival before the window."""
     now = timezone.now()
-    Crossing.objects.filter(pk=crossing.pk).update(
-        window_start=now - timedelta(minutes=10), window_end=now + timedelta(minutes=80)
+    return replan(
+        world,
+        crossing,
+        window_start=now - timedelta(minutes=10),
+        window_end=now + timedelta(minutes=80),
     )
-    crossing.refresh_from_db()
-    return crossing
+
+
+def into_the_past(world, crossing: Crossing) -> Crossing:
+    """Move an ended crossing's window back to the year 2000, freeing its sector's window
+    and signal for the next case of the test."""
+    plan = opened_plan(world, crossing)
+    return replan(
+        world,
+        crossing,
+        window_start=plan.window_start.replace(year=2000),
+        window_end=plan.window_end.replace(year=2000),
+    )
 
 
 def at(window: windows.Window, hours: float) -> datetime:
@@ -110,18 +145,18 @@ def crossed(world, front, client, outcome: str) -> Crossing:
 
     case = verified_case(client)
     crossing = notify(world, case, front.orchard)
-    notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
-    under_way(crossing)
+    notices.acknowledge(
+        crossing.pk, user=world.staff[Role.LIAISON], keys=world.unit_keys, now=timezone.now()
+    )
+    under_way(world, crossing)
     case.refresh_from_db()
     outcomes.record_outcome(
         case,
         outcome,
         user=world.staff[Role.COORDINATOR],
+        keys=world.keys,
         roles=frozenset({Role.COORDINATOR}),
         now=timezone.now(),
         reason="Reported by the unit" if outcome in ("killed", "captured") else "",
     )
-    Crossing.objects.filter(pk=crossing.pk).update(
-        window_start=crossing.window_start.replace(year=2000)
-    )
-    return crossing
+    return into_the_past(world, crossing)

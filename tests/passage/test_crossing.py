@@ -12,7 +12,16 @@ from safepassage.audit.log import verify
 from safepassage.audit.models import AuditEvent
 from safepassage.cases import applicant_side, probes, queues, transitions
 from safepassage.cases.models import ProbeSignal
-from safepassage.passage import calibration, instructions, notices, outcomes, services
+from safepassage.passage import (
+    calibration,
+    instructions,
+    learning,
+    notices,
+    outcomes,
+    plans,
+    services,
+    windows,
+)
 from safepassage.passage.models import Crossing, Sector
 from safepassage.programmes.roles import Role
 from safepassage.reception.models import Prisoner
@@ -21,7 +30,9 @@ from tests.passage.conftest import (
     at,
     crossed,
     first_window,
+    into_the_past,
     notify,
+    replan,
     under_way,
     verified_case,
     verified_with_codename,
@@ -170,7 +181,9 @@ def test_one_case_has_one_crossing_in_preparation(world, front, client):
 def acknowledged(world, front, client, **overrides):
     case = verified_case(client, **overrides)
     crossing = notify(world, case, front.orchard)
-    notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
+    notices.acknowledge(
+        crossing.pk, user=world.staff[Role.LIAISON], keys=world.unit_keys, now=timezone.now()
+    )
     case.refresh_from_db()
     crossing.refresh_from_db()
     return case, crossing
@@ -187,14 +200,22 @@ def test_instructions_appear_only_within_the_lead_time_and_after_acknowledgement
     case = verified_case(client)
     crossing = notify(world, case, front.orchard)
     window = window_of(crossing)
-    assert instructions.instructions_for(case, at(window, -1)) is None  # not acknowledged
-    notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=at(window, -30))
+    assert (
+        instructions.instructions_for(case, world.case_key(case), at(window, -1)) is None
+    )  # not acknowledged
+    notices.acknowledge(
+        crossing.pk, user=world.staff[Role.LIAISON], keys=world.unit_keys, now=at(window, -30)
+    )
     case.refresh_from_db()
-    assert instructions.instructions_for(case, at(window, -25)) is None  # too early
-    shown = instructions.instructions_for(case, at(window, -23))
+    assert (
+        instructions.instructions_for(case, world.case_key(case), at(window, -25)) is None
+    )  # too early
+    shown = instructions.instructions_for(case, world.case_key(case), at(window, -23))
     assert shown is not None and shown.signal.key == "arms_raised_spread"
     assert shown.when.endswith("· Moscow time (UTC+3)")
-    assert instructions.instructions_for(case, at(window, 5)) is None  # the window is over
+    assert (
+        instructions.instructions_for(case, world.case_key(case), at(window, 5)) is None
+    )  # the window is over
     assert "passage.instructions_released" not in actions(case)  # reading writes nothing
     instructions.release_instructions(case, shown, at(window, -23))
     instructions.release_instructions(case, shown, at(window, -22))  # a second view
@@ -210,9 +231,11 @@ def test_a_failed_audit_write_leaves_neither_the_time_nor_the_entry(
     settings.PASSAGE_INSTRUCTION_LEAD_HOURS = 24 * 9
     case = verified_case(client)
     crossing = notify(world, case, front.orchard)
-    notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
+    notices.acknowledge(
+        crossing.pk, user=world.staff[Role.LIAISON], keys=world.unit_keys, now=timezone.now()
+    )
     case.refresh_from_db()
-    shown = instructions.instructions_for(case, timezone.now())
+    shown = instructions.instructions_for(case, world.case_key(case), timezone.now())
     before = AuditEvent.objects.count()
 
     def disk_full(*args, **kwargs):
@@ -223,7 +246,7 @@ def test_a_failed_audit_write_leaves_neither_the_time_nor_the_entry(
         if writer == "release_instructions":
             instructions.release_instructions(case, shown, timezone.now())
         else:
-            instructions.applicant_confirms(case, timezone.now())
+            instructions.applicant_confirms(case, world.case_key(case), timezone.now())
     crossing.refresh_from_db()
     assert crossing.instructions_shown_at is None and crossing.applicant_confirmed_at is None
     assert AuditEvent.objects.count() == before
@@ -236,7 +259,9 @@ def test_the_applicant_reads_confirms_and_can_print(world, front, client, settin
     applicant = Client()
     enter(applicant, codename)
     assert 'id="instructions"' not in applicant.get("/en/my/").content.decode()
-    notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
+    notices.acknowledge(
+        crossing.pk, user=world.staff[Role.LIAISON], keys=world.unit_keys, now=timezone.now()
+    )
     html = applicant.get("/en/my/").content.decode()
     assert 'id="instructions"' in html and "burnt orchard" in html and "Moscow time" in html
     assert "Raise both arms straight up" in html and "Follow the drone at walking pace" in html
@@ -254,10 +279,10 @@ def test_a_probe_suspect_gets_no_instructions_until_a_verifier_releases_them(
     ProbeSignal.objects.create(case=case, kind=ProbeSignal.Kind.IDENTITY_IN_TWO_DIRECTIONS)
     # One automatic signal alone holds nothing back: the adversary can make one fall on a
     # real applicant.
-    assert instructions.instructions_for(case, timezone.now()) is not None
+    assert instructions.instructions_for(case, world.case_key(case), timezone.now()) is not None
     ProbeSignal.objects.create(case=case, kind=ProbeSignal.Kind.BURST)
     assert probes.probe_risk(case) > settings.PASSAGE_PROBE_RISK_THRESHOLD
-    assert instructions.instructions_for(case, timezone.now()) is None
+    assert instructions.instructions_for(case, world.case_key(case), timezone.now()) is None
     assert (
         staff_client(Role.COORDINATOR)
         .post(f"/en/staff/case/{case.reference}/crossing/override/", {"reason": "x"})
@@ -270,7 +295,7 @@ def test_a_probe_suspect_gets_no_instructions_until_a_verifier_releases_them(
     verifier.post(
         f"/en/staff/case/{case.reference}/crossing/override/", {"reason": "Known to us by phone"}
     )
-    assert instructions.instructions_for(case, timezone.now()) is not None
+    assert instructions.instructions_for(case, world.case_key(case), timezone.now()) is not None
     overrides = audit_entries("passage.probe_hold_overridden", case_ref=case.reference)
     assert overrides == [
         (
@@ -284,7 +309,7 @@ def test_a_lone_burst_signal_does_not_hold_instructions_back(world, front, clien
     settings.PASSAGE_INSTRUCTION_LEAD_HOURS = 24 * 9
     case, _ = acknowledged(world, front, client)
     ProbeSignal.objects.create(case=case, kind=ProbeSignal.Kind.BURST)
-    assert instructions.instructions_for(case, timezone.now()) is not None
+    assert instructions.instructions_for(case, world.case_key(case), timezone.now()) is not None
 
 
 @pytest.mark.parametrize("action", ["cancel", "request_other_time"])
@@ -304,21 +329,43 @@ def test_the_applicant_calling_it_off_withdraws_the_notice(
 def test_unanswered_notices_expire_and_missed_windows_return_the_case(
     world, front, client, settings
 ):
+    """The worker holds no key: it knows only the plain night, and acts when it is over."""
     unanswered_case = verified_case(client)
     unanswered = notify(world, unanswered_case, front.quarry)
     case, crossing = acknowledged(world, front, client)
     window = window_of(crossing)
-    result = notices.expire(at(window, 1))
+    assert notices.expire(at(window, 1)) == notices.Expired(0, 0)  # the night goes on
+    night_over = windows.night_begins(window.night) + timedelta(days=1, minutes=1)
+    result = notices.expire(night_over)
     assert result.unanswered == 1 and result.missed == 0
     unanswered.refresh_from_db()
     assert unanswered.status == "expired"
     grace = settings.PASSAGE_MISSED_GRACE_HOURS
-    result = notices.expire(window.end + services.timedelta(hours=grace, minutes=1))
+    assert notices.expire(night_over + timedelta(hours=grace - 1)).missed == 0
+    result = notices.expire(night_over + timedelta(hours=grace))
     assert result.missed == 1
     crossing.refresh_from_db()
     case.refresh_from_db()
     assert case.state == "verified" and crossing.status == "withdrawn"
     assert crossing.closed_reason == "window_missed"
+
+
+def test_a_session_that_reads_the_window_withdraws_an_unanswered_notice_when_it_begins(
+    world, front, client, staff_client
+):
+    """The coordinator's page opens the plan, so it need not wait for the night's end."""
+    case = verified_case(client)
+    crossing = replan(
+        world,
+        notify(world, case, front.orchard),
+        window_start=timezone.now() - timedelta(minutes=1),
+        window_end=timezone.now() + timedelta(minutes=89),
+    )
+    assert crossing.status == "notified"
+    page = staff_client(Role.COORDINATOR).get(f"/en/staff/case/{case.reference}/crossing/")
+    assert "not acknowledged before the window began" in text_of(page.content.decode())
+    crossing.refresh_from_db()
+    assert crossing.status == "expired" and crossing.closed_reason == "unanswered"
 
 
 def typed(moment):
@@ -334,7 +381,7 @@ def test_the_liaison_reports_arrival_at_the_time_he_saw_it(world, front, client,
     assert refusal(liaison, early).startswith(
         "The window has not begun yet: an arrival can be recorded from "
     )
-    crossing = under_way(crossing)
+    crossing = under_way(world, crossing)
     before_window = crossing.window_start - timedelta(minutes=31)
     refused = liaison.post(url, {"arrived_at": typed(before_window), "confirmed": "yes"})
     assert refusal(liaison, refused).startswith("The window has not begun yet")
@@ -365,10 +412,13 @@ def test_nobody_records_an_arrival_hours_before_the_window(world, front, client,
             case,
             arrived_at=timezone.now(),
             user=world.staff[Role.COORDINATOR],
+            keys=world.keys,
             roles=frozenset({Role.COORDINATOR}),
             now=timezone.now(),
         )
-    with pytest.raises(transitions.TransitionRefused, match="The window has not begun yet"):
+    # The table alone holds no key to read the window: it admits only an arrival that
+    # record_arrival checked and wrote.
+    with pytest.raises(transitions.TransitionRefused):
         transitions.perform(case, "arrive", roles=frozenset({Role.RECEPTION}), actor="staff:t")
     case.refresh_from_db()
     assert case.state == "scheduled" and not Prisoner.objects.filter(case=case).exists()
@@ -395,9 +445,7 @@ def test_outcomes_move_the_case_and_killed_is_never_a_surrender(world, front, cl
         case.refresh_from_db()
         crossing.refresh_from_db()
         assert (case.state, crossing.outcome, crossing.status) == (state, outcome, "completed")
-        Crossing.objects.filter(pk=crossing.pk).update(
-            window_start=crossing.window_start.replace(year=2000)
-        )
+        into_the_past(world, crossing)
     assert queues.counters([world.programme.pk]).crossed == 0
 
 
@@ -408,7 +456,7 @@ def test_missing_stays_in_transit_and_can_still_arrive(world, front, client, sta
     coordinator.post(url, {"outcome": "missing", "confirmed": "yes"})
     case.refresh_from_db()
     assert case.state == "in_transit"
-    under_way(crossing)
+    under_way(world, crossing)
     coordinator.post(url, {"outcome": "arrived", "confirmed": "yes"})
     case.refresh_from_db()
     crossing.refresh_from_db()
@@ -419,12 +467,16 @@ def test_missing_stays_in_transit_and_can_still_arrive(world, front, client, sta
 def test_calibration_compares_predicted_and_observed_per_sector(world, front, client, staff_client):
     for outcome in ("arrived", "arrived", "killed", "turned_back"):
         crossed(world, front, client, outcome)
+    # Counted in a key holder's session: the sector of a crossing is sealed.
+    assert calibration.calibration(world.programme)[0].crossings == 0
+    assert learning.count_outcomes(world.programme.pk, world.private_key) == 4
+    assert learning.count_outcomes(world.programme.pk, world.private_key) == 0  # once each
     rows = {row.sector: row for row in calibration.calibration(world.programme)}
     orchard = rows["Orchard"]
     assert orchard.crossings == 3  # turned back is left out
     assert orchard.observed == pytest.approx(2 / 3)
-    attempted = Crossing.objects.exclude(outcome__in=["", "turned_back"])
-    predicted = [c.survival_coordinated for c in attempted]
+    attempted = Crossing.objects.exclude(outcome__in=["", "turned_back"]).select_related("unit")
+    predicted = [c.survival_coordinated for c in plans.opened(attempted, world.keys)]
     assert orchard.predicted == pytest.approx(sum(predicted) / len(predicted))
     assert orchard.interval[0] < 2 / 3 < orchard.interval[1]
     html = staff_client(Role.ADMIN).get("/en/staff/p/north/calibration/").content.decode()
@@ -439,7 +491,9 @@ def test_a_duress_sign_in_holds_the_instructions_back_until_a_verifier_decides(
 ):
     case, codename = verified_with_codename(client)
     crossing = notify(world, case, front.orchard)
-    notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
+    notices.acknowledge(
+        crossing.pk, user=world.staff[Role.LIAISON], keys=world.unit_keys, now=timezone.now()
+    )
     applicant = Client()
     enter(applicant, codename)
     page = applicant.post("/en/my/duress/").content.decode()
@@ -453,7 +507,9 @@ def test_a_duress_sign_in_holds_the_instructions_back_until_a_verifier_decides(
     crossing.refresh_from_db()
     case.refresh_from_db()
     assert case.state == "scheduled" and crossing.status == "acknowledged"
-    assert instructions.instructions_for(case, timezone.now()) is None  # held back
+    assert (
+        instructions.instructions_for(case, world.case_key(case), timezone.now()) is None
+    )  # held back
     own = applicant.get("/en/my/").content.decode()
     assert 'id="instructions"' not in own and "being prepared" in text_of(own, "status")
 
@@ -463,7 +519,9 @@ def test_an_applicant_in_transit_cannot_cancel_even_by_posting_directly(
 ):
     case, codename = verified_with_codename(client)
     crossing = notify(world, case, front.orchard)
-    notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
+    notices.acknowledge(
+        crossing.pk, user=world.staff[Role.LIAISON], keys=world.unit_keys, now=timezone.now()
+    )
     transitions.perform(case, "depart", roles=frozenset({Role.COORDINATOR}), actor="staff:t")
     applicant = Client()
     enter(applicant, codename)
@@ -480,11 +538,12 @@ def test_an_applicant_in_transit_cannot_cancel_even_by_posting_directly(
 
 def test_no_audit_entry_says_where_when_or_with_which_signal(world, front, client):
     case, crossing = acknowledged(world, front, client)
-    under_way(crossing)
+    under_way(world, crossing)
     outcomes.record_outcome(
         case,
         "arrived",
         user=world.staff[Role.COORDINATOR],
+        keys=world.keys,
         roles=frozenset({Role.COORDINATOR}),
         now=timezone.now(),
     )

@@ -44,7 +44,12 @@ def test_a_liaison_answering_while_the_case_moves_waits_instead_of_deadlocking(w
         case_locked.wait()
         translation.activate("en")
         try:
-            notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=timezone.now())
+            notices.acknowledge(
+                crossing.pk,
+                user=world.staff[Role.LIAISON],
+                keys=world.unit_keys,
+                now=timezone.now(),
+            )
             outcome["answer"] = "acknowledged"
         except notices.PlanRefused as refused:
             outcome["answer"] = f"refused: {refused.reason}"

@@ -2,6 +2,7 @@
 
 import pytest
 
+from safepassage.passage import plans
 from safepassage.passage.models import Crossing, Sector
 from safepassage.programmes.roles import Role
 from tests.conftest import text_of
@@ -53,8 +54,10 @@ def test_the_admin_adds_a_sector_with_every_figure_editable(world, front, staff_
         "active": "on",
     }
     assert admin.post("/en/staff/p/north/sectors/new/", data).status_code == 302
-    sector = Sector.objects.get(name="Railway bridge")
+    sector = next(s for s in Sector.objects.all() if s.name == "Railway bridge")
     assert sector.distance_km == 3.2 and sector.p_receiving_fire_coordinated == 0.02
+    again = admin.post("/en/staff/p/north/sectors/new/", {**data, "name": " railway BRIDGE"})
+    assert "already has a sector of that name" in again.content.decode()  # compared in Python
     bad = admin.post("/en/staff/p/north/sectors/new/", {**data, "name": "X", "p_own_side": "1.5"})
     assert bad.status_code == 400 and "less than or equal to 1" in bad.content.decode()
     # A coordinated figure worse than the one it replaces would make coordination cost lives.
@@ -93,7 +96,7 @@ def test_the_planner_proposes_then_sends_on_confirmation(world, front, client, s
     assert Crossing.objects.filter(status="notified").count() == 4
     assert {c.case_id for c in Crossing.objects.all()} == {c.pk for c in cases}
     signals_by_sector = {}
-    for c in Crossing.objects.all():
-        signals_by_sector.setdefault(c.sector_id, []).append(c.signal)
+    for c in plans.opened(Crossing.objects.select_related("unit"), world.keys):
+        signals_by_sector.setdefault(c.plan.sector_id, []).append(c.signal)
     for signals in signals_by_sector.values():
         assert len(signals) == len(set(signals))  # no signal twice in a sector

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from safepassage import display
-from safepassage.passage import windows
+from safepassage.passage import plans, windows
 from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
 from tests.conftest import enter, text_of
@@ -92,7 +92,7 @@ def test_each_person_reads_the_crossing_time_in_their_zone(
         },
     )
     assert response.status_code == 302
-    crossing = Crossing.objects.get(case=case)
+    crossing = plans.open_one(Crossing.objects.select_related("unit").get(case=case), world.keys)
     assert crossing.window_start == start
     html = coordinator.get(crossing_page).content.decode()
     assert text_of(html, "active-window") == expected["coordinator_en"]

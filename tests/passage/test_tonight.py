@@ -27,11 +27,13 @@ def test_the_liaison_sees_what_waits_for_him_first_and_the_rest_folded(
     upcoming = services.windows.upcoming(NOW)
     waiting = notify(world, first, front.orchard, window=upcoming[0], now=NOW)
     done = notify(world, second, front.orchard, window=upcoming[1], now=NOW, signal="arms_letter_l")
-    notices.acknowledge(done.pk, user=world.staff[Role.LIAISON], now=NOW)
+    notices.acknowledge(done.pk, user=world.staff[Role.LIAISON], keys=world.unit_keys, now=NOW)
     gone = notify(
         world, third, front.orchard, window=upcoming[2], now=NOW, signal="white_cloth_arm"
     )
-    notices.decline(gone.pk, user=world.staff[Role.LIAISON], reason="Shelling", now=NOW)
+    notices.decline(
+        gone.pk, user=world.staff[Role.LIAISON], keys=world.unit_keys, reason="Shelling", now=NOW
+    )
 
     liaison = staff_client(Role.LIAISON)
     home = liaison.get("/en/staff/").content.decode()
@@ -58,7 +60,7 @@ def test_reception_sees_who_is_expected_but_not_who(
     clock(NOW)
     case = verified_case(Client())
     crossing = notify(world, case, front.orchard, now=NOW)
-    notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=NOW)
+    notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], keys=world.unit_keys, now=NOW)
     desk = staff_client(Role.RECEPTION).get("/en/staff/p/north/reception/").content.decode()
     expected = text_of(desk, "expected")
     assert expected == (

@@ -5,10 +5,9 @@ from datetime import date
 from django.utils import timezone
 
 from safepassage.passage import notices
-from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
-from tests.passage.conftest import front, notify, under_way, verified_case
+from tests.passage.conftest import front, into_the_past, notify, under_way, verified_case
 
 __all__ = ["MANDATORY_ANSWERS", "front", "received_case", "register"]
 
@@ -27,13 +26,10 @@ def received_case(world, front, client, **overrides):
     case = verified_case(client, **overrides)
     crossing = notify(world, case, front.orchard)
     liaison = world.staff[Role.LIAISON]
-    notices.acknowledge(crossing.pk, user=liaison, now=timezone.now())
-    under_way(crossing)
-    notices.report_arrival(crossing.pk, user=liaison, now=timezone.now())
-    # Free the sector's window and signal for the next test case.
-    Crossing.objects.filter(pk=crossing.pk).update(
-        window_start=crossing.window_start.replace(year=2000)
-    )
+    notices.acknowledge(crossing.pk, user=liaison, keys=world.unit_keys, now=timezone.now())
+    under_way(world, crossing)
+    notices.report_arrival(crossing.pk, user=liaison, keys=world.unit_keys, now=timezone.now())
+    into_the_past(world, crossing)  # frees the sector's window and signal for the next case
     case.refresh_from_db()
     return case
 

@@ -127,7 +127,9 @@ def test_every_read_of_the_record_is_audited(world, front, client, staff_client)
 def test_reception_can_record_the_arrival_itself(world, front, client, staff_client):
     case = verified_case(client)
     crossing = notify(world, case, front.orchard)
-    notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], now=crossing.created_at)
+    notices.acknowledge(
+        crossing.pk, user=world.staff[Role.LIAISON], keys=world.unit_keys, now=crossing.created_at
+    )
     officer = staff_client(Role.RECEPTION)
     # Reception meets a person once he is on his way, not before (issue #16).
     assert officer.get(f"/en/staff/case/{case.reference}/").status_code == 404
@@ -139,7 +141,7 @@ def test_reception_can_record_the_arrival_itself(world, front, client, staff_cli
     )
     assert "The window has not begun yet" in refusal(officer, early)
     assert Case.objects.get(pk=case.pk).state == "in_transit"
-    under_way(crossing)
+    under_way(world, crossing)
     response = officer.post(
         f"/en/staff/case/{case.reference}/action/", {"action": "arrive", "confirmed": "yes"}
     )

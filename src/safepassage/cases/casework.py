@@ -128,12 +128,27 @@ def set_probe_flag(case: Case, *, user: User, flagged: bool) -> None:
 
 
 def staff_transition(
-    case: Case, action: str, *, user: User, roles: frozenset[Role], reason: str = ""
+    case: Case,
+    action: str,
+    *,
+    user: User,
+    roles: frozenset[Role],
+    private_key: bytes,
+    reason: str = "",
 ) -> Case:
+    """An action from the case page: through the table, or through the writer of the app
+    that owns it when the table names one (`Transition.taken_by`)."""
+    transition = transitions.BY_ACTION.get(action)
     with transaction.atomic():
-        updated = transitions.perform(
-            case, action, roles=roles, actor=log.staff_actor(user), reason=reason
-        )
+        if transition and transition.taken_by and transition in transitions.available(case, roles):
+            writer = transitions.rule(transition.taken_by)
+            updated = writer(
+                case, user=user, roles=roles, private_key=private_key, now=timezone.now()
+            )
+        else:
+            updated = transitions.perform(
+                case, action, roles=roles, actor=log.staff_actor(user), reason=reason
+            )
         if reason:
             add_note(updated, user=user, text=reason)
     return updated

@@ -55,6 +55,10 @@ class Transition:
     guard: str | None = None
     label: "StrOrPromise" = ""
     effect: str | None = None
+    # An action that needs what only the owning app can open with the session's key (an
+    # arrival is checked against the sealed window): the writer a staff page calls instead
+    # of `perform`, as (case, user=, roles=, private_key=, now=).
+    taken_by: str | None = None
 
     @property
     def ends_case(self) -> bool:
@@ -158,6 +162,7 @@ TABLE: tuple[Transition, ...] = (
         guard="safepassage.passage.rules.window_has_begun",
         label=_("Arrived"),
         effect="safepassage.passage.rules.arrived",
+        taken_by="safepassage.passage.rules.arrived_now",
     ),
     Transition(
         (S.SCHEDULED, S.IN_TRANSIT),

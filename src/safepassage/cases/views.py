@@ -24,6 +24,7 @@ from safepassage.programmes import keys
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.roles import CASE_ROLES, Role
 from safepassage.programmes.services import programme_by_slug
+from safepassage.refused import Refused
 
 
 class CountedPaginator(Paginator):
@@ -208,9 +209,10 @@ def case_action(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             form.cleaned_data["action"],
             user=request.user,
             roles=access.roles,
+            private_key=access.private_key,
             reason=form.cleaned_data["reason"],
         )
-    except transitions.TransitionRefused as why:
+    except Refused as why:
         return refused(request, why.reason, _case_url(access))
     return _back(access)
 

@@ -8,7 +8,7 @@ from safepassage import display
 from safepassage.cases.queues import counters
 from safepassage.cases.states import State
 from safepassage.dashboard.attention import items_for
-from safepassage.passage import notices
+from safepassage.passage import notices, plans
 from safepassage.passage.models import Crossing
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.roles import Role
@@ -28,7 +28,11 @@ def home(request: StaffRequest) -> HttpResponse:
     reception_ids = holding(Role.RECEPTION)
     now = timezone.now()
     is_liaison = any(Role.LIAISON in roles for roles in scope.roles.values())
-    live = [n for n in notices.notices_for(request.user, now) if n.is_active] if is_liaison else []
+    live = (
+        [n for n in notices.notices_for(request.user, plans.keys_of(request), now) if n.is_active]
+        if is_liaison
+        else []
+    )
     return render(
         request,
         "dashboard/home.html",

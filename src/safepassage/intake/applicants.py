@@ -139,7 +139,7 @@ def status(applicant: Applicant, now: datetime) -> Status | None:
         )
     if applicant.data_key is None:
         return None
-    shown = instructions.instructions_for(case, now)
+    shown = instructions.instructions_for(case, applicant.data_key, now)
     if shown is not None:
         instructions.release_instructions(case, shown, now)
     session = applicant_side.ApplicantSession(
@@ -194,9 +194,9 @@ def act(applicant: Applicant, action: str) -> bool:
 def confirm_crossing(applicant: Applicant, now: datetime) -> bool:
     """He says he will come. False when there is no released crossing to confirm."""
     case = case_of(applicant)
-    if case is None or applicant.duress:
+    if case is None or applicant.duress or applicant.data_key is None:
         return False
-    return instructions.applicant_confirms(case, now)
+    return instructions.applicant_confirms(case, applicant.data_key, now)
 
 
 def new_duress_codename(applicant: Applicant, language: str) -> str | None:

@@ -16,17 +16,20 @@ from safepassage.audit import anchor
 from safepassage.cases import retention, submission
 from safepassage.intake import throttle
 from safepassage.ops import statistics
-from safepassage.passage import notices
+from safepassage.passage import notices, plans, windows
 
 
 @task()
 def expire_notices() -> dict[str, int]:
-    """Withdraw hold-fire notices whose window passed unanswered; return missed windows."""
+    """Withdraw hold-fire notices whose night passed unanswered or with no outcome, and
+    destroy the plans of crossings that ended and whose signal has rested."""
     from safepassage.ops import schedule
 
-    result = notices.expire(timezone.now())
+    now = timezone.now()
+    result = notices.expire(now)
+    destroyed = plans.destroy_rested(windows.night_of(now))
     schedule.book_next(expire_notices)
-    return {"unanswered": result.unanswered, "missed": result.missed}
+    return {"unanswered": result.unanswered, "missed": result.missed, "destroyed": destroyed}
 
 
 @task()

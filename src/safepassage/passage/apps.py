@@ -14,3 +14,14 @@ class PassageConfig(AppConfig):
             Crossing.objects.filter(case_id=case_id).delete()
 
         case_shredded.connect(destroy_the_plans, weak=False, dispatch_uid="passage-plans")
+
+        from safepassage.passage import plans
+        from safepassage.programmes.keys import programme_key_opened
+
+        def as_key_holder(
+            sender: object, programme_id: int, private_key: bytes, **kw: object
+        ) -> None:
+            plans.share_unit_keys(programme_id, private_key)
+            plans.complete_applicant_copies(programme_id, private_key)
+
+        programme_key_opened.connect(as_key_holder, weak=False, dispatch_uid="passage-keys")

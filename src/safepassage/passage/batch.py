@@ -14,7 +14,7 @@ from safepassage.audit.actions import Action
 from safepassage.cases import casework
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
-from safepassage.passage import planner, windows
+from safepassage.passage import learning, planner, windows
 from safepassage.passage.models import Crossing, Sector
 from safepassage.passage.notices import send_notice
 from safepassage.passage.recognition import SIGNALS
@@ -60,7 +60,8 @@ def plan_many(programme: Programme, *, user: User, private_key: bytes, now: date
     which signal. Nothing is sent until the coordinator confirms (send_notice per case)."""
     sectors = list(sectors_of(programme))
     upcoming = windows.upcoming(now)
-    taken = occupancy(sectors, now)
+    learning.count_outcomes(programme.pk, private_key)
+    taken = occupancy(programme.pk, private_key, now)
     slot_info: list[tuple[Sector, windows.Window]] = []
     survival: list[float] = []
     limits: list[planner.Limit] = []
@@ -139,7 +140,9 @@ class PlanSent:
     refused: list[str]  # one translated reason per line not sent
 
 
-def send_plan(programme: Programme, lines: list[str], *, user: User, now: datetime) -> PlanSent:
+def send_plan(
+    programme: Programme, lines: list[str], *, user: User, private_key: bytes, now: datetime
+) -> PlanSent:
     """Send the notices of a plan the coordinator reviewed. Each line is one proposal as the
     planner page wrote it (`case|sector|window|signal|heads`) and is checked again by
     `send_notice`, each in its own transaction: one refusal does not hold back the rest."""
@@ -159,6 +162,7 @@ def send_plan(programme: Programme, lines: list[str], *, user: User, now: dateti
             send_notice(
                 case,
                 user=user,
+                private_key=private_key,
                 sector_id=int(parts[1]),
                 window_key=parts[2],
                 signal=parts[3],

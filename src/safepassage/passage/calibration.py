@@ -51,16 +51,19 @@ def _wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
 
 
 def calibration(programme: Programme) -> list[CalibrationRow]:
-    """Predicted against observed survival, per sector, over crossings with an outcome.
-    Turned back is left out of both: the person did not cross."""
+    """Predicted against observed survival, per sector, over crossings with an outcome
+    (counted by learning.count_outcomes). Turned back is left out of both: the person did
+    not cross."""
     rows = []
     for sector in sectors_of(programme, active_only=False):
-        done = list(
-            sector.crossings.exclude(outcome="").values_list("outcome", "survival_coordinated")
-        )
-        attempted = [(o, p) for o, p in done if o != Crossing.Outcome.TURNED_BACK]
-        arrived = sum(1 for o, _p in attempted if o == Crossing.Outcome.ARRIVED)
-        n = len(attempted)
+        done: Counter[str] = Counter()
+        predicted_sum = 0.0
+        for counts in sector.outcomes.all():
+            done[counts.outcome] += counts.crossings
+            if counts.outcome != Crossing.Outcome.TURNED_BACK:
+                predicted_sum += counts.predicted
+        n = sum(done.values()) - done[Crossing.Outcome.TURNED_BACK]
+        arrived = done[Crossing.Outcome.ARRIVED]
         knowledge = learning.learned(sector)
         rows.append(
             CalibrationRow(
@@ -71,11 +74,8 @@ def calibration(programme: Programme) -> list[CalibrationRow]:
                 learning_since=sector.learning_since,
                 sector=sector.name,
                 crossings=n,
-                outcomes={
-                    str(Crossing.Outcome(o).label): n
-                    for o, n in Counter(o for o, _p in done).items()
-                },
-                predicted=sum(p for _o, p in attempted) / n if n else 0.0,
+                outcomes={str(Crossing.Outcome(o).label): k for o, k in done.items() if k},
+                predicted=predicted_sum / n if n else 0.0,
                 observed=arrived / n if n else 0.0,
                 interval=_wilson(arrived, n),
             )
@@ -89,7 +89,8 @@ def reset_learning(programme: Programme, sector_id: int, *, user: User) -> Secto
     with transaction.atomic():
         sector = Sector.objects.select_for_update().get(pk=sector_id, programme=programme)
         sector.learning_since = timezone.now()
-        sector.save(update_fields=["learning_since"])
+        sector.learning_era += 1
+        sector.save(update_fields=["learning_since", "learning_era"])
         log.record(
             Action.PASSAGE_LEARNING_RESET,
             log.staff_actor(user),

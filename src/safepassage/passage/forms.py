@@ -78,7 +78,17 @@ class SectorForm(VisibleTextOnly, forms.ModelForm):
             both = data.get(coordinated) is not None and data.get(alone) is not None
             if both and data[coordinated] > data[alone]:
                 self.add_error(coordinated, message)
+        if data.get("name") and self._name_taken(data["name"]):
+            self.add_error("name", _("The programme already has a sector of that name."))
         return data
+
+    def _name_taken(self, name: str) -> bool:
+        """Names are encrypted (vault/fields.py), so the database cannot compare them."""
+        others = Sector.objects.filter(programme=self.instance.programme).exclude(
+            pk=self.instance.pk
+        )
+        wanted = name.strip().casefold()
+        return any(other.name.strip().casefold() == wanted for other in others)
 
 
 class ReceivingUnitForm(VisibleTextOnly, forms.ModelForm):

@@ -13,6 +13,7 @@ from safepassage.audit.actions import Action
 from safepassage.cases import probes
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
+from safepassage.passage import plans
 from safepassage.passage.models import Crossing
 from safepassage.passage.recognition import DRONE_GUIDANCE, GROUP_PROTOCOL, SIGNALS, Signal
 
@@ -30,17 +31,19 @@ def withheld_for_probe_risk(case: Case, crossing: Crossing) -> bool:
     return crossing.instructions_override_by_id is None and probes.holds_instructions_back(case)
 
 
-def instructions_for(case: Case, now: datetime) -> Instructions | None:
+def instructions_for(case: Case, case_key: bytes, now: datetime) -> Instructions | None:
     """The applicant's instructions, or None: only for a scheduled case whose notice the
     receiving unit acknowledged, no earlier than the lead time before the window, not after
-    it, and not for a suspected probe unless a verifier released them. A pure read: showing
-    them is recorded by `release_instructions`."""
+    it, and not for a suspected probe unless a verifier released them. Read from his copy of
+    the plan, opened with his case's data key. A pure read: showing them is recorded by
+    `release_instructions`."""
     if case.state != State.SCHEDULED:
         return None
-    crossing = (
-        case.crossings.filter(status=Crossing.Status.ACKNOWLEDGED).select_related("sector").first()
-    )
-    if crossing is None:
+    row = case.crossings.filter(status=Crossing.Status.ACKNOWLEDGED).first()
+    if row is None:
+        return None
+    crossing = plans.opened_for_applicant(row, case_key)
+    if crossing.plan is None:
         return None
     lead = timedelta(hours=settings.PASSAGE_INSTRUCTION_LEAD_HOURS)
     if not crossing.window_start - lead <= now <= crossing.window_end:
@@ -84,10 +87,10 @@ def release_instructions(case: Case, instructions: Instructions, now: datetime) 
 
 
 @transaction.atomic
-def applicant_confirms(case: Case, now: datetime) -> bool:
+def applicant_confirms(case: Case, case_key: bytes, now: datetime) -> bool:
     """The applicant says he will come: recorded once. False when there is no released
     crossing to confirm."""
-    instructions = instructions_for(case, now)
+    instructions = instructions_for(case, case_key, now)
     if instructions is None:
         return False
     _record_once(

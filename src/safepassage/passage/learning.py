@@ -12,19 +12,21 @@ Beta posteriors, for the two things an outcome can tell apart:
 Turned back tells neither (he did not cross); missing waits until it is resolved. The
 coordinated survival is then the model's, scaled by each posterior mean ÷ its prior mean,
 with the 95% interval of the two posteriors; the factors stay the sector's figures. All of
-it is counts: no decryption, one GROUP BY per sector, nothing that grows with the number of
-cases.
+it is counts (SectorOutcomes, filled by `count_outcomes` in a key holder's session, since the
+sector of a crossing is sealed): one small query per sector, nothing that grows with the
+number of cases.
 """
 
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from django.db.models import Count
+from django.db import transaction
+from django.db.models import F
 from scipy.stats import beta
 
-from safepassage.passage import risk
-from safepassage.passage.models import Crossing, Sector
+from safepassage.passage import plans, risk
+from safepassage.passage.models import Crossing, Sector, SectorOutcomes
 
 # The band and coordination the prior of "the crossing itself" is read at: the programme's
 # usual crossing (night windows, an acknowledged notice with a guiding drone).
@@ -78,12 +80,47 @@ class Learned:
         return (own_low * low, own_high * high)
 
 
+def count_outcomes(programme_id: int, programme_key: bytes) -> int:
+    """Count the outcomes recorded since, into SectorOutcomes: only a key holder's session
+    can, since the sector of a crossing is in its sealed plan. Each crossing is counted once
+    (the flag is claimed first), whoever counts concurrently. Missing waits until resolved."""
+    pending = (
+        Crossing.objects.filter(
+            unit__programme_id=programme_id, status=Crossing.Status.COMPLETED, counted=False
+        )
+        .exclude(outcome__in=["", Crossing.Outcome.MISSING])
+        .select_related("unit")
+    )
+    counted = 0
+    for crossing in plans.opened(pending, plans.Keys(programmes={programme_id: programme_key})):
+        if crossing.plan is None or crossing.planned_sector is None:
+            continue
+        sector = crossing.planned_sector
+        since = sector.learning_since
+        before_reset = (
+            since is not None and crossing.outcome_at is not None and crossing.outcome_at < since
+        )
+        era = (
+            sector.learning_era - 1 if before_reset and sector.learning_era else sector.learning_era
+        )
+        with transaction.atomic():
+            if not Crossing.objects.filter(pk=crossing.pk, counted=False).update(counted=True):
+                continue
+            row, _created = SectorOutcomes.objects.get_or_create(
+                sector=sector, era=era, outcome=crossing.outcome
+            )
+            SectorOutcomes.objects.filter(pk=row.pk).update(
+                crossings=F("crossings") + 1,
+                predicted=F("predicted") + crossing.plan.survival_coordinated,
+            )
+        counted += 1
+    return counted
+
+
 def outcome_counts(sector: Sector) -> Counter[str]:
-    crossings = Crossing.objects.filter(sector=sector).exclude(outcome="")
-    if sector.learning_since is not None:
-        crossings = crossings.filter(outcome_at__gte=sector.learning_since)
-    by_outcome = crossings.values("outcome").annotate(n=Count("pk"))
-    return Counter({row["outcome"]: row["n"] for row in by_outcome})
+    """The sector's outcomes since its learning was last reset."""
+    rows = SectorOutcomes.objects.filter(sector=sector, era=sector.learning_era)
+    return Counter({row.outcome: row.crossings for row in rows})
 
 
 def learned(sector: Sector, counts: Counter[str] | None = None) -> Learned:

@@ -1,10 +1,14 @@
 """Sectors of the front, receiving units, and crossings with their hold-fire notices.
 
-A sector's figures are configuration, not personal data. A crossing links a case to a sector
-and a window; it holds no identity, and the liaison's console shows only its window,
-approach, signal, head count and escort. A case's planning constraints (where and when he can
-cross) say where he is, so they are encrypted under the case's data key.
+A sector's figures are configuration; its words name a place and are encrypted by the server.
+A crossing links a case to a receiving unit and a night; where, when and how he crosses is
+its plan, sealed (plans.py), and the liaison's console shows only its window, approach,
+signal, head count and escort. A case's planning constraints (where and when he can cross)
+say where he is, so they are encrypted under the case's data key.
 """
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -16,6 +20,11 @@ from safepassage.cases.transitions import BY_ACTION
 from safepassage.passage import risk
 from safepassage.passage.recognition import SIGNALS
 from safepassage.programmes.models import Programme
+from safepassage.vault import crypto
+from safepassage.vault.fields import ServerSealedTextField
+
+if TYPE_CHECKING:
+    from safepassage.passage.plans import Plan
 
 PROBABILITY = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 RATE = [MinValueValidator(0.0), MaxValueValidator(5.0)]
@@ -27,20 +36,48 @@ class ReceivingUnit(models.Model):
     liaisons = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, verbose_name=_("liaison staff")
     )
+    # The unit's key pair (plans.py): its crossings' plans are sealed to the public half; the
+    # private half is sealed to the programme key here and to each liaison (UnitKeyGrant).
+    public_key = models.BinaryField(max_length=32)
+    sealed_private_key = models.BinaryField()
 
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new unit gets its key pair; the private half is only ever stored sealed."""
+        if not self.public_key:
+            pair = crypto.new_keypair()
+            self.public_key = pair.public
+            self.sealed_private_key = crypto.seal(bytes(self.programme.public_key), pair.private)
+        super().save(*args, **kwargs)
+
+
+class UnitKeyGrant(models.Model):
+    """A receiving unit's private key, sealed to one liaison's own public key."""
+
+    unit = models.ForeignKey(ReceivingUnit, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    sealed_private_key = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "user"], name="one_unit_grant")]
+
+    def __str__(self) -> str:
+        return f"key of {self.unit} for {self.user}"
+
 
 class Sector(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE)
-    name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(
+    # A sector's words name a place: encrypted by the server (vault/fields.py), so a copy of
+    # the database shows none of them; unique names are checked by the form.
+    name = ServerSealedTextField(_("name"), max_length=120)
+    description = ServerSealedTextField(
         _("what the applicant will recognise"),
         max_length=1000,
         help_text=_("Landmarks on his side. Never the coordinates of our own positions."),
     )
-    approach = models.CharField(
+    approach = ServerSealedTextField(
         _("approach direction or landmark, for the receiving unit"), max_length=300
     )
     receiving_unit = models.ForeignKey(
@@ -131,6 +168,7 @@ class Sector(models.Model):
         ),
     )
     learning_since = models.DateTimeField(null=True, blank=True)
+    learning_era = models.PositiveIntegerField(default=0)  # one more at each reset
     capacity_per_window = models.PositiveSmallIntegerField(
         _("crossings per window"), default=1, validators=[MaxValueValidator(50)]
     )
@@ -140,10 +178,7 @@ class Sector(models.Model):
     active = models.BooleanField(_("in use"), default=True)
 
     class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["programme", "name"], name="sector_name_once")
-        ]
+        ordering = ["pk"]
 
     def __str__(self) -> str:
         return self.name
@@ -193,14 +228,13 @@ class Crossing(models.Model):
         CAPTURED = "captured", _("Captured by his own side")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="crossings")
-    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="crossings")
-    window_start = models.DateTimeField(db_index=True)
-    window_end = models.DateTimeField()
-    signal = models.CharField(max_length=32)
-    escort = models.CharField(max_length=16, choices=Escort.choices, default=Escort.DRONE)
-    head_count = models.PositiveSmallIntegerField(default=1)
-    survival_uncoordinated = models.FloatField()
-    survival_coordinated = models.FloatField()
+    # Where, when and how are sealed (plans.py); the unit and the night stay plain, so its
+    # liaisons find the notice and the worker expires it without a key.
+    unit = models.ForeignKey(ReceivingUnit, on_delete=models.PROTECT, related_name="crossings")
+    night = models.DateField(db_index=True)
+    for_programme = models.BinaryField(null=True)
+    for_unit = models.BinaryField(null=True)
+    for_applicant = models.BinaryField(null=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NOTIFIED)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -219,11 +253,12 @@ class Crossing(models.Model):
     )
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     outcome_at = models.DateTimeField(null=True)
+    counted = models.BooleanField(default=False)  # its outcome is in SectorOutcomes
 
     ACTIVE = (Status.NOTIFIED, Status.ACKNOWLEDGED)
 
     class Meta:
-        ordering = ["window_start", "pk"]
+        ordering = ["night", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["case"],
@@ -231,10 +266,66 @@ class Crossing(models.Model):
                 name="one_active_crossing_per_case",
             )
         ]
-        indexes = [models.Index(fields=["sector", "status", "window_start"])]
+        indexes = [models.Index(fields=["unit", "status", "night"], name="crossing_unit_night")]
+
+    # Set by plans.opened() in a session whose keys open the plan; None when they do not, or
+    # once the plan is destroyed. The fields below read it and fail loudly without it.
+    plan: "Plan | None" = None
+    planned_sector: Sector | None = None
 
     def __str__(self) -> str:
         return f"crossing {self.pk}"
+
+    @property
+    def programme_id(self) -> int:
+        return self.unit.programme_id
+
+    @property
+    def plan_destroyed(self) -> bool:
+        return self.for_programme is None and self.for_unit is None
+
+    def _opened(self) -> "Plan":
+        if self.plan is None:
+            raise PlanNotOpened(f"the plan of crossing {self.pk} is not open in this session")
+        return self.plan
+
+    @property
+    def sector(self) -> Sector:
+        self._opened()
+        if self.planned_sector is None:
+            raise PlanNotOpened(f"the sector of crossing {self.pk} is gone")
+        return self.planned_sector
+
+    @property
+    def window_start(self) -> datetime:
+        return self._opened().window_start
+
+    @property
+    def window_end(self) -> datetime:
+        return self._opened().window_end
+
+    @property
+    def signal(self) -> str:
+        return self._opened().signal
+
+    @property
+    def escort(self) -> str:
+        return self._opened().escort
+
+    def get_escort_display(self) -> str:
+        return str(self.Escort(self.escort).label)
+
+    @property
+    def head_count(self) -> int:
+        return self._opened().head_count
+
+    @property
+    def survival_uncoordinated(self) -> float:
+        return self._opened().survival_uncoordinated
+
+    @property
+    def survival_coordinated(self) -> float:
+        return self._opened().survival_coordinated
 
     @property
     def is_active(self) -> bool:
@@ -242,7 +333,7 @@ class Crossing(models.Model):
 
     @property
     def signal_title(self) -> str:
-        signal = SIGNALS.get(self.signal)
+        signal = SIGNALS.get(self._opened().signal)
         return str(signal.title) if signal else ""
 
     @property
@@ -252,6 +343,29 @@ class Crossing(models.Model):
             return str(CLOSED_REASONS[self.closed_reason])
         transition = BY_ACTION.get(self.closed_reason)
         return str(transition.label) if transition else ""
+
+
+class SectorOutcomes(models.Model):
+    """How a sector's crossings ended, counted in a key holder's session (learning.py), so
+    learning and calibration read numbers, not plans, and outlive the destroyed plans."""
+
+    sector = models.ForeignKey(Sector, on_delete=models.CASCADE, related_name="outcomes")
+    era = models.PositiveIntegerField()  # the sector's learning_era they count towards
+    outcome = models.CharField(max_length=16, choices=Crossing.Outcome.choices)
+    crossings = models.PositiveIntegerField(default=0)
+    predicted = models.FloatField(default=0.0)  # their coordinated estimates, summed
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sector", "era", "outcome"], name="one_count_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} in {self.sector_id}"
+
+
+class PlanNotOpened(Exception):
+    """Code read a crossing's plan in a session that did not open it: a bug, never data."""
 
 
 CLOSED_REASONS = {

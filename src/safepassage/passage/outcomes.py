@@ -16,6 +16,7 @@ from safepassage.audit.actions import Action
 from safepassage.cases import casework, transitions
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
+from safepassage.passage import plans, windows
 from safepassage.passage.models import Crossing
 from safepassage.passage.services import PlanRefused
 from safepassage.programmes.roles import Role
@@ -52,15 +53,23 @@ def _arriving_crossing(case: Case) -> Crossing | None:
 
 
 def earliest_arrival(crossing: Crossing) -> datetime:
+    """From a little before the window starts (the plan, opened in the caller's session)."""
     return crossing.window_start - timedelta(minutes=settings.PASSAGE_ARRIVAL_GRACE_MINUTES)
 
 
 def arrival_refusal(case: Case, moment: datetime) -> str | None:
-    """Why an arrival at `moment` cannot be recorded for this case, or None. The guard of the
-    table's `arrive` row, so no path (liaison, coordinator, reception) records one early."""
+    """Why an arrival at `moment` cannot be recorded for this case, or None, judged by the
+    crossing's plain night (the table's guard holds no key). `record_arrival` then holds the
+    window itself to the minute, and the guard admits no arrival it did not write."""
     crossing = _arriving_crossing(case)
     if crossing is None:
         return _("This case has no acknowledged crossing to arrive from.")
+    if moment < windows.night_begins(crossing.night):
+        return _("The night of the crossing has not begun yet.")
+    return None
+
+
+def _too_early(crossing: Crossing, moment: datetime) -> str | None:
     if moment < earliest_arrival(crossing):
         return _("The window has not begun yet: an arrival can be recorded from %(time)s.") % {
             "time": display.moment(earliest_arrival(crossing), display.window_zone())
@@ -70,14 +79,26 @@ def arrival_refusal(case: Case, moment: datetime) -> str | None:
 
 @transaction.atomic
 def record_arrival(
-    case: Case, *, arrived_at: datetime, user: User, roles: frozenset[Role], now: datetime
+    case: Case,
+    *,
+    arrived_at: datetime,
+    user: User,
+    roles: frozenset[Role],
+    keys: plans.Keys,
+    now: datetime,
 ) -> Case:
     """He is across, at the reported time `arrived_at` (the capture time on his card): not in
     the future, not before the window. The case becomes received."""
     transitions.lock(case.pk)  # before the crossing and the prisoner
     if arrived_at > now:
         raise PlanRefused(_("The arrival time cannot be in the future."))
-    if refusal := arrival_refusal(case, arrived_at):
+    arriving = _arriving_crossing(case)
+    if arriving is None:
+        raise PlanRefused(_("This case has no acknowledged crossing to arrive from."))
+    crossing = plans.open_one(arriving, keys)
+    if crossing.plan is None:
+        raise PlanRefused(_("The crossing's plan cannot be opened here."))
+    if refusal := _too_early(crossing, arrived_at) or arrival_refusal(case, arrived_at):
         raise PlanRefused(refusal)
     # The capture is written first, at the reported time; the transition's effect finds it.
     reception.record_capture(case, at=arrived_at)
@@ -98,7 +119,8 @@ def end_crossing(case: Case, *, action: str, actor: str) -> None:
     elif crossing.is_active:
         crossing.status = Crossing.Status.WITHDRAWN
         crossing.closed_reason = crossing.closed_reason or action
-        crossing.save(update_fields=["status", "closed_reason"])
+        crossing.for_applicant = None
+        crossing.save(update_fields=["status", "closed_reason", "for_applicant"])
         log.record_case(
             case, Action.PASSAGE_NOTICE_WITHDRAWN, actor, crossing=crossing.pk, reason=action
         )
@@ -108,7 +130,8 @@ def _complete(crossing: Crossing, outcome: str, actor: str) -> None:
     crossing.status = Crossing.Status.COMPLETED
     crossing.outcome = outcome
     crossing.outcome_at = timezone.now()
-    crossing.save(update_fields=["status", "outcome", "outcome_at"])
+    crossing.for_applicant = None
+    crossing.save(update_fields=["status", "outcome", "outcome_at", "for_applicant"])
     log.record_case(
         crossing.case, Action.PASSAGE_OUTCOME, actor, crossing=crossing.pk, outcome=outcome
     )
@@ -122,6 +145,7 @@ def record_outcome(
     user: User,
     roles: frozenset[Role],
     now: datetime,
+    keys: plans.Keys,
     arrived_at: datetime | None = None,
     reason: str = "",
 ) -> Case:
@@ -136,7 +160,9 @@ def record_outcome(
     if reason:
         casework.add_note(case, user=user, text=reason)
     if outcome == Crossing.Outcome.ARRIVED:
-        return record_arrival(case, arrived_at=arrived_at or now, user=user, roles=roles, now=now)
+        return record_arrival(
+            case, arrived_at=arrived_at or now, user=user, roles=roles, keys=keys, now=now
+        )
     actor = log.staff_actor(user)
     crossing = (
         case.crossings.select_for_update().filter(status=Crossing.Status.ACKNOWLEDGED).first()

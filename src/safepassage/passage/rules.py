@@ -4,10 +4,12 @@ his window, and a crossing called off or ended tells the receiving unit."""
 
 from datetime import datetime
 
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from safepassage.cases.models import Case
-from safepassage.passage import notices, outcomes
+from safepassage.passage import notices, outcomes, plans
+from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
 
 
@@ -18,8 +20,23 @@ def hold_fire_acknowledged(case: Case, now: datetime) -> str | None:
 
 
 def window_has_begun(case: Case, now: datetime) -> str | None:
-    """Nobody arrives before his window: every path to `arrive` passes this guard."""
-    return outcomes.arrival_refusal(case, now)
+    """Nobody arrives before his window. The window is sealed and a guard holds no key, so
+    the table lets `arrive` through only after `record_arrival`, which opened the plan and
+    held the window to the minute, wrote the capture: a bare action is sent there."""
+    if refusal := outcomes.arrival_refusal(case, now):
+        return refusal
+    if not reception.has_capture(case):
+        return _("Record the arrival with its time on the crossing page.")
+    return None
+
+
+def arrived_now(
+    case: Case, *, user: User, roles: frozenset[Role], private_key: bytes, now: datetime
+) -> Case:
+    """The case page's "Arrived" (reception at the desk): he arrived now, checked against the
+    window opened with the programme key, as every arrival is (outcomes.record_arrival)."""
+    keys = plans.Keys(programmes={case.programme_id: private_key})
+    return outcomes.record_arrival(case, arrived_at=now, user=user, roles=roles, keys=keys, now=now)
 
 
 def end_crossing(case: Case, action: str, actor: str) -> None:

@@ -22,8 +22,14 @@ from safepassage.audit.actions import Action
 from safepassage.cases import casework, dossier, probes
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
-from safepassage.passage import instructions, learning, risk, windows
-from safepassage.passage.models import Crossing, PlanningConstraints, ReceivingUnit, Sector
+from safepassage.passage import instructions, learning, plans, risk, windows
+from safepassage.passage.models import (
+    Crossing,
+    PlanningConstraints,
+    ReceivingUnit,
+    Sector,
+    UnitKeyGrant,
+)
 from safepassage.passage.recognition import SIGNALS
 from safepassage.programmes.models import Programme
 from safepassage.refused import Refused
@@ -46,8 +52,12 @@ def sectors_of(programme: Programme, *, active_only: bool = True) -> QuerySet[Se
 def save_configuration(
     form: "ModelForm[Sector] | ModelForm[ReceivingUnit]", programme: Programme, *, user: User
 ) -> Sector | ReceivingUnit:
-    """An admin's edit of a sector or a receiving unit, saved with its audit entry."""
+    """An admin's edit of a sector or a receiving unit, saved with its audit entry. A person
+    no longer a unit's liaison loses its key (plans.py); a new one receives it from the next
+    key holder's session."""
     saved = form.save()
+    if isinstance(saved, ReceivingUnit):
+        UnitKeyGrant.objects.filter(unit=saved).exclude(user__in=saved.liaisons.all()).delete()
     log.record(
         Action.PASSAGE_SECTOR_SAVED
         if isinstance(saved, Sector)
@@ -177,20 +187,24 @@ class Occupancy:
         return next((key for key in SIGNALS if key not in resting), None)
 
 
-def occupancy(sectors: list[Sector], now: datetime) -> Occupancy:
-    rest = timedelta(days=settings.PASSAGE_SIGNAL_REST_DAYS + 1)
+def occupancy(programme_id: int, private_key: bytes, now: datetime) -> Occupancy:
+    """The programme's slots, nights and signals already taken, from the plans of its recent
+    crossings, opened here with the programme key: the database knows only their nights."""
+    since = windows.night_of(now) - timedelta(days=settings.PASSAGE_SIGNAL_REST_DAYS + 1)
     held = Crossing.objects.filter(
-        sector__in=sectors,
-        status__in=SIGNAL_HOLDING,
-        window_start__gte=now - rest,
-    ).values_list("sector_id", "window_start", "window_end", "signal", "status")
+        unit__programme_id=programme_id, status__in=SIGNAL_HOLDING, night__gte=since
+    ).select_related("unit")
     result = Occupancy()
-    for sector_id, start, end, signal, status in held:
-        window = windows.Window(start, end)
-        if status == Crossing.Status.COMPLETED:
-            result.signals.setdefault(sector_id, []).append((window.night, signal))
+    keys = plans.Keys(programmes={programme_id: private_key})
+    for crossing in plans.opened(held, keys):
+        if crossing.plan is None:
+            continue
+        window = windows.Window(crossing.window_start, crossing.window_end)
+        sector_id = crossing.plan.sector_id
+        if crossing.status == Crossing.Status.COMPLETED:
+            result.signals.setdefault(sector_id, []).append((window.night, crossing.signal))
         else:
-            result.add(sector_id, window, signal)
+            result.add(sector_id, window, crossing.signal)
     return result
 
 
@@ -211,7 +225,7 @@ def options_for(case: Case, private_key: bytes, now: datetime, limit: int = 8) -
     """Free slots this case could use, best survival first: the first is the suggestion."""
     constraints = constraints_of(case, private_key)
     sectors = [s for s in sectors_of(case.programme) if constraints.allows_sector(s)]
-    taken = occupancy(sectors, now)
+    taken = occupancy(case.programme_id, private_key, now)
     found = []
     for sector in sectors:
         for window in windows.upcoming(now):
@@ -226,12 +240,21 @@ def options_for(case: Case, private_key: bytes, now: datetime, limit: int = 8) -
     return found[:limit]
 
 
-def active_crossing(case: Case) -> Crossing | None:
-    return case.crossings.filter(status__in=Crossing.ACTIVE).select_related("sector").first()
+def _programme_keys(case: Case, private_key: bytes) -> plans.Keys:
+    return plans.Keys(programmes={case.programme_id: private_key})
 
 
-def crossings_of(case: Case) -> QuerySet[Crossing]:
-    return case.crossings.select_related("sector").order_by("-created_at")
+def active_crossing(case: Case, private_key: bytes) -> Crossing | None:
+    crossing = case.crossings.filter(status__in=Crossing.ACTIVE).select_related("unit").first()
+    return (
+        None if crossing is None else plans.open_one(crossing, _programme_keys(case, private_key))
+    )
+
+
+def crossings_of(case: Case, private_key: bytes) -> list[Crossing]:
+    """Every crossing of the case, newest first, with its plan where it is not destroyed."""
+    rows = case.crossings.select_related("unit").order_by("-created_at")
+    return plans.opened(rows, _programme_keys(case, private_key))
 
 
 def needing_a_new_plan(programme_ids: list[int], limit: int = 50) -> QuerySet[Crossing]:
@@ -260,19 +283,27 @@ class Expected:
     head_count: int
 
 
-def expected_arrivals(programme_ids: list[int], now: datetime, hours: int = 24) -> list[Expected]:
+def expected_arrivals(
+    programme_ids: list[int], keys: plans.Keys, now: datetime, hours: int = 24
+) -> list[Expected]:
     """Acknowledged crossings whose window is under way or starts within `hours`."""
-    rows = (
-        Crossing.objects.filter(
-            case__programme_id__in=programme_ids,
-            status=Crossing.Status.ACKNOWLEDGED,
-            window_end__gte=now,
-            window_start__lte=now + timedelta(hours=hours),
-        )
-        .order_by("window_start")
-        .values_list("sector__name", "window_start", "window_end", "head_count")
+    nights = (
+        windows.night_of(now) - timedelta(days=1),
+        windows.night_of(now + timedelta(hours=hours)),
     )
-    return [Expected(*row) for row in rows]
+    rows = Crossing.objects.filter(
+        unit__programme_id__in=programme_ids,
+        status=Crossing.Status.ACKNOWLEDGED,
+        night__range=nights,
+    ).select_related("unit")
+    expected = [
+        Expected(c.sector.name, c.window_start, c.window_end, c.head_count)
+        for c in plans.opened(rows, keys)
+        if c.plan is not None
+        and c.window_end >= now
+        and c.window_start <= now + timedelta(hours=hours)
+    ]
+    return sorted(expected, key=lambda e: e.window_start)
 
 
 @transaction.atomic
@@ -307,13 +338,14 @@ class PlanningView:
 
 def planning_view(case: Case, *, user: User, private_key: bytes, now: datetime) -> PlanningView:
     """Everything needed to plan one case; reading where he can cross is audited."""
-    active = active_crossing(case)
+    learning.count_outcomes(case.programme_id, private_key)
+    active = active_crossing(case, private_key)
     view = PlanningView(
         constraints=constraints_of(case, private_key),
         head_count=head_count(case, private_key),
         options=options_for(case, private_key, now) if case.state == State.VERIFIED else [],
         active=active,
-        history=list(crossings_of(case)),
+        history=crossings_of(case, private_key),
         probe_risk=probes.probe_risk(case),
         withheld=bool(active and instructions.withheld_for_probe_risk(case, active)),
     )

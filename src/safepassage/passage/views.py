@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safepassage import display
 from safepassage.cases.views import CaseAccess, Locked, case_access, case_post
 from safepassage.confirm import refused, second_step
-from safepassage.passage import batch, outcomes, services, windows
+from safepassage.passage import batch, learning, outcomes, plans, services, windows
 from safepassage.passage import calibration as calibration_report
 from safepassage.passage import notices as hold_fire
 from safepassage.passage.forms import (
@@ -111,6 +111,8 @@ def _render_crossing(
         raise Http404
     case = access.case
     now = timezone.now()
+    if (active := services.active_crossing(case, access.private_key)) is not None:
+        hold_fire.expire_seen([active], now)  # the worker would only at the night's end
     view = services.planning_view(
         case,
         user=request.user,
@@ -217,6 +219,7 @@ def plan(request: StaffRequest, access: CaseAccess) -> HttpResponse:
         hold_fire.send_notice(
             access.case,
             user=request.user,
+            private_key=access.private_key,
             sector_id=form.cleaned_data["sector"],
             window_key=form.cleaned_data["window"],
             signal=form.cleaned_data["signal"],
@@ -255,6 +258,7 @@ def outcome(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             form.cleaned_data["outcome"],
             user=request.user,
             roles=access.roles,
+            keys=plans.keys_of(request),
             now=timezone.now(),
             arrived_at=form.cleaned_data["arrived_at"],
             reason=request.POST.get("reason", "").strip(),
@@ -296,7 +300,11 @@ def planner(request: StaffRequest, slug: str) -> HttpResponse:
     context: dict[str, Any] = {"programme": programme}
     if request.method == "POST" and request.POST.get("do") == "send":
         result = batch.send_plan(
-            programme, request.POST.getlist("proposal")[:2000], user=request.user, now=now
+            programme,
+            request.POST.getlist("proposal")[:2000],
+            user=request.user,
+            private_key=private_key,
+            now=now,
         )
         context["sent"], context["refused"] = result.sent, result.refused
     elif request.method == "POST":
@@ -312,6 +320,8 @@ def planner(request: StaffRequest, slug: str) -> HttpResponse:
 @staff_required
 def calibration(request: StaffRequest, slug: str) -> HttpResponse:
     programme = _programme(request, slug, Role.COORDINATOR, Role.ADMIN)
+    if (private_key := keys.private_key(request, programme)) is not None:
+        learning.count_outcomes(programme.pk, private_key)  # an admin reads what was counted
     context = {
         "programme": programme,
         "rows": calibration_report.calibration(programme),
@@ -381,12 +391,13 @@ def notices(request: StaffRequest, status: int = 200, **extra: Any) -> HttpRespo
 
     shown = [
         ShownNotice(notice, SIGNALS[notice.signal], arrival_form(notice.pk), now)
-        for notice in hold_fire.notices_for(request.user, now)
+        for notice in hold_fire.notices_for(request.user, plans.keys_of(request), now)
     ]
     context = {
         "pending": [n for n in shown if n.notice.status == Crossing.Status.NOTIFIED],
         "acknowledged": [n for n in shown if n.notice.status == Crossing.Status.ACKNOWLEDGED],
         "finished": [n for n in shown if not n.notice.is_active],
+        "waiting_for_key": plans.waiting_for_unit_key(request.user),
         "now": now,
         "decline_form": DeclineForm(),
         "error": "",
@@ -401,9 +412,10 @@ def notice_answer(request: StaffRequest, pk: int, answer: str) -> HttpResponse:
     _liaison(request)
     now = timezone.now()
     user = request.user
+    unit_keys = plans.keys_of(request)
     try:
         if answer == "acknowledge":
-            hold_fire.acknowledge(pk, user=user, now=now)
+            hold_fire.acknowledge(pk, user=user, keys=unit_keys, now=now)
         elif answer == "arrived":
             arrival = ArrivalForm(request.POST, auto_id=f"id_arrival_{pk}_%s")
             if not arrival.is_valid():
@@ -424,6 +436,7 @@ def notice_answer(request: StaffRequest, pk: int, answer: str) -> HttpResponse:
             hold_fire.report_arrival(
                 pk,
                 user=user,
+                keys=unit_keys,
                 arrived_at=arrival.cleaned_data["arrived_at"],
                 now=now,
             )
@@ -431,7 +444,9 @@ def notice_answer(request: StaffRequest, pk: int, answer: str) -> HttpResponse:
             form = DeclineForm(request.POST)
             if not form.is_valid():
                 return notices(request, status=400, decline_form=form, declining=pk)
-            hold_fire.decline(pk, user=user, reason=form.cleaned_data["reason"], now=now)
+            hold_fire.decline(
+                pk, user=user, keys=unit_keys, reason=form.cleaned_data["reason"], now=now
+            )
         else:
             raise Http404
     except Crossing.DoesNotExist as missing:

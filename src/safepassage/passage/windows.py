@@ -30,9 +30,7 @@ class Window:
 
     @property
     def night(self) -> date:
-        """The night a window belongs to: windows before noon belong to the evening before."""
-        local = self.start.astimezone(window_zone())
-        return (local - timedelta(hours=12)).date()
+        return night_of(self.start)
 
     @property
     def key(self) -> str:
@@ -41,6 +39,24 @@ class Window:
 
 def window_zone() -> ZoneInfo:
     return ZoneInfo(settings.PASSAGE_WINDOW_ZONE)
+
+
+# A night runs from noon to noon in the window zone: windows before noon belong to the
+# evening before. The plain night on a crossing row is all the worker knows of its time.
+NIGHT_TURNS = time(12)
+
+
+def night_of(moment: datetime) -> date:
+    return (moment.astimezone(window_zone()) - timedelta(hours=12)).date()
+
+
+def night_begins(night: date) -> datetime:
+    return datetime.combine(night, NIGHT_TURNS, window_zone())
+
+
+def last_ended_night(now: datetime) -> date:
+    """The latest night that is over at `now`."""
+    return night_of(now) - timedelta(days=1)
 
 
 def _daily_times() -> list[tuple[time, time]]:

@@ -11,6 +11,7 @@ sign-in, and nothing else has to happen.
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.dispatch import Signal
 from django.http import HttpRequest
 
 from safepassage.programmes.access import is_verified
@@ -18,6 +19,11 @@ from safepassage.programmes.models import KeyGrant, Programme
 from safepassage.programmes.staff_keys import own_key_pair
 from safepassage.vault import crypto
 from safepassage.vault.crypto import DecryptionError, unwrap_with_secret
+
+# Sent at sign-in for each programme key opened, so apps that keep things sealed to it can do
+# what only a key holder's session can (passage shares unit keys with new liaisons).
+programme_key_opened = Signal()  # programme_id, private_key
+OWN_KEY = "own-key"
 
 
 def _name(programme_id: int) -> str:
@@ -28,6 +34,8 @@ def unlock(request: HttpRequest, user: User, password: str) -> int:
     """Open every key granted to `user` into the session; returns how many."""
     with transaction.atomic():
         pair = own_key_pair(user, password)
+        # His own private key opens what is sealed to him alone (a liaison's unit keys).
+        request.session.put_secret(OWN_KEY, pair.private)  # type: ignore[attr-defined]
         unlocked = 0
         for key_grant in KeyGrant.objects.select_for_update().filter(user=user):
             try:
@@ -41,11 +49,24 @@ def unlock(request: HttpRequest, user: User, password: str) -> int:
             except DecryptionError:
                 continue  # sealed to a pair or wrapped under a password he no longer has
             request.session.put_secret(_name(key_grant.programme_id), key)  # type: ignore[attr-defined]
+            programme_key_opened.send(
+                sender=KeyGrant, programme_id=key_grant.programme_id, private_key=key
+            )
             unlocked += 1
     return unlocked
 
 
 def private_key(request: HttpRequest, programme: Programme) -> bytes | None:
+    return private_key_of(request, programme.pk)
+
+
+def private_key_of(request: HttpRequest, programme_id: int) -> bytes | None:
     if not is_verified(request.user):
         return None
-    return request.session.get_secret(_name(programme.pk))  # type: ignore[attr-defined]
+    return request.session.get_secret(_name(programme_id))  # type: ignore[attr-defined]
+
+
+def own_private_key(request: HttpRequest) -> bytes | None:
+    if not is_verified(request.user):
+        return None
+    return request.session.get_secret(OWN_KEY)  # type: ignore[attr-defined]

@@ -64,8 +64,10 @@ def add_staff(
         )
     for role in roles:
         Membership.objects.get_or_create(user=user, programme=programme, role=role)
+    # Everyone gets his key pair now (made if he has none): the programme key is sealed to it
+    # for the roles that hold it, a receiving unit's key for a liaison (passage/plans.py).
+    staff_keys.own_private_key(user, password)
     if KEY_HOLDERS & set(roles):
-        staff_keys.own_private_key(user, password)  # his key pair, made now if he has none
         staff_keys.grant(programme, user, private_key)
     log.record(
         Action.STAFF_ADDED,

@@ -65,6 +65,10 @@ def record_capture(case: Case, *, at: datetime | None = None) -> Prisoner:
     return prisoner
 
 
+def has_capture(case: Case) -> bool:
+    return Prisoner.objects.filter(case=case).exists()
+
+
 def is_registered(case: Case) -> bool:
     return Prisoner.objects.filter(case=case, registered_at__isnull=False).exists()
 

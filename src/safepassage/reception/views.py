@@ -15,6 +15,7 @@ from safepassage import display
 from safepassage.cases import dossier
 from safepassage.cases.views import CaseAccess, case_view
 from safepassage.confirm import refused, second_step
+from safepassage.passage import plans
 from safepassage.passage import services as passage
 from safepassage.programmes import keys
 from safepassage.programmes.access import StaffRequest, staff_required
@@ -172,7 +173,7 @@ def _render_desk(
             "programme": programme,
             "rows": rows,
             "overdue": len(overdue),
-            "expected": passage.expected_arrivals([programme.pk], now),
+            "expected": passage.expected_arrivals([programme.pk], plans.keys_of(request), now),
             "last_exports": [
                 last
                 for fmt in BureauExport.Format.values

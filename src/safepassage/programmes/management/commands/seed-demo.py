@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from safepassage.cases import submission, transitions
-from safepassage.passage import notices, windows
+from safepassage.passage import notices, plans, windows
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
@@ -77,7 +77,8 @@ class Command(BaseCommand):
             )
             for name, description, approach, distance in DEMO_SECTORS
         ]
-        _demo_arrival(programme, sectors[0], staff)
+        plans.share_unit_keys(programme.pk, private_key)
+        _demo_arrival(programme, sectors[0], staff, private_key)
         site = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
         self.stdout.write(
             "\n".join(
@@ -99,7 +100,9 @@ class Command(BaseCommand):
         )
 
 
-def _demo_arrival(programme: Programme, sector: Sector, staff: dict[Role, User]) -> None:
+def _demo_arrival(
+    programme: Programme, sector: Sector, staff: dict[Role, User], private_key: bytes
+) -> None:
     """One invented person taken through the real rules to `received`, so the reception
     desk has someone to register."""
     submission.submit_application(
@@ -129,6 +132,7 @@ def _demo_arrival(programme: Programme, sector: Sector, staff: dict[Role, User])
     crossing = notices.send_notice(
         case,
         user=staff[Role.COORDINATOR],
+        private_key=private_key,
         sector_id=sector.pk,
         window_key=last_night.key,
         signal="arms_raised_spread",
@@ -136,10 +140,13 @@ def _demo_arrival(programme: Programme, sector: Sector, staff: dict[Role, User])
         head_count=1,
         now=planned,
     )
-    notices.acknowledge(crossing.pk, user=staff[Role.LIAISON], now=planned)
+    # The demo opens the plan with the programme key; a liaison's session uses its unit key.
+    keys = plans.Keys(programmes={programme.pk: private_key})
+    notices.acknowledge(crossing.pk, user=staff[Role.LIAISON], keys=keys, now=planned)
     notices.report_arrival(
         crossing.pk,
         user=staff[Role.LIAISON],
+        keys=keys,
         arrived_at=last_night.start + timedelta(minutes=40),
         now=now,
     )

@@ -1,0 +1,234 @@
+"""The crossing plan at rest: where, when and how a person crosses, sealed so that a copy of
+the database shows none of it (issue #16, docs/DESIGN.md "The crossing plan at rest").
+
+A crossing's plan (sector, window, signal, escort, head count and the survival figures,
+which would point at a sector) is stored three times:
+
+- sealed to the programme's public key: coordinators and reception read it in their session;
+- sealed to its receiving unit's public key: the liaison's console reads it with the unit
+  key, never the programme key;
+- encrypted under the case's data key: the applicant's instructions.
+
+The unit's private key is sealed to the programme key and to each of its liaisons' own key
+pairs (`UnitKeyGrant`). A key holder's session seals it to a liaison who has none yet
+(`share_unit_keys`): when a notice is sent and when a key holder signs in.
+
+Plain on the row, and why: the unit (whose liaisons must find their notices), the status and
+outcome, and the night (a date): the worker expires what nobody answered at the night's end,
+without a key. The plan is destroyed once the crossing has ended and its signal has rested
+(`destroy_rested`); the applicant's copy as soon as it ends.
+"""
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db.models import Q
+
+from safepassage.cases import dossier
+from safepassage.passage.models import Crossing, ReceivingUnit, Sector, UnitKeyGrant
+from safepassage.programmes import keys as session
+from safepassage.programmes.models import StaffKey
+from safepassage.vault import crypto
+
+if TYPE_CHECKING:
+    from safepassage.programmes.access import StaffRequest
+
+
+@dataclass(frozen=True)
+class Plan:
+    sector_id: int
+    window_start: datetime
+    window_end: datetime
+    signal: str
+    escort: str
+    head_count: int
+    survival_uncoordinated: float
+    survival_coordinated: float
+
+    def to_bytes(self) -> bytes:
+        data = asdict(self)
+        data["window_start"] = self.window_start.isoformat()
+        data["window_end"] = self.window_end.isoformat()
+        return json.dumps(data).encode()
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> "Plan":
+        data = json.loads(blob)
+        data["window_start"] = datetime.fromisoformat(data["window_start"])
+        data["window_end"] = datetime.fromisoformat(data["window_end"])
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The keys a session holds that can open plans: programme keys (by programme id) of a
+    key holder, unit keys (by unit id) of a liaison."""
+
+    programmes: dict[int, bytes] = field(default_factory=dict)
+    units: dict[int, bytes] = field(default_factory=dict)
+
+
+def seal(crossing: Crossing, plan: Plan, *, unit: ReceivingUnit, case_key: bytes) -> None:
+    """Write the plan's three copies onto `crossing` (the caller saves it)."""
+    blob = plan.to_bytes()
+    crossing.for_programme = crypto.seal(bytes(unit.programme.public_key), blob)
+    crossing.for_unit = crypto.seal(bytes(unit.public_key), blob)
+    crossing.for_applicant = crypto.encrypt_bytes(case_key, blob)
+
+
+def _attach(crossings: list[Crossing], found: dict[int, Plan]) -> list[Crossing]:
+    """Give each crossing whose plan was opened its plan and its sector (one query)."""
+    sectors = Sector.objects.in_bulk({plan.sector_id for plan in found.values()})
+    for crossing in crossings:
+        if (plan := found.get(crossing.pk)) is not None:
+            crossing.plan = plan
+            crossing.planned_sector = sectors.get(plan.sector_id)
+    return crossings
+
+
+def opened(crossings: Iterable[Crossing], keys: Keys) -> list[Crossing]:
+    """The crossings, with the plan of each that `keys` opens; a destroyed plan or one the
+    keys do not open stays closed (`crossing.plan` is None)."""
+    crossings = list(crossings)
+    found: dict[int, Plan] = {}
+    for crossing in crossings:
+        programme_key = keys.programmes.get(crossing.programme_id)
+        unit_key = keys.units.get(crossing.unit_id)
+        try:
+            if programme_key is not None and crossing.for_programme is not None:
+                blob = crypto.unseal(programme_key, bytes(crossing.for_programme))
+            elif unit_key is not None and crossing.for_unit is not None:
+                blob = crypto.unseal(unit_key, bytes(crossing.for_unit))
+            else:
+                continue
+        except crypto.DecryptionError:
+            continue  # sealed to a key this session no longer holds (after a rotation)
+        found[crossing.pk] = Plan.from_bytes(blob)
+    return _attach(crossings, found)
+
+
+def open_one(crossing: Crossing, keys: Keys) -> Crossing:
+    return opened([crossing], keys)[0]
+
+
+def opened_for_applicant(crossing: Crossing, case_key: bytes) -> Crossing:
+    """The applicant's copy, opened with his case's data key (from his session)."""
+    found = {}
+    if crossing.for_applicant is not None:
+        try:
+            blob = crypto.decrypt_bytes(case_key, bytes(crossing.for_applicant))
+            found[crossing.pk] = Plan.from_bytes(blob)
+        except crypto.DecryptionError:
+            pass
+    return _attach([crossing], found)[0]
+
+
+def unit_keys(user: User, own_private_key: bytes | None) -> dict[int, bytes]:
+    """The keys of the units this person is a liaison of, opened with his own private key.
+    A grant for a unit he no longer serves is not opened (and is deleted when the unit is
+    saved)."""
+    if own_private_key is None:
+        return {}
+    grants = UnitKeyGrant.objects.filter(
+        user=user,
+        unit__liaisons=user,
+        unit__programme__membership__user=user,
+        unit__programme__membership__role="liaison",
+    ).distinct()
+    keys = {}
+    for grant in grants:
+        try:
+            keys[grant.unit_id] = crypto.unseal(own_private_key, bytes(grant.sealed_private_key))
+        except crypto.DecryptionError:
+            continue  # sealed to a key pair he no longer has (a reset password)
+    return keys
+
+
+def share_unit_keys(programme_id: int, programme_key: bytes) -> int:
+    """Seal each unit's key to every liaison of the unit who has a key pair and no grant yet,
+    from a key holder's session (the only place the unit key can be opened). Returns how many
+    grants were made."""
+    made = 0
+    units = ReceivingUnit.objects.filter(programme_id=programme_id).prefetch_related("liaisons")
+    for unit in units:
+        granted = set(UnitKeyGrant.objects.filter(unit=unit).values_list("user_id", flat=True))
+        waiting = [u.pk for u in unit.liaisons.all() if u.pk not in granted]
+        if not waiting:
+            continue
+        try:
+            unit_private = crypto.unseal(programme_key, bytes(unit.sealed_private_key))
+        except crypto.DecryptionError:
+            continue
+        for staff_key in StaffKey.objects.filter(user_id__in=waiting):
+            UnitKeyGrant.objects.create(
+                unit=unit,
+                user_id=staff_key.user_id,
+                sealed_private_key=crypto.seal(bytes(staff_key.public_key), unit_private),
+            )
+            made += 1
+    return made
+
+
+def waiting_for_unit_key(user: User) -> bool:
+    """He serves a unit whose key nobody has shared with him yet."""
+    return (
+        ReceivingUnit.objects.filter(liaisons=user)
+        .exclude(unitkeygrant__user=user)
+        .filter(programme__membership__user=user, programme__membership__role="liaison")
+        .exists()
+    )
+
+
+def forget_applicant_copy(crossing: Crossing) -> None:
+    """The crossing ended: the applicant has nothing more to read (the caller saves)."""
+    crossing.for_applicant = None
+
+
+def rest_over(today: date) -> date:
+    """Ended crossings of nights up to this one have nothing left to keep: their signals
+    have rested (PASSAGE_SIGNAL_REST_DAYS) and the liaison saw the ending a day long."""
+    return today - timedelta(days=max(1, settings.PASSAGE_SIGNAL_REST_DAYS) + 1)
+
+
+def destroy_rested(today: date) -> int:
+    """Delete the plans of crossings that ended and whose signal has rested. Run by the
+    worker, which holds no key: it needs only the plain night and status."""
+    ended = ~Q(status__in=Crossing.ACTIVE) & ~Q(outcome=Crossing.Outcome.MISSING)
+    return (
+        Crossing.objects.filter(ended, night__lte=rest_over(today))
+        .filter(Q(for_programme__isnull=False) | Q(for_unit__isnull=False))
+        .update(for_programme=None, for_unit=None, for_applicant=None)
+    )
+
+
+def complete_applicant_copies(programme_id: int, programme_key: bytes) -> int:
+    """Give each live crossing that lacks it the applicant's copy (crossings sealed by the
+    migration, which could not open a case key). Returns how many."""
+    missing = Crossing.objects.filter(
+        unit__programme_id=programme_id, status__in=Crossing.ACTIVE, for_applicant=None
+    ).select_related("unit", "case")
+    made = 0
+    for crossing in opened(missing, Keys(programmes={programme_id: programme_key})):
+        key = dossier.case_key(crossing.case, programme_key)
+        if crossing.plan is None or key is None:
+            continue
+        crossing.for_applicant = crypto.encrypt_bytes(key, crossing.plan.to_bytes())
+        crossing.save(update_fields=["for_applicant"])
+        made += 1
+    return made
+
+
+def keys_of(request: "StaffRequest") -> Keys:
+    """What a staff session can open plans with: its programme keys, its unit keys."""
+    programme_keys = {
+        programme_id: key
+        for programme_id in request.scope.roles
+        if (key := session.private_key_of(request, programme_id)) is not None
+    }
+    units = unit_keys(request.user, session.own_private_key(request))
+    return Keys(programmes=programme_keys, units=units)

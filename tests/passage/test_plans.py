@@ -1,0 +1,109 @@
+"""The crossing plan at rest (issue #16, point 3): who can open it, when it is destroyed."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from safepassage.passage import notices, plans, windows
+from safepassage.passage.models import Crossing, UnitKeyGrant
+from safepassage.programmes.roles import Role
+from safepassage.programmes.services import add_staff
+from tests.conftest import PASSWORD, sign_in, text_of
+from tests.passage.conftest import crossed, notify, verified_case
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_plan_is_sealed_to_the_programme_the_unit_and_the_applicant_only(world, front, client):
+    case = verified_case(client)
+    crossing = notify(world, case, front.orchard)
+    row = Crossing.objects.select_related("unit").get(pk=crossing.pk)
+    assert plans.open_one(row, world.keys).signal == "arms_raised_spread"
+    assert plans.open_one(row, world.unit_keys).sector.name == "Orchard"
+    assert plans.opened_for_applicant(row, world.case_key(case)).plan == crossing.plan
+    # The other unit's key, or no key, opens nothing; reading the plan then fails loudly.
+    quarry_only = plans.Keys(
+        units={
+            front.quarry.receiving_unit_id: world.unit_keys.units[front.quarry.receiving_unit_id]
+        }
+    )
+    closed = plans.open_one(
+        Crossing.objects.select_related("unit").get(pk=crossing.pk), quarry_only
+    )
+    assert closed.plan is None
+    with pytest.raises(Exception, match="not open in this session"):
+        closed.window_start  # noqa: B018
+
+
+def test_a_liaison_added_later_reads_notices_once_a_key_holder_shares_the_unit_key(
+    world, front, client, staff_client
+):
+    newcomer = add_staff(
+        world.programme, "north-liaison-3", PASSWORD, [Role.LIAISON], private_key=world.private_key
+    )
+    TOTPDevice.objects.create(user=newcomer, name="app", confirmed=True)
+    case = verified_case(client)
+    crossing = notify(world, case, front.orchard)
+    front.orchard.receiving_unit.liaisons.add(newcomer)  # after the notice went out
+    session = sign_in(Client(), newcomer)
+    page = session.get("/en/staff/notices/").content.decode()
+    assert "has not shared its key with you yet" in text_of(page, "waiting-for-key")
+    assert f"notice-{crossing.pk}" not in page
+    # The coordinator signs in: his session shares the unit key with the newcomer, whose
+    # open session reads the notice at its next request.
+    staff_client(Role.COORDINATOR)
+    page = session.get("/en/staff/notices/").content.decode()
+    assert f"notice-{crossing.pk}" in page and "waiting-for-key" not in page
+
+
+def test_an_admin_taking_a_liaison_off_the_unit_takes_its_key_too(
+    world, front, client, staff_client
+):
+    notify(world, verified_case(client), front.orchard)
+    liaison = world.staff[Role.LIAISON]
+    unit = front.orchard.receiving_unit
+    assert UnitKeyGrant.objects.filter(unit=unit, user=liaison).exists()
+    admin = staff_client(Role.ADMIN)
+    response = admin.post(f"/en/staff/p/north/units/{unit.pk}/", {"name": unit.name})
+    assert response.status_code == 302
+    assert not UnitKeyGrant.objects.filter(unit=unit, user=liaison).exists()
+    page = staff_client(Role.LIAISON).get("/en/staff/notices/").content.decode()
+    assert "Orchard" not in page
+
+
+def test_an_ended_plan_loses_the_applicants_copy_at_once_and_the_rest_after_its_signal_rested(
+    world, front, client, settings
+):
+    crossing = crossed(world, front, client, "arrived")
+    crossing.refresh_from_db()
+    assert crossing.for_applicant is None and crossing.for_programme is not None
+    today = windows.night_of(timezone.now())
+    # Its signal still rests in the sector: the plan is kept (sealed) until then.
+    Crossing.objects.filter(pk=crossing.pk).update(night=today - timedelta(days=2))
+    assert plans.destroy_rested(today) == 0
+    rested = today - timedelta(days=settings.PASSAGE_SIGNAL_REST_DAYS + 1)
+    Crossing.objects.filter(pk=crossing.pk).update(night=rested)
+    assert plans.destroy_rested(today) == 1
+    crossing.refresh_from_db()
+    assert crossing.plan_destroyed and crossing.outcome == "arrived"
+
+
+def test_a_live_notice_is_never_destroyed(world, front, client):
+    crossing = notify(world, verified_case(client), front.orchard)
+    Crossing.objects.filter(pk=crossing.pk).update(night=crossing.night - timedelta(days=60))
+    assert plans.destroy_rested(windows.night_of(timezone.now())) == 0
+    notices.expire(timezone.now())  # the worker withdraws it first, by its plain night
+    crossing.refresh_from_db()
+    assert crossing.status == "expired" and crossing.for_applicant is None
+
+
+def test_the_coordinators_history_says_when_a_plan_was_destroyed(
+    world, front, client, staff_client
+):
+    crossing = crossed(world, front, client, "turned_back")
+    Crossing.objects.filter(pk=crossing.pk).update(for_programme=None, for_unit=None)
+    page = staff_client(Role.COORDINATOR).get(f"/en/staff/case/{crossing.case.reference}/crossing/")
+    assert "plan destroyed after the crossing ended" in text_of(page.content.decode())
