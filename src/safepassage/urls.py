@@ -12,6 +12,7 @@ from safepassage.cases import views as case_views
 from safepassage.dashboard import views as dashboard_views
 from safepassage.intake import views as intake_views
 from safepassage.passage import views as passage_views
+from safepassage.programmes import team_views
 from safepassage.programmes import views as programme_views
 from safepassage.reception import views as reception_views
 from safepassage.volunteer import views as volunteer_views
@@ -38,6 +39,22 @@ staff_patterns = (
         path("second-factor/", programme_views.second_factor, name="second_factor"),
         path("logout/", programme_views.sign_out, name="logout"),
         path("password/", programme_views.change_password, name="password"),
+        path("sessions/", team_views.my_sessions, name="sessions"),
+        path("join/", team_views.join_step, name="join_step"),
+        path("join/<str:token>/", team_views.join, name="join"),
+        path("p/<slug:slug>/people/", team_views.people, name="people"),
+        path("p/<slug:slug>/people/<int:user_id>/", team_views.person, name="person"),
+        path(
+            "p/<slug:slug>/people/<int:user_id>/deactivate/",
+            team_views.deactivate,
+            name="deactivate",
+        ),
+        path(
+            "p/<slug:slug>/people/<int:user_id>/reset/<slug:purpose>/",
+            team_views.reset,
+            name="reset",
+        ),
+        path("p/<slug:slug>/people/<int:user_id>/grant/", team_views.grant, name="grant"),
     ],
     "staff",
 )

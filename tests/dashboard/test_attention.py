@@ -78,7 +78,9 @@ def test_a_decline_and_a_request_for_another_time_reach_the_coordinator(
 def test_every_staff_page_has_the_navigation_and_a_staff_404(world, staff_client):
     coordinator = staff_client(Role.COORDINATOR)
     nav = text_of(coordinator.get("/en/staff/").content.decode(), "staff-nav")
-    assert nav == "Overview North: Queue Planner north-coordinator Change password Sign out"
+    assert nav == (
+        "Overview North: Queue Planner north-coordinator Change password Your sessions Sign out"
+    )
     missing = coordinator.get("/en/staff/case/NOPE-NOPE/")
     html = missing.content.decode()
     assert missing.status_code == 404

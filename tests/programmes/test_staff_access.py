@@ -16,8 +16,6 @@ from safepassage.cases.states import State
 from safepassage.programmes.roles import CASE_ROLES, FILTERS, OPENS, Role
 from tests.conftest import (
     PASSWORD,
-    audit_entries,
-    current_code,
     enter,
     make_world,
     refusal,
@@ -55,27 +53,23 @@ def test_a_wrong_second_factor_is_refused_and_audited(world):
     assert client.get("/en/staff/").status_code == 302
 
 
-def test_first_sign_in_enrols_a_second_factor_by_qr(db):
+def test_a_password_sign_in_never_enrols_a_second_factor(db):
+    """Whoever first holds a new account's password must not choose its second factor: an
+    account without one gets a clear page, and enrols only through an enrolment link."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from safepassage.programmes.services import add_staff, create_programme
 
     programme, key = create_programme("e", "E")
     user = add_staff(programme, "newcomer", PASSWORD, [Role.INTAKE], private_key=key)
     client = Client()
     client.post("/en/staff/login/", {"username": "newcomer", "password": PASSWORD})
-    page = client.get("/en/staff/second-factor/").content.decode()
-    assert 'src="data:image/svg+xml' in page
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.get(user=user)
-    shown = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)
-    assert f"secret={shown}" in device.config_url  # the key an app would be given by hand
-
-    TOTPDevice.objects.filter(user=user).update(confirmed=True)  # to compute the code
-    code = current_code(user)
-    TOTPDevice.objects.filter(user=user).update(confirmed=False)
-    assert client.post("/en/staff/second-factor/", {"token": code})["Location"] == "/en/staff/"
-    assert TOTPDevice.objects.get(user=user).confirmed
-    assert audit_entries("staff.second_factor_enrolled") == [(f"staff:{user.pk}", {})]
+    page = client.get("/en/staff/second-factor/")
+    assert page.status_code == 403
+    assert "Ask your programme admin for an enrolment link" in text_of(page.content.decode())
+    assert 'src="data:image/svg+xml' not in page.content.decode()
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert client.get("/en/staff/").status_code == 302  # signed out again
 
 
 def test_failed_passwords_lock_the_account(world):

@@ -44,6 +44,8 @@ DETAIL_NAMES: dict[str, Promise] = {
     "programme_id": gettext_lazy("programme"),
     "ended_at": gettext_lazy("ended"),
     "case": gettext_lazy("case"),
+    "held_key": gettext_lazy("held the programme key"),
+    "reset": gettext_lazy("by a reset link"),
 }
 
 

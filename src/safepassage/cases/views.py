@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from safepassage.confirm import refused, second_step
 from safepassage.dashboard.attention import items_for, kinds_by_case
 from safepassage.programmes import keys
 from safepassage.programmes.access import StaffRequest, staff_required
+from safepassage.programmes.models import KeyGrant
 from safepassage.programmes.roles import CASE_ROLES, Role
 from safepassage.programmes.services import programme_by_slug
 from safepassage.refused import Refused
@@ -40,7 +41,15 @@ class CountedPaginator(Paginator):
 
 
 class Locked(Exception):
-    """The programme key is not open in this session: sign in again."""
+    """The programme key is not open in this session."""
+
+
+def locked(request: HttpRequest) -> HttpResponse:
+    """No key in this session: one granted since he signed in opens at his next sign-in; one
+    not granted yet waits for a key holder (programmes/team.py), and he is told so."""
+    if KeyGrant.objects.filter(user_id=request.user.pk or 0).exists():
+        return redirect("staff:login")
+    return render(request, "cases/no_key_yet.html", status=403)
 
 
 @dataclass(frozen=True)
@@ -142,7 +151,7 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
     try:
         return _render_case(request, case_access(request, reference))
     except Locked:
-        return redirect("staff:login")
+        return locked(request)
 
 
 def case_view(
@@ -161,7 +170,7 @@ def case_view(
             try:
                 access = case_access(request, reference, among)
             except Locked:
-                return redirect("staff:login")
+                return locked(request)
             return view(request, access)
 
         return wrapper

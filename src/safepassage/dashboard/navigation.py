@@ -35,6 +35,7 @@ def _links(slug: str, roles: frozenset[Role]) -> list[tuple[str, str]]:
     if Role.VOLUNTEER in roles:
         links.append((_("Volunteer service"), reverse("volunteer:candidates", args=[slug])))
     if Role.ADMIN in roles:
+        links.append((_("People"), reverse("staff:people", args=[slug])))
         links.append((_("Sectors and signals"), reverse("passage:sectors", args=[slug])))
         links.append((_("Audit log"), reverse("audit-browse", args=[slug])))
     return links

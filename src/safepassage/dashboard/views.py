@@ -10,6 +10,7 @@ from safepassage.cases.states import State
 from safepassage.dashboard.attention import items_for
 from safepassage.passage import notices, plans
 from safepassage.passage.models import Crossing
+from safepassage.programmes import keys, team
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programmes_for
@@ -33,10 +34,18 @@ def home(request: StaffRequest) -> HttpResponse:
         if is_liaison
         else []
     )
+    # The admin decided who joins; a key holder, whose session holds the key, executes.
+    waiting_for_key = [
+        (programme, person)
+        for programme in programmes_for(sorted(scope.roles))
+        if keys.private_key(request, programme) is not None
+        for person in team.waiting_for_key(programme)
+    ]
     return render(
         request,
         "dashboard/home.html",
         {
+            "waiting_for_key": waiting_for_key,
             "case_programmes": programmes_for(scope.case_programme_ids()),
             "admin_programmes": programmes_for(scope.admin_programme_ids()),
             "coordinator_programmes": programmes_for(holding(Role.COORDINATOR)),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safepassage import display
-from safepassage.cases.views import CaseAccess, Locked, case_access, case_post
+from safepassage.cases.views import CaseAccess, Locked, case_access, case_post, locked
 from safepassage.confirm import refused, second_step
 from safepassage.passage import batch, learning, outcomes, plans, services, windows
 from safepassage.passage import calibration as calibration_report
@@ -169,7 +169,7 @@ def crossing(request: StaffRequest, reference: str) -> HttpResponse:
     try:
         return _render_crossing(request, case_access(request, reference))
     except Locked:
-        return redirect("staff:login")
+        return locked(request)
 
 
 def _crossing_url(access: CaseAccess) -> str:

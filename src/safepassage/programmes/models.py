@@ -69,3 +69,49 @@ class KeyGrant(models.Model):
 
     def __str__(self) -> str:
         return f"key of {self.programme} for {self.user}"
+
+
+class Invitation(models.Model):
+    """A single-use link an admin passes on through another channel: to join the programme
+    with the roles the admin chose, or, for an existing account, to enrol a new second
+    factor or set a new password. Only a hash of its token is kept (team.py)."""
+
+    class Purpose(models.TextChoices):
+        JOIN = "join", _("Join the programme")
+        SECOND_FACTOR = "second_factor", _("Enrol a new second factor")
+        PASSWORD = "password", _("Set a new password")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE)
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    username = models.CharField(max_length=150)
+    roles = models.JSONField(default=list)  # for JOIN: the admin's decision
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    token_hash = models.BinaryField(max_length=32, unique=True)
+    # Only the first key holder's invitation (create-programme): the programme key, wrapped
+    # under a key derived from the token, which no one but the link's holder has.
+    wrapped_programme_key = models.BinaryField(null=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True)  # its first step was taken: nobody else's
+    finished_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.purpose} invitation for {self.username}"
+
+
+class StaffSession(models.Model):
+    """One signed-in staff session, so its owner can see and end it, and off-boarding ends
+    every session of a person (the session row is keyed by a hash of its cookie)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    session_key = models.CharField(max_length=40, unique=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    browser = models.CharField(max_length=120, blank=True)
+
+    def __str__(self) -> str:
+        return f"session of {self.user}"

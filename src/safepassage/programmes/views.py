@@ -5,9 +5,8 @@ The password also opens the programme keys granted to this person (programmes/ke
 """
 
 import math
-from base64 import b32encode
+from typing import Any
 
-import segno
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
@@ -18,13 +17,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
-from safepassage.programmes import keys, staff_keys
+from safepassage.programmes import keys, staff_keys, team
 from safepassage.programmes.access import StaffRequest, is_verified, staff_required
-from safepassage.programmes.forms import TokenForm
+from safepassage.programmes.forms import SignInCodeForm
+from safepassage.programmes.models import StaffSession
+from safepassage.vault.sessions import SessionStore
 
 
 @require_http_methods(["GET", "POST"])
@@ -47,29 +49,38 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     if is_verified(user):
         return redirect("dashboard-home")
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    enrolling = device is None
     if device is None:
-        device, _ = TOTPDevice.objects.get_or_create(
-            user=user, confirmed=False, defaults={"name": "authenticator"}
-        )
-    form = TokenForm(request.POST or None)
+        # Enrolment happens only through an enrolment link (team.py), never at a password
+        # sign-in: whoever first held a new account's password must not choose its factor.
+        logout(request)
+        return render(request, "programmes/no_second_factor.html", status=403)
+    form = SignInCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"]
+        used = _recovery_device(user, token) if len(token) != 6 else None
         allowed, _ = device.verify_is_allowed()
-        if allowed and device.verify_token(form.cleaned_data["token"]):
-            if enrolling:
-                device.confirmed = True
-                device.save()
-                log.record(Action.STAFF_SECOND_FACTOR_ENROLLED, log.staff_actor(user))
-            otp_login(request, device)
+        if used is None and allowed and len(token) == 6 and device.verify_token(token):
+            used = device
+        if used is not None:
+            otp_login(request, used)
+            team.remember_session(
+                user,
+                SessionStore._row_key(request.session.session_key or ""),
+                request.headers.get("User-Agent", ""),
+            )
             log.record(Action.STAFF_SIGNED_IN, log.staff_actor(user))
             return redirect("dashboard-home")
         log.record(Action.STAFF_SECOND_FACTOR_FAILED, log.staff_actor(user))
         form.add_error("token", _wrong_code_message(device))
-    context = {"form": form, "enrolling": enrolling}
-    if enrolling:
-        context["qr"] = segno.make(device.config_url, error="m").svg_data_uri(scale=5)
-        context["secret"] = b32encode(device.bin_key).decode()
-    return render(request, "programmes/second_factor.html", context)
+    return render(request, "programmes/second_factor.html", {"form": form})
+
+
+def _recovery_device(user: Any, token: str) -> StaticDevice | None:
+    """The recovery-code device a one-time code belongs to (the code is used up)."""
+    for device in StaticDevice.objects.filter(user=user, confirmed=True):
+        if device.verify_token(token):
+            return device
+    return None
 
 
 def _wrong_code_message(device: TOTPDevice) -> str:
@@ -78,7 +89,7 @@ def _wrong_code_message(device: TOTPDevice) -> str:
     allowed, why = device.verify_is_allowed()
     locked_until = (why or {}).get("locked_until")
     if allowed or locked_until is None:
-        return str(TokenForm.base_fields["token"].error_messages["invalid"])
+        return str(SignInCodeForm.base_fields["token"].error_messages["invalid"])
     seconds = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
     return ngettext(
         "Wrong code. Wait %(seconds)d second, then type the code your app shows then.",
@@ -91,6 +102,9 @@ def _wrong_code_message(device: TOTPDevice) -> str:
 def sign_out(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         log.record(Action.STAFF_SIGNED_OUT, log.staff_actor(request.user))
+        StaffSession.objects.filter(
+            session_key=SessionStore._row_key(request.session.session_key or "")
+        ).delete()
     logout(request)
     return redirect("staff:login")
 

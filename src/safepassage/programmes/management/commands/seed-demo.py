@@ -15,7 +15,8 @@ from django.utils import timezone
 from safepassage.cases import submission, transitions
 from safepassage.passage import notices, plans, windows
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector
-from safepassage.programmes.models import Programme
+from safepassage.programmes import team
+from safepassage.programmes.models import Invitation, Programme
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import add_staff, create_programme
 
@@ -50,18 +51,19 @@ class Command(BaseCommand):
             return
         programme, private_key = create_programme(DEMO_SLUG, DEMO_NAME, is_demo=True)
         lines = []
-        staff = {}
-        for role in Role:
-            username = f"demo-{role.value}"
-            password = "-".join(secrets.token_hex(3) for _ in range(4))
-            staff[role] = add_staff(programme, username, password, [role], private_key=private_key)
-            lines.append(f"  {role.label:<34} {username:<18} {password}")
+        staff: dict[Role, User] = {}
+        site = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
         # Reward claims need two different after-care officers.
-        password = "-".join(secrets.token_hex(3) for _ in range(4))
-        add_staff(
-            programme, "demo-aftercare-2", password, [Role.AFTERCARE], private_key=private_key
-        )
-        lines.append(f"  {Role.AFTERCARE.label:<34} {'demo-aftercare-2':<18} {password}")
+        accounts = [(f"demo-{role.value}", role) for role in Role]
+        accounts.append(("demo-aftercare-2", Role.AFTERCARE))
+        for username, role in accounts:
+            password = "-".join(secrets.token_hex(3) for _ in range(4))
+            user = add_staff(programme, username, password, [role], private_key=private_key)
+            staff.setdefault(role, user)
+            # The same enrolment link a programme admin makes for a lost authenticator.
+            link = team.reset_link(programme, user, Invitation.Purpose.SECOND_FACTOR, by=None)
+            lines.append(f"  {role.label:<34} {username:<18} {password}")
+            lines.append(f"      {site}/ru/staff/join/{link.token}/")
         unit = ReceivingUnit.objects.create(
             programme=programme, name="ДЕМО принимающее подразделение / DEMO receiving unit"
         )
@@ -79,7 +81,6 @@ class Command(BaseCommand):
         ]
         plans.share_unit_keys(programme.pk, private_key)
         _demo_arrival(programme, sectors[0], staff, private_key)
-        site = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
         self.stdout.write(
             "\n".join(
                 [
@@ -89,9 +90,10 @@ class Command(BaseCommand):
                     "Staff accounts (shown this once):",
                     *lines,
                     "",
-                    f"Staff sign in at {site}/ru/staff/login/ (or /en/...).",
-                    "At the first sign-in a QR code is shown: scan it with any TOTP",
-                    "authenticator app (or type the key shown under it) and enter the code.",
+                    "Under each account, its enrolment link (once, within 72 hours): open it,",
+                    "give the password, scan the QR code with any TOTP authenticator app (or",
+                    "type the key shown under it) and enter the code; keep the recovery codes.",
+                    f"Then staff sign in at {site}/ru/staff/login/ (or /en/...).",
                     f"Applicants start at {site}/ (JavaScript not needed).",
                     "=" * 72,
                     "",

@@ -1,0 +1,463 @@
+"""The people of a programme (issue #17): invitations, the join steps, key grants waiting for a
+key holder, roles, off-boarding, and each person's sessions.
+
+The admin decides (who joins, with which roles); a key holder executes (seals the programme
+key to the newcomer's public key, from his own session). An invitation is a single-use link:
+only a hash of its token is stored, it expires after INVITATION_HOURS, and its first step
+claims it, so a second holder of the same link gets nothing. Every act is audited with the
+acting person, in the same transaction.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from hashlib import blake2b
+
+from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from safepassage.audit import log
+from safepassage.audit.actions import Action
+from safepassage.programmes import staff_keys
+from safepassage.programmes.models import (
+    Invitation,
+    KeyGrant,
+    Membership,
+    Programme,
+    StaffKey,
+    StaffSession,
+)
+from safepassage.programmes.roles import KEY_HOLDERS, Role
+from safepassage.refused import Refused
+from safepassage.vault import crypto
+
+INVITATION_HOURS = 72
+RECOVERY_CODES = 10
+
+
+class TeamRefused(Refused):
+    """The act cannot be done as asked; `reason` is safe to show the admin."""
+
+
+def _token_hash(token: str) -> bytes:
+    return blake2b(token.encode(), person=b"sp-invitation", digest_size=32).digest()
+
+
+def _token_key(token: str) -> bytes:
+    return blake2b(token.encode(), person=b"sp-invite-key", digest_size=32).digest()
+
+
+@dataclass(frozen=True)
+class Issued:
+    invitation: Invitation
+    token: str  # shown once, never stored
+
+
+def _issue(
+    programme: Programme,
+    purpose: str,
+    *,
+    username: str,
+    by: User | None,
+    roles: list[str] | None = None,
+    user: User | None = None,
+    programme_key: bytes | None = None,
+    now: datetime | None = None,
+) -> Issued:
+    token = secrets.token_urlsafe(32)
+    now = now or timezone.now()
+    invitation = Invitation.objects.create(
+        programme=programme,
+        purpose=purpose,
+        username=username,
+        roles=sorted(roles or []),
+        user=user,
+        token_hash=_token_hash(token),
+        wrapped_programme_key=(
+            crypto.encrypt_bytes(_token_key(token), programme_key) if programme_key else None
+        ),
+        created_by=by,
+        expires_at=now + timedelta(hours=INVITATION_HOURS),
+    )
+    return Issued(invitation, token)
+
+
+@transaction.atomic
+def invite(
+    programme: Programme,
+    username: str,
+    roles: list[str],
+    *,
+    by: User | None,
+    programme_key: bytes | None = None,
+    now: datetime | None = None,
+) -> Issued:
+    """A link to join with these roles. `programme_key` only from create-programme, for the
+    first key holder, whom no key holder could otherwise grant."""
+    if not roles or not set(roles) <= set(Role.values):
+        raise TeamRefused(_("Choose at least one role."))
+    if User.objects.filter(username__iexact=username).exists():
+        raise TeamRefused(_("That username is taken. Choose another."))
+    issued = _issue(
+        programme,
+        Invitation.Purpose.JOIN,
+        username=username,
+        by=by,
+        roles=roles,
+        programme_key=programme_key,
+        now=now,
+    )
+    log.record(
+        Action.STAFF_INVITED,
+        log.staff_actor(by) if by else log.SYSTEM,
+        programme_id=programme.pk,
+        roles=sorted(roles),
+    )
+    return issued
+
+
+def members_of(programme: Programme, user: User) -> frozenset[str]:
+    return frozenset(
+        Membership.objects.filter(programme=programme, user=user).values_list("role", flat=True)
+    )
+
+
+@transaction.atomic
+def reset_link(programme: Programme, user: User, purpose: str, *, by: User | None) -> Issued:
+    """A link for a member to enrol a new second factor or set a new password (`by` None:
+    the demo's first enrolment)."""
+    if not members_of(programme, user):
+        raise TeamRefused(_("This person has no role in the programme."))
+    issued = _issue(programme, purpose, username=user.username, by=by, user=user)
+    action = (
+        Action.STAFF_SECOND_FACTOR_RESET
+        if purpose == Invitation.Purpose.SECOND_FACTOR
+        else Action.STAFF_PASSWORD_RESET
+    )
+    actor = log.staff_actor(by) if by else log.SYSTEM
+    log.record(action, actor, programme_id=programme.pk, staff=user.pk)
+    return issued
+
+
+# --- The invitee's steps ---------------------------------------------------------------------
+
+
+def find(token: str, now: datetime) -> Invitation | None:
+    """The invitation this token opens, if it can still be used."""
+    invitation = Invitation.objects.filter(token_hash=_token_hash(token)).first()
+    if invitation is None or invitation.finished_at or invitation.expires_at <= now:
+        return None
+    return invitation
+
+
+def open_key(invitation: Invitation, token: str) -> bytes | None:
+    if invitation.wrapped_programme_key is None:
+        return None
+    return crypto.decrypt_bytes(_token_key(token), bytes(invitation.wrapped_programme_key))
+
+
+def _claim(invitation: Invitation, now: datetime) -> None:
+    """The first step takes the link: a second holder of it gets nothing."""
+    claimed = Invitation.objects.filter(
+        pk=invitation.pk, claimed_at__isnull=True, expires_at__gt=now
+    ).update(claimed_at=now)
+    if not claimed:
+        raise TeamRefused(_("This link has already been used or has expired."))
+
+
+@transaction.atomic
+def join(invitation: Invitation, password: str, *, token: str, now: datetime) -> User:
+    """Claim a join invitation with a password the validators accepted: the account, its key
+    pair and its roles. The programme key waits for a key holder, unless the invitation
+    carries it (the programme's first key holder)."""
+    _claim(invitation, now)
+    if User.objects.filter(username__iexact=invitation.username).exists():
+        raise TeamRefused(_("That username is taken. Ask your programme admin."))
+    user = User(username=invitation.username)
+    user.set_password(password)
+    user.save()
+    staff_keys.own_key_pair(user, password)
+    for role in invitation.roles:
+        Membership.objects.create(user=user, programme=invitation.programme, role=role)
+    if (carried := open_key(invitation, token)) is not None and KEY_HOLDERS & set(invitation.roles):
+        staff_keys.grant(invitation.programme, user, carried)
+    Invitation.objects.filter(pk=invitation.pk).update(user=user, wrapped_programme_key=None)
+    log.record(
+        Action.STAFF_JOINED,
+        log.staff_actor(user),
+        programme_id=invitation.programme_id,
+        roles=list(invitation.roles),
+    )
+    return user
+
+
+@transaction.atomic
+def new_password(invitation: Invitation, password: str, *, now: datetime) -> User:
+    """A forgotten password: a new key pair, so what was sealed to the old one is gone; the
+    programme key waits for a key holder again. Every session of his ends."""
+    _claim(invitation, now)
+    user = invitation.user
+    assert user is not None
+    StaffKey.objects.filter(user=user).delete()
+    KeyGrant.objects.filter(user=user).delete()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    staff_keys.own_key_pair(user, password)
+    end_sessions(user)
+    log.record(Action.STAFF_PASSWORD_CHANGED, log.staff_actor(user), reset=True)
+    return user
+
+
+@transaction.atomic
+def confirm_password(invitation: Invitation, password: str, *, now: datetime) -> User:
+    """A second-factor reset starts with his own password: the link alone is not enough."""
+    user = invitation.user
+    if user is None or not user.check_password(password):
+        raise TeamRefused(_("That is not the password of this account."))
+    _claim(invitation, now)
+    return user
+
+
+def pending_device(user: User) -> TOTPDevice:
+    """A new, unconfirmed authenticator for this enrolment only (its id is kept in the
+    enrolling session; a device made for another session is never reused)."""
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+@transaction.atomic
+def confirm_device(invitation: Invitation, device: TOTPDevice, token: str) -> list[str] | None:
+    """Confirm the enrolling session's authenticator with its first code: it replaces any
+    other, and he gets new one-time recovery codes (django-otp static tokens), shown once.
+    None for a wrong code."""
+    allowed, _why = device.verify_is_allowed()
+    if not allowed or not device.verify_token(token):
+        return None
+    user = device.user
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    StaticDevice.objects.filter(user=user).delete()
+    recovery = StaticDevice.objects.create(user=user, name="recovery codes")
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=recovery, token=code) for code in codes)
+    Invitation.objects.filter(pk=invitation.pk).update(finished_at=timezone.now())
+    log.record(Action.STAFF_SECOND_FACTOR_ENROLLED, log.staff_actor(user))
+    return codes
+
+
+@transaction.atomic
+def finish(invitation: Invitation) -> None:
+    Invitation.objects.filter(pk=invitation.pk).update(finished_at=timezone.now())
+
+
+# --- Key grants: the admin decided, a key holder executes ------------------------------------
+
+
+def role_labels(roles: list[str] | frozenset[str]) -> list[str]:
+    return [str(Role(role).label) for role in sorted(roles)]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    user: User
+    roles: list[str]  # the admin's decision, in words
+    decided_by: str  # the admin who invited him, if he joined by invitation
+
+
+def waiting_for_key(programme: Programme) -> list[Waiting]:
+    """Members whose roles hold the programme key, with a key pair and no grant yet."""
+    waiting = []
+    for user in _waiting_users(programme):
+        invited = (
+            Invitation.objects.filter(programme=programme, user=user, created_by__isnull=False)
+            .select_related("created_by")
+            .order_by("-created_at")
+            .first()
+        )
+        decided_by = invited.created_by.username if invited and invited.created_by else ""
+        waiting.append(Waiting(user, role_labels(members_of(programme, user)), decided_by))
+    return waiting
+
+
+def _waiting_users(programme: Programme) -> QuerySet[User]:
+    return (
+        User.objects.filter(
+            membership__programme=programme,
+            membership__role__in=[str(role) for role in KEY_HOLDERS],
+            is_active=True,
+            staff_key__isnull=False,
+        )
+        .exclude(keygrant__programme=programme)
+        .distinct()
+        .order_by("username")
+    )
+
+
+@transaction.atomic
+def grant_key(programme: Programme, user: User, *, by: User, programme_key: bytes) -> None:
+    if not _waiting_users(programme).filter(pk=user.pk).exists():
+        raise TeamRefused(_("This person is not waiting for the programme key."))
+    staff_keys.grant(programme, user, programme_key)
+    log.record(
+        Action.STAFF_KEY_GRANTED, log.staff_actor(by), programme_id=programme.pk, staff=user.pk
+    )
+
+
+# --- Roles and off-boarding -------------------------------------------------------------------
+
+
+def _admins(programme: Programme) -> set[int]:
+    return set(
+        Membership.objects.filter(programme=programme, role=Role.ADMIN).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+@transaction.atomic
+def change_roles(programme: Programme, user: User, roles: list[str], *, by: User) -> None:
+    """His roles in the programme become `roles`. A role that held the programme key, gone,
+    takes the grant with it; a new one waits for a key holder. No programme is left without
+    an admin."""
+    if not roles:
+        raise TeamRefused(_("Choose at least one role, or deactivate the person instead."))
+    if Role.ADMIN not in roles and _admins(programme) == {user.pk}:
+        raise TeamRefused(_("The programme's last admin cannot stop being one."))
+    Membership.objects.filter(programme=programme, user=user).exclude(role__in=roles).delete()
+    for role in roles:
+        Membership.objects.get_or_create(programme=programme, user=user, role=role)
+    if not KEY_HOLDERS & {Role(role) for role in roles}:
+        KeyGrant.objects.filter(programme=programme, user=user).delete()
+    if Role.LIAISON not in roles:
+        _leave_units(programme, user)
+    end_sessions(user)  # his pages and keys change: he signs in again
+    log.record(
+        Action.STAFF_ROLES_CHANGED,
+        log.staff_actor(by),
+        programme_id=programme.pk,
+        staff=user.pk,
+        roles=sorted(roles),
+    )
+
+
+def _leave_units(programme: Programme, user: User) -> None:
+    from safepassage.passage.models import ReceivingUnit, UnitKeyGrant  # passage builds on us
+
+    for unit in ReceivingUnit.objects.filter(programme=programme, liaisons=user):
+        unit.liaisons.remove(user)
+    UnitKeyGrant.objects.filter(unit__programme=programme, user=user).delete()
+
+
+@dataclass(frozen=True)
+class Deactivated:
+    held_the_key: bool  # a copy of the database from before and his password open cases
+
+
+@transaction.atomic
+def deactivate(programme: Programme, user: User, *, by: User) -> Deactivated:
+    """He leaves the programme: roles, grants and unit keys go, every session of his ends at
+    its next request, and an account with no role left anywhere is disabled."""
+    if user.pk in _admins(programme) and _admins(programme) == {user.pk}:
+        raise TeamRefused(_("The programme's last admin cannot be deactivated."))
+    if not members_of(programme, user):
+        raise TeamRefused(_("This person has no role in the programme."))
+    held = KeyGrant.objects.filter(programme=programme, user=user).exists()
+    Membership.objects.filter(programme=programme, user=user).delete()
+    KeyGrant.objects.filter(programme=programme, user=user).delete()
+    _leave_units(programme, user)
+    if not Membership.objects.filter(user=user).exists():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    end_sessions(user)
+    log.record(
+        Action.STAFF_DEACTIVATED,
+        log.staff_actor(by),
+        programme_id=programme.pk,
+        staff=user.pk,
+        held_key=held,
+    )
+    return Deactivated(held)
+
+
+# --- Sessions ----------------------------------------------------------------------------------
+
+
+def remember_session(user: User, session_key: str, browser: str) -> None:
+    StaffSession.objects.update_or_create(
+        session_key=session_key, defaults={"user": user, "browser": browser[:120]}
+    )
+
+
+def sessions_of(user: User) -> QuerySet[StaffSession]:
+    """His sessions that are still alive, newest first."""
+    alive = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
+    return StaffSession.objects.filter(user=user, session_key__in=alive).order_by("-started_at")
+
+
+def end_session(user: User, session_id: int) -> bool:
+    row = StaffSession.objects.filter(user=user, pk=session_id).first()
+    if row is None:
+        return False
+    Session.objects.filter(session_key=row.session_key).delete()
+    row.delete()
+    return True
+
+
+def end_sessions(user: User) -> int:
+    """Every session of his ends: its row is gone, so its next request is signed out."""
+    rows = StaffSession.objects.filter(user=user)
+    ended, _ = Session.objects.filter(session_key__in=rows.values("session_key")).delete()
+    rows.delete()
+    return ended
+
+
+# --- The staff list ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Member:
+    user: User
+    roles: list[str]  # in words
+    second_factor: bool
+    key: str  # "held", "waiting" or "none" (roles that hold no key)
+    sessions: int
+
+
+def team_of(programme: Programme) -> list[Member]:
+    memberships: dict[int, list[str]] = {}
+    for user_id, role in Membership.objects.filter(programme=programme).values_list(
+        "user_id", "role"
+    ):
+        memberships.setdefault(user_id, []).append(role)
+    users = User.objects.filter(pk__in=memberships).order_by("username")
+    with_device = set(
+        TOTPDevice.objects.filter(user__in=users, confirmed=True).values_list("user_id", flat=True)
+    )
+    granted = set(KeyGrant.objects.filter(programme=programme).values_list("user_id", flat=True))
+    alive = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
+    open_sessions: dict[int, int] = {}
+    for user_id in StaffSession.objects.filter(user__in=users, session_key__in=alive).values_list(
+        "user_id", flat=True
+    ):
+        open_sessions[user_id] = open_sessions.get(user_id, 0) + 1
+    team = []
+    for user in users:
+        roles = memberships[user.pk]
+        holds = bool(KEY_HOLDERS & {Role(role) for role in roles})
+        key = "none" if not holds else ("held" if user.pk in granted else "waiting")
+        team.append(
+            Member(
+                user,
+                role_labels(roles),
+                user.pk in with_device,
+                key,
+                open_sessions.get(user.pk, 0),
+            )
+        )
+    return team

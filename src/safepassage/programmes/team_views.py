@@ -1,0 +1,294 @@
+"""Pages for the people of a programme: the admin's staff list, invitations, roles and
+off-boarding; the key holder's grants; the invitee's join steps; each person's sessions.
+Thin: check the role, call one function of team.py, render."""
+
+import base64
+from typing import Any
+
+import segno
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.models import User
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from safepassage.audit import log
+from safepassage.audit.actions import Action
+from safepassage.confirm import refused, second_step
+from safepassage.programmes import keys, team
+from safepassage.programmes.access import StaffRequest, staff_required
+from safepassage.programmes.forms import InviteForm, OwnPasswordForm, RolesForm, TokenForm
+from safepassage.programmes.models import Invitation, Programme
+from safepassage.programmes.roles import Role
+from safepassage.programmes.services import programme_by_slug
+from safepassage.refused import Refused
+from safepassage.vault.sessions import SessionStore
+
+
+def _admin_of(request: StaffRequest, slug: str) -> Programme:
+    programme = programme_by_slug(slug)
+    if programme is None or Role.ADMIN not in request.scope.roles_in(programme.pk):
+        raise Http404
+    return programme
+
+
+def _member(programme: Programme, user_id: int) -> User:
+    user = get_object_or_404(User, pk=user_id)
+    if not team.members_of(programme, user):
+        raise Http404
+    return user
+
+
+# --- The programme admin ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def people(request: StaffRequest, slug: str) -> HttpResponse:
+    programme = _admin_of(request, slug)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = team.invite(
+                programme,
+                form.cleaned_data["username"],
+                form.cleaned_data["roles"],
+                by=request.user,
+            )
+        except Refused as why:
+            form.add_error("username", why.reason)
+        else:
+            return _show_link(request, programme, issued)
+    context = {"programme": programme, "team": team.team_of(programme), "form": form}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "programmes/people.html", context, status=status)
+
+
+def _show_link(request: StaffRequest, programme: Programme, issued: team.Issued) -> HttpResponse:
+    """The link, once: not stored, so this page is the only place it is ever shown."""
+    link = request.build_absolute_uri(reverse("staff:join", args=[issued.token]))
+    response = render(
+        request,
+        "programmes/invitation.html",
+        {"programme": programme, "invitation": issued.invitation, "link": link},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def person(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
+    programme = _admin_of(request, slug)
+    user = _member(programme, user_id)
+    roles = sorted(team.members_of(programme, user))
+    form = RolesForm(request.POST or None, initial={"roles": roles})
+    if request.method == "POST" and form.is_valid():
+        try:
+            team.change_roles(programme, user, form.cleaned_data["roles"], by=request.user)
+        except Refused as why:
+            return refused(request, why.reason, request.path)
+        return redirect("staff:people", slug=programme.slug)
+    member = next(m for m in team.team_of(programme) if m.user.pk == user.pk)
+    context = {"programme": programme, "member": member, "form": form}
+    return render(request, "programmes/person.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@staff_required
+def deactivate(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
+    programme = _admin_of(request, slug)
+    user = _member(programme, user_id)
+    back = reverse("staff:person", args=[programme.slug, user.pk])
+    step = second_step(
+        request,
+        title=_("Deactivate %(name)s?") % {"name": user.username},
+        consequence=_(
+            "His roles and keys in this programme go, and every session of his ends at its "
+            "next request. If he held the programme key, a copy of the database taken before "
+            "today and his password still open the cases of today: key rotation, which would "
+            "close them, is not built yet."
+        ),
+        back=back,
+    )
+    if step is not None:
+        return step
+    try:
+        team.deactivate(programme, user, by=request.user)
+    except Refused as why:
+        return refused(request, why.reason, back)
+    return redirect("staff:people", slug=programme.slug)
+
+
+@require_POST
+@staff_required
+def reset(request: StaffRequest, slug: str, user_id: int, purpose: str) -> HttpResponse:
+    programme = _admin_of(request, slug)
+    user = _member(programme, user_id)
+    if purpose not in (Invitation.Purpose.SECOND_FACTOR, Invitation.Purpose.PASSWORD):
+        raise Http404
+    issued = team.reset_link(programme, user, purpose, by=request.user)
+    return _show_link(request, programme, issued)
+
+
+# --- A key holder executes what the admin decided --------------------------------------------
+
+
+@require_POST
+@staff_required
+def grant(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
+    programme = programme_by_slug(slug)
+    if programme is None:
+        raise Http404
+    programme_key = keys.private_key(request, programme)
+    if programme_key is None:
+        raise Http404  # only a session that holds the key can grant it
+    user = get_object_or_404(User, pk=user_id)
+    try:
+        team.grant_key(programme, user, by=request.user, programme_key=programme_key)
+    except Refused as why:
+        return refused(request, why.reason, reverse("dashboard-home"))
+    return redirect("dashboard-home")
+
+
+# --- The invitee -----------------------------------------------------------------------------
+
+# What the enrolling session keeps: the invitation, its token (sealed), the account it made,
+# its own pending authenticator, and the recovery codes until they are shown.
+JOIN_ID, JOIN_TOKEN, JOIN_USER, JOIN_DEVICE = (
+    "join_invitation",
+    "join-token",
+    "join_user",
+    "join_device",
+)
+JOIN_CODES, JOIN_CODES_SHOWN = "join-codes", "join_codes_shown"
+
+
+def _store(request: HttpRequest) -> SessionStore:
+    return request.session  # type: ignore[return-value]
+
+
+def join(request: HttpRequest, token: str) -> HttpResponse:
+    """The link: its token goes into the session (sealed) and out of the address bar, as
+    Django's password reset does, so it is in no later request, history entry or referrer."""
+    invitation = team.find(token, timezone.now())
+    if invitation is None:
+        return _unusable(request)
+    request.session.flush()
+    request.session[JOIN_ID] = invitation.pk
+    _store(request).put_secret(JOIN_TOKEN, token.encode())
+    return redirect("staff:join_step")
+
+
+def _unusable(request: HttpRequest) -> HttpResponse:
+    return render(request, "programmes/join_unusable.html", status=410)
+
+
+@require_http_methods(["GET", "POST"])
+def join_step(request: HttpRequest) -> HttpResponse:
+    invitation = Invitation.objects.filter(pk=request.session.get(JOIN_ID, 0)).first()
+    if invitation is not None and request.session.get(JOIN_CODES_SHOWN):
+        return _codes(request, invitation)
+    now = timezone.now()
+    token = (_store(request).get_secret(JOIN_TOKEN) or b"").decode()
+    if invitation is None or invitation.finished_at or invitation.expires_at <= now:
+        return _unusable(request)
+    mine = request.session.get(JOIN_USER)
+    if invitation.claimed_at is None:
+        return _first_step(request, invitation, token, now)
+    if mine is None or mine != invitation.user_id:
+        return _unusable(request)  # claimed by another holder of the link
+    return _second_factor(request, invitation)
+
+
+def _first_step(request: HttpRequest, invitation: Invitation, token: str, now: Any) -> HttpResponse:
+    purpose = invitation.purpose
+    if purpose == Invitation.Purpose.SECOND_FACTOR:
+        form: Any = OwnPasswordForm(request.POST or None)
+    else:
+        account = invitation.user or User(username=invitation.username)
+        form = SetPasswordForm(account, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if purpose == Invitation.Purpose.JOIN:
+                user = team.join(
+                    invitation, form.cleaned_data["new_password1"], token=token, now=now
+                )
+            elif purpose == Invitation.Purpose.PASSWORD:
+                user = team.new_password(invitation, form.cleaned_data["new_password1"], now=now)
+            else:
+                user = team.confirm_password(invitation, form.cleaned_data["password"], now=now)
+        except Refused as why:
+            form.add_error(None, why.reason)
+        else:
+            if purpose == Invitation.Purpose.PASSWORD:
+                team.finish(invitation)
+                request.session.flush()
+                return render(request, "programmes/join_done.html", {"password_only": True})
+            request.session[JOIN_USER] = user.pk
+            return redirect("staff:join_step")
+    context = {"invitation": invitation, "form": form}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "programmes/join.html", context, status=status)
+
+
+def _second_factor(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    user = invitation.user
+    assert user is not None
+    device = TOTPDevice.objects.filter(
+        pk=request.session.get(JOIN_DEVICE, 0), user=user, confirmed=False
+    ).first()
+    if device is None:
+        device = team.pending_device(user)
+        request.session[JOIN_DEVICE] = device.pk
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = team.confirm_device(invitation, device, form.cleaned_data["token"])
+        if codes is not None:
+            _store(request).put_secret(JOIN_CODES, "\n".join(codes).encode())
+            request.session[JOIN_CODES_SHOWN] = True
+            return redirect("staff:join_step")
+        form.add_error("token", _("Wrong code. Type the code your app shows now."))
+    context = {
+        "invitation": invitation,
+        "form": form,
+        "qr": segno.make(device.config_url, error="m").svg_data_uri(scale=5),
+        "secret": base64.b32encode(device.bin_key).decode(),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "programmes/join_second_factor.html", context, status=status)
+
+
+def _codes(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """The recovery codes, shown once: the session forgets them as the page is made."""
+    sealed = _store(request).get_secret(JOIN_CODES)
+    request.session.flush()
+    if sealed is None:
+        return _unusable(request)
+    response = render(
+        request,
+        "programmes/join_done.html",
+        {"codes": sealed.decode().split("\n"), "invitation": invitation},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- His own sessions ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def my_sessions(request: StaffRequest) -> HttpResponse:
+    current = SessionStore._row_key(request.session.session_key or "")
+    if request.method == "POST":
+        ended = request.POST.get("session", "")
+        if ended.isdigit() and team.end_session(request.user, int(ended)):
+            log.record(Action.STAFF_SESSION_ENDED, log.staff_actor(request.user))
+        return redirect("staff:sessions")
+    rows = [(row, row.session_key == current) for row in team.sessions_of(request.user)]
+    return render(request, "programmes/sessions.html", {"rows": rows})

@@ -1,0 +1,273 @@
+"""The people of a programme (issue #17): invitations, enrolment, key grants, roles,
+off-boarding, resets and each person's sessions, through the real pages."""
+
+import re
+import time
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from safepassage.programmes.models import Invitation, KeyGrant, Membership, StaffKey
+from safepassage.programmes.roles import Role
+from tests.conftest import PASSWORD, audit_entries, refusal, sign_in, submit, text_of
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "a long walk across the grey zone"
+
+
+def link_on(page: str) -> str:
+    match = re.search(r'id="invitation-link">([^<]+)<', page)
+    assert match, "the page shows the link"
+    return urlsplit(match.group(1)).path
+
+
+def invite(admin: Client, username: str, *roles: Role) -> str:
+    page = admin.post(
+        "/en/staff/p/north/people/", {"username": username, "roles": [str(r) for r in roles]}
+    )
+    assert page.status_code == 200, page.content[:300]
+    return link_on(page.content.decode())
+
+
+def code_for(device: TOTPDevice, later: int = 0) -> str:
+    """The code the app shows now, or `later` seconds from now (a code once used cannot be
+    used again in its 30 seconds)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + later
+    return f"{totp.token():06d}"
+
+
+def enrol(link: str, password: str = NEW_PASSWORD) -> tuple[Client, list[str]]:
+    """Open the link, set the password, enrol the authenticator: the recovery codes."""
+    invitee = Client()
+    assert invitee.get(link)["Location"] == "/en/staff/join/"
+    response = invitee.post(
+        "/en/staff/join/", {"new_password1": password, "new_password2": password}
+    )
+    assert response.status_code == 302, response.content[:500]
+    page = invitee.get("/en/staff/join/").content.decode()
+    assert 'src="data:image/svg+xml' in page
+    device = TOTPDevice.objects.get(confirmed=False)
+    shown = re.search(r'id="totp-secret">([A-Z2-7]+)<', page)
+    assert shown and f"secret={shown.group(1)}" in device.config_url  # typed in by hand
+    assert invitee.post("/en/staff/join/", {"token": code_for(device)}).status_code == 302
+    done = invitee.get("/en/staff/join/").content.decode()
+    codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", done)
+    assert len(codes) == 10
+    # Shown once: the page does not show them again.
+    assert "recovery-codes" not in invitee.get("/en/staff/join/").content.decode()
+    return invitee, codes
+
+
+def sign_in_later(user: User, password: str = NEW_PASSWORD) -> Client:
+    client = Client()
+    response = client.post("/en/staff/login/", {"username": user.username, "password": password})
+    assert response.status_code == 302, response.content[:300]
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    response = client.post("/en/staff/second-factor/", {"token": code_for(device, later=30)})
+    assert response["Location"] == "/en/staff/", response.content[:500]
+    return client
+
+
+def test_invited_verifier_enrols_is_granted_by_a_key_holder_and_opens_a_case(
+    world, staff_client, client
+):
+    submit(client)
+    admin = staff_client(Role.ADMIN)
+    link = invite(admin, "vera", Role.VERIFIER)
+    assert "vera" not in link  # the link names nobody
+    _invitee, _codes = enrol(link)
+    vera = User.objects.get(username="vera")
+    assert StaffKey.objects.filter(user=vera).exists()
+    assert not KeyGrant.objects.filter(user=vera).exists()  # the admin decides, no more
+    people = text_of(
+        admin.get("/en/staff/p/north/people/").content.decode(), "person-" + str(vera.pk)
+    )
+    assert "Verifier" in people and "waiting for a key holder" in people and "enrolled" in people
+
+    session = sign_in_later(vera)
+    reference = world.programme.case_set.get().reference
+    waiting_page = session.get(f"/en/staff/case/{reference}/")
+    assert waiting_page.status_code == 403
+    assert "A key holder grants it" in text_of(waiting_page.content.decode(), "no-key-yet")
+
+    coordinator = staff_client(Role.COORDINATOR)
+    home = coordinator.get("/en/staff/").content.decode()
+    waiting = text_of(home, f"waiting-{vera.pk}")
+    assert "vera" in waiting and "Verifier" in waiting and "invited by north-admin" in waiting
+    granted = coordinator.post(f"/en/staff/p/north/people/{vera.pk}/grant/")
+    assert granted.status_code == 302
+    assert audit_entries("staff.key_granted") == [
+        (
+            f"staff:{world.staff[Role.COORDINATOR].pk}",
+            {"staff": vera.pk},
+        )
+    ]
+    # Her next sign-in opens the key; then the case.
+    session = sign_in_later(vera)
+    page = session.get(f"/en/staff/case/{reference}/").content.decode()
+    assert "Zhukovsky" in page
+
+
+def test_a_used_link_gives_nothing_to_a_second_holder_and_an_expired_one_says_so(
+    world, staff_client
+):
+    admin = staff_client(Role.ADMIN)
+    link = invite(admin, "vera", Role.VERIFIER)
+    other = Client()
+    assert other.get(link)["Location"] == "/en/staff/join/"  # both opened it in time
+    enrol(link)
+    again = Client().get(link)
+    assert again.status_code == 410
+    assert "already been used" in text_of(again.content.decode(), "unusable")
+    late = other.post(
+        "/en/staff/join/", {"new_password1": "x" * 20 + "yz!", "new_password2": "x" * 20 + "yz!"}
+    )
+    assert late.status_code == 410
+    assert User.objects.filter(username="vera").count() == 1
+
+    expired_link = invite(admin, "olga", Role.INTAKE)
+    Invitation.objects.filter(username="olga").update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    page = Client().get(expired_link)
+    assert page.status_code == 410 and "expired" in text_of(page.content.decode(), "unusable")
+
+
+def test_a_weak_password_is_refused_and_claims_nothing(world, staff_client):
+    link = invite(staff_client(Role.ADMIN), "vera", Role.VERIFIER)
+    invitee = Client()
+    invitee.get(link)
+    for weak in ("short1!", "password1234"):
+        page = invitee.post("/en/staff/join/", {"new_password1": weak, "new_password2": weak})
+        assert page.status_code == 400
+    assert "too short" in page.content.decode() or "too common" in page.content.decode()
+    assert not User.objects.filter(username="vera").exists()
+    assert Invitation.objects.get(username="vera").claimed_at is None
+
+
+def test_the_first_code_of_another_session_does_not_confirm_this_enrolment(world, staff_client):
+    """Each pending authenticator belongs to the session that enrols."""
+    link = invite(staff_client(Role.ADMIN), "vera", Role.VERIFIER)
+    invitee = Client()
+    invitee.get(link)
+    invitee.post("/en/staff/join/", {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    invitee.get("/en/staff/join/")
+    stranger = Client()
+    assert stranger.get("/en/staff/join/").status_code == 410
+    assert TOTPDevice.objects.filter(confirmed=False).count() == 1
+
+
+def test_deactivation_ends_every_session_at_its_next_request(world, staff_client):
+    admin = staff_client(Role.ADMIN)
+    verifier = world.staff[Role.VERIFIER]
+    open_session = staff_client(Role.VERIFIER)
+    assert open_session.get("/en/staff/p/north/queue/").status_code == 200
+    url = f"/en/staff/p/north/people/{verifier.pk}/deactivate/"
+    asked = admin.post(url)
+    assert "Deactivate north-verifier?" in asked.content.decode()
+    assert admin.post(url, {"confirmed": "yes"}).status_code == 302
+    assert open_session.get("/en/staff/p/north/queue/").status_code == 302  # to sign-in
+    verifier.refresh_from_db()
+    assert not verifier.is_active
+    assert not Membership.objects.filter(user=verifier).exists()
+    assert not KeyGrant.objects.filter(user=verifier).exists()
+    assert audit_entries("staff.deactivated") == [
+        (
+            f"staff:{world.staff[Role.ADMIN].pk}",
+            {"staff": verifier.pk, "held_key": True},
+        )
+    ]
+
+
+def test_the_last_admin_cannot_remove_himself(world, staff_client):
+    admin_user = world.staff[Role.ADMIN]
+    admin = staff_client(Role.ADMIN)
+    url = f"/en/staff/p/north/people/{admin_user.pk}/deactivate/"
+    response = admin.post(url, {"confirmed": "yes"})
+    assert "last admin cannot be deactivated" in refusal(admin, response)
+    roles = admin.post(f"/en/staff/p/north/people/{admin_user.pk}/", {"roles": ["intake"]})
+    assert "last admin cannot stop being one" in refusal(admin, roles)
+    assert Membership.objects.filter(user=admin_user, role=Role.ADMIN).exists()
+
+
+def test_changing_roles_takes_the_key_with_a_reading_role_and_asks_for_it_with_a_new_one(
+    world, staff_client
+):
+    admin = staff_client(Role.ADMIN)
+    intake = world.staff[Role.INTAKE]
+    assert KeyGrant.objects.filter(user=intake).exists()
+    admin.post(f"/en/staff/p/north/people/{intake.pk}/", {"roles": ["liaison"]})
+    assert not KeyGrant.objects.filter(user=intake).exists()
+    admin.post(f"/en/staff/p/north/people/{intake.pk}/", {"roles": ["liaison", "verifier"]})
+    people = admin.get("/en/staff/p/north/people/").content.decode()
+    row = text_of(people, f"person-{intake.pk}")
+    assert (
+        "Verifier" in row and "Receiving-unit liaison" in row and "waiting for a key holder" in row
+    )
+
+
+def test_a_lost_authenticator_is_replaced_through_a_link_that_also_asks_the_password(
+    world, staff_client
+):
+    admin = staff_client(Role.ADMIN)
+    intake = world.staff[Role.INTAKE]
+    page = admin.post(f"/en/staff/p/north/people/{intake.pk}/reset/second_factor/")
+    link = link_on(page.content.decode())
+    person = Client()
+    person.get(link)
+    wrong = person.post("/en/staff/join/", {"password": "not my password at all"})
+    assert "not the password of this account" in wrong.content.decode()
+    assert person.post("/en/staff/join/", {"password": PASSWORD}).status_code == 302
+    person.get("/en/staff/join/")
+    device = TOTPDevice.objects.get(user=intake, confirmed=False)
+    person.post("/en/staff/join/", {"token": code_for(device)})
+    codes = re.findall(
+        r"<code>([a-z2-7]{8})</code>", person.get("/en/staff/join/").content.decode()
+    )
+    assert TOTPDevice.objects.filter(user=intake).count() == 1  # the old one is gone
+    assert KeyGrant.objects.filter(user=intake).exists()  # keys untouched
+    # A recovery code signs in once.
+    client = Client()
+    client.post("/en/staff/login/", {"username": intake.username, "password": PASSWORD})
+    assert client.post("/en/staff/second-factor/", {"token": codes[0]})["Location"] == "/en/staff/"
+    assert not StaticToken.objects.filter(token=codes[0]).exists()
+    again = Client()
+    again.post("/en/staff/login/", {"username": intake.username, "password": PASSWORD})
+    assert again.post("/en/staff/second-factor/", {"token": codes[0]}).status_code == 200
+
+
+def test_a_forgotten_password_gives_a_new_key_pair_and_the_key_waits_again(world, staff_client):
+    admin = staff_client(Role.ADMIN)
+    intake = world.staff[Role.INTAKE]
+    old_public = bytes(StaffKey.objects.get(user=intake).public_key)
+    page = admin.post(f"/en/staff/p/north/people/{intake.pk}/reset/password/")
+    person = Client()
+    person.get(link_on(page.content.decode()))
+    done = person.post(
+        "/en/staff/join/", {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert "A key holder will grant you the programme key again" in text_of(done.content.decode())
+    assert bytes(StaffKey.objects.get(user=intake).public_key) != old_public
+    assert not KeyGrant.objects.filter(user=intake).exists()
+    sign_in_later(intake)
+
+
+def test_a_person_sees_his_sessions_and_signs_out_of_another(world):
+    verifier = world.staff[Role.VERIFIER]
+    first = sign_in(Client(), verifier)
+    second = sign_in_later(verifier, PASSWORD)
+    page = second.get("/en/staff/sessions/").content.decode()
+    assert page.count("Sign out of it") == 1 and "this session" in page
+    other = re.search(r'name="session" value="(\d+)"', page).group(1)
+    second.post("/en/staff/sessions/", {"session": other})
+    assert first.get("/en/staff/").status_code == 302  # signed out
+    assert second.get("/en/staff/").status_code == 200
