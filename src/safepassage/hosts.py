@@ -46,9 +46,10 @@ class HostsMiddleware:
 
 
 def client_address(request: HttpRequest) -> str:
-    """For django-axes: the address nginx saw (`X-Real-IP`, which it sets, never appends)
-    when `SAFEPASSAGE_BEHIND_PROXY` is on; otherwise the socket's peer. Behind the proxy the
-    peer is always nginx, so a lock would fall on the username alone."""
+    """For django-axes and the staff sign-in's waits: the address nginx saw (`X-Real-IP`,
+    which it sets, never appends) when `SAFEPASSAGE_BEHIND_PROXY` is on; otherwise the
+    socket's peer. Behind the proxy the peer is always nginx, so a wait would fall on
+    everyone."""
     if settings.BEHIND_PROXY and (forwarded := request.META.get("HTTP_X_REAL_IP")):
         return str(forwarded)
     return str(request.META.get("REMOTE_ADDR", ""))

@@ -195,12 +195,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "staff:login"
 
-# Staff: five failed passwords lock the account and address for an hour.
+# Staff: django-axes records failed sign-ins; it locks nobody out. Wrong passwords are slowed
+# by growing waits per username at an address and per address (programmes/throttle.py), so
+# nobody who knows a username can lock its owner out.
+AXES_LOCK_OUT_AT_FAILURE = False
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "safepassage.hosts.client_address"
 

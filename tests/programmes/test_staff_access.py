@@ -72,13 +72,24 @@ def test_a_password_sign_in_never_enrols_a_second_factor(db):
     assert client.get("/en/staff/").status_code == 302  # signed out again
 
 
-def test_failed_passwords_lock_the_account(world):
+def test_wrong_passwords_make_the_next_try_wait_longer_and_the_right_one_then_gets_in(world):
+    from safepassage.programmes.models import FailedSignIns
+
     client = Client()
-    for _ in range(5):
-        client.post("/en/staff/login/", {"username": "north-verifier", "password": "wrong"})
-    locked = client.post("/en/staff/login/", {"username": "north-verifier", "password": PASSWORD})
-    assert locked.status_code in (403, 429)
-    assert "locked" in locked.content.decode()
+    username = "north-verifier"
+    for _ in range(3):  # three are free
+        page = client.post("/en/staff/login/", {"username": username, "password": "wrong"})
+        assert page.status_code == 400
+    client.post("/en/staff/login/", {"username": username, "password": "wrong"})
+    waiting = client.post("/en/staff/login/", {"username": username, "password": PASSWORD})
+    assert waiting.status_code == 429 and waiting["Retry-After"] == "2"
+    assert "Wait 2 seconds, then try again" in text_of(waiting.content.decode(), "wait")
+    russian = client.post("/ru/staff/login/", {"username": username, "password": PASSWORD})
+    assert "Подождите 2 секунды" in text_of(russian.content.decode(), "wait")
+    # The wait is over: the right password and the second factor get in.
+    FailedSignIns.objects.update(not_before=timezone.now() - timedelta(seconds=1))
+    sign_in(client, world.staff[Role.VERIFIER])
+    assert client.get("/en/staff/").status_code == 200
 
 
 def test_the_unlocked_programme_key_is_never_in_the_session_store(world):

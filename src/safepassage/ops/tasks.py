@@ -17,6 +17,7 @@ from safepassage.cases import retention, submission
 from safepassage.intake import throttle
 from safepassage.ops import statistics
 from safepassage.passage import notices, plans, windows
+from safepassage.programmes import throttle as staff_throttle
 
 
 @task()
@@ -72,7 +73,7 @@ def clear_sessions() -> int:
 
     now = timezone.now()
     cleared, _ = Session.objects.filter(expire_date__lt=now).delete()
-    cleared += throttle.forget_old(now)
+    cleared += throttle.forget_old(now) + staff_throttle.forget_old(now)
     schedule.book_next(clear_sessions)
     return cleared
 

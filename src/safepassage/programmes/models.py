@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from safepassage import backoff
 from safepassage.programmes.roles import Role
 
 
@@ -115,3 +116,8 @@ class StaffSession(models.Model):
 
     def __str__(self) -> str:
         return f"session of {self.user}"
+
+
+class FailedSignIns(backoff.Counter):
+    """Wrong staff passwords, per username at one address and per address (keyed by a hash
+    of them; programmes/throttle.py)."""

@@ -22,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
-from safepassage.programmes import keys, staff_keys, team
+from safepassage.programmes import keys, staff_keys, team, throttle
 from safepassage.programmes.access import StaffRequest, is_verified, staff_required
 from safepassage.programmes.forms import SignInCodeForm
 from safepassage.programmes.models import StaffSession
@@ -31,14 +31,36 @@ from safepassage.vault.sessions import SessionStore
 
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
+    """The password step. After failures here, the next try waits (throttle.py); a try
+    during the wait is refused without looking at the password."""
+    now = timezone.now()
+    username = str(request.POST.get("username", ""))[:150]
+    if request.method == "POST" and (wait := throttle.seconds_to_wait(request, username, now)):
+        return _wait(request, wait)
     form = AuthenticationForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
+        throttle.forget(request, username)
         login(request, user)
         keys.unlock(request, user, form.cleaned_data["password"])
         log.record(Action.STAFF_PASSWORD_ACCEPTED, log.staff_actor(user))
         return redirect("staff:second_factor")
-    return render(request, "programmes/login.html", {"form": form})
+    if request.method == "POST":
+        throttle.record_failure(request, username, now)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "programmes/login.html", {"form": form}, status=status)
+
+
+def _wait(request: HttpRequest, seconds: int) -> HttpResponse:
+    message = ngettext(
+        "Too many wrong passwords from here. Wait %(seconds)d second, then try again.",
+        "Too many wrong passwords from here. Wait %(seconds)d seconds, then try again.",
+        seconds,
+    ) % {"seconds": seconds}
+    form = AuthenticationForm(request)
+    response = render(request, "programmes/login.html", {"form": form, "wait": message}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
