@@ -8,6 +8,7 @@ from django.urls import include, path
 from safepassage import errors
 from safepassage.aftercare import views as aftercare_views
 from safepassage.audit import views as audit_views
+from safepassage.cases import rotation_views
 from safepassage.cases import views as case_views
 from safepassage.dashboard import views as dashboard_views
 from safepassage.intake import views as intake_views
@@ -61,6 +62,13 @@ staff_patterns = (
 case_patterns = (
     [
         path("p/<slug:slug>/queue/", case_views.queue, name="queue"),
+        path("p/<slug:slug>/rotation/", rotation_views.rotation, name="rotation"),
+        path("p/<slug:slug>/rotation/step/", rotation_views.rotation_step, name="rotation_step"),
+        path(
+            "p/<slug:slug>/rotation/request/",
+            rotation_views.request_rotation,
+            name="request_rotation",
+        ),
         path("case/<str:reference>/", case_views.case_detail, name="detail"),
         path("case/<str:reference>/action/", case_views.case_action, name="action"),
         path("case/<str:reference>/note/", case_views.case_note, name="note"),

@@ -96,12 +96,9 @@ def staff_message(case: Case, *, user: User, private_key: bytes, text: str) -> N
 
 
 def add_note(case: Case, *, user: User, text: str) -> None:
+    body, body_next = case.programme.seal(text.encode())
     with transaction.atomic():
-        Note.objects.create(
-            case=case,
-            author=user,
-            body=crypto.seal(bytes(case.programme.public_key), text.encode()),
-        )
+        Note.objects.create(case=case, author=user, body=body, body_next=body_next)
         log.record_case(case, Action.CASE_NOTE_ADDED, log.staff_actor(user))
 
 

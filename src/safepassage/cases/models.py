@@ -25,6 +25,7 @@ class Case(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # The data key sealed to the programme's public key; deleting it shreds the case.
     sealed_key = models.BinaryField(null=True)
+    sealed_key_next = models.BinaryField(null=True)  # to the next programme key, in a rotation
     dossier = models.BinaryField()
     # Idempotent submission: a hash of the form's one-time token, and for a short while the
     # codename encrypted under a key derived from that token, so a resubmit shows it again.
@@ -99,6 +100,7 @@ class Note(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     body = models.BinaryField()
+    body_next = models.BinaryField(null=True)  # sealed to the next programme key, in a rotation
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -120,6 +122,7 @@ class BlindIndex(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     digest = models.BinaryField(max_length=16)
+    digest_next = models.BinaryField(max_length=16, null=True)  # under the next key
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "kind"], name="one_index_per_kind")]

@@ -67,35 +67,7 @@ def index_pending(programme: Programme, private_key: bytes, limit: int = 500) ->
     for case in pending:
         data_key = case_key(case, private_key)
         assert data_key is not None
-        d = crypto.decrypt_json(data_key, case.dossier)
-        digests = {
-            BlindIndex.Kind.IDENTITY: blind_index(
-                private_key,
-                "identity",
-                d.get("surname", ""),
-                d.get("first_names", ""),
-                d.get("date_of_birth", ""),
-            )
-            if d.get("surname")
-            else None,
-            BlindIndex.Kind.SERVICE_NUMBER: blind_index(
-                private_key, "service_number", d.get("service_number", "")
-            ),
-            BlindIndex.Kind.DIRECTION: blind_index(
-                private_key, "direction", d.get("direction", "")
-            ),
-            # A burst needs more alike than the direction: a leaflet drop in one area brings
-            # many applications that give nothing else.
-            BlindIndex.Kind.SUBMISSION: blind_index(
-                private_key,
-                "submission",
-                d.get("direction", ""),
-                d.get("unit", ""),
-                d.get("equipment", ""),
-            )
-            if d.get("unit") or d.get("equipment")
-            else None,
-        }
+        digests = digests_of(crypto.decrypt_json(data_key, case.dossier), private_key)
         with transaction.atomic():
             BlindIndex.objects.bulk_create(
                 BlindIndex(case=case, programme=programme, kind=kind, digest=digest)
@@ -105,6 +77,37 @@ def index_pending(programme: Programme, private_key: bytes, limit: int = 500) ->
             Case.objects.filter(pk=case.pk).update(indexed_at=timezone.now())
             _raise_automatic_signals(case)
     return len(pending)
+
+
+def digests_of(d: dict[str, str], private_key: bytes) -> dict[str, bytes | None]:
+    """The blind indexes of one dossier under one programme key (a key rotation computes
+    them again under the next key: cases/rekeying.py)."""
+    return {
+        BlindIndex.Kind.IDENTITY: blind_index(
+            private_key,
+            "identity",
+            d.get("surname", ""),
+            d.get("first_names", ""),
+            d.get("date_of_birth", ""),
+        )
+        if d.get("surname")
+        else None,
+        BlindIndex.Kind.SERVICE_NUMBER: blind_index(
+            private_key, "service_number", d.get("service_number", "")
+        ),
+        BlindIndex.Kind.DIRECTION: blind_index(private_key, "direction", d.get("direction", "")),
+        # A burst needs more alike than the direction: a leaflet drop in one area brings
+        # many applications that give nothing else.
+        BlindIndex.Kind.SUBMISSION: blind_index(
+            private_key,
+            "submission",
+            d.get("direction", ""),
+            d.get("unit", ""),
+            d.get("equipment", ""),
+        )
+        if d.get("unit") or d.get("equipment")
+        else None,
+    }
 
 
 def _sharing(case: Case, *kinds: str) -> set[int]:

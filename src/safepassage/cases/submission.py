@@ -98,9 +98,11 @@ def submit_application(
     codename = codenames.generate(language)
     # Everything is encrypted before the transaction starts: on SQLite one writer at a time
     # holds the lock, and a burst of applications queues behind it.
+    sealed_key, sealed_key_next = programme.seal(data_key)
     case = Case(
         programme=programme,
-        sealed_key=crypto.seal(bytes(programme.public_key), data_key),
+        sealed_key=sealed_key,
+        sealed_key_next=sealed_key_next,
         dossier=crypto.encrypt_json(data_key, {**answers, "language": language}),
         submission_hash=submission_hash,
         receipt=crypto.encrypt_bytes(receipt_key, codename.encode()),

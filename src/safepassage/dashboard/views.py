@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from safepassage import display
+from safepassage.cases import rekeying
 from safepassage.cases.queues import counters
 from safepassage.cases.states import State
 from safepassage.dashboard.attention import items_for
@@ -41,11 +42,17 @@ def home(request: StaffRequest) -> HttpResponse:
         if keys.private_key(request, programme) is not None
         for person in team.waiting_for_key(programme)
     ]
+    rotations = [
+        programme
+        for programme in programmes_for(sorted(scope.roles))
+        if keys.private_key(request, programme) is not None and rekeying.open_rotation(programme)
+    ]
     return render(
         request,
         "dashboard/home.html",
         {
             "waiting_for_key": waiting_for_key,
+            "rotations": rotations,
             "case_programmes": programmes_for(scope.case_programme_ids()),
             "admin_programmes": programmes_for(scope.admin_programme_ids()),
             "coordinator_programmes": programmes_for(holding(Role.COORDINATOR)),

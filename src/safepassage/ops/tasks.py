@@ -13,7 +13,7 @@ from django_tasks import task
 from django_tasks.base import Task
 
 from safepassage.audit import anchor
-from safepassage.cases import retention, submission
+from safepassage.cases import rekeying, retention, submission
 from safepassage.intake import throttle
 from safepassage.ops import statistics
 from safepassage.passage import notices, plans, windows
@@ -80,9 +80,11 @@ def clear_sessions() -> int:
 
 @task()
 def anchor_audit_log() -> str:
-    """Sign the audit chain's head and write it outside the server (audit/anchor.py)."""
+    """Sign the audit chain's head and write it outside the server (audit/anchor.py); and
+    promote what a finished key rotation left sealed to both keys (cases/rekeying.py)."""
     from safepassage.ops import schedule
 
+    rekeying.promote_stragglers()
     try:
         written = anchor.write().name
     except anchor.NotConfigured:

@@ -25,3 +25,15 @@ class PassageConfig(AppConfig):
             plans.complete_applicant_copies(programme_id, private_key)
 
         programme_key_opened.connect(as_key_holder, weak=False, dispatch_uid="passage-keys")
+
+        from safepassage.cases import rekeying
+
+        rekeying.rotation_started.connect(
+            plans.reseal_units, weak=False, dispatch_uid="passage-rotation-start"
+        )
+        rekeying.rotation_step.connect(
+            plans.reseal_plans, weak=False, dispatch_uid="passage-rotation-step"
+        )
+        rekeying.rotation_finished.connect(
+            plans.promote_resealed, weak=False, dispatch_uid="passage-rotation-finish"
+        )

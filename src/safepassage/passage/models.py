@@ -40,6 +40,7 @@ class ReceivingUnit(models.Model):
     # private half is sealed to the programme key here and to each liaison (UnitKeyGrant).
     public_key = models.BinaryField(max_length=32)
     sealed_private_key = models.BinaryField()
+    sealed_private_key_next = models.BinaryField(null=True)  # in a programme key rotation
 
     def __str__(self) -> str:
         return self.name
@@ -49,7 +50,8 @@ class ReceivingUnit(models.Model):
         if not self.public_key:
             pair = crypto.new_keypair()
             self.public_key = pair.public
-            self.sealed_private_key = crypto.seal(bytes(self.programme.public_key), pair.private)
+            sealed, sealed_next = self.programme.seal(pair.private)
+            self.sealed_private_key, self.sealed_private_key_next = sealed, sealed_next
         super().save(*args, **kwargs)
 
 
@@ -233,6 +235,7 @@ class Crossing(models.Model):
     unit = models.ForeignKey(ReceivingUnit, on_delete=models.PROTECT, related_name="crossings")
     night = models.DateField(db_index=True)
     for_programme = models.BinaryField(null=True)
+    for_programme_next = models.BinaryField(null=True)  # in a programme key rotation
     for_unit = models.BinaryField(null=True)
     for_applicant = models.BinaryField(null=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NOTIFIED)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Q
+from django.db.models import F, Q
 
 from safepassage.cases import dossier
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector, UnitKeyGrant
@@ -76,7 +76,7 @@ class Keys:
 def seal(crossing: Crossing, plan: Plan, *, unit: ReceivingUnit, case_key: bytes) -> None:
     """Write the plan's three copies onto `crossing` (the caller saves it)."""
     blob = plan.to_bytes()
-    crossing.for_programme = crypto.seal(bytes(unit.programme.public_key), blob)
+    crossing.for_programme, crossing.for_programme_next = unit.programme.seal(blob)
     crossing.for_unit = crypto.seal(bytes(unit.public_key), blob)
     crossing.for_applicant = crypto.encrypt_bytes(case_key, blob)
 
@@ -202,7 +202,7 @@ def destroy_rested(today: date) -> int:
     return (
         Crossing.objects.filter(ended, night__lte=rest_over(today))
         .filter(Q(for_programme__isnull=False) | Q(for_unit__isnull=False))
-        .update(for_programme=None, for_unit=None, for_applicant=None)
+        .update(for_programme=None, for_programme_next=None, for_unit=None, for_applicant=None)
     )
 
 
@@ -232,3 +232,53 @@ def keys_of(request: "StaffRequest") -> Keys:
     }
     units = unit_keys(request.user, session.own_private_key(request))
     return Keys(programmes=programme_keys, units=units)
+
+
+# --- A programme key rotation (cases/rekeying.py) ------------------------------------------
+
+
+def reseal_units(
+    sender: object, programme_id: int, old_key: bytes, new_public: bytes, **kwargs: object
+) -> None:
+    for unit in ReceivingUnit.objects.filter(programme_id=programme_id):
+        unit_private = crypto.unseal(old_key, bytes(unit.sealed_private_key))
+        unit.sealed_private_key_next = crypto.seal(new_public, unit_private)
+        unit.save(update_fields=["sealed_private_key_next"])
+
+
+def reseal_plans(
+    sender: object,
+    programme_id: int,
+    old_key: bytes,
+    new_public: bytes,
+    limit: int,
+    **kwargs: object,
+) -> int:
+    waiting = Crossing.objects.filter(
+        unit__programme_id=programme_id,
+        for_programme__isnull=False,
+        for_programme_next__isnull=True,
+    ).order_by("pk")[:limit]
+    resealed = 0
+    for crossing in waiting:
+        blob = crypto.unseal(old_key, bytes(crossing.for_programme or b""))
+        Crossing.objects.filter(pk=crossing.pk).update(
+            for_programme_next=crypto.seal(new_public, blob)
+        )
+        resealed += 1
+    return resealed
+
+
+def promote_resealed(sender: object, programme_id: int, **kwargs: object) -> None:
+    crossings = Crossing.objects.filter(unit__programme_id=programme_id)
+    crossings.exclude(for_programme_next=None).update(
+        for_programme=F("for_programme_next"), for_programme_next=None
+    )
+    # A plan destroyed meanwhile keeps nothing.
+    crossings.filter(for_programme=None).exclude(for_programme_next=None).update(
+        for_programme_next=None
+    )
+    units = ReceivingUnit.objects.filter(programme_id=programme_id)
+    units.exclude(sealed_private_key_next=None).update(
+        sealed_private_key=F("sealed_private_key_next"), sealed_private_key_next=None
+    )

@@ -26,8 +26,10 @@ programme_key_opened = Signal()  # programme_id, private_key
 OWN_KEY = "own-key"
 
 
-def _name(programme_id: int) -> str:
-    return f"programme-key:{programme_id}"
+def _name(programme_id: int, generation: int) -> str:
+    """A rotation makes a new generation: a session holding an older key finds none under the
+    current name, and is sent to sign in again (cases.views.locked)."""
+    return f"programme-key:{programme_id}:{generation}"
 
 
 def unlock(request: HttpRequest, user: User, password: str) -> int:
@@ -37,7 +39,8 @@ def unlock(request: HttpRequest, user: User, password: str) -> int:
         # His own private key opens what is sealed to him alone (a liaison's unit keys).
         request.session.put_secret(OWN_KEY, pair.private)  # type: ignore[attr-defined]
         unlocked = 0
-        for key_grant in KeyGrant.objects.select_for_update().filter(user=user):
+        grants = KeyGrant.objects.select_for_update().select_related("programme")
+        for key_grant in grants.filter(user=user):
             try:
                 if key_grant.sealed_private_key is not None:
                     key = crypto.unseal(pair.private, bytes(key_grant.sealed_private_key))
@@ -46,9 +49,15 @@ def unlock(request: HttpRequest, user: User, password: str) -> int:
                     key_grant.sealed_private_key = crypto.seal(pair.public, key)
                     key_grant.wrapped_private_key = b""
                     key_grant.save(update_fields=["sealed_private_key", "wrapped_private_key"])
+                next_key = None
+                if key_grant.next_sealed_private_key is not None:  # a rotation under way
+                    next_key = crypto.unseal(pair.private, bytes(key_grant.next_sealed_private_key))
             except DecryptionError:
                 continue  # sealed to a pair or wrapped under a password he no longer has
-            request.session.put_secret(_name(key_grant.programme_id), key)  # type: ignore[attr-defined]
+            programme = key_grant.programme
+            put_private_key(request, programme, programme.key_generation, key)
+            if next_key is not None:
+                put_private_key(request, programme, programme.key_generation + 1, next_key)
             programme_key_opened.send(
                 sender=KeyGrant, programme_id=key_grant.programme_id, private_key=key
             )
@@ -57,13 +66,36 @@ def unlock(request: HttpRequest, user: User, password: str) -> int:
 
 
 def private_key(request: HttpRequest, programme: Programme) -> bytes | None:
-    return private_key_of(request, programme.pk)
+    return private_key_of(request, programme.pk, programme.key_generation)
 
 
-def private_key_of(request: HttpRequest, programme_id: int) -> bytes | None:
+def private_key_of(
+    request: HttpRequest, programme_id: int, generation: int | None = None
+) -> bytes | None:
     if not is_verified(request.user):
         return None
-    return request.session.get_secret(_name(programme_id))  # type: ignore[attr-defined]
+    if generation is None:
+        generation = (
+            Programme.objects.filter(pk=programme_id)
+            .values_list("key_generation", flat=True)
+            .first()
+        )
+        if generation is None:
+            return None
+    return request.session.get_secret(_name(programme_id, generation))  # type: ignore[attr-defined]
+
+
+def next_private_key(request: HttpRequest, programme: Programme) -> bytes | None:
+    """The key a rotation re-seals to, in a key holder's session that holds it."""
+    if programme.next_public_key is None:
+        return None
+    return private_key_of(request, programme.pk, programme.key_generation + 1)
+
+
+def put_private_key(
+    request: HttpRequest, programme: Programme, generation: int, key: bytes
+) -> None:
+    request.session.put_secret(_name(programme.pk, generation), key)  # type: ignore[attr-defined]
 
 
 def own_private_key(request: HttpRequest) -> bytes | None:

@@ -6,17 +6,30 @@ from django.utils.translation import gettext_lazy as _
 
 from safepassage import backoff
 from safepassage.programmes.roles import Role
+from safepassage.vault import crypto
 
 
 class Programme(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=120)
     public_key = models.BinaryField(max_length=32)
+    # Key rotation (cases/rekeying.py): which key pair is current, and the next one while a
+    # rotation re-seals everything to it.
+    key_generation = models.PositiveIntegerField(default=1)
+    next_public_key = models.BinaryField(max_length=32, null=True)
     is_demo = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.name
+
+    def seal(self, data: bytes) -> tuple[bytes, bytes | None]:
+        """`data` sealed to the programme's key, and during a key rotation to the next key
+        too: the rotation then need not re-seal what was written meanwhile."""
+        sealed_next = None
+        if self.next_public_key is not None:
+            sealed_next = crypto.seal(bytes(self.next_public_key), data)
+        return crypto.seal(bytes(self.public_key), data), sealed_next
 
 
 class Membership(models.Model):
@@ -60,6 +73,7 @@ class KeyGrant(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE)
     sealed_private_key = models.BinaryField(null=True)
     wrapped_private_key = models.BinaryField(default=b"")  # the old kind; emptied once sealed
+    next_sealed_private_key = models.BinaryField(null=True)  # during a key rotation
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -121,3 +135,31 @@ class StaffSession(models.Model):
 class FailedSignIns(backoff.Counter):
     """Wrong staff passwords, per username at one address and per address (keyed by a hash
     of them; programmes/throttle.py)."""
+
+
+class KeyRotation(models.Model):
+    """A rotation of a programme's key: an admin asks for it, a key holder carries it out
+    (cases/rekeying.py)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme"],
+                condition=models.Q(finished_at__isnull=True),
+                name="one_open_rotation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"key rotation of {self.programme}"

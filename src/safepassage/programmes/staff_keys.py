@@ -39,9 +39,12 @@ def own_private_key(user: User, password: str) -> bytes:
     return own_key_pair(user, password).private
 
 
-def grant(programme: Programme, user: User, programme_key: bytes) -> None:
+def grant(
+    programme: Programme, user: User, programme_key: bytes, next_key: bytes | None = None
+) -> None:
     """Give `user` the programme key: sealed to his public key, no password needed. He must
-    have a key pair (every account made by add_staff has one)."""
+    have a key pair (every account made by add_staff has one). During a key rotation the
+    next key goes with it (`next_key`)."""
     public = bytes(StaffKey.objects.get(user=user).public_key)
     KeyGrant.objects.update_or_create(
         user=user,
@@ -49,6 +52,7 @@ def grant(programme: Programme, user: User, programme_key: bytes) -> None:
         defaults={
             "sealed_private_key": crypto.seal(public, programme_key),
             "wrapped_private_key": b"",
+            "next_sealed_private_key": crypto.seal(public, next_key) if next_key else None,
         },
     )
 

@@ -300,10 +300,19 @@ def _waiting_users(programme: Programme) -> QuerySet[User]:
 
 
 @transaction.atomic
-def grant_key(programme: Programme, user: User, *, by: User, programme_key: bytes) -> None:
+def grant_key(
+    programme: Programme,
+    user: User,
+    *,
+    by: User,
+    programme_key: bytes,
+    next_key: bytes | None = None,
+) -> None:
     if not _waiting_users(programme).filter(pk=user.pk).exists():
         raise TeamRefused(_("This person is not waiting for the programme key."))
-    staff_keys.grant(programme, user, programme_key)
+    if programme.next_public_key is not None and next_key is None:
+        raise TeamRefused(_("A key rotation is under way: its key holder grants, or wait."))
+    staff_keys.grant(programme, user, programme_key, next_key)
     log.record(
         Action.STAFF_KEY_GRANTED, log.staff_actor(by), programme_id=programme.pk, staff=user.pk
     )

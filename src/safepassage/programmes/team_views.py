@@ -109,9 +109,9 @@ def deactivate(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
         title=_("Deactivate %(name)s?") % {"name": user.username},
         consequence=_(
             "His roles and keys in this programme go, and every session of his ends at its "
-            "next request. If he held the programme key, a copy of the database taken before "
-            "today and his password still open the cases of today: key rotation, which would "
-            "close them, is not built yet."
+            "next request. If he held the programme key, ask for a key rotation afterwards "
+            "(on the people page): until it is done, a copy of the database and his password "
+            "still open the cases."
         ),
         back=back,
     )
@@ -149,7 +149,13 @@ def grant(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
         raise Http404  # only a session that holds the key can grant it
     user = get_object_or_404(User, pk=user_id)
     try:
-        team.grant_key(programme, user, by=request.user, programme_key=programme_key)
+        team.grant_key(
+            programme,
+            user,
+            by=request.user,
+            programme_key=programme_key,
+            next_key=keys.next_private_key(request, programme),
+        )
     except Refused as why:
         return refused(request, why.reason, reverse("dashboard-home"))
     return redirect("dashboard-home")
