@@ -73,7 +73,7 @@ def in_process() -> dict:
     from safepassage.programmes.services import create_programme
     from safepassage.vault import codenames, crypto
 
-    programme, _ = create_programme("bench", "Bench")
+    programme, private_key = create_programme("bench", "Bench")
     answers = {"direction": "north of the river", "surname": "Orlov", "first_names": "Ivan"}
     n = int(os.environ.get("BENCH_N", "200"))
 
@@ -106,6 +106,7 @@ def in_process() -> dict:
     )
     staff_kdf = summary(timed(lambda: crypto.wrap_with_secret("x" * 12, b"k" * 32), 10))
     logins = summary(timed(lambda: applicant_side.enter_with_codename(issued.pop()), min(30, n)))
+    rotation = rotate(programme, private_key)
     return {
         "database": connection.vendor,
         "kdf_profile": os.environ.get("SAFEPASSAGE_KDF_PROFILE", "interactive"),
@@ -118,6 +119,40 @@ def in_process() -> dict:
         "login_ratio_to_one_kdf": logins["per_second"] / one_kdf["per_second"],
         "wordlist_bits": codenames.WORDS * codenames.BITS_PER_WORD,
         "planner": planner_bench.run(),
+        "key_rotation": rotation,
+    }
+
+
+def rotate(programme, private_key: bytes) -> dict:
+    """Re-seal every case of the bench programme to a new key (cases/rekeying.py), against
+    one sealed-box re-seal (open with the old key, seal to the new) measured in the same run."""
+    from django.contrib.auth.models import User
+
+    from safepassage.cases import rekeying
+    from safepassage.cases.models import Case
+    from safepassage.vault import crypto
+
+    sealed = crypto.seal(bytes(programme.public_key), b"k" * 32)
+    other = crypto.new_keypair()
+    one = summary(
+        timed(lambda: crypto.seal(other.public, crypto.unseal(private_key, sealed)), 2000)
+    )
+    keeper = User.objects.create(username="bench-key-holder")
+    rekeying.request(programme, by=keeper)
+    new_key = rekeying.start(programme, by=keeper, old_key=private_key)
+    programme.refresh_from_db()
+    cases = Case.objects.filter(programme=programme).count()
+    started = time.perf_counter()
+    while not rekeying.step(programme, old_key=private_key, new_key=new_key).complete:
+        pass
+    rekeying.finish(programme, by=keeper, old_key=private_key, new_key=new_key)
+    seconds = time.perf_counter() - started
+    return {
+        "cases": cases,
+        "seconds": seconds,
+        "cases_per_second": cases / seconds,
+        "baseline_one_reseal": one,
+        "ratio_to_one_reseal": (cases / seconds) / one["per_second"],
     }
 
 
