@@ -118,3 +118,15 @@ def time_left(until: datetime, now: datetime) -> str:
     if hours:
         return _("in %(h)d h %(m)d min") % {"h": hours, "m": minutes}
     return _("in %(m)d min") % {"m": minutes}
+
+
+def waited(since: datetime, now: datetime) -> str:
+    """How long someone has waited: "3 d 4 h", "5 h 20 min", "40 min"."""
+    minutes = max(0, int((now - since).total_seconds()) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+    return _("%(m)d min") % {"m": minutes}

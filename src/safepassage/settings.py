@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "safepassage.reception",
     "safepassage.aftercare",
     "safepassage.volunteer",
+    "safepassage.inbox",
     "safepassage.ops",
     "safepassage.dashboard",
 ]

@@ -11,6 +11,7 @@ from safepassage.audit import views as audit_views
 from safepassage.cases import rotation_views
 from safepassage.cases import views as case_views
 from safepassage.dashboard import views as dashboard_views
+from safepassage.inbox import views as inbox_views
 from safepassage.intake import views as intake_views
 from safepassage.passage import views as passage_views
 from safepassage.programmes import team_views
@@ -58,6 +59,17 @@ staff_patterns = (
         path("p/<slug:slug>/people/<int:user_id>/grant/", team_views.grant, name="grant"),
     ],
     "staff",
+)
+inbox_patterns = (
+    [
+        path("p/<slug:slug>/inbox/", inbox_views.inbox, name="inbox"),
+        path("p/<slug:slug>/inbox/<str:reference>/", inbox_views.reply, name="reply"),
+        path("p/<slug:slug>/call/", inbox_views.call, name="call"),
+        path("p/<slug:slug>/call/codename/", inbox_views.read_back, name="read_back"),
+        path("p/<slug:slug>/templates/", inbox_views.templates, name="templates"),
+        path("p/<slug:slug>/templates/<int:pk>/", inbox_views.templates, name="template"),
+    ],
+    "inbox",
 )
 case_patterns = (
     [
@@ -151,6 +163,7 @@ urlpatterns = [
         path("staff/", dashboard_views.home, name="dashboard-home"),
         path("staff/", include(staff_patterns)),
         path("staff/", include(case_patterns)),
+        path("staff/", include(inbox_patterns)),
         path("staff/", include(passage_patterns)),
         path("staff/", include(reception_patterns)),
         path("staff/", include(aftercare_patterns)),

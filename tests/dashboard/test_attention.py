@@ -79,7 +79,8 @@ def test_every_staff_page_has_the_navigation_and_a_staff_404(world, staff_client
     coordinator = staff_client(Role.COORDINATOR)
     nav = text_of(coordinator.get("/en/staff/").content.decode(), "staff-nav")
     assert nav == (
-        "Overview North: Queue Planner north-coordinator Change password Your sessions Sign out"
+        "Overview North: Queue Inbox Planner north-coordinator Change password Your sessions"
+        " Sign out"
     )
     missing = coordinator.get("/en/staff/case/NOPE-NOPE/")
     html = missing.content.decode()

@@ -133,7 +133,10 @@ def applicant_messages(session: ApplicantSession) -> list[ShownMessage]:
 def applicant_reply(case: Case, data_key: bytes, text: str) -> None:
     with transaction.atomic():
         add_message(case, data_key, Message.Sender.APPLICANT, text)
-        Case.objects.filter(pk=case.pk).update(awaiting_reply=True, updated_at=timezone.now())
+        now = timezone.now()
+        # Only the first unanswered message sets the time he waits from.
+        Case.objects.filter(pk=case.pk, awaiting_since__isnull=True).update(awaiting_since=now)
+        Case.objects.filter(pk=case.pk).update(awaiting_reply=True, updated_at=now)
         log.record_case(case, Action.MESSAGE_FROM_APPLICANT, log.APPLICANT)
 
 

@@ -14,7 +14,14 @@ from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.cases import transitions
 from safepassage.cases.conversation import ShownMessage, add_message, shown_messages
-from safepassage.cases.dossier import CIRCUMSTANCES, IDENTITY, CaseShredded, case_key, readable
+from safepassage.cases.dossier import (
+    CALL,
+    CIRCUMSTANCES,
+    IDENTITY,
+    CaseShredded,
+    case_key,
+    readable,
+)
 from safepassage.cases.models import Case, Message, Note, ProbeSignal
 from safepassage.cases.probes import duplicates_of
 from safepassage.programmes.roles import OPENS, Role, readable_groups, roles_opening
@@ -28,6 +35,7 @@ class StaffCaseView:
     shredded: bool
     identity: list[tuple[Any, str]] | None = None
     circumstances: dict[str, Any] | None = None
+    call: list[tuple[Any, str]] = field(default_factory=list)  # what an operator recorded
     messages: list[ShownMessage] | None = None
     notes: list[tuple[Any, str, str]] | None = None
     duplicates: list[Case] = field(default_factory=list)
@@ -70,6 +78,11 @@ def open_case(
             ]
         if "circumstances" in groups:
             view.circumstances = {name: readable(name, dossier.get(name)) for name in CIRCUMSTANCES}
+            view.call = [
+                (label, readable(name, dossier[name]))
+                for name, label in CALL.items()
+                if dossier.get(name)
+            ]
         if "messages" in groups:
             view.messages = shown_messages(case, data_key, authors=True)
     if "notes" in groups:
@@ -91,7 +104,9 @@ def staff_message(case: Case, *, user: User, private_key: bytes, text: str) -> N
         raise CaseShredded
     with transaction.atomic():
         add_message(case, data_key, Message.Sender.STAFF, text, author=user)
-        Case.objects.filter(pk=case.pk).update(awaiting_reply=False, updated_at=timezone.now())
+        Case.objects.filter(pk=case.pk).update(
+            awaiting_reply=False, awaiting_since=None, updated_at=timezone.now()
+        )
         log.record_case(case, Action.MESSAGE_TO_APPLICANT, log.staff_actor(user))
 
 

@@ -12,8 +12,9 @@ from django.db.models import Count, Sum
 from safepassage.cases.models import Case, StateCount
 
 
-def moved(programme_id: int, source: str | None, target: str) -> None:
-    """One case of the programme left `source` (None for a new case) for `target`.
+def moved(programme_id: int, source: str | None, target: str, channel: str = "web") -> None:
+    """One case of the programme, come in by `channel`, left `source` (None for a new case)
+    for `target`.
 
     Two plain statements rather than the ORM's: this runs inside every application's
     transaction, while SQLite lets one writer in at a time (see `make bench`)."""
@@ -21,15 +22,16 @@ def moved(programme_id: int, source: str | None, target: str) -> None:
     table = connection.ops.quote_name(StateCount._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (programme_id, state, count) VALUES "  # noqa: S608
-            + ", ".join(["(%s, %s, 0)"] * len(states))
-            + " ON CONFLICT (programme_id, state) DO NOTHING",
-            [value for state in states for value in (programme_id, state)],
+            f"INSERT INTO {table} (programme_id, state, channel, count) VALUES "  # noqa: S608
+            + ", ".join(["(%s, %s, %s, 0)"] * len(states))
+            + " ON CONFLICT (programme_id, state, channel) DO NOTHING",
+            [value for state in states for value in (programme_id, state, channel)],
         )
         cursor.execute(
             f"UPDATE {table} SET count = count + CASE WHEN state = %s THEN 1 ELSE -1 END"  # noqa: S608
-            f" WHERE programme_id = %s AND state IN ({', '.join(['%s'] * len(states))})",
-            [target, programme_id, *states],
+            f" WHERE programme_id = %s AND channel = %s"
+            f" AND state IN ({', '.join(['%s'] * len(states))})",
+            [target, programme_id, channel, *states],
         )
 
 
@@ -42,12 +44,25 @@ def by_state(programme_ids: list[int]) -> dict[str, int]:
     return {state: int(total) for state, total in rows}
 
 
+def by_channel(programme_ids: list[int], states: list[str]) -> dict[str, int]:
+    """How many cases in `states` came in by each channel."""
+    rows = (
+        StateCount.objects.filter(programme_id__in=programme_ids, state__in=states)
+        .values_list("channel")
+        .annotate(total=Sum("count"))
+    )
+    return {channel: int(total) for channel, total in rows}
+
+
 @transaction.atomic
 def recount(programme_id: int) -> None:
     StateCount.objects.filter(programme_id=programme_id).delete()
     rows = (
-        Case.objects.filter(programme_id=programme_id).values_list("state").annotate(n=Count("pk"))
+        Case.objects.filter(programme_id=programme_id)
+        .values_list("state", "channel")
+        .annotate(n=Count("pk"))
     )
     StateCount.objects.bulk_create(
-        StateCount(programme_id=programme_id, state=state, count=n) for state, n in rows
+        StateCount(programme_id=programme_id, state=state, channel=channel, count=n)
+        for state, channel, n in rows
     )

@@ -4,7 +4,6 @@ and the case's data key that opens them."""
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from safepassage import display
@@ -33,6 +32,41 @@ SERVICE_TYPES = [
     ("contract", _("Contract")),
     ("other", _("Other")),
 ]
+# What an operator records of a call (inbox/hotline.py): circumstances too.
+CALL = {
+    "caller": _("Who called"),
+    "stage": _("Stage"),
+    "phone_inspected": _("His phone may be inspected or taken"),
+    "calls_again": _("When he will call again"),
+    "campaign": _("How he heard of the programme"),
+}
+CALLERS = [
+    ("self", _("The soldier himself")),
+    ("relative", _("A relative, on his behalf")),
+    ("other", _("Someone else, on his behalf")),
+]
+STAGES = [
+    ("not_mobilised", _("Not mobilised yet")),
+    ("mobilised", _("Mobilised, not yet at the front")),
+    ("deployed", _("At the front")),
+    ("across", _("Already across")),
+]
+PHONE_RISK = [("no", _("No")), ("yes", _("Yes")), ("unknown", _("Does not know"))]
+# The languages an applicant may be answered in (codenames exist in ru, uk and en; a
+# Belarusian speaker gets Russian words).
+APPLICANT_LANGUAGES = [
+    ("ru", _("Russian")),
+    ("uk", _("Ukrainian")),
+    ("be", _("Belarusian")),
+    ("en", _("English")),
+]
+CHOICES: dict[str, dict[str, Any]] = {
+    "service_type": dict(SERVICE_TYPES),
+    "caller": dict(CALLERS),
+    "stage": dict(STAGES),
+    "phone_inspected": dict(PHONE_RISK),
+    "language": dict(APPLICANT_LANGUAGES),
+}
 
 
 def readable(name: str, value: Any) -> str:
@@ -45,10 +79,8 @@ def readable(name: str, value: Any) -> str:
             return display.day(date.fromisoformat(str(value)))
         except ValueError:
             return str(value)
-    if name == "service_type":
-        return str(dict(SERVICE_TYPES).get(value, value))
-    if name == "language":
-        return str(dict(settings.LANGUAGES).get(value, value))
+    if name in CHOICES:
+        return str(CHOICES[name].get(value, value))
     return str(value)
 
 
@@ -69,7 +101,7 @@ def circumstances(case: Case, private_key: bytes) -> dict[str, Any]:
     if key is None:
         return {}
     dossier = crypto.decrypt_json(key, case.dossier)
-    return {name: dossier.get(name, "") for name in CIRCUMSTANCES}
+    return {name: dossier.get(name, "") for name in (*CIRCUMSTANCES, *CALL)}
 
 
 def application_identity(case: Case, private_key: bytes) -> dict[str, Any]:

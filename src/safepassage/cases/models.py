@@ -35,6 +35,9 @@ class Case(models.Model):
     probe_flagged = models.BooleanField(default=False)
     indexed_at = models.DateTimeField(null=True)
     awaiting_reply = models.BooleanField(default=False, db_index=True)
+    # Since when his oldest unanswered message waits: the inbox's order, which more messages
+    # cannot buy.
+    awaiting_since = models.DateTimeField(null=True)
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
     # When the case reached an ended state: retention counts from here.
     ended_at = models.DateTimeField(null=True, db_index=True)
@@ -175,11 +178,14 @@ class StateCount(models.Model):
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE)
     state = models.CharField(max_length=16, choices=State.choices)
+    channel = models.CharField(max_length=16, default="web")  # how the cases came in
     count = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["programme", "state"], name="one_count_per_state")
+            models.UniqueConstraint(
+                fields=["programme", "state", "channel"], name="one_count_per_state_channel"
+            )
         ]
 
     def __str__(self) -> str:

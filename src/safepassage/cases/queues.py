@@ -57,10 +57,10 @@ def queue(
 
 def awaiting_reply(programme_ids: list[int], limit: int = 50) -> QuerySet[Case]:
     """Open cases with a message from the applicant nobody has answered, longest waiting
-    first."""
+    first: from his first unanswered message, so more messages buy no place."""
     return Case.objects.filter(
         programme_id__in=programme_ids, awaiting_reply=True, state__in=OPEN
-    ).order_by("updated_at")[:limit]
+    ).order_by("awaiting_since", "pk")[:limit]
 
 
 @dataclass(frozen=True)
@@ -115,14 +115,18 @@ class Counters:
     by_state: dict[str, int]
     applications: int  # everything that reached "applied": never a surrender
     crossed: int  # received and later: these are surrenders
+    by_channel: list[tuple[str, int]]  # applications per channel, in words
 
 
 def counters(programme_ids: list[int]) -> Counters:
     by_state = {state.value: 0 for state in State}
     by_state.update(counts.by_state(programme_ids))
     crossed = sum(by_state[s] for s in CROSSED)
+    applied = [state.value for state in State if state not in QUESTIONS]
+    channels = counts.by_channel(programme_ids, applied)
     return Counters(
         by_state=by_state,
         applications=sum(by_state.values()) - sum(by_state[s] for s in QUESTIONS),
         crossed=crossed,
+        by_channel=[(str(label), channels.get(value, 0)) for value, label in Case.Channel.choices],
     )

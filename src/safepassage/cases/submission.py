@@ -61,6 +61,11 @@ def _replay(submission_hash: bytes, receipt_key: bytes, programme: Programme) ->
         return Receipt(codename=None, created=False)
 
 
+def case_of_token(token: str) -> Case | None:
+    """The case the form with this token created (for a staff channel that goes on with it)."""
+    return Case.objects.filter(submission_hash=_token_digest(token, b"sp-submission")).first()
+
+
 def receipt_for(token: str, programme: Programme, *, binding: bytes) -> Receipt:
     """The codename of the application sent with this form token, while its receipt lasts:
     the codename page can be shown again (in another language, after a reload). Only to the
@@ -86,6 +91,7 @@ def submit_application(
     first_message: str = "",
     also: Callable[[], None] | None = None,
     binding: bytes = b"",
+    channel: str = Case.Channel.WEB,
 ) -> Receipt:
     """Store an application durably and return its codename. The same token twice makes one
     case; the second call returns the same codename while the receipt lasts, if it comes
@@ -107,6 +113,8 @@ def submit_application(
         submission_hash=submission_hash,
         receipt=crypto.encrypt_bytes(receipt_key, codename.encode()),
         awaiting_reply=bool(first_message),
+        awaiting_since=timezone.now() if first_message else None,
+        channel=channel,
     )
     credential = Codename(
         lookup_hash=codenames.lookup_hash(codename),

@@ -278,7 +278,7 @@ def create_case(case: Case, *, actor: str, action: str = "", roles: frozenset[st
     case.state = transition.target if transition else State.INQUIRY
     with transaction.atomic(savepoint=False):
         case.save(force_insert=True)
-        counts.moved(case.programme_id, None, case.state)
+        counts.moved(case.programme_id, None, case.state, case.channel)
         steps: list[tuple[Action | CaseMove, dict[str, Any]]] = [(Action.CASE_OPENED, {})]
         if transition is not None:
             moved = {"source": State.INQUIRY, "target": transition.target, "reason_given": False}
@@ -316,7 +316,7 @@ def perform(
         if transition.target in ENDED:
             locked.ended_at = timezone.now()
         locked.save(update_fields=["state", "updated_at", "ended_at"])
-        counts.moved(locked.programme_id, source, transition.target)
+        counts.moved(locked.programme_id, source, transition.target, locked.channel)
         log.record_case(
             locked,
             case_move(action),

@@ -12,8 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from safepassage.programmes.access import is_verified
-from safepassage.programmes.roles import CASE_ROLES, Role
+from safepassage.programmes.roles import CASE_ROLES, Role, readable_groups
 from safepassage.programmes.services import StaffScope, programmes_for, scope_of
+
+# The roles that read and answer applicants' messages: they have the inbox.
+ANSWERING = frozenset(role for role in Role if "messages" in readable_groups({role}))
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,10 @@ def _links(slug: str, roles: frozenset[Role]) -> list[tuple[str, str]]:
     links = []
     if roles & CASE_ROLES:
         links.append((_("Queue"), reverse("cases:queue", args=[slug])))
+    if roles & ANSWERING:
+        links.append((_("Inbox"), reverse("inbox:inbox", args=[slug])))
+    if Role.INTAKE in roles:
+        links.append((_("Take a call"), reverse("inbox:call", args=[slug])))
     if Role.COORDINATOR in roles:
         links.append((_("Planner"), reverse("passage:planner", args=[slug])))
     if Role.RECEPTION in roles:
@@ -36,6 +43,7 @@ def _links(slug: str, roles: frozenset[Role]) -> list[tuple[str, str]]:
         links.append((_("Volunteer service"), reverse("volunteer:candidates", args=[slug])))
     if Role.ADMIN in roles:
         links.append((_("People"), reverse("staff:people", args=[slug])))
+        links.append((_("Reply templates"), reverse("inbox:templates", args=[slug])))
         links.append((_("Sectors and signals"), reverse("passage:sectors", args=[slug])))
         links.append((_("Audit log"), reverse("audit-browse", args=[slug])))
     return links

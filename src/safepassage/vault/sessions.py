@@ -92,6 +92,9 @@ class SessionStore(db.SessionStore):
         sealed = encrypt_bytes(self._box_key(), value)
         self[SEALED_PREFIX + name] = base64.b64encode(sealed).decode()
 
+    def drop_secret(self, name: str) -> None:
+        self.pop(SEALED_PREFIX + name, None)
+
     def get_secret(self, name: str) -> bytes | None:
         sealed = self.get(SEALED_PREFIX + name)
         if not sealed:

@@ -1,0 +1,80 @@
+"""The operator's call form, the codename read-back, and the reply templates' form."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from safepassage.cases.dossier import APPLICANT_LANGUAGES, CALLERS, PHONE_RISK, STAGES
+from safepassage.inbox.models import ReplyTemplate
+from safepassage.textinput import TextAreaField, TextField, VisibleTextOnly
+
+
+class CallForm(VisibleTextOnly, forms.Form):
+    """What an operator asks on the phone. Deliberately no field for the caller's number."""
+
+    caller = forms.ChoiceField(
+        label=_("Who is calling?"), choices=CALLERS, widget=forms.RadioSelect
+    )
+    stage = forms.ChoiceField(label=_("Where is he now?"), choices=STAGES, widget=forms.RadioSelect)
+    direction = TextField(
+        max_length=300,
+        label=_("Direction or area, as coarse as he likes"),
+    )
+    group = forms.ChoiceField(
+        label=_("Alone or in a group?"),
+        choices=[("alone", _("Alone")), ("group", _("In a group"))],
+        widget=forms.RadioSelect,
+        initial="alone",
+    )
+    group_size = forms.IntegerField(
+        label=_("If in a group: how many people, him included?"),
+        min_value=2,
+        max_value=200,
+        required=False,
+    )
+    language = forms.ChoiceField(label=_("Language to answer him in"), choices=APPLICANT_LANGUAGES)
+    campaign = forms.RegexField(
+        regex=r"^[A-Za-z0-9-]{1,20}$",
+        required=False,
+        label=_("Campaign code, if he has one (from a leaflet or a post)"),
+        error_messages={"invalid": _("A campaign code is up to 20 letters, digits or dashes.")},
+    )
+    phone_inspected = forms.ChoiceField(
+        label=_("May his phone be inspected or taken away?"),
+        choices=PHONE_RISK,
+        widget=forms.RadioSelect,
+        initial="unknown",
+    )
+    calls_again = TextField(max_length=100, required=False, label=_("When will he call again?"))
+    script_read = forms.BooleanField(
+        label=_("I read him the safety script"),
+        error_messages={"required": _("Read him the safety script before recording the call.")},
+    )
+    probe_suspected = forms.BooleanField(required=False, label=_("I suspect a probe"))
+    notes = TextAreaField(max_length=2000, required=False, label=_("Notes (staff only)"))
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("group") == "group" and not data.get("group_size"):
+            if not self.has_error("group_size"):
+                self.add_error("group_size", _("Say how many people are in the group."))
+        elif data.get("group") == "alone":
+            data["group_size"] = None
+        return data
+
+
+class ReadBackForm(forms.Form):
+    heard = TextField(max_length=200, label=_("The codename as he read it back"))
+
+
+class ReplyForm(VisibleTextOnly, forms.Form):
+    text = TextAreaField(max_length=2000, label=_("Reply"))
+
+
+class TemplateForm(VisibleTextOnly, forms.ModelForm):
+    class Meta:
+        model = ReplyTemplate
+        fields = ["language", "title", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}

@@ -1,0 +1,188 @@
+"""The operators' pages: a call taken on the phone, the codename read back, one inbox for
+every channel with one-step replies and templates, and the admin's reply templates. Thin:
+check the role, call hotline.py or services.py, render."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from safepassage.audit import log
+from safepassage.audit.actions import Action
+from safepassage.cases import casework, dossier, submission
+from safepassage.cases.views import case_access, locked
+from safepassage.confirm import refused
+from safepassage.inbox import hotline, services
+from safepassage.inbox.forms import CallForm, ReadBackForm, ReplyForm, TemplateForm
+from safepassage.inbox.models import ReplyTemplate
+from safepassage.programmes import keys
+from safepassage.programmes.access import StaffRequest, staff_required
+from safepassage.programmes.models import Programme
+from safepassage.programmes.roles import Role
+from safepassage.programmes.services import programme_by_slug
+from safepassage.refused import Refused
+from safepassage.vault.sessions import SessionStore
+
+CODENAME, CALL_CASE = "hotline-codename", "hotline_case"
+
+
+def _programme(request: StaffRequest, slug: str, roles: set[Role]) -> Programme:
+    programme = programme_by_slug(slug)
+    if programme is None or not roles & request.scope.roles_in(programme.pk):
+        raise Http404
+    return programme
+
+
+def _answering(request: StaffRequest, slug: str) -> tuple[Programme, frozenset[Role]]:
+    programme = programme_by_slug(slug)
+    roles = services.answering_roles(request.scope.roles_in(programme.pk)) if programme else None
+    if programme is None or not roles:
+        raise Http404
+    return programme, roles
+
+
+def _store(request: StaffRequest) -> SessionStore:
+    return request.session  # type: ignore[return-value]
+
+
+# --- A call ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def call(request: StaffRequest, slug: str) -> HttpResponse:
+    programme = _programme(request, slug, {Role.INTAKE})
+    initial = {"token": submission.new_submission_token()}
+    form = CallForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case, codename = hotline.record_call(
+                programme, form.cleaned_data, user=request.user, token=form.cleaned_data["token"]
+            )
+        except Refused as why:
+            return refused(request, why.reason, reverse("inbox:call", args=[slug]))
+        _store(request).put_secret(CODENAME, codename.encode())
+        request.session[CALL_CASE] = case.reference
+        return redirect("inbox:read_back", slug=programme.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "inbox/call.html", {"programme": programme, "form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def read_back(request: StaffRequest, slug: str) -> HttpResponse:
+    """The codename, for the operator to read out, until the caller has read it back."""
+    programme = _programme(request, slug, {Role.INTAKE})
+    sealed = _store(request).get_secret(CODENAME)
+    reference = request.session.get(CALL_CASE, "")
+    if sealed is None:
+        return redirect("inbox:call", slug=programme.slug)
+    codename = sealed.decode()
+    form = ReadBackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if hotline.read_back_matches(codename, form.cleaned_data["heard"]):
+            _store(request).drop_secret(CODENAME)
+            request.session.pop(CALL_CASE, None)
+            log.record(
+                Action.HOTLINE_CODENAME_READ_BACK,
+                log.staff_actor(request.user),
+                programme_id=programme.pk,
+            )
+            messages.success(request, _("He has his codename. The call is recorded."))
+            return redirect("cases:detail", reference=reference)
+        form.add_error("heard", _("That is not his codename. Read it to him again, word by word."))
+    context = {"programme": programme, "codename": codename, "form": form, "reference": reference}
+    response = render(request, "inbox/read_back.html", context, status=400 if form.errors else 200)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- The inbox ---------------------------------------------------------------------------
+
+
+@staff_required
+def inbox(request: StaffRequest, slug: str, **extra: Any) -> HttpResponse:
+    programme, roles = _answering(request, slug)
+    private_key = keys.private_key(request, programme)
+    if private_key is None:
+        return locked(request)
+    rows = services.inbox(
+        programme, roles, private_key=private_key, user=request.user, now=timezone.now()
+    )
+    templates = services.templates_of(programme)
+    filled: dict[str, Any] = extra.pop("filled", {})
+    shown = [
+        (
+            row,
+            filled.get(row.case.reference) or ReplyForm(auto_id=f"id_{row.case.reference}_%s"),
+            [t for t in templates if t.language == row.language],
+        )
+        for row in rows
+    ]
+    context = {"programme": programme, "rows": shown, **extra}
+    return render(request, "inbox/inbox.html", context, status=400 if extra else 200)
+
+
+@require_POST
+@staff_required
+def reply(request: StaffRequest, slug: str, reference: str) -> HttpResponse:
+    """One step: send the text; or, with a template chosen, put it in the box to edit."""
+    programme, roles = _answering(request, slug)
+    access = case_access(request, reference, roles)
+    if access.case.programme_id != programme.pk:
+        raise Http404
+    auto_id = f"id_{reference}_%s"
+    template_id = request.POST.get("insert", "")
+    if template_id.isdigit():
+        template = get_object_or_404(ReplyTemplate, pk=int(template_id), programme=programme)
+        form = ReplyForm(initial={"text": template.text}, auto_id=auto_id)
+        return inbox(request, slug, filled={reference: form}, inserted=reference)
+    form = ReplyForm(request.POST, auto_id=auto_id)
+    if not form.is_valid():
+        return inbox(request, slug, filled={reference: form})
+    try:
+        casework.staff_message(
+            access.case,
+            user=request.user,
+            private_key=access.private_key,
+            text=form.cleaned_data["text"],
+        )
+    except dossier.CaseShredded:
+        return refused(
+            request,
+            _("This case has been destroyed; nothing can be written."),
+            reverse("inbox:inbox", args=[slug]),
+        )
+    messages.success(request, _("Reply sent to %(case)s.") % {"case": reference})
+    return redirect("inbox:inbox", slug=slug)
+
+
+# --- The admin's reply templates -----------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def templates(request: StaffRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    programme = _programme(request, slug, {Role.ADMIN})
+    instance = (
+        get_object_or_404(ReplyTemplate, pk=pk, programme=programme)
+        if pk
+        else ReplyTemplate(programme=programme)
+    )
+    form = TemplateForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        services.save_template(form.save(commit=False), user=request.user)
+        return redirect("inbox:templates", slug=programme.slug)
+    context = {
+        "programme": programme,
+        "form": form,
+        "templates": services.templates_of(programme),
+        "editing": instance.pk,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "inbox/templates.html", context, status=status)
