@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "safepassage.aftercare",
     "safepassage.volunteer",
     "safepassage.inbox",
+    "safepassage.bot",
     "safepassage.ops",
     "safepassage.dashboard",
 ]
@@ -296,7 +297,8 @@ LOGGING = {
     "filters": {"redact": {"()": "safepassage.logs.Redact"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # aiogram never logs an update at WARNING; nothing of a chat reaches a log line.
+    "loggers": {"axes": {"level": "WARNING"}, "aiogram": {"level": "WARNING"}},
 }
 
 # Probe signal: this many near-identical applications within this many minutes.
@@ -352,3 +354,15 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # Retention: cases that ended (closed, cancelled, rejected, compromised, lost) are
 # crypto-shredded this many days after they ended.
 RETENTION_DAYS = int(os.environ.get("SAFEPASSAGE_RETENTION_DAYS", "180"))
+
+# The Telegram bot (`safepassage bot`, safepassage/bot/): its token, the programme it serves,
+# the onion address its safety notice points to, and how long a shown codename stays.
+_telegram_token_file = os.environ.get("SAFEPASSAGE_TELEGRAM_TOKEN_FILE")
+TELEGRAM_TOKEN = (
+    Path(_telegram_token_file).read_text().strip()
+    if _telegram_token_file
+    else os.environ.get("SAFEPASSAGE_TELEGRAM_TOKEN", "")
+)
+BOT_PROGRAMME = os.environ.get("SAFEPASSAGE_BOT_PROGRAMME", "")
+ONION_ADDRESS = os.environ.get("SAFEPASSAGE_ONION_ADDRESS", "")
+BOT_CODENAME_SECONDS = int(os.environ.get("SAFEPASSAGE_BOT_CODENAME_SECONDS", "300"))

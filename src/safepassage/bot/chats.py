@@ -1,0 +1,63 @@
+"""What the bot remembers of a chat, and for how long: in this process's memory only, keyed by
+a keyed hash of the chat id under a random key made at start and replaced every day, gone
+within the hour. No chat id, user id, name, username or language is kept anywhere else: not
+in the database, not in a log line (issue #12).
+
+Written by hand because aiogram's FSM storages keep the chat id in the clear as their key."""
+
+import hmac
+import secrets
+import time
+from dataclasses import dataclass, field
+from hashlib import sha256
+from typing import Any
+
+LIFETIME = 3600  # seconds a quiet chat is remembered
+KEY_LIFETIME = 24 * 3600
+PER_MINUTE = 30  # messages and button presses a chat may send in a minute
+
+
+@dataclass
+class Chat:
+    language: str = "ru"
+    step: str = ""  # what the bot asked for last ("" when nothing)
+    intent: str = "apply"  # "apply" or "ask"
+    campaign: str = ""
+    answers: dict[str, Any] = field(default_factory=dict)
+    applicant: Any = None  # intake.applicants.Applicant once signed in with a codename
+    codename_message: int | None = None  # the message showing a new codename
+    seen: float = field(default_factory=time.monotonic)
+    recent: list[float] = field(default_factory=list)
+
+
+class Chats:
+    def __init__(self, clock: Any = time.monotonic) -> None:
+        self._clock = clock
+        self._key = secrets.token_bytes(32)
+        self._key_made = clock()
+        self._chats: dict[bytes, Chat] = {}
+
+    def _name(self, chat_id: int) -> bytes:
+        now = self._clock()
+        if now - self._key_made > KEY_LIFETIME:  # a new key: every chat starts over
+            self._key, self._key_made, self._chats = secrets.token_bytes(32), now, {}
+        return hmac.new(self._key, str(chat_id).encode(), sha256).digest()
+
+    def get(self, chat_id: int) -> Chat:
+        now = self._clock()
+        self._chats = {k: c for k, c in self._chats.items() if now - c.seen < LIFETIME}
+        chat = self._chats.setdefault(self._name(chat_id), Chat())
+        chat.seen = now
+        return chat
+
+    def forget(self, chat_id: int) -> None:
+        self._chats.pop(self._name(chat_id), None)
+
+    def too_fast(self, chat: Chat) -> bool:
+        """Counts this step; True when the chat sent more than PER_MINUTE in the last minute."""
+        now = self._clock()
+        chat.recent = [t for t in chat.recent if now - t < 60] + [now]
+        return len(chat.recent) > PER_MINUTE
+
+    def __len__(self) -> int:
+        return len(self._chats)

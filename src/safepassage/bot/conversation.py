@@ -1,0 +1,398 @@
+"""The Telegram bot's conversation (aiogram 3): the safety notice, applying step by step with
+the web form's own fields and validation, the codename shown once, coming back with it to
+read and send messages, read instructions, confirm or cancel. Every step goes through the
+applicant API the web uses (cases.submission, intake.applicants), so the same codename works
+on both, a duress codename included.
+
+Answer-only: the bot replies inside the update it handles and never writes first. It keeps
+nothing of the Telegram user (chats.py), deletes every message of his that carried an answer
+or a codename, never asks for a contact or a location, works in private chats only, and puts
+nothing of a case in button data.
+"""
+
+import asyncio
+import contextlib
+import re
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from safepassage.bot.chats import Chat, Chats
+from safepassage.cases import submission
+from safepassage.cases.models import Case
+from safepassage.intake import applicants
+from safepassage.intake.forms import ApplicationForm
+from safepassage.programmes.services import programme_by_slug
+
+router = Router(name="applicant")
+router.message.filter(F.chat.type == "private")
+router.callback_query.filter(F.message.chat.type == "private")
+
+LANGUAGES = ("ru", "en")
+CAMPAIGN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+# The web form's fields, asked one at a time: the two it requires, then the rest, skippable.
+REQUIRED = ("direction", "group")
+OPTIONAL = (
+    "surname",
+    "first_names",
+    "rank",
+    "date_of_birth",
+    "service_number",
+    "unit",
+    "equipment",
+    "message",
+)
+
+
+def _keyboard(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=t, callback_data=d) for t, d in row] for row in rows
+        ]
+    )
+
+
+def _menu(chat: Chat) -> InlineKeyboardMarkup:
+    other = "en" if chat.language == "ru" else "ru"
+    names = {"ru": "Русский", "en": "English"}
+    return _keyboard(
+        [(_("Apply to cross over"), "apply")],
+        [(_("Only ask a question first"), "ask")],
+        [(_("I have a codename"), "enter")],
+        [(names[other], f"lang:{other}")],
+    )
+
+
+def _notice() -> str:
+    onion = settings.ONION_ADDRESS
+    return _(
+        "Safety first. Telegram can read this chat, and may hand your phone number and "
+        "address to a court. The safer way is our website in Tor Browser%(onion)s. When you "
+        "finish, delete this chat; turn on auto-delete for it now. We never ask for money."
+    ) % {"onion": f": {onion}" if onion else ""}
+
+
+async def _forget_message(message: Message) -> None:
+    """His message carried an answer or a codename: it does not stay in the chat."""
+    with contextlib.suppress(TelegramBadRequest):  # already gone, or older than allowed
+        await message.delete()
+
+
+# --- Start ---------------------------------------------------------------------------------
+
+
+@router.message(CommandStart())
+async def start(message: Message, command: CommandObject, chats: Chats) -> None:
+    chat = chats.get(message.chat.id)
+    chat.step, chat.answers, chat.applicant = "", {}, None
+    if command.args and CAMPAIGN.match(command.args):
+        chat.campaign = command.args  # a leaflet's code, and nothing else
+    with translation.override(chat.language):
+        await message.answer(_notice(), reply_markup=_menu(chat))
+
+
+@router.callback_query(F.data.startswith("lang:"))
+async def language(query: CallbackQuery, chats: Chats) -> None:
+    chat = chats.get(query.message.chat.id)  # type: ignore[union-attr]
+    wanted = (query.data or "").removeprefix("lang:")
+    chat.language = wanted if wanted in LANGUAGES else "ru"
+    with translation.override(chat.language):
+        await query.answer()
+        await query.message.answer(_notice(), reply_markup=_menu(chat))  # type: ignore[union-attr]
+
+
+# --- Applying --------------------------------------------------------------------------------
+
+
+def _prompt(name: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    field = ApplicationForm.base_fields[name]
+    text = str(field.label)
+    if field.help_text:
+        text += "\n" + str(field.help_text)
+    if name == "group":
+        return text, _keyboard([(_("Alone"), "alone"), (_("In a group"), "group")])
+    if name in OPTIONAL:
+        return text, _keyboard([(_("Skip"), "skip")])
+    return text, None
+
+
+async def _ask(message: Message, chat: Chat, name: str) -> None:
+    chat.step = name
+    text, keyboard = _prompt(name)
+    await message.answer(text, reply_markup=keyboard)
+
+
+@router.callback_query(F.data.in_({"apply", "ask"}))
+async def begin(query: CallbackQuery, chats: Chats) -> None:
+    chat = chats.get(query.message.chat.id)  # type: ignore[union-attr]
+    chat.intent, chat.answers, chat.applicant = query.data or "apply", {}, None
+    with translation.override(chat.language):
+        await query.answer()
+        await _ask(query.message, chat, "direction")  # type: ignore[arg-type]
+
+
+def _next_field(chat: Chat) -> str | None:
+    order = [*REQUIRED, *(["group_size"] if chat.answers.get("group") == "group" else [])]
+    order += list(OPTIONAL) if chat.intent == "apply" else ["message"]
+    done = chat.answers.keys()
+    return next((name for name in order if name not in done), None)
+
+
+async def _go_on(message: Message, chat: Chat, programme_slug: str) -> None:
+    following = _next_field(chat)
+    if following is not None:
+        await _ask(message, chat, following)
+        return
+    await _submit(message, chat, programme_slug)
+
+
+@router.callback_query(F.data.in_({"alone", "group", "skip"}))
+async def choose(query: CallbackQuery, chats: Chats, programme_slug: str) -> None:
+    chat = chats.get(query.message.chat.id)  # type: ignore[union-attr]
+    with translation.override(chat.language):
+        await query.answer()
+        if chat.step == "group" and query.data in ("alone", "group"):
+            chat.answers["group"] = query.data
+        elif chat.step in OPTIONAL and query.data == "skip":
+            chat.answers[chat.step] = ""
+        else:
+            return
+        await _go_on(query.message, chat, programme_slug)  # type: ignore[arg-type]
+
+
+def _clean(name: str, text: str) -> Any:
+    """The web form's own field cleans the answer: the same validation, the same messages."""
+    value = ApplicationForm.base_fields[name].clean(text)
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+async def _answer(message: Message, chat: Chat, programme_slug: str) -> None:
+    text = (message.text or "").strip()
+    await _forget_message(message)
+    try:
+        value = _clean(chat.step, text)
+    except ValidationError as error:
+        await message.answer(" ".join(str(m) for m in error.messages))
+        return
+    if chat.step == "group_size" and not value:
+        await message.answer(_("Say how many people are in the group."))
+        return
+    chat.answers[chat.step] = value
+    await _go_on(message, chat, programme_slug)
+
+
+def _submit_sync(chat: Chat, programme_slug: str) -> str | None:
+    programme = programme_by_slug(programme_slug)
+    if programme is None:
+        return None
+    answers = {k: v for k, v in chat.answers.items() if v not in ("", None) and k != "message"}
+    if chat.campaign:
+        answers["campaign"] = chat.campaign
+    receipt = submission.submit_application(
+        programme,
+        answers,
+        token=submission.new_submission_token(),
+        language=chat.language,
+        wants_to_apply=chat.intent == "apply",
+        first_message=str(chat.answers.get("message") or ""),
+        channel=Case.Channel.TELEGRAM,
+    )
+    return receipt.codename
+
+
+async def _submit(message: Message, chat: Chat, programme_slug: str) -> None:
+    chat.step = ""
+    codename = await sync_to_async(_submit_sync)(chat, programme_slug)
+    chat.answers = {}
+    if codename is None:
+        await message.answer(_("Something went wrong. Please try again in a few minutes."))
+        return
+    shown = await message.answer(
+        _(
+            "Your codename:\n\n%(codename)s\n\nLearn it by heart now: this message disappears "
+            "in a few minutes. With it you come back here or on the website. Do not write it "
+            "down."
+        )
+        % {"codename": codename},
+        protect_content=True,
+        reply_markup=_keyboard([(_("I have memorised it"), "memorised")]),
+    )
+    chat.codename_message = shown.message_id
+    asyncio.get_running_loop().create_task(
+        _delete_later(message.bot, shown.chat.id, shown.message_id)  # type: ignore[arg-type]
+    )
+
+
+async def _delete_later(bot: Bot, chat_id: int, message_id: int) -> None:
+    await asyncio.sleep(settings.BOT_CODENAME_SECONDS)
+    with contextlib.suppress(TelegramBadRequest):  # already deleted by his button
+        await bot.delete_message(chat_id=chat_id, message_id=message_id)
+
+
+@router.callback_query(F.data == "memorised")
+async def memorised(query: CallbackQuery, chats: Chats) -> None:
+    chat = chats.get(query.message.chat.id)  # type: ignore[union-attr]
+    chat.codename_message = None
+    with translation.override(chat.language):
+        await query.answer()
+        await _forget_message(query.message)  # type: ignore[arg-type]
+        await query.message.answer(  # type: ignore[union-attr]
+            _("Come back here with your codename to read our answer."),
+            reply_markup=_keyboard([(_("I have a codename"), "enter")]),
+        )
+
+
+# --- Coming back -----------------------------------------------------------------------------
+
+
+@router.callback_query(F.data == "enter")
+async def ask_codename(query: CallbackQuery, chats: Chats) -> None:
+    chat = chats.get(query.message.chat.id)  # type: ignore[union-attr]
+    chat.step = "codename"
+    with translation.override(chat.language):
+        await query.answer()
+        await query.message.answer(_("Send your codename: the eight words."))  # type: ignore[union-attr]
+
+
+def _status_sync(
+    applicant: applicants.Applicant, language: str
+) -> tuple[str, list[str], bool, bool]:
+    """His page as text: the state, the messages, and whether instructions or a cancel are
+    on offer. Under duress the decoy's, as on the web."""
+    with translation.override(language):
+        page = applicants.status(applicant, timezone.now())
+        if page is None:
+            return _("This application no longer exists."), [], False, False
+        context = {
+            "state": page.state,
+            "programme": page.programme,
+            "instructions": page.instructions,
+            "confirmed": page.confirmed,
+        }
+        texts = [_text(render_to_string("intake/_status_text.html", context))]
+        if page.instructions is not None:
+            texts.append(_text(render_to_string("intake/_instructions.html", context)))
+        for shown in page.messages[-10:]:
+            who = _("From us") if shown.sender == "staff" else _("From you")
+            texts.append(f"{who}: {shown.text}")
+        return (
+            "\n\n".join(texts[:1]),
+            texts[1:],
+            page.instructions is not None and not page.confirmed,
+            "cancel" in page.actions,
+        )
+
+
+def _text(html: str) -> str:
+    for tag in ("</p>", "</li>", "</h2>", "</h3>", "<br>"):
+        html = html.replace(tag, tag + "\n")
+    lines = (line.strip() for line in strip_tags(html).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+async def _show(message: Message, chat: Chat) -> None:
+    head, rest, may_confirm, may_cancel = await sync_to_async(_status_sync)(
+        chat.applicant, chat.language
+    )
+    rows = [[(_("Write to us"), "write")]]
+    if may_confirm:
+        rows.append([(_("I will be there"), "confirm")])
+    if may_cancel:
+        rows.append([(_("Cancel my application"), "cancel")])
+    rows.append([(_("Sign out"), "leave")])
+    for text in rest:
+        await message.answer(text, protect_content=True)
+    await message.answer(head, reply_markup=_keyboard(*rows), protect_content=True)
+
+
+async def _codename(message: Message, chat: Chat) -> None:
+    text = message.text or ""
+    await _forget_message(message)
+    applicant = await sync_to_async(applicants.enter)(text)
+    if applicant is None:
+        await message.answer(_("That codename is not known. Check the words and send it again."))
+        return
+    chat.step, chat.applicant = "", applicant
+    await _show(message, chat)
+
+
+@router.callback_query(F.data.in_({"write", "confirm", "cancel", "cancel_yes", "leave"}))
+async def act(query: CallbackQuery, chats: Chats) -> None:
+    chat = chats.get(query.message.chat.id)  # type: ignore[union-attr]
+    message: Message = query.message  # type: ignore[assignment]
+    with translation.override(chat.language):
+        await query.answer()
+        if chat.applicant is None:
+            await message.answer(_notice(), reply_markup=_menu(chat))
+            return
+        if query.data == "write":
+            chat.step = "write"
+            await message.answer(_("Write your message."))
+        elif query.data == "confirm":
+            await sync_to_async(applicants.confirm_crossing)(chat.applicant, timezone.now())
+            await _show(message, chat)
+        elif query.data == "cancel":
+            await message.answer(
+                _("Cancel your application? Nothing more will happen with it."),
+                reply_markup=_keyboard([(_("Yes, cancel it"), "cancel_yes")], [(_("No"), "write")]),
+            )
+        elif query.data == "cancel_yes":
+            await sync_to_async(applicants.act)(chat.applicant, "cancel")
+            await _show(message, chat)
+        else:
+            chats.forget(message.chat.id)
+            await message.answer(_("Signed out. Delete this chat now."))
+
+
+async def _write(message: Message, chat: Chat) -> None:
+    text = (message.text or "").strip()[:2000]
+    await _forget_message(message)
+    chat.step = ""
+    if text:
+        await sync_to_async(applicants.reply)(chat.applicant, text)
+    await message.answer(_("Sent. We answer here: come back with your codename."))
+    await _show(message, chat)
+
+
+@router.message(Command("help"))
+async def help_(message: Message, chats: Chats) -> None:
+    chat = chats.get(message.chat.id)
+    with translation.override(chat.language):
+        await message.answer(_notice(), reply_markup=_menu(chat))
+
+
+@router.message(F.text)
+async def text(message: Message, chats: Chats, programme_slug: str) -> None:
+    chat = chats.get(message.chat.id)
+    with translation.override(chat.language):
+        if chats.too_fast(chat):
+            await _forget_message(message)
+            await message.answer(_("Too many messages. Wait a minute, then go on."))
+        elif chat.step == "codename":
+            await _codename(message, chat)
+        elif chat.step == "write" and chat.applicant is not None:
+            await _write(message, chat)
+        elif chat.step in (*REQUIRED, "group_size", *OPTIONAL):
+            await _answer(message, chat, programme_slug)
+        else:
+            await _forget_message(message)
+            await message.answer(_notice(), reply_markup=_menu(chat))
+
+
+@router.message()
+async def anything_else(message: Message, chats: Chats) -> None:
+    """A photo, a contact, a location: never kept, never forwarded."""
+    chat = chats.get(message.chat.id)
+    await _forget_message(message)
+    with translation.override(chat.language):
+        await message.answer(_("Please write in words. Do not send photos, contacts or places."))

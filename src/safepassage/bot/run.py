@@ -1,0 +1,12 @@
+"""The bot's one dispatcher. `safepassage bot` polls Telegram with it (outbound connections
+only: nothing listens); tests and the benchmark feed it updates through a recording session,
+with no network. What changes per run (the chats remembered, the programme served) is passed
+as workflow data, so the same dispatcher serves both."""
+
+from aiogram import Dispatcher
+
+from safepassage.bot.conversation import router
+
+DISPATCHER = Dispatcher()
+DISPATCHER.include_router(router)
+ALLOWED_UPDATES = ["message", "callback_query"]

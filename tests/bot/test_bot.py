@@ -1,0 +1,144 @@
+"""The Telegram bot (issue #12), driven through the real dispatcher with no network."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from safepassage.audit.models import AuditEvent
+from safepassage.cases.models import Case
+from safepassage.programmes.roles import Role
+from tests.bot.conftest import CHAT_ID
+from tests.conftest import enter, submit
+from tests.test_data_at_rest import database_bytes
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def apply(telegram, **answers: str) -> str:
+    """Apply through the bot with the two required answers and some optional ones; the
+    codename it shows."""
+    telegram.send("/start")
+    telegram.press("apply")
+    telegram.send(answers.get("direction", "У водонапорной башни"))
+    telegram.press("alone")
+    for field in ("surname", "first_names", "rank", "date_of_birth", "service_number"):
+        if field in answers:
+            telegram.send(answers[field])
+        else:
+            telegram.press("skip")
+    for _ in ("unit", "equipment"):
+        telegram.press("skip")
+    telegram.send(answers.get("message", "Когда можно идти?"))
+    shown = telegram.sent()[-1]
+    assert shown.protect_content is True
+    found = re.search(r"\n\n(.+)\n\n", shown.text)
+    assert found, shown.text
+    return found.group(1)
+
+
+def test_the_bot_starts_with_the_safety_notice_in_russian(telegram):
+    telegram.send("/start LEAF-7")
+    assert "Telegram может прочитать этот чат" in telegram.last()
+    assert telegram.buttons() == ["apply", "ask", "enter", "lang:en"]
+    telegram.press("lang:en")
+    assert "Telegram can read this chat" in telegram.last()
+
+
+def test_applying_in_the_bot_makes_a_case_and_the_codename_works_on_the_web(telegram):
+    codename = apply(telegram, surname="Журавлёв", date_of_birth="07.03.1994")
+    case = Case.objects.get()
+    assert case.channel == "telegram" and case.state == "applied" and case.awaiting_reply
+    assert len(codename.split()) == 8
+    # Every message of his that carried an answer is deleted by the bot.
+    assert len(telegram.deleted()) == 4  # direction, surname, date of birth, message
+    telegram.press("memorised")
+    assert len(telegram.deleted()) == 5  # and the codename, once he has it
+    web = Client()
+    enter(web, codename)
+    assert "Когда можно идти?" in web.get("/ru/my/").content.decode()
+
+
+def test_a_wrong_answer_gets_the_web_forms_own_message(telegram):
+    telegram.send("/start")
+    telegram.press("apply")
+    telegram.send("У водонапорной башни")
+    telegram.press("group")
+    telegram.send("500")
+    assert "до 200 человек" in telegram.last()
+    telegram.send("3")
+    assert "Фамилия" in telegram.last()
+
+
+def test_coming_back_with_the_codename_reads_the_reply_and_writes_one(
+    world, telegram, staff_client
+):
+    codename = submit(Client(), lang="ru")
+    case = Case.objects.get()
+    verifier = staff_client(Role.VERIFIER)
+    verifier.post(f"/en/staff/case/{case.reference}/message/", {"text": "Где вы сейчас?"})
+    telegram.send("/start")
+    telegram.press("enter")
+    sent_codename = telegram.send(codename)
+    assert sent_codename in telegram.deleted()
+    texts = "\n".join(m.text for m in telegram.sent()[-4:])
+    assert "Где вы сейчас?" in texts and "Ваша заявка получена" in texts
+    telegram.press("write")
+    before = len(telegram.sent())
+    telegram.send("В тылу, под Курском")
+    assert "Отправлено" in "\n".join(m.text for m in telegram.sent()[before:])
+    web = Client()
+    enter(web, codename)
+    assert "В тылу, под Курском" in web.get("/ru/my/").content.decode()
+
+
+def test_a_wrong_codename_is_refused_without_saying_more(telegram):
+    telegram.send("/start")
+    telegram.press("enter")
+    telegram.send("совсем не то слово")
+    assert "кодовое слово не известно" in telegram.last().lower()
+
+
+def test_nothing_of_the_telegram_user_is_stored_or_audited(telegram):
+    apply(telegram, surname="Журавлёв")
+    raw = database_bytes()
+    for secret in (str(CHAT_ID), "ivan_z", "Ivan"):
+        assert secret.encode() not in raw, secret
+    details = " ".join(str(d) for d in AuditEvent.objects.values_list("detail", flat=True))
+    assert str(CHAT_ID) not in details
+    assert len(telegram.chats) == 1  # only in this process's memory, under a keyed hash
+    assert CHAT_ID not in {k for k in telegram.chats._chats}
+
+
+def test_the_campaign_code_goes_with_the_application_and_nothing_else(world, telegram):
+    telegram.send("/start LEAF-7")
+    telegram.press("ask")
+    telegram.send("Херсон")
+    telegram.press("alone")
+    telegram.send("Это безопасно?")
+    case = Case.objects.get()
+    assert case.state == "inquiry"
+    from safepassage.cases import dossier
+
+    assert dossier.circumstances(case, world.private_key)["campaign"] == "LEAF-7"
+
+
+def test_without_a_token_the_bot_command_says_so_and_exits_cleanly(capsys, settings):
+    from django.core.management import call_command
+
+    settings.TELEGRAM_TOKEN = ""
+    call_command("bot")
+    assert "No Telegram token" in capsys.readouterr().out
+
+
+def test_photos_contacts_and_places_are_deleted_and_not_kept(telegram):
+    from aiogram.types import Contact, Update
+
+    telegram.send("/start")
+    message = telegram._message("")
+    message = message.model_copy(
+        update={"text": None, "contact": Contact(phone_number="+70000000000", first_name="I")}
+    )
+    telegram._feed(Update(update_id=999, message=message))
+    assert message.message_id in telegram.deleted()
+    assert "Не отправляйте фото, контакты и места" in telegram.last()
