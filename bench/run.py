@@ -106,6 +106,7 @@ def in_process() -> dict:
     )
     staff_kdf = summary(timed(lambda: crypto.wrap_with_secret("x" * 12, b"k" * 32), 10))
     logins = summary(timed(lambda: applicant_side.enter_with_codename(issued.pop()), min(30, n)))
+    bot = summary(timed(lambda: apply_in_the_bot(programme.slug), max(20, n // 5)))
     rotation = rotate(programme, private_key)
     return {
         "database": connection.vendor,
@@ -119,8 +120,27 @@ def in_process() -> dict:
         "login_ratio_to_one_kdf": logins["per_second"] / one_kdf["per_second"],
         "wordlist_bits": codenames.WORDS * codenames.BITS_PER_WORD,
         "planner": planner_bench.run(),
+        "bot_applications": bot,
+        "bot_ratio_to_web_intake": bot["per_second"] / intake["per_second"],
         "key_rotation": rotation,
     }
+
+
+def apply_in_the_bot(slug: str) -> None:
+    """One application through the Telegram bot's real dispatcher, fed with the updates a
+    person's taps and answers make (twelve), answered by a recording session: no network."""
+    import secrets
+
+    from safepassage.bot.offline import Telegram
+
+    chat = Telegram(slug, chat_id=secrets.randbelow(10**9))
+    chat.send("/start")
+    chat.press("apply")
+    chat.send("north of the river")
+    chat.press("alone")
+    for _ in range(7):
+        chat.press("skip")
+    chat.send("When can I go?")
 
 
 def rotate(programme, private_key: bytes) -> dict:
