@@ -142,3 +142,91 @@ def test_photos_contacts_and_places_are_deleted_and_not_kept(telegram):
     telegram._feed(Update(update_id=999, message=message))
     assert message.message_id in telegram.deleted()
     assert "Не отправляйте фото, контакты и места" in telegram.last()
+
+
+def test_a_duress_codename_in_the_bot_shows_the_decoy_and_reaches_no_one(world, telegram):
+    from safepassage.cases.models import Message
+    from safepassage.intake import applicants
+
+    codename = submit(Client(), lang="ru")
+    real = applicants.enter(codename)
+    assert real is not None
+    duress = applicants.new_duress_codename(real, "ru")
+    assert duress is not None
+    telegram.send("/start")
+    telegram.press("enter")
+    telegram.send(duress)
+    assert "Ваша заявка получена" in telegram.last()  # the same page a real one gets
+    telegram.press("write")
+    telegram.send("Меня заставили")
+    assert Message.objects.count() == 1  # his real first message only: nothing reached staff
+    # The verifiers were warned, as when the duress codename is used on the web.
+    assert AuditEvent.objects.filter(action="applicant.duress").count() == 1
+
+
+def test_the_bot_reads_the_crossing_instructions_and_he_confirms(world, telegram, settings):
+    from django.utils import timezone
+
+    from safepassage.passage import notices
+    from tests.passage.conftest import front as _front  # noqa: F401
+    from tests.passage.conftest import notify, verified_with_codename
+
+    settings.PASSAGE_INSTRUCTION_LEAD_HOURS = 24 * 9
+    from safepassage.passage.models import ReceivingUnit, Sector
+
+    unit = ReceivingUnit.objects.create(programme=world.programme, name="47th brigade")
+    unit.liaisons.add(world.staff[Role.LIAISON])
+    orchard = Sector.objects.create(
+        programme=world.programme,
+        name="Orchard",
+        description="The burnt orchard with the white water tower on your left",
+        approach="From the south-east",
+        receiving_unit=unit,
+    )
+    case, codename = verified_with_codename(Client(), lang="ru")
+    crossing = notify(world, case, orchard)
+    notices.acknowledge(
+        crossing.pk, user=world.staff[Role.LIAISON], keys=world.unit_keys, now=timezone.now()
+    )
+    telegram.send("/start")
+    telegram.press("enter")
+    telegram.send(codename)
+    texts = "\n".join(m.text for m in telegram.sent())
+    assert "Ваш переход" in texts and "московское время" in texts
+    assert "The burnt orchard with the white water tower" in texts
+    assert "Поднимите обе руки" in texts
+    assert all(m.protect_content for m in telegram.sent()[-3:])
+    assert "confirm" in telegram.buttons()
+    telegram.press("confirm")
+    crossing.refresh_from_db()
+    assert crossing.applicant_confirmed_at is not None
+
+
+def test_a_flood_from_one_chat_is_slowed(telegram):
+    telegram.send("/start")
+    for _ in range(40):
+        telegram.send("hello")
+    assert "Подождите минуту" in telegram.last()
+
+
+def test_the_shown_codename_is_deleted_after_a_few_minutes(telegram, settings):
+    from asgiref.sync import async_to_sync
+
+    from safepassage.bot.conversation import _delete_later
+
+    settings.BOT_CODENAME_SECONDS = 0
+    async_to_sync(_delete_later)(telegram.bot, 1, 4242)
+    assert 4242 in telegram.deleted()
+
+
+def test_he_cancels_his_application_in_the_bot(telegram):
+    codename = submit(Client(), lang="ru")
+    telegram.send("/start")
+    telegram.press("enter")
+    telegram.send(codename)
+    assert "cancel" in telegram.buttons()
+    telegram.press("cancel")
+    assert "Отменить заявку?" in telegram.last()
+    telegram.press("cancel_yes")
+    assert Case.objects.get().state == "cancelled"
+    assert "Вы отменили заявку" in telegram.last()
