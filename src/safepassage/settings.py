@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "safepassage.volunteer",
     "safepassage.inbox",
     "safepassage.bot",
+    "safepassage.outreach",
     "safepassage.ops",
     "safepassage.dashboard",
 ]
@@ -366,3 +367,5 @@ TELEGRAM_TOKEN = (
 BOT_PROGRAMME = os.environ.get("SAFEPASSAGE_BOT_PROGRAMME", "")
 ONION_ADDRESS = os.environ.get("SAFEPASSAGE_ONION_ADDRESS", "")
 BOT_CODENAME_SECONDS = int(os.environ.get("SAFEPASSAGE_BOT_CODENAME_SECONDS", "300"))
+# Figures per campaign: counts below this are shown as "< N" (outreach/figures.py).
+OUTREACH_SMALL_COUNT = int(os.environ.get("SAFEPASSAGE_OUTREACH_SMALL_COUNT", "5"))

@@ -13,6 +13,8 @@ from safepassage.cases import views as case_views
 from safepassage.dashboard import views as dashboard_views
 from safepassage.inbox import views as inbox_views
 from safepassage.intake import views as intake_views
+from safepassage.outreach import attribution
+from safepassage.outreach import views as outreach_views
 from safepassage.passage import views as passage_views
 from safepassage.programmes import team_views
 from safepassage.programmes import views as programme_views
@@ -31,6 +33,8 @@ intake_patterns = (
         path("my/confirm-crossing/", intake_views.confirm_crossing, name="confirm_crossing"),
         path("my/<slug:action>/", intake_views.act, name="act"),
         path("<slug:slug>/apply/", intake_views.apply, name="apply"),
+        path("r/<str:code>/", attribution.arrive, name="campaign"),
+        path("<slug:slug>/official/", outreach_views.official, name="official"),
         path("<slug:slug>/apply/received/", intake_views.received, name="received"),
     ],
     "intake",
@@ -59,6 +63,13 @@ staff_patterns = (
         path("p/<slug:slug>/people/<int:user_id>/grant/", team_views.grant, name="grant"),
     ],
     "staff",
+)
+outreach_patterns = (
+    [
+        path("p/<slug:slug>/campaigns/", outreach_views.campaigns, name="campaigns"),
+        path("p/<slug:slug>/channels/", outreach_views.channels, name="channels"),
+    ],
+    "outreach",
 )
 inbox_patterns = (
     [
@@ -164,6 +175,7 @@ urlpatterns = [
         path("staff/", include(staff_patterns)),
         path("staff/", include(case_patterns)),
         path("staff/", include(inbox_patterns)),
+        path("staff/", include(outreach_patterns)),
         path("staff/", include(passage_patterns)),
         path("staff/", include(reception_patterns)),
         path("staff/", include(aftercare_patterns)),

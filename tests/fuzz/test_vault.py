@@ -42,6 +42,7 @@ def test_the_wrong_key_is_refused(key, other, data):
             crypto.decrypt_bytes(other, crypto.encrypt_bytes(key, data))
 
 
+@settings(deadline=None)  # a key pair is made per example; a loaded CI machine is slow
 @given(payloads, st.data())
 def test_sealed_boxes_open_only_unaltered(data, draw):
     pair = crypto.new_keypair()

@@ -24,7 +24,7 @@ def call_form(operator: Client, **overrides: str) -> dict[str, str]:
         "direction": "Zaporizhzhia direction",
         "group": "alone",
         "language": "ru",
-        "campaign": "LEAF-7",
+        "campaign": "",
         "phone_inspected": "yes",
         "calls_again": "Thursday evening",
         "script_read": "on",
@@ -55,7 +55,6 @@ def test_a_call_becomes_a_case_and_the_caller_signs_in_with_the_codename_read_ba
     shown = text_of(operator.get(done["Location"]).content.decode(), "circumstances")
     assert "Who called A relative, on his behalf" in shown
     assert "His phone may be inspected or taken Yes" in shown
-    assert "How he heard of the programme LEAF-7" in shown
     # The codename is gone from the operator's session once read back.
     assert operator.get("/en/staff/p/north/call/codename/")["Location"] == "/en/staff/p/north/call/"
     # The same form sent again makes no second case.
@@ -135,3 +134,24 @@ def test_the_admin_keeps_reply_templates_in_each_language(world, staff_client):
     page = admin.get("/en/staff/p/north/templates/").content.decode()
     assert "Ukrainian" in text_of(page, "templates")
     assert audit_entries("inbox.template_saved")
+
+
+def test_a_campaign_code_read_on_the_phone_is_checked_and_counted(world, staff_client):
+    from safepassage.outreach import codes
+    from safepassage.outreach.models import Campaign
+
+    leaflet = Campaign.objects.create(
+        programme=world.programme,
+        name="Radio Tokmak",
+        medium="radio",
+        language="ru",
+        starts_on="2026-11-01",
+        code=codes.new_code(),
+    )
+    operator = staff_client(Role.INTAKE)
+    wrong = operator.post("/en/staff/p/north/call/", call_form(operator, campaign="ABCDEF"))
+    assert "No campaign has this code" in wrong.content.decode()
+    assert not Case.objects.exists()
+    spoken = codes.spoken(leaflet.code).lower()
+    operator.post("/en/staff/p/north/call/", call_form(operator, campaign=spoken))
+    assert Case.objects.get().campaign == leaflet

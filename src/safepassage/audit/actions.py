@@ -96,6 +96,8 @@ class Action(models.TextChoices):
     STAFF_SESSION_ENDED = "staff.session_ended", _("A session signed out from another")
     HOTLINE_CALL_RECORDED = "hotline.call_recorded", _("Call recorded by an operator")
     HOTLINE_CODENAME_READ_BACK = "hotline.codename_read_back", _("Caller read the codename back")
+    OUTREACH_CAMPAIGN_SAVED = "outreach.campaign_saved", _("Campaign saved")
+    OUTREACH_CHANNELS_SAVED = "outreach.channels_saved", _("Official channels saved")
     REPLY_TEMPLATE_SAVED = "inbox.template_saved", _("Reply template saved")
     KEY_ROTATION_REQUESTED = "programme.key_rotation_requested", _("Key rotation asked for")
     KEY_ROTATION_STARTED = "programme.key_rotation_started", _("Key rotation started")

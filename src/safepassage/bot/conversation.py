@@ -32,6 +32,7 @@ from safepassage.cases import submission
 from safepassage.cases.models import Case
 from safepassage.intake import applicants
 from safepassage.intake.forms import ApplicationForm
+from safepassage.outreach import attribution
 from safepassage.programmes.services import programme_by_slug
 
 router = Router(name="applicant")
@@ -196,8 +197,7 @@ def _submit_sync(chat: Chat, programme_slug: str) -> str | None:
     if programme is None:
         return None
     answers = {k: v for k, v in chat.answers.items() if v not in ("", None) and k != "message"}
-    if chat.campaign:
-        answers["campaign"] = chat.campaign
+    campaign = attribution.campaign_for(chat.campaign, programme)
     receipt = submission.submit_application(
         programme,
         answers,
@@ -206,6 +206,7 @@ def _submit_sync(chat: Chat, programme_slug: str) -> str | None:
         wants_to_apply=chat.intent == "apply",
         first_message=str(chat.answers.get("message") or ""),
         channel=Case.Channel.TELEGRAM,
+        campaign_id=campaign.pk if campaign else None,
     )
     return receipt.codename
 
@@ -294,7 +295,7 @@ def _status_sync(
 
 
 def _text(html: str) -> str:
-    for tag in ("</p>", "</li>", "</h2>", "</h3>", "<br>"):
+    for tag in ("</p>", "</li>", "</h2>", "</h3>", "</dt>", "</dd>", "<br>"):
         html = html.replace(tag, tag + "\n")
     lines = (line.strip() for line in strip_tags(html).splitlines())
     return "\n".join(line for line in lines if line)
@@ -362,6 +363,25 @@ async def _write(message: Message, chat: Chat) -> None:
         await sync_to_async(applicants.reply)(chat.applicant, text)
     await message.answer(_("Sent. We answer here: come back with your codename."))
     await _show(message, chat)
+
+
+def _official_text(programme_slug: str, language: str) -> str:
+    from safepassage.outreach.views import channels_of  # the same list as the public page
+
+    programme = programme_by_slug(programme_slug)
+    if programme is None:
+        return ""
+    with translation.override(language):
+        context = {"channels": channels_of(programme)}
+        return _text(render_to_string("outreach/_official_list.html", context))
+
+
+@router.message(Command("verify"))
+async def verify(message: Message, chats: Chats, programme_slug: str) -> None:
+    """The programme's genuine channels, as its public page lists them."""
+    chat = chats.get(message.chat.id)
+    text = await sync_to_async(_official_text)(programme_slug, chat.language)
+    await message.answer(text or "…")
 
 
 @router.message(Command("help"))

@@ -38,7 +38,6 @@ CALL = {
     "stage": _("Stage"),
     "phone_inspected": _("His phone may be inspected or taken"),
     "calls_again": _("When he will call again"),
-    "campaign": _("How he heard of the programme"),
 }
 CALLERS = [
     ("self", _("The soldier himself")),

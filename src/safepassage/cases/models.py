@@ -39,6 +39,10 @@ class Case(models.Model):
     # cannot buy.
     awaiting_since = models.DateTimeField(null=True)
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
+    # The campaign that brought him, if he came with its code: nothing else of how he came.
+    campaign = models.ForeignKey(
+        "outreach.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # When the case reached an ended state: retention counts from here.
     ended_at = models.DateTimeField(null=True, db_index=True)
     shredded_at = models.DateTimeField(null=True)

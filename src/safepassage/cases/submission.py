@@ -92,6 +92,7 @@ def submit_application(
     also: Callable[[], None] | None = None,
     binding: bytes = b"",
     channel: str = Case.Channel.WEB,
+    campaign_id: int | None = None,
 ) -> Receipt:
     """Store an application durably and return its codename. The same token twice makes one
     case; the second call returns the same codename while the receipt lasts, if it comes
@@ -115,6 +116,7 @@ def submit_application(
         awaiting_reply=bool(first_message),
         awaiting_since=timezone.now() if first_message else None,
         channel=channel,
+        campaign_id=campaign_id,
     )
     credential = Codename(
         lookup_hash=codenames.lookup_hash(codename),

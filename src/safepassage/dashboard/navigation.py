@@ -44,6 +44,8 @@ def _links(slug: str, roles: frozenset[Role]) -> list[tuple[str, str]]:
     if Role.ADMIN in roles:
         links.append((_("People"), reverse("staff:people", args=[slug])))
         links.append((_("Reply templates"), reverse("inbox:templates", args=[slug])))
+        links.append((_("Campaigns"), reverse("outreach:campaigns", args=[slug])))
+        links.append((_("Official channels"), reverse("outreach:channels", args=[slug])))
         links.append((_("Sectors and signals"), reverse("passage:sectors", args=[slug])))
         links.append((_("Audit log"), reverse("audit-browse", args=[slug])))
     return links

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from safepassage.cases.dossier import APPLICANT_LANGUAGES, CALLERS, PHONE_RISK, STAGES
 from safepassage.inbox.models import ReplyTemplate
+from safepassage.outreach import attribution
+from safepassage.outreach.models import Campaign
+from safepassage.programmes.models import Programme
 from safepassage.textinput import TextAreaField, TextField, VisibleTextOnly
 
 
@@ -34,11 +37,10 @@ class CallForm(VisibleTextOnly, forms.Form):
         required=False,
     )
     language = forms.ChoiceField(label=_("Language to answer him in"), choices=APPLICANT_LANGUAGES)
-    campaign = forms.RegexField(
-        regex=r"^[A-Za-z0-9-]{1,20}$",
+    campaign = TextField(
+        max_length=20,
         required=False,
         label=_("Campaign code, if he has one (from a leaflet or a post)"),
-        error_messages={"invalid": _("A campaign code is up to 20 letters, digits or dashes.")},
     )
     phone_inspected = forms.ChoiceField(
         label=_("May his phone be inspected or taken away?"),
@@ -54,6 +56,21 @@ class CallForm(VisibleTextOnly, forms.Form):
     probe_suspected = forms.BooleanField(required=False, label=_("I suspect a probe"))
     notes = TextAreaField(max_length=2000, required=False, label=_("Notes (staff only)"))
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+
+    def clean_campaign(self) -> Campaign | None:
+        """The operator can ask again: a code that is no campaign's is refused here (on the
+        web and in the bot it is only ignored)."""
+        typed = self.cleaned_data.get("campaign") or ""
+        if not typed:
+            return None
+        campaign = attribution.campaign_for(typed, self.programme)
+        if campaign is None:
+            raise forms.ValidationError(_("No campaign has this code. Ask him to read it again."))
+        return campaign
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

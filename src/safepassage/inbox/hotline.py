@@ -32,7 +32,6 @@ DOSSIER_FIELDS = (
     "stage",
     "phone_inspected",
     "calls_again",
-    "campaign",
 )
 
 
@@ -50,6 +49,7 @@ def record_call(
         wants_to_apply=True,
         binding=f"hotline:{user.pk}".encode(),
         channel=Case.Channel.HOTLINE,
+        campaign_id=answers["campaign"].pk if answers.get("campaign") else None,
     )
     case = submission.case_of_token(token)
     if receipt.codename is None or case is None:

@@ -58,7 +58,7 @@ def _store(request: StaffRequest) -> SessionStore:
 def call(request: StaffRequest, slug: str) -> HttpResponse:
     programme = _programme(request, slug, {Role.INTAKE})
     initial = {"token": submission.new_submission_token()}
-    form = CallForm(request.POST or None, initial=initial)
+    form = CallForm(request.POST or None, initial=initial, programme=programme)
     if request.method == "POST" and form.is_valid():
         try:
             case, codename = hotline.record_call(

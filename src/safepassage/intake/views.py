@@ -21,6 +21,9 @@ from safepassage.cases import submission
 from safepassage.cases.transitions import APPLICANT_ACTIONS
 from safepassage.intake import applicants, flood, sessions, throttle
 from safepassage.intake.forms import ApplicationForm, CodenameForm, ReplyForm
+from safepassage.outreach import attribution
+from safepassage.outreach.attribution import CAMPAIGN
+from safepassage.programmes.models import Programme
 from safepassage.programmes.services import all_programmes, programme_by_slug
 
 RECEIPT_OF_FORM = "receipt"
@@ -58,6 +61,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
                 # Post/redirect/get: Back and Reload never offer to send the form again, and
                 # the codename page (and its language links) shows it again from the receipt.
                 session.put_secret(RECEIPT_OF_FORM, token.encode())  # type: ignore[attr-defined]
+                session.pop(CAMPAIGN, None)  # counted once, with this application
                 flood.note_application(request)
                 if had_row:
                     session.save()  # with the application, in its transaction
@@ -72,6 +76,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
                 first_message=form.cleaned_data["message"],
                 also=keep_receipt,
                 binding=_receipt_binding(request),
+                campaign_id=_campaign(request, programme),
             )
             if not receipt.created:  # the same form again: its receipt, kept as usual
                 session.put_secret(RECEIPT_OF_FORM, token.encode())  # type: ignore[attr-defined]
@@ -85,6 +90,13 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     question = flood.new_question(request) if flood.flooded(programme) else None
     form = ApplicationForm(initial={"token": submission.new_submission_token()}, question=question)
     return render(request, "intake/apply.html", {"form": form, "programme": programme})
+
+
+def _campaign(request: HttpRequest, programme: Programme) -> int | None:
+    """The campaign whose link brought this browser session here (outreach), if it is this
+    programme's: kept in the session only until the application."""
+    campaign = attribution.campaign_for(request.session.get(CAMPAIGN, ""), programme)
+    return campaign.pk if campaign else None
 
 
 def _receipt_binding(request: HttpRequest) -> bytes:

@@ -1,0 +1,99 @@
+"""What each campaign brought, week by week, without letting a small number point at a person:
+counts from 1 to SMALL_COUNT − 1 are shown as "< SMALL_COUNT", and where one hidden cell could
+be worked out from its column's total, the next smallest is hidden too (complementary
+suppression). Every place that shows or exports these figures goes through `table`.
+
+A case counts under the week it came in; verified, crossed and registered by how far it has
+got now."""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Count
+from django.db.models.functions import TruncWeek
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from safepassage.cases.models import Case
+from safepassage.cases.states import CROSSED, QUESTIONS, State
+from safepassage.outreach.models import Campaign
+from safepassage.programmes.models import Programme
+
+VERIFIED_OR_LATER = (
+    State.VERIFIED,
+    State.DORMANT,
+    State.SCHEDULED,
+    State.IN_TRANSIT,
+    State.LOST,
+    *CROSSED,
+)
+REGISTERED_OR_LATER = (State.REGISTERED, State.PATHWAY_CHOSEN, State.CLOSED)
+MEASURES = (
+    ("applications", gettext_lazy("Applications"), None),
+    ("verified", gettext_lazy("Verified"), VERIFIED_OR_LATER),
+    ("crossed", gettext_lazy("Crossed"), CROSSED),
+    ("registered", gettext_lazy("Registered"), REGISTERED_OR_LATER),
+)
+
+
+@dataclass(frozen=True)
+class Table:
+    campaign: Campaign
+    weeks: list[tuple[date, list[str]]]  # the week's Monday, a shown figure per measure
+    total: list[str]
+
+
+def suppress(rows: list[list[int]], threshold: int) -> tuple[list[list[str]], list[str]]:
+    """Rows of counts (one column per measure) as shown, and the column totals. A count of 1
+    to threshold − 1 is hidden; a total under the threshold too; and a column with exactly one
+    hidden cell hides its next smallest as well, so the total cannot give the hidden one away."""
+    hidden = [[0 < n < threshold for n in row] for row in rows]
+    totals = [sum(row[col] for row in rows) for col in range(len(rows[0]))] if rows else []
+    for col, total in enumerate(totals):
+        column = [row[col] for row in rows]
+        if sum(h[col] for h in hidden) == 1 and total >= threshold:
+            candidates = [i for i, n in enumerate(column) if n > 0 and not hidden[i][col]]
+            if candidates:
+                smallest = min(candidates, key=lambda i: column[i])
+                hidden[smallest][col] = True
+    less = _("< %(n)d") % {"n": threshold}
+    shown = [
+        [less if hidden[i][col] else str(n) for col, n in enumerate(row)]
+        for i, row in enumerate(rows)
+    ]
+    shown_totals = [less if 0 < t < threshold else str(t) for t in totals]
+    return shown, shown_totals
+
+
+def tables(programme: Programme) -> list[Table]:
+    threshold = settings.OUTREACH_SMALL_COUNT
+    counted: dict[int, dict[date, Counter[str]]] = {}
+    rows = (
+        Case.objects.filter(programme=programme, campaign__isnull=False)
+        .exclude(state__in=QUESTIONS)
+        .annotate(week=TruncWeek("created_at"))
+        .values_list("campaign_id", "week", "state")
+        .annotate(n=Count("pk"))
+    )
+    for campaign_id, week, state, n in rows:
+        weeks = counted.setdefault(campaign_id, {})
+        cell = weeks.setdefault(week.date(), Counter())
+        for key, _label, states in MEASURES:
+            if states is None or state in states:
+                cell[key] += n
+    result = []
+    for campaign in Campaign.objects.filter(programme=programme):
+        by_week = sorted(counted.get(campaign.pk, {}).items())
+        numbers = [[cell[key] for key, _l, _s in MEASURES] for _monday, cell in by_week]
+        shown, total = suppress(numbers, threshold)
+        mondays = [monday for monday, _cell in by_week]
+        result.append(
+            Table(
+                campaign,
+                list(zip(mondays, shown, strict=True)),
+                total or [str(0)] * len(MEASURES),
+            )
+        )
+    return result

@@ -1,0 +1,109 @@
+"""Outreach pages: the admin's campaigns with what each brought, the official channels the
+admin keeps, and the public page that lists them. Thin: check the role, call one function,
+render."""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from safepassage.audit import log
+from safepassage.audit.actions import Action
+from safepassage.outreach import codes, figures
+from safepassage.outreach.forms import CampaignForm, OfficialChannelsForm
+from safepassage.outreach.models import Campaign, OfficialChannels
+from safepassage.programmes.access import StaffRequest, staff_required
+from safepassage.programmes.models import Programme
+from safepassage.programmes.roles import Role
+from safepassage.programmes.services import programme_by_slug
+
+
+def _admin_of(request: StaffRequest, slug: str) -> Programme:
+    programme = programme_by_slug(slug)
+    if programme is None or Role.ADMIN not in request.scope.roles_in(programme.pk):
+        raise Http404
+    return programme
+
+
+def channels_of(programme: Programme) -> OfficialChannels:
+    return OfficialChannels.objects.filter(programme=programme).first() or OfficialChannels(
+        programme=programme
+    )
+
+
+def _create(form: CampaignForm, programme: Programme, request: StaffRequest) -> Campaign:
+    for _attempt in range(5):  # 2**25 codes: a clash is rare, and a new draw settles it
+        campaign = form.save(commit=False)
+        campaign.programme, campaign.created_by, campaign.code = (
+            programme,
+            request.user,
+            codes.new_code(),
+        )
+        try:
+            with transaction.atomic():
+                campaign.save()
+                log.record(
+                    Action.OUTREACH_CAMPAIGN_SAVED,
+                    log.staff_actor(request.user),
+                    programme_id=programme.pk,
+                    id=campaign.pk,
+                )
+            return campaign
+        except IntegrityError:
+            campaign.pk = None
+    raise IntegrityError("no free campaign code after five draws")
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def campaigns(request: StaffRequest, slug: str) -> HttpResponse:
+    programme = _admin_of(request, slug)
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _create(form, programme, request)
+        return redirect("outreach:campaigns", slug=programme.slug)
+    context = {
+        "programme": programme,
+        "form": form,
+        "tables": figures.tables(programme),
+        "measures": [label for _key, label, _states in figures.MEASURES],
+        "small": settings.OUTREACH_SMALL_COUNT,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "outreach/campaigns.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def channels(request: StaffRequest, slug: str) -> HttpResponse:
+    programme = _admin_of(request, slug)
+    form = OfficialChannelsForm(request.POST or None, instance=channels_of(programme))
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            log.record(
+                Action.OUTREACH_CHANNELS_SAVED,
+                log.staff_actor(request.user),
+                programme_id=programme.pk,
+            )
+        return redirect("outreach:channels", slug=programme.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "outreach/channels_edit.html",
+        {"programme": programme, "form": form},
+        status=status,
+    )
+
+
+def official(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public list of the programme's genuine channels (no JavaScript)."""
+    programme = programme_by_slug(slug)
+    if programme is None:
+        raise Http404
+    return render(
+        request,
+        "outreach/official.html",
+        {"programme": programme, "channels": channels_of(programme)},
+    )

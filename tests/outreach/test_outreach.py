@@ -1,0 +1,123 @@
+"""Campaigns and what each brought, without tracking anyone; the official channels (#13)."""
+
+import pytest
+from django.test import Client
+
+from safepassage.cases.models import Case
+from safepassage.outreach import codes
+from safepassage.outreach.figures import suppress
+from safepassage.outreach.models import Campaign
+from safepassage.programmes.roles import Role
+from tests.conftest import audit_entries, form_token, text_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_code_reads_back_and_a_mistyped_one_is_refused():
+    for _ in range(200):
+        code = codes.new_code()
+        assert codes.read(code) == code
+        assert codes.read(codes.spoken(code).lower()) == code  # "abc-def" as typed
+        for i in range(6):  # any one character wrong
+            for other in codes.ALPHABET:
+                if other != code[i]:
+                    assert codes.read(code[:i] + other + code[i + 1 :]) is None
+    assert codes.read("O1L0I") is None  # too short
+    code = "0" + codes.new_code()[1:]
+    fixed = code[:5] + codes._check(code[:5])
+    assert codes.read("O" + fixed[1:]) == fixed  # O is read as 0
+
+
+def test_small_counts_are_hidden_and_cannot_be_worked_out_from_the_total():
+    shown, total = suppress([[3, 1, 0], [10, 6, 0], [7, 5, 0]], threshold=5)
+    assert shown[0] == ["< 5", "< 5", "0"]
+    # Column 0 had one hidden cell (3) under a total of 20: the next smallest (7) hides too.
+    assert shown[2][0] == "< 5" and shown[1][0] == "10"
+    assert shown[1][1] == "6" or shown[2][1] == "< 5"
+    assert total == ["20", "12", "0"]
+    assert suppress([[2]], 5) == ([["< 5"]], ["< 5"])
+
+
+def campaign(admin) -> Campaign:
+    response = admin.post(
+        "/en/staff/p/north/campaigns/",
+        {
+            "name": "Leaflets over Tokmak",
+            "medium": "leaflet",
+            "language": "ru",
+            "area": "Zaporizhzhia front",
+            "starts_on": "01.11.2026",
+        },
+    )
+    assert response.status_code == 302
+    return Campaign.objects.get()
+
+
+def apply_with(code: str) -> None:
+    client = Client()
+    arrived = client.get(f"/ru/r/{code}/")
+    assert arrived["Location"] == "/ru/north/apply/"
+    page = client.get("/ru/north/apply/").content.decode()
+    client.post(
+        "/ru/north/apply/",
+        {"intent": "apply", "direction": "Токмак", "group": "alone", "token": form_token(page)},
+    )
+
+
+def test_a_campaign_link_brings_an_application_counted_under_it_and_nothing_else(
+    world, staff_client
+):
+    admin = staff_client(Role.ADMIN)
+    leaflet = campaign(admin)
+    assert audit_entries("outreach.campaign_saved")
+    apply_with(codes.spoken(leaflet.code).lower())
+    case = Case.objects.get()
+    assert case.campaign == leaflet
+    # An unknown code is no error: the visitor lands on the start page.
+    assert Client().get("/ru/r/ZZZZZZ/")["Location"] == "/ru/"
+    page = admin.get("/en/staff/p/north/campaigns/").content.decode()
+    figures = text_of(page, f"campaign-{leaflet.code}")
+    assert "< 5" in figures and "Leaflets over Tokmak" in figures
+    for _ in range(4):
+        apply_with(leaflet.code)
+    figures = text_of(
+        admin.get("/en/staff/p/north/campaigns/").content.decode(), f"campaign-{leaflet.code}"
+    )
+    assert "In all 5 0 0 0" in figures
+
+
+def test_the_bot_and_the_hotline_count_the_campaign_too(world, staff_client):
+    from safepassage.bot.offline import Telegram
+
+    leaflet = campaign(staff_client(Role.ADMIN))
+    chat = Telegram(world.programme.slug)
+    chat.send(f"/start {leaflet.code}")
+    chat.press("ask")
+    chat.send("Херсон")
+    chat.press("alone")
+    chat.send("Это безопасно?")
+    assert Case.objects.get().campaign == leaflet
+
+
+def test_the_official_channels_are_public_and_the_bot_verifies_them(world, staff_client):
+    from safepassage.bot.offline import Telegram
+
+    onion = "a" * 56 + ".onion"
+    admin = staff_client(Role.ADMIN)
+    bad = admin.post("/en/staff/p/north/channels/", {"onion_address": "example.com"})
+    assert "ends in .onion" in bad.content.decode()
+    admin.post(
+        "/en/staff/p/north/channels/",
+        {
+            "onion_address": onion,
+            "bot_username": "@safe_passage_bot",
+            "bot_id": "7001234567",
+            "phone_numbers": "+380 44 000 00 00",
+        },
+    )
+    page = Client().get("/ru/north/official/").content.decode()
+    listed = text_of(page, "official-channels")
+    assert onion in listed and "@safe_passage_bot" in listed and "7001234567" in listed
+    chat = Telegram(world.programme.slug)
+    chat.send("/verify")
+    assert onion in chat.last() and "7001234567" in chat.last()
