@@ -107,6 +107,7 @@ def in_process() -> dict:
     staff_kdf = summary(timed(lambda: crypto.wrap_with_secret("x" * 12, b"k" * 32), 10))
     logins = summary(timed(lambda: applicant_side.enter_with_codename(issued.pop()), min(30, n)))
     bot = summary(timed(lambda: apply_in_the_bot(programme.slug), max(20, n // 5)))
+    leaflets_made = leaflet_rate(programme)
     rotation = rotate(programme, private_key)
     return {
         "database": connection.vendor,
@@ -122,6 +123,7 @@ def in_process() -> dict:
         "planner": planner_bench.run(),
         "bot_applications": bot,
         "bot_ratio_to_web_intake": bot["per_second"] / intake["per_second"],
+        "leaflets": leaflets_made,
         "key_rotation": rotation,
     }
 
@@ -141,6 +143,42 @@ def apply_in_the_bot(slug: str) -> None:
     for _ in range(7):
         chat.press("skip")
     chat.send("When can I go?")
+
+
+def leaflet_rate(programme) -> dict:
+    """Print-ready leaflets (A6, both sides, two QR codes, three pictograms) per second,
+    against a blank page of the same size made by the same library in the same run."""
+    from datetime import date
+
+    from fpdf import FPDF
+
+    from safepassage.outreach import codes, leaflets
+    from safepassage.outreach.models import Campaign, OfficialChannels
+
+    campaign = Campaign.objects.create(
+        programme=programme,
+        name="bench",
+        medium="leaflet",
+        language="ru",
+        starts_on=date(2026, 11, 1),
+        code=codes.new_code(),
+    )
+    channels = OfficialChannels(
+        programme=programme, onion_address="b" * 56 + ".onion", bot_username="bench_bot"
+    )
+
+    def blank() -> None:
+        pdf = FPDF(format=(105, 148))
+        pdf.add_page()
+        pdf.output()
+
+    made = summary(timed(lambda: leaflets.render(campaign, channels, "a6"), 30))
+    baseline = summary(timed(blank, 30))
+    return {
+        "leaflets": made,
+        "baseline_blank_page": baseline,
+        "ratio_to_blank_page": made["per_second"] / baseline["per_second"],
+    }
 
 
 def rotate(programme, private_key: bytes) -> dict:

@@ -299,7 +299,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     # aiogram never logs an update at WARNING; nothing of a chat reaches a log line.
-    "loggers": {"axes": {"level": "WARNING"}, "aiogram": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "aiogram": {"level": "WARNING"},
+        "fpdf.svg": {"level": "ERROR"},  # the pictograms' <title> tags, which it skips
+    },
 }
 
 # Probe signal: this many near-identical applications within this many minutes.

@@ -68,6 +68,11 @@ outreach_patterns = (
     [
         path("p/<slug:slug>/campaigns/", outreach_views.campaigns, name="campaigns"),
         path("p/<slug:slug>/channels/", outreach_views.channels, name="channels"),
+        path(
+            "p/<slug:slug>/campaigns/<str:code>/<slug:fmt>.pdf",
+            outreach_views.leaflet,
+            name="leaflet",
+        ),
     ],
     "outreach",
 )

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
-from safepassage.outreach import codes, figures
+from safepassage.outreach import codes, figures, leaflets
 from safepassage.outreach.forms import CampaignForm, OfficialChannelsForm
 from safepassage.outreach.models import Campaign, OfficialChannels
 from safepassage.programmes.access import StaffRequest, staff_required
@@ -107,3 +107,16 @@ def official(request: HttpRequest, slug: str) -> HttpResponse:
         "outreach/official.html",
         {"programme": programme, "channels": channels_of(programme)},
     )
+
+
+@staff_required
+def leaflet(request: StaffRequest, slug: str, code: str, fmt: str) -> HttpResponse:
+    """A campaign's pocket card or leaflet, print-ready (leaflets.py)."""
+    programme = _admin_of(request, slug)
+    campaign = Campaign.objects.filter(programme=programme, code=code).first()
+    if campaign is None or fmt not in leaflets.FORMATS:
+        raise Http404
+    pdf = leaflets.render(campaign, channels_of(programme), fmt)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{campaign.code}-{fmt}.pdf"'
+    return response

@@ -1,0 +1,122 @@
+"""Print-ready leaflets and pocket cards for a campaign (issue #13): a pocket card (A7) and a
+leaflet (A6 or A5), both sides. The front: how to reach the programme, with a QR code for
+the onion site and one for the bot's link carrying the campaign code, the code to type or say,
+the hotline numbers. The back: the surrender signals from the signal library, and three
+lines of safety advice. Texts come from the translation catalogues, addresses and numbers from
+the programme's official channels, the fonts are bundled (as for the capture card), and the
+same input gives the same bytes."""
+
+import io
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+import segno
+from django.utils import translation
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from safepassage.outreach.codes import spoken
+from safepassage.outreach.models import Campaign, OfficialChannels
+from safepassage.passage.recognition import SIGNALS
+from safepassage.reception.card import FONT, FONT_DIR, FONT_FILES
+
+FORMATS = {"card": (74.0, 105.0), "a6": (105.0, 148.0), "a5": (148.0, 210.0)}
+PICTOGRAMS = Path(__file__).resolve().parent.parent / "static" / "passage" / "signals"
+SIGNALS_SHOWN = ("arms_raised_spread", "white_cloth_arm", "weapon_barrel_down")
+
+
+def links(campaign: Campaign, channels: OfficialChannels) -> list[tuple[str, str]]:
+    """(caption, URL) of each QR code the front carries."""
+    found = []
+    if channels.onion_address:
+        url = f"http://{channels.onion_address}/{campaign.site_language}/r/{campaign.code}/"
+        found.append((_("Website, in Tor Browser"), url))
+    if channels.bot_username:
+        url = f"https://t.me/{channels.bot_username}?start={campaign.code}"
+        found.append((_("Telegram bot"), url))
+    return found
+
+
+def _qr(url: str) -> io.BytesIO:
+    image = io.BytesIO()
+    segno.make(url, error="q").save(image, kind="png", scale=8, border=4)
+    image.seek(0)
+    return image
+
+
+def render(campaign: Campaign, channels: OfficialChannels, fmt: str) -> bytes:
+    width, height = FORMATS[fmt]
+    scale = width / FORMATS["a6"][0]
+    with translation.override(campaign.site_language):
+        pdf = FPDF(orientation="P", unit="mm", format=(width, height))
+        pdf.set_creation_date(datetime.combine(campaign.starts_on, time(), UTC))
+        pdf.set_title(_("Safe Passage"))
+        pdf.set_creator("Safe Passage")
+        pdf.add_font(FONT, "", FONT_DIR / FONT_FILES[0])
+        pdf.add_font(FONT, "B", FONT_DIR / FONT_FILES[1])
+        margin = 5 * scale
+        pdf.set_margins(margin, margin, margin)
+        pdf.set_auto_page_break(auto=False)
+        _front(pdf, campaign, channels, scale)
+        _back(pdf, scale)
+        return bytes(pdf.output())
+
+
+def _text(pdf: FPDF, size: float, text: str, *, bold: bool = False, align: str = "C") -> None:
+    pdf.set_font(FONT, "B" if bold else "", size)
+    pdf.multi_cell(pdf.epw, size * 0.45, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _front(pdf: FPDF, campaign: Campaign, channels: OfficialChannels, scale: float) -> None:
+    pdf.add_page()
+    _text(pdf, 15 * scale, _("You can come out alive"), bold=True)
+    pdf.ln(1.5 * scale)
+    _text(
+        pdf,
+        8.5 * scale,
+        _(
+            "Safe Passage helps soldiers who no longer want to fight to cross safely, and "
+            "treats them lawfully afterwards. Apply in secret; we agree the time, the place and "
+            "the signal with you."
+        ),
+    )
+    pdf.ln(2 * scale)
+    codes = links(campaign, channels)
+    size = min(38 * scale, (pdf.epw - 6 * scale) / max(1, len(codes)))
+    top = pdf.get_y()
+    for index, (caption, url) in enumerate(codes):
+        x = pdf.l_margin + index * (pdf.epw / len(codes)) + (pdf.epw / len(codes) - size) / 2
+        pdf.image(_qr(url), x=x, y=top, w=size, h=size)
+        pdf.set_xy(x - 2 * scale, top + size + 0.5 * scale)
+        pdf.set_font(FONT, "", 6 * scale)
+        pdf.multi_cell(size + 4 * scale, 3 * scale, caption, align="C")
+    pdf.set_y(top + (size + 5 * scale if codes else 0))
+    _text(pdf, 11 * scale, _("Your code: %(code)s") % {"code": spoken(campaign.code)}, bold=True)
+    if channels.phones:
+        _text(pdf, 8.5 * scale, _("Hotline: %(numbers)s") % {"numbers": ", ".join(channels.phones)})
+    if channels.bot_username:
+        _text(pdf, 7 * scale, "@" + channels.bot_username)
+
+
+def _back(pdf: FPDF, scale: float) -> None:
+    pdf.add_page()
+    _text(pdf, 11 * scale, _("When you cross, show a signal"), bold=True)
+    pdf.ln(1.5 * scale)
+    column = pdf.epw / len(SIGNALS_SHOWN)
+    size = min(26 * scale, column - 3 * scale)
+    top = pdf.get_y()
+    for index, key in enumerate(SIGNALS_SHOWN):
+        x = pdf.l_margin + index * column + (column - size) / 2
+        pdf.image(str(PICTOGRAMS / f"{key}.svg"), x=x, y=top, w=size, h=size)
+        pdf.set_xy(pdf.l_margin + index * column, top + size + 0.5 * scale)
+        pdf.set_font(FONT, "", 6.5 * scale)
+        pdf.multi_cell(column, 3 * scale, str(SIGNALS[key].title), align="C")
+    pdf.set_y(top + size + 11 * scale)
+    for line in (
+        _("Learn the code and the addresses by heart, then destroy this leaflet."),
+        _("Nobody from the programme ever asks for money."),
+        _("Check every channel against the official list before you write."),
+    ):
+        _text(pdf, 8.5 * scale, "• " + line, align="L")
+        pdf.ln(0.8 * scale)

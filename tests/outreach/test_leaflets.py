@@ -1,0 +1,101 @@
+"""Leaflets and pocket cards: their text read back, every QR code decoded to its exact
+address, the same bytes for the same input (issue #13)."""
+
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from safepassage.outreach import codes, leaflets
+from safepassage.outreach.models import Campaign, OfficialChannels
+from safepassage.programmes.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+ONION = "b" * 56 + ".onion"
+
+
+def zbarimg() -> str:
+    found = shutil.which("zbarimg")
+    if found is None:
+        message = "zbarimg not found (apt-get install zbar-tools)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+@pytest.fixture
+def leaflet(world) -> tuple[Campaign, OfficialChannels]:
+    campaign = Campaign.objects.create(
+        programme=world.programme,
+        name="Tokmak",
+        medium="leaflet",
+        language="ru",
+        starts_on=date(2026, 11, 1),
+        code=codes.new_code(),
+    )
+    channels = OfficialChannels.objects.create(
+        programme=world.programme,
+        onion_address=ONION,
+        bot_username="safe_passage_bot",
+        bot_id="7001234567",
+        phone_numbers="+380 44 000 00 00",
+    )
+    return campaign, channels
+
+
+@pytest.mark.parametrize("fmt", ["card", "a6", "a5"])
+def test_the_leaflet_reads_back_in_its_language(leaflet, fmt):
+    campaign, channels = leaflet
+    pdf = PdfReader(io.BytesIO(leaflets.render(campaign, channels, fmt)))
+    assert len(pdf.pages) == 2  # both sides
+    front, back = (" ".join(page.extract_text().split()) for page in pdf.pages)
+    assert "Вы можете выйти живым" in front
+    assert f"Ваш код: {codes.spoken(campaign.code)}" in front
+    assert "+380 44 000 00 00" in front and "@safe_passage_bot" in front
+    for signal in ("Руки вверх, затем в стороны", "Белая ткань на руке", "Оружие за спиной"):
+        assert signal in back
+    assert "Никто из программы никогда не просит денег." in back
+    campaign.language = "en"
+    english = PdfReader(io.BytesIO(leaflets.render(campaign, channels, fmt)))
+    assert "You can come out alive" in " ".join(english.pages[0].extract_text().split())
+
+
+def test_every_qr_code_decodes_to_its_exact_address(leaflet):
+    campaign, channels = leaflet
+    program = zbarimg()
+    pdf = PdfReader(io.BytesIO(leaflets.render(campaign, channels, "a6")))
+    found = set()
+    with tempfile.TemporaryDirectory() as folder:
+        for index, image in enumerate(pdf.pages[0].images):
+            path = Path(folder) / f"{index}.png"
+            image.image.save(path)
+            out = subprocess.run(
+                [program, "--quiet", "--raw", str(path)], capture_output=True, text=True
+            )
+            found.add(out.stdout.strip())
+    assert found == {
+        f"http://{ONION}/ru/r/{campaign.code}/",
+        f"https://t.me/safe_passage_bot?start={campaign.code}",
+    }
+
+
+def test_the_same_input_gives_the_same_bytes(leaflet):
+    campaign, channels = leaflet
+    assert leaflets.render(campaign, channels, "a5") == leaflets.render(campaign, channels, "a5")
+
+
+def test_the_admin_downloads_a_leaflet(world, leaflet, staff_client):
+    campaign, _channels = leaflet
+    admin = staff_client(Role.ADMIN)
+    response = admin.get(f"/en/staff/p/north/campaigns/{campaign.code}/card.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert admin.get(f"/en/staff/p/north/campaigns/{campaign.code}/a9.pdf").status_code == 404
