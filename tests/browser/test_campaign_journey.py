@@ -2,35 +2,17 @@
 the leaflet's QR address, opened with JavaScript off, leads to the form; the applications
 it brings appear under the campaign once they are enough to show."""
 
-import io
-import subprocess
-import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from pypdf import PdfReader
 
 from safepassage.outreach.models import Campaign
 from safepassage.programmes.roles import Role
 from tests.browser.test_crossing_journey import staff_sign_in
-from tests.outreach.test_leaflets import zbarimg
+from tests.outreach.test_leaflets import qr_addresses
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def qr_addresses(pdf_bytes: bytes) -> set[str]:
-    program = zbarimg()
-    found = set()
-    with tempfile.TemporaryDirectory() as folder:
-        for index, image in enumerate(PdfReader(io.BytesIO(pdf_bytes)).pages[0].images):
-            path = Path(folder) / f"{index}.png"
-            image.image.save(path)
-            out = subprocess.run(
-                [program, "--quiet", "--raw", str(path)], capture_output=True, text=True
-            )
-            found.add(out.stdout.strip())
-    return found
 
 
 def test_a_campaign_leaflet_brings_applications_counted_under_it(world, live_server, browser):

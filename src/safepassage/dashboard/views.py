@@ -8,6 +8,7 @@ from safepassage import display
 from safepassage.cases import rekeying
 from safepassage.cases.queues import counters
 from safepassage.cases.states import State
+from safepassage.dashboard import charts
 from safepassage.dashboard.attention import items_for
 from safepassage.passage import notices, plans
 from safepassage.passage.models import Crossing
@@ -71,6 +72,13 @@ def home(request: StaffRequest) -> HttpResponse:
             ],
             "liaison_waiting": sum(n.status == Crossing.Status.NOTIFIED for n in live),
             "counters": totals,
+            "charts": [
+                charts.applications_per_day(visible, now),
+                charts.funnel(visible),
+                charts.capture_cards(visible, now),
+            ]
+            if visible
+            else [],
             "states": [(state.label, totals.by_state[state.value]) for state in State],
             "has_programmes": bool(visible),
         },

@@ -190,6 +190,11 @@ def overdue_cards(programme_ids: list[int], now: datetime) -> QuerySet[Prisoner]
     ).select_related("case")
 
 
+def cards_not_sent(programme_ids: list[int]) -> QuerySet[Prisoner]:
+    """Prisoners whose capture card has not gone out yet, late or not."""
+    return Prisoner.objects.filter(case__programme_id__in=programme_ids, card_sent_at__isnull=True)
+
+
 def capture_card(
     case: Case, *, user: User, private_key: bytes, now: datetime | None = None
 ) -> bytes:

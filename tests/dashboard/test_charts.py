@@ -1,0 +1,43 @@
+"""The staff home's pictures: server-drawn SVG with their numbers as a table, small counts
+hidden as on the campaign page (issue #13)."""
+
+import re
+from html import unescape
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from safepassage import display
+from safepassage.programmes.roles import Role
+from tests.conftest import submit, text_of
+
+pytestmark = pytest.mark.django_db
+
+
+def rows_of(html: str, chart: str) -> dict[str, str]:
+    section = re.search(rf'<figure class="chart" id="chart-{chart}">(.*?)</figure>', html, re.S)
+    assert section, chart
+    cells = re.findall(r'<th scope="row">([^<]+)</th><td>([^<]+)</td>', section.group(1))
+    return {unescape(label): unescape(value) for label, value in cells}
+
+
+def test_the_staff_home_draws_applications_per_day_and_the_funnel(world, staff_client):
+    for _ in range(3):
+        submit(Client())
+    verifier = staff_client(Role.VERIFIER)
+    html = verifier.get("/en/staff/").content.decode()
+    today = display.day(timezone.now())
+    per_day = rows_of(html, "per-day")
+    assert len(per_day) == 90 and per_day[today] == "< 5"
+    assert rows_of(html, "funnel")["Applied"] == "< 5"
+    for _ in range(3):
+        submit(Client())
+    html = verifier.get("/en/staff/").content.decode()
+    assert rows_of(html, "per-day")[today] == "6"
+    funnel = rows_of(html, "funnel")
+    assert funnel["Applied"] == "6" and funnel["Verified"] == "0"
+    assert '<svg viewBox="0 0 600 160"' in html and "<script" not in html
+    cards = rows_of(html, "cards")
+    assert cards == {"Due, in time": "0", "Late": "0"}
+    assert "Applications per day, last 90 days" in text_of(html)
