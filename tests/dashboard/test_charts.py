@@ -11,6 +11,9 @@ from django.utils import timezone
 from safepassage import display
 from safepassage.programmes.roles import Role
 from tests.conftest import submit, text_of
+from tests.passage.conftest import front
+
+__all__ = ["front"]
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +44,16 @@ def test_the_staff_home_draws_applications_per_day_and_the_funnel(world, staff_c
     cards = rows_of(html, "cards")
     assert cards == {"Due, in time": "0", "Late": "0"}
     assert "Applications per day, last 90 days" in text_of(html)
+
+
+def test_the_calibration_page_draws_crossings_by_outcome(world, front, staff_client):
+    from safepassage.passage import learning
+    from tests.passage.conftest import crossed
+
+    for _ in range(5):
+        crossed(world, front, Client(), "arrived")
+    crossed(world, front, Client(), "killed")
+    learning.count_outcomes(world.programme.pk, world.private_key)
+    html = staff_client(Role.COORDINATOR).get("/en/staff/p/north/calibration/").content.decode()
+    outcomes = rows_of(html, "outcomes")
+    assert outcomes == {"Orchard: Arrived": "5", "Orchard: Killed": "< 5"}

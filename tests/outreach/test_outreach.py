@@ -121,3 +121,31 @@ def test_the_official_channels_are_public_and_the_bot_verifies_them(world, staff
     chat = Telegram(world.programme.slug)
     chat.send("/verify")
     assert onion in chat.last() and "7001234567" in chat.last()
+
+
+def test_the_campaign_chart_hides_what_the_table_hides(world, staff_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from safepassage.outreach.figures import tables
+
+    leaflet = Campaign.objects.create(
+        programme=world.programme,
+        name="Tokmak",
+        medium="leaflet",
+        language="ru",
+        starts_on=timezone.now().date(),
+        code=codes.new_code(),
+    )
+    for weeks_ago, n in ((0, 3), (1, 7), (2, 9)):
+        for _ in range(n):
+            apply_with(leaflet.code)
+        Case.objects.filter(created_at__gt=timezone.now() - timedelta(minutes=5)).update(
+            created_at=timezone.now() - timedelta(weeks=weeks_ago + 10)
+        )
+    (table,) = tables(world.programme)
+    shown = [figures[0] for _monday, figures in table.weeks]
+    assert shown == ["9", "< 5", "< 5"]  # 3 hidden, and 7, which the total would reveal
+    hidden = [bar.hidden for bar in table.chart.bars]
+    assert hidden == [figure.startswith("<") for figure in shown]

@@ -43,6 +43,11 @@ class Chart:
     height: int = HEIGHT
 
 
+def bars(key: str, title: str, values: list[tuple[str, int]], *, suppress: bool) -> Chart:
+    """Any list of (label, count) as a bar chart, small counts hidden when `suppress`."""
+    return _chart(key, title, values, suppress=suppress)
+
+
 def _chart(key: str, title: str, values: list[tuple[str, int]], *, suppress: bool) -> Chart:
     threshold = settings.OUTREACH_SMALL_COUNT
     top = max([v for _l, v in values] + [threshold, 1])

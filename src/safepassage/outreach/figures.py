@@ -9,6 +9,7 @@ got now."""
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count
@@ -43,6 +44,21 @@ class Table:
     campaign: Campaign
     weeks: list[tuple[date, list[str]]]  # the week's Monday, a shown figure per measure
     total: list[str]
+
+    @property
+    def chart(self) -> Any:
+        """Applications per week as bars, drawn from the shown figures: what the table hides
+        (complementary cells included), the chart hides too."""
+        from safepassage import display
+        from safepassage.dashboard.charts import bars
+
+        values = [
+            (display.day(monday), 1 if shown[0].startswith("<") else int(shown[0]))
+            for monday, shown in self.weeks
+        ]
+        return bars(
+            f"campaign-{self.campaign.code}", _("Applications per week"), values, suppress=True
+        )
 
 
 def suppress(rows: list[list[int]], threshold: int) -> tuple[list[list[str]], list[str]]:

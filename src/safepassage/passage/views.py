@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safepassage import display
 from safepassage.cases.views import CaseAccess, Locked, case_access, case_post, locked
 from safepassage.confirm import refused, second_step
+from safepassage.dashboard import charts
 from safepassage.passage import batch, learning, outcomes, plans, services, windows
 from safepassage.passage import calibration as calibration_report
 from safepassage.passage import notices as hold_fire
@@ -322,9 +323,16 @@ def calibration(request: StaffRequest, slug: str) -> HttpResponse:
     programme = _programme(request, slug, Role.COORDINATOR, Role.ADMIN)
     if (private_key := keys.private_key(request, programme)) is not None:
         learning.count_outcomes(programme.pk, private_key)  # an admin reads what was counted
+    rows = calibration_report.calibration(programme)
+    outcomes = [
+        (f"{row.sector}: {outcome}", n) for row in rows for outcome, n in row.outcomes.items()
+    ]
     context = {
         "programme": programme,
-        "rows": calibration_report.calibration(programme),
+        "rows": rows,
+        "chart": charts.bars(
+            "outcomes", _("Crossings by outcome, per sector"), outcomes, suppress=True
+        ),
         "may_reset": Role.ADMIN in request.scope.roles_in(programme.pk),
     }
     return render(request, "passage/calibration.html", context)
