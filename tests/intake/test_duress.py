@@ -11,6 +11,7 @@ from django.test import Client
 from safepassage.cases import applicant_side
 from safepassage.cases.models import Case, Codename, Message, ProbeSignal
 from safepassage.vault import codenames, crypto
+from safepassage.vault.sessions import SessionStore
 from tests.conftest import audit_entries, enter, submit, text_of
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +177,26 @@ def test_a_credential_from_before_is_sealed_the_new_way_at_its_next_sign_in(worl
     row.refresh_from_db()
     assert row.legacy_duress is None
     assert codenames.open_credential(codename, bytes(row.wrapped_key)).key == key
+
+
+def test_a_session_row_is_as_long_under_duress_as_for_the_real_codename(world, client):
+    from django.contrib.sessions.models import Session
+
+    real, forced, _codename = real_and_forced(client)
+    forced.post("/en/my/reply/", {"text": "Они заставили меня написать это длинное сообщение"})
+    real.get("/en/my/")
+    forced.get("/en/my/")
+
+    def sealed_applicant(c: Client) -> int:
+        row = Session.objects.get(session_key=SessionStore._row_key(c.cookies["sp"].value))
+        return len(SessionStore().decode(row.session_data)["_sealed:applicant"])
+
+    rows = {"real": sealed_applicant(real), "forced": sealed_applicant(forced)}
+    assert rows["real"] == rows["forced"]
+
+
+def test_a_wrong_codename_is_not_written_back_into_the_page(world, client):
+    wrong = "lantern orbit maple violet canyon harbor pepper frost"
+    page = client.post("/en/enter/", {"codename": wrong}).content.decode()
+    assert "That codename is not known. Check the words and try again." in page
+    assert "lantern orbit" not in page

@@ -53,6 +53,9 @@ def end_sessions_of(case_ids: Iterable[int]) -> int:
 
 
 SESSION_APPLICANT, SESSION_SEEN = "applicant", "applicant_seen"
+# Larger than any kept applicant: his keys and a decoy whose notebook holds at most 4,096
+# bytes (vault/codenames.py), with JSON's escaping.
+SESSION_BLOB_BYTES = 16384
 AppletView = Callable[..., HttpResponse]
 
 
@@ -66,7 +69,10 @@ def keep(request: HttpRequest, applicant: applicants.Applicant) -> None:
         "decoy": applicant.decoy.as_dict() if applicant.decoy else None,
     }
     request.session[SESSION_CASE_TAG] = case_tag(applicant.case_id)
-    request.session.put_secret(SESSION_APPLICANT, json.dumps(kept).encode())  # type: ignore[attr-defined]
+    # Padded to one size, so a session row's length does not tell a duress session (which
+    # also carries its decoy) from a real one.
+    blob = json.dumps(kept).encode().ljust(SESSION_BLOB_BYTES, b" ")
+    request.session.put_secret(SESSION_APPLICANT, blob)  # type: ignore[attr-defined]
 
 
 def _kept(request: HttpRequest) -> applicants.Applicant | None:

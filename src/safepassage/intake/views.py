@@ -140,6 +140,10 @@ def enter(request: HttpRequest) -> HttpResponse:
                 request.session[sessions.SESSION_SEEN] = time.time()
                 sessions.keep(request, applicant)
                 return redirect("intake:status")
+    if error:
+        # A codename, even a wrong one, is never written back into the page: it may be one
+        # letter off the real one, and the page can be seen over his shoulder.
+        form = CodenameForm()
     context = {"form": form, "error": error, "wait": wait}
     return render(request, "intake/enter.html", context)
 
