@@ -25,25 +25,40 @@ def rows_of(html: str, chart: str) -> dict[str, str]:
     return {unescape(label): unescape(value) for label, value in cells}
 
 
+def days_of(html: str) -> dict[str, list[str]]:
+    """The per-day chart's table: a day, then a figure per channel (web, Telegram, hotline)."""
+    section = re.search(r'<figure class="chart" id="chart-per-day">(.*?)</figure>', html, re.S)
+    assert section
+    rows = re.findall(
+        r'<tr><th scope="row">([^<]+)</th>((?:<td>[^<]*</td>)+)</tr>', section.group(1)
+    )
+    return {
+        day: [unescape(v) for v in re.findall(r"<td>([^<]*)</td>", cells)] for day, cells in rows
+    }
+
+
 def test_the_staff_home_draws_applications_per_day_and_the_funnel(world, staff_client):
     for _ in range(3):
         submit(Client())
     verifier = staff_client(Role.VERIFIER)
     html = verifier.get("/en/staff/").content.decode()
     today = display.day(timezone.now())
-    per_day = rows_of(html, "per-day")
-    assert len(per_day) == 90 and per_day[today] == "< 5"
+    per_day = days_of(html)
+    assert len(per_day) == 90 and per_day[today] == ["< 5", "0", "0"]
     assert rows_of(html, "funnel")["Applied"] == "< 5"
     for _ in range(3):
         submit(Client())
     html = verifier.get("/en/staff/").content.decode()
-    assert rows_of(html, "per-day")[today] == "6"
+    assert days_of(html)[today] == ["6", "0", "0"]
+    assert "by channel · Website · Telegram bot · Hotline (operator)" in text_of(
+        html, "chart-per-day"
+    )
     funnel = rows_of(html, "funnel")
     assert funnel["Applied"] == "6" and funnel["Verified"] == "0"
     assert '<svg viewBox="0 0 600 160"' in html and "<script" not in html
     cards = rows_of(html, "cards")
     assert cards == {"Due, in time": "0", "Late": "0"}
-    assert "Applications per day, last 90 days" in text_of(html)
+    assert "Applications per day, last 90 days, by channel" in text_of(html)
 
 
 def test_the_calibration_page_draws_crossings_by_outcome(world, front, staff_client):

@@ -7,7 +7,7 @@ Written by hand, as small SVG geometry: the charting libraries draw with inline 
 scripts, which the site's policy forbids, and these charts are four bar charts."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Sum
@@ -71,21 +71,73 @@ def _chart(key: str, title: str, values: list[tuple[str, int]], *, suppress: boo
     return Chart(key, title, bars)
 
 
-def applications_per_day(programme_ids: list[int], now: datetime, days: int = 90) -> Chart:
+COLOURS = {"web": "#2f5d8a", "telegram": "#3a9bd5", "hotline": "#c77c1e"}
+
+
+@dataclass(frozen=True)
+class Segment:
+    channel: str
+    shown: str
+    y: float
+    height: float
+    hidden: bool
+
+
+@dataclass(frozen=True)
+class Day:
+    label: str
+    x: float
+    width: float
+    segments: list[Segment]
+
+
+@dataclass(frozen=True)
+class StackedChart:
+    key: str
+    title: str
+    channels: list[tuple[str, str, str]]  # (code, label, colour)
+    days: list[Day]
+    width: int = WIDTH
+    height: int = HEIGHT
+
+
+def applications_per_day(programme_ids: list[int], now: datetime, days: int = 90) -> StackedChart:
+    """Applications per day over `days`, stacked by channel; each day's count per channel
+    is hidden under the small-count rule, drawn grey at half the threshold."""
+    threshold = settings.OUTREACH_SMALL_COUNT
     since = (now - timedelta(days=days - 1)).date()
-    rows = dict(
+    rows = (
         Case.objects.filter(programme_id__in=programme_ids, created_at__date__gte=since)
         .exclude(state__in=QUESTIONS)
         .annotate(day=TruncDate("created_at"))
-        .values_list("day")
+        .values_list("day", "channel")
         .annotate(n=Count("pk"))
-        .values_list("day", "n")
     )
-    values = [
-        (display.day(day), rows.get(day, 0))
-        for day in (since + timedelta(days=offset) for offset in range(days))
-    ]
-    return _chart("per-day", _("Applications per day, last 90 days"), values, suppress=True)
+    counts: dict[tuple[date, str], int] = {(day, channel): n for day, channel, n in rows}
+    channels = [(code, str(label), COLOURS[code]) for code, label in Case.Channel.choices]
+    dates = [since + timedelta(days=offset) for offset in range(days)]
+
+    def drawn(day: date, code: str) -> float:
+        n = counts.get((day, code), 0)
+        return threshold / 2 if 0 < n < threshold else n
+
+    top = max([sum(drawn(d, c) for c, _l, _k in channels) for d in dates] + [threshold])
+    slot = WIDTH / days
+    result = []
+    for index, day in enumerate(dates):
+        base = HEIGHT - 20.0
+        segments = []
+        for code, _label, _colour in channels:
+            n = counts.get((day, code), 0)
+            height = (HEIGHT - 20) * drawn(day, code) / top
+            base -= height
+            hidden = 0 < n < threshold
+            shown = _("< %(n)d") % {"n": threshold} if hidden else str(n)
+            segments.append(Segment(code, shown, round(base, 1), round(height, 1), hidden))
+        x = round(index * slot + slot * 0.1, 1)
+        result.append(Day(display.day(day), x, round(slot * 0.8, 1), segments))
+    title = _("Applications per day, last 90 days, by channel")
+    return StackedChart("per-day", title, channels, result)
 
 
 def funnel(programme_ids: list[int]) -> Chart:

@@ -72,8 +72,8 @@ def home(request: StaffRequest) -> HttpResponse:
             ],
             "liaison_waiting": sum(n.status == Crossing.Status.NOTIFIED for n in live),
             "counters": totals,
+            "per_day": charts.applications_per_day(visible, now) if visible else None,
             "charts": [
-                charts.applications_per_day(visible, now),
                 charts.funnel(visible),
                 charts.capture_cards(visible, now),
             ]
