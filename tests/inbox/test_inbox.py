@@ -102,9 +102,11 @@ def test_the_inbox_lists_the_longest_waiting_first_and_a_reply_takes_one_step(wo
     )
     page = operator.get("/en/staff/p/north/inbox/").content.decode()
     template = ReplyTemplate.objects.get()
-    filled = operator.post(
+    inserted = operator.post(
         f"/en/staff/p/north/inbox/{older.reference}/", {"insert": str(template.pk), "do": "insert"}
-    ).content.decode()
+    )
+    assert inserted.status_code == 200  # putting a template in is not a refusal
+    filled = inserted.content.decode()
     assert "We will write soon." in text_of(filled, f"inbox-{older.reference}")
     sent = operator.post(
         f"/en/staff/p/north/inbox/{older.reference}/",

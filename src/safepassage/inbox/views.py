@@ -2,8 +2,6 @@
 every channel with one-step replies and templates, and the admin's reply templates. Thin:
 check the role, call hotline.py or services.py, render."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -106,7 +104,11 @@ def read_back(request: StaffRequest, slug: str) -> HttpResponse:
 
 
 @staff_required
-def inbox(request: StaffRequest, slug: str, **extra: Any) -> HttpResponse:
+def inbox(
+    request: StaffRequest, slug: str, filled: dict[str, ReplyForm] | None = None
+) -> HttpResponse:
+    """The inbox; `filled` carries a reply box to show as it was (a template put in, or a
+    reply refused)."""
     programme, roles = _answering(request, slug)
     private_key = keys.private_key(request, programme)
     if private_key is None:
@@ -115,7 +117,7 @@ def inbox(request: StaffRequest, slug: str, **extra: Any) -> HttpResponse:
         programme, roles, private_key=private_key, user=request.user, now=timezone.now()
     )
     templates = services.templates_of(programme)
-    filled: dict[str, Any] = extra.pop("filled", {})
+    filled = filled or {}
     shown = [
         (
             row,
@@ -124,8 +126,9 @@ def inbox(request: StaffRequest, slug: str, **extra: Any) -> HttpResponse:
         )
         for row in rows
     ]
-    context = {"programme": programme, "rows": shown, **extra}
-    return render(request, "inbox/inbox.html", context, status=400 if extra else 200)
+    refused = any(form.errors for form in filled.values())
+    context = {"programme": programme, "rows": shown}
+    return render(request, "inbox/inbox.html", context, status=400 if refused else 200)
 
 
 @require_POST
@@ -141,7 +144,7 @@ def reply(request: StaffRequest, slug: str, reference: str) -> HttpResponse:
     if template_id.isdigit():
         template = get_object_or_404(ReplyTemplate, pk=int(template_id), programme=programme)
         form = ReplyForm(initial={"text": template.text}, auto_id=auto_id)
-        return inbox(request, slug, filled={reference: form}, inserted=reference)
+        return inbox(request, slug, filled={reference: form})
     form = ReplyForm(request.POST, auto_id=auto_id)
     if not form.is_valid():
         return inbox(request, slug, filled={reference: form})
