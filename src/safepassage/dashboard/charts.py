@@ -45,10 +45,6 @@ class Chart:
 
 def bars(key: str, title: str, values: list[tuple[str, int]], *, suppress: bool) -> Chart:
     """Any list of (label, count) as a bar chart, small counts hidden when `suppress`."""
-    return _chart(key, title, values, suppress=suppress)
-
-
-def _chart(key: str, title: str, values: list[tuple[str, int]], *, suppress: bool) -> Chart:
     threshold = settings.OUTREACH_SMALL_COUNT
     top = max([v for _l, v in values] + [threshold, 1])
     slot = WIDTH / max(1, len(values))
@@ -157,11 +153,11 @@ def funnel(programme_ids: list[int]) -> Chart:
         (_("Registered"), list(REGISTERED_OR_LATER)),
     ]
     values = [(label, sum(int(counts.get(s, 0)) for s in states)) for label, states in stages]
-    return _chart("funnel", _("From application to registration"), values, suppress=True)
+    return bars("funnel", _("From application to registration"), values, suppress=True)
 
 
 def capture_cards(programme_ids: list[int], now: datetime) -> Chart:
     late = reception.overdue_cards(programme_ids, now).count()
     pending = reception.cards_not_sent(programme_ids).count()
     values = [(_("Due, in time"), max(0, pending - late)), (_("Late"), late)]
-    return _chart("cards", _("Capture cards not yet sent"), values, suppress=False)
+    return bars("cards", _("Capture cards not yet sent"), values, suppress=False)

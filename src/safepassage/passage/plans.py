@@ -184,11 +184,6 @@ def waiting_for_unit_key(user: User) -> bool:
     )
 
 
-def forget_applicant_copy(crossing: Crossing) -> None:
-    """The crossing ended: the applicant has nothing more to read (the caller saves)."""
-    crossing.for_applicant = None
-
-
 def rest_over(today: date) -> date:
     """Ended crossings of nights up to this one have nothing left to keep: their signals
     have rested (PASSAGE_SIGNAL_REST_DAYS) and the liaison saw the ending a day long."""
