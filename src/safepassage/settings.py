@@ -27,13 +27,18 @@ def env_flag(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
-def local_secret(name: str) -> str:
+def given_secret(name: str) -> str:
     """A secret from the file SAFEPASSAGE_<NAME>_FILE names (systemd's LoadCredential puts
-    one on a tmpfs), from SAFEPASSAGE_<NAME>, or one generated once and kept under var/."""
+    one on a tmpfs), or from SAFEPASSAGE_<NAME>; "" when neither is set."""
     from_file = os.environ.get(f"SAFEPASSAGE_{name.upper()}_FILE")
     if from_file:
         return Path(from_file).read_text().strip()
-    value = os.environ.get(f"SAFEPASSAGE_{name.upper()}")
+    return os.environ.get(f"SAFEPASSAGE_{name.upper()}", "")
+
+
+def local_secret(name: str) -> str:
+    """A given secret (`given_secret`), or one generated once and kept under var/."""
+    value = given_secret(name)
     if value:
         return value
     VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -53,12 +58,7 @@ CODENAME_PEPPER = bytes.fromhex(local_secret("codename_pepper"))
 AUDIT_KEY = bytes.fromhex(local_secret("audit_key"))
 # Signs anchors of the chain's head (audit/anchor.py), written where the server cannot change
 # them. Both unset: no anchors (the local demo).
-_anchor_key_file = os.environ.get("SAFEPASSAGE_AUDIT_ANCHOR_KEY_FILE")
-AUDIT_ANCHOR_KEY = (
-    Path(_anchor_key_file).read_text().strip()
-    if _anchor_key_file
-    else os.environ.get("SAFEPASSAGE_AUDIT_ANCHOR_KEY", "")
-)
+AUDIT_ANCHOR_KEY = given_secret("audit_anchor_key")
 AUDIT_ANCHOR_DIR = os.environ.get("SAFEPASSAGE_AUDIT_ANCHOR_DIR", "")
 
 ALLOWED_HOSTS = os.environ.get("SAFEPASSAGE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
@@ -362,12 +362,7 @@ RETENTION_DAYS = int(os.environ.get("SAFEPASSAGE_RETENTION_DAYS", "180"))
 
 # The Telegram bot (`safepassage bot`, safepassage/bot/): its token, the programme it serves,
 # the onion address its safety notice points to, and how long a shown codename stays.
-_telegram_token_file = os.environ.get("SAFEPASSAGE_TELEGRAM_TOKEN_FILE")
-TELEGRAM_TOKEN = (
-    Path(_telegram_token_file).read_text().strip()
-    if _telegram_token_file
-    else os.environ.get("SAFEPASSAGE_TELEGRAM_TOKEN", "")
-)
+TELEGRAM_TOKEN = given_secret("telegram_token")
 BOT_PROGRAMME = os.environ.get("SAFEPASSAGE_BOT_PROGRAMME", "")
 ONION_ADDRESS = os.environ.get("SAFEPASSAGE_ONION_ADDRESS", "")
 BOT_CODENAME_SECONDS = int(os.environ.get("SAFEPASSAGE_BOT_CODENAME_SECONDS", "300"))

@@ -24,7 +24,7 @@ from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programme_by_slug
 from safepassage.refused import Refused
-from safepassage.vault.sessions import SessionStore
+from safepassage.vault.sessions import store_of
 
 CODENAME, CALL_CASE = "hotline-codename", "hotline_case"
 
@@ -44,10 +44,6 @@ def _answering(request: StaffRequest, slug: str) -> tuple[Programme, frozenset[R
     return programme, roles
 
 
-def _store(request: StaffRequest) -> SessionStore:
-    return request.session  # type: ignore[return-value]
-
-
 # --- A call ------------------------------------------------------------------------------
 
 
@@ -64,7 +60,7 @@ def call(request: StaffRequest, slug: str) -> HttpResponse:
             )
         except Refused as why:
             return refused(request, why.reason, reverse("inbox:call", args=[slug]))
-        _store(request).put_secret(CODENAME, codename.encode())
+        store_of(request).put_secret(CODENAME, codename.encode())
         request.session[CALL_CASE] = case.reference
         return redirect("inbox:read_back", slug=programme.slug)
     status = 400 if request.method == "POST" else 200
@@ -76,7 +72,7 @@ def call(request: StaffRequest, slug: str) -> HttpResponse:
 def read_back(request: StaffRequest, slug: str) -> HttpResponse:
     """The codename, for the operator to read out, until the caller has read it back."""
     programme = _programme(request, slug, {Role.INTAKE})
-    sealed = _store(request).get_secret(CODENAME)
+    sealed = store_of(request).get_secret(CODENAME)
     reference = request.session.get(CALL_CASE, "")
     if sealed is None:
         return redirect("inbox:call", slug=programme.slug)
@@ -84,7 +80,7 @@ def read_back(request: StaffRequest, slug: str) -> HttpResponse:
     form = ReadBackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if hotline.read_back_matches(codename, form.cleaned_data["heard"]):
-            _store(request).drop_secret(CODENAME)
+            store_of(request).drop_secret(CODENAME)
             request.session.pop(CALL_CASE, None)
             log.record(
                 Action.HOTLINE_CODENAME_READ_BACK,

@@ -26,7 +26,7 @@ from safepassage.programmes.models import Invitation, Programme
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programme_by_slug
 from safepassage.refused import Refused
-from safepassage.vault.sessions import SessionStore
+from safepassage.vault.sessions import SessionStore, store_of
 
 
 def _admin_of(request: StaffRequest, slug: str) -> Programme:
@@ -174,10 +174,6 @@ JOIN_ID, JOIN_TOKEN, JOIN_USER, JOIN_DEVICE = (
 JOIN_CODES, JOIN_CODES_SHOWN = "join-codes", "join_codes_shown"
 
 
-def _store(request: HttpRequest) -> SessionStore:
-    return request.session  # type: ignore[return-value]
-
-
 def join(request: HttpRequest, token: str) -> HttpResponse:
     """The link: its token goes into the session (sealed) and out of the address bar, as
     Django's password reset does, so it is in no later request, history entry or referrer."""
@@ -186,7 +182,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         return _unusable(request)
     request.session.flush()
     request.session[JOIN_ID] = invitation.pk
-    _store(request).put_secret(JOIN_TOKEN, token.encode())
+    store_of(request).put_secret(JOIN_TOKEN, token.encode())
     return redirect("staff:join_step")
 
 
@@ -200,7 +196,7 @@ def join_step(request: HttpRequest) -> HttpResponse:
     if invitation is not None and request.session.get(JOIN_CODES_SHOWN):
         return _codes(request, invitation)
     now = timezone.now()
-    token = (_store(request).get_secret(JOIN_TOKEN) or b"").decode()
+    token = (store_of(request).get_secret(JOIN_TOKEN) or b"").decode()
     if invitation is None or invitation.finished_at or invitation.expires_at <= now:
         return _unusable(request)
     mine = request.session.get(JOIN_USER)
@@ -255,7 +251,7 @@ def _second_factor(request: HttpRequest, invitation: Invitation) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         codes = team.confirm_device(invitation, device, form.cleaned_data["token"])
         if codes is not None:
-            _store(request).put_secret(JOIN_CODES, "\n".join(codes).encode())
+            store_of(request).put_secret(JOIN_CODES, "\n".join(codes).encode())
             request.session[JOIN_CODES_SHOWN] = True
             return redirect("staff:join_step")
         form.add_error("token", _("Wrong code. Type the code your app shows now."))
@@ -271,7 +267,7 @@ def _second_factor(request: HttpRequest, invitation: Invitation) -> HttpResponse
 
 def _codes(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     """The recovery codes, shown once: the session forgets them as the page is made."""
-    sealed = _store(request).get_secret(JOIN_CODES)
+    sealed = store_of(request).get_secret(JOIN_CODES)
     request.session.flush()
     if sealed is None:
         return _unusable(request)

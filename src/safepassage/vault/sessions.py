@@ -15,6 +15,7 @@ from hashlib import blake2b
 from typing import Any
 
 from django.contrib.sessions.backends import db
+from django.http import HttpRequest
 from django.utils import timezone
 
 from safepassage.vault.crypto import DecryptionError, decrypt_bytes, encrypt_bytes
@@ -103,3 +104,9 @@ class SessionStore(db.SessionStore):
             return decrypt_bytes(self._box_key(), base64.b64decode(sealed))
         except (DecryptionError, ValueError):
             return None
+
+
+def store_of(request: HttpRequest) -> SessionStore:
+    """The request's session as this store, with its sealed values (settings.SESSION_ENGINE
+    names this module, so every request's session is one)."""
+    return request.session  # type: ignore[return-value]
