@@ -227,3 +227,16 @@ def test_he_cancels_his_application_in_the_bot(telegram):
     telegram.press("cancel_yes")
     assert Case.objects.get().state == "cancelled"
     assert "Вы отменили заявку" in telegram.last()
+
+
+def test_a_quiet_chat_is_forgotten_within_the_hour():
+    from safepassage.bot.chats import LIFETIME, Chats
+
+    now = [0.0]
+    chats = Chats(clock=lambda: now[0])
+    chats.get(CHAT_ID).step = "codename"
+    now[0] += LIFETIME - 1
+    assert chats.get(CHAT_ID).step == "codename"  # still within the hour of quiet
+    now[0] += LIFETIME
+    assert chats.get(CHAT_ID).step == ""  # a new chat
+    assert len(chats) == 1

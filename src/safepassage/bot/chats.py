@@ -36,6 +36,7 @@ class Chats:
         self._key = secrets.token_bytes(32)
         self._key_made = clock()
         self._chats: dict[bytes, Chat] = {}
+        self._swept = clock()
 
     def _name(self, chat_id: int) -> bytes:
         now = self._clock()
@@ -45,8 +46,13 @@ class Chats:
 
     def get(self, chat_id: int) -> Chat:
         now = self._clock()
-        self._chats = {k: c for k, c in self._chats.items() if now - c.seen < LIFETIME}
-        chat = self._chats.setdefault(self._name(chat_id), Chat())
+        if now - self._swept > 60:  # quiet chats are forgotten once a minute, not per update
+            self._chats = {k: c for k, c in self._chats.items() if now - c.seen < LIFETIME}
+            self._swept = now
+        name = self._name(chat_id)
+        chat = self._chats.get(name)
+        if chat is None or now - chat.seen >= LIFETIME:
+            chat = self._chats[name] = Chat()
         chat.seen = now
         return chat
 

@@ -32,7 +32,7 @@ from django.db.models import F, Q
 from safepassage.cases import dossier
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector, UnitKeyGrant
 from safepassage.programmes import keys as session
-from safepassage.programmes.models import StaffKey
+from safepassage.programmes.models import Programme, StaffKey
 from safepassage.vault import crypto
 
 if TYPE_CHECKING:
@@ -220,10 +220,13 @@ def complete_applicant_copies(programme_id: int, programme_key: bytes) -> int:
 
 def keys_of(request: "StaffRequest") -> Keys:
     """What a staff session can open plans with: its programme keys, its unit keys."""
+    generations = Programme.objects.filter(pk__in=request.scope.roles).values_list(
+        "pk", "key_generation"
+    )  # one query, not one per programme
     programme_keys = {
         programme_id: key
-        for programme_id in request.scope.roles
-        if (key := session.private_key_of(request, programme_id)) is not None
+        for programme_id, generation in generations
+        if (key := session.private_key_of(request, programme_id, generation)) is not None
     }
     units = unit_keys(request.user, session.own_private_key(request))
     return Keys(programmes=programme_keys, units=units)
