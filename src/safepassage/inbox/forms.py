@@ -7,13 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from safepassage.cases.dossier import APPLICANT_LANGUAGES, CALLERS, PHONE_RISK, STAGES
 from safepassage.inbox.models import ReplyTemplate
+from safepassage.intake.forms import GroupSizeRequired, alone_or_group
 from safepassage.outreach import attribution
 from safepassage.outreach.models import Campaign
 from safepassage.programmes.models import Programme
 from safepassage.textinput import TextAreaField, TextField, VisibleTextOnly
 
 
-class CallForm(VisibleTextOnly, forms.Form):
+class CallForm(VisibleTextOnly, GroupSizeRequired, forms.Form):
     """What an operator asks on the phone. Deliberately no field for the caller's number."""
 
     caller = forms.ChoiceField(
@@ -24,12 +25,7 @@ class CallForm(VisibleTextOnly, forms.Form):
         max_length=300,
         label=_("Direction or area, as coarse as he likes"),
     )
-    group = forms.ChoiceField(
-        label=_("Alone or in a group?"),
-        choices=[("alone", _("Alone")), ("group", _("In a group"))],
-        widget=forms.RadioSelect,
-        initial="alone",
-    )
+    group = alone_or_group()
     group_size = forms.IntegerField(
         label=_("If in a group: how many people, him included?"),
         min_value=2,
@@ -71,15 +67,6 @@ class CallForm(VisibleTextOnly, forms.Form):
         if campaign is None:
             raise forms.ValidationError(_("No campaign has this code. Ask him to read it again."))
         return campaign
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("group") == "group" and not data.get("group_size"):
-            if not self.has_error("group_size"):
-                self.add_error("group_size", _("Say how many people are in the group."))
-        elif data.get("group") == "alone":
-            data["group_size"] = None
-        return data
 
 
 class ReadBackForm(forms.Form):

@@ -15,7 +15,33 @@ from safepassage.textinput import (
 from safepassage.vault.sessions import TOKEN_RE
 
 
-class ApplicationForm(forms.Form):
+def alone_or_group() -> forms.ChoiceField:
+    """The required alone-or-group question, the same wherever an application is taken."""
+    return forms.ChoiceField(
+        label=_("Alone or in a group?"),
+        choices=[("alone", _("Alone")), ("group", _("In a group"))],
+        widget=forms.RadioSelect,
+        initial="alone",
+    )
+
+
+class GroupSizeRequired(forms.BaseForm):
+    """A group must say its size; alone, no size is kept."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            data.get("group") == "group"
+            and not data.get("group_size")
+            and not self.has_error("group_size")
+        ):
+            self.add_error("group_size", _("Say how many people are in the group."))
+        if data.get("group") == "alone":
+            data["group_size"] = None
+        return data
+
+
+class ApplicationForm(GroupSizeRequired, forms.Form):
     intent = forms.ChoiceField(
         label=_("What do you want to do now?"),
         choices=[
@@ -30,12 +56,7 @@ class ApplicationForm(forms.Form):
         label=_("Where are you, or where are you being sent?"),
         help_text=_("Direction, area or nearest settlement, as far as you know it."),
     )
-    group = forms.ChoiceField(
-        label=_("Alone or in a group?"),
-        choices=[("alone", _("Alone")), ("group", _("In a group"))],
-        widget=forms.RadioSelect,
-        initial="alone",
-    )
+    group = alone_or_group()
     group_size = forms.IntegerField(
         label=_("If in a group: how many people, you included?"),
         min_value=2,
@@ -88,18 +109,6 @@ class ApplicationForm(forms.Form):
         if not TOKEN_RE.match(token):
             raise forms.ValidationError(_("The form has expired. Please submit it again."))
         return token
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if (
-            data.get("group") == "group"
-            and not data.get("group_size")
-            and not self.has_error("group_size")
-        ):
-            self.add_error("group_size", _("Say how many people are in the group."))
-        if data.get("group") == "alone":
-            data["group_size"] = None
-        return data
 
     def answers(self) -> dict[str, Any]:
         """The dossier: the answers without the form's own fields."""
