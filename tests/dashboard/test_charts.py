@@ -72,3 +72,16 @@ def test_the_calibration_page_draws_crossings_by_outcome(world, front, staff_cli
     html = staff_client(Role.COORDINATOR).get("/en/staff/p/north/calibration/").content.decode()
     outcomes = rows_of(html, "outcomes")
     assert outcomes == {"Orchard: Arrived": "5", "Orchard: Killed": "< 5"}
+
+
+def test_chart_coordinates_are_numbers_svg_reads_in_every_language(world, staff_client):
+    """Russian writes 12,5 for 12.5; an SVG coordinate must stay 12.5, or the bar is lost."""
+    submit(Client())
+    html = staff_client(Role.VERIFIER).get("/ru/staff/").content.decode()
+    coordinates = re.findall(
+        r'<rect x="([^"]+)" y="([^"]+)" width="([^"]+)" height="([^"]+)"', html
+    )
+    assert coordinates
+    for numbers in coordinates:
+        for number in numbers:
+            float(number)  # raises on "12,5"

@@ -21,6 +21,7 @@ from safepassage.outreach.figures import REGISTERED_OR_LATER, VERIFIED_OR_LATER
 from safepassage.reception import services as reception
 
 WIDTH, HEIGHT = 600, 160
+AXIS = HEIGHT - 30  # the baseline; under it, two lines: the label, then the number
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,10 @@ class Bar:
     height: float
     hidden: bool
 
+    @property
+    def centre(self) -> float:
+        return round(self.x + self.width / 2, 1)
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -41,6 +46,7 @@ class Chart:
     bars: list[Bar]
     width: int = WIDTH
     height: int = HEIGHT
+    axis: int = AXIS
 
 
 def bars(key: str, title: str, values: list[tuple[str, int]], *, suppress: bool) -> Chart:
@@ -52,13 +58,13 @@ def bars(key: str, title: str, values: list[tuple[str, int]], *, suppress: bool)
     for index, (label, value) in enumerate(values):
         hidden = suppress and 0 < value < threshold
         drawn = threshold / 2 if hidden else value
-        height = (HEIGHT - 20) * drawn / top
+        height = AXIS * drawn / top
         bars.append(
             Bar(
                 label=label,
                 shown=_("< %(n)d") % {"n": threshold} if hidden else str(value),
                 x=round(index * slot + slot * 0.1, 1),
-                y=round(HEIGHT - 20 - height, 1),
+                y=round(AXIS - height, 1),
                 width=round(slot * 0.8, 1),
                 height=round(height, 1),
                 hidden=hidden,
@@ -95,6 +101,7 @@ class StackedChart:
     days: list[Day]
     width: int = WIDTH
     height: int = HEIGHT
+    axis: int = AXIS
 
 
 def applications_per_day(programme_ids: list[int], now: datetime, days: int = 90) -> StackedChart:
@@ -121,11 +128,11 @@ def applications_per_day(programme_ids: list[int], now: datetime, days: int = 90
     slot = WIDTH / days
     result = []
     for index, day in enumerate(dates):
-        base = HEIGHT - 20.0
+        base = float(AXIS)
         segments = []
         for code, _label, _colour in channels:
             n = counts.get((day, code), 0)
-            height = (HEIGHT - 20) * drawn(day, code) / top
+            height = AXIS * drawn(day, code) / top
             base -= height
             hidden = 0 < n < threshold
             shown = _("< %(n)d") % {"n": threshold} if hidden else str(n)
