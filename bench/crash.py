@@ -106,15 +106,22 @@ def inspect() -> dict:
     from safepassage.audit.models import AuditEvent
     from safepassage.cases import counts
     from safepassage.cases.models import Case
+    from safepassage.programmes.roles import CASE_KEY_GROUPS
 
     found = []
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA integrity_check")
         if cursor.fetchone()[0] != "ok":
             found.append("SQLite integrity check failed")
-    cases = Case.objects.annotate(credentials=Count("codenames"))  # nobody made a duress one
-    if cases.exclude(credentials=1).exists() or cases.filter(sealed_key__isnull=True).exists():
-        found.append("a case without exactly one codename or without its key")
+    cases = Case.objects.annotate(
+        credentials=Count("codenames", distinct=True),  # nobody made a duress one
+        case_keys=Count("keys", distinct=True),
+    )
+    if (
+        cases.exclude(credentials=1).exists()
+        or cases.exclude(case_keys=len(CASE_KEY_GROUPS)).exists()
+    ):
+        found.append("a case without exactly one codename or without every group's key")
     references = set(cases.values_list("reference", flat=True))
     for action in ("case.opened", "case.apply"):
         logged = set(AuditEvent.objects.filter(action=action).values_list("case_ref", flat=True))

@@ -1,6 +1,7 @@
 """Prepares the bench server's database: the bench programme, one staff account with its
-second factor, and N bulk-generated cases, each encrypted for real (its own data key, sealed
-to the programme key; its answers encrypted under it). Prints the account as JSON.
+second factor, and N bulk-generated cases, each encrypted for real (its identity,
+circumstances and messages keys, sealed to those groups' programme keys; its answers split and
+encrypted under them: what the bench account's pages open). Prints the account as JSON.
 
     python bench/prepare.py N       (with the environment from harness.server_env)
 """
@@ -43,20 +44,25 @@ def reference(number: int) -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def encrypted_rows(args: tuple[bytes, int, int]) -> list[tuple[bytes, bytes]]:
+GROUPS = ("identity", "circumstances", "messages")
+
+
+def encrypted_rows(args: tuple[dict[str, bytes], int, int]) -> list[tuple[dict, bytes, bytes]]:
     from safepassage.vault import crypto
 
-    public_key, first, count = args
+    publics, first, count = args
     rows = []
     for number in range(first, first + count):
-        key = crypto.new_data_key()
-        answers = {
-            "direction": f"направление {number % 97}",
-            "group": "alone",
-            "surname": f"Фамилия{number}",
-            "language": "ru",
-        }
-        rows.append((crypto.seal(public_key, key), crypto.encrypt_json(key, answers)))
+        keys = {group: crypto.new_data_key() for group in GROUPS}
+        circumstances = {"direction": f"направление {number % 97}", "group": "alone"}
+        identity = {"surname": f"Фамилия{number}"}
+        rows.append(
+            (
+                {group: crypto.seal(publics[group], key) for group, key in keys.items()},
+                crypto.encrypt_json(keys["circumstances"], {**circumstances, "language": "ru"}),
+                crypto.encrypt_json(keys["identity"], identity),
+            )
+        )
     return rows
 
 
@@ -65,32 +71,38 @@ def bulk_cases(programme, count: int) -> None:
     from django.utils import timezone
 
     from safepassage.cases import counts
-    from safepassage.cases.models import Case
+    from safepassage.cases.models import Case, CaseKey
     from safepassage.ops import statistics
 
     states, weights = zip(*STATES.items(), strict=True)
     now = timezone.now()
     offset = random.randrange(len(ALPHABET) ** 7)
-    chunks = [
-        (bytes(programme.public_key), first, min(CHUNK, count - first))
-        for first in range(0, count, CHUNK)
-    ]
+    publics = {group: bytes(key.public_key) for group, key in programme.group_keys().items()}
+    chunks = [(publics, first, min(CHUNK, count - first)) for first in range(0, count, CHUNK)]
     with Pool(os.cpu_count()) as pool:
         for (_, first, _), rows in zip(chunks, pool.imap(encrypted_rows, chunks), strict=True):
             cases = []
-            for number, (sealed_key, dossier) in enumerate(rows, start=first):
+            for number, (_sealed, dossier, identity) in enumerate(rows, start=first):
                 cases.append(
                     Case(
                         programme=programme,
                         reference=reference(offset + number),
                         state=random.choices(states, weights)[0],
-                        sealed_key=sealed_key,
                         dossier=dossier,
+                        identity=identity,
                         indexed_at=now,
                         awaiting_reply=random.random() < 0.01,
                     )
                 )
             Case.objects.bulk_create(cases, batch_size=2_000)
+            CaseKey.objects.bulk_create(
+                (
+                    CaseKey(case=case, group=group, sealed=sealed_key)
+                    for case, (sealed, _, _) in zip(cases, rows, strict=True)
+                    for group, sealed_key in sealed.items()
+                ),
+                batch_size=6_000,
+            )
     # The model stamps both dates with now; spread them over a year, as real intake would be.
     with connection.cursor() as cursor:
         cursor.execute(
@@ -113,14 +125,14 @@ def main() -> int:
     from safepassage.programmes.roles import Role
     from safepassage.programmes.services import add_staff, create_programme
 
-    programme, private_key = create_programme("bench", "Bench programme")
+    programme, keyring = create_programme("bench", "Bench programme")
     password = secrets.token_urlsafe(16)
     user = add_staff(
         programme,
         "bench-operator",
         password,
         [Role.INTAKE, Role.VERIFIER],
-        private_key=private_key,
+        keyring=keyring,
     )
     device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 0

@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from safepassage.cases import dossier
 from safepassage.passage import plans
 from safepassage.passage.models import ReceivingUnit
+from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import add_staff, create_programme
@@ -70,13 +71,13 @@ def english_outside_requests():
 @dataclass
 class World:
     programme: Programme
-    private_key: bytes
+    keyring: Keyring  # every group's key: what all the key holders together hold
     staff: dict[Role, User]
 
     @property
     def keys(self) -> "plans.Keys":
         """What a key holder's session opens crossing plans with."""
-        return plans.Keys(programmes={self.programme.pk: self.private_key})
+        return plans.keys_in(self.programme.pk, self.keyring)
 
     @property
     def unit_keys(self) -> "plans.Keys":
@@ -85,28 +86,27 @@ class World:
         units = ReceivingUnit.objects.filter(programme=self.programme)
         return plans.Keys(
             units={
-                u.pk: crypto.unseal(self.private_key, bytes(u.sealed_private_key)) for u in units
+                u.pk: crypto.unseal(self.keyring["plan"], bytes(u.sealed_private_key))
+                for u in units
             }
         )
 
     def case_key(self, case) -> bytes:
-        """The applicant's: his session holds his case's data key."""
-        key = dossier.case_key(case, self.private_key)
+        """The applicant's: his session holds his case's messages key."""
+        key = dossier.case_key(case, self.keyring, "messages")
         assert key is not None
         return key
 
 
 def make_world(slug: str = "north", name: str = "North") -> World:
-    programme, private_key = create_programme(slug, name)
+    programme, keyring = create_programme(slug, name)
     staff = {
-        role: add_staff(
-            programme, f"{slug}-{role.value}", PASSWORD, [role], private_key=private_key
-        )
+        role: add_staff(programme, f"{slug}-{role.value}", PASSWORD, [role], keyring=keyring)
         for role in Role
     }
     for user in staff.values():
         TOTPDevice.objects.create(user=user, name="app", confirmed=True)
-    return World(programme, private_key, staff)
+    return World(programme, keyring, staff)
 
 
 @pytest.fixture

@@ -81,7 +81,8 @@ def test_the_stored_data_holds_no_name_free_text_message_or_codename(world):
     for first, second in pairwise(codename.split()):
         for joiner in (" ", "-", ""):
             assert f"{first}{joiner}{second}".encode() not in raw
-    assert world.private_key not in raw
+    for key in world.keyring.values():
+        assert key not in raw
 
 
 PRISONER_SURNAME = "Quillfeather-Obolensky"
@@ -94,7 +95,7 @@ EQUIPMENT = "T-72B3 with hull number 417"
 def test_reception_and_after_care_records_are_ciphertext_at_rest(world, front):
     case = received_case(world, front, Client())
     register(world, case, surname=PRISONER_SURNAME, family_address=FAMILY_ADDRESS)
-    officer, key = world.staff[Role.RECEPTION], world.private_key
+    officer, key = world.staff[Role.RECEPTION], world.keyring
     reception.add_event(
         case,
         kind="hospital",
@@ -102,10 +103,10 @@ def test_reception_and_after_care_records_are_ciphertext_at_rest(world, front):
         place=HOSPITAL,
         details="",
         user=officer,
-        private_key=key,
+        keyring=key,
     )
     aftercare.record_consent(
-        case, "exchange", language="ru", user=world.staff[Role.AFTERCARE], private_key=key
+        case, "exchange", language="ru", user=world.staff[Role.AFTERCARE], keyring=key
     )
     aftercare.record_equipment(
         case,
@@ -113,7 +114,7 @@ def test_reception_and_after_care_records_are_ciphertext_at_rest(world, front):
         description=EQUIPMENT,
         handed_over_on=reception.local_day(timezone.now()),
         user=world.staff[Role.AFTERCARE],
-        private_key=key,
+        keyring=key,
     )
     statement = "Я прошу вернуть меня на родину"
     raw = database_bytes()

@@ -31,7 +31,7 @@ def everything() -> dict[str, list[str]]:
 
 
 def staff(world, role):
-    return {"user": world.staff[role], "private_key": world.private_key}
+    return {"user": world.staff[role], "keyring": world.keyring}
 
 
 def verified(world, front, client):
@@ -59,7 +59,7 @@ def registered(world, front, client):
 def data_key(world, case):
     from safepassage.cases.dossier import case_key
 
-    return case_key(case, world.private_key)
+    return case_key(case, world.keyring, "messages")
 
 
 # (name, how the case is prepared, the writer under test)
@@ -95,7 +95,7 @@ WRITERS = [
             "reject",
             user=w.staff[Role.VERIFIER],
             roles=frozenset({Role.VERIFIER}),
-            private_key=w.private_key,
+            keyring=w.keyring,
             reason="Known probe",
         ),
     ),

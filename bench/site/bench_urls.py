@@ -26,7 +26,9 @@ def baseline(request: HttpRequest, slug: str) -> HttpResponse:
             programme=programme,
             reference=new_reference(),
             state="applied",
-            sealed_key=crypto.seal(bytes(programme.public_key), key),
+            # One data key sealed to one group's key: the bare cost the intake is measured
+            # against (which seals one per field group).
+            sealed_key=crypto.seal(bytes(programme.group_keys()["circumstances"].public_key), key),
             dossier=crypto.encrypt_json(key, answers),
         )
     return HttpResponse("stored")

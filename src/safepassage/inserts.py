@@ -8,6 +8,7 @@ Unlike `save` it sends no signals (the project has no receivers) and does not re
 of a new row: use it for rows nothing reads again in the same transaction.
 """
 
+from collections.abc import Sequence
 from functools import cache
 
 from django.db import connection
@@ -21,6 +22,19 @@ def insert(row: Model) -> None:
     values = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(_statement(type(row), connection.vendor), values)
+
+
+def insert_all(rows: Sequence[Model]) -> None:
+    """Write rows of one model as new rows, in one round of statements."""
+    if not rows:
+        return
+    fields = _columns(type(rows[0]))
+    values = [
+        [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(_statement(type(rows[0]), connection.vendor), values)
 
 
 @cache

@@ -22,9 +22,7 @@ def registered(world, front, client):
 
 
 def officer(world, username: str):
-    user = add_staff(
-        world.programme, username, PASSWORD, [Role.AFTERCARE], private_key=world.private_key
-    )
+    user = add_staff(world.programme, username, PASSWORD, [Role.AFTERCARE], keyring=world.keyring)
     TOTPDevice.objects.create(user=user, name="app", confirmed=True)
     return user
 

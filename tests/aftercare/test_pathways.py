@@ -19,7 +19,7 @@ def consent(world, case, kind, language="ru"):
         kind,
         language=language,
         user=world.staff[Role.AFTERCARE],
-        private_key=world.private_key,
+        keyring=world.keyring,
     )
 
 

@@ -31,7 +31,7 @@ def tank(world, case):
         description="T-80BV, turret number 214",
         handed_over_on=date.today(),
         user=world.staff[Role.AFTERCARE],
-        private_key=world.private_key,
+        keyring=world.keyring,
     )
 
 
@@ -41,7 +41,7 @@ def pay(world, case, claim):
         claim.pk,
         reference="bank transfer to his account",
         user=world.staff[Role.AFTERCARE],
-        private_key=world.private_key,
+        keyring=world.keyring,
     )
 
 
@@ -173,7 +173,7 @@ def test_totals_per_programme(world, registered, second_officer, staff_client):
         description="UAZ-469",
         handed_over_on=date.today(),
         user=world.staff[Role.AFTERCARE],
-        private_key=world.private_key,
+        keyring=world.keyring,
     )
     totals = aftercare.totals(world.programme)
     assert totals.claimed == {"USD": Decimal(110_000)}

@@ -26,7 +26,7 @@ def volunteered(world, case):
         "volunteer",
         language="ru",
         user=world.staff[Role.AFTERCARE],
-        private_key=world.private_key,
+        keyring=world.keyring,
     )
 
 
@@ -35,7 +35,7 @@ def start(world, case, now):
         case,
         posting="Training company",
         user=world.staff[Role.VOLUNTEER],
-        private_key=world.private_key,
+        keyring=world.keyring,
         now=now,
     )
 
@@ -112,19 +112,19 @@ def test_volunteer_service_changes_no_detention_or_exchange_data(world, register
         place="Camp 2",
         details="",
         user=world.staff[Role.RECEPTION],
-        private_key=world.private_key,
+        keyring=world.keyring,
     )
     exchange = aftercare.record_consent(
         registered,
         "exchange",
         language="ru",
         user=world.staff[Role.AFTERCARE],
-        private_key=world.private_key,
+        keyring=world.keyring,
     )
     aftercare.withdraw_consent(registered, exchange.pk, user=world.staff[Role.AFTERCARE])
     before = detention_and_exchange(registered)
     card_before = reception.open_prisoner(
-        registered, user=world.staff[Role.RECEPTION], private_key=world.private_key
+        registered, user=world.staff[Role.RECEPTION], keyring=world.keyring
     ).particulars
 
     volunteered(world, registered)
@@ -134,7 +134,7 @@ def test_volunteer_service_changes_no_detention_or_exchange_data(world, register
 
     assert detention_and_exchange(registered) == before
     card_after = reception.open_prisoner(
-        registered, user=world.staff[Role.RECEPTION], private_key=world.private_key
+        registered, user=world.staff[Role.RECEPTION], keyring=world.keyring
     ).particulars
     assert card_after == card_before
 

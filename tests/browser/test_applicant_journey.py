@@ -41,7 +41,7 @@ def test_the_whole_applicant_journey_without_javascript(world, live_server, no_j
     casework.staff_message(
         case,
         user=world.staff[Role.INTAKE],
-        private_key=world.private_key,
+        keyring=world.keyring,
         text="Оставайтесь на месте, мы напишем.",
     )
 

@@ -90,7 +90,7 @@ def test_crypto_shredding_makes_the_case_unreadable_but_keeps_counts_and_audit(w
         case,
         user=world.staff[Role.VERIFIER],
         roles=frozenset({Role.VERIFIER}),
-        private_key=world.private_key,
+        keyring=world.keyring,
     )
     assert view.shredded and view.identity is None
     assert queues.counters([world.programme.pk]).by_state["applied"] == 1
@@ -105,7 +105,7 @@ def test_duplicates_are_found_by_blind_index_only(world):
     apply(world, surname="Orlov", first_names="Ivan")
     apply(world, surname=" ORLOV ", first_names="ivan", direction="south")
     apply(world, surname="Petrov", first_names="Ivan")
-    probes.index_pending(world.programme, world.private_key)
+    probes.index_pending(world.programme, world.keyring)
     first, second, third = Case.objects.order_by("pk")
     assert probes.duplicates_of(first) == [second]
     assert probes.duplicates_of(third) == []
@@ -114,7 +114,7 @@ def test_duplicates_are_found_by_blind_index_only(world):
 def test_same_identity_in_two_directions_flags_only_the_newer_case_and_says_why(world):
     apply(world, direction="north of the river")  # the real soldier
     apply(world, direction="far south, by the quarry")  # someone quoting his details
-    probes.index_pending(world.programme, world.private_key)
+    probes.index_pending(world.programme, world.keyring)
     real, copy = Case.objects.order_by("pk")
     signal = ProbeSignal.objects.get()
     assert (signal.case, signal.kind) == (copy, ProbeSignal.Kind.IDENTITY_IN_TWO_DIRECTIONS)
@@ -140,7 +140,7 @@ def test_a_burst_of_near_identical_applications_flags_the_one_that_makes_it(worl
     for n in range(3):
         apply(world, surname=f"Name{n}", direction="By the  Old Mill!", unit="5th")
     apply(world, surname="Other", direction="somewhere else", unit="5th")
-    probes.index_pending(world.programme, world.private_key)
+    probes.index_pending(world.programme, world.keyring)
     first, second, third, _other = Case.objects.order_by("pk")
     signal = ProbeSignal.objects.get()
     assert (signal.case, signal.kind) == (third, ProbeSignal.Kind.BURST)
@@ -153,7 +153,7 @@ def test_a_leaflet_drop_is_not_a_burst(world, settings):
     settings.PROBE_BURST_SIZE = 3
     for n in range(5):
         apply(world, surname=f"Name{n}", direction="By the Old Mill")
-    probes.index_pending(world.programme, world.private_key)
+    probes.index_pending(world.programme, world.keyring)
     assert not ProbeSignal.objects.exists()
 
 
@@ -161,7 +161,7 @@ def test_two_applications_are_not_a_burst(world, settings):
     settings.PROBE_BURST_SIZE = 3
     for n in range(2):
         apply(world, surname=f"Name{n}", direction="By the old mill", unit="5th")
-    probes.index_pending(world.programme, world.private_key)
+    probes.index_pending(world.programme, world.keyring)
     assert not ProbeSignal.objects.exists()
 
 

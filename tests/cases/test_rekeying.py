@@ -1,14 +1,15 @@
-"""Rotating a programme's key (issue #17): asked for by an admin, carried out in batches by a
-key holder; afterwards the old private key opens nothing in a copy of the database."""
+"""Rotating a programme's keys (issue #17): asked for by an admin, carried out in batches by the
+holders of each field group's key; afterwards the old private keys open nothing in a copy of
+the database."""
 
 import pytest
 from django.test import Client
 
 from safepassage.cases import dossier, probes, rekeying
-from safepassage.cases.models import BlindIndex, Case, Note
+from safepassage.cases.models import BlindIndex, Case, CaseKey, Note
 from safepassage.passage.models import Crossing, ReceivingUnit
 from safepassage.programmes import staff_keys
-from safepassage.programmes.models import KeyGrant, Programme
+from safepassage.programmes.models import GroupKey, KeyGrant, Programme
 from safepassage.programmes.roles import Role
 from safepassage.vault import crypto
 from tests.conftest import PASSWORD, audit_entries, sign_in, submit, text_of
@@ -19,13 +20,14 @@ __all__ = ["front"]
 pytestmark = pytest.mark.django_db
 
 
-def granted_key(world, role: Role) -> bytes:
-    """The programme key a person's grant opens (as his sign-in would)."""
+def granted_keys(world, role: Role) -> dict[str, bytes]:
+    """The group keys a person's grants open (as his sign-in would)."""
     user = world.staff[role]
-    grant = KeyGrant.objects.get(user=user, programme=world.programme)
-    return crypto.unseal(
-        staff_keys.own_private_key(user, PASSWORD), bytes(grant.sealed_private_key or b"")
-    )
+    private = staff_keys.own_private_key(user, PASSWORD)
+    return {
+        grant.group: crypto.unseal(private, bytes(grant.sealed_private_key or b""))
+        for grant in KeyGrant.objects.filter(user=user, programme=world.programme)
+    }
 
 
 def opens(key: bytes, sealed: bytes | memoryview | None) -> bool:
@@ -36,11 +38,20 @@ def opens(key: bytes, sealed: bytes | memoryview | None) -> bool:
     return True
 
 
-def test_a_rotation_reseals_everything_and_the_old_key_opens_nothing(
+def step_until_done(client) -> None:
+    """Press the step button while the page offers it."""
+    for _ in range(50):
+        client.post("/en/staff/p/north/rotation/step/")
+        page = client.get("/en/staff/p/north/rotation/").content.decode()
+        if "Re-seal the next batch" not in page:
+            return
+
+
+def test_a_rotation_reseals_everything_and_the_old_keys_open_nothing(
     world, front, client, staff_client, monkeypatch
 ):
     monkeypatch.setattr(rekeying, "BATCH", 2)
-    old_key = world.private_key
+    old = dict(world.keyring)
     for surname in ("Zhukovsky", "Zhukovsky", "Orlov"):
         submit(Client(), surname=surname, service_number=f"AB-{surname}")
     case = verified_case(client)
@@ -63,46 +74,63 @@ def test_a_rotation_reseals_everything_and_the_old_key_opens_nothing(
     started = coordinator.post("/en/staff/p/north/rotation/step/")  # start
     assert started["Location"] == "/en/staff/p/north/rotation/", started.content[:300]
     programme = Programme.objects.get(pk=world.programme.pk)
-    assert programme.next_public_key is not None
+    assert programme.rotating
     assert all(g.next_sealed_private_key for g in KeyGrant.objects.filter(programme=programme))
     # A case that comes in during the rotation is sealed to both keys at once.
     submit(Client(), surname="Latecomer")
-    assert Case.objects.order_by("-pk").first().sealed_key_next is not None
-    page = coordinator.get("/en/staff/p/north/rotation/").content.decode()
+    latecomer = Case.objects.order_by("-pk").first()
+    assert all(key.sealed_next for key in CaseKey.objects.filter(case=latecomer))
     total = Case.objects.count()
-    assert text_of(page, "rotation-progress") == (
-        f"1 of {total} cases re-sealed to the new key."  # the latecomer
-    )
-    coordinator.post("/en/staff/p/north/rotation/step/")
     page = coordinator.get("/en/staff/p/north/rotation/").content.decode()
-    assert text_of(page, "rotation-progress").startswith(f"3 of {total} cases")
-    for _ in range(total):
-        coordinator.post("/en/staff/p/north/rotation/step/")
-        if Programme.objects.get(pk=programme.pk).next_public_key is None:
-            break
-    programme.refresh_from_db()
-    assert programme.next_public_key is None and programme.key_generation == 2
+    # Each group's case keys (the latecomer's are done), plus the blind indexes it keys
+    # (two per indexed case), the notes, the plan and the unit keys.
+    assert total == 5
+    assert text_of(page, "rotation-progress") == (
+        "Re-sealed to the new keys Key Cases done Keys and indexes left Your session "
+        "identity 1 of 5 12 — circumstances 1 of 5 12 holds it messages 1 of 5 4 holds it "
+        "notes — 1 holds it crossing plans 1 of 5 7 holds it custody 1 of 5 4 — "
+        "after-care 1 of 5 4 — volunteer service 1 of 5 4 —"
+    )
+    # The coordinator re-seals what his keys lock; the rest waits for their holders.
+    step_until_done(coordinator)
+    page = coordinator.get("/en/staff/p/north/rotation/").content.decode()
+    assert text_of(page, "rotation-waiting") == (
+        "Waiting for the holders of these keys to re-seal theirs: "
+        "identity, custody, after-care, volunteer service."
+    )
+    assert Programme.objects.get(pk=programme.pk).rotating
+    # Reception, after-care and the volunteer officer sign in (their sessions then hold the
+    # new keys) and do theirs; the last batch finishes the rotation.
+    for role in (Role.RECEPTION, Role.AFTERCARE, Role.VOLUNTEER):
+        step_until_done(sign_in_later(world, role))
+    programme = Programme.objects.get(pk=programme.pk)
+    assert not programme.rotating and programme.key_generation == 2
 
-    # A copy of the database with the old private key opens no case, note, plan or unit key.
-    assert not any(opens(old_key, c.sealed_key) for c in Case.objects.all())
-    assert not any(opens(old_key, n.body) for n in Note.objects.all())
-    assert not any(opens(old_key, c.for_programme) for c in Crossing.objects.all())
-    assert not any(opens(old_key, u.sealed_private_key) for u in ReceivingUnit.objects.all())
-    # The new key, from a key holder's grant, opens all of them.
-    new_key = granted_key(world, Role.RECEPTION)
-    assert all(dossier.case_key(c, new_key) for c in Case.objects.all())
-    assert all(opens(new_key, n.body) for n in Note.objects.all())
+    # A copy of the database with the old private keys opens no case key, note, plan or unit
+    # key.
+    for case_key in CaseKey.objects.all():
+        assert not opens(old[case_key.group], case_key.sealed)
+    assert not any(opens(old["notes"], n.body) for n in Note.objects.all())
+    assert not any(opens(old["plan"], c.for_programme) for c in Crossing.objects.all())
+    assert not any(opens(old["plan"], u.sealed_private_key) for u in ReceivingUnit.objects.all())
+    # The new keys, from key holders' grants, open all of them.
+    new = granted_keys(world, Role.AFTERCARE) | granted_keys(world, Role.COORDINATOR)
+    new |= granted_keys(world, Role.VOLUNTEER)
+    assert set(new) == set(old) and not set(new.values()) & set(old.values())
+    for case_key in CaseKey.objects.all():
+        assert opens(new[case_key.group], case_key.sealed)
+    assert all(opens(new["notes"], n.body) for n in Note.objects.all())
     crossing.refresh_from_db()
-    assert opens(new_key, crossing.for_programme)
-    # Blind indexes were computed again under the new key: duplicates are still found.
+    assert opens(new["plan"], crossing.for_programme)
+    # Blind indexes were computed again under the new keys: duplicates are still found.
     first.refresh_from_db()
     assert probes.duplicates_of(first)
     assert bytes(BlindIndex.objects.filter(case=first).first().digest) != digest_before
     assert audit_entries("programme.key_rotation_finished") == [
-        (f"staff:{world.staff[Role.COORDINATOR].pk}", {})
+        (f"staff:{world.staff[Role.VOLUNTEER].pk}", {})
     ]
 
-    # A session that holds the old key is sent to sign in again, then opens the case.
+    # A session that holds the old keys is sent to sign in again, then opens the case.
     assert verifier.get(f"/en/staff/case/{first.reference}/")["Location"] == "/en/staff/login/"
     again = sign_in_later(world, Role.VERIFIER)
     assert "Zhukovsky" in again.get(f"/en/staff/case/{first.reference}/").content.decode()
@@ -120,13 +148,16 @@ def test_a_write_that_raced_the_finish_is_promoted_by_the_worker(world, client):
     case = Case.objects.get()
     # As if sealed to both keys a moment before the rotation finished.
     other = crypto.new_keypair()
-    data_key = dossier.case_key(case, world.private_key)
-    Programme.objects.filter(pk=world.programme.pk).update(public_key=other.public)
-    Case.objects.filter(pk=case.pk).update(sealed_key_next=crypto.seal(other.public, data_key))
+    data_key = dossier.case_key(case, world.keyring, "identity")
+    GroupKey.objects.filter(programme=world.programme, group="identity").update(
+        public_key=other.public
+    )
+    CaseKey.objects.filter(case=case, group="identity").update(
+        sealed_next=crypto.seal(other.public, data_key)
+    )
     rekeying.promote_stragglers()
-    case.refresh_from_db()
-    assert case.sealed_key_next is None
-    assert dossier.case_key(case, other.private) == data_key
+    assert not CaseKey.objects.filter(case=case).exclude(sealed_next=None).exists()
+    assert dossier.case_key(case, {"identity": other.private}, "identity") == data_key
 
 
 def test_nothing_rotates_unless_an_admin_asked(world, staff_client):
@@ -135,4 +166,4 @@ def test_nothing_rotates_unless_an_admin_asked(world, staff_client):
     assert "No key rotation has been asked for" in text_of(page, "rotation-none")
     response = coordinator.post("/en/staff/p/north/rotation/step/")
     assert response.status_code == 302
-    assert Programme.objects.get().next_public_key is None
+    assert not Programme.objects.get().rotating

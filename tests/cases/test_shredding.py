@@ -8,7 +8,7 @@ from django.test import Client
 
 from safepassage.audit import log
 from safepassage.cases import retention
-from safepassage.cases.models import Case, Codename
+from safepassage.cases.models import Case, CaseKey, Codename
 from safepassage.passage.models import Crossing
 from tests.conftest import enter, submit
 from tests.passage.conftest import front, notify, verified_with_codename
@@ -45,7 +45,8 @@ def test_shredding_leaves_no_old_bytes_in_the_database_file_or_its_log(world, cl
     case = Case.objects.get()
     secrets = [
         bytes(case.dossier)[-40:],
-        bytes(case.sealed_key)[-40:],
+        bytes(case.identity)[-40:],
+        *(bytes(key.sealed)[-40:] for key in CaseKey.objects.filter(case=case)),
         bytes(Codename.objects.get().wrapped_key)[-40:],
     ]
     name = connection.settings_dict["NAME"]

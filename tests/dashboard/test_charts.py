@@ -68,7 +68,7 @@ def test_the_calibration_page_draws_crossings_by_outcome(world, front, staff_cli
     for _ in range(5):
         crossed(world, front, Client(), "arrived")
     crossed(world, front, Client(), "killed")
-    learning.count_outcomes(world.programme.pk, world.private_key)
+    learning.count_outcomes(world.programme.pk, world.keyring)
     html = staff_client(Role.COORDINATOR).get("/en/staff/p/north/calibration/").content.decode()
     outcomes = rows_of(html, "outcomes")
     assert outcomes == {"Orchard: Arrived": "5", "Orchard: Killed": "< 5"}

@@ -166,7 +166,7 @@ class CaseLifecycle(RuleBasedStateMachine):
                     "service_number": "N",
                 },
                 user=self.world.staff[Role.RECEPTION],
-                private_key=self.world.private_key,
+                keyring=self.world.keyring,
             ),
             reception.ReceptionRefused,
         )
@@ -179,7 +179,7 @@ class CaseLifecycle(RuleBasedStateMachine):
                 kind,
                 language="ru",
                 user=self.world.staff[Role.AFTERCARE],
-                private_key=self.world.private_key,
+                keyring=self.world.keyring,
             ),
             aftercare.AftercareRefused,
         )

@@ -58,7 +58,7 @@ def test_applicant_reads_staff_message_replies_and_cancels(world, client):
     codename = submit(client)
     case = Case.objects.get()
     casework.staff_message(
-        case, user=world.staff[Role.INTAKE], private_key=world.private_key, text="Stay put."
+        case, user=world.staff[Role.INTAKE], keyring=world.keyring, text="Stay put."
     )
     applicant = Client()
     enter(applicant, codename)
@@ -333,6 +333,15 @@ def test_a_file_part_is_refused_before_anything_reads_it(world, client, tmp_path
     # Even without a file part, a multipart body is not what a form of this site sends.
     plain = client.post("/ru/north/apply/", form, content_type=MULTIPART_CONTENT)
     assert plain.status_code == 400 and Case.objects.count() == 0
+
+
+def test_a_multipart_body_to_a_staff_page_is_a_400_page_too(world, client):
+    """Refused before anyone is signed in, the staff page's menu must not fail on that."""
+    response = client.post(
+        "/ru/staff/login/", {"username": "x", "password": "y"}, content_type=MULTIPART_CONTENT
+    )
+    assert response.status_code == 400
+    assert "Запрос не удалось прочитать" in text_of(response.content.decode())
 
 
 def test_a_resent_form_shows_its_codename_only_to_the_session_that_sent_it(world, client):

@@ -71,7 +71,15 @@ def test_staff_without_a_second_factor_fail_it(world, production, capsys):
 
 def test_a_programme_nobody_can_open_fails_it(world, production, capsys):
     world.programme.keygrant_set.all().delete()
-    assert "has no key grant" in problems(capsys)
+    assert "Programme 'north': nobody holds the key of identity, circumstances," in problems(capsys)
+
+
+def test_a_group_key_nobody_holds_fails_it(world, production, capsys):
+    world.programme.keygrant_set.filter(group="volunteer").delete()
+    assert (
+        "Programme 'north': nobody holds the key of volunteer; nobody can open those parts"
+        in problems(capsys)
+    )
 
 
 def test_the_demo_programme_fails_it(world, production, capsys):

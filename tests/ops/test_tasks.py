@@ -67,7 +67,7 @@ def test_retention_shreds_only_cases_that_ended_long_enough_ago(world, client, s
     submit(client)
     still_open = Case.objects.order_by("-pk").first()
     call_command("worker", batch=True)
-    states = {c.pk: c.sealed_key is None for c in Case.objects.all()}
+    states = {c.pk: c.shredded_at is not None for c in Case.objects.all()}
     assert states == {old.pk: True, recent.pk: False, still_open.pk: False}
     assert booked(tasks.shred_expired_cases).get(status="SUCCESSFUL").return_value == 1
     assert retention.shred_expired(timezone.now()) == 0  # nothing left to do

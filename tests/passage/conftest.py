@@ -31,7 +31,7 @@ def front(world) -> Front:
     unit.liaisons.add(world.staff[Role.LIAISON])
     other_unit = ReceivingUnit.objects.create(programme=world.programme, name="93rd brigade")
     other = add_staff(
-        world.programme, "north-liaison-2", PASSWORD, [Role.LIAISON], private_key=world.private_key
+        world.programme, "north-liaison-2", PASSWORD, [Role.LIAISON], keyring=world.keyring
     )
     TOTPDevice.objects.create(user=other, name="app", confirmed=True)
     other_unit.liaisons.add(other)
@@ -78,7 +78,7 @@ def notify(world, case, sector, *, window=None, signal="arms_raised_spread", now
     return notices.send_notice(
         case,
         user=world.staff[Role.COORDINATOR],
-        private_key=world.private_key,
+        keyring=world.keyring,
         sector_id=sector.pk,
         window_key=window.key,
         signal=signal,

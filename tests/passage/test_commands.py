@@ -52,20 +52,50 @@ def test_each_demo_account_comes_with_its_enrolment_link(capsys, client):
 
 @pytest.mark.django_db
 def test_create_programme_prints_the_admins_and_the_first_key_holders_links(capsys):
-    call_command("create-programme", "east", "East", "--admin", "anna", "--key-holder", "kostya")
+    call_command(
+        "create-programme",
+        "east",
+        "East",
+        "--admin",
+        "anna",
+        "--key-holder",
+        "kostya=verifier,coordinator",
+        "--key-holder",
+        "lena=reception,aftercare",
+        "--key-holder",
+        "misha=volunteer",
+    )
     out = capsys.readouterr().out
-    admin_link, holder_link = re.findall(r"(/ru/staff/join/[\w-]+/)", out)
-    assert "anna" in out and "kostya" in out
+    links = re.findall(r"(/ru/staff/join/[\w-]+/)", out)
+    assert len(links) == 4
+    assert all(name in out for name in ("anna", "kostya", "lena", "misha"))
     east = Programme.objects.get(slug="east")
     password = "a long walk across the grey zone"
-    for link in (admin_link, holder_link):
+    for link in links:
         client = Client()
         client.get(link)
         client.post("/ru/staff/join/", {"new_password1": password, "new_password2": password})
-    # The key holder holds the programme key at once (nobody could grant it); the admin none.
-    assert KeyGrant.objects.filter(programme=east, user__username="kostya").exists()
-    assert not KeyGrant.objects.filter(programme=east, user__username="anna").exists()
+
+    # Each key holder holds his groups' keys at once (nobody could grant them); the admin none.
+    def groups(username):
+        return set(
+            KeyGrant.objects.filter(programme=east, user__username=username).values_list(
+                "group", flat=True
+            )
+        )
+
+    assert groups("kostya") == {"identity", "circumstances", "messages", "notes", "plan"}
+    assert groups("lena") == {"identity", "circumstances", "notes", "plan", "custody", "aftercare"}
+    assert groups("misha") == {"volunteer"}
+    assert groups("anna") == set()
     assert Membership.objects.get(programme=east, user__username="anna").role == "admin"
     assert Invitation.objects.get(username="kostya").wrapped_programme_key is None
-    with pytest.raises(CommandError, match="holds no programme key"):
+
+
+@pytest.mark.django_db
+def test_create_programme_refuses_a_key_nobody_would_hold():
+    with pytest.raises(CommandError, match="The admin holds no key"):
         call_command("create-programme", "west", "West", "--admin", "x1", "--key-holder", "X1")
+    with pytest.raises(CommandError, match="Nobody would hold the keys of: identity, custody"):
+        call_command("create-programme", "west", "West", "--admin", "x1", "--key-holder", "x2")
+    assert not Programme.objects.filter(slug="west").exists()

@@ -469,8 +469,8 @@ def test_calibration_compares_predicted_and_observed_per_sector(world, front, cl
         crossed(world, front, client, outcome)
     # Counted in a key holder's session: the sector of a crossing is sealed.
     assert calibration.calibration(world.programme)[0].crossings == 0
-    assert learning.count_outcomes(world.programme.pk, world.private_key) == 4
-    assert learning.count_outcomes(world.programme.pk, world.private_key) == 0  # once each
+    assert learning.count_outcomes(world.programme.pk, world.keyring) == 4
+    assert learning.count_outcomes(world.programme.pk, world.keyring) == 0  # once each
     rows = {row.sector: row for row in calibration.calibration(world.programme)}
     orchard = rows["Orchard"]
     assert orchard.crossings == 3  # turned back is left out

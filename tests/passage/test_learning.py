@@ -49,7 +49,7 @@ def test_the_planner_uses_the_posterior_and_an_admin_can_reset_it(
     front.orchard.save()
     for _ in range(4):
         crossed(world, front, client, "killed")
-    learning.count_outcomes(world.programme.pk, world.private_key)  # a key holder's session
+    learning.count_outcomes(world.programme.pk, world.keyring)  # a key holder's session
     window = first_window()
     prior = risk.estimate(front.orchard.figures, window.band, coordinated=True).survival
     fresh = type(front.orchard).objects.get(pk=front.orchard.pk)

@@ -42,7 +42,7 @@ def test_a_liaison_added_later_reads_notices_once_a_key_holder_shares_the_unit_k
     world, front, client, staff_client
 ):
     newcomer = add_staff(
-        world.programme, "north-liaison-3", PASSWORD, [Role.LIAISON], private_key=world.private_key
+        world.programme, "north-liaison-3", PASSWORD, [Role.LIAISON], keyring=world.keyring
     )
     TOTPDevice.objects.create(user=newcomer, name="app", confirmed=True)
     case = verified_case(client)

@@ -1,4 +1,4 @@
-"""Each staff member has a key pair of his own (issue #17): a key holder grants a programme key
+"""Each staff member has a key pair of his own (issue #17): a key holder grants group keys
 without his password, a password change keeps every grant, and grants of the old kind
 (wrapped under the password) are sealed at the next sign-in."""
 
@@ -6,29 +6,42 @@ import pytest
 from django.test import Client
 
 from safepassage.programmes import staff_keys
+from safepassage.programmes.groupkeys import only
 from safepassage.programmes.models import KeyGrant, StaffKey
-from safepassage.programmes.roles import Role
+from safepassage.programmes.roles import Role, groups_of
 from safepassage.programmes.services import create_programme
 from safepassage.vault import crypto
 from tests.conftest import PASSWORD, audit_entries, sign_in, text_of
 
 pytestmark = pytest.mark.django_db
 
+VERIFIERS = groups_of({Role.VERIFIER})
 
-def test_a_key_holder_grants_a_programme_key_without_the_colleagues_password(world):
-    south, south_key = create_programme("south", "South")
+
+def granted(user, password: str = PASSWORD) -> dict[tuple[int, str], bytes]:
+    """Every group key his grants open, by (programme, group), as his sign-in opens them."""
+    private = staff_keys.own_private_key(user, password)
+    return {
+        (g.programme_id, g.group): crypto.unseal(private, bytes(g.sealed_private_key or b""))
+        for g in KeyGrant.objects.filter(user=user)
+    }
+
+
+def test_a_key_holder_grants_group_keys_without_the_colleagues_password(world):
+    south, south_keys = create_programme("south", "South")
     verifier = world.staff[Role.VERIFIER]
-    staff_keys.grant(south, verifier, south_key)  # no password in sight
-    grant = KeyGrant.objects.get(user=verifier, programme=south)
-    assert bytes(grant.wrapped_private_key) == b""
-    private = staff_keys.own_private_key(verifier, PASSWORD)
-    assert crypto.unseal(private, bytes(grant.sealed_private_key)) == south_key
+    staff_keys.grant(south, verifier, only(south_keys, VERIFIERS))  # no password in sight
+    grants = KeyGrant.objects.filter(user=verifier, programme=south)
+    assert {bytes(g.wrapped_private_key) for g in grants} == {b""}
+    opened = {group: key for (pid, group), key in granted(verifier).items() if pid == south.pk}
+    assert opened == only(south_keys, VERIFIERS)
+    assert set(opened) == {"identity", "circumstances", "messages", "notes"}
 
 
 def test_a_password_change_keeps_every_grant(world):
-    south, south_key = create_programme("south", "South")
+    south, south_keys = create_programme("south", "South")
     verifier = world.staff[Role.VERIFIER]
-    staff_keys.grant(south, verifier, south_key)
+    staff_keys.grant(south, verifier, only(south_keys, VERIFIERS))
     staff_keys.change_password(verifier, PASSWORD, "a new and long passphrase")
     client = Client()
     response = client.post(
@@ -38,26 +51,25 @@ def test_a_password_change_keeps_every_grant(world):
     assert response.status_code == 302
     with pytest.raises(crypto.DecryptionError):
         staff_keys.own_private_key(verifier, PASSWORD)
-    private = staff_keys.own_private_key(verifier, "a new and long passphrase")
-    opened = {
-        g.programme_id: crypto.unseal(private, bytes(g.sealed_private_key))
-        for g in KeyGrant.objects.filter(user=verifier)
+    opened = granted(verifier, "a new and long passphrase")
+    assert opened == {
+        **{(world.programme.pk, g): k for g, k in only(world.keyring, VERIFIERS).items()},
+        **{(south.pk, g): k for g, k in only(south_keys, VERIFIERS).items()},
     }
-    assert opened == {world.programme.pk: world.private_key, south.pk: south_key}
 
 
 def test_an_old_grant_is_sealed_at_the_next_sign_in_and_still_opens_cases(world, client):
     verifier = world.staff[Role.VERIFIER]
     StaffKey.objects.filter(user=verifier).delete()  # as before per-person key pairs
-    KeyGrant.objects.filter(user=verifier).update(
-        sealed_private_key=None,
-        wrapped_private_key=crypto.wrap_with_secret(PASSWORD, world.private_key),
-    )
+    for grant in KeyGrant.objects.filter(user=verifier):
+        grant.sealed_private_key = None
+        grant.wrapped_private_key = crypto.wrap_with_secret(PASSWORD, world.keyring[grant.group])
+        grant.save()
     staff = sign_in(Client(), verifier)
-    grant = KeyGrant.objects.get(user=verifier)
-    assert grant.sealed_private_key is not None and bytes(grant.wrapped_private_key) == b""
+    for grant in KeyGrant.objects.filter(user=verifier):
+        assert grant.sealed_private_key is not None and bytes(grant.wrapped_private_key) == b""
     assert StaffKey.objects.filter(user=verifier).exists()
-    assert staff.get("/en/staff/p/north/queue/").status_code == 200  # the key opened
+    assert staff.get("/en/staff/p/north/queue/").status_code == 200  # the keys opened
 
 
 def test_a_staff_member_changes_his_password_on_a_page_and_keeps_his_keys(world):
@@ -92,9 +104,9 @@ def test_a_staff_member_changes_his_password_on_a_page_and_keeps_his_keys(world)
     # session he changed it in keeps its key too.
     login = Client().post("/en/staff/login/", {"username": verifier.username, "password": new})
     assert login["Location"] == "/en/staff/second-factor/"
-    private = staff_keys.own_private_key(verifier, new)
-    grant = KeyGrant.objects.get(user=verifier)
-    assert crypto.unseal(private, bytes(grant.sealed_private_key)) == world.private_key
+    assert granted(verifier, new) == {
+        (world.programme.pk, g): k for g, k in only(world.keyring, VERIFIERS).items()
+    }
     assert staff.get("/en/staff/p/north/queue/").status_code == 200
 
 
@@ -112,7 +124,9 @@ def test_the_upgrade_drops_the_grants_of_admins(world):
     from django.apps import apps
 
     admin = world.staff[Role.ADMIN]
-    KeyGrant.objects.create(user=admin, programme=world.programme, sealed_private_key=b"x")
+    KeyGrant.objects.create(
+        user=admin, programme=world.programme, group="", sealed_private_key=b"x"
+    )
     upgrade = import_module("safepassage.programmes.migrations.0004_admins_hold_no_key")
     upgrade.drop_grants_nobody_needs(apps, None)
     assert not KeyGrant.objects.filter(user=admin).exists()
@@ -131,7 +145,7 @@ def test_a_password_set_outside_the_page_still_signs_in_and_a_key_holder_grants_
     assert login["Location"] == "/en/staff/second-factor/"  # no server error
     with pytest.raises(crypto.DecryptionError):
         staff_keys.own_private_key(verifier, "a wrong password")  # never replaced by a guess
-    staff_keys.grant(world.programme, verifier, world.private_key)  # a key holder, again
-    private = staff_keys.own_private_key(verifier, "set from a shell, long enough")
-    grant = KeyGrant.objects.get(user=verifier)
-    assert crypto.unseal(private, bytes(grant.sealed_private_key)) == world.private_key
+    staff_keys.grant(world.programme, verifier, only(world.keyring, VERIFIERS))  # again
+    assert granted(verifier, "set from a shell, long enough") == {
+        (world.programme.pk, g): k for g, k in only(world.keyring, VERIFIERS).items()
+    }

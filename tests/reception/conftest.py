@@ -38,6 +38,4 @@ def register(world, case, **answers):
     """Register through the service with the mandatory answers, plus `answers`."""
     data = {**MANDATORY_ANSWERS, **answers}
     data["date_of_birth"] = date(1994, 3, 7)
-    return reception.register(
-        case, data, user=world.staff[Role.RECEPTION], private_key=world.private_key
-    )
+    return reception.register(case, data, user=world.staff[Role.RECEPTION], keyring=world.keyring)

@@ -36,9 +36,7 @@ def pdf_text(pdf: bytes) -> str:
 
 
 def card(world, case):
-    return reception.capture_card(
-        case, user=world.staff[Role.RECEPTION], private_key=world.private_key
-    )
+    return reception.capture_card(case, user=world.staff[Role.RECEPTION], keyring=world.keyring)
 
 
 def test_the_russian_card_carries_every_annex_iv_b_field_in_cyrillic(world, front, client):
@@ -117,7 +115,7 @@ def exported(world, only_new=False, fmt="json"):
         only_new=only_new,
         fmt=fmt,
         user=world.staff[Role.RECEPTION],
-        private_key=world.private_key,
+        keyring=world.keyring,
     )
 
 
@@ -134,7 +132,7 @@ def test_the_export_validates_against_its_schema_and_carries_later_events(world,
         place="Госпиталь №1",
         details="",
         user=world.staff[Role.RECEPTION],
-        private_key=world.private_key,
+        keyring=world.keyring,
     )
     doc = exported(world)
     jsonschema.validate(doc, export.schema())
@@ -166,7 +164,7 @@ def test_only_new_sends_what_changed_since_the_last_export(world, front, client)
         place="Camp 5",
         details="",
         user=world.staff[Role.RECEPTION],
-        private_key=world.private_key,
+        keyring=world.keyring,
     )
     again = exported(world, only_new=True)["prisoners"]
     assert [e["kind"] for e in again[0]["events"]] == ["transfer"]
@@ -205,7 +203,7 @@ def test_the_csv_export_is_downloaded_with_one_row_per_record(world, front, clie
         place="",
         details="",
         user=world.staff[Role.RECEPTION],
-        private_key=world.private_key,
+        keyring=world.keyring,
     )
     officer = staff_client(Role.RECEPTION)
     response = officer.post(

@@ -32,6 +32,7 @@ from safepassage.audit.actions import Action
 from safepassage.cases import dossier, transitions
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
+from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
 from safepassage.refused import Refused
@@ -46,8 +47,8 @@ class AftercareRefused(Refused):
     """The step cannot be taken; `reason` is safe to show the officer."""
 
 
-def _key(case: Case, private_key: bytes) -> bytes:
-    key = dossier.case_key(case, private_key)
+def _key(case: Case, keyring: Keyring) -> bytes:
+    key = dossier.case_key(case, keyring, "aftercare")
     if key is None:
         raise AftercareRefused(_("This case has been destroyed; nothing can be read or written."))
     return key
@@ -81,7 +82,7 @@ def record_consent(
     *,
     language: str,
     user: User,
-    private_key: bytes,
+    keyring: Keyring,
     now: datetime | None = None,
 ) -> Consent:
     """The person agreed to `kind`, having read its statement in `language`. A pathway moves
@@ -96,7 +97,7 @@ def record_consent(
                 case=case,
                 kind=kind,
                 language=language,
-                statement=crypto.encrypt_bytes(_key(case, private_key), text.encode()),
+                statement=crypto.encrypt_bytes(_key(case, keyring), text.encode()),
                 given_at=now or timezone.now(),
                 recorded_by=user,
             )
@@ -148,8 +149,8 @@ def _opened(key: bytes | None, blob: bytes) -> str:
     return crypto.decrypt_bytes(key, blob).decode() if key is not None else ""
 
 
-def consents_of(case: Case, *, user: User, private_key: bytes) -> list[ShownConsent]:
-    key = dossier.case_key(case, private_key)
+def consents_of(case: Case, *, user: User, keyring: Keyring) -> list[ShownConsent]:
+    key = dossier.case_key(case, keyring, "aftercare")
     shown = [ShownConsent(c, _opened(key, c.statement)) for c in case.consents.all()]
     log.record_case(case, Action.AFTERCARE_CONSENTS_READ, log.staff_actor(user))
     return shown
@@ -209,7 +210,7 @@ def record_equipment(
     description: str,
     handed_over_on: date,
     user: User,
-    private_key: bytes,
+    keyring: Keyring,
 ) -> RewardClaim:
     """Equipment he brought over, and the claim for its reward at today's rate."""
     if case.state not in (*CONSENT_STATES, State.RECEIVED, State.CLOSED):
@@ -219,7 +220,7 @@ def record_equipment(
         equipment = Equipment.objects.create(
             case=case,
             category=category,
-            description=crypto.encrypt_bytes(_key(case, private_key), description.encode()),
+            description=crypto.encrypt_bytes(_key(case, keyring), description.encode()),
             handed_over_on=handed_over_on,
             recorded_by=user,
         )
@@ -289,7 +290,7 @@ def record_payment(
     *,
     reference: str,
     user: User,
-    private_key: bytes,
+    keyring: Keyring,
     now: datetime | None = None,
 ) -> LedgerEntry:
     with transaction.atomic():
@@ -307,7 +308,7 @@ def record_payment(
             currency=claim.currency,
             paid_at=now or timezone.now(),
             recorded_by=user,
-            reference=crypto.encrypt_bytes(_key(case, private_key), reference.encode()),
+            reference=crypto.encrypt_bytes(_key(case, keyring), reference.encode()),
         )
         log.record_case(
             case,
@@ -332,8 +333,8 @@ class ShownClaim:
     may_approve: bool = False
 
 
-def claims_of(case: Case, *, user: User, private_key: bytes) -> list[ShownClaim]:
-    key = dossier.case_key(case, private_key)
+def claims_of(case: Case, *, user: User, keyring: Keyring) -> list[ShownClaim]:
+    key = dossier.case_key(case, keyring, "aftercare")
     shown = []
     for claim in (
         RewardClaim.objects.filter(equipment__case=case)

@@ -35,11 +35,11 @@ aftercare_post = case_view(AFTERCARE)
 def _render(
     request: StaffRequest, access: CaseAccess, status: int = 200, **extra: Any
 ) -> HttpResponse:
-    user, key = request.user, access.private_key
+    user, key = request.user, access.keyring
     context = {
         "case": access.case,
-        "consents": services.consents_of(access.case, user=user, private_key=key),
-        "claims": services.claims_of(access.case, user=user, private_key=key),
+        "consents": services.consents_of(access.case, user=user, keyring=key),
+        "claims": services.claims_of(access.case, user=user, keyring=key),
         "statements": [
             (label, statements.statement(kind, "ru"), statements.statement(kind, "en"))
             for kind, label in Consent.Kind.choices
@@ -76,7 +76,7 @@ def consent(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             form.cleaned_data["kind"],
             language=form.cleaned_data["language"],
             user=request.user,
-            private_key=access.private_key,
+            keyring=access.keyring,
         )
     except services.AftercareRefused as refused:
         return _render(request, access, status=409, consent_form=form, error=refused.reason)
@@ -117,7 +117,7 @@ def equipment(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             access.case,
             **form.cleaned_data,
             user=request.user,
-            private_key=access.private_key,
+            keyring=access.keyring,
         )
     except services.AftercareRefused as refused:
         return _render(request, access, status=409, equipment_form=form, error=refused.reason)
@@ -158,7 +158,7 @@ def payment(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             form.cleaned_data["claim"],
             reference=form.cleaned_data["reference"],
             user=request.user,
-            private_key=access.private_key,
+            keyring=access.keyring,
         )
     except services.AftercareRefused as why:
         return refused(request, why.reason, _page_url(access))

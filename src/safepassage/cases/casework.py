@@ -19,13 +19,26 @@ from safepassage.cases.dossier import (
     CIRCUMSTANCES,
     IDENTITY,
     CaseShredded,
+    application_identity,
     case_key,
+    circumstances,
     readable,
 )
 from safepassage.cases.models import Case, Message, Note, ProbeSignal
 from safepassage.cases.probes import duplicates_of
-from safepassage.programmes.roles import OPENS, Role, readable_groups, roles_opening
+from safepassage.programmes.groupkeys import Keyring
+from safepassage.programmes.roles import (
+    GROUP_LABELS,
+    OPENS,
+    Role,
+    readable_groups,
+    roles_opening,
+)
 from safepassage.vault import crypto
+
+# The field groups the case page shows (crossings, custody and after-care have pages of their
+# own).
+ON_THE_CASE_PAGE = ("identity", "circumstances", "messages", "notes")
 
 
 @dataclass
@@ -40,6 +53,7 @@ class StaffCaseView:
     notes: list[tuple[Any, str, str]] | None = None
     duplicates: list[Case] = field(default_factory=list)
     signals: list[ProbeSignal] = field(default_factory=list)
+    keys_missing: list[str] = field(default_factory=list)  # groups his roles read, not granted
 
 
 def case_in(
@@ -61,45 +75,50 @@ def case_in(
     return case, roles_opening(roles_by_programme[case.programme_id], case.state)
 
 
-def open_case(
-    case: Case, *, user: User, roles: frozenset[Role], private_key: bytes
-) -> StaffCaseView:
+def open_case(case: Case, *, user: User, roles: frozenset[Role], keyring: Keyring) -> StaffCaseView:
     """Decrypt what the staff member's roles allow, and audit exactly which groups were read."""
-    groups = readable_groups(roles)
-    data_key = case_key(case, private_key)
-    view = StaffCaseView(case=case, groups=groups, shredded=data_key is None)
+    # What the page shows is what his roles read and his session holds the keys of: the
+    # encryption, not only this list, keeps the rest closed.
+    groups = [g for g in readable_groups(roles) if g in keyring and g in ON_THE_CASE_PAGE]
+    view = StaffCaseView(case=case, groups=groups, shredded=case.shredded_at is not None)
+    view.keys_missing = [
+        str(GROUP_LABELS[g])
+        for g in readable_groups(roles)
+        if g in ON_THE_CASE_PAGE and g not in keyring
+    ]
     view.signals = list(case.probe_signals.filter(cleared_at__isnull=True))
     view.duplicates = duplicates_of(case)
-    if data_key is not None:
-        dossier = crypto.decrypt_json(data_key, case.dossier)
+    if not view.shredded:
         if "identity" in groups:
+            identity = application_identity(case, keyring)
             view.identity = [
-                (label, readable(name, dossier.get(name))) for name, label in IDENTITY.items()
+                (label, readable(name, identity.get(name))) for name, label in IDENTITY.items()
             ]
         if "circumstances" in groups:
-            view.circumstances = {name: readable(name, dossier.get(name)) for name in CIRCUMSTANCES}
+            facts = circumstances(case, keyring)
+            view.circumstances = {name: readable(name, facts.get(name)) for name in CIRCUMSTANCES}
             view.call = [
-                (label, readable(name, dossier[name]))
+                (label, readable(name, facts[name]))
                 for name, label in CALL.items()
-                if dossier.get(name)
+                if facts.get(name)
             ]
-        if "messages" in groups:
+        if "messages" in groups and (data_key := case_key(case, keyring, "messages")) is not None:
             view.messages = shown_messages(case, data_key, authors=True)
-    if "notes" in groups:
-        view.notes = [
-            (
-                n.created_at,
-                n.author.username if n.author else "",
-                crypto.unseal(private_key, n.body).decode(),
-            )
-            for n in case.notes.select_related("author")
-        ]
+        if "notes" in groups:
+            view.notes = [
+                (
+                    n.created_at,
+                    n.author.username if n.author else "",
+                    crypto.unseal(keyring["notes"], n.body).decode(),
+                )
+                for n in case.notes.select_related("author")
+            ]
     log.record_case(case, Action.CASE_READ, log.staff_actor(user), groups=groups)
     return view
 
 
-def staff_message(case: Case, *, user: User, private_key: bytes, text: str) -> None:
-    data_key = case_key(case, private_key)
+def staff_message(case: Case, *, user: User, keyring: Keyring, text: str) -> None:
+    data_key = case_key(case, keyring, "messages")
     if data_key is None:
         raise CaseShredded
     with transaction.atomic():
@@ -111,7 +130,7 @@ def staff_message(case: Case, *, user: User, private_key: bytes, text: str) -> N
 
 
 def add_note(case: Case, *, user: User, text: str) -> None:
-    body, body_next = case.programme.seal(text.encode())
+    body, body_next = case.programme.seal("notes", text.encode())
     with transaction.atomic():
         Note.objects.create(case=case, author=user, body=body, body_next=body_next)
         log.record_case(case, Action.CASE_NOTE_ADDED, log.staff_actor(user))
@@ -145,7 +164,7 @@ def staff_transition(
     *,
     user: User,
     roles: frozenset[Role],
-    private_key: bytes,
+    keyring: Keyring,
     reason: str = "",
 ) -> Case:
     """An action from the case page: through the table, or through the writer of the app
@@ -154,9 +173,7 @@ def staff_transition(
     with transaction.atomic():
         if transition and transition.taken_by and transition in transitions.available(case, roles):
             writer = transitions.rule(transition.taken_by)
-            updated = writer(
-                case, user=user, roles=roles, private_key=private_key, now=timezone.now()
-            )
+            updated = writer(case, user=user, roles=roles, keyring=keyring, now=timezone.now())
         else:
             updated = transitions.perform(
                 case, action, roles=roles, actor=log.staff_actor(user), reason=reason

@@ -1,13 +1,18 @@
 """The fields of an application, grouped as the role table (programmes/roles.py) grants them,
-and the case's data key that opens them."""
+and the case's data keys, one per field group, that open them."""
 
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from safepassage import display
-from safepassage.cases.models import Case
+from safepassage.cases.models import Case, CaseKey
+from safepassage.programmes.groupkeys import Keyring
+from safepassage.programmes.models import Programme
+from safepassage.programmes.roles import CASE_KEY_GROUPS
+from safepassage.refused import Refused
 from safepassage.vault import crypto
 
 # GC III Art. 17: the only identity a prisoner must give. All optional on the application.
@@ -87,27 +92,70 @@ class CaseShredded(Exception):
     """The case's keys were destroyed: nothing can be written to or read from it."""
 
 
-def case_key(case: Case, private_key: bytes) -> bytes | None:
-    """The case's data key, opened with the programme key; None once the case is shredded."""
-    if case.sealed_key is None:
+class GroupNotHeld(Refused):
+    """The session holds no key of the field group asked for: the person's roles do not read
+    it (roles.FIELD_GROUPS), or his grant waits for a key holder."""
+
+    def __init__(self) -> None:
+        super().__init__(gettext("Your roles do not open this part of the case."))
+
+
+def case_key(case: Case, keyring: Keyring, group: str) -> bytes | None:
+    """The case's data key for one field group, opened with that group's programme key; None
+    once the case is shredded. GroupNotHeld if the keyring lacks the group's key."""
+    if group not in keyring:
+        raise GroupNotHeld
+    sealed = CaseKey.objects.filter(case=case, group=group).values_list("sealed", flat=True)
+    found = sealed.first()
+    if found is None:
         return None
-    return crypto.unseal(private_key, bytes(case.sealed_key))
+    return crypto.unseal(keyring[group], bytes(found))
 
 
-def circumstances(case: Case, private_key: bytes) -> dict[str, Any]:
-    """The circumstances group of the dossier (no identity), for planning a crossing."""
-    key = case_key(case, private_key)
+def new_case_keys(programme: Programme) -> tuple[dict[str, bytes], list[CaseKey]]:
+    """Fresh data keys for a new case, one per field group, and their sealed rows (the caller
+    sets `case` and saves them)."""
+    data_keys = {group: crypto.new_data_key() for group in CASE_KEY_GROUPS}
+    rows = []
+    for group, key in data_keys.items():
+        sealed, sealed_next = programme.seal(group, key)
+        rows.append(CaseKey(group=group, sealed=sealed, sealed_next=sealed_next))
+    return data_keys, rows
+
+
+def seal_dossier(data_keys: dict[str, bytes], answers: dict[str, Any]) -> tuple[bytes, bytes]:
+    """The identity and the circumstances of an application, each under its group's key:
+    (circumstances, identity)."""
+    identity = {name: answers[name] for name in IDENTITY if name in answers}
+    rest = {name: value for name, value in answers.items() if name not in IDENTITY}
+    return (
+        crypto.encrypt_json(data_keys["circumstances"], rest),
+        crypto.encrypt_json(data_keys["identity"], identity),
+    )
+
+
+def _identity(case: Case, keyring: Keyring) -> dict[str, Any]:
+    key = case_key(case, keyring, "identity")
     if key is None:
         return {}
-    dossier = crypto.decrypt_json(key, case.dossier)
+    return crypto.decrypt_json(key, case.identity) if case.identity else {}
+
+
+def _circumstances(case: Case, keyring: Keyring) -> dict[str, Any]:
+    key = case_key(case, keyring, "circumstances")
+    if key is None:
+        return {}
+    return crypto.decrypt_json(key, case.dossier)
+
+
+def circumstances(case: Case, keyring: Keyring) -> dict[str, Any]:
+    """The circumstances group of the dossier (no identity), for planning a crossing."""
+    dossier = _circumstances(case, keyring)
     return {name: dossier.get(name, "") for name in (*CIRCUMSTANCES, *CALL)}
 
 
-def application_identity(case: Case, private_key: bytes) -> dict[str, Any]:
+def application_identity(case: Case, keyring: Keyring) -> dict[str, Any]:
     """The identity the applicant gave when applying, to prefill registration. The caller
     audits the read."""
-    key = case_key(case, private_key)
-    if key is None:
-        return {}
-    dossier = crypto.decrypt_json(key, case.dossier)
+    dossier = _identity(case, keyring)
     return {name: dossier.get(name, "") for name in IDENTITY}

@@ -23,10 +23,14 @@ class Case(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # The data key sealed to the programme's public key; deleting it shreds the case.
+    # Before keys per field group: the one data key, sealed to the programme's one key (kept
+    # until a key holder's sign-in splits the case: programmes/groupkeys.py). Since then each
+    # group has its own data key (CaseKey); deleting them shreds the case.
     sealed_key = models.BinaryField(null=True)
-    sealed_key_next = models.BinaryField(null=True)  # to the next programme key, in a rotation
+    # The circumstances (and, before the split, the identity too) and the identity, each
+    # under its group's data key.
     dossier = models.BinaryField()
+    identity = models.BinaryField(default=b"")
     # Idempotent submission: a hash of the form's one-time token, and for a short while the
     # codename encrypted under a key derived from that token, so a resubmit shows it again.
     submission_hash = models.BinaryField(max_length=32, unique=True, null=True)
@@ -63,6 +67,32 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class CaseKey(models.Model):
+    """The data key of one field group of a case (roles.CASE_KEY_GROUPS), sealed to the
+    programme's key for that group; during a key rotation, to its next key too."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="keys")
+    group = models.CharField(max_length=16)
+    sealed = models.BinaryField()
+    sealed_next = models.BinaryField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "group"], name="one_key_per_case_group")
+        ]
+        indexes = [
+            # A rotation's next batch: the keys of a group not yet re-sealed.
+            models.Index(
+                fields=["group", "id"],
+                condition=models.Q(sealed_next__isnull=True),
+                name="casekey_to_reseal",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} key of {self.case}"
 
 
 class Codename(models.Model):

@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
-from safepassage.cases.dossier import case_key
+from safepassage.cases.dossier import application_identity, circumstances
 from safepassage.cases.models import BlindIndex, Case, ProbeSignal
+from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
-from safepassage.vault import crypto
 from safepassage.vault.blind import blind_index
 
 # How strongly each open signal suggests a probe; independent signals combine as
@@ -52,22 +52,35 @@ def holds_instructions_back(case: Case) -> bool:
     return len(kinds) >= 2 and probe_risk(case) > settings.PASSAGE_PROBE_RISK_THRESHOLD
 
 
-def index_pending(programme: Programme, private_key: bytes, limit: int = 500) -> int:
+# Which field group's key each blind index is keyed with (and whose plaintext it digests): a
+# key that cannot read a field cannot test guesses against its index either.
+INDEX_GROUP: dict[str, str] = {
+    BlindIndex.Kind.IDENTITY: "identity",
+    BlindIndex.Kind.SERVICE_NUMBER: "identity",
+    BlindIndex.Kind.DIRECTION: "circumstances",
+    BlindIndex.Kind.SUBMISSION: "circumstances",
+}
+INDEXING_GROUPS = frozenset(INDEX_GROUP.values())
+
+
+def index_pending(programme: Programme, keyring: Keyring, limit: int = 500) -> int:
     """Compute blind indexes for cases not yet indexed, then raise automatic probe signals.
 
-    Runs inside a staff session because the index key comes from the programme's private key;
-    each staff page does a bounded step of it (settings.PROBE_INDEX_PER_PAGE) and says how
-    many remain, so a flood of applications never stalls a page.
+    Runs inside a staff session that holds the identity and circumstances keys (a verifier's),
+    because the index keys come from them; each staff page does a bounded step of it
+    (settings.PROBE_INDEX_PER_PAGE) and says how many remain, so a flood of applications never
+    stalls a page.
     """
+    if not keyring.keys() >= INDEXING_GROUPS:
+        return 0
     pending = list(
         Case.objects.filter(
-            programme=programme, indexed_at__isnull=True, sealed_key__isnull=False
+            programme=programme, indexed_at__isnull=True, shredded_at__isnull=True
         ).order_by("pk")[:limit]
     )
     for case in pending:
-        data_key = case_key(case, private_key)
-        assert data_key is not None
-        digests = digests_of(crypto.decrypt_json(data_key, case.dossier), private_key)
+        answers = {**circumstances(case, keyring), **application_identity(case, keyring)}
+        digests = digests_of(answers, keyring)
         with transaction.atomic():
             BlindIndex.objects.bulk_create(
                 BlindIndex(case=case, programme=programme, kind=kind, digest=digest)
@@ -79,34 +92,45 @@ def index_pending(programme: Programme, private_key: bytes, limit: int = 500) ->
     return len(pending)
 
 
-def digests_of(d: dict[str, str], private_key: bytes) -> dict[str, bytes | None]:
-    """The blind indexes of one dossier under one programme key (a key rotation computes
-    them again under the next key: cases/rekeying.py)."""
-    return {
-        BlindIndex.Kind.IDENTITY: blind_index(
-            private_key,
-            "identity",
-            d.get("surname", ""),
-            d.get("first_names", ""),
-            d.get("date_of_birth", ""),
-        )
-        if d.get("surname")
-        else None,
-        BlindIndex.Kind.SERVICE_NUMBER: blind_index(
-            private_key, "service_number", d.get("service_number", "")
+def digests_of(d: dict[str, str], keyring: Keyring) -> dict[str, bytes | None]:
+    """The blind indexes of one dossier that `keyring` keys: each under its group's key (a key
+    rotation computes them again under the next keys: cases/rekeying.py)."""
+    every = {
+        BlindIndex.Kind.IDENTITY: lambda key: (
+            blind_index(
+                key,
+                "identity",
+                d.get("surname", ""),
+                d.get("first_names", ""),
+                d.get("date_of_birth", ""),
+            )
+            if d.get("surname")
+            else None
         ),
-        BlindIndex.Kind.DIRECTION: blind_index(private_key, "direction", d.get("direction", "")),
+        BlindIndex.Kind.SERVICE_NUMBER: lambda key: blind_index(
+            key, "service_number", d.get("service_number", "")
+        ),
+        BlindIndex.Kind.DIRECTION: lambda key: blind_index(
+            key, "direction", d.get("direction", "")
+        ),
         # A burst needs more alike than the direction: a leaflet drop in one area brings
         # many applications that give nothing else.
-        BlindIndex.Kind.SUBMISSION: blind_index(
-            private_key,
-            "submission",
-            d.get("direction", ""),
-            d.get("unit", ""),
-            d.get("equipment", ""),
-        )
-        if d.get("unit") or d.get("equipment")
-        else None,
+        BlindIndex.Kind.SUBMISSION: lambda key: (
+            blind_index(
+                key,
+                "submission",
+                d.get("direction", ""),
+                d.get("unit", ""),
+                d.get("equipment", ""),
+            )
+            if d.get("unit") or d.get("equipment")
+            else None
+        ),
+    }
+    return {
+        kind: digest(keyring[INDEX_GROUP[kind]])
+        for kind, digest in every.items()
+        if INDEX_GROUP[kind] in keyring
     }
 
 
@@ -123,7 +147,7 @@ def _sharing(case: Case, *kinds: str) -> set[int]:
 
 def not_yet_indexed(programme: Programme) -> int:
     return Case.objects.filter(
-        programme=programme, indexed_at__isnull=True, sealed_key__isnull=False
+        programme=programme, indexed_at__isnull=True, shredded_at__isnull=True
     ).count()
 
 

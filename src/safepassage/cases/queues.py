@@ -15,6 +15,7 @@ from safepassage.cases import counts
 from safepassage.cases.dossier import circumstances
 from safepassage.cases.models import Case, Message, ProbeSignal
 from safepassage.cases.states import CROSSED, OPEN, QUESTIONS, State
+from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import FILTERS, QUEUES, Role, readable_groups
 
@@ -72,7 +73,7 @@ class QueueRow:
 
 
 def queue_rows(
-    cases: list[Case], *, roles: frozenset[Role], private_key: bytes, user: User
+    cases: list[Case], *, roles: frozenset[Role], keyring: Keyring, user: User
 ) -> list[QueueRow]:
     """One page of a queue with what a person needs to choose the next case: direction (for
     roles that read circumstances), channel, when the last message came. Reading the
@@ -100,9 +101,7 @@ def queue_rows(
     return [
         QueueRow(
             case=case,
-            direction=circumstances(case, private_key).get("direction", "")
-            if shows_direction
-            else "",
+            direction=circumstances(case, keyring).get("direction", "") if shows_direction else "",
             last_message_at=last.get(case.pk),
             open_signals=case.pk in flagged,
         )

@@ -1,32 +1,34 @@
-"""Rotating a programme's key (issue #17): after someone leaves, or on schedule.
+"""Rotating a programme's keys (issue #17): after someone leaves, or on schedule.
 
-An admin asks for it (`request`); a key holder carries it out from his own session, which
-holds the old key (`start`, `step`, `finish`):
+An admin asks for it (`request`); key holders carry it out from their own sessions. Each field
+group has its own key (programmes/groupkeys.py), and no one role reads every group, so each
+group is re-sealed by someone who holds it:
 
-- `start` makes a new key pair in that request. Its private half is never stored unsealed:
-  it is sealed to every key holder's own public key (beside his grant) and kept in the
-  rotating session, sealed under its cookie like every staff key. From then on everything
-  newly sealed to the programme is sealed to both keys (`Programme.seal`), so new cases use
-  the new key at once.
-- `step` re-seals, in bounded batches driven by the key holder's page (progress shown), each
-  case's data key, its notes, its blind indexes (computed again under the new key, so the
-  old key cannot test guesses against them) and, through `rotation_step`, what passage
-  sealed (crossing plans, unit keys), into the `…_next` columns beside the current ones.
-  Readers go on using the old key meanwhile: nothing changes for them.
-- `finish` promotes every `…_next` column in one transaction, makes the new key current
-  (the generation moves on, so a session holding the old key is sent to sign in again), and
-  replaces each grant with its next one; the old grants are gone. A copy of the database
-  plus the old private key then opens no case.
+- `start` (any key holder) makes a new key pair for every group in that request. The private
+  halves are never stored unsealed: each is sealed to every holder of its group (beside his
+  grant), and the starter's own go into his session. From then on everything newly sealed to
+  a group is sealed to both keys (`Programme.seal`), so new cases use the new keys at once.
+- `step` re-seals, in bounded batches driven by a key holder's page (progress shown per
+  group), for each group his session holds both keys of: the cases' data keys of that group,
+  the notes (notes key), the blind indexes the group keys (computed again under the new key,
+  so the old key cannot test guesses against them) and, through `rotation_step`, what passage
+  sealed (plans, unit keys: plan key), into the `…_next` columns beside the current ones.
+  Readers go on using the old keys meanwhile: nothing changes for them.
+- Once nothing is left in any group, `finish` promotes every `…_next` column in one
+  transaction, makes the new keys current (the generation moves on, so a session holding the
+  old keys is sent to sign in again), and replaces each grant with its next one; the old
+  grants are gone. A copy of the database plus the old private keys then opens no case.
 
-A write that raced the finish (sealed to both keys a moment before) is promoted by the
-worker (`promote_stragglers`), which needs no key: it only moves columns.
+A write that raced the finish (sealed to both keys a moment before) is promoted by the worker
+(`promote_stragglers`), which needs no key: it only moves columns.
 """
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,17 +36,29 @@ from nacl.public import PrivateKey
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
-from safepassage.cases.models import BlindIndex, Case, Note
-from safepassage.cases.probes import digests_of
-from safepassage.programmes.models import Invitation, KeyGrant, KeyRotation, Programme, StaffKey
+from safepassage.cases.dossier import application_identity, circumstances
+from safepassage.cases.models import BlindIndex, Case, CaseKey, Note
+from safepassage.cases.probes import INDEX_GROUP, digests_of
+from safepassage.programmes.groupkeys import Keyring
+from safepassage.programmes.models import (
+    GroupKey,
+    Invitation,
+    KeyGrant,
+    KeyRotation,
+    Programme,
+    StaffKey,
+)
+from safepassage.programmes.roles import CASE_KEY_GROUPS, GROUPS
 from safepassage.refused import Refused
 from safepassage.vault import crypto
 
 BATCH = 1000
 
-# Apps that seal things to the programme key re-seal them too (passage: plans, unit keys).
-rotation_started = Signal()  # programme_id, old_key, new_public
-rotation_step = Signal()  # programme_id, old_key, new_public, limit; receivers return a count
+# Apps that seal things to a group key re-seal them too (passage: plans and unit keys, to the
+# plan key). rotation_step's receivers re-seal a batch of `group` and return how many;
+# rotation_remaining's return {group: how many are left}.
+rotation_step = Signal()  # programme_id, group, old_key, new_public, limit
+rotation_remaining = Signal()  # programme_id
 rotation_finished = Signal()  # programme_id: promote the _next columns
 
 
@@ -57,130 +71,181 @@ def open_rotation(programme: Programme) -> KeyRotation | None:
 
 
 @transaction.atomic
-def request(programme: Programme, *, by: User) -> KeyRotation:
-    """The admin's decision: the key is to be rotated; a key holder carries it out."""
+def request(programme: Programme, *, by: User | None) -> KeyRotation:
+    """The admin's decision: the keys are to be rotated; key holders carry it out."""
     rotation = open_rotation(programme)
     if rotation is None:
         rotation = KeyRotation.objects.create(programme=programme, requested_by=by)
-        log.record(Action.KEY_ROTATION_REQUESTED, log.staff_actor(by), programme_id=programme.pk)
+        actor = log.staff_actor(by) if by else log.SYSTEM
+        log.record(Action.KEY_ROTATION_REQUESTED, actor, programme_id=programme.pk)
     return rotation
 
 
+def _current(programme: Programme, keyring: Keyring) -> None:
+    publics = programme.group_keys()
+    for group, key in keyring.items():
+        if bytes(PrivateKey(key).public_key) != bytes(publics[group].public_key):
+            raise RotationRefused(_("Sign in again: your session holds an older key."))
+
+
 @transaction.atomic
-def start(programme: Programme, *, by: User, old_key: bytes) -> bytes:
-    """Make the next key pair and seal it to every key holder; returns its private half for
-    the rotating session only."""
+def start(programme: Programme, *, by: User, keyring: Keyring) -> Keyring:
+    """Make the next key pair of every group and seal each to its group's holders; returns
+    the next keys of the starter's own groups, for his session only."""
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     rotation = open_rotation(programme)
     if rotation is None:
         raise RotationRefused(_("No key rotation has been asked for."))
-    if programme.next_public_key is not None:
+    if programme.rotating:
         raise RotationRefused(_("This rotation has already begun."))
-    if bytes(PrivateKey(old_key).public_key) != bytes(programme.public_key):
-        raise RotationRefused(_("Sign in again: your session holds an older key."))
-    pair = crypto.new_keypair()
-    programme.next_public_key = pair.public
-    programme.save(update_fields=["next_public_key"])
+    if not keyring:
+        raise RotationRefused(_("Only a key holder can start the rotation."))
+    _current(programme, keyring)
     publics = dict(StaffKey.objects.values_list("user_id", "public_key"))
-    for grant in KeyGrant.objects.filter(programme=programme, user_id__in=publics):
-        grant.next_sealed_private_key = crypto.seal(bytes(publics[grant.user_id]), pair.private)
-        grant.save(update_fields=["next_sealed_private_key"])
-    rotation_started.send(
-        sender=Programme, programme_id=programme.pk, old_key=old_key, new_public=pair.public
-    )
+    made: Keyring = {}
+    for group_key in programme.group_keys().values():
+        pair = crypto.new_keypair()
+        GroupKey.objects.filter(pk=group_key.pk).update(next_public_key=pair.public)
+        grants = KeyGrant.objects.filter(
+            programme=programme, group=group_key.group, user_id__in=publics
+        )
+        for grant in grants:
+            grant.next_sealed_private_key = crypto.seal(bytes(publics[grant.user_id]), pair.private)
+            grant.save(update_fields=["next_sealed_private_key"])
+        if group_key.group in keyring:
+            made[group_key.group] = pair.private
     rotation.started_by, rotation.started_at = by, timezone.now()
     rotation.save(update_fields=["started_by", "started_at"])
     log.record(Action.KEY_ROTATION_STARTED, log.staff_actor(by), programme_id=programme.pk)
-    return pair.private
+    return made
 
 
 @dataclass(frozen=True)
 class Progress:
-    done: int
-    total: int
+    """What is left to re-seal in each group, and the cases of each case-key group done."""
+
+    remaining: dict[str, int]
+    cases_done: dict[str, int]
+    cases: int
 
     @property
     def complete(self) -> bool:
-        return self.done >= self.total
+        return not any(self.remaining.values())
+
+    def left_in(self, groups: set[str] | frozenset[str]) -> list[str]:
+        return [group for group in GROUPS if group in groups and self.remaining.get(group)]
 
 
 def progress(programme: Programme) -> Progress:
-    cases = Case.objects.filter(programme=programme, sealed_key__isnull=False)
-    return Progress(cases.exclude(sealed_key_next=None).count(), cases.count())
+    keys = CaseKey.objects.filter(case__programme=programme)
+    remaining = {group: 0 for group in GROUPS}
+    cases_done = {group: 0 for group in CASE_KEY_GROUPS}
+    for group, left in _count_by_group(keys.filter(sealed_next__isnull=True)):
+        remaining[group] += left
+    for group, done in _count_by_group(keys.exclude(sealed_next=None)):
+        cases_done[group] = done
+    remaining["notes"] += Note.objects.filter(
+        case__programme=programme, body_next__isnull=True
+    ).count()
+    for kind, left in _count_by_group(
+        BlindIndex.objects.filter(programme=programme, digest_next__isnull=True), field="kind"
+    ):
+        remaining[INDEX_GROUP[kind]] += left
+    for _receiver, counts in rotation_remaining.send(sender=Programme, programme_id=programme.pk):
+        for group, left in cast(dict[str, int], counts).items():
+            remaining[group] += left
+    cases = Case.objects.filter(programme=programme, shredded_at__isnull=True).count()
+    return Progress(remaining, cases_done, cases)
 
 
-def _check(programme: Programme, old_key: bytes, new_key: bytes) -> bytes:
-    if programme.next_public_key is None:
+def _count_by_group(rows: QuerySet[Any], field: str = "group") -> list[tuple[str, int]]:
+    return list(rows.values_list(field).annotate(n=Count("pk")).values_list(field, "n"))
+
+
+def _next_publics(programme: Programme, old: Keyring, new: Keyring) -> dict[str, bytes]:
+    """The groups this session can re-seal (it holds both keys), with their next public keys."""
+    if not programme.rotating:
         raise RotationRefused(_("No key rotation is under way."))
-    if bytes(PrivateKey(new_key).public_key) != bytes(programme.next_public_key):
-        raise RotationRefused(_("Sign in again: your session holds an older key."))
-    return bytes(programme.next_public_key)
+    _current(programme, old)
+    publics = {}
+    for group, key in new.items():
+        next_public = programme.group_keys()[group].next_public_key
+        if group in old and next_public is not None:
+            if bytes(PrivateKey(key).public_key) != bytes(next_public):
+                raise RotationRefused(_("Sign in again: your session holds an older key."))
+            publics[group] = bytes(next_public)
+    return publics
 
 
-def step(
-    programme: Programme, *, old_key: bytes, new_key: bytes, limit: int | None = None
-) -> Progress:
-    """Re-seal the next batch of cases (with their notes and blind indexes) and of what other
-    apps sealed; one transaction per batch."""
-    new_public = _check(programme, old_key, new_key)
+def step(programme: Programme, *, old: Keyring, new: Keyring, limit: int | None = None) -> Progress:
+    """Re-seal the next batch of every group the session holds both keys of; one transaction
+    per batch."""
+    publics = _next_publics(programme, old, new)
     limit = limit or BATCH
     with transaction.atomic():
-        waiting = Case.objects.filter(
-            programme=programme, sealed_key__isnull=False, sealed_key_next__isnull=True
-        ).order_by("pk")[:limit]
-        for case in waiting:
-            data_key = crypto.unseal(old_key, bytes(case.sealed_key or b""))
-            Case.objects.filter(pk=case.pk).update(
-                sealed_key_next=crypto.seal(new_public, data_key)
+        for group, new_public in publics.items():
+            waiting = CaseKey.objects.filter(
+                case__programme=programme, group=group, sealed_next__isnull=True
+            ).order_by("pk")[:limit]
+            for case_key in waiting:
+                data_key = crypto.unseal(old[group], bytes(case_key.sealed))
+                CaseKey.objects.filter(pk=case_key.pk).update(
+                    sealed_next=crypto.seal(new_public, data_key)
+                )
+            if group == "notes":
+                notes = Note.objects.filter(case__programme=programme, body_next__isnull=True)
+                for note in notes.order_by("pk")[:limit]:
+                    body = crypto.unseal(old[group], bytes(note.body))
+                    Note.objects.filter(pk=note.pk).update(body_next=crypto.seal(new_public, body))
+            _index_again(programme, group, old[group], new[group], limit)
+            rotation_step.send(
+                sender=Programme,
+                programme_id=programme.pk,
+                group=group,
+                old_key=old[group],
+                new_public=new_public,
+                limit=limit,
             )
-            for note in Note.objects.filter(case=case, body_next__isnull=True):
-                body = crypto.unseal(old_key, bytes(note.body))
-                note.body_next = crypto.seal(new_public, body)
-                note.save(update_fields=["body_next"])
-        _index_again(programme, old_key, new_key, limit)
-        rotation_step.send(
-            sender=Programme,
-            programme_id=programme.pk,
-            old_key=old_key,
-            new_public=new_public,
-            limit=limit,
-        )
     return progress(programme)
 
 
-def _index_again(programme: Programme, old_key: bytes, new_key: bytes, limit: int) -> None:
-    """Blind indexes under the new key, for every indexed case that lacks them."""
+def _index_again(
+    programme: Programme, group: str, old_key: bytes, new_key: bytes, limit: int
+) -> None:
+    """Blind indexes keyed by `group`, under its new key, for every case that lacks them."""
+    kinds = [kind for kind, keyed_by in INDEX_GROUP.items() if keyed_by == group]
+    if not kinds:
+        return
     case_ids = list(
-        BlindIndex.objects.filter(programme=programme, digest_next__isnull=True)
+        BlindIndex.objects.filter(programme=programme, kind__in=kinds, digest_next__isnull=True)
         .values_list("case_id", flat=True)
         .distinct()[:limit]
     )
-    for case in Case.objects.filter(pk__in=case_ids, sealed_key__isnull=False):
-        data_key = crypto.unseal(old_key, bytes(case.sealed_key or b""))
-        digests = digests_of(crypto.decrypt_json(data_key, case.dossier), new_key)
+    read = application_identity if group == "identity" else circumstances
+    for case in Case.objects.filter(pk__in=case_ids, shredded_at__isnull=True):
+        digests = digests_of(read(case, {group: old_key}), {group: new_key})
         for kind, digest in digests.items():
             BlindIndex.objects.filter(case=case, kind=kind).update(digest_next=digest)
 
 
 @transaction.atomic
-def finish(programme: Programme, *, by: User, old_key: bytes, new_key: bytes) -> None:
-    """Re-seal what is left, then make the new key the programme's, in one transaction."""
+def finish(programme: Programme, *, by: User) -> None:
+    """Make the new keys the programme's, in one transaction, once every group is done."""
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
-    _check(programme, old_key, new_key)
-    while not step(programme, old_key=old_key, new_key=new_key).complete:
-        pass
-    _index_again(programme, old_key, new_key, limit=10**9)
+    if not programme.rotating:
+        raise RotationRefused(_("No key rotation is under way."))
+    if not progress(programme).complete:
+        raise RotationRefused(_("Some keys are not re-sealed yet."))
     _promote(programme)
     KeyGrant.objects.filter(programme=programme, next_sealed_private_key__isnull=True).delete()
     KeyGrant.objects.filter(programme=programme).update(
         sealed_private_key=F("next_sealed_private_key"), next_sealed_private_key=None
     )
-    Programme.objects.filter(pk=programme.pk).update(
-        public_key=F("next_public_key"),
-        next_public_key=None,
-        key_generation=F("key_generation") + 1,
+    GroupKey.objects.filter(programme=programme).update(
+        public_key=F("next_public_key"), next_public_key=None
     )
-    # A link that carried the old key would hand out a key that opens nothing new.
+    Programme.objects.filter(pk=programme.pk).update(key_generation=F("key_generation") + 1)
+    # A link that carried the old keys would hand out keys that open nothing new.
     Invitation.objects.filter(programme=programme).update(wrapped_programme_key=None)
     KeyRotation.objects.filter(programme=programme, finished_at__isnull=True).update(
         finished_at=timezone.now()
@@ -189,8 +254,8 @@ def finish(programme: Programme, *, by: User, old_key: bytes, new_key: bytes) ->
 
 
 def _promote(programme: Programme) -> None:
-    Case.objects.filter(programme=programme).exclude(sealed_key_next=None).update(
-        sealed_key=F("sealed_key_next"), sealed_key_next=None
+    CaseKey.objects.filter(case__programme=programme).exclude(sealed_next=None).update(
+        sealed=F("sealed_next"), sealed_next=None
     )
     Note.objects.filter(case__programme=programme).exclude(body_next=None).update(
         body=F("body_next"), body_next=None
@@ -204,6 +269,7 @@ def _promote(programme: Programme) -> None:
 def promote_stragglers() -> None:
     """Run by the worker: what was sealed to both keys as a rotation finished is promoted.
     No key needed (it only moves columns); nothing happens while a rotation is under way."""
-    for programme in Programme.objects.filter(next_public_key__isnull=True):
+    rotating = GroupKey.objects.filter(next_public_key__isnull=False).values("programme_id")
+    for programme in Programme.objects.exclude(pk__in=rotating):
         with transaction.atomic():
             _promote(programme)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
-from safepassage.cases.models import BlindIndex, Case, Codename, Message, Note
+from safepassage.cases.models import BlindIndex, Case, CaseKey, Codename, Message, Note
 from safepassage.cases.states import ENDED
 
 # Sent with `case_id` inside the transaction that shreds the case.
@@ -25,7 +25,7 @@ def shred_expired(now: datetime, *, days: int | None = None) -> int:
     """Retention: crypto-shred every case that ended more than `days` ago (default
     RETENTION_DAYS). Run daily by the worker; returns how many were shredded."""
     cutoff = now - timedelta(days=settings.RETENTION_DAYS if days is None else days)
-    due = Case.objects.filter(state__in=ENDED, ended_at__lt=cutoff, sealed_key__isnull=False).only(
+    due = Case.objects.filter(state__in=ENDED, ended_at__lt=cutoff, shredded_at__isnull=True).only(
         "pk", "programme_id", "reference"
     )
     count = 0
@@ -43,8 +43,9 @@ def shred(case: Case, *, actor: str) -> None:
         Note.objects.filter(case=case).delete()
         Message.objects.filter(case=case).update(body=b"")
         BlindIndex.objects.filter(case=case).delete()
+        CaseKey.objects.filter(case=case).delete()
         Case.objects.filter(pk=case.pk).update(
-            sealed_key=None, dossier=b"", receipt=None, shredded_at=timezone.now()
+            sealed_key=None, dossier=b"", identity=b"", receipt=None, shredded_at=timezone.now()
         )
         case_shredded.send(sender=Case, case_id=case.pk)
         log.record_case(case, Action.CASE_SHREDDED, actor)

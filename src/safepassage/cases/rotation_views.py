@@ -10,10 +10,11 @@ from django.views.decorators.http import require_POST
 
 from safepassage.cases import rekeying
 from safepassage.confirm import refused, second_step
-from safepassage.programmes import keys
+from safepassage.programmes import keys, team
 from safepassage.programmes.access import StaffRequest, staff_required
+from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
-from safepassage.programmes.roles import Role
+from safepassage.programmes.roles import GROUP_LABELS, GROUPS, Role
 from safepassage.programmes.services import programme_by_slug
 from safepassage.refused import Refused
 
@@ -48,22 +49,38 @@ def request_rotation(request: StaffRequest, slug: str) -> HttpResponse:
     return redirect("staff:people", slug=programme.slug)
 
 
-def _key_holder(request: StaffRequest, slug: str) -> tuple[Programme, bytes]:
+def _key_holder(request: StaffRequest, slug: str) -> tuple[Programme, Keyring]:
     programme = _programme(slug)
-    old_key = keys.private_key(request, programme)
-    if old_key is None:
-        raise Http404  # only a session holding the key can rotate it
-    return programme, old_key
+    keyring = keys.keyring(request, programme)
+    if not keyring:
+        raise Http404  # only a session holding keys can rotate them
+    return programme, keyring
 
 
 @staff_required
 def rotation(request: StaffRequest, slug: str) -> HttpResponse:
-    programme, _old_key = _key_holder(request, slug)
+    programme, keyring = _key_holder(request, slug)
+    progress = rekeying.progress(programme) if programme.rotating else None
+    held = set(keyring) & set(keys.next_keyring(request, programme))
     context = {
         "programme": programme,
         "rotation": rekeying.open_rotation(programme),
-        "progress": rekeying.progress(programme) if programme.next_public_key else None,
-        "holds_next_key": keys.next_private_key(request, programme) is not None,
+        "progress": progress,
+        "groups": [
+            (
+                GROUP_LABELS[group],
+                progress.cases_done.get(group),
+                progress.remaining[group],
+                group in held,
+            )
+            for group in GROUPS
+        ]
+        if progress
+        else [],
+        "yours_left": bool(progress and progress.left_in(held)),
+        "others_left": team.group_labels(set(progress.left_in(set(GROUPS) - held)))
+        if progress
+        else [],
     }
     return render(request, "cases/rotation.html", context)
 
@@ -71,22 +88,23 @@ def rotation(request: StaffRequest, slug: str) -> HttpResponse:
 @require_POST
 @staff_required
 def rotation_step(request: StaffRequest, slug: str) -> HttpResponse:
-    """Start, or re-seal the next batch; the last batch finishes the rotation."""
-    programme, old_key = _key_holder(request, slug)
+    """Start, or re-seal the next batch of this session's groups; when nothing is left in
+    any group, the rotation finishes."""
+    programme, keyring = _key_holder(request, slug)
     here = reverse("cases:rotation", args=[programme.slug])
     try:
-        if programme.next_public_key is None:
-            made = rekeying.start(programme, by=request.user, old_key=old_key)
-            keys.put_private_key(request, programme, programme.key_generation + 1, made)
+        if not programme.rotating:
+            made = rekeying.start(programme, by=request.user, keyring=keyring)
+            keys.put_keyring(request, programme, programme.key_generation + 1, made)
             return redirect(here)
-        new_key = keys.next_private_key(request, programme)
-        if new_key is None:
+        new = keys.next_keyring(request, programme)
+        if not new:
             raise rekeying.RotationRefused(
-                _("Sign in again: your session does not hold the new key yet.")
+                _("Sign in again: your session does not hold the new keys yet.")
             )
-        if rekeying.step(programme, old_key=old_key, new_key=new_key).complete:
-            rekeying.finish(programme, by=request.user, old_key=old_key, new_key=new_key)
-            messages.success(request, _("The programme key is rotated."))
+        if rekeying.step(programme, old=keyring, new=new).complete:
+            rekeying.finish(programme, by=request.user)
+            messages.success(request, _("The programme keys are rotated."))
     except Refused as why:
         return refused(request, why.reason, here)
     return redirect(here)

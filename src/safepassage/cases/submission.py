@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from safepassage import inserts
-from safepassage.cases import transitions
+from safepassage.cases import dossier, transitions
 from safepassage.cases.conversation import new_message
 from safepassage.cases.models import Case, Codename, Message
 from safepassage.programmes.models import Programme
@@ -101,16 +101,18 @@ def submit_application(
     not two, while every application queues for SQLite's single writer)."""
     submission_hash = _token_digest(token, b"sp-submission")
     receipt_key = _token_digest(token, b"sp-receipt", binding)
-    data_key = crypto.new_data_key()
     codename = codenames.generate(language)
     # Everything is encrypted before the transaction starts: on SQLite one writer at a time
     # holds the lock, and a burst of applications queues behind it.
-    sealed_key, sealed_key_next = programme.seal(data_key)
+    data_keys, case_keys = dossier.new_case_keys(programme)
+    circumstances, identity = dossier.seal_dossier(data_keys, {**answers, "language": language})
+    # He reads and writes his own messages (and his crossing's instructions): his codename
+    # opens that group's key and no other.
+    data_key = data_keys["messages"]
     case = Case(
         programme=programme,
-        sealed_key=sealed_key,
-        sealed_key_next=sealed_key_next,
-        dossier=crypto.encrypt_json(data_key, {**answers, "language": language}),
+        dossier=circumstances,
+        identity=identity,
         submission_hash=submission_hash,
         receipt=crypto.encrypt_bytes(receipt_key, codename.encode()),
         awaiting_reply=bool(first_message),
@@ -137,6 +139,9 @@ def submit_application(
                     roles=transitions.APPLICANT_ROLES,
                     actor=transitions.APPLICANT,
                 )
+                for case_key in case_keys:
+                    case_key.case = case
+                inserts.insert_all(case_keys)
                 credential.case = case
                 inserts.insert(credential)
                 if message is not None:

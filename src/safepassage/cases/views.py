@@ -22,6 +22,7 @@ from safepassage.confirm import refused, second_step
 from safepassage.dashboard.attention import items_for, kinds_by_case
 from safepassage.programmes import keys
 from safepassage.programmes.access import StaffRequest, staff_required
+from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import KeyGrant
 from safepassage.programmes.roles import CASE_ROLES, Role
 from safepassage.programmes.services import programme_by_slug
@@ -56,7 +57,7 @@ def locked(request: HttpRequest) -> HttpResponse:
 class CaseAccess:
     case: Case
     roles: frozenset[Role]
-    private_key: bytes
+    keyring: Keyring
 
 
 def case_access(
@@ -69,10 +70,10 @@ def case_access(
     if found is None:
         raise Http404
     case, roles = found
-    private_key = keys.private_key(request, case.programme)
-    if private_key is None:
+    keyring = keys.keyring(request, case.programme)
+    if not keyring:
         raise Locked
-    return CaseAccess(case, roles, private_key)
+    return CaseAccess(case, roles, keyring)
 
 
 def _render_case(
@@ -82,7 +83,7 @@ def _render_case(
         access.case,
         user=request.user,
         roles=access.roles,
-        private_key=access.private_key,
+        keyring=access.keyring,
     )
     context = {
         "view": view,
@@ -105,10 +106,10 @@ def queue(request: StaffRequest, slug: str) -> HttpResponse:
     programme = programme_by_slug(slug)
     if programme is None or programme.pk not in request.scope.case_programme_ids():
         raise Http404
-    private_key = keys.private_key(request, programme)
-    if private_key is None:
+    keyring = keys.keyring(request, programme)
+    if not keyring:
         return redirect("staff:login")
-    probes.index_pending(programme, private_key, limit=settings.PROBE_INDEX_PER_PAGE)
+    probes.index_pending(programme, keyring, limit=settings.PROBE_INDEX_PER_PAGE)
     roles = request.scope.roles_in(programme.pk) & CASE_ROLES
     search = SearchForm(request.GET, states=queues.filterable_states(roles))
     valid = search.is_valid()
@@ -122,7 +123,7 @@ def queue(request: StaffRequest, slug: str) -> HttpResponse:
         request.GET.get("page")
     )
     rows = queues.queue_rows(
-        list(page.object_list), roles=roles, private_key=private_key, user=request.user
+        list(page.object_list), roles=roles, keyring=keyring, user=request.user
     )
     needing = [
         i for i in items_for(request.scope, timezone.now()) if i.programme_id == programme.pk
@@ -218,7 +219,7 @@ def case_action(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             form.cleaned_data["action"],
             user=request.user,
             roles=access.roles,
-            private_key=access.private_key,
+            keyring=access.keyring,
             reason=form.cleaned_data["reason"],
         )
     except Refused as why:
@@ -246,7 +247,7 @@ def case_message(request: StaffRequest, access: CaseAccess) -> HttpResponse:
         casework.staff_message(
             access.case,
             user=request.user,
-            private_key=access.private_key,
+            keyring=access.keyring,
             text=form.cleaned_data["text"],
         )
     except dossier.CaseShredded:

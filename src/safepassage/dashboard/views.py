@@ -37,17 +37,17 @@ def home(request: StaffRequest) -> HttpResponse:
         else []
     )
     # The admin decided who joins; a key holder, whose session holds the key, executes.
+    keyrings = {
+        programme: keyring
+        for programme in programmes_for(sorted(scope.roles))
+        if (keyring := keys.keyring(request, programme))
+    }
     waiting_for_key = [
         (programme, person)
-        for programme in programmes_for(sorted(scope.roles))
-        if keys.private_key(request, programme) is not None
-        for person in team.waiting_for_key(programme)
+        for programme, keyring in keyrings.items()
+        for person in team.waiting_for_key(programme, keyring)
     ]
-    rotations = [
-        programme
-        for programme in programmes_for(sorted(scope.roles))
-        if keys.private_key(request, programme) is not None and rekeying.open_rotation(programme)
-    ]
+    rotations = [programme for programme in keyrings if rekeying.open_rotation(programme)]
     return render(
         request,
         "dashboard/home.html",

@@ -16,6 +16,7 @@ from safepassage.cases.conversation import shown_messages
 from safepassage.cases.dossier import case_key, circumstances, readable
 from safepassage.cases.models import Case, Message
 from safepassage.inbox.models import ReplyTemplate
+from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import OPENS, Role, readable_groups
 
@@ -38,7 +39,7 @@ def answering_roles(roles: frozenset[Role]) -> frozenset[Role]:
 
 
 def inbox(
-    programme: Programme, roles: frozenset[Role], *, private_key: bytes, user: User, now: datetime
+    programme: Programme, roles: frozenset[Role], *, keyring: Keyring, user: User, now: datetime
 ) -> list[Waiting]:
     """The waiting cases this person may open (roles.OPENS), oldest wait first. Reading their
     messages is audited, one entry for the page naming its cases."""
@@ -50,10 +51,10 @@ def inbox(
     ][:PAGE]
     rows = []
     for case in cases:
-        data_key = case_key(case, private_key)
+        data_key = case_key(case, keyring, "messages")
         if data_key is None:
             continue
-        language = str(circumstances(case, private_key).get("language") or "ru")
+        language = str(circumstances(case, keyring).get("language") or "ru")
         his = [m for m in shown_messages(case, data_key) if m.sender == Message.Sender.APPLICANT]
         rows.append(
             Waiting(

@@ -106,12 +106,10 @@ def inbox(
     """The inbox; `filled` carries a reply box to show as it was (a template put in, or a
     reply refused)."""
     programme, roles = _answering(request, slug)
-    private_key = keys.private_key(request, programme)
-    if private_key is None:
+    keyring = keys.keyring(request, programme)
+    if not keyring:
         return locked(request)
-    rows = services.inbox(
-        programme, roles, private_key=private_key, user=request.user, now=timezone.now()
-    )
+    rows = services.inbox(programme, roles, keyring=keyring, user=request.user, now=timezone.now())
     templates = services.templates_of(programme)
     filled = filled or {}
     shown = [
@@ -148,7 +146,7 @@ def reply(request: StaffRequest, slug: str, reference: str) -> HttpResponse:
         casework.staff_message(
             access.case,
             user=request.user,
-            private_key=access.private_key,
+            keyring=access.keyring,
             text=form.cleaned_data["text"],
         )
     except dossier.CaseShredded:

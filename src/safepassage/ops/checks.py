@@ -160,24 +160,36 @@ def two_factors_are_enforced(**kwargs: Any) -> list[Error | Warning]:
 
 @register(Tags.security, deploy=True)
 def every_programme_key_is_held(**kwargs: Any) -> list[Error]:
+    """Each field group's key of each programme is granted to someone (or still travels in a
+    first key holder's link): a key nobody holds opens its texts for nobody, ever."""
     if not _database_checked(kwargs):
         return []
     try:
-        from safepassage.programmes.models import Programme
+        from safepassage.programmes.models import Invitation, KeyGrant, Programme
+        from safepassage.programmes.roles import GROUPS
 
-        orphans = list(
-            Programme.objects.filter(keygrant__isnull=True, is_demo=False).values_list(
-                "slug", flat=True
-            )
+        held: dict[int, set[str]] = {}
+        for programme_id, group in KeyGrant.objects.values_list("programme_id", "group"):
+            held.setdefault(programme_id, set()).add(group)
+        carried = set(
+            Invitation.objects.filter(
+                wrapped_programme_key__isnull=False, claimed_at__isnull=True
+            ).values_list("programme_id", flat=True)
         )
+        unheld = [
+            (programme.slug, [group for group in GROUPS if group not in held.get(programme.pk, ())])
+            for programme in Programme.objects.filter(is_demo=False).exclude(pk__in=carried)
+        ]
     except DatabaseError:
         return []
     return [
         Error(
-            f"Programme {slug!r} has no key grant: nobody can open its cases.",
+            f"Programme {slug!r}: nobody holds the key of {', '.join(groups)}; "
+            "nobody can open those parts of its cases.",
             id="safepassage.E005",
         )
-        for slug in orphans
+        for slug, groups in unheld
+        if groups
     ]
 
 

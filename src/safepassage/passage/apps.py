@@ -19,20 +19,20 @@ class PassageConfig(AppConfig):
         from safepassage.programmes.keys import programme_key_opened
 
         def as_key_holder(
-            sender: object, programme_id: int, private_key: bytes, **kw: object
+            sender: object, programme_id: int, keyring: dict[str, bytes], **kw: object
         ) -> None:
-            plans.share_unit_keys(programme_id, private_key)
-            plans.complete_applicant_copies(programme_id, private_key)
+            plans.share_unit_keys(programme_id, keyring)
+            plans.complete_applicant_copies(programme_id, keyring)
 
         programme_key_opened.connect(as_key_holder, weak=False, dispatch_uid="passage-keys")
 
         from safepassage.cases import rekeying
 
-        rekeying.rotation_started.connect(
-            plans.reseal_units, weak=False, dispatch_uid="passage-rotation-start"
-        )
         rekeying.rotation_step.connect(
-            plans.reseal_plans, weak=False, dispatch_uid="passage-rotation-step"
+            plans.reseal, weak=False, dispatch_uid="passage-rotation-step"
+        )
+        rekeying.rotation_remaining.connect(
+            plans.left_to_reseal, weak=False, dispatch_uid="passage-rotation-remaining"
         )
         rekeying.rotation_finished.connect(
             plans.promote_resealed, weak=False, dispatch_uid="passage-rotation-finish"

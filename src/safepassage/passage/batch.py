@@ -27,6 +27,7 @@ from safepassage.passage.services import (
     occupancy,
     sectors_of,
 )
+from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
 
@@ -49,19 +50,19 @@ class BatchPlan:
 
 def _candidates(programme: Programme) -> QuerySet[Case]:
     return (
-        Case.objects.filter(programme=programme, state=State.VERIFIED, sealed_key__isnull=False)
+        Case.objects.filter(programme=programme, state=State.VERIFIED, shredded_at__isnull=True)
         .exclude(crossings__status__in=Crossing.ACTIVE)
         .order_by("pk")
     )
 
 
-def plan_many(programme: Programme, *, user: User, private_key: bytes, now: datetime) -> BatchPlan:
+def plan_many(programme: Programme, *, user: User, keyring: Keyring, now: datetime) -> BatchPlan:
     """A plan for every verified case waiting for a crossing: who goes where, when, with
     which signal. Nothing is sent until the coordinator confirms (send_notice per case)."""
     sectors = list(sectors_of(programme))
     upcoming = windows.upcoming(now)
-    learning.count_outcomes(programme.pk, private_key)
-    taken = occupancy(programme.pk, private_key, now)
+    learning.count_outcomes(programme.pk, keyring)
+    taken = occupancy(programme.pk, keyring, now)
     slot_info: list[tuple[Sector, windows.Window]] = []
     survival: list[float] = []
     limits: list[planner.Limit] = []
@@ -96,8 +97,8 @@ def plan_many(programme: Programme, *, user: User, private_key: bytes, now: date
     candidates = []
     heads: dict[int, int] = {}
     for case in waiting:
-        constraints = constraints_of(case, private_key)
-        heads[case.pk] = head_count(case, private_key)
+        constraints = constraints_of(case, keyring)
+        heads[case.pk] = head_count(case, keyring)
         feasible = tuple(
             index
             for index, (sector, window) in enumerate(slot_info)
@@ -141,7 +142,7 @@ class PlanSent:
 
 
 def send_plan(
-    programme: Programme, lines: list[str], *, user: User, private_key: bytes, now: datetime
+    programme: Programme, lines: list[str], *, user: User, keyring: Keyring, now: datetime
 ) -> PlanSent:
     """Send the notices of a plan the coordinator reviewed. Each line is one proposal as the
     planner page wrote it (`case|sector|window|signal|heads`) and is checked again by
@@ -162,7 +163,7 @@ def send_plan(
             send_notice(
                 case,
                 user=user,
-                private_key=private_key,
+                keyring=keyring,
                 sector_id=int(parts[1]),
                 window_key=parts[2],
                 signal=parts[3],

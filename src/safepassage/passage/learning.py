@@ -27,6 +27,7 @@ from scipy.stats import beta
 
 from safepassage.passage import plans, risk
 from safepassage.passage.models import Crossing, Sector, SectorOutcomes
+from safepassage.programmes.groupkeys import Keyring
 
 # The band and coordination the prior of "the crossing itself" is read at: the programme's
 # usual crossing (night windows, an acknowledged notice with a guiding drone).
@@ -80,7 +81,7 @@ class Learned:
         return (own_low * low, own_high * high)
 
 
-def count_outcomes(programme_id: int, programme_key: bytes) -> int:
+def count_outcomes(programme_id: int, keyring: Keyring) -> int:
     """Count the outcomes recorded since, into SectorOutcomes: only a key holder's session
     can, since the sector of a crossing is in its sealed plan. Each crossing is counted once
     (the flag is claimed first), whoever counts concurrently. Missing waits until resolved."""
@@ -92,7 +93,7 @@ def count_outcomes(programme_id: int, programme_key: bytes) -> int:
         .select_related("unit")
     )
     counted = 0
-    for crossing in plans.opened(pending, plans.Keys(programmes={programme_id: programme_key})):
+    for crossing in plans.opened(pending, plans.keys_in(programme_id, keyring)):
         if crossing.plan is None or crossing.planned_sector is None:
             continue
         sector = crossing.planned_sector

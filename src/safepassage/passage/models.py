@@ -37,7 +37,7 @@ class ReceivingUnit(models.Model):
         settings.AUTH_USER_MODEL, blank=True, verbose_name=_("liaison staff")
     )
     # The unit's key pair (plans.py): its crossings' plans are sealed to the public half; the
-    # private half is sealed to the programme key here and to each liaison (UnitKeyGrant).
+    # private half is sealed to the programme's plan key here and to each liaison (UnitKeyGrant).
     public_key = models.BinaryField(max_length=32)
     sealed_private_key = models.BinaryField()
     sealed_private_key_next = models.BinaryField(null=True)  # in a programme key rotation
@@ -50,7 +50,7 @@ class ReceivingUnit(models.Model):
         if not self.public_key:
             pair = crypto.new_keypair()
             self.public_key = pair.public
-            sealed, sealed_next = self.programme.seal(pair.private)
+            sealed, sealed_next = self.programme.seal("plan", pair.private)
             self.sealed_private_key, self.sealed_private_key_next = sealed, sealed_next
         super().save(*args, **kwargs)
 

@@ -23,6 +23,7 @@ from safepassage.passage.models import Crossing, ReceivingUnit, Sector
 from safepassage.passage.outcomes import record_arrival
 from safepassage.passage.recognition import SIGNALS
 from safepassage.passage.services import PlanRefused, estimates, occupancy
+from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.roles import Role
 
 
@@ -35,7 +36,7 @@ def send_notice(
     case: Case,
     *,
     user: User,
-    private_key: bytes,
+    keyring: Keyring,
     sector_id: int,
     window_key: str,
     signal: str,
@@ -66,10 +67,10 @@ def send_notice(
         raise PlanRefused(_("Choose an escort."))
     if not 1 <= head_count <= 50:
         raise PlanRefused(_("The head count must be between 1 and 50."))
-    case_key = dossier.case_key(locked, private_key)
+    case_key = dossier.case_key(locked, keyring, "messages")
     if case_key is None:
         raise PlanRefused(_("This case's data has been destroyed."))
-    taken = occupancy(case.programme_id, private_key, now)
+    taken = occupancy(case.programme_id, keyring, now)
     if taken.room(sector, window) <= 0:
         raise PlanRefused(_("This sector has no room left in that window or that night."))
     if signal in taken.signals_resting(sector.pk, window.night):
@@ -95,7 +96,7 @@ def send_notice(
     except IntegrityError as exc:
         raise PlanRefused(_("This case already has a crossing in preparation.")) from exc
     # A liaison added to the unit since a key holder last signed in can read it at once.
-    plans.share_unit_keys(case.programme_id, private_key)
+    plans.share_unit_keys(case.programme_id, keyring)
     # The crossing's number only: the entry must not repeat where and when (issue #16).
     log.record_case(locked, Action.PASSAGE_NOTICE_SENT, log.staff_actor(user), crossing=crossing.pk)
     crossing.plan, crossing.planned_sector = plan, sector

@@ -32,6 +32,7 @@ from django.db.models import F, Q
 from safepassage.cases import dossier
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector, UnitKeyGrant
 from safepassage.programmes import keys as session
+from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme, StaffKey
 from safepassage.vault import crypto
 
@@ -69,14 +70,22 @@ class Keys:
     """The keys a session holds that can open plans: programme keys (by programme id) of a
     key holder, unit keys (by unit id) of a liaison."""
 
-    programmes: dict[int, bytes] = field(default_factory=dict)
+    programmes: dict[int, bytes] = field(default_factory=dict)  # each programme's plan key
     units: dict[int, bytes] = field(default_factory=dict)
+
+
+def keys_in(programme_id: int, keyring: Keyring) -> Keys:
+    """What a key holder's keyring opens plans of one programme with: its plan key, if his
+    roles read plans (roles.FIELD_GROUPS)."""
+    if "plan" not in keyring:
+        return Keys()
+    return Keys(programmes={programme_id: keyring["plan"]})
 
 
 def seal(crossing: Crossing, plan: Plan, *, unit: ReceivingUnit, case_key: bytes) -> None:
     """Write the plan's three copies onto `crossing` (the caller saves it)."""
     blob = plan.to_bytes()
-    crossing.for_programme, crossing.for_programme_next = unit.programme.seal(blob)
+    crossing.for_programme, crossing.for_programme_next = unit.programme.seal("plan", blob)
     crossing.for_unit = crypto.seal(bytes(unit.public_key), blob)
     crossing.for_applicant = crypto.encrypt_bytes(case_key, blob)
 
@@ -149,11 +158,13 @@ def unit_keys(user: User, own_private_key: bytes | None) -> dict[int, bytes]:
     return keys
 
 
-def share_unit_keys(programme_id: int, programme_key: bytes) -> int:
+def share_unit_keys(programme_id: int, keyring: Keyring) -> int:
     """Seal each unit's key to every liaison of the unit who has a key pair and no grant yet,
-    from a key holder's session (the only place the unit key can be opened). Returns how many
-    grants were made."""
+    from a session holding the plan key (the only place the unit key can be opened). Returns
+    how many grants were made."""
     made = 0
+    if "plan" not in keyring:
+        return made
     units = ReceivingUnit.objects.filter(programme_id=programme_id).prefetch_related("liaisons")
     for unit in units:
         granted = set(UnitKeyGrant.objects.filter(unit=unit).values_list("user_id", flat=True))
@@ -161,7 +172,7 @@ def share_unit_keys(programme_id: int, programme_key: bytes) -> int:
         if not waiting:
             continue
         try:
-            unit_private = crypto.unseal(programme_key, bytes(unit.sealed_private_key))
+            unit_private = crypto.unseal(keyring["plan"], bytes(unit.sealed_private_key))
         except crypto.DecryptionError:
             continue
         for staff_key in StaffKey.objects.filter(user_id__in=waiting):
@@ -201,15 +212,17 @@ def destroy_rested(today: date) -> int:
     )
 
 
-def complete_applicant_copies(programme_id: int, programme_key: bytes) -> int:
+def complete_applicant_copies(programme_id: int, keyring: Keyring) -> int:
     """Give each live crossing that lacks it the applicant's copy (crossings sealed by the
     migration, which could not open a case key). Returns how many."""
     missing = Crossing.objects.filter(
         unit__programme_id=programme_id, status__in=Crossing.ACTIVE, for_applicant=None
     ).select_related("unit", "case")
     made = 0
-    for crossing in opened(missing, Keys(programmes={programme_id: programme_key})):
-        key = dossier.case_key(crossing.case, programme_key)
+    if "messages" not in keyring:
+        return made
+    for crossing in opened(missing, keys_in(programme_id, keyring)):
+        key = dossier.case_key(crossing.case, keyring, "messages")
         if crossing.plan is None or key is None:
             continue
         crossing.for_applicant = crypto.encrypt_bytes(key, crossing.plan.to_bytes())
@@ -226,38 +239,41 @@ def keys_of(request: "StaffRequest") -> Keys:
     programme_keys = {
         programme_id: key
         for programme_id, generation in generations
-        if (key := session.private_key_of(request, programme_id, generation)) is not None
+        if (key := session.keyring_of(request, programme_id, generation).get("plan")) is not None
     }
     units = unit_keys(request.user, session.own_private_key(request))
     return Keys(programmes=programme_keys, units=units)
 
 
-# --- A programme key rotation (cases/rekeying.py) ------------------------------------------
+# --- A key rotation (cases/rekeying.py) ------------------------------------------
 
 
-def reseal_units(
-    sender: object, programme_id: int, old_key: bytes, new_public: bytes, **kwargs: object
-) -> None:
-    for unit in ReceivingUnit.objects.filter(programme_id=programme_id):
-        unit_private = crypto.unseal(old_key, bytes(unit.sealed_private_key))
-        unit.sealed_private_key_next = crypto.seal(new_public, unit_private)
-        unit.save(update_fields=["sealed_private_key_next"])
-
-
-def reseal_plans(
+def reseal(
     sender: object,
     programme_id: int,
+    group: str,
     old_key: bytes,
     new_public: bytes,
     limit: int,
     **kwargs: object,
 ) -> int:
+    """A rotation's batch of the plan key's: unit keys, then sealed plans."""
+    if group != "plan":
+        return 0
+    resealed = 0
+    units = ReceivingUnit.objects.filter(
+        programme_id=programme_id, sealed_private_key_next__isnull=True
+    )
+    for unit in units:
+        unit_private = crypto.unseal(old_key, bytes(unit.sealed_private_key))
+        unit.sealed_private_key_next = crypto.seal(new_public, unit_private)
+        unit.save(update_fields=["sealed_private_key_next"])
+        resealed += 1
     waiting = Crossing.objects.filter(
         unit__programme_id=programme_id,
         for_programme__isnull=False,
         for_programme_next__isnull=True,
     ).order_by("pk")[:limit]
-    resealed = 0
     for crossing in waiting:
         blob = crypto.unseal(old_key, bytes(crossing.for_programme or b""))
         Crossing.objects.filter(pk=crossing.pk).update(
@@ -265,6 +281,18 @@ def reseal_plans(
         )
         resealed += 1
     return resealed
+
+
+def left_to_reseal(sender: object, programme_id: int, **kwargs: object) -> dict[str, int]:
+    units = ReceivingUnit.objects.filter(
+        programme_id=programme_id, sealed_private_key_next__isnull=True
+    ).count()
+    plans = Crossing.objects.filter(
+        unit__programme_id=programme_id,
+        for_programme__isnull=False,
+        for_programme_next__isnull=True,
+    ).count()
+    return {"plan": units + plans}
 
 
 def promote_resealed(sender: object, programme_id: int, **kwargs: object) -> None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from safepassage.cases.models import Case
 from safepassage.passage import notices, outcomes, plans
+from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
 
@@ -31,11 +32,11 @@ def window_has_begun(case: Case, now: datetime) -> str | None:
 
 
 def arrived_now(
-    case: Case, *, user: User, roles: frozenset[Role], private_key: bytes, now: datetime
+    case: Case, *, user: User, roles: frozenset[Role], keyring: Keyring, now: datetime
 ) -> Case:
     """The case page's "Arrived" (reception at the desk): he arrived now, checked against the
     window opened with the programme key, as every arrival is (outcomes.record_arrival)."""
-    keys = plans.Keys(programmes={case.programme_id: private_key})
+    keys = plans.keys_in(case.programme_id, keyring)
     return outcomes.record_arrival(case, arrived_at=now, user=user, roles=roles, keys=keys, now=now)
 
 

@@ -31,6 +31,7 @@ from safepassage.passage.models import (
     UnitKeyGrant,
 )
 from safepassage.passage.recognition import SIGNALS
+from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
 from safepassage.refused import Refused
 from safepassage.vault import crypto
@@ -117,10 +118,12 @@ class Constraints:
         return not (self.available_until and night > self.available_until)
 
 
-def constraints_of(case: Case, private_key: bytes) -> Constraints:
+def constraints_of(case: Case, keyring: Keyring) -> Constraints:
     row = PlanningConstraints.objects.filter(case=case).first()
-    key = dossier.case_key(case, private_key)
-    if row is None or key is None:
+    if row is None or "plan" not in keyring:  # a verifier's session: plans are not his
+        return Constraints()
+    key = dossier.case_key(case, keyring, "plan")
+    if key is None:
         return Constraints()
     data = crypto.decrypt_json(key, bytes(row.encrypted))
     return Constraints(
@@ -130,10 +133,8 @@ def constraints_of(case: Case, private_key: bytes) -> Constraints:
     )
 
 
-def set_constraints(
-    case: Case, constraints: Constraints, *, user: User, private_key: bytes
-) -> None:
-    key = dossier.case_key(case, private_key)
+def set_constraints(case: Case, constraints: Constraints, *, user: User, keyring: Keyring) -> None:
+    key = dossier.case_key(case, keyring, "plan")
     if key is None:
         raise dossier.CaseShredded
     data = {
@@ -148,8 +149,8 @@ def set_constraints(
         log.record_case(case, Action.PASSAGE_CONSTRAINTS_SET, log.staff_actor(user))
 
 
-def head_count(case: Case, private_key: bytes) -> int:
-    facts = dossier.circumstances(case, private_key)
+def head_count(case: Case, keyring: Keyring) -> int:
+    facts = dossier.circumstances(case, keyring)
     if facts.get("group") == "group":
         try:
             return max(1, min(50, int(facts.get("group_size") or 1)))
@@ -187,7 +188,7 @@ class Occupancy:
         return next((key for key in SIGNALS if key not in resting), None)
 
 
-def occupancy(programme_id: int, private_key: bytes, now: datetime) -> Occupancy:
+def occupancy(programme_id: int, keyring: Keyring, now: datetime) -> Occupancy:
     """The programme's slots, nights and signals already taken, from the plans of its recent
     crossings, opened here with the programme key: the database knows only their nights."""
     since = windows.night_of(now) - timedelta(days=settings.PASSAGE_SIGNAL_REST_DAYS + 1)
@@ -195,7 +196,7 @@ def occupancy(programme_id: int, private_key: bytes, now: datetime) -> Occupancy
         unit__programme_id=programme_id, status__in=SIGNAL_HOLDING, night__gte=since
     ).select_related("unit")
     result = Occupancy()
-    keys = plans.Keys(programmes={programme_id: private_key})
+    keys = plans.keys_in(programme_id, keyring)
     for crossing in plans.opened(held, keys):
         if crossing.plan is None:
             continue
@@ -221,11 +222,11 @@ class Option:
         return str(SIGNALS[self.signal].title)
 
 
-def options_for(case: Case, private_key: bytes, now: datetime, limit: int = 8) -> list[Option]:
+def options_for(case: Case, keyring: Keyring, now: datetime, limit: int = 8) -> list[Option]:
     """Free slots this case could use, best survival first: the first is the suggestion."""
-    constraints = constraints_of(case, private_key)
+    constraints = constraints_of(case, keyring)
     sectors = [s for s in sectors_of(case.programme) if constraints.allows_sector(s)]
-    taken = occupancy(case.programme_id, private_key, now)
+    taken = occupancy(case.programme_id, keyring, now)
     found = []
     for sector in sectors:
         for window in windows.upcoming(now):
@@ -240,21 +241,19 @@ def options_for(case: Case, private_key: bytes, now: datetime, limit: int = 8) -
     return found[:limit]
 
 
-def _programme_keys(case: Case, private_key: bytes) -> plans.Keys:
-    return plans.Keys(programmes={case.programme_id: private_key})
+def _programme_keys(case: Case, keyring: Keyring) -> plans.Keys:
+    return plans.keys_in(case.programme_id, keyring)
 
 
-def active_crossing(case: Case, private_key: bytes) -> Crossing | None:
+def active_crossing(case: Case, keyring: Keyring) -> Crossing | None:
     crossing = case.crossings.filter(status__in=Crossing.ACTIVE).select_related("unit").first()
-    return (
-        None if crossing is None else plans.open_one(crossing, _programme_keys(case, private_key))
-    )
+    return None if crossing is None else plans.open_one(crossing, _programme_keys(case, keyring))
 
 
-def crossings_of(case: Case, private_key: bytes) -> list[Crossing]:
+def crossings_of(case: Case, keyring: Keyring) -> list[Crossing]:
     """Every crossing of the case, newest first, with its plan where it is not destroyed."""
     rows = case.crossings.select_related("unit").order_by("-created_at")
-    return plans.opened(rows, _programme_keys(case, private_key))
+    return plans.opened(rows, _programme_keys(case, keyring))
 
 
 def needing_a_new_plan(programme_ids: list[int], limit: int = 50) -> QuerySet[Crossing]:
@@ -336,16 +335,18 @@ class PlanningView:
     withheld: bool  # instructions held back for probe risk
 
 
-def planning_view(case: Case, *, user: User, private_key: bytes, now: datetime) -> PlanningView:
+def planning_view(case: Case, *, user: User, keyring: Keyring, now: datetime) -> PlanningView:
     """Everything needed to plan one case; reading where he can cross is audited."""
-    learning.count_outcomes(case.programme_id, private_key)
-    active = active_crossing(case, private_key)
+    learning.count_outcomes(case.programme_id, keyring)
+    active = active_crossing(case, keyring)
     view = PlanningView(
-        constraints=constraints_of(case, private_key),
-        head_count=head_count(case, private_key),
-        options=options_for(case, private_key, now) if case.state == State.VERIFIED else [],
+        constraints=constraints_of(case, keyring),
+        head_count=head_count(case, keyring),
+        options=options_for(case, keyring, now)
+        if case.state == State.VERIFIED and "plan" in keyring
+        else [],
         active=active,
-        history=crossings_of(case, private_key),
+        history=crossings_of(case, keyring),
         probe_risk=probes.probe_risk(case),
         withheld=bool(active and instructions.withheld_for_probe_risk(case, active)),
     )

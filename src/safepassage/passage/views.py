@@ -112,12 +112,12 @@ def _render_crossing(
         raise Http404
     case = access.case
     now = timezone.now()
-    if (active := services.active_crossing(case, access.private_key)) is not None:
+    if (active := services.active_crossing(case, access.keyring)) is not None:
         hold_fire.expire_seen([active], now)  # the worker would only at the night's end
     view = services.planning_view(
         case,
         user=request.user,
-        private_key=access.private_key,
+        keyring=access.keyring,
         now=now,
     )
     suggestion = view.options[0] if view.options else None
@@ -200,7 +200,7 @@ def set_constraints(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             available_until=form.cleaned_data["available_until"],
         ),
         user=request.user,
-        private_key=access.private_key,
+        keyring=access.keyring,
     )
     return _back(access)
 
@@ -220,7 +220,7 @@ def plan(request: StaffRequest, access: CaseAccess) -> HttpResponse:
         hold_fire.send_notice(
             access.case,
             user=request.user,
-            private_key=access.private_key,
+            keyring=access.keyring,
             sector_id=form.cleaned_data["sector"],
             window_key=form.cleaned_data["window"],
             signal=form.cleaned_data["signal"],
@@ -294,8 +294,8 @@ def override(request: StaffRequest, access: CaseAccess) -> HttpResponse:
 @staff_required
 def planner(request: StaffRequest, slug: str) -> HttpResponse:
     programme = _programme(request, slug, Role.COORDINATOR)
-    private_key = keys.private_key(request, programme)
-    if private_key is None:
+    keyring = keys.keyring(request, programme)
+    if not keyring:
         return redirect("staff:login")
     now = timezone.now()
     context: dict[str, Any] = {"programme": programme}
@@ -304,7 +304,7 @@ def planner(request: StaffRequest, slug: str) -> HttpResponse:
             programme,
             request.POST.getlist("proposal")[:2000],
             user=request.user,
-            private_key=private_key,
+            keyring=keyring,
             now=now,
         )
         context["sent"], context["refused"] = result.sent, result.refused
@@ -312,7 +312,7 @@ def planner(request: StaffRequest, slug: str) -> HttpResponse:
         context["plan"] = batch.plan_many(
             programme,
             user=request.user,
-            private_key=private_key,
+            keyring=keyring,
             now=now,
         )
     return render(request, "passage/planner.html", context)
@@ -321,8 +321,8 @@ def planner(request: StaffRequest, slug: str) -> HttpResponse:
 @staff_required
 def calibration(request: StaffRequest, slug: str) -> HttpResponse:
     programme = _programme(request, slug, Role.COORDINATOR, Role.ADMIN)
-    if (private_key := keys.private_key(request, programme)) is not None:
-        learning.count_outcomes(programme.pk, private_key)  # an admin reads what was counted
+    if keyring := keys.keyring(request, programme):
+        learning.count_outcomes(programme.pk, keyring)  # an admin reads what was counted
     rows = calibration_report.calibration(programme)
     outcomes = [
         (f"{row.sector}: {outcome}", n) for row in rows for outcome, n in row.outcomes.items()

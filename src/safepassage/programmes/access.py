@@ -24,6 +24,8 @@ class StaffRequest(HttpRequest):
 
 def is_verified(user: Any) -> bool:
     """Signed in with both factors (django-otp adds is_verified to the user)."""
+    if user is None:  # a request refused before authentication ran (NoUploadsMiddleware)
+        return False
     return bool(user.is_authenticated and getattr(user, "is_verified", lambda: False)())
 
 

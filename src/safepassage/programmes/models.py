@@ -12,24 +12,54 @@ from safepassage.vault import crypto
 class Programme(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=120)
-    public_key = models.BinaryField(max_length=32)
-    # Key rotation (cases/rekeying.py): which key pair is current, and the next one while a
-    # rotation re-seals everything to it.
+    # Before keys per field group: the one key pair that opened everything. Kept only until a
+    # key holder's first sign-in splits the programme's data into groups (groupkeys.py).
+    public_key = models.BinaryField(max_length=32, null=True)
+    # Key rotation (cases/rekeying.py): which key pairs are current. A session holding an
+    # older generation's keys is sent to sign in again.
     key_generation = models.PositiveIntegerField(default=1)
-    next_public_key = models.BinaryField(max_length=32, null=True)
     is_demo = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.name
 
-    def seal(self, data: bytes) -> tuple[bytes, bytes | None]:
-        """`data` sealed to the programme's key, and during a key rotation to the next key
-        too: the rotation then need not re-seal what was written meanwhile."""
+    def group_keys(self) -> dict[str, "GroupKey"]:
+        """The public keys of each field group (one query per instance)."""
+        if not hasattr(self, "_group_keys"):
+            self._group_keys = {key.group: key for key in GroupKey.objects.filter(programme=self)}
+        return self._group_keys
+
+    @property
+    def rotating(self) -> bool:
+        return any(key.next_public_key is not None for key in self.group_keys().values())
+
+    def seal(self, group: str, data: bytes) -> tuple[bytes, bytes | None]:
+        """`data` sealed to the key of one field group, and during a key rotation to its next
+        key too: the rotation then need not re-seal what was written meanwhile."""
+        key = self.group_keys()[group]
         sealed_next = None
-        if self.next_public_key is not None:
-            sealed_next = crypto.seal(bytes(self.next_public_key), data)
-        return crypto.seal(bytes(self.public_key), data), sealed_next
+        if key.next_public_key is not None:
+            sealed_next = crypto.seal(bytes(key.next_public_key), data)
+        return crypto.seal(bytes(key.public_key), data), sealed_next
+
+
+class GroupKey(models.Model):
+    """The public half of one field group's key pair (roles.FIELD_GROUPS). The private half
+    exists only sealed to the people whose roles read the group (KeyGrant)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE)
+    group = models.CharField(max_length=16)
+    public_key = models.BinaryField(max_length=32)
+    next_public_key = models.BinaryField(max_length=32, null=True)  # during a key rotation
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "group"], name="one_key_per_group")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} key of {self.programme}"
 
 
 class Membership(models.Model):
@@ -65,12 +95,14 @@ class StaffKey(models.Model):
 
 
 class KeyGrant(models.Model):
-    """The programme's private key, sealed to one staff member's public key. A grant made
-    before per-person key pairs is wrapped under his password instead, until his next
-    sign-in seals it (programmes/keys.py)."""
+    """The private key of one field group of a programme, sealed to one staff member's public
+    key. `group` is empty for a grant of the one key a programme had before keys per field
+    group; a grant made before per-person key pairs is wrapped under his password instead,
+    until his next sign-in seals it (programmes/keys.py)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE)
+    group = models.CharField(max_length=16, default="")
     sealed_private_key = models.BinaryField(null=True)
     wrapped_private_key = models.BinaryField(default=b"")  # the old kind; emptied once sealed
     next_sealed_private_key = models.BinaryField(null=True)  # during a key rotation
@@ -78,12 +110,14 @@ class KeyGrant(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "programme"], name="one_grant_per_programme")
+            models.UniqueConstraint(
+                fields=["user", "programme", "group"], name="one_grant_per_group"
+            )
         ]
         verbose_name = _("key grant")
 
     def __str__(self) -> str:
-        return f"key of {self.programme} for {self.user}"
+        return f"{self.group or 'whole'} key of {self.programme} for {self.user}"
 
 
 class Invitation(models.Model):
@@ -104,8 +138,9 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
     )
     token_hash = models.BinaryField(max_length=32, unique=True)
-    # Only the first key holder's invitation (create-programme): the programme key, wrapped
-    # under a key derived from the token, which no one but the link's holder has.
+    # Only the first key holders' invitations (create-programme): the keys of the groups
+    # their roles read, wrapped under a key derived from the token, which no one but the
+    # link's holder has.
     wrapped_programme_key = models.BinaryField(null=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

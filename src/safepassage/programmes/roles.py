@@ -1,5 +1,7 @@
 """Who may do and see what. One table per question, so the whole policy reads in a minute."""
 
+from collections.abc import Iterable
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -16,13 +18,6 @@ class Role(models.TextChoices):
     VOLUNTEER = "volunteer", _("Volunteer-service officer")
     ADMIN = "admin", _("Programme admin")
 
-
-# Roles that hold the programme's private key: those that read case contents. A liaison never
-# does (nothing he can reach decrypts a case), nor a programme admin, who administers without
-# reading cases: a copy of the database and an admin's password open nothing (issue #17). A
-# key holder grants a newcomer by sealing the key to his own public key (staff_keys.py). The
-# volunteer officer holds it until field groups have keys of their own.
-KEY_HOLDERS = frozenset(Role) - {Role.LIAISON, Role.ADMIN}
 
 # Roles that open cases at all, and the case states each role's queue shows.
 QUEUES: dict[Role, tuple[str, ...]] = {
@@ -65,14 +60,56 @@ def roles_opening(roles: frozenset[Role], state: str) -> frozenset[Role]:
     return frozenset(role for role in roles if state in OPENS.get(role, ()))
 
 
-# Groups of protected case fields, and the roles that may read each.
+# Groups of protected case fields, and the roles that may read each. The table is enforced by
+# the encryption (issue #17): each group has its own programme key pair, each case a data key
+# per group sealed to that group's public key, and a person's key grants carry only the group
+# keys his roles read (programmes/groupkeys.py). A copy of the database plus one person's
+# password opens only what his roles read.
 FIELD_GROUPS: dict[str, frozenset[Role]] = {
+    # GC III Art. 17 particulars, as the applicant gave them.
     "identity": frozenset({Role.VERIFIER, Role.RECEPTION, Role.AFTERCARE}),
+    # Where he is, his unit, group and equipment; what an operator noted of a call.
     "circumstances": frozenset({Role.INTAKE, Role.VERIFIER, Role.COORDINATOR, Role.AFTERCARE}),
+    # His conversation with the programme (his codename opens this group's case key too).
     "messages": frozenset({Role.INTAKE, Role.VERIFIER, Role.COORDINATOR}),
     "notes": frozenset(CASE_ROLES),
+    # The crossing: planning constraints, sealed plans, the receiving units' keys.
+    "plan": frozenset({Role.COORDINATOR, Role.RECEPTION}),
+    # The prisoner's registered particulars and custody events.
+    "custody": frozenset({Role.RECEPTION, Role.AFTERCARE}),
+    # Consent statements, equipment handed over, payment references.
+    "aftercare": frozenset({Role.AFTERCARE}),
+    # Kept apart from everything else (GC III Art. 130).
+    "volunteer": frozenset({Role.VOLUNTEER}),
 }
+GROUPS = tuple(FIELD_GROUPS)
+GROUP_LABELS = {
+    "identity": _("identity"),
+    "circumstances": _("circumstances"),
+    "messages": _("messages"),
+    "notes": _("notes"),
+    "plan": _("crossing plans"),
+    "custody": _("custody"),
+    "aftercare": _("after-care"),
+    "volunteer": _("volunteer service"),
+}
+# Notes are sealed to their group's key directly; every other group's texts are encrypted
+# under a data key of the case for that group.
+CASE_KEY_GROUPS = tuple(group for group in GROUPS if group != "notes")
 
 
 def readable_groups(roles: set[Role] | frozenset[Role]) -> list[str]:
     return [group for group, allowed in FIELD_GROUPS.items() if allowed & set(roles)]
+
+
+def groups_of(roles: Iterable[Role | str]) -> frozenset[str]:
+    """The field groups whose keys a person with these roles holds."""
+    return frozenset(readable_groups({Role(role) for role in roles}))
+
+
+# Roles that hold any programme key: those that read case contents. A liaison never does
+# (nothing he can reach decrypts a case; his unit keys open its plans only), nor a programme
+# admin, who administers without reading cases: a copy of the database and an admin's
+# password open nothing. A key holder grants a newcomer the groups both of them hold, sealed
+# to the newcomer's own public key (staff_keys.py).
+KEY_HOLDERS = frozenset(role for role in Role if groups_of({role}))

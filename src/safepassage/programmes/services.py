@@ -10,22 +10,21 @@ from django.utils.translation import gettext as _
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
-from safepassage.programmes import staff_keys
+from safepassage.programmes import groupkeys, staff_keys
+from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Membership, Programme
-from safepassage.programmes.roles import CASE_ROLES, KEY_HOLDERS, Role
+from safepassage.programmes.roles import CASE_ROLES, Role, groups_of
 from safepassage.refused import Refused
-from safepassage.vault import crypto
 
 
 @transaction.atomic
-def create_programme(slug: str, name: str, *, is_demo: bool = False) -> tuple[Programme, bytes]:
-    """The new programme and its private key, which the caller must grant before it is lost."""
-    keypair = crypto.new_keypair()
-    programme = Programme.objects.create(
-        slug=slug, name=name, public_key=keypair.public, is_demo=is_demo
-    )
+def create_programme(slug: str, name: str, *, is_demo: bool = False) -> tuple[Programme, Keyring]:
+    """The new programme and its field groups' private keys, which the caller must grant
+    before they are lost."""
+    programme = Programme.objects.create(slug=slug, name=name, is_demo=is_demo)
+    keyring = groupkeys.create(programme)
     log.record(Action.PROGRAMME_CREATED, log.SYSTEM, programme_id=programme.pk)
-    return programme, keypair.private
+    return programme, keyring
 
 
 class StaffRefused(Refused):
@@ -39,11 +38,11 @@ def add_staff(
     password: str,
     roles: list[Role],
     *,
-    private_key: bytes,
+    keyring: Keyring,
     actor: str = log.SYSTEM,
 ) -> User:
-    """Give `username` these roles in the programme (creating the account), and the programme
-    key for the roles that hold it. A new account's password must pass the password
+    """Give `username` these roles in the programme (creating the account), and the keys of
+    the field groups they read. A new account's password must pass the password
     validators. An existing account keeps its password: it must be given (its grants in other
     programmes are wrapped under it, and changing it here once silently lost them)."""
     user = User.objects.filter(username=username).first()
@@ -64,11 +63,10 @@ def add_staff(
         )
     for role in roles:
         Membership.objects.get_or_create(user=user, programme=programme, role=role)
-    # Everyone gets his key pair now (made if he has none): the programme key is sealed to it
-    # for the roles that hold it, a receiving unit's key for a liaison (passage/plans.py).
+    # Everyone gets his key pair now (made if he has none): the group keys of his roles are
+    # sealed to it, a receiving unit's key for a liaison (passage/plans.py).
     staff_keys.own_private_key(user, password)
-    if KEY_HOLDERS & set(roles):
-        staff_keys.grant(programme, user, private_key)
+    staff_keys.grant(programme, user, groupkeys.only(keyring, groups_of(roles)))
     log.record(
         Action.STAFF_ADDED,
         actor,

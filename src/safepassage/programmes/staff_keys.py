@@ -1,11 +1,12 @@
-"""Each staff member's own key pair, and granting a programme key to it (issue #17): sealed to
-his public key, so a key holder grants without knowing his password, and a password change
+"""Each staff member's own key pair, and granting programme group keys to it (issue #17): sealed
+to his public key, so a key holder grants without knowing his password, and a password change
 re-wraps one small key and keeps every grant. The staff session's keys are in keys.py."""
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import KeyGrant, Programme, StaffKey
 from safepassage.vault import crypto
 from safepassage.vault.crypto import DecryptionError, unwrap_with_secret, wrap_with_secret
@@ -40,21 +41,25 @@ def own_private_key(user: User, password: str) -> bytes:
 
 
 def grant(
-    programme: Programme, user: User, programme_key: bytes, next_key: bytes | None = None
+    programme: Programme, user: User, keyring: Keyring, next_keyring: Keyring | None = None
 ) -> None:
-    """Give `user` the programme key: sealed to his public key, no password needed. He must
-    have a key pair (every account made by add_staff has one). During a key rotation the
-    next key goes with it (`next_key`)."""
+    """Give `user` these group keys of the programme: each sealed to his public key, no
+    password needed. He must have a key pair (every account made by add_staff has one).
+    During a key rotation each group's next key goes with it (`next_keyring`)."""
     public = bytes(StaffKey.objects.get(user=user).public_key)
-    KeyGrant.objects.update_or_create(
-        user=user,
-        programme=programme,
-        defaults={
-            "sealed_private_key": crypto.seal(public, programme_key),
-            "wrapped_private_key": b"",
-            "next_sealed_private_key": crypto.seal(public, next_key) if next_key else None,
-        },
-    )
+    next_keyring = next_keyring or {}
+    for group, key in keyring.items():
+        next_key = next_keyring.get(group)
+        KeyGrant.objects.update_or_create(
+            user=user,
+            programme=programme,
+            group=group,
+            defaults={
+                "sealed_private_key": crypto.seal(public, key),
+                "wrapped_private_key": b"",
+                "next_sealed_private_key": crypto.seal(public, next_key) if next_key else None,
+            },
+        )
 
 
 @transaction.atomic

@@ -24,7 +24,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
-from safepassage.programmes import staff_keys
+from safepassage.programmes import groupkeys, staff_keys
+from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import (
     Invitation,
     KeyGrant,
@@ -33,7 +34,7 @@ from safepassage.programmes.models import (
     StaffKey,
     StaffSession,
 )
-from safepassage.programmes.roles import KEY_HOLDERS, Role
+from safepassage.programmes.roles import GROUP_LABELS, GROUPS, KEY_HOLDERS, Role, groups_of
 from safepassage.refused import Refused
 from safepassage.vault import crypto
 
@@ -67,7 +68,7 @@ def _issue(
     by: User | None,
     roles: list[str] | None = None,
     user: User | None = None,
-    programme_key: bytes | None = None,
+    keyring: Keyring | None = None,
     now: datetime | None = None,
 ) -> Issued:
     token = secrets.token_urlsafe(32)
@@ -80,7 +81,9 @@ def _issue(
         user=user,
         token_hash=_token_hash(token),
         wrapped_programme_key=(
-            crypto.encrypt_bytes(_token_key(token), programme_key) if programme_key else None
+            crypto.encrypt_bytes(_token_key(token), groupkeys.to_bytes(keyring))
+            if keyring
+            else None
         ),
         created_by=by,
         expires_at=now + timedelta(hours=INVITATION_HOURS),
@@ -95,11 +98,11 @@ def invite(
     roles: list[str],
     *,
     by: User | None,
-    programme_key: bytes | None = None,
+    keyring: Keyring | None = None,
     now: datetime | None = None,
 ) -> Issued:
-    """A link to join with these roles. `programme_key` only from create-programme, for the
-    first key holder, whom no key holder could otherwise grant."""
+    """A link to join with these roles. `keyring` only from create-programme, for the first
+    key holders, whom no key holder could otherwise grant: the keys of their roles' groups."""
     if not roles or not set(roles) <= set(Role.values):
         raise TeamRefused(_("Choose at least one role."))
     if User.objects.filter(username__iexact=username).exists():
@@ -110,7 +113,7 @@ def invite(
         username=username,
         by=by,
         roles=roles,
-        programme_key=programme_key,
+        keyring=groupkeys.only(keyring, groups_of(roles)) if keyring else None,
         now=now,
     )
     log.record(
@@ -156,10 +159,11 @@ def find(token: str, now: datetime) -> Invitation | None:
     return invitation
 
 
-def open_key(invitation: Invitation, token: str) -> bytes | None:
+def open_keys(invitation: Invitation, token: str) -> Keyring:
     if invitation.wrapped_programme_key is None:
-        return None
-    return crypto.decrypt_bytes(_token_key(token), bytes(invitation.wrapped_programme_key))
+        return {}
+    blob = crypto.decrypt_bytes(_token_key(token), bytes(invitation.wrapped_programme_key))
+    return groupkeys.from_bytes(blob)
 
 
 def _claim(invitation: Invitation, now: datetime) -> None:
@@ -174,8 +178,8 @@ def _claim(invitation: Invitation, now: datetime) -> None:
 @transaction.atomic
 def join(invitation: Invitation, password: str, *, token: str, now: datetime) -> User:
     """Claim a join invitation with a password the validators accepted: the account, its key
-    pair and its roles. The programme key waits for a key holder, unless the invitation
-    carries it (the programme's first key holder)."""
+    pair and its roles. The group keys wait for key holders, unless the invitation carries
+    them (the programme's first key holders)."""
     _claim(invitation, now)
     if User.objects.filter(username__iexact=invitation.username).exists():
         raise TeamRefused(_("That username is taken. Ask your programme admin."))
@@ -185,8 +189,10 @@ def join(invitation: Invitation, password: str, *, token: str, now: datetime) ->
     staff_keys.own_key_pair(user, password)
     for role in invitation.roles:
         Membership.objects.create(user=user, programme=invitation.programme, role=role)
-    if (carried := open_key(invitation, token)) is not None and KEY_HOLDERS & set(invitation.roles):
-        staff_keys.grant(invitation.programme, user, carried)
+    if carried := open_keys(invitation, token):
+        staff_keys.grant(
+            invitation.programme, user, groupkeys.only(carried, groups_of(invitation.roles))
+        )
     Invitation.objects.filter(pk=invitation.pk).update(user=user, wrapped_programme_key=None)
     log.record(
         Action.STAFF_JOINED,
@@ -263,17 +269,47 @@ def role_labels(roles: list[str] | frozenset[str]) -> list[str]:
     return [str(Role(role).label) for role in sorted(roles)]
 
 
+def group_labels(groups: frozenset[str] | set[str]) -> list[str]:
+    return [str(GROUP_LABELS[group]) for group in GROUPS if group in groups]
+
+
 @dataclass(frozen=True)
 class Waiting:
     user: User
     roles: list[str]  # the admin's decision, in words
     decided_by: str  # the admin who invited him, if he joined by invitation
+    groups: list[str]  # the keys he waits for that this key holder can give, in words
 
 
-def waiting_for_key(programme: Programme) -> list[Waiting]:
-    """Members whose roles hold the programme key, with a key pair and no grant yet."""
+def missing_groups(programme: Programme) -> dict[int, frozenset[str]]:
+    """For each active member with a key pair: the field groups his roles read and no grant
+    gives him yet."""
+    roles: dict[int, set[str]] = {}
+    members = Membership.objects.filter(
+        programme=programme, user__is_active=True, user__staff_key__isnull=False
+    )
+    for user_id, role in members.values_list("user_id", "role"):
+        roles.setdefault(user_id, set()).add(role)
+    held: dict[int, set[str]] = {}
+    for user_id, group in KeyGrant.objects.filter(programme=programme).values_list(
+        "user_id", "group"
+    ):
+        held.setdefault(user_id, set()).add(group)
+    missing = {
+        user_id: groups_of(his_roles) - held.get(user_id, set())
+        for user_id, his_roles in roles.items()
+    }
+    return {user_id: groups for user_id, groups in missing.items() if groups}
+
+
+def waiting_for_key(programme: Programme, holding: Keyring) -> list[Waiting]:
+    """Members waiting for group keys that a session holding `holding` can grant."""
     waiting = []
-    for user in _waiting_users(programme):
+    missing = missing_groups(programme)
+    for user in User.objects.filter(pk__in=missing).order_by("username"):
+        can_give = missing[user.pk] & holding.keys()
+        if not can_give:
+            continue
         invited = (
             Invitation.objects.filter(programme=programme, user=user, created_by__isnull=False)
             .select_related("created_by")
@@ -281,22 +317,15 @@ def waiting_for_key(programme: Programme) -> list[Waiting]:
             .first()
         )
         decided_by = invited.created_by.username if invited and invited.created_by else ""
-        waiting.append(Waiting(user, role_labels(members_of(programme, user)), decided_by))
-    return waiting
-
-
-def _waiting_users(programme: Programme) -> QuerySet[User]:
-    return (
-        User.objects.filter(
-            membership__programme=programme,
-            membership__role__in=[str(role) for role in KEY_HOLDERS],
-            is_active=True,
-            staff_key__isnull=False,
+        waiting.append(
+            Waiting(
+                user,
+                role_labels(members_of(programme, user)),
+                decided_by,
+                group_labels(can_give),
+            )
         )
-        .exclude(keygrant__programme=programme)
-        .distinct()
-        .order_by("username")
-    )
+    return waiting
 
 
 @transaction.atomic
@@ -305,16 +334,22 @@ def grant_key(
     user: User,
     *,
     by: User,
-    programme_key: bytes,
-    next_key: bytes | None = None,
+    keyring: Keyring,
+    next_keyring: Keyring | None = None,
 ) -> None:
-    if not _waiting_users(programme).filter(pk=user.pk).exists():
-        raise TeamRefused(_("This person is not waiting for the programme key."))
-    if programme.next_public_key is not None and next_key is None:
-        raise TeamRefused(_("A key rotation is under way: its key holder grants, or wait."))
-    staff_keys.grant(programme, user, programme_key, next_key)
+    """Grant `user` the group keys he waits for that `keyring` holds."""
+    giving = missing_groups(programme).get(user.pk, frozenset()) & keyring.keys()
+    if not giving:
+        raise TeamRefused(_("This person is not waiting for a key you hold."))
+    if programme.rotating and not giving <= (next_keyring or {}).keys():
+        raise TeamRefused(_("A key rotation is under way: sign in again, then grant."))
+    staff_keys.grant(programme, user, groupkeys.only(keyring, giving), next_keyring)
     log.record(
-        Action.STAFF_KEY_GRANTED, log.staff_actor(by), programme_id=programme.pk, staff=user.pk
+        Action.STAFF_KEY_GRANTED,
+        log.staff_actor(by),
+        programme_id=programme.pk,
+        staff=user.pk,
+        groups=sorted(giving),
     )
 
 
@@ -341,8 +376,10 @@ def change_roles(programme: Programme, user: User, roles: list[str], *, by: User
     Membership.objects.filter(programme=programme, user=user).exclude(role__in=roles).delete()
     for role in roles:
         Membership.objects.get_or_create(programme=programme, user=user, role=role)
-    if not KEY_HOLDERS & {Role(role) for role in roles}:
-        KeyGrant.objects.filter(programme=programme, user=user).delete()
+    # Keys of groups his roles no longer read go; new ones wait for key holders.
+    KeyGrant.objects.filter(programme=programme, user=user).exclude(
+        group__in=groups_of(roles)
+    ).delete()
     if Role.LIAISON not in roles:
         _leave_units(programme, user)
     end_sessions(user)  # his pages and keys change: he signs in again
@@ -448,7 +485,7 @@ def team_of(programme: Programme) -> list[Member]:
     with_device = set(
         TOTPDevice.objects.filter(user__in=users, confirmed=True).values_list("user_id", flat=True)
     )
-    granted = set(KeyGrant.objects.filter(programme=programme).values_list("user_id", flat=True))
+    missing = missing_groups(programme)
     alive = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
     open_sessions: dict[int, int] = {}
     for user_id in StaffSession.objects.filter(user__in=users, session_key__in=alive).values_list(
@@ -459,7 +496,7 @@ def team_of(programme: Programme) -> list[Member]:
     for user in users:
         roles = memberships[user.pk]
         holds = bool(KEY_HOLDERS & {Role(role) for role in roles})
-        key = "none" if not holds else ("held" if user.pk in granted else "waiting")
+        key = "none" if not holds else ("waiting" if user.pk in missing else "held")
         team.append(
             Member(
                 user,

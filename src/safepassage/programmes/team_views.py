@@ -144,17 +144,17 @@ def grant(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
     programme = programme_by_slug(slug)
     if programme is None:
         raise Http404
-    programme_key = keys.private_key(request, programme)
-    if programme_key is None:
-        raise Http404  # only a session that holds the key can grant it
+    keyring = keys.keyring(request, programme)
+    if not keyring:
+        raise Http404  # only a session that holds keys can grant them
     user = get_object_or_404(User, pk=user_id)
     try:
         team.grant_key(
             programme,
             user,
             by=request.user,
-            programme_key=programme_key,
-            next_key=keys.next_private_key(request, programme),
+            keyring=keyring,
+            next_keyring=keys.next_keyring(request, programme),
         )
     except Refused as why:
         return refused(request, why.reason, reverse("dashboard-home"))

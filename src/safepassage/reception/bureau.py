@@ -14,6 +14,7 @@ from django.utils import timezone
 from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.cases import dossier
+from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
 from safepassage.reception import export
 from safepassage.reception.models import BureauExport, CustodyEvent, Prisoner
@@ -49,7 +50,7 @@ def bureau_export(
     only_new: bool,
     fmt: str,
     user: User,
-    private_key: bytes,
+    keyring: Keyring,
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """The bureau document for the programme's registered prisoners: all, or only those new
@@ -66,7 +67,7 @@ def bureau_export(
         )
         records = []
         for prisoner in prisoners:
-            key = dossier.case_key(prisoner.case, private_key)
+            key = dossier.case_key(prisoner.case, keyring, "custody")
             if key is None or prisoner.particulars is None or prisoner.registered_at is None:
                 continue  # shredded under the retention rules: nothing left to forward
             records.append(_bureau_record(prisoner, key))

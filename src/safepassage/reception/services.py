@@ -23,6 +23,7 @@ from safepassage.audit.actions import Action
 from safepassage.cases import dossier, transitions
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
+from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
 from safepassage.reception import card
@@ -47,8 +48,8 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(_zone()).date()
 
 
-def _key(case: Case, private_key: bytes) -> bytes:
-    key = dossier.case_key(case, private_key)
+def _key(case: Case, keyring: Keyring) -> bytes:
+    key = dossier.case_key(case, keyring, "custody")
     if key is None:
         raise ReceptionRefused(_("This case has been destroyed; nothing can be read or written."))
     return key
@@ -82,7 +83,7 @@ def register(
     answers: dict[str, Any],
     *,
     user: User,
-    private_key: bytes,
+    keyring: Keyring,
     now: datetime | None = None,
 ) -> Prisoner:
     """Store the Art. 17 particulars (first time: the case becomes registered; later: a
@@ -103,7 +104,7 @@ def register(
         if prisoner is None:
             raise ReceptionRefused(_("Record the arrival before registering the prisoner."))
         first_time = prisoner.registered_at is None
-        prisoner.particulars = crypto.encrypt_json(_key(case, private_key), record)
+        prisoner.particulars = crypto.encrypt_json(_key(case, keyring), record)
         if first_time:
             prisoner.registered_at, prisoner.registered_by = now, user
         prisoner.changed_at = now
@@ -137,14 +138,14 @@ class PrisonerView:
 
 
 def open_prisoner(
-    case: Case, *, user: User, private_key: bytes, now: datetime | None = None
+    case: Case, *, user: User, keyring: Keyring, now: datetime | None = None
 ) -> PrisonerView | None:
     """Decrypt the prisoner's record for a reception officer; the read is audited."""
     prisoner = Prisoner.objects.filter(case=case).first()
     if prisoner is None:
         return None
     now = now or timezone.now()
-    key = dossier.case_key(case, private_key)
+    key = dossier.case_key(case, keyring, "custody")
     particulars, events = None, []
     if key is not None:  # else shredded: the dates remain, the person is gone
         particulars = (
@@ -195,15 +196,13 @@ def cards_not_sent(programme_ids: list[int]) -> QuerySet[Prisoner]:
     return Prisoner.objects.filter(case__programme_id__in=programme_ids, card_sent_at__isnull=True)
 
 
-def capture_card(
-    case: Case, *, user: User, private_key: bytes, now: datetime | None = None
-) -> bytes:
+def capture_card(case: Case, *, user: User, keyring: Keyring, now: datetime | None = None) -> bytes:
     """The card as a PDF in the prisoner's language. Producing it is an audited read."""
     prisoner = Prisoner.objects.filter(case=case, particulars__isnull=False).first()
     if prisoner is None or prisoner.particulars is None:
         raise ReceptionRefused(_("Register the prisoner before producing his capture card."))
     now = now or timezone.now()
-    particulars = crypto.decrypt_json(_key(case, private_key), prisoner.particulars)
+    particulars = crypto.decrypt_json(_key(case, keyring), prisoner.particulars)
     data = card.CardData(
         particulars=particulars,
         captured_on=local_day(prisoner.captured_at),
@@ -235,7 +234,7 @@ def add_event(
     place: str,
     details: str,
     user: User,
-    private_key: bytes,
+    keyring: Keyring,
     corrects: int | None = None,
     now: datetime | None = None,
 ) -> CustodyEvent:
@@ -248,7 +247,7 @@ def add_event(
         raise ReceptionRefused(_("An event cannot be earlier than the capture."))
     if occurred_on > local_day(now or timezone.now()):
         raise ReceptionRefused(_("An event cannot be dated in the future."))
-    blob = crypto.encrypt_json(_key(case, private_key), {"place": place, "details": details})
+    blob = crypto.encrypt_json(_key(case, keyring), {"place": place, "details": details})
     with transaction.atomic():
         wrong = None
         if corrects is not None:

@@ -35,7 +35,7 @@ def _initial(access: CaseAccess, view: services.PrisonerView | None) -> dict:
     if view and view.particulars:
         initial = dict(view.particulars)
     else:
-        initial = dossier.application_identity(access.case, access.private_key)
+        initial = dossier.application_identity(access.case, access.keyring)
         initial["language"] = "ru"
     if isinstance(initial.get("date_of_birth"), str) and initial["date_of_birth"]:
         try:
@@ -51,7 +51,7 @@ def _render(
     view = services.open_prisoner(
         access.case,
         user=request.user,
-        private_key=access.private_key,
+        keyring=access.keyring,
     )
     context = {
         "case": access.case,
@@ -88,7 +88,7 @@ def register(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             access.case,
             form.cleaned_data,
             user=request.user,
-            private_key=access.private_key,
+            keyring=access.keyring,
         )
     except services.ReceptionRefused as refused:
         return _render(request, access, status=409, form=form, error=refused.reason)
@@ -101,7 +101,7 @@ def card(request: StaffRequest, access: CaseAccess) -> HttpResponse:
         pdf = services.capture_card(
             access.case,
             user=request.user,
-            private_key=access.private_key,
+            keyring=access.keyring,
         )
     except services.ReceptionRefused as why:
         return refused(request, why.reason, _page_url(access))
@@ -143,7 +143,7 @@ def event(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             access.case,
             **form.cleaned_data,
             user=request.user,
-            private_key=access.private_key,
+            keyring=access.keyring,
         )
     except services.ReceptionRefused as refused:
         return _render(request, access, status=409, event_form=form, error=refused.reason)
@@ -198,8 +198,8 @@ def bureau_export(request: StaffRequest, slug: str) -> HttpResponse:
     form = ExportForm(request.POST)
     if not form.is_valid():
         return _render_desk(request, programme, form, status=400)
-    private_key = keys.private_key(request, programme)
-    if private_key is None:
+    keyring = keys.keyring(request, programme)
+    if not keyring:
         return redirect("staff:login")
     fmt = form.cleaned_data["format"]
     previous = bureau.last_export(programme, fmt)
@@ -208,7 +208,7 @@ def bureau_export(request: StaffRequest, slug: str) -> HttpResponse:
         only_new=form.cleaned_data["only_new"],
         fmt=fmt,
         user=request.user,
-        private_key=private_key,
+        keyring=keyring,
     )
     if not doc["prisoners"]:
         if form.cleaned_data["only_new"] and previous is not None:

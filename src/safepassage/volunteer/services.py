@@ -19,6 +19,7 @@ from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.cases import dossier
 from safepassage.cases.models import Case
+from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
 from safepassage.reception import services as reception
 from safepassage.refused import Refused
@@ -73,7 +74,7 @@ def open_service(case: Case, *, user: User, now: datetime | None = None) -> Volu
 
 
 def start_service(
-    case: Case, *, posting: str, user: User, private_key: bytes, now: datetime | None = None
+    case: Case, *, posting: str, user: User, keyring: Keyring, now: datetime | None = None
 ) -> VolunteerService:
     now = now or timezone.now()
     with transaction.atomic():
@@ -94,7 +95,7 @@ def start_service(
                     "days": settings.VOLUNTEER_COOLING_OFF_DAYS,
                 }
             )
-        key = dossier.case_key(case, private_key)
+        key = dossier.case_key(case, keyring, "volunteer")
         if key is None:
             raise VolunteerRefused(_("This case has been destroyed."))
         service.started_at, service.started_by = now, user
@@ -126,11 +127,11 @@ class ServiceView:
     consented: bool
 
 
-def open_case(case: Case, *, user: User, private_key: bytes) -> ServiceView:
+def open_case(case: Case, *, user: User, keyring: Keyring) -> ServiceView:
     service = service_of(case)
     posting = ""
     if service and service.record:
-        key = dossier.case_key(case, private_key)
+        key = dossier.case_key(case, keyring, "volunteer")
         posting = crypto.decrypt_json(key, service.record)["posting"] if key else ""
     log.record_case(case, Action.VOLUNTEER_READ, log.staff_actor(user))
     return ServiceView(case, service, posting, _consented(case))

@@ -37,7 +37,7 @@ def _render(
     view = services.open_case(
         access.case,
         user=request.user,
-        private_key=access.private_key,
+        keyring=access.keyring,
     )
     context = {"view": view, "start_form": StartForm(), "error": "", **extra}
     return render(request, "volunteer/service.html", context, status=status)
@@ -82,7 +82,7 @@ def start(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             access.case,
             posting=form.cleaned_data["posting"],
             user=request.user,
-            private_key=access.private_key,
+            keyring=access.keyring,
         )
     except services.VolunteerRefused as refused:
         return _render(request, access, status=409, start_form=form, error=refused.reason)

@@ -1,7 +1,9 @@
-"""`safepassage create-programme SLUG "Name" --admin USERNAME --key-holder USERNAME`: the one
-step of a new installation that needs a shell. It prints two single-use links (72 hours):
-the first admin's, and the first key holder's, which carries the programme key (wrapped
-under its token; nobody else could ever grant it). Everything after that is in the web UI."""
+"""`safepassage create-programme SLUG "Name" --admin USERNAME --key-holder USERNAME=ROLE[,ROLE]…`:
+the one step of a new installation that needs a shell. It prints single-use links (72 hours):
+the first admin's, and one per first key holder, each carrying the keys of the field groups
+his roles read (wrapped under its token; nobody else could ever grant them). Every field group
+must have a first key holder, or its key would be lost at once. Everything after that is in
+the web UI."""
 
 from typing import Any
 
@@ -10,23 +12,35 @@ from django.db import transaction
 
 from safepassage.programmes import team
 from safepassage.programmes.models import Programme
-from safepassage.programmes.roles import KEY_HOLDERS, Role
+from safepassage.programmes.roles import GROUPS, KEY_HOLDERS, Role, groups_of
 from safepassage.programmes.services import create_programme
 from safepassage.refused import Refused
 
 
+def key_holder(text: str) -> tuple[str, list[str]]:
+    """USERNAME=ROLE[,ROLE] (a key-holding role by default: coordinator)."""
+    username, _, roles = text.partition("=")
+    chosen = [role.strip() for role in roles.split(",") if role.strip()] or [Role.COORDINATOR]
+    holding = {str(role) for role in KEY_HOLDERS}
+    if not username or not set(chosen) <= holding:
+        raise CommandError(
+            f"--key-holder wants USERNAME=ROLE[,ROLE] with roles among {', '.join(sorted(holding))}"
+        )
+    return username, chosen
+
+
 class Command(BaseCommand):
-    help = "Create a programme; print its first admin's and first key holder's links."
+    help = "Create a programme; print its first admin's and first key holders' links."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug")
         parser.add_argument("name")
         parser.add_argument("--admin", required=True, help="the first admin's username")
-        parser.add_argument("--key-holder", required=True, help="the first key holder's username")
         parser.add_argument(
-            "--key-holder-role",
-            default=Role.COORDINATOR.value,
-            choices=sorted(str(role) for role in KEY_HOLDERS),
+            "--key-holder",
+            action="append",
+            required=True,
+            help="USERNAME=ROLE[,ROLE]; repeat until every field group has a holder",
         )
         parser.add_argument(
             "--site", default="https://staff.example.org", help="the staff site's address"
@@ -35,31 +49,39 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if Programme.objects.filter(slug=options["slug"]).exists():
             raise CommandError("A programme with that slug exists already.")
-        if options["admin"].lower() == options["key_holder"].lower():
-            raise CommandError("The admin holds no programme key: name another person.")
+        holders = [key_holder(text) for text in options["key_holder"]]
+        names = [options["admin"].lower()] + [username.lower() for username, _ in holders]
+        if len(set(names)) != len(names):
+            raise CommandError("The admin holds no key, and each key holder is one person.")
+        covered = set().union(*(groups_of(roles) for _, roles in holders))
+        if uncovered := [group for group in GROUPS if group not in covered]:
+            raise CommandError(
+                "Nobody would hold the keys of: "
+                f"{', '.join(uncovered)}. Add key holders whose roles read them "
+                "(for example reception, aftercare and volunteer)."
+            )
         try:
             with transaction.atomic():
-                programme, private_key = create_programme(options["slug"], options["name"])
+                programme, keyring = create_programme(options["slug"], options["name"])
                 admin = team.invite(programme, options["admin"], [Role.ADMIN], by=None)
-                holder = team.invite(
-                    programme,
-                    options["key_holder"],
-                    [options["key_holder_role"]],
-                    by=None,
-                    programme_key=private_key,
-                )
+                issued = [
+                    (username, team.invite(programme, username, roles, by=None, keyring=keyring))
+                    for username, roles in holders
+                ]
         except Refused as why:
             raise CommandError(why.reason) from why
         site = options["site"].rstrip("/")
-        self.stdout.write(
-            "\n".join(
-                [
-                    f"Programme {programme.slug} created. Two links, each for one person,",
-                    "each usable once within 72 hours. Pass each on through a separate channel:",
-                    f"  admin       {options['admin']}: {site}/ru/staff/join/{admin.token}/",
-                    f"  key holder  {options['key_holder']}: {site}/ru/staff/join/{holder.token}/",
-                    "The key holder's link carries the programme key: if it expires unused, the",
-                    "key is lost with it; create the programme again under another slug.",
-                ]
-            )
-        )
+        lines = [
+            f"Programme {programme.slug} created. One link per person, each usable once within",
+            "72 hours. Pass each on through a separate channel:",
+            f"  admin       {options['admin']}: {site}/ru/staff/join/{admin.token}/",
+        ]
+        lines += [
+            f"  key holder  {username}: {site}/ru/staff/join/{link.token}/"
+            for username, link in issued
+        ]
+        lines += [
+            "Each key holder's link carries the keys of what his roles read: if one expires",
+            "unused, those keys are lost with it; create the programme again under another slug.",
+        ]
+        self.stdout.write("\n".join(lines))

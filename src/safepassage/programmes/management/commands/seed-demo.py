@@ -16,6 +16,7 @@ from safepassage.cases import submission, transitions
 from safepassage.passage import notices, plans, windows
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector
 from safepassage.programmes import team
+from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Invitation, Programme
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import add_staff, create_programme
@@ -49,7 +50,7 @@ class Command(BaseCommand):
                 "Demo programme already exists; accounts were printed when it was made."
             )
             return
-        programme, private_key = create_programme(DEMO_SLUG, DEMO_NAME, is_demo=True)
+        programme, keyring = create_programme(DEMO_SLUG, DEMO_NAME, is_demo=True)
         lines = []
         staff: dict[Role, User] = {}
         site = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
@@ -58,7 +59,7 @@ class Command(BaseCommand):
         accounts.append(("demo-aftercare-2", Role.AFTERCARE))
         for username, role in accounts:
             password = "-".join(secrets.token_hex(3) for _ in range(4))
-            user = add_staff(programme, username, password, [role], private_key=private_key)
+            user = add_staff(programme, username, password, [role], keyring=keyring)
             staff.setdefault(role, user)
             # The same enrolment link a programme admin makes for a lost authenticator.
             link = team.reset_link(programme, user, Invitation.Purpose.SECOND_FACTOR, by=None)
@@ -79,8 +80,8 @@ class Command(BaseCommand):
             )
             for name, description, approach, distance in DEMO_SECTORS
         ]
-        plans.share_unit_keys(programme.pk, private_key)
-        _demo_arrival(programme, sectors[0], staff, private_key)
+        plans.share_unit_keys(programme.pk, keyring)
+        _demo_arrival(programme, sectors[0], staff, keyring)
         self.stdout.write(
             "\n".join(
                 [
@@ -103,7 +104,7 @@ class Command(BaseCommand):
 
 
 def _demo_arrival(
-    programme: Programme, sector: Sector, staff: dict[Role, User], private_key: bytes
+    programme: Programme, sector: Sector, staff: dict[Role, User], keyring: Keyring
 ) -> None:
     """One invented person taken through the real rules to `received`, so the reception
     desk has someone to register."""
@@ -134,7 +135,7 @@ def _demo_arrival(
     crossing = notices.send_notice(
         case,
         user=staff[Role.COORDINATOR],
-        private_key=private_key,
+        keyring=keyring,
         sector_id=sector.pk,
         window_key=last_night.key,
         signal="arms_raised_spread",
@@ -143,7 +144,7 @@ def _demo_arrival(
         now=planned,
     )
     # The demo opens the plan with the programme key; a liaison's session uses its unit key.
-    keys = plans.Keys(programmes={programme.pk: private_key})
+    keys = plans.keys_in(programme.pk, keyring)
     notices.acknowledge(crossing.pk, user=staff[Role.LIAISON], keys=keys, now=planned)
     notices.report_arrival(
         crossing.pk,
