@@ -1,5 +1,5 @@
 """Issue #17's journey in Chromium: an admin invites a verifier, the verifier enrols with the
-link, a key holder grants the key, the verifier opens a case, changes his password and still
+link, a key holder grants the keys of what a verifier reads, the verifier opens a case, changes his password and still
 opens it; the admin deactivates him and his open session is refused at its next request."""
 
 import base64
@@ -71,13 +71,14 @@ def test_an_invited_verifier_joins_works_changes_password_and_is_offboarded(
     vera.get_by_role("link", name="Sign in").click()
     sign_in_as_vera(vera, base, PASSWORD, secret)
     vera.goto(f"{base}/en/staff/case/{reference}/")
-    assert "Waiting for the programme key" in vera.locator("main").inner_text()
+    assert "Waiting for programme keys" in vera.locator("main").inner_text()
 
     holder = browser.new_context().new_page()
     staff_sign_in(holder, base, world.staff[Role.VERIFIER])
     waiting = holder.locator("#waiting-for-key")
     assert "vera" in waiting.inner_text() and "Verifier" in waiting.inner_text()
-    waiting.get_by_role("button", name="Grant the programme key").click()
+    assert "keys: identity, circumstances, messages, notes" in waiting.inner_text()
+    waiting.get_by_role("button", name="Grant these keys").click()
     assert holder.locator("#waiting-for-key").count() == 0
 
     sign_in_as_vera(vera, base, PASSWORD, secret)
