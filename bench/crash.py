@@ -105,8 +105,8 @@ def inspect() -> dict:
     from safepassage.audit.log import verify
     from safepassage.audit.models import AuditEvent
     from safepassage.cases import counts
+    from safepassage.cases.dossier import AT_APPLICATION
     from safepassage.cases.models import Case
-    from safepassage.programmes.roles import CASE_KEY_GROUPS
 
     found = []
     with connection.cursor() as cursor:
@@ -119,9 +119,9 @@ def inspect() -> dict:
     )
     if (
         cases.exclude(credentials=1).exists()
-        or cases.exclude(case_keys=len(CASE_KEY_GROUPS)).exists()
+        or cases.exclude(case_keys=len(AT_APPLICATION)).exists()
     ):
-        found.append("a case without exactly one codename or without every group's key")
+        found.append("a case without exactly one codename or without each of its groups' keys")
     references = set(cases.values_list("reference", flat=True))
     for action in ("case.opened", "case.apply"):
         logged = set(AuditEvent.objects.filter(action=action).values_list("case_ref", flat=True))

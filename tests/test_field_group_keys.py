@@ -9,6 +9,7 @@ from django.test import Client
 
 from safepassage.cases import dossier, splitting
 from safepassage.cases.conversation import new_message, shown_messages
+from safepassage.cases.dossier import AT_APPLICATION
 from safepassage.cases.models import Case, CaseKey, Codename, Message, Note
 from safepassage.passage.models import PlanningConstraints
 from safepassage.programmes import staff_keys
@@ -46,10 +47,21 @@ def opened_groups(case: Case, private_keys: list[bytes]) -> set[str]:
     return opened
 
 
+def test_an_application_seals_the_keys_of_what_it_writes_and_later_groups_come_later(world, client):
+    submit(client, surname=SURNAME)
+    case = Case.objects.get()
+    assert {key.group for key in CaseKey.objects.filter(case=case)} == set(AT_APPLICATION)
+    custody = dossier.writing_key(case, world.keyring, "custody")  # reception's first write
+    assert dossier.writing_key(case, world.keyring, "custody") == custody  # made once
+    assert dossier.case_key(case, world.keyring, "custody") == custody
+
+
 @pytest.mark.parametrize("role", list(Role), ids=str)
 def test_a_copy_and_one_password_open_only_the_groups_of_his_roles(world, client, role):
     submit(client, surname=SURNAME)
     case = Case.objects.get()
+    for group in CASE_KEY_GROUPS:  # as if the case had gone all the way
+        dossier.writing_key(case, world.keyring, group)
     assert {key.group for key in CaseKey.objects.filter(case=case)} == set(CASE_KEY_GROUPS)
     readable = {group for group in CASE_KEY_GROUPS if role in FIELD_GROUPS[group]}
     assert opened_groups(case, keys_from_a_copy(world, role)) == readable

@@ -48,10 +48,12 @@ class AftercareRefused(Refused):
 
 
 def _key(case: Case, keyring: Keyring) -> bytes:
-    key = dossier.case_key(case, keyring, "aftercare")
-    if key is None:
-        raise AftercareRefused(_("This case has been destroyed; nothing can be read or written."))
-    return key
+    try:
+        return dossier.writing_key(case, keyring, "aftercare")
+    except dossier.CaseShredded as shredded:
+        raise AftercareRefused(
+            _("This case has been destroyed; nothing can be read or written.")
+        ) from shredded
 
 
 # --- Consents ---------------------------------------------------------------------------------

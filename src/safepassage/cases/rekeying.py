@@ -122,11 +122,12 @@ def start(programme: Programme, *, by: User, keyring: Keyring) -> Keyring:
 
 @dataclass(frozen=True)
 class Progress:
-    """What is left to re-seal in each group, and the cases of each case-key group done."""
+    """What is left to re-seal in each group, and of each group's case keys how many are
+    done out of how many."""
 
     remaining: dict[str, int]
     cases_done: dict[str, int]
-    cases: int
+    cases_total: dict[str, int]
 
     @property
     def complete(self) -> bool:
@@ -140,10 +141,13 @@ def progress(programme: Programme) -> Progress:
     keys = CaseKey.objects.filter(case__programme=programme)
     remaining = {group: 0 for group in GROUPS}
     cases_done = {group: 0 for group in CASE_KEY_GROUPS}
+    cases_total = {group: 0 for group in CASE_KEY_GROUPS}
     for group, left in _count_by_group(keys.filter(sealed_next__isnull=True)):
         remaining[group] += left
+        cases_total[group] += left
     for group, done in _count_by_group(keys.exclude(sealed_next=None)):
         cases_done[group] = done
+        cases_total[group] += done
     remaining["notes"] += Note.objects.filter(
         case__programme=programme, body_next__isnull=True
     ).count()
@@ -154,8 +158,7 @@ def progress(programme: Programme) -> Progress:
     for _receiver, counts in rotation_remaining.send(sender=Programme, programme_id=programme.pk):
         for group, left in cast(dict[str, int], counts).items():
             remaining[group] += left
-    cases = Case.objects.filter(programme=programme, shredded_at__isnull=True).count()
-    return Progress(remaining, cases_done, cases)
+    return Progress(remaining, cases_done, cases_total)
 
 
 def _count_by_group(rows: QuerySet[Any], field: str = "group") -> list[tuple[str, int]]:

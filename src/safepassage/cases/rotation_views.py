@@ -70,6 +70,7 @@ def rotation(request: StaffRequest, slug: str) -> HttpResponse:
             (
                 GROUP_LABELS[group],
                 progress.cases_done.get(group),
+                progress.cases_total.get(group),
                 progress.remaining[group],
                 group in held,
             )

@@ -134,15 +134,13 @@ def constraints_of(case: Case, keyring: Keyring) -> Constraints:
 
 
 def set_constraints(case: Case, constraints: Constraints, *, user: User, keyring: Keyring) -> None:
-    key = dossier.case_key(case, keyring, "plan")
-    if key is None:
-        raise dossier.CaseShredded
     data = {
         "sectors": list(constraints.sector_ids),
         "from": constraints.available_from.isoformat() if constraints.available_from else "",
         "until": constraints.available_until.isoformat() if constraints.available_until else "",
     }
-    with transaction.atomic():
+    with transaction.atomic():  # the group's first data key, if made here, goes with the write
+        key = dossier.writing_key(case, keyring, "plan")
         PlanningConstraints.objects.update_or_create(
             case=case, defaults={"encrypted": crypto.encrypt_json(key, data)}
         )

@@ -49,10 +49,12 @@ def local_day(moment: datetime) -> date:
 
 
 def _key(case: Case, keyring: Keyring) -> bytes:
-    key = dossier.case_key(case, keyring, "custody")
-    if key is None:
-        raise ReceptionRefused(_("This case has been destroyed; nothing can be read or written."))
-    return key
+    try:
+        return dossier.writing_key(case, keyring, "custody")
+    except dossier.CaseShredded as shredded:
+        raise ReceptionRefused(
+            _("This case has been destroyed; nothing can be read or written.")
+        ) from shredded
 
 
 # --- Arrival and registration -----------------------------------------------------------------
@@ -147,7 +149,7 @@ def open_prisoner(
     now = now or timezone.now()
     key = dossier.case_key(case, keyring, "custody")
     particulars, events = None, []
-    if key is not None:  # else shredded: the dates remain, the person is gone
+    if key is not None:  # else shredded (the dates remain, the person is gone) or not begun
         particulars = (
             crypto.decrypt_json(key, prisoner.particulars) if prisoner.particulars else None
         )
@@ -162,7 +164,7 @@ def open_prisoner(
         events,
         due,
         card_overdue=prisoner.card_sent_at is None and now >= due,
-        shredded=key is None,
+        shredded=case.shredded_at is not None,
     )
 
 

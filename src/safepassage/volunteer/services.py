@@ -95,9 +95,10 @@ def start_service(
                     "days": settings.VOLUNTEER_COOLING_OFF_DAYS,
                 }
             )
-        key = dossier.case_key(case, keyring, "volunteer")
-        if key is None:
-            raise VolunteerRefused(_("This case has been destroyed."))
+        try:
+            key = dossier.writing_key(case, keyring, "volunteer")
+        except dossier.CaseShredded as shredded:
+            raise VolunteerRefused(_("This case has been destroyed.")) from shredded
         service.started_at, service.started_by = now, user
         service.record = crypto.encrypt_json(key, {"posting": posting})
         service.save(update_fields=["started_at", "started_by", "record"])
