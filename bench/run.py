@@ -192,7 +192,7 @@ def rotate(programme, keyring: dict[str, bytes]) -> dict:
     from django.contrib.auth.models import User
 
     from safepassage.cases import rekeying
-    from safepassage.cases.models import Case, CaseKey
+    from safepassage.cases.models import CaseKey
     from safepassage.programmes.models import Programme
     from safepassage.vault import crypto
 
