@@ -1,6 +1,7 @@
 """Issue #17's journey in Chromium: an admin invites a verifier, the verifier enrols with the
 link, a key holder grants the keys of what a verifier reads, the verifier opens a case,
-changes his password and still opens it; the admin deactivates him and his open session is refused at its next request."""
+changes his password and still opens it; the admin deactivates him and his open session is
+refused at its next request."""
 
 import base64
 import re
