@@ -208,3 +208,21 @@ def test_splitting_needs_the_old_key_itself(world):
     assert not CaseKey.objects.filter(case=case).exists()
     assert splitting.split(world.programme.pk, old.private) == 1
     assert CaseKey.objects.filter(case=case).count() == len(CASE_KEY_GROUPS)
+
+
+def test_a_person_still_waiting_for_one_of_his_keys_gets_pages_not_errors(world, client):
+    submit(client, surname=SURNAME)
+    verifier = world.staff[Role.VERIFIER]
+    KeyGrant.objects.filter(user=verifier, group="circumstances").delete()
+    staff = sign_in(Client(), verifier)
+    queue = staff.get("/en/staff/p/north/queue/")
+    assert queue.status_code == 200 and "Near the water tower" not in queue.content.decode()
+    inbox = staff.get("/en/staff/p/north/inbox/")  # it shows each one's language
+    assert inbox.status_code == 403
+    assert text_of(inbox.content.decode(), "no-key-yet").startswith(
+        "Your roles read cases, so you need programme keys."
+    )
+    case = Case.objects.get()
+    page = staff.get(f"/en/staff/case/{case.reference}/").content.decode()
+    assert SURNAME in text_of(page, "identity")
+    assert "keys of circumstances yet" in text_of(page, "keys-missing")

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 
 class NoStoreMiddleware:
@@ -30,3 +31,22 @@ class NoUploadsMiddleware:
         if (request.content_type or "").startswith("multipart/"):
             raise BadRequest("multipart bodies are not accepted")
         return self.get_response(request)
+
+
+class KeysNotGrantedMiddleware:
+    """A staff page that needs a field group's key the session does not hold (his grant for it
+    waits for a key holder) says so, instead of failing: the pages show what the session's
+    keys open, and this catches whatever asks for more."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from safepassage.cases.dossier import GroupNotHeld
+
+        if not isinstance(exception, GroupNotHeld):
+            return None
+        return render(request, "cases/no_key_yet.html", status=403)

@@ -121,6 +121,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "safepassage.middleware.NoStoreMiddleware",
+    "safepassage.middleware.KeysNotGrantedMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

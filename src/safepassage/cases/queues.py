@@ -78,7 +78,7 @@ def queue_rows(
     """One page of a queue with what a person needs to choose the next case: direction (for
     roles that read circumstances), channel, when the last message came. Reading the
     directions is audited, one entry for the page naming its cases."""
-    shows_direction = "circumstances" in readable_groups(roles)
+    shows_direction = "circumstances" in readable_groups(roles) and "circumstances" in keyring
     if shows_direction and cases:
         log.record(
             Action.CASE_QUEUE_READ,
