@@ -25,9 +25,10 @@ def rows_of(html: str, chart: str) -> dict[str, str]:
     return {unescape(label): unescape(value) for label, value in cells}
 
 
-def days_of(html: str) -> dict[str, list[str]]:
-    """The per-day chart's table: a day, then a figure per channel (web, Telegram, hotline)."""
-    section = re.search(r'<figure class="chart" id="chart-per-day">(.*?)</figure>', html, re.S)
+def days_of(html: str, chart: str = "per-day") -> dict[str, list[str]]:
+    """A per-day chart's table: a day, then a figure per series (for the staff home's: web,
+    Telegram, hotline)."""
+    section = re.search(rf'<figure class="chart" id="chart-{chart}">(.*?)</figure>', html, re.S)
     assert section
     rows = re.findall(
         r'<tr><th scope="row">([^<]+)</th>((?:<td>[^<]*</td>)+)</tr>', section.group(1)

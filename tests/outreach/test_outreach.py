@@ -8,7 +8,7 @@ from safepassage.outreach import codes
 from safepassage.outreach.figures import suppress
 from safepassage.outreach.models import Campaign
 from safepassage.programmes.roles import Role
-from tests.conftest import audit_entries, form_token, text_of
+from tests.conftest import audit_entries, form_token, submit, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +149,25 @@ def test_the_campaign_chart_hides_what_the_table_hides(world, staff_client):
     assert shown == ["9", "< 5", "< 5"]  # 3 hidden, and 7, which the total would reveal
     hidden = [bar.hidden for bar in table.chart.bars]
     assert hidden == [figure.startswith("<") for figure in shown]
+
+
+def test_the_campaign_page_draws_applications_per_day_by_campaign(world, staff_client):
+    from django.utils import timezone
+
+    from safepassage import display
+    from tests.dashboard.test_charts import days_of
+
+    admin = staff_client(Role.ADMIN)
+    leaflet = campaign(admin)
+    for _ in range(6):
+        apply_with(leaflet.code)
+    for _ in range(2):
+        submit(Client())  # came without a code
+    html = admin.get("/en/staff/p/north/campaigns/").content.decode()
+    assert text_of(html, "chart-per-day-campaign").startswith(
+        "Applications per day, last 90 days, by campaign · Leaflets over Tokmak · No campaign"
+    )
+    per_day = days_of(html, "per-day-campaign")
+    assert len(per_day) == 90
+    assert per_day[display.day(timezone.now())] == ["6", "< 5"]
+    assert "<script" not in html

@@ -104,43 +104,80 @@ class StackedChart:
     axis: int = AXIS
 
 
-def applications_per_day(programme_ids: list[int], now: datetime, days: int = 90) -> StackedChart:
-    """Applications per day over `days`, stacked by channel; each day's count per channel
-    is hidden under the small-count rule, drawn grey at half the threshold."""
+# Colours for campaigns, in order of how many applications each brought; the rest share one.
+PALETTE = ["#2f5d8a", "#c77c1e", "#3a9bd5", "#6a8f3c", "#8a4f9e", "#b5413b", "#4f8f8a"]
+NO_CAMPAIGN, OTHERS = "none", "others"
+
+
+def _series_by_campaign(counts: dict[tuple[date, str], int]) -> list[tuple[str, str, str]]:
+    from safepassage.outreach.models import Campaign  # outreach builds on the dashboard
+
+    totals: dict[str, int] = {}
+    for (_day, code), n in counts.items():
+        totals[code] = totals.get(code, 0) + n
+    ranked = sorted((code for code in totals if code != NO_CAMPAIGN), key=lambda c: -totals[c])
+    names = dict(Campaign.objects.filter(pk__in=ranked).values_list("pk", "name"))
+    series = [
+        (code, names.get(int(code), ""), PALETTE[index])
+        for index, code in enumerate(ranked[: len(PALETTE)])
+    ]
+    if len(ranked) > len(PALETTE):
+        series.append((OTHERS, str(_("Other campaigns")), "#777"))
+    return [*series, (NO_CAMPAIGN, str(_("No campaign")), "#aaa")]
+
+
+def applications_per_day(
+    programme_ids: list[int], now: datetime, days: int = 90, *, by: str = "channel"
+) -> StackedChart:
+    """Applications per day over `days`, stacked by channel or (`by="campaign"`) by the
+    campaign that brought them; each day's count per series is hidden under the small-count
+    rule, drawn grey at half the threshold."""
     threshold = settings.OUTREACH_SMALL_COUNT
     since = (now - timedelta(days=days - 1)).date()
     rows = (
         Case.objects.filter(programme_id__in=programme_ids, created_at__date__gte=since)
         .exclude(state__in=QUESTIONS)
         .annotate(day=TruncDate("created_at"))
-        .values_list("day", "channel")
+        .values_list("day", by)
         .annotate(n=Count("pk"))
     )
-    counts: dict[tuple[date, str], int] = {(day, channel): n for day, channel, n in rows}
-    channels = [(code, str(label), COLOURS[code]) for code, label in Case.Channel.choices]
+    counts: dict[tuple[date, str], int] = {}
+    for day, value, n in rows:
+        code = NO_CAMPAIGN if by == "campaign" and value is None else str(value)
+        counts[(day, code)] = counts.get((day, code), 0) + n
+    if by == "campaign":
+        series = _series_by_campaign(counts)
+        shown = {code for code, _label, _colour in series}
+        for (day, code), n in list(counts.items()):
+            if code not in shown:  # beyond the palette: one series for the rest
+                counts[(day, OTHERS)] = counts.get((day, OTHERS), 0) + n
+        title = _("Applications per day, last 90 days, by campaign")
+    else:
+        series = [(code, str(label), COLOURS[code]) for code, label in Case.Channel.choices]
+        title = _("Applications per day, last 90 days, by channel")
     dates = [since + timedelta(days=offset) for offset in range(days)]
 
     def drawn(day: date, code: str) -> float:
         n = counts.get((day, code), 0)
         return threshold / 2 if 0 < n < threshold else n
 
-    top = max([sum(drawn(d, c) for c, _l, _k in channels) for d in dates] + [threshold])
+    top = max([sum(drawn(d, c) for c, _l, _k in series) for d in dates] + [threshold])
     slot = WIDTH / days
     result = []
     for index, day in enumerate(dates):
         base = float(AXIS)
         segments = []
-        for code, _label, _colour in channels:
+        for code, _label, _colour in series:
             n = counts.get((day, code), 0)
             height = AXIS * drawn(day, code) / top
             base -= height
             hidden = 0 < n < threshold
-            shown = _("< %(n)d") % {"n": threshold} if hidden else str(n)
-            segments.append(Segment(code, shown, round(base, 1), round(height, 1), hidden))
+            figure = _("< %(n)d") % {"n": threshold} if hidden else str(n)
+            segments.append(Segment(code, figure, round(base, 1), round(height, 1), hidden))
         x = round(index * slot + slot * 0.1, 1)
         result.append(Day(display.day(day), x, round(slot * 0.8, 1), segments))
-    title = _("Applications per day, last 90 days, by channel")
-    return StackedChart("per-day", title, channels, result)
+    key = "per-day" if by == "channel" else "per-day-campaign"
+    return StackedChart(key, title, series, result)
 
 
 def funnel(programme_ids: list[int]) -> Chart:

@@ -6,10 +6,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
+from safepassage.dashboard import charts
 from safepassage.outreach import codes, figures, leaflets
 from safepassage.outreach.forms import CampaignForm, OfficialChannelsForm
 from safepassage.outreach.models import Campaign, OfficialChannels
@@ -67,6 +69,7 @@ def campaigns(request: StaffRequest, slug: str) -> HttpResponse:
         "programme": programme,
         "form": form,
         "tables": figures.tables(programme),
+        "per_day": charts.applications_per_day([programme.pk], timezone.now(), by="campaign"),
         "measures": [label for _key, label, _states in figures.MEASURES],
         "small": settings.OUTREACH_SMALL_COUNT,
     }
