@@ -27,12 +27,13 @@ def _in_language(request: HttpRequest, code: str) -> str:
 
 
 def language_links(request: HttpRequest) -> dict[str, Any]:
-    """Links to this same page in the other languages: no JavaScript, no cookie."""
+    """Links to this same page in the other languages, each named in its own language (a
+    reader looks for his language's name as he writes it): no JavaScript, no cookie."""
     current = get_language()
     return {
         "language_links": [
-            (code, name, _in_language(request, code))
-            for code, name in settings.LANGUAGES
+            (code, display.own_name(code), _in_language(request, code))
+            for code, _name in settings.LANGUAGES
             if code != current
         ]
     }

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import formats
 from django.utils.functional import Promise
+from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 ZONE_NAMES: dict[str, Promise] = {
     "Europe/Moscow": gettext_lazy("Moscow time"),
@@ -130,3 +130,9 @@ def waited(since: datetime, now: datetime) -> str:
     if hours:
         return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
     return _("%(m)d min") % {"m": minutes}
+
+
+def own_name(code: str) -> str:
+    """A language's name in that language: Русский, Українська, Беларуская, English."""
+    name = str(get_language_info(code)["name_local"])
+    return name[:1].upper() + name[1:]

@@ -263,7 +263,12 @@ FILE_UPLOAD_HANDLERS: list[str] = []  # no page takes a file (middleware.NoUploa
 
 LANGUAGE_CODE = "ru"
 # Ukrainian and Belarusian join when their catalogues are complete.
-LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
+LANGUAGES = [
+    ("ru", _("Russian")),
+    ("uk", _("Ukrainian")),
+    ("be", _("Belarusian")),
+    ("en", _("English")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

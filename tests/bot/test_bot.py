@@ -40,9 +40,12 @@ def apply(telegram, **answers: str) -> str:
 def test_the_bot_starts_with_the_safety_notice_in_russian(telegram):
     telegram.send("/start LEAF-7")
     assert "Telegram может прочитать этот чат" in telegram.last()
-    assert telegram.buttons() == ["apply", "ask", "enter", "lang:en"]
+    assert telegram.buttons() == ["apply", "ask", "enter", "lang:uk", "lang:be", "lang:en"]
     telegram.press("lang:en")
     assert "Telegram can read this chat" in telegram.last()
+    telegram.press("lang:uk")
+    assert "Telegram може прочитати цей чат" in telegram.last()
+    assert telegram.buttons() == ["apply", "ask", "enter", "lang:ru", "lang:be", "lang:en"]
 
 
 def test_applying_in_the_bot_makes_a_case_and_the_codename_works_on_the_web(telegram):

@@ -104,3 +104,25 @@ def test_the_admin_downloads_a_leaflet(world, leaflet, staff_client):
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert admin.get(f"/en/staff/p/north/campaigns/{campaign.code}/a9.pdf").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "headline", "signal", "money"),
+    [
+        ("uk", "Ви можете вийти живим", "Біла тканина на руці", "Ніхто з програми"),
+        ("be", "Вы можаце выйсці жывым", "Белая тканіна на руцэ", "Ніхто з праграмы"),
+    ],
+)
+def test_ukrainian_and_belarusian_leaflets_print_in_their_language(
+    leaflet, language, headline, signal, money
+):
+    campaign, channels = leaflet
+    campaign.language = language
+    assert campaign.site_language == language  # the link on it opens the site in his language
+    pdf = PdfReader(io.BytesIO(leaflets.render(campaign, channels, "a6")))
+    front, back = (" ".join(page.extract_text().split()) for page in pdf.pages)
+    assert headline in front and signal in back and money in back
+    assert qr_addresses(leaflets.render(campaign, channels, "a6")) == {
+        f"http://{ONION}/{language}/r/{campaign.code}/",
+        f"https://t.me/safe_passage_bot?start={campaign.code}",
+    }

@@ -276,7 +276,7 @@ def test_a_forgotten_password_gives_a_new_key_pair_and_the_key_waits_again(world
     done = person.post(
         "/en/staff/join/", {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
     )
-    assert "A key holder will grant you the programme key again" in text_of(done.content.decode())
+    assert "Key holders will grant you your programme keys again" in text_of(done.content.decode())
     assert bytes(StaffKey.objects.get(user=intake).public_key) != old_public
     assert not KeyGrant.objects.filter(user=intake).exists()
     sign_in_later(intake)

@@ -94,9 +94,82 @@ def test_codename_hash_depends_on_the_pepper(settings):
     assert codenames.lookup_hash("a b c d e f g h") != before
 
 
-def test_no_codename_word_incriminates():
-    words = set(codenames.wordlist("ru"))
-    assert not words & {"война", "солдат", "плен", "пленный", "армия", "оружие", "граница"}
+def test_belarusian_codenames_are_belarusian_words():
+    assert all(
+        set(word) <= set("абвгдежзійклмнопрстуўфхцчшыьэюя") for word in codenames.wordlist("be")
+    )
+    assert any("ў" in word for word in codenames.wordlist("be"))
+
+
+# Words a search of a seized phone, or a look over his shoulder, would flag: war, the army,
+# crossing over, captivity, politics, religion, insults. None may be a codename word.
+FLAGGED = {
+    "ru": {
+        "война",
+        "солдат",
+        "плен",
+        "пленный",
+        "армия",
+        "оружие",
+        "граница",
+        "переход",
+        "штаб",
+        "флаг",
+        "герб",
+        "гимн",
+        "свобода",
+        "икона",
+        "храм",
+        "пушка",
+        "войско",
+        "милиция",
+    },
+    "uk": {
+        "війна",
+        "солдат",
+        "полон",
+        "армія",
+        "зброя",
+        "кордон",
+        "перехід",
+        "штаб",
+        "прапор",
+        "герб",
+        "гімн",
+        "тризуб",
+        "азов",
+        "окупація",
+        "снайпер",
+        "спецназ",
+        "ікона",
+        "храм",
+    },
+    "be": {
+        "вайна",
+        "салдат",
+        "палон",
+        "армія",
+        "зброя",
+        "мяжа",
+        "пераход",
+        "штаб",
+        "сцяг",
+        "герб",
+        "гімн",
+        "пагоня",
+        "свабода",
+        "ікона",
+        "храм",
+        "крыж",
+        "ракета",
+        "вінтоўка",
+    },
+}
+
+
+@pytest.mark.parametrize("language", sorted(FLAGGED))
+def test_no_codename_word_incriminates(language):
+    assert not set(codenames.wordlist(language)) & FLAGGED[language]
 
 
 def test_blind_index_ignores_case_and_spacing_but_needs_the_programme_key():

@@ -44,7 +44,7 @@ DETAIL_NAMES: dict[str, Promise] = {
     "programme_id": gettext_lazy("programme"),
     "ended_at": gettext_lazy("ended"),
     "case": gettext_lazy("case"),
-    "held_key": gettext_lazy("held the programme key"),
+    "held_key": gettext_lazy("held programme keys"),
     "reset": gettext_lazy("by a reset link"),
 }
 

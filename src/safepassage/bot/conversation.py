@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from safepassage import display
 from safepassage.bot.chats import Chat, Chats
 from safepassage.cases import submission
 from safepassage.cases.models import Case
@@ -39,7 +40,7 @@ router = Router(name="applicant")
 router.message.filter(F.chat.type == "private")
 router.callback_query.filter(F.message.chat.type == "private")
 
-LANGUAGES = ("ru", "en")
+LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 CAMPAIGN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 # The web form's fields, asked one at a time: the two it requires, then the rest, skippable.
 REQUIRED = ("direction", "group")
@@ -64,13 +65,12 @@ def _keyboard(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
 
 
 def _menu(chat: Chat) -> InlineKeyboardMarkup:
-    other = "en" if chat.language == "ru" else "ru"
-    names = {"ru": "Русский", "en": "English"}
+    others = [code for code in LANGUAGES if code != chat.language]
     return _keyboard(
         [(_("Apply to cross over"), "apply")],
         [(_("Only ask a question first"), "ask")],
         [(_("I have a codename"), "enter")],
-        [(names[other], f"lang:{other}")],
+        [(display.own_name(code), f"lang:{code}") for code in others],
     )
 
 

@@ -56,8 +56,8 @@ STAGES = [
     ("across", _("Already across")),
 ]
 PHONE_RISK = [("no", _("No")), ("yes", _("Yes")), ("unknown", _("Does not know"))]
-# The languages an applicant may be answered in (codenames exist in ru, uk and en; a
-# Belarusian speaker gets Russian words).
+# The languages an applicant may be answered in; a codename word list exists for each
+# (vault/wordlists).
 APPLICANT_LANGUAGES = [
     ("ru", _("Russian")),
     ("uk", _("Ukrainian")),

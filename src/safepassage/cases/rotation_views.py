@@ -34,11 +34,11 @@ def request_rotation(request: StaffRequest, slug: str) -> HttpResponse:
         raise Http404
     step = second_step(
         request,
-        title=_("Ask for a rotation of the programme key?"),
+        title=_("Ask for a rotation of the programme keys?"),
         consequence=_(
-            "A key holder then makes a new key and re-seals every case to it; the old key, "
-            "and a copy of the database with it, opens no case afterwards. Do it when someone "
-            "who held the key leaves."
+            "Key holders then make new keys and re-seal every case to them; the old keys, "
+            "and a copy of the database with them, open no case afterwards. Do it when someone "
+            "who held keys leaves."
         ),
         back=reverse("staff:people", args=[programme.slug]),
     )

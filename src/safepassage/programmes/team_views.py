@@ -109,9 +109,9 @@ def deactivate(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
         title=_("Deactivate %(name)s?") % {"name": user.username},
         consequence=_(
             "His roles and keys in this programme go, and every session of his ends at its "
-            "next request. If he held the programme key, ask for a key rotation afterwards "
+            "next request. If he held programme keys, ask for a key rotation afterwards "
             "(on the people page): until it is done, a copy of the database and his password "
-            "still open the cases."
+            "still open what his keys opened."
         ),
         back=back,
     )

@@ -28,14 +28,14 @@ from safepassage.vault import crypto
 
 WORDS = 8
 WORDLISTS = Path(__file__).resolve().parent / "wordlists"
-WORDLIST_LANGUAGES = ("ru", "uk", "en")
+WORDLIST_LANGUAGES = ("ru", "uk", "be", "en")
 BITS_PER_WORD = 11
 
 
 @cache
 def wordlist(language: str) -> tuple[str, ...]:
     if language not in WORDLIST_LANGUAGES:
-        language = "ru" if language == "be" else "en"
+        language = "en"
     words = tuple((WORDLISTS / f"{language}.txt").read_text(encoding="utf-8").split())
     assert len(words) == 2**BITS_PER_WORD and len(set(words)) == len(words)
     return words
