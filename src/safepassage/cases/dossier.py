@@ -88,8 +88,11 @@ def readable(name: str, value: Any) -> str:
     return str(value)
 
 
-class CaseShredded(Exception):
+class CaseShredded(Refused):
     """The case's keys were destroyed: nothing can be written to or read from it."""
+
+    def __init__(self) -> None:
+        super().__init__(gettext("This case has been destroyed; nothing can be written."))
 
 
 class GroupNotHeld(Refused):

@@ -250,10 +250,8 @@ def case_message(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             keyring=access.keyring,
             text=form.cleaned_data["text"],
         )
-    except dossier.CaseShredded:
-        return refused(
-            request, _("This case has been destroyed; nothing can be written."), _case_url(access)
-        )
+    except dossier.CaseShredded as shredded:
+        return refused(request, shredded.reason, _case_url(access))
     return _back(access)
 
 

@@ -149,12 +149,8 @@ def reply(request: StaffRequest, slug: str, reference: str) -> HttpResponse:
             keyring=access.keyring,
             text=form.cleaned_data["text"],
         )
-    except dossier.CaseShredded:
-        return refused(
-            request,
-            _("This case has been destroyed; nothing can be written."),
-            reverse("inbox:inbox", args=[slug]),
-        )
+    except dossier.CaseShredded as shredded:
+        return refused(request, shredded.reason, reverse("inbox:inbox", args=[slug]))
     messages.success(request, _("Reply sent to %(case)s.") % {"case": reference})
     return redirect("inbox:inbox", slug=slug)
 
