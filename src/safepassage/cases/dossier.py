@@ -184,6 +184,21 @@ def circumstances(case: Case, keyring: Keyring) -> dict[str, Any]:
     return {name: dossier.get(name, "") for name in (*CIRCUMSTANCES, *CALL)}
 
 
+def circumstances_of(cases: list[Case], keyring: Keyring) -> dict[int, dict[str, Any]]:
+    """The circumstances of many cases (a queue page), their keys read in one query."""
+    if "circumstances" not in keyring:
+        raise GroupNotHeld
+    sealed = CaseKey.objects.filter(case__in=cases, group="circumstances").values_list(
+        "case_id", "sealed"
+    )
+    keys = {case_id: crypto.unseal(keyring["circumstances"], bytes(s)) for case_id, s in sealed}
+    found = {}
+    for case in cases:
+        dossier = crypto.decrypt_json(keys[case.pk], case.dossier) if case.pk in keys else {}
+        found[case.pk] = {name: dossier.get(name, "") for name in (*CIRCUMSTANCES, *CALL)}
+    return found
+
+
 def application_identity(case: Case, keyring: Keyring) -> dict[str, Any]:
     """The identity the applicant gave when applying, to prefill registration. The caller
     audits the read."""

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.cases import counts
-from safepassage.cases.dossier import circumstances
+from safepassage.cases.dossier import circumstances_of
 from safepassage.cases.models import Case, Message, ProbeSignal
 from safepassage.cases.states import CROSSED, OPEN, QUESTIONS, State
 from safepassage.programmes.groupkeys import Keyring
@@ -98,10 +98,11 @@ def queue_rows(
             "case_id", flat=True
         )
     )
+    facts = circumstances_of(cases, keyring) if shows_direction else {}
     return [
         QueueRow(
             case=case,
-            direction=circumstances(case, keyring).get("direction", "") if shows_direction else "",
+            direction=facts[case.pk]["direction"] if shows_direction else "",
             last_message_at=last.get(case.pk),
             open_signals=case.pk in flagged,
         )
