@@ -53,6 +53,18 @@ def fast_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def own_cache(settings, request):
+    """Each test its own cache: the database cache table outlives a transactional test's
+    flush, and a chart's day counts cached by one test must not show in another's."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.node.nodeid,
+        }
+    }
+
+
+@pytest.fixture(autouse=True)
 def no_flood_limits(settings):
     """Tests send many applications from one client; the tests of the limits set their own."""
     settings.INTAKE_APPLICATIONS_PER_SESSION = 10_000

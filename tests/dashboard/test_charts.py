@@ -86,3 +86,25 @@ def test_chart_coordinates_are_numbers_svg_reads_in_every_language(world, staff_
     for numbers in coordinates:
         for number in numbers:
             float(number)  # raises on "12,5"
+
+
+def test_past_days_are_counted_once_a_day_and_today_live(world, staff_client):
+    """The days before today come from the day's cache (a large programme's 90 days are
+    hundreds of thousands of rows); today's applications show at once."""
+    from datetime import timedelta
+
+    from safepassage.cases.models import Case
+
+    for _ in range(5):
+        submit(Client())
+    Case.objects.update(created_at=timezone.now() - timedelta(days=3))
+    verifier = staff_client(Role.VERIFIER)
+    three_days_ago = display.day(timezone.now() - timedelta(days=3))
+    today = display.day(timezone.now())
+    html = verifier.get("/en/staff/").content.decode()
+    assert days_of(html)[three_days_ago] == ["5", "0", "0"]
+    for _ in range(5):
+        submit(Client())
+    html = verifier.get("/en/staff/").content.decode()
+    assert days_of(html)[today] == ["5", "0", "0"]  # live
+    assert days_of(html)[three_days_ago] == ["5", "0", "0"]
