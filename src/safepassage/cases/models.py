@@ -1,5 +1,6 @@
 """What a case is. Everything that could identify or locate an applicant is ciphertext:
-the dossier and messages under the case's data key, notes sealed to the programme."""
+each field group's texts under the case's data key for that group (CaseKey), notes sealed
+to the programme's notes key (programmes/groupkeys.py)."""
 
 from django.conf import settings
 from django.db import models

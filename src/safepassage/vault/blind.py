@@ -1,7 +1,8 @@
 """Keyed blind indexes for equality look-ups (duplicate detection) without plaintext.
 
-The key is derived from the programme's private key, so indexes can only be computed inside a
-staff session that has unlocked it: a copy of the database and the disk cannot test guesses.
+The key is derived from the private key of the field group that reads the field (identity or
+circumstances), so indexes can only be computed inside a staff session that holds it: a copy
+of the database and the disk cannot test guesses, nor can a key of another group.
 """
 
 import re

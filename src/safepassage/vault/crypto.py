@@ -1,9 +1,11 @@
 """Envelope encryption with libsodium (PyNaCl).
 
-- A programme has an X25519 key pair. Its public key is stored; its private key is stored only
-  wrapped under a staff password (see programmes/keys.py).
-- Each case has a random data key. Case fields are encrypted with it (XSalsa20-Poly1305); the
-  data key is sealed to the programme's public key and wrapped under the applicant's codename.
+- A programme has an X25519 key pair per field group. The public keys are stored; each private
+  key is stored only sealed to the staff key pairs of the people who read the group, whose own
+  private keys are wrapped under their passwords (programmes/groupkeys.py, staff_keys.py).
+- Each case has a random data key per field group. Its fields are encrypted with them
+  (XSalsa20-Poly1305); each data key is sealed to its group's public key, and the messages
+  key is also wrapped under the applicant's codename.
 - Wrapping under a human secret uses Argon2id with a per-wrap salt; the cost is stored with the
   wrapped blob so it can be raised later without breaking old wraps.
 """
