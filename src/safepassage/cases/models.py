@@ -58,6 +58,13 @@ class Case(models.Model):
             # The queue's order (first come, first served), with the state to filter on while
             # walking it.
             models.Index(fields=["programme", "created_at", "state"], name="case_queue_order"),
+            # The inbox and the attention list on every staff page: the few cases waiting for
+            # an answer, in the order they have waited, without reading the others.
+            models.Index(
+                fields=["programme", "awaiting_since", "id"],
+                condition=models.Q(awaiting_reply=True),
+                name="case_awaiting_reply_order",
+            ),
             # Cases whose blind indexes are still to be computed: few, among very many.
             models.Index(
                 fields=["programme", "id"],
