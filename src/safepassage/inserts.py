@@ -25,16 +25,18 @@ def insert(row: Model) -> None:
 
 
 def insert_all(rows: Sequence[Model]) -> None:
-    """Write rows of one model as new rows, in one round of statements."""
+    """Write rows of one model as new rows, in one INSERT (one round trip to PostgreSQL,
+    where executemany would make one per row)."""
     if not rows:
         return
     fields = _columns(type(rows[0]))
     values = [
-        [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+        field.get_db_prep_save(field.pre_save(row, True), connection)
         for row in rows
+        for field in fields
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(_statement(type(rows[0]), connection.vendor), values)
+        cursor.execute(_statement(type(rows[0]), connection.vendor, len(rows)), values)
 
 
 @cache
@@ -44,8 +46,8 @@ def _columns(model: type[Model]) -> list[Field]:
 
 
 @cache
-def _statement(model: type[Model], vendor: str) -> str:
+def _statement(model: type[Model], vendor: str, rows: int = 1) -> str:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in _columns(model))
-    placeholders = ", ".join(["%s"] * len(_columns(model)))
-    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(_columns(model))) + ")"] * rows)
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {placeholders}"  # noqa: S608
