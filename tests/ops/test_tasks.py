@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from safepassage import display
 from safepassage.cases import applicant_side, retention, transitions
 from safepassage.cases.models import Case
 from safepassage.ops import schedule, tasks
@@ -132,3 +133,24 @@ def test_the_worker_clears_expired_sessions_and_old_wrong_codename_counters(worl
     assert Session.objects.count() == 2
     assert list(WrongCodenames.objects.values_list("key", flat=True)) == ["a" * 64]
     assert booked(tasks.clear_sessions).get(status="SUCCESSFUL").return_value == 2
+
+
+def test_the_worker_counts_the_charts_past_days_before_staff_open_them(world, client):
+    from django.core.cache import cache
+
+    from safepassage.dashboard import charts
+
+    submit(client)
+    Case.objects.update(created_at=timezone.now() - timedelta(days=2))
+    call_command("worker", batch=True)
+    assert booked(tasks.count_chart_days).get(status="SUCCESSFUL").return_value == 1
+    # The staff home then reads the past days from the cache: what the worker counted.
+    Case.objects.all().delete()
+    chart = charts.applications_per_day([world.programme.pk], timezone.now())
+    two_days_ago = display.day(timezone.now() - timedelta(days=2))
+    day = next(d for d in chart.days if d.label == two_days_ago)
+    assert [segment.shown for segment in day.segments] == ["< 5", "0", "0"]
+    cache.clear()
+    chart = charts.applications_per_day([world.programme.pk], timezone.now())
+    day = next(d for d in chart.days if d.label == two_days_ago)
+    assert [segment.shown for segment in day.segments] == ["0", "0", "0"]

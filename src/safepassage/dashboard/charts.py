@@ -158,6 +158,14 @@ def _per_day(programme_ids: list[int], by: str, since: date, now: datetime) -> l
     return [*past, *_counted(programme_ids, by, today, None)]
 
 
+def count_past_days(programme_id: int, now: datetime, days: int = 90) -> None:
+    """Count one programme's past days into the cache ahead of its staff (run by the worker:
+    over a large programme's 90 days the count takes a second or more)."""
+    since = (now - timedelta(days=days - 1)).date()
+    for by in ("channel", "campaign"):
+        _per_day([programme_id], by, since, now)
+
+
 def applications_per_day(
     programme_ids: list[int], now: datetime, days: int = 90, *, by: str = "channel"
 ) -> StackedChart:

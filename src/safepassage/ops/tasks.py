@@ -93,6 +93,22 @@ def anchor_audit_log() -> str:
     return written
 
 
+@task()
+def count_chart_days() -> int:
+    """The past days of each programme's applications-per-day charts, counted before its
+    staff open them (dashboard/charts.py)."""
+    from safepassage.dashboard import charts
+    from safepassage.ops import schedule
+    from safepassage.programmes.models import Programme
+
+    now = timezone.now()
+    programme_ids = list(Programme.objects.values_list("pk", flat=True))
+    for programme_id in programme_ids:
+        charts.count_past_days(programme_id, now)
+    schedule.book_next(count_chart_days)
+    return len(programme_ids)
+
+
 # How often each periodic task runs.
 PERIODIC: dict[Task, timedelta] = {
     expire_notices: timedelta(minutes=5),
@@ -101,4 +117,5 @@ PERIODIC: dict[Task, timedelta] = {
     refresh_statistics: timedelta(hours=1),
     clear_sessions: timedelta(hours=1),
     anchor_audit_log: timedelta(hours=1),
+    count_chart_days: timedelta(hours=1),
 }
