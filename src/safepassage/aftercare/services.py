@@ -47,15 +47,6 @@ class AftercareRefused(Refused):
     """The step cannot be taken; `reason` is safe to show the officer."""
 
 
-def _key(case: Case, keyring: Keyring) -> bytes:
-    try:
-        return dossier.writing_key(case, keyring, "aftercare")
-    except dossier.CaseShredded as shredded:
-        raise AftercareRefused(
-            _("This case has been destroyed; nothing can be read or written.")
-        ) from shredded
-
-
 # --- Consents ---------------------------------------------------------------------------------
 
 
@@ -99,7 +90,9 @@ def record_consent(
                 case=case,
                 kind=kind,
                 language=language,
-                statement=crypto.encrypt_bytes(_key(case, keyring), text.encode()),
+                statement=crypto.encrypt_bytes(
+                    dossier.writing_key(case, keyring, "aftercare"), text.encode()
+                ),
                 given_at=now or timezone.now(),
                 recorded_by=user,
             )
@@ -222,7 +215,9 @@ def record_equipment(
         equipment = Equipment.objects.create(
             case=case,
             category=category,
-            description=crypto.encrypt_bytes(_key(case, keyring), description.encode()),
+            description=crypto.encrypt_bytes(
+                dossier.writing_key(case, keyring, "aftercare"), description.encode()
+            ),
             handed_over_on=handed_over_on,
             recorded_by=user,
         )
@@ -310,7 +305,9 @@ def record_payment(
             currency=claim.currency,
             paid_at=now or timezone.now(),
             recorded_by=user,
-            reference=crypto.encrypt_bytes(_key(case, keyring), reference.encode()),
+            reference=crypto.encrypt_bytes(
+                dossier.writing_key(case, keyring, "aftercare"), reference.encode()
+            ),
         )
         log.record_case(
             case,

@@ -26,6 +26,7 @@ from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programme_by_slug
+from safepassage.refused import Refused
 
 AFTERCARE = frozenset({Role.AFTERCARE})
 aftercare_get = case_view(AFTERCARE, method="GET")
@@ -78,7 +79,7 @@ def consent(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             user=request.user,
             keyring=access.keyring,
         )
-    except services.AftercareRefused as refused:
+    except Refused as refused:
         return _render(request, access, status=409, consent_form=form, error=refused.reason)
     return _back(access)
 
@@ -102,7 +103,7 @@ def withdraw(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             form.cleaned_data["consent"],
             user=request.user,
         )
-    except services.AftercareRefused as why:
+    except Refused as why:
         return refused(request, why.reason, _page_url(access))
     return _back(access)
 
@@ -119,7 +120,7 @@ def equipment(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             user=request.user,
             keyring=access.keyring,
         )
-    except services.AftercareRefused as refused:
+    except Refused as refused:
         return _render(request, access, status=409, equipment_form=form, error=refused.reason)
     return _back(access)
 
@@ -134,7 +135,7 @@ def claim(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     )
     try:
         step(access.case, form.cleaned_data["claim"], user=request.user)
-    except services.AftercareRefused as why:
+    except Refused as why:
         return refused(request, why.reason, _page_url(access))
     return _back(access)
 
@@ -160,7 +161,7 @@ def payment(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             user=request.user,
             keyring=access.keyring,
         )
-    except services.AftercareRefused as why:
+    except Refused as why:
         return refused(request, why.reason, _page_url(access))
     return _back(access)
 

@@ -92,7 +92,7 @@ class CaseShredded(Refused):
     """The case's keys were destroyed: nothing can be written to or read from it."""
 
     def __init__(self) -> None:
-        super().__init__(gettext("This case has been destroyed; nothing can be written."))
+        super().__init__(gettext("This case has been destroyed; nothing can be read or written."))
 
 
 class GroupNotHeld(Refused):

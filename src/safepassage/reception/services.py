@@ -48,15 +48,6 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(_zone()).date()
 
 
-def _key(case: Case, keyring: Keyring) -> bytes:
-    try:
-        return dossier.writing_key(case, keyring, "custody")
-    except dossier.CaseShredded as shredded:
-        raise ReceptionRefused(
-            _("This case has been destroyed; nothing can be read or written.")
-        ) from shredded
-
-
 # --- Arrival and registration -----------------------------------------------------------------
 
 
@@ -106,7 +97,9 @@ def register(
         if prisoner is None:
             raise ReceptionRefused(_("Record the arrival before registering the prisoner."))
         first_time = prisoner.registered_at is None
-        prisoner.particulars = crypto.encrypt_json(_key(case, keyring), record)
+        prisoner.particulars = crypto.encrypt_json(
+            dossier.writing_key(case, keyring, "custody"), record
+        )
         if first_time:
             prisoner.registered_at, prisoner.registered_by = now, user
         prisoner.changed_at = now
@@ -204,7 +197,9 @@ def capture_card(case: Case, *, user: User, keyring: Keyring, now: datetime | No
     if prisoner is None or prisoner.particulars is None:
         raise ReceptionRefused(_("Register the prisoner before producing his capture card."))
     now = now or timezone.now()
-    particulars = crypto.decrypt_json(_key(case, keyring), prisoner.particulars)
+    particulars = crypto.decrypt_json(
+        dossier.writing_key(case, keyring, "custody"), prisoner.particulars
+    )
     data = card.CardData(
         particulars=particulars,
         captured_on=local_day(prisoner.captured_at),
@@ -249,7 +244,9 @@ def add_event(
         raise ReceptionRefused(_("An event cannot be earlier than the capture."))
     if occurred_on > local_day(now or timezone.now()):
         raise ReceptionRefused(_("An event cannot be dated in the future."))
-    blob = crypto.encrypt_json(_key(case, keyring), {"place": place, "details": details})
+    blob = crypto.encrypt_json(
+        dossier.writing_key(case, keyring, "custody"), {"place": place, "details": details}
+    )
     with transaction.atomic():
         wrong = None
         if corrects is not None:

@@ -25,6 +25,7 @@ from safepassage.programmes.services import programme_by_slug
 from safepassage.reception import bureau, export, services
 from safepassage.reception.forms import EventForm, ExportForm, RegistrationForm
 from safepassage.reception.models import BureauExport
+from safepassage.refused import Refused
 
 RECEPTION = frozenset({Role.RECEPTION})
 reception_get = case_view(RECEPTION, method="GET")
@@ -90,7 +91,7 @@ def register(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             user=request.user,
             keyring=access.keyring,
         )
-    except services.ReceptionRefused as refused:
+    except Refused as refused:
         return _render(request, access, status=409, form=form, error=refused.reason)
     return _back(access)
 
@@ -103,7 +104,7 @@ def card(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             user=request.user,
             keyring=access.keyring,
         )
-    except services.ReceptionRefused as why:
+    except Refused as why:
         return refused(request, why.reason, _page_url(access))
     response = HttpResponse(pdf, content_type="application/pdf")
     # The file name carries the case reference only, never the prisoner's name.
@@ -128,7 +129,7 @@ def card_sent(request: StaffRequest, access: CaseAccess) -> HttpResponse:
         return step
     try:
         services.mark_card_sent(access.case, user=request.user)
-    except services.ReceptionRefused as why:
+    except Refused as why:
         return refused(request, why.reason, _page_url(access))
     return _back(access)
 
@@ -145,7 +146,7 @@ def event(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             user=request.user,
             keyring=access.keyring,
         )
-    except services.ReceptionRefused as refused:
+    except Refused as refused:
         return _render(request, access, status=409, event_form=form, error=refused.reason)
     return _back(access)
 

@@ -95,10 +95,7 @@ def start_service(
                     "days": settings.VOLUNTEER_COOLING_OFF_DAYS,
                 }
             )
-        try:
-            key = dossier.writing_key(case, keyring, "volunteer")
-        except dossier.CaseShredded as shredded:
-            raise VolunteerRefused(_("This case has been destroyed.")) from shredded
+        key = dossier.writing_key(case, keyring, "volunteer")  # CaseShredded: a refusal
         service.started_at, service.started_by = now, user
         service.record = crypto.encrypt_json(key, {"posting": posting})
         service.save(update_fields=["started_at", "started_by", "record"])

@@ -11,6 +11,7 @@ from safepassage.confirm import refused
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programme_by_slug
+from safepassage.refused import Refused
 from safepassage.volunteer import services
 from safepassage.volunteer.forms import StartForm, StepForm
 
@@ -67,7 +68,7 @@ def step(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             services.open_service(access.case, user=user)
         else:
             services.end_service(access.case, reason="ended", actor=log.staff_actor(user))
-    except services.VolunteerRefused as why:
+    except Refused as why:
         return refused(request, why.reason, _page_url(access))
     return _back(access)
 
@@ -84,6 +85,6 @@ def start(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             user=request.user,
             keyring=access.keyring,
         )
-    except services.VolunteerRefused as refused:
+    except Refused as refused:
         return _render(request, access, status=409, start_form=form, error=refused.reason)
     return _back(access)
