@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
-from safepassage.cases.dossier import application_identity, circumstances
+from safepassage.cases.dossier import circumstances_of, identities_of
 from safepassage.cases.models import BlindIndex, Case, ProbeSignal
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
@@ -78,9 +78,9 @@ def index_pending(programme: Programme, keyring: Keyring, limit: int = 500) -> i
             programme=programme, indexed_at__isnull=True, shredded_at__isnull=True
         ).order_by("pk")[:limit]
     )
+    facts, identities = circumstances_of(pending, keyring), identities_of(pending, keyring)
     for case in pending:
-        answers = {**circumstances(case, keyring), **application_identity(case, keyring)}
-        digests = digests_of(answers, keyring)
+        digests = digests_of({**facts[case.pk], **identities[case.pk]}, keyring)
         with transaction.atomic():
             BlindIndex.objects.bulk_create(
                 BlindIndex(case=case, programme=programme, kind=kind, digest=digest)

@@ -36,7 +36,7 @@ from nacl.public import PrivateKey
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
-from safepassage.cases.dossier import application_identity, circumstances
+from safepassage.cases.dossier import circumstances_of, identities_of
 from safepassage.cases.models import BlindIndex, Case, CaseKey, Note
 from safepassage.cases.probes import INDEX_GROUP, digests_of
 from safepassage.programmes.groupkeys import Keyring
@@ -224,9 +224,11 @@ def _index_again(
         .values_list("case_id", flat=True)
         .distinct()[:limit]
     )
-    read = application_identity if group == "identity" else circumstances
-    for case in Case.objects.filter(pk__in=case_ids, shredded_at__isnull=True):
-        digests = digests_of(read(case, {group: old_key}), {group: new_key})
+    read = identities_of if group == "identity" else circumstances_of
+    cases = list(Case.objects.filter(pk__in=case_ids, shredded_at__isnull=True))
+    answers = read(cases, {group: old_key})
+    for case in cases:
+        digests = digests_of(answers[case.pk], {group: new_key})
         for kind, digest in digests.items():
             BlindIndex.objects.filter(case=case, kind=kind).update(digest_next=digest)
 

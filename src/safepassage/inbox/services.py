@@ -13,7 +13,7 @@ from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.cases import queues
 from safepassage.cases.conversation import shown_messages
-from safepassage.cases.dossier import case_key, circumstances, readable
+from safepassage.cases.dossier import case_key, circumstances_of, readable
 from safepassage.cases.models import Case, Message
 from safepassage.inbox.models import ReplyTemplate
 from safepassage.programmes.groupkeys import Keyring
@@ -50,11 +50,12 @@ def inbox(
         if case.state in states
     ][:PAGE]
     rows = []
+    facts = circumstances_of(cases, keyring) if cases else {}
     for case in cases:
         data_key = case_key(case, keyring, "messages")
         if data_key is None:
             continue
-        language = str(circumstances(case, keyring).get("language") or "ru")
+        language = str(facts[case.pk]["language"] or "ru")
         his = [m for m in shown_messages(case, data_key) if m.sender == Message.Sender.APPLICANT]
         rows.append(
             Waiting(
