@@ -1,12 +1,15 @@
 """Shared fixtures: a programme with one staff member per role, signed in the real way."""
 
+import os
 import re
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.test import Client
 from django.test.client import MULTIPART_CONTENT
@@ -45,6 +48,41 @@ def _post_as_a_browser(self, path, data=None, content_type=None, **extra):
 
 
 Client.post = _post_as_a_browser  # type: ignore[method-assign, assignment]
+
+
+# Moments either side of each midnight a page counts days by (Moscow's, Kyiv's, UTC's), on a
+# Sunday night so that weeks turn too, and just after the first midnight past each change of
+# Kyiv's clocks. A test that counts or dates by day asks for `clock` and runs at each of them.
+MIDNIGHTS = {
+    "before-moscow-midnight": "2026-12-06T20:58:00+00:00",
+    "after-moscow-midnight": "2026-12-06T21:00:30+00:00",
+    "before-kyiv-midnight": "2026-12-06T21:58:00+00:00",
+    "after-kyiv-midnight": "2026-12-06T22:00:30+00:00",
+    "before-utc-midnight": "2026-12-06T23:58:00+00:00",
+    "after-utc-midnight": "2026-12-07T00:00:30+00:00",
+    "after-kyiv-summer-time-began": "2027-03-28T21:00:30+00:00",  # 00:00:30 on 29 March, UTC+3
+    "after-kyiv-winter-time-began": "2026-10-25T22:00:30+00:00",  # 00:00:30 on 26 Oct, UTC+2
+}
+
+
+@pytest.fixture(params=list(MIDNIGHTS))
+def clock(request):
+    """The test runs at one of MIDNIGHTS, the clock moving on from there (time-machine, so
+    Django's now, SQLite's stamps and TOTP codes all agree)."""
+    with time_machine.travel(datetime.fromisoformat(MIDNIGHTS[request.param]), tick=True) as t:
+        yield t
+
+
+@pytest.fixture(autouse=True)
+def test_clock():
+    """`SAFEPASSAGE_TEST_CLOCK=2026-12-06T22:30:00+00:00 make test` runs every test at that
+    moment: how to check that no test depends on the hour it happens to run."""
+    moment = os.environ.get("SAFEPASSAGE_TEST_CLOCK")
+    if not moment:
+        yield
+        return
+    with time_machine.travel(datetime.fromisoformat(moment), tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,6 @@
 change is left behind (issue #15, point 3). The audit append is made to fail, the writer is
 called, and every table is compared row by row with what it held before."""
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -158,7 +157,7 @@ WRITERS = [
         lambda w, f, c: reception.add_event(
             c,
             kind="transfer",
-            occurred_on=date.today(),
+            occurred_on=reception.local_day(timezone.now()),
             place="Camp 3",
             details="",
             **staff(w, Role.RECEPTION),

@@ -65,11 +65,23 @@ def zone_label(moment: datetime, zone_key: str) -> str:
     return f"{zone_name(zone_key)} ({utc_offset(local(moment, zone_key))})"
 
 
+def calendar_day(moment: datetime, zone_key: str | None = None) -> date:
+    """The calendar day `moment` falls on in `zone_key` (the staff's zone unless named): the
+    day every count by day is bucketed under, so a chart's "today" is the label's today."""
+    return local(moment, zone_key or staff_zone()).date()
+
+
+def start_of_day(value: date, zone_key: str | None = None) -> datetime:
+    """The first instant of the calendar day `value` in `zone_key` (the staff's zone unless
+    named), as an aware datetime for a range on an indexed column."""
+    return datetime.combine(value, datetime.min.time(), tzinfo=ZoneInfo(zone_key or staff_zone()))
+
+
 def day(value: datetime | date, zone_key: str | None = None) -> str:
     """The calendar day in the language's one date format; an aware datetime is first moved
     into `zone_key` (so 23:30 UTC is already tomorrow in Kyiv)."""
     if isinstance(value, datetime):
-        value = local(value, zone_key or staff_zone()).date()
+        value = calendar_day(value, zone_key)
     return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 

@@ -6,7 +6,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from safepassage import display
 
 # C0/C1 controls other than tab and newline, and U+FFFD, which is what invalid UTF-8 in a
 # request body decodes to: refused rather than stored.
@@ -61,7 +64,7 @@ class TextAreaField(TextField):
 def plausible_birth_date(value: date | None) -> None:
     if value is None:
         return
-    today = date.today()
+    today = display.calendar_day(timezone.now(), display.applicant_zone())
     if value.year < 1940 or value > date(today.year - 16, today.month, min(today.day, 28)):
         raise ValidationError(_("Please check the date of birth."), code="implausible")
 

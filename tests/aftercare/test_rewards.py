@@ -1,11 +1,11 @@
 """Equipment and rewards: a configurable schedule, two different approvers before payment,
 and a ledger that nobody can rewrite."""
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import timezone
 
 from safepassage.aftercare import services as aftercare
 from safepassage.aftercare.models import (
@@ -18,6 +18,7 @@ from safepassage.aftercare.models import (
 from safepassage.audit import log
 from safepassage.audit.models import AuditEvent
 from safepassage.programmes.roles import Role
+from safepassage.reception import services as reception
 from tests.aftercare.conftest import officer as make_officer
 from tests.conftest import audit_entries, refusal, sign_in, text_of
 
@@ -29,7 +30,7 @@ def tank(world, case):
         case,
         category="tank",
         description="T-80BV, turret number 214",
-        handed_over_on=date.today(),
+        handed_over_on=reception.local_day(timezone.now()),
         user=world.staff[Role.AFTERCARE],
         keyring=world.keyring,
     )
@@ -171,7 +172,7 @@ def test_totals_per_programme(world, registered, second_officer, staff_client):
         registered,
         category="vehicle",
         description="UAZ-469",
-        handed_over_on=date.today(),
+        handed_over_on=reception.local_day(timezone.now()),
         user=world.staff[Role.AFTERCARE],
         keyring=world.keyring,
     )

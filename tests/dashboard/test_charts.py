@@ -38,7 +38,7 @@ def days_of(html: str, chart: str = "per-day") -> dict[str, list[str]]:
     }
 
 
-def test_the_staff_home_draws_applications_per_day_and_the_funnel(world, staff_client):
+def test_the_staff_home_draws_applications_per_day_and_the_funnel(clock, world, staff_client):
     for _ in range(3):
         submit(Client())
     verifier = staff_client(Role.VERIFIER)
@@ -88,7 +88,7 @@ def test_chart_coordinates_are_numbers_svg_reads_in_every_language(world, staff_
             float(number)  # raises on "12,5"
 
 
-def test_past_days_are_counted_once_a_day_and_today_live(world, staff_client):
+def test_past_days_are_counted_once_a_day_and_today_live(clock, world, staff_client):
     """The days before today come from the day's cache (a large programme's 90 days are
     hundreds of thousands of rows); today's applications show at once."""
     from datetime import timedelta

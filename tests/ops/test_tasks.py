@@ -135,7 +135,7 @@ def test_the_worker_clears_expired_sessions_and_old_wrong_codename_counters(worl
     assert booked(tasks.clear_sessions).get(status="SUCCESSFUL").return_value == 2
 
 
-def test_the_worker_counts_the_charts_past_days_before_staff_open_them(world, client):
+def test_the_worker_counts_the_charts_past_days_before_staff_open_them(clock, world, client):
     from django.core.cache import cache
 
     from safepassage.dashboard import charts

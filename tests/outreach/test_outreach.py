@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from safepassage import display
 from safepassage.cases.models import Case
 from safepassage.outreach import codes
 from safepassage.outreach.figures import suppress
@@ -123,7 +124,7 @@ def test_the_official_channels_are_public_and_the_bot_verifies_them(world, staff
     assert onion in chat.last() and "7001234567" in chat.last()
 
 
-def test_the_campaign_chart_hides_what_the_table_hides(world, staff_client):
+def test_the_campaign_chart_hides_what_the_table_hides(clock, world, staff_client):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -135,7 +136,7 @@ def test_the_campaign_chart_hides_what_the_table_hides(world, staff_client):
         name="Tokmak",
         medium="leaflet",
         language="ru",
-        starts_on=timezone.now().date(),
+        starts_on=display.calendar_day(timezone.now()),
         code=codes.new_code(),
     )
     for weeks_ago, n in ((0, 3), (1, 7), (2, 9)):
@@ -151,7 +152,7 @@ def test_the_campaign_chart_hides_what_the_table_hides(world, staff_client):
     assert hidden == [figure.startswith("<") for figure in shown]
 
 
-def test_the_campaign_page_draws_applications_per_day_by_campaign(world, staff_client):
+def test_the_campaign_page_draws_applications_per_day_by_campaign(clock, world, staff_client):
     from django.utils import timezone
 
     from safepassage import display
@@ -171,3 +172,25 @@ def test_the_campaign_page_draws_applications_per_day_by_campaign(world, staff_c
     assert len(per_day) == 90
     assert per_day[display.day(timezone.now())] == ["6", "< 5"]
     assert "<script" not in html
+
+
+def test_a_campaign_counts_under_the_staff_week(clock, world):
+    """An application on Monday 00:30 in Kyiv is Monday's week, though UTC is still Sunday."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from safepassage.outreach.figures import tables
+
+    leaflet = Campaign.objects.create(
+        programme=world.programme,
+        name="Tokmak",
+        medium="leaflet",
+        language="ru",
+        starts_on=display.calendar_day(timezone.now()),
+        code=codes.new_code(),
+    )
+    apply_with(leaflet.code)
+    (table,) = tables(world.programme)
+    today = display.calendar_day(timezone.now())
+    assert [monday for monday, _figures in table.weeks] == [today - timedelta(days=today.weekday())]

@@ -184,3 +184,24 @@ def test_a_name_the_card_cannot_print_is_refused_clearly_not_dropped(
     assert officer.post(page(client, case, "register/"), fine).status_code == 302
     pdf = officer.get(page(client, case, "card.pdf"))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+
+def test_an_event_dated_today_where_he_is_held_is_taken_at_any_hour(clock, world, front, client):
+    """Capture and event are dated in the reception zone's calendar, whatever the hour in UTC."""
+    from django.utils import timezone
+
+    from safepassage.reception import services as reception
+
+    case = received_case(world, front, client)
+    register(world, case)
+    today = reception.local_day(timezone.now())
+    event = reception.add_event(
+        case,
+        kind="transfer",
+        occurred_on=today,
+        place="Camp 3",
+        details="",
+        user=world.staff[Role.RECEPTION],
+        keyring=world.keyring,
+    )
+    assert event.occurred_on == today

@@ -7,8 +7,9 @@ Written by hand, as small SVG geometry: the charting libraries draw with inline 
 scripts, which the site's policy forbids, and these charts are four bar charts."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
@@ -130,13 +131,15 @@ def _series_by_campaign(counts: dict[tuple[date, str], int]) -> list[tuple[str, 
 
 def _counted(programme_ids: list[int], by: str, start: datetime, end: datetime | None) -> list[Any]:
     """(day, channel or campaign id, applications) for cases created in [start, end), on the
-    created_at index (a bare range, not a date taken of every row)."""
+    created_at index (a bare range, not a date taken of every row). Days are the staff's
+    calendar days, the ones the chart's labels name: from midnight in Kyiv to midnight UTC
+    an application made now is today's, not yesterday's."""
     cases = Case.objects.filter(programme_id__in=programme_ids, created_at__gte=start)
     if end is not None:
         cases = cases.filter(created_at__lt=end)
     rows = (
         cases.exclude(state__in=QUESTIONS)
-        .annotate(day=TruncDate("created_at"))
+        .annotate(day=TruncDate("created_at", tzinfo=ZoneInfo(display.staff_zone())))
         .values_list("day", by)
         .annotate(n=Count("pk"))
     )
@@ -147,10 +150,10 @@ def _per_day(programme_ids: list[int], by: str, since: date, now: datetime) -> l
     """The days before today are counted once a day and kept in the cache (a large programme
     has hundreds of thousands of cases in 90 days); today's are counted live. A question that
     becomes an application later shows on its first day from the next day on."""
-    today = datetime.combine(now.date(), time.min, tzinfo=UTC)
-    start = datetime.combine(since, time.min, tzinfo=UTC)
+    today = display.start_of_day(display.calendar_day(now))
+    start = display.start_of_day(since)
     ids = ",".join(str(pid) for pid in sorted(programme_ids))
-    key = f"chart-per-day:{by}:{ids}:{since.isoformat()}:{now.date().isoformat()}"
+    key = f"chart-per-day:{by}:{ids}:{since.isoformat()}:{today.date().isoformat()}"
     past: list[Any] = (
         cache.get_or_set(key, lambda: _counted(programme_ids, by, start, today), timeout=24 * 3600)
         or []
@@ -161,7 +164,7 @@ def _per_day(programme_ids: list[int], by: str, since: date, now: datetime) -> l
 def count_past_days(programme_id: int, now: datetime, days: int = 90) -> None:
     """Count one programme's past days into the cache ahead of its staff (run by the worker:
     over a large programme's 90 days the count takes a second or more)."""
-    since = (now - timedelta(days=days - 1)).date()
+    since = display.calendar_day(now) - timedelta(days=days - 1)
     for by in ("channel", "campaign"):
         _per_day([programme_id], by, since, now)
 
@@ -173,7 +176,7 @@ def applications_per_day(
     campaign that brought them; each day's count per series is hidden under the small-count
     rule, drawn grey at half the threshold."""
     threshold = settings.OUTREACH_SMALL_COUNT
-    since = (now - timedelta(days=days - 1)).date()
+    since = display.calendar_day(now) - timedelta(days=days - 1)
     counts: dict[tuple[date, str], int] = {}
     for day, value, n in _per_day(programme_ids, by, since, now):
         code = NO_CAMPAIGN if by == "campaign" and value is None else str(value)

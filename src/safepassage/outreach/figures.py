@@ -3,13 +3,14 @@ counts from 1 to SMALL_COUNT − 1 are shown as "< SMALL_COUNT", and where one h
 be worked out from its column's total, the next smallest is hidden too (complementary
 suppression). Every place that shows or exports these figures goes through `table`.
 
-A case counts under the week it came in; verified, crossed and registered by how far it has
-got now."""
+A case counts under the week it came in, in the staff's calendar (a Monday in Kyiv);
+verified, crossed and registered by how far it has got now."""
 
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count
@@ -17,6 +18,7 @@ from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from safepassage import display
 from safepassage.cases.models import Case
 from safepassage.cases.states import CROSSED, QUESTIONS, State
 from safepassage.outreach.models import Campaign
@@ -49,7 +51,6 @@ class Table:
     def chart(self) -> Any:
         """Applications per week as bars, drawn from the shown figures: what the table hides
         (complementary cells included), the chart hides too."""
-        from safepassage import display
         from safepassage.dashboard.charts import bars
 
         values = [
@@ -89,7 +90,7 @@ def tables(programme: Programme) -> list[Table]:
     rows = (
         Case.objects.filter(programme=programme, campaign__isnull=False)
         .exclude(state__in=QUESTIONS)
-        .annotate(week=TruncWeek("created_at"))
+        .annotate(week=TruncWeek("created_at", tzinfo=ZoneInfo(display.staff_zone())))
         .values_list("campaign_id", "week", "state")
         .annotate(n=Count("pk"))
     )
