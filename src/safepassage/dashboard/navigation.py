@@ -10,6 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from safepassage.programmes.access import is_verified
 from safepassage.programmes.roles import CASE_ROLES, Role, readable_groups
@@ -42,7 +43,7 @@ def _links(slug: str, roles: frozenset[Role]) -> list[tuple[str, str]]:
     if Role.VOLUNTEER in roles:
         links.append((_("Volunteer service"), reverse("volunteer:candidates", args=[slug])))
     if Role.ADMIN in roles:
-        links.append((_("People"), reverse("staff:people", args=[slug])))
+        links.append((pgettext("staff team", "People"), reverse("staff:people", args=[slug])))
         links.append((_("Reply templates"), reverse("inbox:templates", args=[slug])))
         links.append((_("Campaigns"), reverse("outreach:campaigns", args=[slug])))
         links.append((_("Official channels"), reverse("outreach:channels", args=[slug])))

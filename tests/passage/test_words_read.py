@@ -1,0 +1,41 @@
+"""The words the receiving unit and reception read beside a crossing, in each language: a
+misread word at the line can get a man shot."""
+
+import pytest
+from django.utils import timezone
+
+from safepassage.passage import notices
+from safepassage.programmes.roles import Role
+from tests.conftest import text_of
+from tests.passage.conftest import notify, verified_case
+
+pytestmark = pytest.mark.django_db
+
+HEAD_COUNT = {
+    "ru": ("Сколько человек переходит 1", "Сотрудники"),
+    "uk": ("Скільки людей переходить 1", "Співробітники"),
+    "be": ("Колькі людзей пераходзіць 1", "Супрацоўнікі"),
+    "en": ("People crossing 1", "People 1"),
+}
+
+
+@pytest.mark.parametrize("lang", HEAD_COUNT)
+def test_the_head_count_reads_as_people_crossing_never_as_staff(
+    world, front, client, staff_client, lang
+):
+    crossing = notify(world, verified_case(client), front.orchard)
+    liaison = staff_client(Role.LIAISON)
+    head_count, team_word = HEAD_COUNT[lang]
+    page = liaison.get(f"/{lang}/staff/notices/").content.decode()
+    notice = text_of(page, f"notice-{crossing.pk}")
+    assert head_count in notice and team_word not in notice
+    notices.acknowledge(
+        crossing.pk, user=world.staff[Role.LIAISON], keys=world.unit_keys, now=timezone.now()
+    )
+    desk = staff_client(Role.RECEPTION).get(f"/{lang}/staff/p/north/reception/").content.decode()
+    assert head_count.removesuffix(" 1") in text_of(desk) and team_word not in text_of(desk)
+
+
+def test_the_team_page_is_still_called_staff(world, staff_client):
+    home = staff_client(Role.ADMIN).get("/ru/staff/").content.decode()
+    assert "Сотрудники" in text_of(home) and "Сколько человек" not in text_of(home)
