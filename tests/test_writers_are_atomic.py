@@ -16,6 +16,7 @@ from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
 from tests.passage.conftest import front as front
 from tests.passage.conftest import notify, under_way, verified_case
+from tests.passage.test_withdrawn_notice import withdrawn_after_acknowledgement
 from tests.reception.conftest import received_case, register
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +112,13 @@ WRITERS = [
         "acknowledgement",
         lambda w, f, c: notify(w, verified_case(c), f.orchard),
         lambda w, f, crossing: notices.acknowledge(
+            crossing.pk, user=w.staff[Role.LIAISON], keys=w.unit_keys, now=timezone.now()
+        ),
+    ),
+    (
+        "withdrawal passed on",
+        lambda w, f, c: withdrawn_after_acknowledgement(w, f, c),
+        lambda w, f, crossing: notices.confirm_withdrawal_seen(
             crossing.pk, user=w.staff[Role.LIAISON], keys=w.unit_keys, now=timezone.now()
         ),
     ),

@@ -41,6 +41,10 @@ class Action(models.TextChoices):
     PASSAGE_NOTICE_ACKNOWLEDGED = "passage.notice_acknowledged", _("Hold-fire notice acknowledged")
     PASSAGE_NOTICE_DECLINED = "passage.notice_declined", _("Hold-fire notice declined")
     PASSAGE_NOTICE_WITHDRAWN = "passage.notice_withdrawn", _("Hold-fire notice withdrawn")
+    PASSAGE_WITHDRAWAL_SEEN = (
+        "passage.withdrawal_seen",
+        _("Withdrawn notice: the liaison told his unit nobody is coming"),
+    )
     PASSAGE_NOTICE_EXPIRED = "passage.notice_expired", _("Hold-fire notice expired unanswered")
     PASSAGE_INSTRUCTIONS_RELEASED = (
         "passage.instructions_released",

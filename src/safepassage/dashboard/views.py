@@ -31,11 +31,10 @@ def home(request: StaffRequest) -> HttpResponse:
     reception_ids = holding(Role.RECEPTION)
     now = timezone.now()
     is_liaison = any(Role.LIAISON in roles for roles in scope.roles.values())
-    live = (
-        [n for n in notices.notices_for(request.user, plans.keys_of(request), now) if n.is_active]
-        if is_liaison
-        else []
+    unit_notices = (
+        notices.notices_for(request.user, plans.keys_of(request), now) if is_liaison else []
     )
+    live = [n for n in unit_notices if n.is_active]
     # The admin decided who joins; a key holder, whose session holds the key, executes.
     keyrings = {
         programme: keyring
@@ -70,6 +69,7 @@ def home(request: StaffRequest) -> HttpResponse:
             "liaison_notices": [
                 (notice, display.time_left(notice.window_start, now)) for notice in live
             ],
+            "liaison_withdrawn": [n for n in unit_notices if n.withdrawal_unseen],
             "liaison_waiting": sum(n.status == Crossing.Status.NOTIFIED for n in live),
             "counters": totals,
             "per_day": charts.applications_per_day(visible, now) if visible else None,

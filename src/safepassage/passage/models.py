@@ -249,6 +249,12 @@ class Crossing(models.Model):
     )
     decline_reason = models.CharField(max_length=500, blank=True)
     closed_reason = models.CharField(max_length=32, blank=True)
+    # A withdrawn notice stays at the top of the liaison's pages until he says he told his
+    # unit that nobody is coming.
+    withdrawal_seen_at = models.DateTimeField(null=True)
+    withdrawal_seen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     applicant_confirmed_at = models.DateTimeField(null=True)
     instructions_shown_at = models.DateTimeField(null=True)
     instructions_override_by = models.ForeignKey(
@@ -338,6 +344,11 @@ class Crossing(models.Model):
     def signal_title(self) -> str:
         signal = SIGNALS.get(self._opened().signal)
         return str(signal.title) if signal else ""
+
+    @property
+    def withdrawal_unseen(self) -> bool:
+        """Withdrawn, and no liaison has yet said that his unit knows nobody is coming."""
+        return self.status == self.Status.WITHDRAWN and self.withdrawal_seen_at is None
 
     @property
     def closed_reason_label(self) -> str:

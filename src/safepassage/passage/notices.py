@@ -168,6 +168,27 @@ def acknowledge(crossing_id: int, *, user: User, keys: plans.Keys, now: datetime
 
 
 @transaction.atomic
+def confirm_withdrawal_seen(
+    crossing_id: int, *, user: User, keys: plans.Keys, now: datetime
+) -> Crossing:
+    """The liaison has told his unit that nobody is coming: the withdrawn notice leaves the
+    top of his pages. Recorded once, by whichever liaison of the unit says it first."""
+    crossing = _liaison_notice(user, crossing_id, keys)
+    if crossing.status != Crossing.Status.WITHDRAWN:
+        raise PlanRefused(_("This notice has not been withdrawn."))
+    if crossing.withdrawal_seen_at is None:
+        crossing.withdrawal_seen_at, crossing.withdrawal_seen_by = now, user
+        crossing.save(update_fields=["withdrawal_seen_at", "withdrawal_seen_by"])
+        log.record_case(
+            crossing.case,
+            Action.PASSAGE_WITHDRAWAL_SEEN,
+            log.staff_actor(user),
+            crossing=crossing.pk,
+        )
+    return crossing
+
+
+@transaction.atomic
 def decline(
     crossing_id: int, *, user: User, keys: plans.Keys, reason: str, now: datetime
 ) -> Crossing:

@@ -402,9 +402,10 @@ def notices(request: StaffRequest, status: int = 200, **extra: Any) -> HttpRespo
         for notice in hold_fire.notices_for(request.user, plans.keys_of(request), now)
     ]
     context = {
+        "withdrawn": [n for n in shown if n.notice.withdrawal_unseen],
         "pending": [n for n in shown if n.notice.status == Crossing.Status.NOTIFIED],
         "acknowledged": [n for n in shown if n.notice.status == Crossing.Status.ACKNOWLEDGED],
-        "finished": [n for n in shown if not n.notice.is_active],
+        "finished": [n for n in shown if not n.notice.is_active and not n.notice.withdrawal_unseen],
         "waiting_for_key": plans.waiting_for_unit_key(request.user),
         "now": now,
         "decline_form": DeclineForm(),
@@ -424,6 +425,8 @@ def notice_answer(request: StaffRequest, pk: int, answer: str) -> HttpResponse:
     try:
         if answer == "acknowledge":
             hold_fire.acknowledge(pk, user=user, keys=unit_keys, now=now)
+        elif answer == "withdrawal-seen":
+            hold_fire.confirm_withdrawal_seen(pk, user=user, keys=unit_keys, now=now)
         elif answer == "arrived":
             arrival = ArrivalForm(request.POST, auto_id=f"id_arrival_{pk}_%s")
             if not arrival.is_valid():
