@@ -346,11 +346,6 @@ class Crossing(models.Model):
         return str(signal.title) if signal else ""
 
     @property
-    def plan_destroyed(self) -> bool:
-        """The sealed plan is gone (`plans.destroy_rested`), not merely closed to this reader."""
-        return self.for_programme is None and self.for_unit is None
-
-    @property
     def withdrawal_unseen(self) -> bool:
         """Withdrawn, and no liaison has yet said that his unit knows nobody is coming."""
         return self.status == self.Status.WITHDRAWN and self.withdrawal_seen_at is None
