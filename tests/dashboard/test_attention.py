@@ -89,3 +89,55 @@ def test_every_staff_page_has_the_navigation_and_a_staff_404(world, staff_client
     assert "Planner" in text_of(html, "staff-nav")
     liaison = text_of(staff_client(Role.LIAISON).get("/ru/staff/").content.decode(), "staff-nav")
     assert liaison.startswith("Обзор Уведомления")  # his notices, in Russian
+
+
+def at_kyiv(time_machine, day: int, hour: int, minute: int) -> None:
+    """Moves the clock to that December 2026 moment in Kyiv (UTC+2)."""
+    from datetime import UTC, datetime, timedelta
+
+    time_machine.move_to(datetime(2026, 12, day, hour, minute, tzinfo=UTC) - timedelta(hours=2))
+
+
+def test_each_item_shows_when_its_event_happened(world, front, staff_client, time_machine):  # noqa: F811
+    """Issue #27, point 5: "asked for another time · since 23:00" when he asked at 23:27."""
+    at_kyiv(time_machine, 8, 12, 0)
+    wrote, _codename = verified_with_codename(Client())
+    waiting, codename = verified_with_codename(Client())
+    crossing = notify(world, waiting, front.quarry)
+    at_kyiv(time_machine, 8, 12, 40)
+    writer = Client()
+    enter(writer, _codename)
+    writer.post("/ru/my/reply/", {"text": "Когда?"})  # he waits from his application's
+    at_kyiv(time_machine, 8, 13, 5)
+    writer.post("/ru/my/reply/", {"text": "Жду ответа"})
+    at_kyiv(time_machine, 8, 23, 0)
+    notices.acknowledge(
+        crossing.pk, user=front.other_liaison, keys=world.unit_keys, now=timezone.now()
+    )
+    at_kyiv(time_machine, 8, 23, 27)
+    applicant = Client()
+    enter(applicant, codename)
+    applicant.post("/ru/my/request_other_time/")
+
+    coordinator = staff_client(Role.COORDINATOR)
+    items = coordinator.get("/ru/staff/").content.decode()
+    needing = text_of(items, "attention")
+    assert (
+        f"{waiting.reference} — Заявитель попросил другое время · с 08.12.2026 23:27"
+        " · киевское время (UTC+2)"
+    ) in needing
+    assert (
+        f"{wrote.reference} — Новое сообщение от заявителя · с 08.12.2026 12:00"
+        " · киевское время (UTC+2)"
+    ) in needing
+
+
+def test_a_call_with_no_message_waits_as_a_call_not_as_a_message(world, staff_client):
+    from tests.inbox.test_inbox import call_form
+
+    operator = staff_client(Role.INTAKE)
+    operator.post("/en/staff/p/north/call/", call_form(operator))
+    reference = world.programme.case_set.get().reference
+    needing = attention(operator)
+    assert f"{reference} — Hotline call waiting for an answer" in needing
+    assert "New message" not in needing

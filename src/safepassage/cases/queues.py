@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
@@ -59,9 +59,12 @@ def queue(
 def awaiting_reply(programme_ids: list[int], limit: int = 50) -> QuerySet[Case]:
     """Open cases with a message from the applicant nobody has answered, longest waiting
     first: from his first unanswered message, so more messages buy no place."""
-    return Case.objects.filter(
-        programme_id__in=programme_ids, awaiting_reply=True, state__in=OPEN
-    ).order_by("awaiting_since", "pk")[:limit]
+    from_him = Message.objects.filter(case=OuterRef("pk"), sender=Message.Sender.APPLICANT)
+    return (
+        Case.objects.filter(programme_id__in=programme_ids, awaiting_reply=True, state__in=OPEN)
+        .annotate(wrote=Exists(from_him))  # a hotline call waits with no message of his
+        .order_by("awaiting_since", "pk")[:limit]
+    )
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ LABELS: dict[str, Promise] = {
     "duress": _("The duress codename was used"),
     "probe": _("Probe signal raised"),
     "message": _("New message from the applicant"),
+    "call": _("Hotline call waiting for an answer"),
     "declined": _("The receiving unit declined the notice"),
     "other_time": _("The applicant asked for another time"),
     "card_late": _("Capture card late"),
@@ -33,6 +34,7 @@ ACTED_ON_BY: dict[str, frozenset[Role]] = {
     "duress": frozenset({Role.VERIFIER, Role.INTAKE}),
     "probe": frozenset({Role.VERIFIER, Role.INTAKE}),
     "message": frozenset({Role.INTAKE, Role.VERIFIER, Role.COORDINATOR}),
+    "call": frozenset({Role.INTAKE, Role.VERIFIER, Role.COORDINATOR}),
     "declined": frozenset({Role.COORDINATOR}),
     "other_time": frozenset({Role.COORDINATOR}),
     "card_late": frozenset({Role.RECEPTION}),
@@ -64,13 +66,17 @@ def items_for(scope: StaffScope, now: datetime) -> list[Item]:
         kind = "duress" if signal.kind == ProbeSignal.Kind.DURESS else "probe"
         case = signal.case
         found.append(Item(case.programme_id, case.reference, kind, signal.created_at, case.state))
+    # Each item's time is its event's: his first unanswered message (or the call), the
+    # unit's decline, his request for another time.
     for case in queues.awaiting_reply(_programmes_for(scope, "message")):
-        found.append(
-            Item(case.programme_id, case.reference, "message", case.updated_at, case.state)
-        )
+        kind = "message" if case.wrote else "call"
+        since = case.awaiting_since or case.created_at
+        found.append(Item(case.programme_id, case.reference, kind, since, case.state))
     for crossing in passage.needing_a_new_plan(_programmes_for(scope, "declined")):
-        kind = "declined" if crossing.status == Crossing.Status.DECLINED else "other_time"
-        since = crossing.responded_at or crossing.created_at
+        if crossing.status == Crossing.Status.DECLINED:
+            kind, since = "declined", crossing.responded_at or crossing.created_at
+        else:
+            kind, since = "other_time", crossing.closed_at or crossing.created_at
         case = crossing.case
         found.append(Item(case.programme_id, case.reference, kind, since, case.state))
     for prisoner in reception.overdue_cards(_programmes_for(scope, "card_late"), now)[:50]:

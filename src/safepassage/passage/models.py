@@ -249,6 +249,7 @@ class Crossing(models.Model):
     )
     decline_reason = models.CharField(max_length=500, blank=True)
     closed_reason = models.CharField(max_length=32, blank=True)
+    closed_at = models.DateTimeField(null=True)  # when it was withdrawn (the reason's moment)
     # A withdrawn notice stays at the top of the liaison's pages until he says he told his
     # unit that nobody is coming.
     withdrawal_seen_at = models.DateTimeField(null=True)

@@ -119,8 +119,9 @@ def end_crossing(case: Case, *, action: str, actor: str) -> None:
     elif crossing.is_active:
         crossing.status = Crossing.Status.WITHDRAWN
         crossing.closed_reason = crossing.closed_reason or action
+        crossing.closed_at = timezone.now()
         crossing.for_applicant = None
-        crossing.save(update_fields=["status", "closed_reason", "for_applicant"])
+        crossing.save(update_fields=["status", "closed_reason", "closed_at", "for_applicant"])
         log.record_case(
             case, Action.PASSAGE_NOTICE_WITHDRAWN, actor, crossing=crossing.pk, reason=action
         )
