@@ -69,7 +69,7 @@ def items_for(scope: StaffScope, now: datetime) -> list[Item]:
     # Each item's time is its event's: his first unanswered message (or the call), the
     # unit's decline, his request for another time.
     for case in queues.awaiting_reply(_programmes_for(scope, "message")):
-        kind = "message" if case.wrote else "call"
+        kind = "message" if getattr(case, "wrote", True) else "call"  # annotated by the query
         since = case.awaiting_since or case.created_at
         found.append(Item(case.programme_id, case.reference, kind, since, case.state))
     for crossing in passage.needing_a_new_plan(_programmes_for(scope, "declined")):
