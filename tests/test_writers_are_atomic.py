@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from safepassage.aftercare import services as aftercare
 from safepassage.audit import log
-from safepassage.cases import applicant_side, casework, retention
-from safepassage.passage import notices, outcomes, services
+from safepassage.cases import applicant_side, casework, retention, sign_ins
+from safepassage.passage import duress, notices, outcomes, services
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
+from tests.conftest import submit
 from tests.passage.conftest import front as front
 from tests.passage.conftest import notify, under_way, verified_case
 from tests.passage.test_withdrawn_notice import withdrawn_after_acknowledgement
@@ -56,6 +57,16 @@ def registered(world, front, client):
     return case
 
 
+def forced_after_acknowledgement(world, front, client):
+    """An acknowledged crossing whose applicant's duress codename was used (and read)."""
+    from safepassage.cases.models import ProbeSignal
+
+    case = acknowledged(world, front, client)
+    ProbeSignal.objects.create(case=case, kind=ProbeSignal.Kind.DURESS)
+    case.refresh_from_db()
+    return case
+
+
 def data_key(world, case):
     from safepassage.cases.dossier import case_key
 
@@ -73,8 +84,32 @@ WRITERS = [
         "duress codename",
         verified,
         lambda w, f, c: applicant_side.create_duress_codename(
-            c, "ru", keep=bytes(c.codenames.get().lookup_hash), duress=False
+            c, "ru", keep=bytes(c.codenames.get().lookup_hash), duress=False, decoy={}
         ),
+    ),
+    (
+        "codename sign-in",
+        lambda w, f, c: submit(c),
+        lambda w, f, codename: applicant_side.enter_with_codename(codename),
+    ),
+    (
+        "sign-ins read by a key holder",
+        lambda w, f, c: applicant_side.enter_with_codename(submit(c)),
+        lambda w, f, session: sign_ins.read_new(
+            w.programme, w.keyring, user=w.staff[Role.VERIFIER]
+        ),
+    ),
+    (
+        "crossing kept after a duress sign-in",
+        lambda w, f, c: forced_after_acknowledgement(w, f, c),
+        lambda w, f, case: duress.keep_crossing(
+            case, user=w.staff[Role.COORDINATOR], reason="He called from a safe phone"
+        ),
+    ),
+    (
+        "crossing called off after a duress sign-in",
+        lambda w, f, c: forced_after_acknowledgement(w, f, c),
+        lambda w, f, case: duress.call_off_crossing(case, user=w.staff[Role.COORDINATOR]),
     ),
     (
         "staff message",

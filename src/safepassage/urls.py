@@ -129,6 +129,16 @@ passage_patterns = (
         path("case/<str:reference>/crossing/plan/", passage_views.plan, name="plan"),
         path("case/<str:reference>/crossing/outcome/", passage_views.outcome, name="outcome"),
         path("case/<str:reference>/crossing/override/", passage_views.override, name="override"),
+        path(
+            "case/<str:reference>/crossing/keep-after-duress/",
+            passage_views.keep_after_duress,
+            name="keep_after_duress",
+        ),
+        path(
+            "case/<str:reference>/crossing/call-off-after-duress/",
+            passage_views.call_off_after_duress,
+            name="call_off_after_duress",
+        ),
         path("notices/", passage_views.notices, name="notices"),
         path("notices/<int:pk>/<slug:answer>/", passage_views.notice_answer, name="notice_answer"),
     ],

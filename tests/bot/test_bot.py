@@ -160,8 +160,15 @@ def test_a_duress_codename_in_the_bot_shows_the_decoy_and_reaches_no_one(world, 
     telegram.press("write")
     telegram.send("Меня заставили")
     assert Message.objects.count() == 1  # his real first message only: nothing reached staff
-    # The verifiers were warned, as when the duress codename is used on the web.
-    assert AuditEvent.objects.filter(action="applicant.duress").count() == 1
+    # The verifiers are warned, as when the duress codename is used on the web: sealed, read
+    # by a key holder's session.
+    from safepassage.cases import sign_ins
+    from safepassage.cases.models import ProbeSignal
+    from safepassage.programmes.roles import Role
+
+    assert AuditEvent.objects.filter(action="applicant.duress").count() == 0
+    sign_ins.read_new(world.programme, world.keyring, user=world.staff[Role.VERIFIER])
+    assert ProbeSignal.objects.filter(kind=ProbeSignal.Kind.DURESS).count() == 1
 
 
 def test_the_bot_reads_the_crossing_instructions_and_he_confirms(world, telegram, settings):

@@ -116,15 +116,16 @@ def test_waits_double_up_to_fifteen_minutes():
     ]
 
 
-def test_the_session_ends_after_ten_idle_minutes(world, client, monkeypatch):
+def test_the_session_ends_after_ten_idle_minutes(world, client, time_machine):
+    import time
+
     codename = submit(client)
     applicant = Client()
     enter(applicant, codename)
     assert applicant.get("/en/my/").status_code == 200
-    import time as real_time
-
-    later = real_time.time() + 601
-    monkeypatch.setattr("safepassage.intake.views.time.time", lambda: later)
+    time_machine.move_to(time.time() + 540)
+    assert applicant.get("/en/my/").status_code == 200  # nine idle minutes: still in
+    time_machine.move_to(time.time() + 601)
     assert applicant.get("/en/my/")["Location"] == "/en/enter/"
 
 

@@ -105,8 +105,15 @@ def test_the_real_codename_keeps_working_after_the_duress_one_was_used(world, cl
     again.post("/en/my/reply/", {"text": "They took my phone for an hour"})
     case = Case.objects.get()
     assert case.state == "applied" and case.awaiting_reply
+    assert [actor for actor, _ in audit_entries("applicant.entered")] == ["applicant"] * 3
+    assert audit_entries("applicant.duress") == []  # the sign-in said nothing in plain
+    assert not case.probe_signals.exists()
+    # A key holder's session reads the sealed sign-ins: then the verifiers have the signal.
+    from safepassage.cases import sign_ins
+    from safepassage.programmes.roles import Role
+
+    assert sign_ins.read_new(case.programme, world.keyring, user=world.staff[Role.VERIFIER]) == 3
     assert case.probe_signals.filter(kind=ProbeSignal.Kind.DURESS).count() == 1
-    assert [actor for actor, _ in audit_entries("applicant.duress")] == ["system"]
 
 
 def test_the_real_page_explains_the_duress_codename_without_describing_what_it_shows(world, client):
@@ -200,3 +207,25 @@ def test_a_wrong_codename_is_not_written_back_into_the_page(world, client):
     page = client.post("/en/enter/", {"codename": wrong}).content.decode()
     assert "That codename is not known. Check the words and try again." in page
     assert "lantern orbit" not in page
+
+
+def test_the_decoy_shows_the_message_he_sent_on_the_form(world, client):
+    real, forced, _codename = real_and_forced(client)
+    for who in (real, forced):
+        assert "When can I go?" in text_of(who.get("/en/my/").content.decode(), "messages")
+
+
+def test_a_decoy_that_outgrows_its_notebook_keeps_its_newest_messages(world, client):
+    from django.contrib.sessions.models import Session
+
+    _real, forced, _codename = real_and_forced(client)
+    forced.get("/en/my/")  # the page's form puts its CSRF token in the session
+    row = SessionStore._row_key(forced.cookies["sp"].value)
+    size = len(Session.objects.get(session_key=row).session_data)
+    for n in range(6):
+        forced.post("/en/my/reply/", {"text": f"{n} " + "ж" * 900})
+    shown = text_of(forced.get("/en/my/").content.decode(), "messages")
+    assert shown.count("ж" * 900) == 2  # what a notebook holds (4,096 bytes)
+    assert "5 " + "ж" * 10 in shown and "0 " + "ж" * 10 not in shown
+    # The session, which carries the decoy, keeps its padded size.
+    assert len(Session.objects.get(session_key=row).session_data) == size

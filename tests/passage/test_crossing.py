@@ -511,7 +511,8 @@ def test_a_duress_sign_in_holds_the_instructions_back_until_a_verifier_decides(
         instructions.instructions_for(case, world.case_key(case), timezone.now()) is None
     )  # held back
     own = applicant.get("/en/my/").content.decode()
-    assert 'id="instructions"' not in own and "being prepared" in text_of(own, "status")
+    assert 'id="instructions"' not in own
+    assert text_of(own, "status").startswith("Your crossing is on hold. Do not go")
 
 
 def test_an_applicant_in_transit_cannot_cancel_even_by_posting_directly(

@@ -64,7 +64,7 @@ def test_reception_sees_who_is_expected_but_not_who(
     desk = staff_client(Role.RECEPTION).get("/en/staff/p/north/reception/").content.decode()
     expected = text_of(desk, "expected")
     assert expected == (
-        "Expected in the next 24 hours Window Sector People "
+        "Expected in the next 24 hours Window Sector People crossing "
         "28 Nov 2026, 01:00–02:30 · Kyiv time (UTC+2) Orchard 1"
     )
     assert case.reference not in expected and "Zhukovsky" not in desk

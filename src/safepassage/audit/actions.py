@@ -31,7 +31,8 @@ class Action(models.TextChoices):
         _("Probe signal: the same person from another direction"),
     )
     APPLICANT_ENTERED = "applicant.entered", _("Applicant signed in")
-    APPLICANT_DURESS = "applicant.duress", _("Duress codename used")
+    APPLICANT_DURESS = "applicant.duress", _("Duress codename used")  # before issue #22
+    SIGN_INS_READ = "applicant.sign_ins_read", _("Codename sign-ins read by a key holder")
     APPLICANT_DURESS_CODENAME_CREATED = (
         "applicant.duress_codename_created",
         _("Duress codename made"),
@@ -44,6 +45,14 @@ class Action(models.TextChoices):
     PASSAGE_WITHDRAWAL_SEEN = (
         "passage.withdrawal_seen",
         _("Withdrawn notice: the liaison told his unit nobody is coming"),
+    )
+    PASSAGE_KEPT_AFTER_DURESS = (
+        "passage.kept_after_duress",
+        _("Crossing kept after a duress sign-in"),
+    )
+    PASSAGE_CALLED_OFF_AFTER_DURESS = (
+        "passage.called_off_after_duress",
+        _("Crossing called off after a duress sign-in"),
     )
     PASSAGE_NOTICE_EXPIRED = "passage.notice_expired", _("Hold-fire notice expired unanswered")
     PASSAGE_INSTRUCTIONS_RELEASED = (

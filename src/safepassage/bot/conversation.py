@@ -279,6 +279,7 @@ def _status_sync(
             "programme": page.programme,
             "instructions": page.instructions,
             "confirmed": page.confirmed,
+            "on_hold": page.on_hold,
         }
         texts = [_text(render_to_string("intake/_status_text.html", context))]
         if page.instructions is not None:

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
-from safepassage.cases import transitions
+from safepassage.cases import sign_ins, transitions
 from safepassage.cases.conversation import ShownMessage, add_message, shown_messages
-from safepassage.cases.models import Case, Codename, Message, ProbeSignal
+from safepassage.cases.models import Case, Codename, Message
 from safepassage.vault import codenames, crypto
 
 
@@ -28,13 +28,16 @@ class ApplicantSession:
 
 
 def enter_with_codename(codename: str) -> ApplicantSession | None:
-    """Sign in. A duress codename signs in too: it opens nothing of the case, raises the duress
-    signal for the verifiers and changes nothing else; what becomes of the case is their
-    decision."""
+    """Sign in. A duress codename signs in too, and writes exactly what a real sign-in writes
+    (cases/sign_ins.py): it opens nothing of the case, and only the notes key and his real
+    codename can tell it was one. What becomes of the case is the verifiers' and the
+    coordinator's decision."""
     if not codenames.looks_like_codename(codename):
         return None
     digest = codenames.lookup_hash(codename)
-    credential = Codename.objects.select_related("case").filter(lookup_hash=digest).first()
+    credential = (
+        Codename.objects.select_related("case__programme").filter(lookup_hash=digest).first()
+    )
     if credential is None or not codenames.same_hash(credential.lookup_hash, digest):
         return None
     opened: codenames.Opened | None
@@ -45,11 +48,16 @@ def enter_with_codename(codename: str) -> ApplicantSession | None:
     if opened is None:
         return None
     case = credential.case
+    notebook = codenames.open_notebook(opened.key, credential.notebook)
+    with transaction.atomic():
+        # His credential's notebook is sealed again at every sign-in, real or not, so two
+        # copies of the database do not show which credential is ever written.
+        Codename.objects.filter(pk=credential.pk).update(
+            notebook=codenames.seal_notebook(opened.key, notebook)
+        )
+        sign_ins.record(case, duress=opened.duress)
     if opened.duress:
-        _report_duress(case)
-        notebook = codenames.open_notebook(opened.key, credential.notebook)
         return ApplicantSession(case, None, True, digest, opened.key, notebook)
-    log.record_case(case, Action.APPLICANT_ENTERED, log.APPLICANT)
     return ApplicantSession(case=case, data_key=opened.key, duress=False, credential=digest)
 
 
@@ -73,28 +81,23 @@ def _open_legacy(codename: str, credential: Codename) -> codenames.Opened | None
     return opened
 
 
-def _report_duress(case: Case) -> None:
-    with transaction.atomic():
-        ProbeSignal.objects.get_or_create(
-            case=case, kind=ProbeSignal.Kind.DURESS, cleared_at__isnull=True
-        )
-        Case.objects.filter(pk=case.pk).update(probe_flagged=True)
-        log.record_case(case, Action.APPLICANT_DURESS, log.SYSTEM)
-
-
-def create_duress_codename(case: Case, language: str, *, keep: bytes, duress: bool) -> str:
+def create_duress_codename(
+    case: Case, language: str, *, keep: bytes, duress: bool, decoy: dict[str, Any]
+) -> str:
     """A further codename that, entered instead of his own, opens nothing and warns the
     verifiers. From his real session it replaces any earlier duress codename (every other
     credential but `keep`, his own); from a duress session it only adds one, as nothing there
-    knows which credential is real. The case's credentials are written again in random
-    order, so the order of the rows does not tell which came last."""
+    knows which credential is real. Its decoy starts as `decoy`: the messages he sent
+    before (so the page it opens shows what his own shows of them). The case's credentials
+    are written again in random order, so the order of the rows does not tell which came
+    last."""
     codename = codenames.generate(language)
     decoy_key = crypto.new_data_key()
     fresh = Codename(
         case=case,
         lookup_hash=codenames.lookup_hash(codename),
         wrapped_key=codenames.seal_credential(codename, decoy_key, duress=True),
-        notebook=codenames.seal_notebook(decoy_key, {}),
+        notebook=codenames.seal_notebook(decoy_key, decoy),
     )
     with transaction.atomic():
         existing = list(Codename.objects.select_for_update().filter(case=case))

@@ -48,6 +48,11 @@ class Case(models.Model):
     campaign = models.ForeignKey(
         "outreach.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # His own key pair, the private half under his messages data key (what his real codename
+    # opens): every sign-in seals its kind to it, so his real session learns of a duress
+    # sign-in and nothing else can (cases/sign_ins.py). None for a case from before.
+    applicant_public_key = models.BinaryField(null=True)
+    applicant_private_key = models.BinaryField(null=True)
     # When the case reached an ended state: retention counts from here.
     ended_at = models.DateTimeField(null=True, db_index=True)
     shredded_at = models.DateTimeField(null=True)
@@ -175,6 +180,24 @@ class BlindIndex(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} index of {self.case}"
+
+
+class SignIn(models.Model):
+    """One codename sign-in, real or under duress: the same row either way. Its kind is
+    sealed to the programme's notes key (`for_staff`, read and deleted by a key holder's
+    session) and to the case's own key (`for_applicant`, read by his real session)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sign_ins")
+    created_at = models.DateTimeField(auto_now_add=True)
+    for_staff = models.BinaryField()
+    for_staff_next = models.BinaryField(null=True)  # in a notes key rotation
+    for_applicant = models.BinaryField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"sign-in {self.pk}"
 
 
 class ProbeSignal(models.Model):

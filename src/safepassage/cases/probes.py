@@ -36,6 +36,11 @@ def _open_kinds(case: Case) -> list[str]:
     return list(case.probe_signals.filter(cleared_at__isnull=True).values_list("kind", flat=True))
 
 
+def duress_open(case: Case) -> bool:
+    """His duress codename was used, and no verifier or coordinator has decided since."""
+    return ProbeSignal.Kind.DURESS in _open_kinds(case)
+
+
 def probe_risk(case: Case) -> float:
     clear = 1.0
     for kind in _open_kinds(case):

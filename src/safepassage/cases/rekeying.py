@@ -37,7 +37,7 @@ from nacl.public import PrivateKey
 from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.cases.dossier import circumstances_of, identities_of
-from safepassage.cases.models import BlindIndex, Case, CaseKey, Note
+from safepassage.cases.models import BlindIndex, Case, CaseKey, Note, SignIn
 from safepassage.cases.probes import INDEX_GROUP, digests_of
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import (
@@ -151,6 +151,9 @@ def progress(programme: Programme) -> Progress:
     remaining["notes"] += Note.objects.filter(
         case__programme=programme, body_next__isnull=True
     ).count()
+    remaining["notes"] += SignIn.objects.filter(
+        case__programme=programme, for_staff_next__isnull=True
+    ).count()
     for kind, left in _count_by_group(
         BlindIndex.objects.filter(programme=programme, digest_next__isnull=True), field="kind"
     ):
@@ -200,6 +203,14 @@ def step(programme: Programme, *, old: Keyring, new: Keyring, limit: int | None 
                 for note in notes.order_by("pk")[:limit]:
                     body = crypto.unseal(old[group], bytes(note.body))
                     Note.objects.filter(pk=note.pk).update(body_next=crypto.seal(new_public, body))
+                unread = SignIn.objects.filter(
+                    case__programme=programme, for_staff_next__isnull=True
+                )
+                for sign_in in unread.order_by("pk")[:limit]:
+                    kind = crypto.unseal(old[group], bytes(sign_in.for_staff))
+                    SignIn.objects.filter(pk=sign_in.pk).update(
+                        for_staff_next=crypto.seal(new_public, kind)
+                    )
             _index_again(programme, group, old[group], new[group], limit)
             rotation_step.send(
                 sender=Programme,
@@ -264,6 +275,9 @@ def _promote(programme: Programme) -> None:
     )
     Note.objects.filter(case__programme=programme).exclude(body_next=None).update(
         body=F("body_next"), body_next=None
+    )
+    SignIn.objects.filter(case__programme=programme).exclude(for_staff_next=None).update(
+        for_staff=F("for_staff_next"), for_staff_next=None
     )
     BlindIndex.objects.filter(programme=programme).exclude(digest_next=None).update(
         digest=F("digest_next"), digest_next=None

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from safepassage import inserts
-from safepassage.cases import dossier, transitions
+from safepassage.cases import dossier, sign_ins, transitions
 from safepassage.cases.conversation import new_message
 from safepassage.cases.models import Case, Codename, Message
 from safepassage.programmes.models import Programme
@@ -120,6 +120,7 @@ def submit_application(
         channel=channel,
         campaign_id=campaign_id,
     )
+    case.applicant_public_key, case.applicant_private_key = sign_ins.new_applicant_keys(data_key)
     credential = Codename(
         lookup_hash=codenames.lookup_hash(codename),
         wrapped_key=codenames.seal_credential(codename, data_key),

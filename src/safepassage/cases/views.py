@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from safepassage.cases import casework, dossier, probes, queues, transitions
+from safepassage.cases import casework, dossier, probes, queues, sign_ins, transitions
 from safepassage.cases.forms import ActionForm, MessageForm, NoteForm, ProbeForm, SearchForm
 from safepassage.cases.models import Case
 from safepassage.confirm import refused, second_step
@@ -110,6 +110,7 @@ def queue(request: StaffRequest, slug: str) -> HttpResponse:
     if not keyring:
         return redirect("staff:login")
     probes.index_pending(programme, keyring, limit=settings.PROBE_INDEX_PER_PAGE)
+    sign_ins.read_new(programme, keyring, user=request.user)
     roles = request.scope.roles_in(programme.pk) & CASE_ROLES
     search = SearchForm(request.GET, states=queues.filterable_states(roles))
     valid = search.is_valid()

@@ -22,6 +22,7 @@ from safepassage.reception import services as reception
 
 LABELS: dict[str, Promise] = {
     "duress": _("The duress codename was used"),
+    "duress_crossing": _("The duress codename was used: keep the crossing or call it off"),
     "probe": _("Probe signal raised"),
     "message": _("New message from the applicant"),
     "call": _("Hotline call waiting for an answer"),
@@ -32,6 +33,7 @@ LABELS: dict[str, Promise] = {
 # Which roles act on each kind of item.
 ACTED_ON_BY: dict[str, frozenset[Role]] = {
     "duress": frozenset({Role.VERIFIER, Role.INTAKE}),
+    "duress_crossing": frozenset({Role.COORDINATOR}),
     "probe": frozenset({Role.VERIFIER, Role.INTAKE}),
     "message": frozenset({Role.INTAKE, Role.VERIFIER, Role.COORDINATOR}),
     "call": frozenset({Role.INTAKE, Role.VERIFIER, Role.COORDINATOR}),
@@ -66,6 +68,14 @@ def items_for(scope: StaffScope, now: datetime) -> list[Item]:
         kind = "duress" if signal.kind == ProbeSignal.Kind.DURESS else "probe"
         case = signal.case
         found.append(Item(case.programme_id, case.reference, kind, signal.created_at, case.state))
+    # The coordinator decides about a crossing in preparation whose applicant was forced.
+    for signal in probes.open_probe_signals(_programmes_for(scope, "duress_crossing")):
+        case = signal.case
+        if signal.kind == ProbeSignal.Kind.DURESS and passage.has_active_crossing(case):
+            since = signal.created_at
+            found.append(
+                Item(case.programme_id, case.reference, "duress_crossing", since, case.state)
+            )
     # Each item's time is its event's: his first unanswered message (or the call), the
     # unit's decline, his request for another time.
     for case in queues.awaiting_reply(_programmes_for(scope, "message")):
@@ -90,7 +100,7 @@ def items_for(scope: StaffScope, now: datetime) -> list[Item]:
         for item in found
         if roles_opening(scope.roles_in(item.programme_id) & ACTED_ON_BY[item.kind], item.state)
     ]
-    found.sort(key=lambda item: (item.kind != "duress", item.since))
+    found.sort(key=lambda item: (not item.kind.startswith("duress"), item.since))
     return found
 
 

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from safepassage import display
-from safepassage.cases import rekeying
+from safepassage.cases import rekeying, sign_ins
 from safepassage.cases.queues import counters
 from safepassage.cases.states import State
 from safepassage.dashboard import charts
@@ -41,6 +41,8 @@ def home(request: StaffRequest) -> HttpResponse:
         for programme in programmes_for(sorted(scope.roles))
         if (keyring := keys.keyring(request, programme))
     }
+    for programme, keyring in keyrings.items():  # a duress sign-in becomes its signal here
+        sign_ins.read_new(programme, keyring, user=request.user)
     waiting_for_key = [
         (programme, person)
         for programme, keyring in keyrings.items()

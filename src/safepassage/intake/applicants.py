@@ -25,11 +25,16 @@ from typing import Any
 
 from django.utils import timezone
 
-from safepassage.cases import applicant_side, conversation, transitions
+from safepassage.cases import applicant_side, conversation, sign_ins, transitions
 from safepassage.cases.models import Case, Message
 from safepassage.cases.states import State
 from safepassage.passage import instructions
 from safepassage.programmes.models import Programme
+from safepassage.vault import codenames
+
+# Where a crossing can be in preparation (a notice sent, or acknowledged): after a duress
+# sign-in his page says it is on hold.
+ON_HOLD_STATES = frozenset({State.VERIFIED, State.SCHEDULED})
 
 
 @dataclass
@@ -47,6 +52,8 @@ class Decoy:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Decoy":
+        """The decoy as kept: at most what fits its credential's notebook, newest kept."""
+        data = codenames.fit_notebook(data)
         messages = [
             conversation.ShownMessage(
                 Message.Sender.APPLICANT, datetime.fromisoformat(at), str(text)
@@ -78,6 +85,7 @@ class Status:
     instructions: instructions.Instructions | None
     confirmed: bool
     actions: frozenset[str]  # the table's applicant actions possible in this state
+    on_hold: bool = False  # after a duress sign-in: his crossing is on hold, he must not go
 
 
 def enter(codename: str) -> Applicant | None:
@@ -139,6 +147,7 @@ def status(applicant: Applicant, now: datetime) -> Status | None:
         )
     if applicant.data_key is None:
         return None
+    on_hold = case.state in ON_HOLD_STATES and sign_ins.crossing_on_hold(case, applicant.data_key)
     shown = instructions.instructions_for(case, applicant.data_key, now)
     if shown is not None:
         instructions.release_instructions(case, shown, now)
@@ -152,6 +161,7 @@ def status(applicant: Applicant, now: datetime) -> Status | None:
         instructions=shown,
         confirmed=bool(shown and shown.crossing.applicant_confirmed_at),
         actions=_applicant_actions(case.state),
+        on_hold=on_hold,
     )
 
 
@@ -163,6 +173,7 @@ def reply(applicant: Applicant, text: str) -> bool:
     if applicant.decoy is not None:
         sent = conversation.ShownMessage(Message.Sender.APPLICANT, timezone.now(), text)
         applicant.decoy.messages.append(sent)
+        applicant.decoy.messages = Decoy.from_dict(applicant.decoy.as_dict()).messages
         _keep_decoy(applicant)
         return True
     if applicant.data_key is None:
@@ -204,6 +215,12 @@ def new_duress_codename(applicant: Applicant, language: str) -> str | None:
     case = case_of(applicant)
     if case is None:
         return None
+    if applicant.decoy is not None:
+        decoy = applicant.decoy.as_dict()
+    else:  # his own messages, so the page the duress codename opens shows what his shows
+        shown = conversation.shown_messages(case, applicant.data_key or b"")
+        own = [m for m in shown if m.sender == Message.Sender.APPLICANT]
+        decoy = Decoy(messages=own).as_dict()
     return applicant_side.create_duress_codename(
-        case, language, keep=applicant.credential, duress=applicant.duress
+        case, language, keep=applicant.credential, duress=applicant.duress, decoy=decoy
     )

@@ -4,7 +4,6 @@ same one every channel uses), render.
 Every response is `no-store` (middleware.NoStoreMiddleware); the only cookie is the session.
 """
 
-import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -137,7 +136,7 @@ def enter(request: HttpRequest) -> HttpResponse:
             else:
                 throttle.forget(request)
                 request.session.cycle_key()
-                request.session[sessions.SESSION_SEEN] = time.time()
+                sessions.mark_seen(request)
                 sessions.keep(request, applicant)
                 return redirect("intake:status")
     if error:
@@ -163,6 +162,7 @@ def _status_page(
         "programme": page.programme,
         "instructions": page.instructions,
         "confirmed": page.confirmed,
+        "on_hold": page.on_hold,
         "messages": page.messages,
         "reply_form": reply_form,
         "can_cancel": "cancel" in page.actions,

@@ -192,3 +192,7 @@ class OutcomeForm(forms.Form):
 
 class OverrideForm(forms.Form):
     reason = TextAreaField(max_length=1000, label=_("Why the instructions may go out"))
+
+
+class KeepAfterDuressForm(forms.Form):
+    reason = TextAreaField(max_length=1000, label=_("Why the crossing can go ahead"))

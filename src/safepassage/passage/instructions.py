@@ -10,7 +10,7 @@ from django.db import transaction
 from safepassage import display
 from safepassage.audit import log
 from safepassage.audit.actions import Action
-from safepassage.cases import probes
+from safepassage.cases import probes, sign_ins
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
 from safepassage.passage import plans
@@ -48,8 +48,8 @@ def instructions_for(case: Case, case_key: bytes, now: datetime) -> Instructions
     lead = timedelta(hours=settings.PASSAGE_INSTRUCTION_LEAD_HOURS)
     if not crossing.window_start - lead <= now <= crossing.window_end:
         return None
-    if withheld_for_probe_risk(case, crossing):
-        return None
+    if withheld_for_probe_risk(case, crossing) or sign_ins.crossing_on_hold(case, case_key):
+        return None  # a duress sign-in holds them back from his next page, read or not yet
     protocols = []
     if crossing.escort in (Crossing.Escort.DRONE, Crossing.Escort.DRONE_AND_GROUND):
         protocols.append(DRONE_GUIDANCE)

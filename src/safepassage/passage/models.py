@@ -384,6 +384,7 @@ class PlanNotOpened(Exception):
 
 
 CLOSED_REASONS = {
+    "called_off_after_duress": _("called off after a duress sign-in"),
     "unanswered": _("not acknowledged before the window began"),
     "window_missed": _("the window passed with no outcome recorded"),
 }

@@ -248,6 +248,11 @@ def active_crossing(case: Case, keyring: Keyring) -> Crossing | None:
     return None if crossing is None else plans.open_one(crossing, _programme_keys(case, keyring))
 
 
+def has_active_crossing(case: Case) -> bool:
+    """A notice sent or acknowledged for this case (no key needed: the status is plain)."""
+    return case.crossings.filter(status__in=Crossing.ACTIVE).exists()
+
+
 def crossings_of(case: Case, keyring: Keyring) -> list[Crossing]:
     """Every crossing of the case, newest first, with its plan where it is not destroyed."""
     rows = case.crossings.select_related("unit").order_by("-created_at")
@@ -331,6 +336,7 @@ class PlanningView:
     history: list[Crossing]
     probe_risk: float
     withheld: bool  # instructions held back for probe risk
+    duress: bool  # the duress codename was used and nobody has decided yet
 
 
 def planning_view(case: Case, *, user: User, keyring: Keyring, now: datetime) -> PlanningView:
@@ -347,6 +353,7 @@ def planning_view(case: Case, *, user: User, keyring: Keyring, now: datetime) ->
         history=crossings_of(case, keyring),
         probe_risk=probes.probe_risk(case),
         withheld=bool(active and instructions.withheld_for_probe_risk(case, active)),
+        duress=probes.duress_open(case),
     )
     log.record_case(case, Action.CASE_READ, log.staff_actor(user), groups=["planning"])
     return view

@@ -17,7 +17,7 @@ from safepassage import display
 from safepassage.cases.views import CaseAccess, Locked, case_access, case_post, locked
 from safepassage.confirm import refused, second_step
 from safepassage.dashboard import charts
-from safepassage.passage import batch, learning, outcomes, plans, services, windows
+from safepassage.passage import batch, duress, learning, outcomes, plans, services, windows
 from safepassage.passage import calibration as calibration_report
 from safepassage.passage import notices as hold_fire
 from safepassage.passage.forms import (
@@ -25,6 +25,7 @@ from safepassage.passage.forms import (
     ArrivalTimeField,
     ConstraintsForm,
     DeclineForm,
+    KeepAfterDuressForm,
     OutcomeForm,
     OverrideForm,
     PlanForm,
@@ -150,6 +151,7 @@ def _render_crossing(
         ),
         "outcome_form": OutcomeForm(initial={"arrived_at": ArrivalTimeField.now_initial()}),
         "override_form": OverrideForm(),
+        "keep_form": KeepAfterDuressForm(),
         "signals": SIGNALS,
         "error": "",
         **extra,
@@ -282,6 +284,42 @@ def override(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             user=request.user,
             reason=form.cleaned_data["reason"],
         )
+    except Refused as why:
+        return refused(request, why.reason, _crossing_url(access))
+    return _back(access)
+
+
+@case_post
+def keep_after_duress(request: StaffRequest, access: CaseAccess) -> HttpResponse:
+    """The coordinator keeps the crossing after a duress sign-in, saying why."""
+    _coordinator(access)
+    form = KeepAfterDuressForm(request.POST)
+    if not form.is_valid():
+        return _render_crossing(request, access, status=400, keep_form=form)
+    try:
+        duress.keep_crossing(access.case, user=request.user, reason=form.cleaned_data["reason"])
+    except Refused as why:
+        return refused(request, why.reason, _crossing_url(access))
+    return _back(access)
+
+
+@case_post
+def call_off_after_duress(request: StaffRequest, access: CaseAccess) -> HttpResponse:
+    """The coordinator calls the crossing off after a duress sign-in (asked twice)."""
+    _coordinator(access)
+    step = second_step(
+        request,
+        title=_("Call this crossing off?"),
+        consequence=_(
+            "The hold-fire notice is withdrawn and the receiving unit told that nobody is"
+            " coming. A verifier then decides about the case."
+        ),
+        back=_crossing_url(access),
+    )
+    if step is not None:
+        return step
+    try:
+        duress.call_off_crossing(access.case, user=request.user)
     except Refused as why:
         return refused(request, why.reason, _crossing_url(access))
     return _back(access)

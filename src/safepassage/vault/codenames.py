@@ -114,14 +114,24 @@ def open_legacy_credential(codename: str, wrapped: bytes, *, duress: bool) -> Op
 NOTEBOOK_BYTES = 4096
 
 
-def seal_notebook(key: bytes, content: dict[str, Any]) -> bytes:
+def fit_notebook(content: dict[str, Any]) -> dict[str, Any]:
+    """`content` with its oldest messages dropped until it fits a notebook. A duress session
+    keeps its decoy to this too, so the decoy it shows is the one kept, and its session stays
+    under the session's padding however much he writes."""
     content = {**content, "messages": list(content.get("messages", []))}
-    text = json.dumps(content, ensure_ascii=False)
-    while len(text.encode()) > NOTEBOOK_BYTES and content["messages"]:
+    while _notebook_text(content) is None and content["messages"]:
         content["messages"].pop(0)  # the oldest go first
-        text = json.dumps(content, ensure_ascii=False)
-    padded = text.encode().ljust(NOTEBOOK_BYTES, b" ")[:NOTEBOOK_BYTES]
-    return crypto.encrypt_bytes(key, padded)
+    return content
+
+
+def _notebook_text(content: dict[str, Any]) -> bytes | None:
+    text = json.dumps(content, ensure_ascii=False).encode()
+    return text if len(text) <= NOTEBOOK_BYTES else None
+
+
+def seal_notebook(key: bytes, content: dict[str, Any]) -> bytes:
+    text = _notebook_text(fit_notebook(content)) or b"{}"
+    return crypto.encrypt_bytes(key, text.ljust(NOTEBOOK_BYTES, b" "))
 
 
 def open_notebook(key: bytes, sealed: bytes) -> dict[str, Any]:

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('passage', '0007_withdrawal_seen'),
+        ("passage", "0007_withdrawal_seen"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='crossing',
-            name='closed_at',
+            model_name="crossing",
+            name="closed_at",
             field=models.DateTimeField(null=True),
         ),
     ]
