@@ -143,6 +143,9 @@ def test_the_warning_reaches_the_real_applicant_the_verifier_and_the_coordinator
     home = text_of(verifier.get("/ru/staff/").content.decode(), "attention")
     assert f"{case.reference} — Было использовано кодовое слово на случай принуждения" in home
     assert not SignIn.objects.exists()  # read, and gone, whatever their kind
+    case_page = text_of(verifier.get(f"/ru/staff/case/{case.reference}/").content.decode())
+    assert "Кто-то вошёл с кодовым словом этого заявителя на случай принуждения" in case_page
+    assert "Риск провокации" not in case_page
     assert audit_entries("applicant.sign_ins_read") == [
         (f"staff:{world.staff[Role.VERIFIER].pk}", {"count": 3})
     ]

@@ -53,6 +53,15 @@ class StaffCaseView:
     notes: list[tuple[Any, str, str]] | None = None
     duplicates: list[Case] = field(default_factory=list)
     signals: list[ProbeSignal] = field(default_factory=list)
+
+    @property
+    def duress(self) -> bool:
+        """His duress codename was used: said in those words, never as a probe risk."""
+        return any(s.kind == ProbeSignal.Kind.DURESS for s in self.signals)
+
+    @property
+    def probe_signals(self) -> list[ProbeSignal]:
+        return [s for s in self.signals if s.kind != ProbeSignal.Kind.DURESS]
     keys_missing: list[str] = field(default_factory=list)  # groups his roles read, not granted
 
 
