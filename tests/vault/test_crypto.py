@@ -123,6 +123,11 @@ FLAGGED = {
         "пушка",
         "войско",
         "милиция",
+        "авиация",
+        "служба",
+        "тревога",
+        "форма",
+        "медаль",
     },
     "uk": {
         "війна",
@@ -164,12 +169,40 @@ FLAGGED = {
         "ракета",
         "вінтоўка",
     },
+    "en": {
+        "war",
+        "soldier",
+        "army",
+        "captain",
+        "helmet",
+        "sword",
+        "shield",
+        "victory",
+        "hero",
+        "flag",
+        "parade",
+        "march",
+        "major",
+        "private",
+        "medal",
+        "guard",
+        "order",
+        "uniform",
+        "target",
+    },
 }
 
 
 @pytest.mark.parametrize("language", sorted(FLAGGED))
 def test_no_codename_word_incriminates(language):
     assert not set(codenames.wordlist(language)) & FLAGGED[language]
+
+
+@pytest.mark.parametrize("language", sorted(FLAGGED))
+def test_no_codename_says_a_word_twice(language):
+    for _ in range(2000):
+        words = codenames.generate(language).split()
+        assert len(set(words)) == codenames.WORDS, words
 
 
 def test_blind_index_ignores_case_and_spacing_but_needs_the_programme_key():

@@ -1,8 +1,8 @@
 """Codenames: the applicant's only credential.
 
-A codename is eight words drawn uniformly from a 2,048-word list in the applicant's language
-(88 bits). The server generates it; it is stored only as a keyed hash (the key, the codename
-pepper, is not in the database) and as a credential: what the codename opens, wrapped under
+A codename is eight different words drawn uniformly from a 2,048-word list in the
+applicant's language (88 bits). The server generates it; it is stored only as a keyed hash (the
+key, the codename pepper, is not in the database) and as a credential: what the codename opens, wrapped under
 a key stretched from a second keyed hash of it. Without the pepper a copy of the database
 cannot test a codename at all.
 
@@ -42,8 +42,9 @@ def wordlist(language: str) -> tuple[str, ...]:
 
 
 def generate(language: str) -> str:
-    words = wordlist(language)
-    return " ".join(secrets.choice(words) for _ in range(WORDS))
+    """Eight different words: a word said twice is misheard as a slip when read aloud, and
+    makes a codename look made up (2,048 × 2,047 × … × 2,041 codenames: 87.97 bits)."""
+    return " ".join(secrets.SystemRandom().sample(wordlist(language), WORDS))
 
 
 def normalise(codename: str) -> str:
