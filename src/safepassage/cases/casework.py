@@ -53,6 +53,7 @@ class StaffCaseView:
     notes: list[tuple[Any, str, str]] | None = None
     duplicates: list[Case] = field(default_factory=list)
     signals: list[ProbeSignal] = field(default_factory=list)
+    keys_missing: list[str] = field(default_factory=list)  # groups his roles read, not granted
 
     @property
     def duress(self) -> bool:
@@ -62,7 +63,6 @@ class StaffCaseView:
     @property
     def probe_signals(self) -> list[ProbeSignal]:
         return [s for s in self.signals if s.kind != ProbeSignal.Kind.DURESS]
-    keys_missing: list[str] = field(default_factory=list)  # groups his roles read, not granted
 
 
 def case_in(

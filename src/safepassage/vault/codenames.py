@@ -1,10 +1,10 @@
 """Codenames: the applicant's only credential.
 
 A codename is eight different words drawn uniformly from a 2,048-word list in the
-applicant's language (88 bits). The server generates it; it is stored only as a keyed hash (the
-key, the codename pepper, is not in the database) and as a credential: what the codename
-opens, wrapped under a key stretched from a second keyed hash of it. Without the pepper a copy of the database
-cannot test a codename at all.
+applicant's language (88 bits). The server generates it; it is stored only as a keyed hash
+(the key, the codename pepper, is not in the database) and as a credential: what the codename
+opens, wrapped under a key stretched from a second keyed hash of it. Without the pepper a copy
+of the database cannot test a codename at all.
 
 A credential holds a kind and a key. A real codename's key is the case's data key; a duress
 codename's key is a decoy key that opens nothing of the case. The kind is inside the
