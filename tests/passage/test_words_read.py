@@ -39,3 +39,34 @@ def test_the_head_count_reads_as_people_crossing_never_as_staff(
 def test_the_team_page_is_still_called_staff(world, staff_client):
     home = staff_client(Role.ADMIN).get("/ru/staff/").content.decode()
     assert "Сотрудники" in text_of(home) and "Сколько человек" not in text_of(home)
+
+
+def test_one_limit_on_a_group_and_the_form_says_how_to_apply_with_more(world, client):
+    from tests.conftest import application, form_token
+
+    page = client.get("/ru/north/apply/").content.decode()
+    response = client.post(
+        "/ru/north/apply/", application(form_token(page), group="group", group_size="51")
+    )
+    assert response.status_code == 200  # the form again, with what to do
+    assert (
+        "Один переход — не больше 50 человек. Если вас больше, укажите здесь 50 и напишите"
+        " в сообщении, сколько вас: мы спланируем несколько переходов."
+    ) in text_of(response.content.decode())
+
+
+def test_the_planner_says_how_to_split_a_group_one_crossing_cannot_take(
+    world, front, client, staff_client, monkeypatch
+):
+    from safepassage.cases import dossier
+
+    case = verified_case(client, group="group", group_size="30")
+    url = f"/ru/staff/case/{case.reference}/crossing/"
+    coordinator = staff_client(Role.COORDINATOR)
+    assert 'id="group-split"' not in coordinator.get(url).content.decode()
+    monkeypatch.setattr(dossier, "MAX_GROUP_SIZE", 20)  # a group from before the one limit
+    page = coordinator.get(url).content.decode()
+    assert text_of(page, "group-split") == (
+        "В его группе 30 человек: один переход — не больше 20. Спланируйте этот переход на 20,"
+        " а остальных — следующими переходами, каждый со своим уведомлением."
+    )

@@ -32,6 +32,11 @@ CIRCUMSTANCES = {
     "equipment": _("Equipment they could bring"),
     "language": _("Language"),
 }
+
+# The most people one crossing takes (the hold-fire notice's head count); the application
+# form says so, and a larger group is planned as several crossings.
+MAX_GROUP_SIZE = 50
+
 SERVICE_TYPES = [
     ("mobilised", _("Mobilised")),
     ("contract", _("Contract")),

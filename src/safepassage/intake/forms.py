@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from safepassage.cases.dossier import SERVICE_TYPES
+from safepassage.cases.dossier import MAX_GROUP_SIZE, SERVICE_TYPES
 from safepassage.textinput import (
     DayMonthYearField,
     TextAreaField,
@@ -60,11 +60,15 @@ class ApplicationForm(GroupSizeRequired, forms.Form):
     group_size = forms.IntegerField(
         label=_("If in a group: how many people, you included?"),
         min_value=2,
-        max_value=200,
+        max_value=MAX_GROUP_SIZE,
         required=False,
         error_messages={
             "min_value": _("A group is two people or more. If you are alone, choose “Alone”."),
-            "max_value": _("We can plan crossings for groups of up to 200 people."),
+            "max_value": _(
+                "One crossing takes up to %(limit_value)s people. For a larger group, give"
+                " %(limit_value)s here and write in your message how many you are: we will"
+                " plan several crossings."
+            ),
         },
     )
     surname = TextField(max_length=80, required=False, label=_("Surname"))

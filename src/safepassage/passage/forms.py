@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from safepassage import display
+from safepassage.cases.dossier import MAX_GROUP_SIZE
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector
 from safepassage.passage.recognition import signal_choices
 from safepassage.programmes.models import Programme
@@ -135,7 +136,9 @@ class PlanForm(forms.Form):
     window = forms.ChoiceField(label=_("Window"))
     signal = forms.ChoiceField(choices=signal_choices, label=_("Recognition signal"))
     escort = forms.ChoiceField(choices=Crossing.Escort.choices, label=_("Escort"))
-    head_count = forms.IntegerField(min_value=1, max_value=50, label=_("People crossing"))
+    head_count = forms.IntegerField(
+        min_value=1, max_value=MAX_GROUP_SIZE, label=_("People crossing")
+    )
 
     def __init__(
         self,

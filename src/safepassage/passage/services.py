@@ -147,14 +147,20 @@ def set_constraints(case: Case, constraints: Constraints, *, user: User, keyring
         log.record_case(case, Action.PASSAGE_CONSTRAINTS_SET, log.staff_actor(user))
 
 
-def head_count(case: Case, keyring: Keyring) -> int:
+def group_size(case: Case, keyring: Keyring) -> int:
+    """How many people he said cross with him, himself included (1 when alone)."""
     facts = dossier.circumstances(case, keyring)
     if facts.get("group") == "group":
         try:
-            return max(1, min(50, int(facts.get("group_size") or 1)))
+            return max(1, int(facts.get("group_size") or 1))
         except (TypeError, ValueError):
             return 1
     return 1
+
+
+def head_count(case: Case, keyring: Keyring) -> int:
+    """The first crossing's head count: the group, or as many of it as one crossing takes."""
+    return min(dossier.MAX_GROUP_SIZE, group_size(case, keyring))
 
 
 @dataclass
@@ -334,6 +340,7 @@ class PlanningView:
     options: list[Option]
     active: Crossing | None
     history: list[Crossing]
+    group_size: int  # more than one crossing takes (applied before the limit): plan several
     probe_risk: float
     withheld: bool  # instructions held back for probe risk
     duress: bool  # the duress codename was used and nobody has decided yet
@@ -346,6 +353,7 @@ def planning_view(case: Case, *, user: User, keyring: Keyring, now: datetime) ->
     view = PlanningView(
         constraints=constraints_of(case, keyring),
         head_count=head_count(case, keyring),
+        group_size=group_size(case, keyring),
         options=options_for(case, keyring, now)
         if case.state == State.VERIFIED and "plan" in keyring
         else [],
