@@ -27,6 +27,12 @@ def day(value: datetime | date | None, zone_key: str | None = None) -> str:
 
 
 @register.filter
+def zone_name(zone_key: str) -> str:
+    """ "Moscow time": a zone as people name it."""
+    return display.zone_name(zone_key)
+
+
+@register.filter
 def money(amount: int | Decimal | None, currency: str) -> str:
     return display.money(amount, currency) if amount is not None else ""
 

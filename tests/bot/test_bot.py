@@ -68,7 +68,7 @@ def test_a_wrong_answer_gets_the_web_forms_own_message(telegram):
     telegram.send("У водонапорной башни")
     telegram.press("group")
     telegram.send("500")
-    assert "до 200 человек" in telegram.last()
+    assert "не больше 50 человек" in telegram.last()
     telegram.send("3")
     assert "Фамилия" in telegram.last()
 

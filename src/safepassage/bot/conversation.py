@@ -280,6 +280,7 @@ def _status_sync(
             "instructions": page.instructions,
             "confirmed": page.confirmed,
             "on_hold": page.on_hold,
+            "come_back_at": page.come_back_at,
         }
         texts = [_text(render_to_string("intake/_status_text.html", context))]
         if page.instructions is not None:

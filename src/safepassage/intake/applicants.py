@@ -86,6 +86,7 @@ class Status:
     confirmed: bool
     actions: frozenset[str]  # the table's applicant actions possible in this state
     on_hold: bool = False  # after a duress sign-in: his crossing is on hold, he must not go
+    come_back_at: datetime | None = None  # a crossing is planned: his instructions appear then
 
 
 def enter(codename: str) -> Applicant | None:
@@ -162,6 +163,9 @@ def status(applicant: Applicant, now: datetime) -> Status | None:
         confirmed=bool(shown and shown.crossing.applicant_confirmed_at),
         actions=_applicant_actions(case.state),
         on_hold=on_hold,
+        come_back_at=None
+        if on_hold or shown
+        else instructions.instructions_from(case, applicant.data_key, now),
     )
 
 

@@ -163,6 +163,7 @@ def _status_page(
         "instructions": page.instructions,
         "confirmed": page.confirmed,
         "on_hold": page.on_hold,
+        "come_back_at": page.come_back_at,
         "messages": page.messages,
         "reply_form": reply_form,
         "can_cancel": "cancel" in page.actions,

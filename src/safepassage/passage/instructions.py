@@ -64,6 +64,21 @@ def instructions_for(case: Case, case_key: bytes, now: datetime) -> Instructions
     )
 
 
+def instructions_from(case: Case, case_key: bytes, now: datetime) -> datetime | None:
+    """When his instructions will appear, while a crossing is planned for him and they are not
+    due yet (the lead time before its window), read from his copy of the plan; else None."""
+    if case.state not in (State.VERIFIED, State.SCHEDULED):
+        return None
+    row = case.crossings.filter(status__in=Crossing.ACTIVE).first()
+    if row is None:
+        return None
+    crossing = plans.opened_for_applicant(row, case_key)
+    if crossing.plan is None:
+        return None
+    due = crossing.window_start - timedelta(hours=settings.PASSAGE_INSTRUCTION_LEAD_HOURS)
+    return due if due > now else None
+
+
 def _record_once(case: Case, crossing: Crossing, field: str, action: Action, now: datetime) -> None:
     """Set a one-time moment of the crossing and its audit entry, in the caller's transaction;
     a second call finds the moment set and writes nothing."""
