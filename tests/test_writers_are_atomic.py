@@ -11,7 +11,7 @@ from django.utils import timezone
 from safepassage.aftercare import services as aftercare
 from safepassage.audit import log
 from safepassage.cases import applicant_side, casework, retention, sign_ins
-from safepassage.passage import duress, notices, outcomes, services
+from safepassage.passage import duress, notices, outcomes, plans, services
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
 from tests.conftest import submit
@@ -65,6 +65,16 @@ def forced_after_acknowledgement(world, front, client):
     ProbeSignal.objects.create(case=case, kind=ProbeSignal.Kind.DURESS)
     case.refresh_from_db()
     return case
+
+
+def unit_key_waiting(world, front):
+    """A liaison an admin listed on a unit, who has no grant of its key yet."""
+    from safepassage.programmes.services import add_staff
+    from tests.conftest import PASSWORD
+
+    user = add_staff(world.programme, "north-liaison-9", PASSWORD, [Role.LIAISON], keyring={})
+    front.orchard.receiving_unit.liaisons.add(user)
+    return user
 
 
 def data_key(world, case):
@@ -155,6 +165,17 @@ WRITERS = [
         lambda w, f, c: withdrawn_after_acknowledgement(w, f, c),
         lambda w, f, crossing: notices.confirm_withdrawal_seen(
             crossing.pk, user=w.staff[Role.LIAISON], keys=w.unit_keys, now=timezone.now()
+        ),
+    ),
+    (
+        "unit key granted",
+        lambda w, f, c: unit_key_waiting(w, f),
+        lambda w, f, user: plans.grant_unit_key(
+            w.programme.pk,
+            f.orchard.receiving_unit.pk,
+            user.pk,
+            by=w.staff[Role.COORDINATOR],
+            keyring=w.keyring,
         ),
     ),
     (

@@ -113,6 +113,11 @@ passage_patterns = (
         path("p/<slug:slug>/sectors/<int:pk>/", passage_views.sector_edit, name="sector_edit"),
         path("p/<slug:slug>/units/new/", passage_views.unit_edit, name="unit_new"),
         path("p/<slug:slug>/units/<int:pk>/", passage_views.unit_edit, name="unit_edit"),
+        path(
+            "p/<slug:slug>/units/<int:unit_id>/grant/<int:user_id>/",
+            passage_views.grant_unit_key,
+            name="grant_unit_key",
+        ),
         path("p/<slug:slug>/planner/", passage_views.planner, name="planner"),
         path("p/<slug:slug>/calibration/", passage_views.calibration, name="calibration"),
         path(

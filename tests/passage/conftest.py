@@ -50,6 +50,15 @@ def front(world) -> Front:
         receiving_unit=other_unit,
         distance_km=7.0,
     )
+    # The coordinator grants each liaison his unit's key, as from his home page.
+    for granted, liaison in ((unit, world.staff[Role.LIAISON]), (other_unit, other)):
+        plans.grant_unit_key(
+            world.programme.pk,
+            granted.pk,
+            liaison.pk,
+            by=world.staff[Role.COORDINATOR],
+            keyring=world.keyring,
+        )
     return Front(orchard, quarry, other)
 
 

@@ -43,7 +43,7 @@ def test_each_demo_account_comes_with_its_enrolment_link(capsys, client):
     call_command("seed-demo")
     out = capsys.readouterr().out
     links = re.findall(r"http://127\.0\.0\.1:\d+(/ru/staff/join/[\w-]+/)", out)
-    assert len(links) == 9  # eight roles and the second after-care officer
+    assert len(links) == 10  # eight roles and two more after-care officers (rewards need three)
     password = re.search(r"demo-intake\s+(\S+)", out).group(1)
     client.get(links[0])
     page = client.post("/ru/staff/join/", {"password": password})

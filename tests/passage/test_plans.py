@@ -11,7 +11,7 @@ from safepassage.passage import notices, plans, windows
 from safepassage.passage.models import Crossing, UnitKeyGrant
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import add_staff
-from tests.conftest import PASSWORD, sign_in, text_of
+from tests.conftest import PASSWORD, audit_entries, sign_in, text_of
 from tests.passage.conftest import crossed, notify, verified_case
 
 pytestmark = pytest.mark.django_db
@@ -38,9 +38,11 @@ def test_the_plan_is_sealed_to_the_programme_the_unit_and_the_applicant_only(wor
         closed.window_start  # noqa: B018
 
 
-def test_a_liaison_added_later_reads_notices_once_a_key_holder_shares_the_unit_key(
+def test_a_liaison_added_later_reads_notices_once_a_key_holder_grants_the_unit_key(
     world, front, client, staff_client
 ):
+    """Issue #22, point 2: an admin who lists an account of his own on a unit reads nothing
+    of its plans; no sign-in shares the unit key, only a plan-key holder's explicit act."""
     newcomer = add_staff(
         world.programme, "north-liaison-3", PASSWORD, [Role.LIAISON], keyring=world.keyring
     )
@@ -52,11 +54,51 @@ def test_a_liaison_added_later_reads_notices_once_a_key_holder_shares_the_unit_k
     page = session.get("/en/staff/notices/").content.decode()
     assert "has not shared its key with you yet" in text_of(page, "waiting-for-key")
     assert f"notice-{crossing.pk}" not in page
-    # The coordinator signs in: his session shares the unit key with the newcomer, whose
-    # open session reads the notice at its next request.
-    staff_client(Role.COORDINATOR)
+    # Key holders sign in and send notices: nothing is shared by itself.
+    coordinator = staff_client(Role.COORDINATOR)
+    staff_client(Role.RECEPTION)
+    notify(world, verified_case(client), front.quarry)
+    assert not UnitKeyGrant.objects.filter(user=newcomer).exists()
+    assert f"notice-{crossing.pk}" not in session.get("/en/staff/notices/").content.decode()
+    # The coordinator's home asks him; he decides, and it is audited with his name.
+    home = coordinator.get("/en/staff/").content.decode()
+    unit = front.orchard.receiving_unit
+    waiting = text_of(home, f"unit-waiting-{unit.pk}-{newcomer.pk}")
+    assert waiting == "north-liaison-3 · 47th brigade Grant the unit's key"
+    coordinator.post(f"/en/staff/p/north/units/{unit.pk}/grant/{newcomer.pk}/")
     page = session.get("/en/staff/notices/").content.decode()
     assert f"notice-{crossing.pk}" in page and "waiting-for-key" not in page
+    coordinator_pk = world.staff[Role.COORDINATOR].pk
+    assert audit_entries("staff.unit_key_granted")[-1] == (
+        f"staff:{coordinator_pk}",
+        {"staff": newcomer.pk, "unit": unit.pk},
+    )
+
+
+def test_the_admin_who_invited_a_liaison_cannot_grant_him_a_unit_key(world, front, client):
+    """Who invited the account does not also vouch for it: a second key holder decides."""
+    from safepassage.programmes.models import Invitation
+
+    coordinator = world.staff[Role.COORDINATOR]
+    newcomer = add_staff(
+        world.programme, "north-liaison-4", PASSWORD, [Role.LIAISON], keyring=world.keyring
+    )
+    Invitation.objects.create(
+        programme=world.programme,
+        purpose=Invitation.Purpose.JOIN,
+        username=newcomer.username,
+        user=newcomer,
+        created_by=coordinator,
+        token_hash=b"x" * 32,
+        expires_at=timezone.now(),
+    )
+    unit = front.orchard.receiving_unit
+    unit.liaisons.add(newcomer)
+    with pytest.raises(plans.UnitKeyRefused, match="you invited this account yourself"):
+        plans.grant_unit_key(
+            world.programme.pk, unit.pk, newcomer.pk, by=coordinator, keyring=world.keyring
+        )
+    assert not UnitKeyGrant.objects.filter(user=newcomer).exists()
 
 
 def test_an_admin_taking_a_liaison_off_the_unit_takes_its_key_too(

@@ -102,6 +102,7 @@ class Action(models.TextChoices):
     STAFF_INVITED = "staff.invited", _("Staff member invited")
     STAFF_JOINED = "staff.joined", _("Invitation accepted")
     STAFF_KEY_GRANTED = "staff.key_granted", _("Programme key granted")
+    UNIT_KEY_GRANTED = "staff.unit_key_granted", _("A receiving unit's key granted to a liaison")
     STAFF_ROLES_CHANGED = "staff.roles_changed", _("Roles changed")
     STAFF_DEACTIVATED = "staff.deactivated", _("Staff member deactivated")
     STAFF_SECOND_FACTOR_RESET = "staff.second_factor_reset", _("Second-factor enrolment link made")

@@ -43,6 +43,11 @@ def home(request: StaffRequest) -> HttpResponse:
     }
     for programme, keyring in keyrings.items():  # a duress sign-in becomes its signal here
         sign_ins.read_new(programme, keyring, user=request.user)
+    unit_keys_waiting = [
+        (programme, waiting)
+        for programme, keyring in keyrings.items()
+        for waiting in plans.unit_keys_waiting(programme.pk, keyring)
+    ]
     waiting_for_key = [
         (programme, person)
         for programme, keyring in keyrings.items()
@@ -54,6 +59,7 @@ def home(request: StaffRequest) -> HttpResponse:
         "dashboard/home.html",
         {
             "waiting_for_key": waiting_for_key,
+            "unit_keys_waiting": unit_keys_waiting,
             "rotations": rotations,
             "case_programmes": programmes_for(scope.case_programme_ids()),
             "admin_programmes": programmes_for(scope.admin_programme_ids()),

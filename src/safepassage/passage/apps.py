@@ -21,7 +21,6 @@ class PassageConfig(AppConfig):
         def as_key_holder(
             sender: object, programme_id: int, keyring: dict[str, bytes], **kw: object
         ) -> None:
-            plans.share_unit_keys(programme_id, keyring)
             plans.complete_applicant_copies(programme_id, keyring)
 
         programme_key_opened.connect(as_key_holder, weak=False, dispatch_uid="passage-keys")

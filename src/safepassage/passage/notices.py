@@ -95,8 +95,6 @@ def send_notice(
             crossing.save()
     except IntegrityError as exc:
         raise PlanRefused(_("This case already has a crossing in preparation.")) from exc
-    # A liaison added to the unit since a key holder last signed in can read it at once.
-    plans.share_unit_keys(case.programme_id, keyring)
     # The crossing's number only: the entry must not repeat where and when (issue #16).
     log.record_case(locked, Action.PASSAGE_NOTICE_SENT, log.staff_actor(user), crossing=crossing.pk)
     crossing.plan, crossing.planned_sector = plan, sector

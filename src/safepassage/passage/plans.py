@@ -10,8 +10,10 @@ which would point at a sector) is stored three times:
 - encrypted under the case's data key: the applicant's instructions.
 
 The unit's private key is sealed to the programme key and to each of its liaisons' own key
-pairs (`UnitKeyGrant`). A key holder's session seals it to a liaison who has none yet
-(`share_unit_keys`): when a notice is sent and when a key holder signs in.
+pairs (`UnitKeyGrant`). Only an explicit act of a plan-key holder (a coordinator or
+reception) seals it to a liaison, from the list on his home (`unit_keys_waiting`,
+`grant_unit_key`), audited with who decided: an admin's ticking an account on a unit shares
+nothing, and never does a sign-in (issue #22, point 2).
 
 Plain on the row, and why: the unit (whose liaisons must find their notices), the status and
 outcome, and the night (a date): the worker expires what nobody answered at the night's end,
@@ -27,13 +29,19 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.db.models import F, Q
+from django.utils.translation import gettext as _
 
+from safepassage.audit import log
+from safepassage.audit.actions import Action
 from safepassage.cases import dossier
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector, UnitKeyGrant
 from safepassage.programmes import keys as session
 from safepassage.programmes.groupkeys import Keyring
-from safepassage.programmes.models import Programme, StaffKey
+from safepassage.programmes.models import Invitation, Membership, Programme, StaffKey
+from safepassage.programmes.roles import Role
+from safepassage.refused import Refused
 from safepassage.vault import crypto
 
 if TYPE_CHECKING:
@@ -158,31 +166,101 @@ def unit_keys(user: User, own_private_key: bytes | None) -> dict[int, bytes]:
     return keys
 
 
-def share_unit_keys(programme_id: int, keyring: Keyring) -> int:
-    """Seal each unit's key to every liaison of the unit who has a key pair and no grant yet,
-    from a session holding the plan key (the only place the unit key can be opened). Returns
-    how many grants were made."""
-    made = 0
-    if "plan" not in keyring:
-        return made
+@dataclass(frozen=True)
+class UnitKeyWaiting:
+    """A liaison of a unit who has no grant of its key yet, and who decided he serves it."""
+
+    unit: ReceivingUnit
+    user: User
+    invited_by: str  # the admin who invited him ("" when not known)
+
+
+def _liaisons_waiting(programme_id: int) -> list[tuple[ReceivingUnit, User]]:
     units = ReceivingUnit.objects.filter(programme_id=programme_id).prefetch_related("liaisons")
-    for unit in units:
-        granted = set(UnitKeyGrant.objects.filter(unit=unit).values_list("user_id", flat=True))
-        waiting = [u.pk for u in unit.liaisons.all() if u.pk not in granted]
-        if not waiting:
-            continue
-        try:
-            unit_private = crypto.unseal(keyring["plan"], bytes(unit.sealed_private_key))
-        except crypto.DecryptionError:
-            continue
-        for staff_key in StaffKey.objects.filter(user_id__in=waiting):
-            UnitKeyGrant.objects.create(
-                unit=unit,
-                user_id=staff_key.user_id,
-                sealed_private_key=crypto.seal(bytes(staff_key.public_key), unit_private),
-            )
-            made += 1
-    return made
+    granted = set(
+        UnitKeyGrant.objects.filter(unit__programme_id=programme_id).values_list(
+            "unit_id", "user_id"
+        )
+    )
+    liaisons = set(
+        Membership.objects.filter(programme_id=programme_id, role=Role.LIAISON).values_list(
+            "user_id", flat=True
+        )
+    )
+    with_keys = set(StaffKey.objects.values_list("user_id", flat=True))
+    return [
+        (unit, user)
+        for unit in units
+        for user in unit.liaisons.all()
+        if (unit.pk, user.pk) not in granted and user.pk in liaisons and user.pk in with_keys
+    ]
+
+
+def _invited_by(programme_id: int, user: User) -> User | None:
+    invitation = (
+        Invitation.objects.filter(programme_id=programme_id, user=user, created_by__isnull=False)
+        .select_related("created_by")
+        .order_by("-created_at")
+        .first()
+    )
+    return invitation.created_by if invitation else None
+
+
+def unit_keys_waiting(programme_id: int, keyring: Keyring) -> list[UnitKeyWaiting]:
+    """What a session holding the plan key may grant: the unit keys liaisons wait for. An
+    admin's ticking a liaison on a unit shares nothing; a plan-key holder decides (issue
+    #22, point 2)."""
+    if "plan" not in keyring:
+        return []
+    waiting = []
+    for unit, user in _liaisons_waiting(programme_id):
+        invited = _invited_by(programme_id, user)
+        waiting.append(UnitKeyWaiting(unit, user, invited.username if invited else ""))
+    return waiting
+
+
+class UnitKeyRefused(Refused):
+    """The unit key cannot be granted; the reason is safe to show."""
+
+
+@transaction.atomic
+def grant_unit_key(
+    programme_id: int, unit_id: int, user_id: int, *, by: User, keyring: Keyring
+) -> None:
+    """A plan-key holder seals the unit's key to a liaison of it, audited with who decided.
+    Never to himself, and never by the admin who invited the liaison: a second person
+    confirms that the account serves that unit."""
+    pair = next(
+        (
+            (unit, user)
+            for unit, user in _liaisons_waiting(programme_id)
+            if unit.pk == unit_id and user.pk == user_id
+        ),
+        None,
+    )
+    if pair is None or "plan" not in keyring:
+        raise UnitKeyRefused(_("This liaison is not waiting for a key you can grant."))
+    unit, user = pair
+    invited = _invited_by(programme_id, user)
+    if user.pk == by.pk or (invited is not None and invited.pk == by.pk):
+        raise UnitKeyRefused(
+            _("Another key holder must grant this key: you invited this account yourself.")
+        )
+    try:
+        unit_private = crypto.unseal(keyring["plan"], bytes(unit.sealed_private_key))
+    except crypto.DecryptionError as closed:
+        raise UnitKeyRefused(_("Sign in again: your session holds an older key.")) from closed
+    public = StaffKey.objects.get(user=user).public_key
+    UnitKeyGrant.objects.create(
+        unit=unit, user=user, sealed_private_key=crypto.seal(bytes(public), unit_private)
+    )
+    log.record(
+        Action.UNIT_KEY_GRANTED,
+        log.staff_actor(by),
+        programme_id=programme_id,
+        staff=user.pk,
+        unit=unit.pk,
+    )
 
 
 def waiting_for_unit_key(user: User) -> bool:

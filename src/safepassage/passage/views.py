@@ -325,6 +325,19 @@ def call_off_after_duress(request: StaffRequest, access: CaseAccess) -> HttpResp
     return _back(access)
 
 
+@require_POST
+@staff_required
+def grant_unit_key(request: StaffRequest, slug: str, unit_id: int, user_id: int) -> HttpResponse:
+    """A plan-key holder grants a liaison his unit's key, from his home."""
+    programme = _programme(request, slug, Role.COORDINATOR, Role.RECEPTION)
+    keyring = keys.keyring(request, programme)
+    try:
+        plans.grant_unit_key(programme.pk, unit_id, user_id, by=request.user, keyring=keyring)
+    except Refused as why:
+        return refused(request, why.reason, reverse("dashboard-home"))
+    return redirect("dashboard-home")
+
+
 # --- Coordinator: many cases at once, and how the estimates held up ---------------------------
 
 

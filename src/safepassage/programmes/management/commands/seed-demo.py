@@ -54,9 +54,10 @@ class Command(BaseCommand):
         lines = []
         staff: dict[Role, User] = {}
         site = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
-        # Reward claims need two different after-care officers.
+        # A reward claim needs two approvals by after-care officers other than the one who
+        # verified it: three officers, so a demo claim can be paid.
         accounts = [(f"demo-{role.value}", role) for role in Role]
-        accounts.append(("demo-aftercare-2", Role.AFTERCARE))
+        accounts += [("demo-aftercare-2", Role.AFTERCARE), ("demo-aftercare-3", Role.AFTERCARE)]
         for username, role in accounts:
             password = "-".join(secrets.token_hex(3) for _ in range(4))
             user = add_staff(programme, username, password, [role], keyring=keyring)
@@ -80,7 +81,14 @@ class Command(BaseCommand):
             )
             for name, description, approach, distance in DEMO_SECTORS
         ]
-        plans.share_unit_keys(programme.pk, keyring)
+        # The coordinator grants the liaison his unit's key, as he would from his home.
+        plans.grant_unit_key(
+            programme.pk,
+            unit.pk,
+            staff[Role.LIAISON].pk,
+            by=staff[Role.COORDINATOR],
+            keyring=keyring,
+        )
         _demo_arrival(programme, sectors[0], staff, keyring)
         self.stdout.write(
             "\n".join(
