@@ -12,6 +12,7 @@ from safepassage.aftercare import services as aftercare
 from safepassage.audit import log
 from safepassage.cases import applicant_side, casework, retention, sign_ins
 from safepassage.passage import duress, notices, outcomes, plans, services
+from safepassage.programmes import team
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
 from tests.conftest import submit
@@ -65,6 +66,22 @@ def forced_after_acknowledgement(world, front, client):
     ProbeSignal.objects.create(case=case, kind=ProbeSignal.Kind.DURESS)
     case.refresh_from_db()
     return case
+
+
+def reset_waiting(world):
+    """A password reset one admin made, and a second admin who may confirm it."""
+    from safepassage.programmes.models import Invitation
+    from safepassage.programmes.services import add_staff
+    from tests.conftest import PASSWORD
+
+    other = add_staff(world.programme, "north-admin-2", PASSWORD, [Role.ADMIN], keyring={})
+    team.reset_link(
+        world.programme,
+        world.staff[Role.VERIFIER],
+        Invitation.Purpose.PASSWORD,
+        by=world.staff[Role.ADMIN],
+    )
+    return Invitation.objects.get(purpose=Invitation.Purpose.PASSWORD), other
 
 
 def unit_key_waiting(world, front):
@@ -166,6 +183,11 @@ WRITERS = [
         lambda w, f, crossing: notices.confirm_withdrawal_seen(
             crossing.pk, user=w.staff[Role.LIAISON], keys=w.unit_keys, now=timezone.now()
         ),
+    ),
+    (
+        "password reset confirmed by a second admin",
+        lambda w, f, c: reset_waiting(w),
+        lambda w, f, pair: team.confirm_reset(w.programme, pair[0].pk, by=pair[1]),
     ),
     (
         "unit key granted",

@@ -61,6 +61,11 @@ staff_patterns = (
             name="reset",
         ),
         path("p/<slug:slug>/people/<int:user_id>/grant/", team_views.grant, name="grant"),
+        path(
+            "p/<slug:slug>/resets/<int:invitation_id>/confirm/",
+            team_views.confirm_reset,
+            name="confirm_reset",
+        ),
     ],
     "staff",
 )

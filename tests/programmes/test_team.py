@@ -67,6 +67,14 @@ def enrol(link: str, password: str = NEW_PASSWORD) -> tuple[Client, list[str]]:
     return invitee, codes
 
 
+def recovery_code_of(user: User) -> str:
+    """One of the recovery codes he kept at enrolment."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device, _created = StaticDevice.objects.get_or_create(user=user, name="recovery codes")
+    return device.token_set.create(token=StaticToken.random_token()).token
+
+
 def sign_in_later(user: User, password: str = NEW_PASSWORD) -> Client:
     client = Client()
     response = client.post("/en/staff/login/", {"username": user.username, "password": password})
@@ -270,13 +278,16 @@ def test_a_forgotten_password_gives_a_new_key_pair_and_the_key_waits_again(world
     admin = staff_client(Role.ADMIN)
     intake = world.staff[Role.INTAKE]
     old_public = bytes(StaffKey.objects.get(user=intake).public_key)
+    code = recovery_code_of(intake)
     page = admin.post(f"/en/staff/p/north/people/{intake.pk}/reset/password/")
     person = Client()
     person.get(link_on(page.content.decode()))
     done = person.post(
-        "/en/staff/join/", {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+        "/en/staff/join/",
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD, "recovery_code": code},
     )
     assert "Key holders will grant you your programme keys again" in text_of(done.content.decode())
+    assert not StaticToken.objects.filter(token=code).exists()  # used up
     assert bytes(StaffKey.objects.get(user=intake).public_key) != old_public
     assert not KeyGrant.objects.filter(user=intake).exists()
     sign_in_later(intake)
@@ -292,3 +303,106 @@ def test_a_person_sees_his_sessions_and_signs_out_of_another(world):
     second.post("/en/staff/sessions/", {"session": other})
     assert first.get("/en/staff/").status_code == 302  # signed out
     assert second.get("/en/staff/").status_code == 200
+
+
+# --- No single admin becomes a colleague (issue #22, point 3) ---------------------------------
+
+
+def second_admin(world):
+    from safepassage.programmes.services import add_staff
+
+    other = add_staff(world.programme, "north-admin-2", PASSWORD, [Role.ADMIN], keyring={})
+    TOTPDevice.objects.create(user=other, name="app", confirmed=True)
+    return other
+
+
+def test_one_admin_alone_cannot_finish_a_colleagues_password_reset(world, staff_client):
+    admin = staff_client(Role.ADMIN)
+    verifier = world.staff[Role.VERIFIER]
+    before = User.objects.get(pk=verifier.pk).password
+    people = text_of(admin.get("/en/staff/p/north/people/").content.decode(), "one-admin")
+    assert people.startswith("This programme has one admin.")
+    page = admin.post(f"/en/staff/p/north/people/{verifier.pk}/reset/password/")
+    himself = Client()  # the admin opens the link he made
+    himself.get(link_on(page.content.decode()))
+    refused = himself.post(
+        "/en/staff/join/", {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert refused.status_code == 400
+    assert (
+        "Give one of your recovery codes, or ask a second admin of the programme to confirm"
+        " this reset first." in text_of(refused.content.decode())
+    )
+    wrong = himself.post(
+        "/en/staff/join/",
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD, "recovery_code": "abcdefgh"},
+    )
+    assert wrong.status_code == 400
+    assert User.objects.get(pk=verifier.pk).password == before  # nothing half-written
+    assert Invitation.objects.get(purpose="password").claimed_at is None
+    assert audit_entries("staff.password_changed") == []
+
+
+def test_a_second_admin_confirms_a_reset_and_the_owner_sees_it_at_his_next_sign_in(
+    world, staff_client
+):
+    other = second_admin(world)
+    admin = staff_client(Role.ADMIN)
+    verifier = world.staff[Role.VERIFIER]
+    page = admin.post(f"/en/staff/p/north/people/{verifier.pk}/reset/password/")
+    link = link_on(page.content.decode())
+    # Its maker is not asked to confirm it; the other admin is.
+    assert 'id="resets-to-confirm"' not in admin.get("/en/staff/p/north/people/").content.decode()
+    colleague = sign_in(Client(), other)
+    listed = colleague.get("/en/staff/p/north/people/").content.decode()
+    reset = Invitation.objects.get(purpose="password")
+    assert text_of(listed, f"reset-{reset.pk}").startswith("north-verifier · made by north-admin")
+    assert 'id="one-admin"' not in listed
+    colleague.post(f"/en/staff/p/north/resets/{reset.pk}/confirm/")
+    assert audit_entries("staff.reset_confirmed") == [(f"staff:{other.pk}", {"staff": verifier.pk})]
+    person = Client()
+    person.get(link)
+    page = person.get("/en/staff/join/").content.decode()
+    assert 'name="recovery_code"' not in page  # a second admin vouched for it
+    person.post("/en/staff/join/", {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    home = sign_in_later(verifier).get("/en/staff/").content.decode()
+    assert text_of(home, "my-resets").startswith(
+        "Your account was reset Set a new password: reset by north-admin on "
+    )
+    # The key holder asked to grant him his keys again reads the same beside the request.
+    coordinator = staff_client(Role.COORDINATOR).get("/en/staff/").content.decode()
+    assert "Set a new password: reset by north-admin on" in text_of(
+        coordinator, f"waiting-{verifier.pk}"
+    )
+
+
+def test_an_admin_cannot_give_himself_a_role_nor_reset_his_own_password(world, staff_client):
+    second_admin(world)
+    admin_user = world.staff[Role.ADMIN]
+    admin = staff_client(Role.ADMIN)
+    response = admin.post(
+        f"/en/staff/p/north/people/{admin_user.pk}/", {"roles": ["admin", "coordinator"]}
+    )
+    assert refusal(admin, response) == (
+        "Another admin gives you a new role: nobody adds roles to himself."
+    )
+    assert not Membership.objects.filter(user=admin_user, role=Role.COORDINATOR).exists()
+    response = admin.post(f"/en/staff/p/north/people/{admin_user.pk}/reset/password/")
+    assert refusal(admin, response) == "Another admin makes a password reset link for you."
+    assert not Invitation.objects.filter(purpose="password").exists()
+
+
+def test_an_enrolment_stopped_after_the_password_resumes_with_the_same_link(world, staff_client):
+    admin = staff_client(Role.ADMIN)
+    link = invite(admin, "north-newcomer", Role.INTAKE)
+    first = Client()
+    first.get(link)
+    first.post("/en/staff/join/", {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    later = Client()  # another day, another browser: the same link
+    later.get(link)
+    page = text_of(later.get("/en/staff/join/").content.decode())
+    assert "You set your password with this link earlier" in page
+    wrong = later.post("/en/staff/join/", {"password": "not the password at all"})
+    assert "That is not the password you set with this link." in text_of(wrong.content.decode())
+    later.post("/en/staff/join/", {"password": NEW_PASSWORD})
+    assert 'src="data:image/svg+xml' in later.get("/en/staff/join/").content.decode()

@@ -102,6 +102,7 @@ class Action(models.TextChoices):
     STAFF_INVITED = "staff.invited", _("Staff member invited")
     STAFF_JOINED = "staff.joined", _("Invitation accepted")
     STAFF_KEY_GRANTED = "staff.key_granted", _("Programme key granted")
+    STAFF_RESET_CONFIRMED = "staff.reset_confirmed", _("Password reset confirmed by a second admin")
     UNIT_KEY_GRANTED = "staff.unit_key_granted", _("A receiving unit's key granted to a liaison")
     STAFF_ROLES_CHANGED = "staff.roles_changed", _("Roles changed")
     STAFF_DEACTIVATED = "staff.deactivated", _("Staff member deactivated")

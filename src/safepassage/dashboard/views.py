@@ -59,6 +59,7 @@ def home(request: StaffRequest) -> HttpResponse:
         "dashboard/home.html",
         {
             "waiting_for_key": waiting_for_key,
+            "my_resets": team.recent_resets(request.user, now - team.RESETS_SHOWN_FOR),
             "unit_keys_waiting": unit_keys_waiting,
             "rotations": rotations,
             "case_programmes": programmes_for(scope.case_programme_ids()),

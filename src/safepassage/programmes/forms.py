@@ -1,5 +1,7 @@
 """Staff forms: the sign-in code, and the programme admin's people pages."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -61,3 +63,13 @@ class OwnPasswordForm(forms.Form):
     password = forms.CharField(
         label=_("Your password"), strip=False, widget=forms.PasswordInput(render_value=False)
     )
+
+
+class RecoveryCodeField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("One of your recovery codes"))
+        kwargs.setdefault(
+            "help_text",
+            _("Unless a second admin confirmed this reset: one of the codes you kept."),
+        )
+        super().__init__(max_length=32, required=False, strip=True, **kwargs)

@@ -149,6 +149,12 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     claimed_at = models.DateTimeField(null=True)  # its first step was taken: nobody else's
     finished_at = models.DateTimeField(null=True)
+    # A password reset a second admin confirmed: without it, only the account's owner can
+    # finish it, with one of his recovery codes (issue #22, point 3).
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return f"{self.purpose} invitation for {self.username}"

@@ -9,7 +9,7 @@ acting person, in the same transaction.
 """
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from hashlib import blake2b
 
@@ -40,6 +40,7 @@ from safepassage.vault import crypto
 
 INVITATION_HOURS = 72
 RECOVERY_CODES = 10
+RESETS_SHOWN_FOR = timedelta(days=30)  # to him at sign-in, to key holders beside a grant
 
 
 class TeamRefused(Refused):
@@ -134,9 +135,13 @@ def members_of(programme: Programme, user: User) -> frozenset[str]:
 @transaction.atomic
 def reset_link(programme: Programme, user: User, purpose: str, *, by: User | None) -> Issued:
     """A link for a member to enrol a new second factor or set a new password (`by` None:
-    the demo's first enrolment)."""
+    the demo's first enrolment). Neither lets its maker become him: a second-factor reset
+    asks for his own password, a password reset for one of his recovery codes or a second
+    admin's confirmation."""
     if not members_of(programme, user):
         raise TeamRefused(_("This person has no role in the programme."))
+    if by is not None and by.pk == user.pk and purpose == Invitation.Purpose.PASSWORD:
+        raise TeamRefused(_("Another admin makes a password reset link for you."))
     issued = _issue(programme, purpose, username=user.username, by=by, user=user)
     action = (
         Action.STAFF_SECOND_FACTOR_RESET
@@ -146,6 +151,78 @@ def reset_link(programme: Programme, user: User, purpose: str, *, by: User | Non
     actor = log.staff_actor(by) if by else log.SYSTEM
     log.record(action, actor, programme_id=programme.pk, staff=user.pk)
     return issued
+
+
+def resets_to_confirm(programme: Programme, admin: User, now: datetime) -> list[Invitation]:
+    """Password resets of the programme that this admin may confirm: open, unconfirmed, made
+    by another admin, for someone else."""
+    return list(
+        Invitation.objects.filter(
+            programme=programme,
+            purpose=Invitation.Purpose.PASSWORD,
+            confirmed_by__isnull=True,
+            claimed_at__isnull=True,
+            finished_at__isnull=True,
+            expires_at__gt=now,
+        )
+        .exclude(created_by=admin)
+        .exclude(user=admin)
+        .exclude(created_by__isnull=True)
+        .select_related("user", "created_by")
+        .order_by("created_at")
+    )
+
+
+@transaction.atomic
+def confirm_reset(programme: Programme, invitation_id: int, *, by: User) -> Invitation:
+    """A second admin confirms a colleague's password reset: its link then works without
+    the owner's recovery code."""
+    if by.pk not in _admins(programme):
+        raise TeamRefused(_("Only an admin of the programme confirms a reset."))
+    found = [i for i in resets_to_confirm(programme, by, timezone.now()) if i.pk == invitation_id]
+    if not found:
+        raise TeamRefused(_("This reset is not waiting for your confirmation."))
+    invitation = found[0]
+    Invitation.objects.filter(pk=invitation.pk).update(confirmed_by=by, confirmed_at=timezone.now())
+    log.record(
+        Action.STAFF_RESET_CONFIRMED,
+        log.staff_actor(by),
+        programme_id=programme.pk,
+        staff=invitation.user_id,
+    )
+    return invitation
+
+
+@dataclass(frozen=True)
+class Reset:
+    """A reset of someone's account, as he and key holders read it."""
+
+    what: str
+    by: str
+    on: datetime
+
+
+def recent_resets(user: User, since: datetime) -> list[Reset]:
+    """His account's resets finished since `since`, newest first: he sees them at sign-in,
+    and key holders beside any key he waits for."""
+    finished = (
+        Invitation.objects.filter(
+            user=user,
+            purpose__in=[Invitation.Purpose.PASSWORD, Invitation.Purpose.SECOND_FACTOR],
+            finished_at__gte=since,
+            created_by__isnull=False,
+        )
+        .select_related("created_by")
+        .order_by("-finished_at")
+    )
+    return [
+        Reset(
+            str(Invitation.Purpose(i.purpose).label),
+            i.created_by.username if i.created_by else "",
+            i.finished_at or i.created_at,
+        )
+        for i in finished
+    ]
 
 
 # --- The invitee's steps ---------------------------------------------------------------------
@@ -203,13 +280,32 @@ def join(invitation: Invitation, password: str, *, token: str, now: datetime) ->
     return user
 
 
+def _recovery_code_matches(user: User, code: str) -> bool:
+    """One of his recovery codes (django-otp's static tokens), used up by this check."""
+    code = code.strip().lower()
+    return bool(code) and any(
+        device.verify_token(code) for device in StaticDevice.objects.filter(user=user)
+    )
+
+
 @transaction.atomic
-def new_password(invitation: Invitation, password: str, *, now: datetime) -> User:
+def new_password(
+    invitation: Invitation, password: str, *, recovery_code: str = "", now: datetime
+) -> User:
     """A forgotten password: a new key pair, so what was sealed to the old one is gone; the
-    programme key waits for a key holder again. Every session of his ends."""
-    _claim(invitation, now)
+    programme key waits for a key holder again. Every session of his ends. Only he finishes
+    it, with one of his recovery codes, unless a second admin confirmed the reset: the admin
+    who made the link cannot alone become him."""
     user = invitation.user
     assert user is not None
+    if invitation.confirmed_by_id is None and not _recovery_code_matches(user, recovery_code):
+        raise TeamRefused(
+            _(
+                "Give one of your recovery codes, or ask a second admin of the programme to"
+                " confirm this reset first."
+            )
+        )
+    _claim(invitation, now)
     StaffKey.objects.filter(user=user).delete()
     KeyGrant.objects.filter(user=user).delete()
     user.set_password(password)
@@ -228,6 +324,18 @@ def confirm_password(invitation: Invitation, password: str, *, now: datetime) ->
         raise TeamRefused(_("That is not the password of this account."))
     _claim(invitation, now)
     return user
+
+
+def may_resume(invitation: Invitation, password: str) -> bool:
+    """An enrolment taken up to its password step, by whoever knows the password set then."""
+    user = invitation.user
+    return (
+        invitation.purpose in (Invitation.Purpose.JOIN, Invitation.Purpose.SECOND_FACTOR)
+        and invitation.claimed_at is not None
+        and invitation.finished_at is None
+        and user is not None
+        and user.check_password(password)
+    )
 
 
 def pending_device(user: User) -> TOTPDevice:
@@ -279,6 +387,7 @@ class Waiting:
     roles: list[str]  # the admin's decision, in words
     decided_by: str  # the admin who invited him, if he joined by invitation
     groups: list[str]  # the keys he waits for that this key holder can give, in words
+    resets: list[Reset] = field(default_factory=list)  # his account's resets, last 30 days
 
 
 def missing_groups(programme: Programme) -> dict[int, frozenset[str]]:
@@ -323,6 +432,7 @@ def waiting_for_key(programme: Programme, holding: Keyring) -> list[Waiting]:
                 role_labels(members_of(programme, user)),
                 decided_by,
                 group_labels(can_give),
+                recent_resets(user, timezone.now() - RESETS_SHOWN_FOR),
             )
         )
     return waiting
@@ -364,6 +474,12 @@ def _admins(programme: Programme) -> set[int]:
     )
 
 
+def has_one_admin(programme: Programme) -> bool:
+    """Then a colleague's password reset waits for his own recovery code: no second admin
+    can confirm it."""
+    return len(_admins(programme)) < 2
+
+
 @transaction.atomic
 def change_roles(programme: Programme, user: User, roles: list[str], *, by: User) -> None:
     """His roles in the programme become `roles`. A role that held the programme key, gone,
@@ -373,6 +489,8 @@ def change_roles(programme: Programme, user: User, roles: list[str], *, by: User
         raise TeamRefused(_("Choose at least one role, or deactivate the person instead."))
     if Role.ADMIN not in roles and _admins(programme) == {user.pk}:
         raise TeamRefused(_("The programme's last admin cannot stop being one."))
+    if by.pk == user.pk and not set(roles) <= members_of(programme, user):
+        raise TeamRefused(_("Another admin gives you a new role: nobody adds roles to himself."))
     Membership.objects.filter(programme=programme, user=user).exclude(role__in=roles).delete()
     for role in roles:
         Membership.objects.get_or_create(programme=programme, user=user, role=role)

@@ -21,7 +21,13 @@ from safepassage.audit.actions import Action
 from safepassage.confirm import refused, second_step
 from safepassage.programmes import keys, team
 from safepassage.programmes.access import StaffRequest, staff_required
-from safepassage.programmes.forms import InviteForm, OwnPasswordForm, RolesForm, TokenForm
+from safepassage.programmes.forms import (
+    InviteForm,
+    OwnPasswordForm,
+    RecoveryCodeField,
+    RolesForm,
+    TokenForm,
+)
 from safepassage.programmes.models import Invitation, Programme
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programme_by_slug
@@ -63,7 +69,13 @@ def people(request: StaffRequest, slug: str) -> HttpResponse:
             form.add_error("username", why.reason)
         else:
             return _show_link(request, programme, issued)
-    context = {"programme": programme, "team": team.team_of(programme), "form": form}
+    context = {
+        "programme": programme,
+        "team": team.team_of(programme),
+        "form": form,
+        "resets_to_confirm": team.resets_to_confirm(programme, request.user, timezone.now()),
+        "one_admin": team.has_one_admin(programme),
+    }
     status = 400 if request.method == "POST" else 200
     return render(request, "programmes/people.html", context, status=status)
 
@@ -131,8 +143,23 @@ def reset(request: StaffRequest, slug: str, user_id: int, purpose: str) -> HttpR
     user = _member(programme, user_id)
     if purpose not in (Invitation.Purpose.SECOND_FACTOR, Invitation.Purpose.PASSWORD):
         raise Http404
-    issued = team.reset_link(programme, user, purpose, by=request.user)
+    try:
+        issued = team.reset_link(programme, user, purpose, by=request.user)
+    except Refused as why:
+        return refused(request, why.reason, reverse("staff:person", args=[slug, user.pk]))
     return _show_link(request, programme, issued)
+
+
+@require_POST
+@staff_required
+def confirm_reset(request: StaffRequest, slug: str, invitation_id: int) -> HttpResponse:
+    """A second admin confirms a colleague's password reset."""
+    programme = _admin_of(request, slug)
+    try:
+        team.confirm_reset(programme, invitation_id, by=request.user)
+    except Refused as why:
+        return refused(request, why.reason, reverse("staff:people", args=[slug]))
+    return redirect("staff:people", slug=programme.slug)
 
 
 # --- A key holder executes what the admin decided --------------------------------------------
@@ -203,14 +230,36 @@ def join_step(request: HttpRequest) -> HttpResponse:
     if invitation.claimed_at is None:
         return _first_step(request, invitation, token, now)
     if mine is None or mine != invitation.user_id:
-        return _unusable(request)  # claimed by another holder of the link
+        return _resume(request, invitation)  # the link again, after the password step
     return _second_factor(request, invitation)
+
+
+def _resume(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """He set his password and stopped before confirming his authenticator: the same link
+    and the same password take him on. Nobody else gets past this (his password)."""
+    form = OwnPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if team.may_resume(invitation, form.cleaned_data["password"]):
+            request.session[JOIN_USER] = invitation.user_id
+            return redirect("staff:join_step")
+        form.add_error("password", _("That is not the password you set with this link."))
+    context = {"invitation": invitation, "form": form, "resuming": True}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "programmes/join.html", context, status=status)
+
+
+class ResetPasswordForm(SetPasswordForm):
+    recovery_code = RecoveryCodeField()
 
 
 def _first_step(request: HttpRequest, invitation: Invitation, token: str, now: Any) -> HttpResponse:
     purpose = invitation.purpose
     if purpose == Invitation.Purpose.SECOND_FACTOR:
         form: Any = OwnPasswordForm(request.POST or None)
+    elif purpose == Invitation.Purpose.PASSWORD:
+        form = ResetPasswordForm(invitation.user, request.POST or None)
+        if invitation.confirmed_by_id is not None:
+            del form.fields["recovery_code"]  # a second admin vouched for the reset
     else:
         account = invitation.user or User(username=invitation.username)
         form = SetPasswordForm(account, request.POST or None)
@@ -221,7 +270,12 @@ def _first_step(request: HttpRequest, invitation: Invitation, token: str, now: A
                     invitation, form.cleaned_data["new_password1"], token=token, now=now
                 )
             elif purpose == Invitation.Purpose.PASSWORD:
-                user = team.new_password(invitation, form.cleaned_data["new_password1"], now=now)
+                user = team.new_password(
+                    invitation,
+                    form.cleaned_data["new_password1"],
+                    recovery_code=form.cleaned_data.get("recovery_code", ""),
+                    now=now,
+                )
             else:
                 user = team.confirm_password(invitation, form.cleaned_data["password"], now=now)
         except Refused as why:
