@@ -372,5 +372,8 @@ TELEGRAM_TOKEN = given_secret("telegram_token")
 BOT_PROGRAMME = os.environ.get("SAFEPASSAGE_BOT_PROGRAMME", "")
 ONION_ADDRESS = os.environ.get("SAFEPASSAGE_ONION_ADDRESS", "")
 BOT_CODENAME_SECONDS = int(os.environ.get("SAFEPASSAGE_BOT_CODENAME_SECONDS", "300"))
+# Every message the bot sends a signed-in applicant (his status, our messages, his crossing's
+# instructions) is deleted this long after it was sent, and all of them at sign-out.
+BOT_SIGNED_IN_SECONDS = int(os.environ.get("SAFEPASSAGE_BOT_SIGNED_IN_SECONDS", "180"))
 # Figures per campaign: counts below this are shown as "< N" (outreach/figures.py).
 OUTREACH_SMALL_COUNT = int(os.environ.get("SAFEPASSAGE_OUTREACH_SMALL_COUNT", "5"))

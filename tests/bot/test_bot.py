@@ -199,6 +199,12 @@ def test_the_bot_reads_the_crossing_instructions_and_he_confirms(world, telegram
     telegram.press("enter")
     telegram.send(codename)
     texts = "\n".join(m.text for m in telegram.sent())
+    assert "The burnt orchard" not in texts  # only when he asks
+    assert "instructions" in telegram.buttons()
+    crossing.refresh_from_db()
+    assert crossing.instructions_shown_at is None
+    telegram.press("instructions")
+    texts = "\n".join(m.text for m in telegram.sent())
     assert "Ваш переход" in texts and "московское время" in texts
     assert "The burnt orchard with the white water tower" in texts
     assert "Поднимите обе руки" in texts
@@ -250,3 +256,31 @@ def test_a_quiet_chat_is_forgotten_within_the_hour():
     now[0] += LIFETIME
     assert chats.get(CHAT_ID).step == ""  # a new chat
     assert len(chats) == 1
+
+
+def test_nothing_shown_to_a_signed_in_applicant_stays_on_his_phone(telegram, settings):
+    """Issue #22, point 5: his status, our messages and his words are gone at sign-out and
+    after a few minutes; his own words are never quoted back; a clean stop deletes the rest."""
+    from asgiref.sync import async_to_sync
+
+    from safepassage.bot import conversation
+
+    conversation.PENDING.clear()  # what earlier tests' chats left in this process
+    codename = submit(Client(), lang="ru", message="Хочу сдаться, я в Токмаке")
+    telegram.send("/start")
+    telegram.press("enter")
+    telegram.send(codename)
+    texts = "\n".join(m.text for m in telegram.sent())
+    assert "Хочу сдаться" not in texts  # the words he sent are never quoted back
+    telegram.press("write")
+    telegram.send("Когда?")
+    shown = {message_id for _chat, message_id in conversation.PENDING}
+    assert len(shown) >= 3 and all(m.protect_content for m in telegram.sent()[-3:])
+    telegram.press("leave")
+    assert shown <= telegram.deleted()
+    assert telegram.last() == "Вы вышли. Удалите этот чат сейчас."
+    assert not conversation.PENDING
+    # A message still shown when the process stops cleanly goes at shutdown.
+    conversation.PENDING.add((telegram.chat_id, 5151))
+    async_to_sync(conversation.forget_everything)(telegram.bot)
+    assert 5151 in telegram.deleted() and not conversation.PENDING

@@ -26,6 +26,7 @@ class Chat:
     answers: dict[str, Any] = field(default_factory=dict)
     applicant: Any = None  # intake.applicants.Applicant once signed in with a codename
     codename_message: int | None = None  # the message showing a new codename
+    shown: list[int] = field(default_factory=list)  # what the bot sent while he was signed in
     seen: float = field(default_factory=time.monotonic)
     recent: list[float] = field(default_factory=list)
 

@@ -7,12 +7,15 @@ on both, a duress codename included.
 Answer-only: the bot replies inside the update it handles and never writes first. It keeps
 nothing of the Telegram user (chats.py), deletes every message of his that carried an answer
 or a codename, never asks for a contact or a location, works in private chats only, and puts
-nothing of a case in button data.
+nothing of a case in button data. Nothing it shows a signed-in applicant stays on his phone:
+every such message goes after BOT_SIGNED_IN_SECONDS and all of them at sign-out; his
+instructions come only when he asks; his own words are never quoted back (issue #22, point 5).
 """
 
 import asyncio
 import contextlib
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -234,10 +237,46 @@ async def _submit(message: Message, chat: Chat, programme_slug: str) -> None:
     )
 
 
-async def _delete_later(bot: Bot, chat_id: int, message_id: int) -> None:
-    await asyncio.sleep(settings.BOT_CODENAME_SECONDS)
-    with contextlib.suppress(TelegramBadRequest):  # already deleted by his button
+async def _delete_later(
+    bot: Bot, chat_id: int, message_id: int, seconds: int | None = None
+) -> None:
+    await asyncio.sleep(settings.BOT_CODENAME_SECONDS if seconds is None else seconds)
+    await _delete(bot, chat_id, message_id)
+
+
+async def _delete(bot: Bot, chat_id: int, message_id: int) -> None:
+    PENDING.discard((chat_id, message_id))
+    with contextlib.suppress(TelegramBadRequest):  # already deleted by him or by his button
         await bot.delete_message(chat_id=chat_id, message_id=message_id)
+
+
+# Messages shown to a signed-in applicant and not yet deleted: what a clean shutdown deletes
+# at once (`forget_everything`), so a restart leaves none behind. A process killed outright
+# loses them; the safety notice asks him to set the chat to delete itself.
+PENDING: set[tuple[int, int]] = set()
+
+
+async def _tell(message: Message, chat: Chat, text: str, **options: Any) -> Message:
+    """Send to a signed-in applicant: protected from forwarding, and deleted after
+    BOT_SIGNED_IN_SECONDS, or at sign-out, whichever comes first."""
+    sent = await message.answer(text, protect_content=True, **options)
+    chat.shown.append(sent.message_id)
+    PENDING.add((sent.chat.id, sent.message_id))
+    asyncio.get_running_loop().create_task(
+        _delete_later(
+            message.bot,  # type: ignore[arg-type]
+            sent.chat.id,
+            sent.message_id,
+            settings.BOT_SIGNED_IN_SECONDS,
+        )
+    )
+    return sent
+
+
+async def forget_everything(bot: Bot) -> None:
+    """At shutdown: delete every message still shown to a signed-in applicant."""
+    for chat_id, message_id in list(PENDING):
+        await _delete(bot, chat_id, message_id)
 
 
 @router.callback_query(F.data == "memorised")
@@ -265,15 +304,23 @@ async def ask_codename(query: CallbackQuery, chats: Chats) -> None:
         await query.message.answer(_("Send your codename: the eight words."))  # type: ignore[union-attr]
 
 
-def _status_sync(
-    applicant: applicants.Applicant, language: str
-) -> tuple[str, list[str], bool, bool]:
-    """His page as text: the state, the messages, and whether instructions or a cancel are
-    on offer. Under duress the decoy's, as on the web."""
+@dataclass(frozen=True)
+class Page:
+    """His status as the bot shows it."""
+
+    head: str  # his state, in the web page's words
+    ours: list[str]  # our messages to him (never his own: they were deleted as he sent them)
+    instructions: str  # his crossing's instructions, shown only when he asks
+    may_confirm: bool
+    may_cancel: bool
+
+
+def _status_sync(applicant: applicants.Applicant, language: str, *, showing: bool) -> Page:
+    """His page as text. Under duress the decoy's, as on the web."""
     with translation.override(language):
-        page = applicants.status(applicant, timezone.now())
+        page = applicants.status(applicant, timezone.now(), showing=showing)
         if page is None:
-            return _("This application no longer exists."), [], False, False
+            return Page(_("This application no longer exists."), [], "", False, False)
         context = {
             "state": page.state,
             "programme": page.programme,
@@ -282,15 +329,15 @@ def _status_sync(
             "on_hold": page.on_hold,
             "come_back_at": page.come_back_at,
         }
-        texts = [_text(render_to_string("intake/_status_text.html", context))]
+        head = _text(render_to_string("intake/_status_text.html", context))
+        shown = ""
         if page.instructions is not None:
-            texts.append(_text(render_to_string("intake/_instructions.html", context)))
-        for shown in page.messages[-10:]:
-            who = _("From us") if shown.sender == "staff" else _("From you")
-            texts.append(f"{who}: {shown.text}")
-        return (
-            "\n\n".join(texts[:1]),
-            texts[1:],
+            shown = _text(render_to_string("intake/_instructions.html", context))
+        ours = [f"{_('From us')}: {m.text}" for m in page.messages[-10:] if m.sender == "staff"]
+        return Page(
+            head,
+            ours,
+            shown,
             page.instructions is not None and not page.confirmed,
             "cancel" in page.actions,
         )
@@ -304,18 +351,41 @@ def _text(html: str) -> str:
 
 
 async def _show(message: Message, chat: Chat) -> None:
-    head, rest, may_confirm, may_cancel = await sync_to_async(_status_sync)(
-        chat.applicant, chat.language
-    )
+    page = await sync_to_async(_status_sync)(chat.applicant, chat.language, showing=False)
     rows = [[(_("Write to us"), "write")]]
-    if may_confirm:
+    if page.instructions:
+        rows.append([(_("Show the instructions"), "instructions")])
+    if page.may_confirm:
         rows.append([(_("I will be there"), "confirm")])
-    if may_cancel:
+    if page.may_cancel:
         rows.append([(_("Cancel my application"), "cancel")])
     rows.append([(_("Sign out"), "leave")])
-    for text in rest:
-        await message.answer(text, protect_content=True)
-    await message.answer(head, reply_markup=_keyboard(*rows), protect_content=True)
+    for text in page.ours:
+        await _tell(message, chat, text)
+    await _tell(message, chat, page.head, reply_markup=_keyboard(*rows))
+
+
+async def _show_instructions(message: Message, chat: Chat) -> None:
+    """Only on request, and gone after a few minutes like everything else he is shown."""
+    page = await sync_to_async(_status_sync)(chat.applicant, chat.language, showing=True)
+    if page.instructions:
+        await _tell(
+            message,
+            chat,
+            page.instructions,
+            reply_markup=_keyboard([(_("I will be there"), "confirm")])
+            if page.may_confirm
+            else None,
+        )
+    else:
+        await _show(message, chat)
+
+
+async def _sign_out(message: Message, chat: Chat, chats: Chats) -> None:
+    for message_id in chat.shown:
+        await _delete(message.bot, message.chat.id, message_id)  # type: ignore[arg-type]
+    chats.forget(message.chat.id)
+    await message.answer(_("Signed out. Delete this chat now."))
 
 
 async def _codename(message: Message, chat: Chat) -> None:
@@ -329,7 +399,9 @@ async def _codename(message: Message, chat: Chat) -> None:
     await _show(message, chat)
 
 
-@router.callback_query(F.data.in_({"write", "confirm", "cancel", "cancel_yes", "leave"}))
+@router.callback_query(
+    F.data.in_({"write", "instructions", "confirm", "cancel", "cancel_yes", "leave"})
+)
 async def act(query: CallbackQuery, chats: Chats) -> None:
     chat = chats.get(query.message.chat.id)  # type: ignore[union-attr]
     message: Message = query.message  # type: ignore[assignment]
@@ -340,12 +412,16 @@ async def act(query: CallbackQuery, chats: Chats) -> None:
             return
         if query.data == "write":
             chat.step = "write"
-            await message.answer(_("Write your message."))
+            await _tell(message, chat, _("Write your message."))
+        elif query.data == "instructions":
+            await _show_instructions(message, chat)
         elif query.data == "confirm":
             await sync_to_async(applicants.confirm_crossing)(chat.applicant, timezone.now())
             await _show(message, chat)
         elif query.data == "cancel":
-            await message.answer(
+            await _tell(
+                message,
+                chat,
                 _("Cancel your application? Nothing more will happen with it."),
                 reply_markup=_keyboard([(_("Yes, cancel it"), "cancel_yes")], [(_("No"), "write")]),
             )
@@ -353,8 +429,7 @@ async def act(query: CallbackQuery, chats: Chats) -> None:
             await sync_to_async(applicants.act)(chat.applicant, "cancel")
             await _show(message, chat)
         else:
-            chats.forget(message.chat.id)
-            await message.answer(_("Signed out. Delete this chat now."))
+            await _sign_out(message, chat, chats)
 
 
 async def _write(message: Message, chat: Chat) -> None:
@@ -363,7 +438,7 @@ async def _write(message: Message, chat: Chat) -> None:
     chat.step = ""
     if text:
         await sync_to_async(applicants.reply)(chat.applicant, text)
-    await message.answer(_("Sent. We answer here: come back with your codename."))
+    await _tell(message, chat, _("Sent. We answer here: come back with your codename."))
     await _show(message, chat)
 
 

@@ -5,8 +5,9 @@ as workflow data, so the same dispatcher serves both."""
 
 from aiogram import Dispatcher
 
-from safepassage.bot.conversation import router
+from safepassage.bot.conversation import forget_everything, router
 
 DISPATCHER = Dispatcher()
 DISPATCHER.include_router(router)
+DISPATCHER.shutdown.register(forget_everything)  # nothing shown is left behind on a restart
 ALLOWED_UPDATES = ["message", "callback_query"]

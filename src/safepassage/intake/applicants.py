@@ -131,8 +131,10 @@ def _applicant_actions(state: str) -> frozenset[str]:
     )
 
 
-def status(applicant: Applicant, now: datetime) -> Status | None:
-    """His page: state, messages, instructions (recorded as shown, once), what he may do."""
+def status(applicant: Applicant, now: datetime, *, showing: bool = True) -> Status | None:
+    """His page: state, messages, instructions, what he may do. The instructions are recorded
+    as shown (once) when `showing`; a channel that shows them only on request (the bot)
+    asks with `showing=False` first, to know whether to offer them."""
     case = case_of(applicant)
     if case is None:
         return None
@@ -150,7 +152,7 @@ def status(applicant: Applicant, now: datetime) -> Status | None:
         return None
     on_hold = case.state in ON_HOLD_STATES and sign_ins.crossing_on_hold(case, applicant.data_key)
     shown = instructions.instructions_for(case, applicant.data_key, now)
-    if shown is not None:
+    if shown is not None and showing:
         instructions.release_instructions(case, shown, now)
     session = applicant_side.ApplicantSession(
         case, applicant.data_key, duress=False, credential=applicant.credential
