@@ -38,3 +38,31 @@ def test_a_reference_in_any_other_log_line_is_redacted():
         "safepassage", logging.WARNING, "", 0, "case %s", ("ABCD-2345",), None
     )
     assert Redact().filter(record) and record.getMessage() == "case [case]"
+
+
+def test_runservers_request_log_goes_through_the_filter(world, server_log):
+    """`make run` logs every request: never its path, so never a token or a reference."""
+    logger = logging.getLogger("django.server")
+    logger.info(
+        '"%s" %s %s', "GET /ru/staff/join/Xk9aLwTOKENpart-1234567890abcdef/ HTTP/1.1", 302, 0
+    )
+    logger.info('"%s" %s %s', "GET /en/staff/case/ABCD-2345/ HTTP/1.1", 200, 10)
+    logged = server_log.getvalue()
+    assert logged.count("[address]") == 2 and "302" in logged
+    assert "TOKENpart" not in logged and "ABCD-2345" not in logged and "/staff/" not in logged
+
+
+def test_the_bots_token_never_reaches_the_log_after_a_dropped_connection(server_log):
+    """aiogram's message on a dropped connection names the Bot API address, token included,
+    and its traceback may repeat it."""
+    token = "1234567890:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+    logger = logging.getLogger("aiogram.dispatcher")
+    try:
+        raise ConnectionError(f"Cannot connect to https://api.telegram.org/bot{token}/getUpdates")
+    except ConnectionError:
+        logger.exception(
+            "Failed to fetch updates - %s: %s", "TelegramNetworkError", f"bot{token}/getUpdates"
+        )
+    logged = server_log.getvalue()
+    assert "Failed to fetch updates" in logged and "ConnectionError" in logged
+    assert token not in logged and "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw" not in logged

@@ -1,8 +1,12 @@
-"""What the server's log may say: no address, no case reference, no codename.
+"""What the server's and the bot's logs may say: no address, no case reference, no codename,
+no token.
 
 Django logs every 404 and refused request with its path ("Not Found: /en/staff/case/ABCD-EFGH/"),
-and a path names a case. Written by hand because no library redacts Django's request log;
-the filter below sits on every handler (settings.LOGGING).
+and a path names a case or carries an invitation's token; `runserver` logs every request's
+path (django.server). aiogram logs a dropped connection with the Bot API address, which holds
+the bot's token ("…/bot123:AA…/getUpdates"), in the message or the traceback: whoever reads the
+journal could take over the official bot. Written by hand because no library redacts these;
+the filter below sits on every handler (settings.LOGGING), tracebacks included.
 """
 
 import logging
@@ -13,6 +17,12 @@ REFERENCE = re.compile(r"\b[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}\b")
 # Loggers whose messages carry the request path ("Not Found: /en/…").
 PATH_LOGGERS = ("django.request", "django.security", "django.server")
 PATH = re.compile(r"(?<![\w.])/\S*")
+# A Telegram bot token, wherever it stands (an address, an error's text).
+BOT_TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
+
+
+def redacted(text: str) -> str:
+    return REFERENCE.sub("[case]", BOT_TOKEN.sub("[token]", text))
 
 
 class Redact(logging.Filter):
@@ -22,5 +32,9 @@ class Redact(logging.Filter):
             # Keep what happened ("Not Found"), not where.
             message = PATH.sub("[address]", message)
             record.request = None
-        record.msg, record.args = REFERENCE.sub("[case]", message), ()
+        record.msg, record.args = redacted(message), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redacted(record.exc_text)
         return True

@@ -306,6 +306,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     # aiogram never logs an update at WARNING; nothing of a chat reaches a log line.
     "loggers": {
+        # Django's own config gives runserver's request log a handler of its own, which
+        # would never reach the filter: it goes through ours, one line per request, no path.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
         "aiogram": {"level": "WARNING"},
         "fpdf.svg": {"level": "ERROR"},  # the pictograms' <title> tags, which it skips
