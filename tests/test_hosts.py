@@ -47,6 +47,14 @@ def test_the_staff_host_serves_no_applicant_page(world, split):
     assert staff().get("/ru/staff/login/").status_code == 200
 
 
+def test_the_staff_host_with_a_trailing_dot_is_still_the_staff_host(world, split):
+    """Issue #22, point 12: "staff.example.org." served applicant pages on the staff host."""
+    dotted = Client(HTTP_HOST=STAFF + ".", HTTP_X_FORWARDED_PROTO="https")
+    assert dotted.get("/ru/north/apply/").status_code == 404
+    assert dotted.get("/ru/enter/").status_code == 404
+    assert dotted.get("/ru/staff/login/").status_code == 200
+
+
 def test_the_staff_host_is_https_only_and_says_so(world, split):
     plain = Client(HTTP_HOST=STAFF, HTTP_X_FORWARDED_PROTO="http")
     redirected = plain.get("/ru/staff/login/")

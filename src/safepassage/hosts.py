@@ -18,7 +18,8 @@ EITHER = ("/static/",)
 
 
 def is_staff_host(request: HttpRequest) -> bool:
-    return request.get_host().split(":")[0].lower() in settings.STAFF_HOSTS
+    # "staff.example.org." (a fully qualified name) is the same host as without its dot.
+    return request.get_host().split(":")[0].lower().rstrip(".") in settings.STAFF_HOSTS
 
 
 class HostsMiddleware:

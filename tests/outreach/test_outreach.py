@@ -74,8 +74,8 @@ def test_a_campaign_link_brings_an_application_counted_under_it_and_nothing_else
     apply_with(codes.spoken(leaflet.code).lower())
     case = Case.objects.get()
     assert case.campaign == leaflet
-    # An unknown code is no error: the visitor lands on the start page.
-    assert Client().get("/ru/r/ZZZZZZ/")["Location"] == "/ru/"
+    # An unknown code is no error, and no answer either: the same as a known one.
+    assert Client().get("/ru/r/ZZZZZZ/")["Location"] == "/ru/north/apply/"
     page = admin.get("/en/staff/p/north/campaigns/").content.decode()
     figures = text_of(page, f"campaign-{leaflet.code}")
     assert "< 5" in figures and "Leaflets over Tokmak" in figures
@@ -194,3 +194,24 @@ def test_a_campaign_counts_under_the_staff_week(clock, world):
     (table,) = tables(world.programme)
     today = display.calendar_day(timezone.now())
     assert [monday for monday, _figures in table.weeks] == [today - timedelta(days=today.weekday())]
+
+
+def test_a_campaign_link_answers_the_same_bytes_whether_its_code_exists_or_not(world, staff_client):
+    """Issue #22, point 13: /r/<code>/ is no oracle for the programme's campaigns."""
+    from safepassage.programmes.services import create_programme
+
+    leaflet = campaign(staff_client(Role.ADMIN))
+    wrong = codes.new_code()
+    assert wrong != leaflet.code
+
+    def answer(code: str) -> tuple:
+        response = Client().get(f"/ru/r/{code}/")
+        cookie = response.cookies["sp"]
+        headers = sorted((k, v) for k, v in response.headers.items() if k != "Set-Cookie")
+        shape = (len(cookie.value), cookie["httponly"], cookie["samesite"], cookie["path"])
+        return response.status_code, headers, response.content, shape
+
+    assert answer(leaflet.code) == answer(wrong) == answer("not-a-code")
+    create_programme("south", "South")  # with two programmes, both go to the start page
+    assert answer(leaflet.code) == answer(wrong)
+    assert Client().get(f"/ru/r/{leaflet.code}/")["Location"] == "/ru/"

@@ -99,3 +99,30 @@ def test_create_programme_refuses_a_key_nobody_would_hold():
     with pytest.raises(CommandError, match="Nobody would hold the keys of: identity, custody"):
         call_command("create-programme", "west", "West", "--admin", "x1", "--key-holder", "x2")
     assert not Programme.objects.filter(slug="west").exists()
+
+
+@pytest.mark.django_db
+def test_an_unused_first_key_holders_link_loses_its_keys_when_it_expires(capsys, time_machine):
+    """Issue #22, point 13: wrapped keys do not wait in the database behind a dead link."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from safepassage.ops import tasks
+
+    call_command(
+        "create-programme",
+        "north2",
+        "North 2",
+        "--admin",
+        "anna",
+        "--key-holder",
+        "kostya=verifier,coordinator,reception,aftercare,volunteer",
+    )
+    capsys.readouterr()
+    assert Invitation.objects.get(username="kostya").wrapped_programme_key is not None
+    tasks.clear_sessions.call()
+    assert Invitation.objects.get(username="kostya").wrapped_programme_key is not None
+    time_machine.move_to(timezone.now() + timedelta(hours=73))
+    tasks.clear_sessions.call()
+    assert Invitation.objects.get(username="kostya").wrapped_programme_key is None

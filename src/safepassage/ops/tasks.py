@@ -65,15 +65,18 @@ def refresh_statistics() -> bool:
 
 @task()
 def clear_sessions() -> int:
-    """Expired sessions (every anonymous visit to a form leaves one) and the wrong-codename
-    counters of sessions quiet for a day."""
+    """Expired sessions (every anonymous visit to a form leaves one), the wrong-codename
+    counters of sessions quiet for a day, and the keys an expired, unused first key holder's
+    link still carried."""
     from django.contrib.sessions.models import Session
 
     from safepassage.ops import schedule
+    from safepassage.programmes import team
 
     now = timezone.now()
     cleared, _ = Session.objects.filter(expire_date__lt=now).delete()
     cleared += throttle.forget_old(now) + staff_throttle.forget_old(now)
+    cleared += team.forget_expired_keys(now)
     schedule.book_next(clear_sessions)
     return cleared
 

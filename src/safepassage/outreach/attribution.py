@@ -23,10 +23,14 @@ def campaign_for(typed: str, programme: Programme | None = None) -> Campaign | N
 
 def arrive(request: HttpRequest, code: str) -> HttpResponse:
     """`/<lang>/r/<code>/`, the address on a leaflet's QR code: the code goes into the
-    applicant's session (nothing else is noted), and he is taken to the form. An unknown
-    code takes him to the start page, like any visitor."""
+    applicant's session (nothing else is noted), and he is taken to the form. The answer is
+    the same whether the code exists or not, so nobody can try codes to learn the
+    programme's campaigns (issue #22, point 13): the lookup runs either way, the session is
+    written either way, and the address he is sent to depends only on how many programmes
+    the site serves (one: its form; several: the start page, where he picks his)."""
     campaign = campaign_for(code)
-    if campaign is None:
-        return redirect("intake:home")
-    request.session[CAMPAIGN] = campaign.code
-    return redirect("intake:apply", slug=campaign.programme.slug)
+    request.session[CAMPAIGN] = campaign.code if campaign else ""
+    programmes = list(Programme.objects.order_by("pk").values_list("slug", flat=True)[:2])
+    if len(programmes) == 1:
+        return redirect("intake:apply", slug=programmes[0])
+    return redirect("intake:home")

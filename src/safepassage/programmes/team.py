@@ -228,6 +228,15 @@ def recent_resets(user: User, since: datetime) -> list[Reset]:
 # --- The invitee's steps ---------------------------------------------------------------------
 
 
+def forget_expired_keys(now: datetime) -> int:
+    """An unused first key holder's link (create-programme) carries group keys wrapped under
+    its token: once it has expired they go, so a copy of the database and a leaked link
+    together open nothing (issue #22, point 13). Run by the worker every hour."""
+    return Invitation.objects.filter(
+        expires_at__lt=now, wrapped_programme_key__isnull=False
+    ).update(wrapped_programme_key=None)
+
+
 def find(token: str, now: datetime) -> Invitation | None:
     """The invitation this token opens, if it can still be used."""
     invitation = Invitation.objects.filter(token_hash=_token_hash(token)).first()
