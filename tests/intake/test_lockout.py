@@ -78,23 +78,31 @@ def test_a_session_that_keeps_guessing_waits_longer_each_time(server):
         _, _, content = browser.request("POST", "/ru/enter/", guess)
         page = content.decode()
         waits.append("Подождите" in page)
-    # Three free tries; the fourth earns a wait, and the fifth comes too soon to be checked.
+    # Three free tries; the fourth earns a wait, and the fifth, wrong, is answered with it.
     assert waits == [False, False, False, True, True]
 
 
-def test_concurrent_failures_of_one_session_are_all_counted(server):
+def test_concurrent_failures_of_one_session_still_earn_it_a_wait(server):
+    """The count lives in the session (no table grows with guesses): concurrent requests of
+    one session may each read the same count, but none is let in, none fails, and the
+    session waits afterwards. Guessing from fresh sessions, which the design accepts as
+    hopeless against 88 bits, is no slower than this."""
     browser = load.Browser(server.port)
     token = browser.csrf_token("/ru/enter/")
 
-    def guess(_n: int) -> bool:
+    def guess(_n: int) -> int:
         form = {"codename": codenames.generate("ru"), "csrfmiddlewaretoken": token}
-        _, _, content = load.Browser(server.port, dict(browser.cookies)).request(
+        status, _, _ = load.Browser(server.port, dict(browser.cookies)).request(
             "POST", "/ru/enter/", form
         )
-        return "не найдено" in content.decode()
+        return status
 
     with ThreadPoolExecutor(max_workers=12) as pool:
-        checked = sum(pool.map(guess, range(24)))
+        assert list(pool.map(guess, range(24))) == [200] * 24
+    for _ in range(4):
+        form = {"codename": codenames.generate("ru"), "csrfmiddlewaretoken": token}
+        _, _, content = browser.request("POST", "/ru/enter/", form)
+    assert "Подождите" in content.decode()
     with sqlite3.connect(server.database) as database:
-        (counted,) = database.execute("SELECT MAX(failures) FROM intake_wrongcodenames").fetchone()
-    assert checked >= 4 and counted == checked
+        tables = {row[0] for row in database.execute("SELECT name FROM sqlite_master")}
+    assert "intake_wrongcodenames" not in tables

@@ -111,10 +111,8 @@ def test_the_worker_refreshes_sqlites_query_statistics(world, client):
         assert cursor.fetchone()[0] > 0
 
 
-def test_the_worker_clears_expired_sessions_and_old_wrong_codename_counters(world, client):
+def test_the_worker_clears_expired_sessions(world, client):
     from django.contrib.sessions.models import Session
-
-    from safepassage.intake.models import WrongCodenames
 
     client.get("/en/north/apply/")  # an anonymous visit to a form leaves a session
     expired, kept = Client(), Client()
@@ -125,14 +123,9 @@ def test_the_worker_clears_expired_sessions_and_old_wrong_codename_counters(worl
     Session.objects.filter(pk=Session.objects.order_by("expire_date")[0].pk).update(
         expire_date=now - timedelta(seconds=1)
     )
-    WrongCodenames.objects.create(key="a" * 64, failures=3, not_before=now, last_at=now)
-    WrongCodenames.objects.create(
-        key="b" * 64, failures=9, not_before=now, last_at=now - timedelta(days=2)
-    )
     call_command("worker", batch=True)
     assert Session.objects.count() == 2
-    assert list(WrongCodenames.objects.values_list("key", flat=True)) == ["a" * 64]
-    assert booked(tasks.clear_sessions).get(status="SUCCESSFUL").return_value == 2
+    assert booked(tasks.clear_sessions).get(status="SUCCESSFUL").return_value == 1
 
 
 def test_the_worker_counts_the_charts_past_days_before_staff_open_them(clock, world, client):

@@ -1,8 +1,2 @@
-"""What the intake app keeps of its own: wrong codenames per browser session, to slow that
-session down (`throttle.py`). Nothing of an applicant."""
-
-from safepassage import backoff
-
-
-class WrongCodenames(backoff.Counter):
-    """Wrong codenames entered in one browser session (keyed by a hash of its cookie)."""
+"""The intake app keeps nothing of its own: an applicant's session holds what it needs
+(`sessions.py`), its wrong codenames included (`throttle.py`)."""

@@ -1,52 +1,45 @@
 """Slowing down wrong codenames, one browser session at a time.
 
-A correct codename always gets in: it is checked before anything else, and nobody's
-failures count against anyone else (issue #16: a flood of wrong codenames from fresh
-sessions once locked every applicant out through a site-wide cap). Guessing needs no global
-cap to be hopeless: a codename has 88 bits. What a session pays for its own wrong codenames
-is a growing wait (safepassage/backoff.py: the first few are free, then 2, 4, 8 … seconds,
-at most fifteen minutes) during which it may not try again. Behind a Tor onion service every
-request comes from the same address, so nothing is keyed by address.
+A correct codename always gets in, at once: it is checked before anything else, even during
+a wait, and nobody's failures count against anyone else (issue #16: a flood of wrong
+codenames from fresh sessions once locked every applicant out through a site-wide cap; issue
+#22: a soldier who mistyped four times must not be told to wait when he types it right).
+Guessing needs no global cap to be hopeless: a codename has 88 bits. What a session pays for
+its own wrong codenames is a growing wait (safepassage/backoff.py's policy: the first few are
+free, then 2, 4, 8 … seconds, at most fifteen minutes), during which every wrong codename is
+answered only with the wait. Behind a Tor onion service every request comes from the same
+address, so nothing is keyed by address.
+
+The count lives in the session itself, not in a table of its own: a flood of wrong codenames
+from fresh sessions adds no rows beyond the sessions, which expire.
 """
 
-from datetime import datetime, timedelta
-from hashlib import blake2b
+import time
+from datetime import timedelta
 
 from django.http import HttpRequest
-from django.utils import timezone
 
 from safepassage import backoff
-from safepassage.intake.models import WrongCodenames
 
 POLICY = backoff.Policy(free=3, longest=timedelta(minutes=15))
-FORGOTTEN_AFTER = timedelta(days=1)
+COUNT = "wrong_codenames"  # [failures, not before (whole seconds since the epoch)]
 
 
-def _key(request: HttpRequest) -> str:
-    if request.session.session_key is None:
-        request.session.save()  # a failure needs a session to be counted against
-    token = request.session.session_key or ""
-    return blake2b(token.encode(), person=b"sp-throttle", digest_size=32).hexdigest()
+def seconds_to_wait(request: HttpRequest) -> int:
+    """How long this session must wait before a wrong codename is answered otherwise."""
+    _failures, not_before = request.session.get(COUNT, [0, 0])
+    return max(0, int(not_before) - int(time.time()))
 
 
-def seconds_to_wait(request: HttpRequest, now: datetime | None = None) -> int:
-    """How long this session must wait before its next codename is checked (0: go ahead)."""
-    if request.session.session_key is None:
-        return 0
-    return backoff.seconds_to_wait(WrongCodenames, _key(request), now or timezone.now())
-
-
-def record_failure(request: HttpRequest, now: datetime | None = None) -> int:
+def record_failure(request: HttpRequest) -> int:
     """Count a wrong codename for this session; returns the seconds it must now wait."""
-    return backoff.record_failure(WrongCodenames, _key(request), POLICY, now or timezone.now())
+    failures, not_before = request.session.get(COUNT, [0, 0])
+    failures += 1
+    wait = int(POLICY.wait_for(failures).total_seconds())
+    request.session[COUNT] = [failures, max(int(not_before), int(time.time()) + wait)]
+    return seconds_to_wait(request)
 
 
 def forget(request: HttpRequest) -> None:
     """A correct codename: the session's earlier mistakes are forgotten."""
-    if request.session.session_key is not None:
-        backoff.forget(WrongCodenames, _key(request))
-
-
-def forget_old(now: datetime) -> int:
-    """Run by the worker: counters of sessions quiet for a day."""
-    return backoff.forget_old(WrongCodenames, now - FORGOTTEN_AFTER)
+    request.session.pop(COUNT, None)

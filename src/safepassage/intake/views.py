@@ -124,21 +124,18 @@ def received(request: HttpRequest, slug: str) -> HttpResponse:
 def enter(request: HttpRequest) -> HttpResponse:
     form = CodenameForm(request.POST or None)
     error, wait = "", 0
-    if request.method == "POST":
-        wait = throttle.seconds_to_wait(request)
-        if wait:
-            error = "wait"
-        elif form.is_valid():
-            applicant = applicants.enter(form.cleaned_data["codename"])
-            if applicant is None:
-                wait = throttle.record_failure(request)
-                error = "wrong"
-            else:
-                throttle.forget(request)
-                request.session.cycle_key()
-                sessions.mark_seen(request)
-                sessions.keep(request, applicant)
-                return redirect("intake:status")
+    if request.method == "POST" and form.is_valid():
+        # Checked first, even during a wait: a right codename always gets in (throttle.py).
+        applicant = applicants.enter(form.cleaned_data["codename"])
+        if applicant is not None:
+            throttle.forget(request)
+            request.session.cycle_key()
+            sessions.mark_seen(request)
+            sessions.keep(request, applicant)
+            return redirect("intake:status")
+        waiting = throttle.seconds_to_wait(request)
+        wait = throttle.record_failure(request)
+        error = "wait" if waiting else "wrong"
     if error:
         # A codename, even a wrong one, is never written back into the page: it may be one
         # letter off the real one, and the page can be seen over his shoulder.

@@ -14,7 +14,6 @@ from django_tasks.base import Task
 
 from safepassage.audit import anchor
 from safepassage.cases import rekeying, retention, submission
-from safepassage.intake import throttle
 from safepassage.ops import statistics
 from safepassage.passage import notices, plans, windows
 from safepassage.programmes import throttle as staff_throttle
@@ -65,9 +64,9 @@ def refresh_statistics() -> bool:
 
 @task()
 def clear_sessions() -> int:
-    """Expired sessions (every anonymous visit to a form leaves one), the wrong-codename
-    counters of sessions quiet for a day, and the keys an expired, unused first key holder's
-    link still carried."""
+    """Expired sessions (every anonymous visit to a form leaves one; a session's wrong
+    codenames are counted in it), the staff sign-in counters quiet for a day, and the keys
+    an expired, unused first key holder's link still carried."""
     from django.contrib.sessions.models import Session
 
     from safepassage.ops import schedule
@@ -75,7 +74,7 @@ def clear_sessions() -> int:
 
     now = timezone.now()
     cleared, _ = Session.objects.filter(expire_date__lt=now).delete()
-    cleared += throttle.forget_old(now) + staff_throttle.forget_old(now)
+    cleared += staff_throttle.forget_old(now)
     cleared += team.forget_expired_keys(now)
     schedule.book_next(clear_sessions)
     return cleared
