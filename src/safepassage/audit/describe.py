@@ -61,6 +61,8 @@ def action_label(action: str, transition_label: Callable[[str], str | None]) -> 
 def _value(name: str, value: Any, names: Callable[[str, str], str | None]) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if name == "probe_risk" and isinstance(value, int | float):
+        return f"{round(value * 100)} %"  # "100 %", not "1.0"
     if name == "window" and isinstance(value, str):
         try:
             moment = datetime.strptime(value, "%Y%m%dT%H%MZ").replace(tzinfo=UTC)

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from safepassage.aftercare.models import Category, Consent
 from safepassage.audit import describe
@@ -19,7 +20,7 @@ from safepassage.cases.states import State
 from safepassage.cases.transitions import BY_ACTION
 from safepassage.passage.models import Crossing
 from safepassage.programmes.access import StaffRequest, staff_required
-from safepassage.programmes.roles import Role
+from safepassage.programmes.roles import GROUP_LABELS, Role
 from safepassage.programmes.services import programme_by_slug
 
 # Stored codes whose labels live in the apps' own choices.
@@ -30,6 +31,8 @@ CODES: dict[str, dict[str, Any]] = {
     "kind": {**dict(ProbeSignal.Kind.choices), **dict(Consent.Kind.choices)},
     "category": dict(Category.choices),
     "roles": dict(Role.choices),
+    # What a read opened: the field groups, and the coordinator's planning page.
+    "groups": {**GROUP_LABELS, "planning": gettext_lazy("crossing planning")},
 }
 
 
