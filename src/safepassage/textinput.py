@@ -45,9 +45,24 @@ class TextField(forms.CharField):
         return without_invisible(text.replace("\r\n", "\n")) if text else text
 
 
+DJANGO_BLANK = "---------"  # what Django's selects show for "nothing chosen"
+
+
 class VisibleTextOnly(forms.BaseForm):
     """For forms whose text fields are not TextFields (model forms): every text they clean
-    loses its invisible format characters."""
+    loses its invisible format characters, and a select's empty choice reads as words, not
+    as Django's dashes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label == DJANGO_BLANK:
+                field.empty_label = _("Choose…")
+            elif isinstance(field, forms.ChoiceField) and isinstance(field.choices, list):
+                field.choices = [
+                    (value, _("Choose…") if label == DJANGO_BLANK else label)
+                    for value, label in field.choices
+                ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

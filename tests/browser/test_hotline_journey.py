@@ -28,7 +28,7 @@ def test_a_call_reaches_the_inbox_and_the_caller_reads_the_reply_on_the_web(
     codename = operator.locator("#codename").inner_text()
     assert len(codename.split()) == 8
     operator.get_by_label("Кодовое слово, как он его повторил").fill(codename)
-    operator.get_by_role("button", name="Он повторил").click()
+    operator.get_by_role("button", name="Звонящий повторил").click()
     assert "Родственник, от его имени" in operator.locator("#circumstances").inner_text()
     assert_no_raw_code(operator)
 

@@ -64,7 +64,7 @@ def test_a_decline_and_a_request_for_another_time_reach_the_coordinator(
     )
     applicant = Client()
     enter(applicant, codename)
-    applicant.post("/en/my/request_other_time/")
+    applicant.post("/en/my/another-time/")
 
     coordinator = staff_client(Role.COORDINATOR)
     needing = attention(coordinator)
@@ -117,7 +117,7 @@ def test_each_item_shows_when_its_event_happened(world, front, staff_client, tim
     at_kyiv(time_machine, 8, 23, 27)
     applicant = Client()
     enter(applicant, codename)
-    applicant.post("/ru/my/request_other_time/")
+    applicant.post("/ru/my/another-time/")
 
     coordinator = staff_client(Role.COORDINATOR)
     items = coordinator.get("/ru/staff/").content.decode()

@@ -2,6 +2,7 @@
 misread word at the line can get a man shot."""
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from safepassage.passage import notices
@@ -70,3 +71,33 @@ def test_the_planner_says_how_to_split_a_group_one_crossing_cannot_take(
         "В его группе 30 человек: один переход — не больше 20. Спланируйте этот переход на 20,"
         " а остальных — следующими переходами, каждый со своим уведомлением."
     )
+
+
+def test_no_page_shows_djangos_dashes_or_a_code_in_the_address(world, client, staff_client):
+    """Issue #27, point 12: selects read «Выберите…», the applicant's address bar words."""
+    from tests.conftest import enter, submit
+
+    admin = staff_client(Role.ADMIN)
+    for url in ("/ru/staff/p/north/sectors/new/", "/ru/staff/p/north/units/new/"):
+        page = admin.get(url).content.decode()
+        assert "---------" not in page
+    page = admin.get("/ru/staff/p/north/sectors/new/").content.decode()
+    assert "Выберите…" in page
+    people = text_of(admin.get("/ru/staff/p/north/people/").content.decode(), "team")
+    assert "выданы" in people and " выдан " not in f"{people} "
+    applicant = Client()
+    enter(applicant, submit(client), lang="ru")
+    assert applicant.get("/ru/my/request_other_time/").status_code == 404
+    assert applicant.get("/ru/my/another-time/").status_code == 200
+    assert applicant.get("/ru/my/cancel/").status_code == 200
+
+
+def test_the_capture_card_has_one_name_in_russian():
+    import re
+
+    import polib
+
+    po = polib.pofile("src/safepassage/locale/ru/LC_MESSAGES/django.po")
+    names = " ".join(e.msgstr for e in po if "capture card" in e.msgid.lower())
+    assert not re.search(r"[Кк]арточк\w* пленного", names) and "о взятии" not in names
+    assert names.count("взятия в плен") >= 10

@@ -183,10 +183,23 @@ def reply(request: HttpRequest, applicant: applicants.Applicant) -> HttpResponse
     return redirect("intake:status")
 
 
+# The address each of his actions has: words, never the table's codes (which an address bar
+# shows: «/my/request_other_time/»).
+ACTION_PATHS = {
+    "cancel": "cancel",
+    "apply": "apply",
+    "reactivate": "ready",
+    "request_other_time": "another-time",
+}
+ACTIONS_BY_PATH = {path: action for action, path in ACTION_PATHS.items()}
+
+
 @require_http_methods(["GET", "POST"])
 @sessions.applicant_required
-def act(request: HttpRequest, applicant: applicants.Applicant, action: str) -> HttpResponse:
-    """Cancel, apply or say 'I am ready': a confirmation page, then the POST."""
+def act(request: HttpRequest, applicant: applicants.Applicant, path: str) -> HttpResponse:
+    """Cancel, apply, ask for another time or say 'I am ready': a confirmation page, then
+    the POST."""
+    action = ACTIONS_BY_PATH.get(path, "")
     if action not in APPLICANT_ACTIONS:
         raise Http404
     if request.method == "POST":
