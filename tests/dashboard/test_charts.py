@@ -72,7 +72,9 @@ def test_the_calibration_page_draws_crossings_by_outcome(world, front, staff_cli
     learning.count_outcomes(world.programme.pk, world.keyring)
     html = staff_client(Role.COORDINATOR).get("/en/staff/p/north/calibration/").content.decode()
     outcomes = rows_of(html, "outcomes")
-    assert outcomes == {"Orchard: Arrived": "5", "Orchard: Killed": "< 5"}
+    # The chart shows what the table above it shows (issue #27, point 13): the 1 killed.
+    assert outcomes == {"Orchard: Arrived": "5", "Orchard: Killed": "1"}
+    assert 'fill="#bbb"' not in html.split('id="chart-outcomes"')[1].split("</figure>")[0]
 
 
 def test_chart_coordinates_are_numbers_svg_reads_in_every_language(world, staff_client):
@@ -108,3 +110,34 @@ def test_past_days_are_counted_once_a_day_and_today_live(clock, world, staff_cli
     html = verifier.get("/en/staff/").content.decode()
     assert days_of(html)[today] == ["5", "0", "0"]  # live
     assert days_of(html)[three_days_ago] == ["5", "0", "0"]
+
+
+def test_the_day_chart_has_a_date_axis_and_its_grey_in_the_legend(world, staff_client):
+    """Issue #27, point 13: 90 bars with no date under them, and a grey nobody explained."""
+    from datetime import timedelta
+
+    submit(Client())
+    html = staff_client(Role.VERIFIER).get("/ru/staff/").content.decode()
+    section = re.search(r'<figure class="chart" id="chart-per-day">(.*?)</figure>', html, re.S)
+    assert section
+    labels = re.findall(r'<text x="[^"]+" y="[^"]+" font-size="10"[^>]*>([^<]+)</text>', section[1])
+    now = timezone.now()
+    first = display.day(display.calendar_day(now) - timedelta(days=89))
+    assert labels[0] == first and labels[-1] == display.day(now) and len(labels) == 7
+    assert "меньше 5: не показано" in text_of(html, "chart-per-day")
+
+
+def test_a_chart_whose_every_figure_is_hidden_says_so_in_words(world, staff_client):
+    from tests.outreach.test_outreach import apply_with, campaign
+
+    admin = staff_client(Role.ADMIN)
+    leaflet = campaign(admin)
+    for _ in range(3):
+        apply_with(leaflet.code)
+    html = admin.get("/ru/staff/p/north/campaigns/").content.decode()
+    key = f"chart-campaign-{leaflet.code}"
+    assert text_of(html, f"{key}-in-words") == (
+        "Все числа здесь — < 5: слишком мало, чтобы показывать, поэтому рисовать нечего."
+    )
+    chart = re.search(rf'<figure class="chart" id="{key}">(.*?)</figure>', html, re.S)
+    assert chart and "<svg viewBox" not in chart[1]

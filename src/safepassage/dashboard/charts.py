@@ -42,6 +42,11 @@ class Bar:
         return round(self.x + self.width / 2, 1)
 
 
+def hidden_label() -> str:
+    """The legend's words for the grey of a hidden count."""
+    return _("fewer than %(n)d: not shown") % {"n": settings.OUTREACH_SMALL_COUNT}
+
+
 @dataclass(frozen=True)
 class Chart:
     key: str
@@ -50,6 +55,19 @@ class Chart:
     width: int = WIDTH
     height: int = HEIGHT
     axis: int = AXIS
+
+    @property
+    def any_hidden(self) -> bool:
+        return any(bar.hidden for bar in self.bars)
+
+    @property
+    def all_hidden(self) -> bool:
+        """Every bar would be the same grey: the chart says so in words instead."""
+        return bool(self.bars) and all(bar.hidden for bar in self.bars)
+
+    @property
+    def hidden_label(self) -> str:
+        return hidden_label()
 
 
 def bars(key: str, title: str, values: list[tuple[str, int]], *, suppress: bool) -> Chart:
@@ -105,6 +123,26 @@ class StackedChart:
     width: int = WIDTH
     height: int = HEIGHT
     axis: int = AXIS
+
+    @property
+    def ticks(self) -> list[tuple[float, str]]:
+        """The date axis: every fifteenth day from the first, and the last (today), which
+        takes the place of a mark too close to it for both labels to be read."""
+        if not self.days:
+            return []
+        last = len(self.days) - 1
+        marked = [index for index in range(0, last, 15) if last - index >= 8] + [last]
+        return [
+            (round(self.days[i].x + self.days[i].width / 2, 1), self.days[i].label) for i in marked
+        ]
+
+    @property
+    def any_hidden(self) -> bool:
+        return any(segment.hidden for day in self.days for segment in day.segments)
+
+    @property
+    def hidden_label(self) -> str:
+        return hidden_label()
 
 
 # Colours for campaigns, in order of how many applications each brought; the rest share one.

@@ -381,8 +381,9 @@ def calibration(request: StaffRequest, slug: str) -> HttpResponse:
     context = {
         "programme": programme,
         "rows": rows,
+        # The table above shows each count as it is; the chart shows the same, not "< 5".
         "chart": charts.bars(
-            "outcomes", _("Crossings by outcome, per sector"), outcomes, suppress=True
+            "outcomes", _("Crossings by outcome, per sector"), outcomes, suppress=False
         ),
         "may_reset": Role.ADMIN in request.scope.roles_in(programme.pk),
     }
