@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from safepassage.outreach import codes, leaflets
 from safepassage.outreach.models import Campaign, OfficialChannels
 from safepassage.programmes.roles import Role
+from tests.conftest import refusal, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +61,7 @@ def test_the_leaflet_reads_back_in_its_language(leaflet, fmt):
     assert "Вы можете выйти живым" in front
     assert f"Ваш код: {codes.spoken(campaign.code)}" in front
     assert "+380 44 000 00 00" in front and "@safe_passage_bot" in front
+    assert ONION in front.replace(" ", "")  # to type where the QR code cannot be scanned
     for signal in ("Руки вверх, затем в стороны", "Белая ткань на руке", "Оружие за спиной"):
         assert signal in back
     assert "Никто из программы никогда не просит денег." in back
@@ -126,3 +128,28 @@ def test_ukrainian_and_belarusian_leaflets_print_in_their_language(
         f"http://{ONION}/{language}/r/{campaign.code}/",
         f"https://t.me/safe_passage_bot?start={campaign.code}",
     }
+
+
+def test_a_leaflet_with_no_way_to_reach_the_programme_is_refused(world, staff_client):
+    """Issue #27, point 8: the demo printed leaflets with no channel at all."""
+    campaign = Campaign.objects.create(
+        programme=world.programme,
+        name="Tokmak",
+        medium="leaflet",
+        language="ru",
+        starts_on=date(2026, 11, 1),
+        code=codes.new_code(),
+    )
+    admin = staff_client(Role.ADMIN)
+    response = admin.get(f"/ru/staff/p/north/campaigns/{campaign.code}/a6.pdf")
+    assert refusal(admin, response).startswith(
+        "Листовка должна говорить, как связаться с программой"
+    )
+    saved = admin.post(
+        "/ru/staff/p/north/channels/",
+        {"onion_address": ONION, "bot_username": "", "bot_id": "", "phone_numbers": ""},
+        follow=True,
+    )
+    assert text_of(saved.content.decode(), "saved").startswith("Сохранено.")
+    pdf = admin.get(f"/ru/staff/p/north/campaigns/{campaign.code}/a6.pdf")
+    assert pdf["Content-Type"] == "application/pdf"

@@ -45,6 +45,11 @@ def _qr(url: str) -> io.BytesIO:
     return image
 
 
+def reachable(channels: OfficialChannels) -> bool:
+    """A leaflet must carry at least one way to reach the programme."""
+    return bool(channels.onion_address or channels.bot_username or channels.phones)
+
+
 def render(campaign: Campaign, channels: OfficialChannels, fmt: str) -> bytes:
     width, height = FORMATS[fmt]
     scale = width / FORMATS["a6"][0]
@@ -91,7 +96,10 @@ def _front(pdf: FPDF, campaign: Campaign, channels: OfficialChannels, scale: flo
         pdf.set_xy(x - 2 * scale, top + size + 0.5 * scale)
         pdf.set_font(FONT, "", 6 * scale)
         pdf.multi_cell(size + 4 * scale, 3 * scale, caption, align="C")
-    pdf.set_y(top + (size + 5 * scale if codes else 0))
+    if channels.onion_address:  # to type by hand where a QR code cannot be scanned
+        pdf.set_y(top + size + 4 * scale)
+        _text(pdf, 6 * scale, channels.onion_address)
+    pdf.set_y(pdf.get_y() + 1 * scale if codes else top)
     _text(pdf, 11 * scale, _("Your code: %(code)s") % {"code": spoken(campaign.code)}, bold=True)
     if channels.phones:
         _text(pdf, 8.5 * scale, _("Hotline: %(numbers)s") % {"numbers": ", ".join(channels.phones)})

@@ -6,11 +6,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
+from safepassage.confirm import refused
 from safepassage.dashboard import charts
 from safepassage.outreach import codes, figures, leaflets
 from safepassage.outreach.forms import CampaignForm, OfficialChannelsForm
@@ -90,12 +93,12 @@ def channels(request: StaffRequest, slug: str) -> HttpResponse:
                 log.staff_actor(request.user),
                 programme_id=programme.pk,
             )
-        return redirect("outreach:channels", slug=programme.slug)
+        return redirect(reverse("outreach:channels", args=[programme.slug]) + "?saved=1")
     status = 400 if request.method == "POST" else 200
     return render(
         request,
         "outreach/channels_edit.html",
-        {"programme": programme, "form": form},
+        {"programme": programme, "form": form, "saved": "saved" in request.GET},
         status=status,
     )
 
@@ -119,7 +122,17 @@ def leaflet(request: StaffRequest, slug: str, code: str, fmt: str) -> HttpRespon
     campaign = Campaign.objects.filter(programme=programme, code=code).first()
     if campaign is None or fmt not in leaflets.FORMATS:
         raise Http404
-    pdf = leaflets.render(campaign, channels_of(programme), fmt)
+    official = channels_of(programme)
+    if not leaflets.reachable(official):
+        return refused(
+            request,
+            _(
+                "A leaflet must say how to reach the programme: set the onion address, the"
+                " bot or a hotline number on the official channels page first."
+            ),
+            reverse("outreach:campaigns", args=[programme.slug]),
+        )
+    pdf = leaflets.render(campaign, official, fmt)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{campaign.code}-{fmt}.pdf"'
     return response
