@@ -406,3 +406,24 @@ def test_an_enrolment_stopped_after_the_password_resumes_with_the_same_link(worl
     assert "That is not the password you set with this link." in text_of(wrong.content.decode())
     later.post("/en/staff/join/", {"password": NEW_PASSWORD})
     assert 'src="data:image/svg+xml' in later.get("/en/staff/join/").content.decode()
+
+
+def test_people_who_left_are_listed_as_former_members(world, staff_client):
+    """Issue #27, point 15: a deactivated person vanished from the People page."""
+    admin = staff_client(Role.ADMIN)
+    intake = world.staff[Role.INTAKE]
+    admin.post(f"/en/staff/p/north/people/{intake.pk}/deactivate/", {"confirmed": "yes"})
+    page = admin.get("/ru/staff/p/north/people/").content.decode()
+    former = text_of(page, "former-members")
+    assert former.startswith("Бывшие сотрудники north-intake · отключён ")
+    assert former.endswith("киевское время (UTC+2), решение: north-admin")
+    assert "north-intake" not in text_of(page, "team")
+
+
+def test_the_coordinators_date_fields_say_their_format(world, staff_client):
+    from tests.passage.conftest import verified_case
+
+    case = verified_case(Client())
+    page = staff_client(Role.COORDINATOR).get(f"/ru/staff/case/{case.reference}/crossing/")
+    form = text_of(page.content.decode())
+    assert form.count("ДД.ММ.ГГГГ") >= 2

@@ -15,7 +15,13 @@ from safepassage.passage.models import Crossing, ReceivingUnit, Sector
 from safepassage.passage.recognition import signal_choices
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
-from safepassage.textinput import TextAreaField, TextField, VisibleTextOnly, no_control_characters
+from safepassage.textinput import (
+    DayMonthYearField,
+    TextAreaField,
+    TextField,
+    VisibleTextOnly,
+    no_control_characters,
+)
 
 
 class SectorForm(VisibleTextOnly, forms.ModelForm):
@@ -114,8 +120,9 @@ class ConstraintsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label=_("Sectors he can reach (none ticked: any)"),
     )
-    available_from = forms.DateField(required=False, label=_("Available from (night of)"))
-    available_until = forms.DateField(required=False, label=_("Available until (night of)"))
+    # Typed as ДД.ММ.ГГГГ, and the field says so (issue #27, point 15).
+    available_from = DayMonthYearField(required=False, label=_("Available from (night of)"))
+    available_until = DayMonthYearField(required=False, label=_("Available until (night of)"))
 
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

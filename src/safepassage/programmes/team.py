@@ -602,6 +602,36 @@ class Member:
     sessions: int
 
 
+@dataclass(frozen=True)
+class Former:
+    username: str
+    left: datetime
+    by: str
+
+
+def former_members(programme: Programme) -> list[Former]:
+    """People deactivated in this programme and not members again, newest first, as the
+    audit log recorded it: who left, when, and who decided."""
+    from safepassage.audit.models import AuditEvent  # the record of who left is the log's
+
+    current = set(Membership.objects.filter(programme=programme).values_list("user_id", flat=True))
+    left: dict[int, tuple[datetime, int | None]] = {}  # staff id: (when, by whom)
+    for event in AuditEvent.objects.filter(
+        programme_id_ref=programme.pk, action=Action.STAFF_DEACTIVATED.value
+    ).order_by("seq"):
+        staff_id = (event.detail or {}).get("staff")
+        if isinstance(staff_id, int) and staff_id not in current:
+            by = event.actor.removeprefix("staff:")
+            left[staff_id] = (event.at, int(by) if by.isdigit() else None)
+    wanted = set(left) | {by for _at, by in left.values() if by is not None}
+    names = dict(User.objects.filter(pk__in=wanted).values_list("pk", "username"))
+    found = [
+        Former(names.get(staff_id, ""), at, names.get(by, "") if by else "")
+        for staff_id, (at, by) in left.items()
+    ]
+    return sorted(found, key=lambda former: former.left, reverse=True)
+
+
 def team_of(programme: Programme) -> list[Member]:
     memberships: dict[int, list[str]] = {}
     for user_id, role in Membership.objects.filter(programme=programme).values_list(

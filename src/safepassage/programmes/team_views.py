@@ -72,6 +72,7 @@ def people(request: StaffRequest, slug: str) -> HttpResponse:
     context = {
         "programme": programme,
         "team": team.team_of(programme),
+        "former": team.former_members(programme),
         "form": form,
         "resets_to_confirm": team.resets_to_confirm(programme, request.user, timezone.now()),
         "one_admin": team.has_one_admin(programme),
