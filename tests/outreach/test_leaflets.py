@@ -32,9 +32,9 @@ def zbarimg() -> str:
     return found
 
 
-@pytest.fixture
-def leaflet(world) -> tuple[Campaign, OfficialChannels]:
-    campaign = Campaign.objects.create(
+def tokmak(world) -> Campaign:
+    """A campaign of Russian leaflets over Tokmak, with no channels of its own."""
+    return Campaign.objects.create(
         programme=world.programme,
         name="Tokmak",
         medium="leaflet",
@@ -42,6 +42,11 @@ def leaflet(world) -> tuple[Campaign, OfficialChannels]:
         starts_on=date(2026, 11, 1),
         code=codes.new_code(),
     )
+
+
+@pytest.fixture
+def leaflet(world) -> tuple[Campaign, OfficialChannels]:
+    campaign = tokmak(world)
     channels = OfficialChannels.objects.create(
         programme=world.programme,
         onion_address=ONION,
@@ -132,14 +137,7 @@ def test_ukrainian_and_belarusian_leaflets_print_in_their_language(
 
 def test_a_leaflet_with_no_way_to_reach_the_programme_is_refused(world, staff_client):
     """Issue #27, point 8: the demo printed leaflets with no channel at all."""
-    campaign = Campaign.objects.create(
-        programme=world.programme,
-        name="Tokmak",
-        medium="leaflet",
-        language="ru",
-        starts_on=date(2026, 11, 1),
-        code=codes.new_code(),
-    )
+    campaign = tokmak(world)
     admin = staff_client(Role.ADMIN)
     response = admin.get(f"/ru/staff/p/north/campaigns/{campaign.code}/a6.pdf")
     assert refusal(admin, response).startswith(

@@ -54,6 +54,20 @@ def campaign(admin) -> Campaign:
     return Campaign.objects.get()
 
 
+def tokmak_from_today(world) -> Campaign:
+    """A campaign that starts today in the staff's calendar."""
+    from django.utils import timezone
+
+    return Campaign.objects.create(
+        programme=world.programme,
+        name="Tokmak",
+        medium="leaflet",
+        language="ru",
+        starts_on=display.calendar_day(timezone.now()),
+        code=codes.new_code(),
+    )
+
+
 def apply_with(code: str) -> None:
     client = Client()
     arrived = client.get(f"/ru/r/{code}/")
@@ -131,14 +145,7 @@ def test_the_campaign_chart_hides_what_the_table_hides(clock, world, staff_clien
 
     from safepassage.outreach.figures import tables
 
-    leaflet = Campaign.objects.create(
-        programme=world.programme,
-        name="Tokmak",
-        medium="leaflet",
-        language="ru",
-        starts_on=display.calendar_day(timezone.now()),
-        code=codes.new_code(),
-    )
+    leaflet = tokmak_from_today(world)
     for weeks_ago, n in ((0, 3), (1, 7), (2, 9)):
         for _ in range(n):
             apply_with(leaflet.code)
@@ -182,14 +189,7 @@ def test_a_campaign_counts_under_the_staff_week(clock, world):
 
     from safepassage.outreach.figures import tables
 
-    leaflet = Campaign.objects.create(
-        programme=world.programme,
-        name="Tokmak",
-        medium="leaflet",
-        language="ru",
-        starts_on=display.calendar_day(timezone.now()),
-        code=codes.new_code(),
-    )
+    leaflet = tokmak_from_today(world)
     apply_with(leaflet.code)
     (table,) = tables(world.programme)
     today = display.calendar_day(timezone.now())

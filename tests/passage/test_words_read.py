@@ -95,7 +95,7 @@ def test_no_page_shows_djangos_dashes_or_a_code_in_the_address(world, client, st
 def test_the_capture_card_has_one_name_in_russian():
     import re
 
-    import polib  # type: ignore[import-untyped]
+    import polib
 
     po = polib.pofile("src/safepassage/locale/ru/LC_MESSAGES/django.po")
     names = " ".join(e.msgstr for e in po if "capture card" in e.msgid.lower())

@@ -38,8 +38,9 @@ from safepassage.audit.actions import Action
 from safepassage.cases import dossier
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector, UnitKeyGrant
 from safepassage.programmes import keys as session
+from safepassage.programmes import team
 from safepassage.programmes.groupkeys import Keyring
-from safepassage.programmes.models import Invitation, Membership, Programme, StaffKey
+from safepassage.programmes.models import Membership, Programme, StaffKey
 from safepassage.programmes.roles import Role
 from safepassage.refused import Refused
 from safepassage.vault import crypto
@@ -196,16 +197,6 @@ def _liaisons_waiting(programme_id: int) -> list[tuple[ReceivingUnit, User]]:
     ]
 
 
-def _invited_by(programme_id: int, user: User) -> User | None:
-    invitation = (
-        Invitation.objects.filter(programme_id=programme_id, user=user, created_by__isnull=False)
-        .select_related("created_by")
-        .order_by("-created_at")
-        .first()
-    )
-    return invitation.created_by if invitation else None
-
-
 def unit_keys_waiting(programme_id: int, keyring: Keyring) -> list[UnitKeyWaiting]:
     """What a session holding the plan key may grant: the unit keys liaisons wait for. An
     admin's ticking a liaison on a unit shares nothing; a plan-key holder decides (issue
@@ -214,7 +205,7 @@ def unit_keys_waiting(programme_id: int, keyring: Keyring) -> list[UnitKeyWaitin
         return []
     waiting = []
     for unit, user in _liaisons_waiting(programme_id):
-        invited = _invited_by(programme_id, user)
+        invited = team.inviter(programme_id, user)
         waiting.append(UnitKeyWaiting(unit, user, invited.username if invited else ""))
     return waiting
 
@@ -241,7 +232,7 @@ def grant_unit_key(
     if pair is None or "plan" not in keyring:
         raise UnitKeyRefused(_("This liaison is not waiting for a key you can grant."))
     unit, user = pair
-    invited = _invited_by(programme_id, user)
+    invited = team.inviter(programme_id, user)
     if user.pk == by.pk or (invited is not None and invited.pk == by.pk):
         raise UnitKeyRefused(
             _("Another key holder must grant this key: you invited this account yourself.")

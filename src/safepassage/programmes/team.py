@@ -420,6 +420,17 @@ def missing_groups(programme: Programme) -> dict[int, frozenset[str]]:
     return {user_id: groups for user_id, groups in missing.items() if groups}
 
 
+def inviter(programme_id: int, user: User) -> User | None:
+    """The admin whose latest link brought this account into the programme, or None."""
+    invitation = (
+        Invitation.objects.filter(programme_id=programme_id, user=user, created_by__isnull=False)
+        .select_related("created_by")
+        .order_by("-created_at")
+        .first()
+    )
+    return invitation.created_by if invitation else None
+
+
 def waiting_for_key(programme: Programme, holding: Keyring) -> list[Waiting]:
     """Members waiting for group keys that a session holding `holding` can grant."""
     waiting = []
@@ -428,13 +439,8 @@ def waiting_for_key(programme: Programme, holding: Keyring) -> list[Waiting]:
         can_give = missing[user.pk] & holding.keys()
         if not can_give:
             continue
-        invited = (
-            Invitation.objects.filter(programme=programme, user=user, created_by__isnull=False)
-            .select_related("created_by")
-            .order_by("-created_at")
-            .first()
-        )
-        decided_by = invited.created_by.username if invited and invited.created_by else ""
+        invited = inviter(programme.pk, user)
+        decided_by = invited.username if invited else ""
         waiting.append(
             Waiting(
                 user,
