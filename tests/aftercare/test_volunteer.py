@@ -146,3 +146,30 @@ def test_reception_code_does_not_even_import_volunteer_service():
                 assert "volunteer" not in node.module, path
             if isinstance(node, ast.Import):
                 assert not any("volunteer" in alias.name for alias in node.names), path
+
+
+def test_a_service_never_started_is_closed_not_ended(world, registered, staff_client):
+    """Issue #27, point 15: "end service" was offered before the service began."""
+    from tests.conftest import text_of
+
+    volunteered(world, registered)
+    volunteer.open_service(registered, user=world.staff[Role.VOLUNTEER])
+    url = f"/ru/staff/case/{registered.reference}/volunteer/"
+    page = text_of(staff_client(Role.VOLUNTEER).get(url).content.decode())
+    assert "Закрыть запись: служба так и не началась" in page
+    assert "Завершить службу" not in page
+
+
+def test_ending_a_service_is_atomic_with_its_audit_entry(world, registered, monkeypatch):
+    from safepassage.audit import log
+
+    volunteered(world, registered)
+    volunteer.open_service(registered, user=world.staff[Role.VOLUNTEER])
+
+    def disk_full(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(log, "_append", disk_full)
+    with pytest.raises(RuntimeError, match="disk full"):
+        volunteer.end_service(registered, reason="released", actor="staff:1")
+    assert VolunteerService.objects.get().ended_at is None

@@ -103,7 +103,9 @@ def start_service(
     return service
 
 
+@transaction.atomic
 def end_service(case: Case, *, reason: str, actor: str, now: datetime | None = None) -> bool:
+    """End the open service (or close a record never started), with its audit entry."""
     updated = VolunteerService.objects.filter(case=case, ended_at__isnull=True).update(
         ended_at=now or timezone.now(), end_reason=reason
     )
