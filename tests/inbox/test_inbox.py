@@ -157,3 +157,28 @@ def test_a_campaign_code_read_on_the_phone_is_checked_and_counted(world, staff_c
     spoken = codes.spoken(leaflet.code).lower()
     operator.post("/en/staff/p/north/call/", call_form(operator, campaign=spoken))
     assert Case.objects.get().campaign == leaflet
+
+
+def test_a_call_whose_codename_was_never_read_back_is_marked_in_the_inbox(world, staff_client):
+    """Issue #27, point 15: the operator left before the caller read it back."""
+    operator = staff_client(Role.INTAKE)
+    operator.post("/en/staff/p/north/call/", call_form(operator))
+    case = Case.objects.get()
+    inbox = operator.get("/ru/staff/p/north/inbox/").content.decode()
+    assert text_of(inbox, f"not-read-back-{case.reference}").startswith(
+        "Звонящий так и не повторил своё кодовое слово"
+    )
+    second = call_form(operator)
+    operator.post("/en/staff/p/north/call/", second)
+    other = Case.objects.exclude(pk=case.pk).get()
+    codename = text_of(
+        operator.get("/en/staff/p/north/call/codename/").content.decode(), "codename"
+    )
+    operator.post("/en/staff/p/north/call/codename/", {"heard": codename})
+    inbox = operator.get("/ru/staff/p/north/inbox/").content.decode()
+    assert f'id="not-read-back-{other.reference}"' not in inbox
+    assert f'id="not-read-back-{case.reference}"' in inbox
+    operator_pk = world.staff[Role.INTAKE].pk
+    assert audit_entries("hotline.codename_read_back", case_ref=other.reference) == [
+        (f"staff:{operator_pk}", {})
+    ]

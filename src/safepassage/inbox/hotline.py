@@ -72,6 +72,25 @@ def record_call(
     return case, receipt.codename
 
 
+def codename_read_back(case: Case, *, user: User) -> None:
+    """The caller read his codename back: recorded against his case, so the inbox can mark a
+    call whose codename never was (the caller then cannot come back with it)."""
+    log.record_case(case, Action.HOTLINE_CODENAME_READ_BACK, log.staff_actor(user))
+
+
+def never_read_back(cases: list[Case]) -> set[str]:
+    """The references, among these, of calls whose codename the caller never read back."""
+    from safepassage.audit.models import AuditEvent  # the read-back is a fact of the log
+
+    calls = [c.reference for c in cases if c.channel == Case.Channel.HOTLINE]
+    read = set(
+        AuditEvent.objects.filter(
+            action=Action.HOTLINE_CODENAME_READ_BACK.value, case_ref__in=calls
+        ).values_list("case_ref", flat=True)
+    )
+    return set(calls) - read
+
+
 def read_back_matches(codename: str, heard: str) -> bool:
     """The caller read the codename back as `heard`: the same words, however spaced."""
     return codenames.normalise(heard) == codenames.normalise(codename)

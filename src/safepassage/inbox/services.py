@@ -15,6 +15,7 @@ from safepassage.cases import queues
 from safepassage.cases.conversation import shown_messages
 from safepassage.cases.dossier import case_key, circumstances_of, readable
 from safepassage.cases.models import Case, Message
+from safepassage.inbox import hotline
 from safepassage.inbox.models import ReplyTemplate
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
@@ -31,6 +32,7 @@ class Waiting:
     language_name: str
     waited: str
     last_message: str
+    read_back: bool = True  # a call: the caller read his codename back to the operator
 
 
 def answering_roles(roles: frozenset[Role]) -> frozenset[Role]:
@@ -51,6 +53,7 @@ def inbox(
     ][:PAGE]
     rows = []
     facts = circumstances_of(cases, keyring) if cases else {}
+    not_read_back = hotline.never_read_back(cases)
     for case in cases:
         data_key = case_key(case, keyring, "messages")
         if data_key is None:
@@ -65,6 +68,7 @@ def inbox(
                 language_name=readable("language", language),
                 waited=display.waited(case.awaiting_since or case.updated_at, now),
                 last_message=his[-1].text if his else "",
+                read_back=case.reference not in not_read_back,
             )
         )
     if rows:

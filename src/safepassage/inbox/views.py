@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safepassage.audit import log
-from safepassage.audit.actions import Action
 from safepassage.cases import casework, dossier, submission
+from safepassage.cases.models import Case
 from safepassage.cases.views import case_access, locked
 from safepassage.confirm import refused
 from safepassage.inbox import hotline, services
@@ -82,11 +81,9 @@ def read_back(request: StaffRequest, slug: str) -> HttpResponse:
         if hotline.read_back_matches(codename, form.cleaned_data["heard"]):
             store_of(request).drop_secret(CODENAME)
             request.session.pop(CALL_CASE, None)
-            log.record(
-                Action.HOTLINE_CODENAME_READ_BACK,
-                log.staff_actor(request.user),
-                programme_id=programme.pk,
-            )
+            case = Case.objects.filter(programme=programme, reference=reference).first()
+            if case is not None:
+                hotline.codename_read_back(case, user=request.user)
             messages.success(request, _("He has his codename. The call is recorded."))
             return redirect("cases:detail", reference=reference)
         form.add_error("heard", _("That is not his codename. Read it to him again, word by word."))
