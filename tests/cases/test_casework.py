@@ -181,3 +181,22 @@ def test_an_application_is_never_counted_as_a_surrender(world):
 def test_intent_decides_the_first_state(world, client, intent, state):
     submit(client, intent=intent)
     assert Case.objects.get().state == state
+
+
+def test_the_case_page_gives_every_element_an_id_of_its_own(world, staff_client):
+    """Issue #27, point 15: the note and message forms both said id="id_text"."""
+    import re
+    from collections import Counter
+
+    from django.test import Client
+
+    from safepassage.programmes.roles import Role
+    from tests.conftest import submit
+
+    submit(Client())
+    reference = world.programme.case_set.get().reference
+    for role in (Role.INTAKE, Role.VERIFIER):
+        html = staff_client(role).get(f"/ru/staff/case/{reference}/").content.decode()
+        ids = Counter(re.findall(r'\sid="([^"]+)"', html))
+        assert [i for i, n in ids.items() if n > 1] == [], role
+        assert 'for="id_note_text"' in html and 'for="id_message_text"' in html

@@ -7,11 +7,24 @@ from safepassage.cases.states import State
 from safepassage.textinput import TextAreaField, TextField
 
 
-class NoteForm(forms.Form):
+class OwnIds(forms.Form):
+    """Two forms of one page may share a field name: each gets ids of its own (the case page
+    holds a note form and a message form, both with "text")."""
+
+    id_prefix = "id"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class NoteForm(OwnIds):
+    id_prefix = "id_note"
     text = TextAreaField(max_length=4000, label=_("Note (staff only)"))
 
 
-class MessageForm(forms.Form):
+class MessageForm(OwnIds):
+    id_prefix = "id_message"
     text = TextAreaField(max_length=2000, label=_("Message to the applicant"))
 
 
