@@ -182,3 +182,22 @@ def test_a_call_whose_codename_was_never_read_back_is_marked_in_the_inbox(world,
     assert audit_entries("hotline.codename_read_back", case_ref=other.reference) == [
         (f"staff:{operator_pk}", {})
     ]
+
+
+def test_a_template_put_in_a_reply_names_who_wrote_it(world, staff_client):
+    """Issue #22, point 13: an operator sends a template as his own; he sees who wrote it."""
+    admin = staff_client(Role.ADMIN)
+    admin.post(
+        "/en/staff/p/north/templates/",
+        {"language": "ru", "title": "Спасибо", "text": "Спасибо, мы ответим."},
+    )
+    template = ReplyTemplate.objects.get()
+    submit(Client())
+    reference = Case.objects.get().reference
+    operator = staff_client(Role.INTAKE)
+    page = operator.post(
+        f"/ru/staff/p/north/inbox/{reference}/", {"insert": str(template.pk), "do": "insert"}
+    ).content.decode()
+    shown = text_of(page, f"inserted-{reference}")
+    assert shown.startswith("Из шаблона «Спасибо», последним его написал north-admin ")
+    assert shown.endswith("Прочитайте, прежде чем отправлять: он уйдёт от вашего имени.")

@@ -75,6 +75,7 @@ class ReadBackForm(forms.Form):
 
 class ReplyForm(VisibleTextOnly, forms.Form):
     text = TextAreaField(max_length=2000, label=_("Reply"))
+    inserted_from: ReplyTemplate | None = None  # the template put in the box, if any
 
 
 class TemplateForm(VisibleTextOnly, forms.ModelForm):

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from safepassage import display
 from safepassage.audit import log
@@ -88,6 +89,7 @@ def templates_of(programme: Programme) -> list[ReplyTemplate]:
 
 @transaction.atomic
 def save_template(template: ReplyTemplate, *, user: User) -> ReplyTemplate:
+    template.saved_by, template.saved_at = user, timezone.now()
     template.save()
     log.record(
         Action.REPLY_TEMPLATE_SAVED,

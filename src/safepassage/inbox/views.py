@@ -133,8 +133,13 @@ def reply(request: StaffRequest, slug: str, reference: str) -> HttpResponse:
     auto_id = f"id_{reference}_%s"
     template_id = request.POST.get("insert", "")
     if template_id.isdigit():
-        template = get_object_or_404(ReplyTemplate, pk=int(template_id), programme=programme)
+        template = get_object_or_404(
+            ReplyTemplate.objects.select_related("saved_by"),
+            pk=int(template_id),
+            programme=programme,
+        )
         form = ReplyForm(initial={"text": template.text}, auto_id=auto_id)
+        form.inserted_from = template  # the page names who wrote what he is about to send
         return inbox(request, slug, filled={reference: form})
     form = ReplyForm(request.POST, auto_id=auto_id)
     if not form.is_valid():
