@@ -135,6 +135,31 @@ def test_a_backup_restored_on_a_new_machine_lets_every_applicant_back_in(
     assert refused.returncode != 0 and "backup refused" in refused.stderr
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_older_than_the_newest_anchor_is_refused_unless_asked_for(
+    world, tmp_path, monkeypatch, settings, new_machine
+):
+    """Issue #22, point 8: putting back an older copy rolled the log back unnoticed."""
+    from safepassage.audit import anchor
+
+    submit(Client())
+    monkeypatch.setenv("SAFEPASSAGE_BACKUP_PASSPHRASE", PASSPHRASE)
+    archive = tmp_path / "older.spbackup"
+    call_command("backup", str(archive))
+    submit(Client())  # the log goes on, and the worker anchors it
+    key, anchors = "11" * 32, tmp_path / "anchors"
+    settings.AUDIT_ANCHOR_KEY, settings.AUDIT_ANCHOR_DIR = key, str(anchors)
+    anchor.write()
+    there = {**new_machine, "SAFEPASSAGE_AUDIT_ANCHOR_KEY": key}
+    there["SAFEPASSAGE_AUDIT_ANCHOR_DIR"] = str(anchors)
+    refused = safepassage("restore", str(archive), env=there)
+    assert refused.returncode != 0
+    assert "before the newest anchor" in refused.stderr and "--older-than-anchor" in refused.stderr
+    restored = safepassage("restore", str(archive), "--older-than-anchor", env=there)
+    assert restored.returncode == 0, restored.stderr
+    assert "warning: this backup ends at audit entry" in restored.stdout
+
+
 def test_every_file_an_installation_creates_is_its_owners_only(tmp_path):
     """Under an ordinary shell umask (022), the database, its WAL, the secrets, the writers'
     lock and a backup are created owner-only, from their first byte."""

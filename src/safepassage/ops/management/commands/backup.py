@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
+from safepassage.audit.models import AuditHead
 from safepassage.ops import backup, snapshot
 from safepassage.ops.passphrase import passphrase
 
@@ -41,11 +42,15 @@ class Command(BaseCommand):
                 )
             )
             try:
+                # The audit chain's head before the dump: restore compares it with the newest
+                # anchor, so an older copy is not put back by mistake (issue #22, point 8).
+                head = AuditHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
                 database = snapshot.dump(folder)
                 manifest = {
                     "format": 1,
                     "created_at": timezone.now().isoformat(),
                     "vendor": snapshot.vendor(),
+                    "audit_seq": head,
                 }
                 backup.write(
                     output,

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from safepassage.audit import log
+from safepassage.audit import anchor, log
 from safepassage.ops import backup, snapshot
 from safepassage.ops.passphrase import passphrase
 
@@ -29,6 +29,11 @@ class Command(BaseCommand):
         parser.add_argument("--passphrase-file", type=Path)
         parser.add_argument("--check", action="store_true", help="Only check the backup.")
         parser.add_argument("--force", action="store_true", help="Replace a non-empty database.")
+        parser.add_argument(
+            "--older-than-anchor",
+            action="store_true",
+            help="Restore a backup made before the newest audit anchor (rolls the log back).",
+        )
 
     def handle(self, *args: Any, input: Path, **options: Any) -> None:
         secret = passphrase(options["passphrase_file"])
@@ -43,6 +48,7 @@ class Command(BaseCommand):
                 return
             if not snapshot.is_empty() and not options["force"]:
                 raise CommandError("this installation already holds data; use --force")
+            self._refuse_a_rollback(contents.manifest, options["older_than_anchor"])
             database = next(p for n, p in contents.members.items() if n.startswith("database"))
             try:
                 snapshot.restore(database)
@@ -55,6 +61,26 @@ class Command(BaseCommand):
         if problems:
             raise CommandError(f"restored, but the audit chain is broken: {problems[0]}")
         self.stdout.write("restored; audit chain verified. Restart the application servers.")
+
+    def _refuse_a_rollback(self, manifest: dict[str, Any], allowed: bool) -> None:
+        """A backup that ends before the newest anchor would put back an older audit log:
+        refused unless asked for by name, and said either way."""
+        try:
+            newest = anchor.newest()
+        except anchor.NotConfigured:
+            return
+        except ValueError as forged:
+            raise CommandError(str(forged)) from forged
+        ends = manifest.get("audit_seq")
+        if newest is None or (isinstance(ends, int) and ends >= newest.seq):
+            return
+        why = (
+            f"this backup ends at audit entry {ends if ends is not None else '(unknown)'}, "
+            f"before the newest anchor ({newest.seq}, {newest.at}): restoring it rolls the log back"
+        )
+        if not allowed:
+            raise CommandError(f"{why}; use --older-than-anchor to restore it anyway")
+        self.stdout.write(f"warning: {why}")
 
     def _write_secrets(self, restored: dict[str, str]) -> None:
         var = Path(settings.VAR_DIR)
