@@ -370,10 +370,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 RETENTION_DAYS = int(os.environ.get("SAFEPASSAGE_RETENTION_DAYS", "180"))
 
 # The Telegram bot (`safepassage bot`, safepassage/bot/): its token, the programme it serves,
-# the onion address its safety notice points to, and how long a shown codename stays.
+# and how long a shown codename stays. Its safety notice names the onion address from the
+# programme's official channels (outreach), the one list the leaflets and /verify use too.
 TELEGRAM_TOKEN = given_secret("telegram_token")
 BOT_PROGRAMME = os.environ.get("SAFEPASSAGE_BOT_PROGRAMME", "")
-ONION_ADDRESS = os.environ.get("SAFEPASSAGE_ONION_ADDRESS", "")
 BOT_CODENAME_SECONDS = int(os.environ.get("SAFEPASSAGE_BOT_CODENAME_SECONDS", "300"))
 # Every message the bot sends a signed-in applicant (his status, our messages, his crossing's
 # instructions) is deleted this long after it was sent, and all of them at sign-out.

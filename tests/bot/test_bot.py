@@ -284,3 +284,18 @@ def test_nothing_shown_to_a_signed_in_applicant_stays_on_his_phone(telegram, set
     conversation.PENDING.add((telegram.chat_id, 5151))
     async_to_sync(conversation.forget_everything)(telegram.bot)
     assert 5151 in telegram.deleted() and not conversation.PENDING
+
+
+def test_the_safety_notice_names_the_programmes_official_onion_address(world, telegram):
+    """Issue #27, point 8: the notice read an environment variable while /verify showed the
+    programme's official list; now both read the official list."""
+    from safepassage.outreach.models import OfficialChannels
+
+    onion = "c" * 56 + ".onion"
+    telegram.send("/start")
+    assert ".onion" not in telegram.last()
+    OfficialChannels.objects.create(programme=world.programme, onion_address=onion)
+    telegram.send("/start")
+    assert f"Tor Browser: {onion}" in telegram.last()
+    telegram.send("/verify")
+    assert onion in telegram.last()

@@ -77,8 +77,17 @@ def _menu(chat: Chat) -> InlineKeyboardMarkup:
     )
 
 
-def _notice() -> str:
-    onion = settings.ONION_ADDRESS
+def _onion_of(programme_slug: str) -> str:
+    from safepassage.outreach.views import channels_of  # the official list, one source
+
+    programme = programme_by_slug(programme_slug)
+    return channels_of(programme).onion_address if programme else ""
+
+
+async def _notice(programme_slug: str) -> str:
+    """The safety notice, pointing to the onion address the programme lists as official
+    (the same the public page, the leaflets and /verify give)."""
+    onion = await sync_to_async(_onion_of)(programme_slug)
     return _(
         "Safety first. Telegram can read this chat, and may hand your phone number and "
         "address to a court. The safer way is our website in Tor Browser%(onion)s. When you "
@@ -96,23 +105,25 @@ async def _forget_message(message: Message) -> None:
 
 
 @router.message(CommandStart())
-async def start(message: Message, command: CommandObject, chats: Chats) -> None:
+async def start(
+    message: Message, command: CommandObject, chats: Chats, programme_slug: str
+) -> None:
     chat = chats.get(message.chat.id)
     chat.step, chat.answers, chat.applicant = "", {}, None
     if command.args and CAMPAIGN.match(command.args):
         chat.campaign = command.args  # a leaflet's code, and nothing else
     with translation.override(chat.language):
-        await message.answer(_notice(), reply_markup=_menu(chat))
+        await message.answer(await _notice(programme_slug), reply_markup=_menu(chat))
 
 
 @router.callback_query(F.data.startswith("lang:"))
-async def language(query: CallbackQuery, chats: Chats) -> None:
+async def language(query: CallbackQuery, chats: Chats, programme_slug: str) -> None:
     chat = chats.get(query.message.chat.id)  # type: ignore[union-attr]
     wanted = (query.data or "").removeprefix("lang:")
     chat.language = wanted if wanted in LANGUAGES else "ru"
     with translation.override(chat.language):
         await query.answer()
-        await query.message.answer(_notice(), reply_markup=_menu(chat))  # type: ignore[union-attr]
+        await query.message.answer(await _notice(programme_slug), reply_markup=_menu(chat))  # type: ignore[union-attr]
 
 
 # --- Applying --------------------------------------------------------------------------------
@@ -402,13 +413,13 @@ async def _codename(message: Message, chat: Chat) -> None:
 @router.callback_query(
     F.data.in_({"write", "instructions", "confirm", "cancel", "cancel_yes", "leave"})
 )
-async def act(query: CallbackQuery, chats: Chats) -> None:
+async def act(query: CallbackQuery, chats: Chats, programme_slug: str) -> None:
     chat = chats.get(query.message.chat.id)  # type: ignore[union-attr]
     message: Message = query.message  # type: ignore[assignment]
     with translation.override(chat.language):
         await query.answer()
         if chat.applicant is None:
-            await message.answer(_notice(), reply_markup=_menu(chat))
+            await message.answer(await _notice(programme_slug), reply_markup=_menu(chat))
             return
         if query.data == "write":
             chat.step = "write"
@@ -462,10 +473,10 @@ async def verify(message: Message, chats: Chats, programme_slug: str) -> None:
 
 
 @router.message(Command("help"))
-async def help_(message: Message, chats: Chats) -> None:
+async def help_(message: Message, chats: Chats, programme_slug: str) -> None:
     chat = chats.get(message.chat.id)
     with translation.override(chat.language):
-        await message.answer(_notice(), reply_markup=_menu(chat))
+        await message.answer(await _notice(programme_slug), reply_markup=_menu(chat))
 
 
 @router.message(F.text)
@@ -483,7 +494,7 @@ async def text(message: Message, chats: Chats, programme_slug: str) -> None:
             await _answer(message, chat, programme_slug)
         else:
             await _forget_message(message)
-            await message.answer(_notice(), reply_markup=_menu(chat))
+            await message.answer(await _notice(programme_slug), reply_markup=_menu(chat))
 
 
 @router.message()
