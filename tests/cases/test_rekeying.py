@@ -102,12 +102,19 @@ def test_a_rotation_reseals_everything_and_the_old_keys_open_nothing(
         "identity, custody, after-care, volunteer service."
     )
     assert Programme.objects.get(pk=programme.pk).rotating
+    # The admin who asked follows it (issue #27, point 11: he got a 404), with nothing to press.
+    followed = admin.get("/en/staff/p/north/rotation/").content.decode()
+    assert "Waiting for the holders of these keys" in text_of(followed, "rotation-waiting")
+    assert "Re-seal the next batch" not in followed
     # Reception, after-care and the volunteer officer sign in (their sessions then hold the
     # new keys) and do theirs; the last batch finishes the rotation.
     for role in (Role.RECEPTION, Role.AFTERCARE, Role.VOLUNTEER):
         step_until_done(sign_in_later(world, role))
     programme = Programme.objects.get(pk=programme.pk)
     assert not programme.rotating and programme.key_generation == 2
+    done = text_of(admin.get("/ru/staff/p/north/rotation/").content.decode(), "rotation-complete")
+    assert done.startswith("Смена ключей завершена: запрошена ")
+    assert "Смену ключа никто не запрашивал" not in done
 
     # A copy of the database with the old private keys opens no case key, note, plan or unit
     # key.

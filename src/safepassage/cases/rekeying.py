@@ -70,6 +70,16 @@ def open_rotation(programme: Programme) -> KeyRotation | None:
     return KeyRotation.objects.filter(programme=programme, finished_at__isnull=True).first()
 
 
+def last_finished(programme: Programme) -> KeyRotation | None:
+    """The programme's most recent completed rotation, for the page that follows it."""
+    return (
+        KeyRotation.objects.filter(programme=programme, finished_at__isnull=False)
+        .select_related("requested_by")
+        .order_by("-finished_at")
+        .first()
+    )
+
+
 @transaction.atomic
 def request(programme: Programme, *, by: User | None) -> KeyRotation:
     """The admin's decision: the keys are to be rotated; key holders carry it out."""

@@ -59,7 +59,12 @@ def _key_holder(request: StaffRequest, slug: str) -> tuple[Programme, Keyring]:
 
 @staff_required
 def rotation(request: StaffRequest, slug: str) -> HttpResponse:
-    programme, keyring = _key_holder(request, slug)
+    """Key holders carry the rotation out here; the admin who asked for it follows it (he
+    holds no key, so he sees the progress and nothing to press)."""
+    programme = _programme(slug)
+    keyring = keys.keyring(request, programme)
+    if not keyring and Role.ADMIN not in request.scope.roles_in(programme.pk):
+        raise Http404  # only a session holding keys can rotate them
     progress = rekeying.progress(programme) if programme.rotating else None
     held = set(keyring) & set(keys.next_keyring(request, programme))
     context = {
@@ -78,6 +83,8 @@ def rotation(request: StaffRequest, slug: str) -> HttpResponse:
         ]
         if progress
         else [],
+        "may_act": bool(keyring),
+        "finished": rekeying.last_finished(programme),
         "yours_left": bool(progress and progress.left_in(held)),
         "others_left": team.group_labels(set(progress.left_in(set(GROUPS) - held)))
         if progress
