@@ -10,7 +10,7 @@ from safepassage.cases.models import Case
 from safepassage.passage import notices
 from safepassage.programmes.roles import Role
 from safepassage.reception.models import Prisoner
-from tests.conftest import audit_entries, refusal
+from tests.conftest import audit_entries, refusal, text_of
 from tests.passage.conftest import notify, under_way, verified_case
 from tests.reception.conftest import MANDATORY_ANSWERS, received_case, register
 
@@ -205,3 +205,34 @@ def test_an_event_dated_today_where_he_is_held_is_taken_at_any_hour(clock, world
         keyring=world.keyring,
     )
     assert event.occurred_on == today
+
+
+def test_reception_finds_a_prisoner_by_service_number_or_name_and_birth(
+    world, front, client, staff_client
+):
+    """Issue #27, point 15: through the blind indexes, nothing decrypted, audited."""
+    from safepassage.cases import probes
+
+    case = received_case(world, front, client)
+    received_case(world, front, client, surname="Other", service_number="XY-999")
+    probes.index_pending(world.programme, world.keyring)
+    desk = staff_client(Role.RECEPTION)
+    url = "/ru/staff/p/north/reception/?find=1"
+    page = desk.get(url + "&service_number=ab 123456").content.decode()
+    assert text_of(page, "found").startswith(case.reference)
+    assert len(re.findall(r"<li>", page.split('id="found"')[1].split("</ul>")[0])) == 1
+    by_name = desk.get(
+        url + "&surname=ZHUKOVSKY&first_names=Arkady Petrovich&born=07.03.1994"
+    ).content.decode()
+    assert text_of(by_name, "found").startswith(case.reference)
+    nobody = desk.get(url + "&service_number=AB-000000").content.decode()
+    assert text_of(nobody, "found") == "Никто из принятых не подходит."
+    empty = desk.get(url)
+    assert empty.status_code == 400
+    assert "Укажите личный номер или фамилию." in text_of(empty.content.decode())
+    reception_pk = world.staff[Role.RECEPTION].pk
+    assert audit_entries("reception.searched") == [
+        (f"staff:{reception_pk}", {"found": 1}),
+        (f"staff:{reception_pk}", {"found": 1}),
+        (f"staff:{reception_pk}", {"found": 0}),
+    ]

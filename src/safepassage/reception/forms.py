@@ -128,3 +128,18 @@ class ExportForm(forms.Form):
         required=False,
         initial=True,
     )
+
+
+class FindForm(forms.Form):
+    """Find a prisoner by his service number, or by his name and date of birth."""
+
+    service_number = TextField(max_length=40, required=False, label=_("Service number"))
+    surname = TextField(max_length=80, required=False, label=_("Surname"))
+    first_names = TextField(max_length=120, required=False, label=_("First names"))
+    born = DayMonthYearField(required=False, label=_("Date of birth"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("service_number") and not data.get("surname"):
+            raise forms.ValidationError(_("Give a service number, or a surname."))
+        return data

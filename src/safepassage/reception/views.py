@@ -23,8 +23,8 @@ from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programme_by_slug
 from safepassage.reception import bureau, export, services
-from safepassage.reception.forms import EventForm, ExportForm, RegistrationForm
-from safepassage.reception.models import BureauExport
+from safepassage.reception.forms import EventForm, ExportForm, FindForm, RegistrationForm
+from safepassage.reception.models import BureauExport, Prisoner
 from safepassage.refused import Refused
 
 RECEPTION = frozenset({Role.RECEPTION})
@@ -159,7 +159,12 @@ def _desk_programme(request: StaffRequest, slug: str) -> Programme:
 
 
 def _render_desk(
-    request: StaffRequest, programme: Programme, form: ExportForm, status: int = 200
+    request: StaffRequest,
+    programme: Programme,
+    form: ExportForm,
+    status: int = 200,
+    find: FindForm | None = None,
+    found: list[Prisoner] | None = None,
 ) -> HttpResponse:
     now = timezone.now()
     overdue = set(services.overdue_cards([programme.pk], now).values_list("pk", flat=True))
@@ -181,6 +186,8 @@ def _render_desk(
                 if (last := bureau.last_export(programme, fmt)) is not None
             ],
             "form": form,
+            "find_form": find or FindForm(auto_id="id_find_%s"),
+            "found": found,
             "zone": settings.RECEPTION_ZONE,
         },
         status=status,
@@ -189,7 +196,24 @@ def _render_desk(
 
 @staff_required
 def desk(request: StaffRequest, slug: str) -> HttpResponse:
-    return _render_desk(request, _desk_programme(request, slug), ExportForm())
+    """The desk; with a search in its form (a GET, so Back works), who matches it."""
+    programme = _desk_programme(request, slug)
+    if "find" not in request.GET:
+        return _render_desk(request, programme, ExportForm())
+    find = FindForm(request.GET, auto_id="id_find_%s")
+    if not find.is_valid():
+        return _render_desk(request, programme, ExportForm(), status=400, find=find)
+    born = find.cleaned_data["born"]
+    found = services.find(
+        programme,
+        keys.keyring(request, programme),
+        user=request.user,
+        service_number=find.cleaned_data["service_number"],
+        surname=find.cleaned_data["surname"],
+        first_names=find.cleaned_data["first_names"],
+        born=born.isoformat() if born else "",
+    )
+    return _render_desk(request, programme, ExportForm(), find=find, found=found)
 
 
 @require_POST
