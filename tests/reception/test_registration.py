@@ -217,17 +217,17 @@ def test_reception_finds_a_prisoner_by_service_number_or_name_and_birth(
     received_case(world, front, client, surname="Other", service_number="XY-999")
     probes.index_pending(world.programme, world.keyring)
     desk = staff_client(Role.RECEPTION)
-    url = "/ru/staff/p/north/reception/?find=1"
-    page = desk.get(url + "&service_number=ab 123456").content.decode()
+    url = "/ru/staff/p/north/reception/"
+    page = desk.post(url, {"service_number": "ab 123456"}).content.decode()
     assert text_of(page, "found").startswith(case.reference)
     assert len(re.findall(r"<li>", page.split('id="found"')[1].split("</ul>")[0])) == 1
-    by_name = desk.get(
-        url + "&surname=ZHUKOVSKY&first_names=Arkady Petrovich&born=07.03.1994"
+    by_name = desk.post(
+        url, {"surname": "ZHUKOVSKY", "first_names": "Arkady Petrovich", "born": "07.03.1994"}
     ).content.decode()
     assert text_of(by_name, "found").startswith(case.reference)
-    nobody = desk.get(url + "&service_number=AB-000000").content.decode()
+    nobody = desk.post(url, {"service_number": "AB-000000"}).content.decode()
     assert text_of(nobody, "found") == "Никто из принятых не подходит."
-    empty = desk.get(url)
+    empty = desk.post(url, {})
     assert empty.status_code == 400
     assert "Укажите личный номер или фамилию." in text_of(empty.content.decode())
     reception_pk = world.staff[Role.RECEPTION].pk

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from safepassage import display
 from safepassage.cases import dossier
@@ -194,13 +194,15 @@ def _render_desk(
     )
 
 
+@require_http_methods(["GET", "POST"])
 @staff_required
 def desk(request: StaffRequest, slug: str) -> HttpResponse:
-    """The desk; with a search in its form (a GET, so Back works), who matches it."""
+    """The desk; after a search, who matches it. The search is a POST: a name or a service
+    number never stands in an address, a history or a log."""
     programme = _desk_programme(request, slug)
-    if "find" not in request.GET:
+    if request.method != "POST":
         return _render_desk(request, programme, ExportForm())
-    find = FindForm(request.GET, auto_id="id_find_%s")
+    find = FindForm(request.POST, auto_id="id_find_%s")
     if not find.is_valid():
         return _render_desk(request, programme, ExportForm(), status=400, find=find)
     born = find.cleaned_data["born"]
