@@ -159,6 +159,7 @@ reception_patterns = (
     [
         path("p/<slug:slug>/reception/", reception_views.desk, name="desk"),
         path("p/<slug:slug>/reception/export/", reception_views.bureau_export, name="export"),
+        path("p/<slug:slug>/reception/desk.pdf", reception_views.desk_sheet, name="desk_sheet"),
         path("case/<str:reference>/reception/", reception_views.prisoner, name="prisoner"),
         path("case/<str:reference>/reception/register/", reception_views.register, name="register"),
         path("case/<str:reference>/reception/card.pdf", reception_views.card, name="card"),

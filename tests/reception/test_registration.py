@@ -236,3 +236,31 @@ def test_reception_finds_a_prisoner_by_service_number_or_name_and_birth(
         (f"staff:{reception_pk}", {"found": 1}),
         (f"staff:{reception_pk}", {"found": 0}),
     ]
+
+
+EXPECTED_RU = "Ожидаются в ближайшие 24 часа"
+
+
+def test_the_desk_prints_tonights_arrivals_and_the_prisoners_held(
+    world, front, client, staff_client
+):
+    """Issue #27, point 15: window, sector and head count, never who; then who is held."""
+    import io
+
+    from django.utils import timezone
+    from pypdf import PdfReader
+
+    held = received_case(world, front, client)
+    coming = notify(world, verified_case(client), front.quarry)
+    notices.acknowledge(
+        coming.pk, user=front.other_liaison, keys=world.unit_keys, now=timezone.now()
+    )
+    response = staff_client(Role.RECEPTION).get("/ru/staff/p/north/reception/desk.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(PdfReader(io.BytesIO(response.content)).pages[0].extract_text().split())
+    assert EXPECTED_RU in text
+    assert "Quarry" in text and "Сколько человек переходит" in text
+    assert held.reference in text and "Zhukovsky" not in text
+    assert coming.case.reference not in text  # the one coming is never named
+    reception_pk = world.staff[Role.RECEPTION].pk
+    assert audit_entries("reception.sheet_printed") == [(f"staff:{reception_pk}", {"prisoners": 1})]

@@ -73,6 +73,7 @@ class Action(models.TextChoices):
     PASSAGE_SECTOR_SAVED = "passage.sector_saved", _("Sector saved")
     PASSAGE_RECEIVINGUNIT_SAVED = "passage.receivingunit_saved", _("Receiving unit saved")
     RECEPTION_SEARCHED = "reception.searched", _("Prisoners searched for by blind index")
+    RECEPTION_SHEET_PRINTED = "reception.sheet_printed", _("Reception desk printed")
     RECEPTION_READ = "reception.read", _("Prisoner record read")
     RECEPTION_REGISTERED = "reception.registered", _("Prisoner registered (Art. 17)")
     RECEPTION_PARTICULARS_CORRECTED = "reception.particulars_corrected", _("Particulars corrected")

@@ -353,3 +353,41 @@ def find(
         found=len(found),
     )
     return found
+
+
+def desk_sheet(
+    programme: Programme,
+    arrivals: list[tuple[datetime, datetime, str, int]],
+    *,
+    user: User,
+    now: datetime,
+) -> bytes:
+    """The desk on paper (sheet.py): `arrivals` are the acknowledged crossings expected, as
+    (window start, window end, sector, head count), opened by the caller's session; printing
+    is audited with how many prisoners it lists."""
+    from safepassage.reception import sheet
+
+    zone = settings.RECEPTION_ZONE
+    window_zone = display.window_zone()
+    overdue = set(overdue_cards([programme.pk], now).values_list("pk", flat=True))
+    held = [
+        sheet.Held(
+            p.case.reference,
+            display.moment(p.captured_at, zone),
+            display.day(p.registered_at, zone) if p.registered_at else _("not yet"),
+            display.moment(card_due(p.captured_at), zone),
+            p.pk in overdue,
+        )
+        for p in desk(programme)[:500]
+    ]
+    expected = [
+        (display.window(start, end, window_zone), sector, count)
+        for start, end, sector, count in arrivals
+    ]
+    log.record(
+        Action.RECEPTION_SHEET_PRINTED,
+        log.staff_actor(user),
+        programme_id=programme.pk,
+        prisoners=len(held),
+    )
+    return sheet.render(programme.name, expected, held, now, zone)

@@ -194,6 +194,20 @@ def _render_desk(
     )
 
 
+@staff_required
+def desk_sheet(request: StaffRequest, slug: str) -> HttpResponse:
+    """The desk as a printable PDF: tonight's expected arrivals and the prisoners held."""
+    programme = _desk_programme(request, slug)
+    now = timezone.now()
+    expected = passage.expected_arrivals([programme.pk], plans.keys_of(request), now)
+    arrivals = [(e.window_start, e.window_end, e.sector, e.head_count) for e in expected]
+    pdf = services.desk_sheet(programme, arrivals, user=request.user, now=now)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="reception-desk.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 @staff_required
 def desk(request: StaffRequest, slug: str) -> HttpResponse:
