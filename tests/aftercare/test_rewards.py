@@ -246,3 +246,20 @@ def test_a_schedule_change_is_all_or_nothing(world, monkeypatch):
         )
     after = {r.category: r.amount for r in aftercare.schedule_for(world.programme)}
     assert after == before
+
+
+def test_the_claim_says_who_may_still_approve_it(
+    world, registered, second_officer, verifying_officer, staff_client
+):
+    """Issue #27, point 11: with two officers, one of them the verifier, nothing could pay."""
+    claim = tank(world, registered)
+    aftercare.verify_claim(registered, claim.pk, user=verifying_officer)
+    url = f"/ru/staff/case/{registered.reference}/aftercare/"
+    officer = staff_client(Role.AFTERCARE)
+    page = officer.get(url).content.decode()
+    assert text_of(page, f"may-approve-{claim.pk}") == (
+        "Ещё могут одобрить: north-aftercare, north-aftercare-2"
+    )
+    aftercare.approve_claim(registered, claim.pk, user=second_officer)
+    page = officer.get(url).content.decode()
+    assert text_of(page, f"may-approve-{claim.pk}") == "Ещё могут одобрить: north-aftercare"

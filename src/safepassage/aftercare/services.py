@@ -4,7 +4,7 @@ consent, approval and payment is audited in the same transaction as the change.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -33,7 +33,7 @@ from safepassage.cases import dossier, transitions
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
 from safepassage.programmes.groupkeys import Keyring
-from safepassage.programmes.models import Programme
+from safepassage.programmes.models import Membership, Programme
 from safepassage.programmes.roles import Role
 from safepassage.refused import Refused
 from safepassage.vault import crypto
@@ -330,10 +330,17 @@ class ShownClaim:
     approved_by_viewer: bool = False  # this officer approved it already: no second button
     # Verified, short of two approvals, and neither verified nor approved by this officer.
     may_approve: bool = False
+    # The after-care officers who may still approve it (not its verifier, not yet approved).
+    may_still_approve: list[str] = field(default_factory=list)
 
 
 def claims_of(case: Case, *, user: User, keyring: Keyring) -> list[ShownClaim]:
     key = dossier.case_key(case, keyring, "aftercare")
+    officers = dict(
+        Membership.objects.filter(
+            programme_id=case.programme_id, role=Role.AFTERCARE, user__is_active=True
+        ).values_list("user_id", "user__username")
+    )
     shown = []
     for claim in (
         RewardClaim.objects.filter(equipment__case=case)
@@ -355,6 +362,13 @@ def claims_of(case: Case, *, user: User, keyring: Keyring) -> list[ShownClaim]:
                 and len(approvals) < REQUIRED_APPROVALS
                 and not approved
                 and claim.verified_by_id != user.pk,
+                may_still_approve=sorted(
+                    name
+                    for pk, name in officers.items()
+                    if pk != claim.verified_by_id and pk not in {a.officer_id for a in approvals}
+                )
+                if claim.verified_at is not None and len(approvals) < REQUIRED_APPROVALS
+                else [],
             )
         )
     log.record_case(case, Action.AFTERCARE_CLAIMS_READ, log.staff_actor(user))
