@@ -215,3 +215,12 @@ def test_a_campaign_link_answers_the_same_bytes_whether_its_code_exists_or_not(w
     create_programme("south", "South")  # with two programmes, both go to the start page
     assert answer(leaflet.code) == answer(wrong)
     assert Client().get(f"/ru/r/{leaflet.code}/")["Location"] == "/ru/"
+
+
+def test_the_campaigns_page_says_its_chart_counts_days_and_its_tables_weeks(world, staff_client):
+    """Issue #27, point 12: the page said weekly above a daily chart."""
+    page = staff_client(Role.ADMIN).get("/ru/staff/p/north/campaigns/").content.decode()
+    assert (
+        "график ниже считает заявки по дням за 90 дней, таблица каждой кампании — по неделям"
+        in text_of(page)
+    )
