@@ -198,6 +198,7 @@ urlpatterns = [
     path("", lambda request: redirect("/ru/"), name="root"),
     *i18n_patterns(
         path("staff/", dashboard_views.home, name="dashboard-home"),
+        path("staff/help/", dashboard_views.help_page, name="staff-help"),
         path("staff/", include(staff_patterns)),
         path("staff/", include(case_patterns)),
         path("staff/", include(inbox_patterns)),

@@ -26,6 +26,7 @@ PAGES = {
         "/ru/staff/p/north/channels/",
         "/ru/staff/p/north/rewards/",
         "/ru/staff/sessions/",
+        "/ru/staff/help/",
     ],
     Role.INTAKE: ["/ru/staff/", "/ru/staff/p/north/queue/", "/ru/staff/p/north/inbox/"],
     Role.VERIFIER: ["/ru/staff/", "/ru/staff/p/north/queue/", "/ru/staff/case/{verified}/"],

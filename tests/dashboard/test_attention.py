@@ -79,7 +79,7 @@ def test_every_staff_page_has_the_navigation_and_a_staff_404(world, staff_client
     coordinator = staff_client(Role.COORDINATOR)
     nav = text_of(coordinator.get("/en/staff/").content.decode(), "staff-nav")
     assert nav == (
-        "Overview North: Queue Inbox Planner north-coordinator Change password Your sessions"
+        "Overview North: Queue Inbox Planner north-coordinator Change password Your sessions Help"
         " Sign out"
     )
     missing = coordinator.get("/en/staff/case/NOPE-NOPE/")
@@ -141,3 +141,14 @@ def test_a_call_with_no_message_waits_as_a_call_not_as_a_message(world, staff_cl
     needing = attention(operator)
     assert f"{reference} — Hotline call waiting for an answer" in needing
     assert "New message" not in needing
+
+
+def test_each_person_reads_a_short_help_for_each_of_his_roles(world, staff_client):
+    """Issue #27, point 15: a help page per role, in his language."""
+    liaison = staff_client(Role.LIAISON).get("/ru/staff/help/").content.decode()
+    assert text_of(liaison, "help-liaison").startswith(
+        "Связной принимающего подразделения Вы отвечаете на уведомления о прекращении огня"
+    )
+    assert 'id="help-admin"' not in liaison and 'id="help-verifier"' not in liaison
+    admin = staff_client(Role.ADMIN).get("/uk/staff/help/").content.decode()
+    assert "Ви ведете команду" in text_of(admin, "help-admin")

@@ -92,3 +92,11 @@ def home(request: StaffRequest) -> HttpResponse:
             "has_programmes": bool(visible),
         },
     )
+
+
+@staff_required
+def help_page(request: StaffRequest) -> HttpResponse:
+    """A short help text for each of the person's roles, in his language."""
+    held = {role for roles in request.scope.roles.values() for role in roles}
+    roles = [(role.value, role.label) for role in Role if role in held]
+    return render(request, "dashboard/help.html", {"roles": roles})
