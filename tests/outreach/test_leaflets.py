@@ -151,3 +151,31 @@ def test_a_leaflet_with_no_way_to_reach_the_programme_is_refused(world, staff_cl
     assert text_of(saved.content.decode(), "saved").startswith("Сохранено.")
     pdf = admin.get(f"/ru/staff/p/north/campaigns/{campaign.code}/a6.pdf")
     assert pdf["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.parametrize("fmt", ["card", "a6", "a5"])
+def test_each_side_fills_its_page(leaflet, fmt, tmp_path):
+    """Issue #27, point 8: the A6 leaflet filled half its page in small type. Looked at as
+    PNG pages (poppler's pdftoppm): on each side, ink reaches the last fifth of the page."""
+    from PIL import Image
+
+    program = shutil.which("pdftoppm")
+    if program is None:
+        message = "pdftoppm is missing (Debian's poppler-utils)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    campaign, channels = leaflet
+    pdf = tmp_path / "leaflet.pdf"
+    pdf.write_bytes(leaflets.render(campaign, channels, fmt))
+    subprocess.run([program, "-png", "-r", "40", str(pdf), str(tmp_path / "side")], check=True)
+    sides = sorted(tmp_path.glob("side-*.png"))
+    assert len(sides) == 2
+    for side in sides:
+        image = Image.open(side).convert("L")
+        height = image.height
+        row_darkest = [
+            min(image.crop((0, y, image.width, y + 1)).getextrema()) for y in range(height)
+        ]
+        inked = [y for y, darkest in enumerate(row_darkest) if darkest < 128]
+        assert inked and inked[-1] > height * 0.8, (side.name, inked[-1], height)

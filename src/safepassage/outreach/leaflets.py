@@ -75,52 +75,65 @@ def _text(pdf: FPDF, size: float, text: str, *, bold: bool = False, align: str =
 
 def _front(pdf: FPDF, campaign: Campaign, channels: OfficialChannels, scale: float) -> None:
     pdf.add_page()
-    _text(pdf, 15 * scale, _("You can come out alive"), bold=True)
-    pdf.ln(1.5 * scale)
+    _text(pdf, 19 * scale, _("You can come out alive"), bold=True)
+    pdf.ln(2 * scale)
     _text(
         pdf,
-        8.5 * scale,
+        10 * scale,
         _(
             "Safe Passage helps soldiers who no longer want to fight to cross safely, and "
             "treats them lawfully afterwards. Apply in secret; we agree the time, the place and "
             "the signal with you."
         ),
     )
-    pdf.ln(2 * scale)
+    pdf.ln(3 * scale)
     codes = links(campaign, channels)
-    size = min(38 * scale, (pdf.epw - 6 * scale) / max(1, len(codes)))
+    size = min(46 * scale, (pdf.epw - 6 * scale) / max(1, len(codes)))
     top = pdf.get_y()
     for index, (caption, url) in enumerate(codes):
         x = pdf.l_margin + index * (pdf.epw / len(codes)) + (pdf.epw / len(codes) - size) / 2
         pdf.image(_qr(url), x=x, y=top, w=size, h=size)
         pdf.set_xy(x - 2 * scale, top + size + 0.5 * scale)
-        pdf.set_font(FONT, "", 6 * scale)
-        pdf.multi_cell(size + 4 * scale, 3 * scale, caption, align="C")
+        pdf.set_font(FONT, "", 8 * scale)
+        pdf.multi_cell(size + 4 * scale, 3.6 * scale, caption, align="C")
     if channels.onion_address:  # to type by hand where a QR code cannot be scanned
         pdf.set_y(top + size + 4 * scale)
         _text(pdf, 6 * scale, channels.onion_address)
     pdf.set_y(pdf.get_y() + 1 * scale if codes else top)
-    _text(pdf, 11 * scale, _("Your code: %(code)s") % {"code": spoken(campaign.code)}, bold=True)
+    # The code and the numbers stand at the foot of the page, where a folded leaflet shows.
+    pdf.set_y(max(pdf.get_y() + 2 * scale, pdf.h - pdf.t_margin - 22 * scale))
+    _text(pdf, 15 * scale, _("Your code: %(code)s") % {"code": spoken(campaign.code)}, bold=True)
+    pdf.ln(1.5 * scale)
     if channels.phones:
-        _text(pdf, 8.5 * scale, _("Hotline: %(numbers)s") % {"numbers": ", ".join(channels.phones)})
+        _text(pdf, 11 * scale, _("Hotline: %(numbers)s") % {"numbers": ", ".join(channels.phones)})
     if channels.bot_username:
-        _text(pdf, 7 * scale, "@" + channels.bot_username)
+        _text(pdf, 10 * scale, "@" + channels.bot_username)
 
 
 def _back(pdf: FPDF, scale: float) -> None:
+    """The signals one under another, each drawn large beside its steps: a soldier glances at
+    it once, in the dark, and must remember it."""
     pdf.add_page()
-    _text(pdf, 11 * scale, _("When you cross, show a signal"), bold=True)
-    pdf.ln(1.5 * scale)
-    column = pdf.epw / len(SIGNALS_SHOWN)
-    size = min(26 * scale, column - 3 * scale)
-    top = pdf.get_y()
-    for index, key in enumerate(SIGNALS_SHOWN):
-        x = pdf.l_margin + index * column + (column - size) / 2
-        pdf.image(str(PICTOGRAMS / f"{key}.svg"), x=x, y=top, w=size, h=size)
-        pdf.set_xy(pdf.l_margin + index * column, top + size + 0.5 * scale)
-        pdf.set_font(FONT, "", 6.5 * scale)
-        pdf.multi_cell(column, 3 * scale, str(SIGNALS[key].title), align="C")
-    pdf.set_y(top + size + 11 * scale)
+    _text(pdf, 14 * scale, _("When you cross, show a signal"), bold=True)
+    pdf.ln(2 * scale)
+    size = 30 * scale
+    text_x = pdf.l_margin + size + 3 * scale
+    for key in SIGNALS_SHOWN:
+        signal = SIGNALS[key]
+        top = pdf.get_y()
+        pdf.image(str(PICTOGRAMS / f"{key}.svg"), x=pdf.l_margin, y=top, w=size, h=size)
+        pdf.set_xy(text_x, top)
+        pdf.set_font(FONT, "B", 9.5 * scale)
+        width = pdf.epw - size - 3 * scale
+        pdf.multi_cell(
+            width, 4.2 * scale, str(signal.title), align="L", new_x=XPos.LEFT, new_y=YPos.NEXT
+        )
+        pdf.set_font(FONT, "", 7.5 * scale)
+        for number, step in enumerate(signal.steps, start=1):
+            pdf.multi_cell(
+                width, 3.4 * scale, f"{number}. {step}", new_x=XPos.LEFT, new_y=YPos.NEXT
+            )
+        pdf.set_xy(pdf.l_margin, max(pdf.get_y(), top + size) + 2 * scale)
     for line in (
         _("Learn the code and the addresses by heart, then destroy this leaflet."),
         _("Nobody from the programme ever asks for money."),
