@@ -188,7 +188,7 @@ def _liaisons_waiting(programme_id: int) -> list[tuple[ReceivingUnit, User]]:
             "user_id", flat=True
         )
     )
-    with_keys = set(StaffKey.objects.values_list("user_id", flat=True))
+    with_keys = set(StaffKey.objects.filter(user_id__in=liaisons).values_list("user_id", flat=True))
     return [
         (unit, user)
         for unit in units
