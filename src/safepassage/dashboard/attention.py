@@ -63,16 +63,18 @@ def _programmes_for(scope: StaffScope, kind: str) -> list[int]:
 def items_for(scope: StaffScope, now: datetime) -> list[Item]:
     """Everything this person's roles act on, oldest first."""
     found: list[Item] = []
-    signal_programmes = _programmes_for(scope, "probe")
+    # One read of the open signals for both: the verifiers' items, and the coordinator's
+    # decision about a crossing in preparation whose applicant was forced. Who sees which is
+    # decided below, by ACTED_ON_BY.
+    signal_programmes = sorted(
+        set(_programmes_for(scope, "probe")) | set(_programmes_for(scope, "duress_crossing"))
+    )
     for signal in probes.open_probe_signals(signal_programmes):
-        kind = "duress" if signal.kind == ProbeSignal.Kind.DURESS else "probe"
-        case = signal.case
-        found.append(Item(case.programme_id, case.reference, kind, signal.created_at, case.state))
-    # The coordinator decides about a crossing in preparation whose applicant was forced.
-    for signal in probes.open_probe_signals(_programmes_for(scope, "duress_crossing")):
-        case = signal.case
-        if signal.kind == ProbeSignal.Kind.DURESS and passage.has_active_crossing(case):
-            since = signal.created_at
+        duress = signal.kind == ProbeSignal.Kind.DURESS
+        case, since = signal.case, signal.created_at
+        kind = "duress" if duress else "probe"
+        found.append(Item(case.programme_id, case.reference, kind, since, case.state))
+        if duress and passage.has_active_crossing(case):
             found.append(
                 Item(case.programme_id, case.reference, "duress_crossing", since, case.state)
             )
