@@ -179,3 +179,92 @@ def test_each_side_fills_its_page(leaflet, fmt, tmp_path):
         ]
         inked = [y for y, darkest in enumerate(row_darkest) if darkest < 128]
         assert inked and inked[-1] > height * 0.8, (side.name, inked[-1], height)
+
+
+def _pictogram_png(key: str, tmp_path: Path):
+    """One signal drawing as printed: placed on a page by fpdf2 as the leaflet places it and
+    rasterised by poppler, so the test sees what the soldier sees."""
+    from fpdf import FPDF
+    from PIL import Image
+
+    program = shutil.which("pdftoppm")
+    if program is None:
+        message = "pdftoppm is missing (Debian's poppler-utils)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    pdf = FPDF(unit="mm", format=(60, 60))
+    pdf.add_page()
+    pdf.image(str(leaflets.PICTOGRAMS / f"{key}.svg"), x=0, y=0, w=60, h=60)
+    pdf.output(str(tmp_path / f"{key}.pdf"))
+    # 60 mm at 50.8 dpi is 120 pixels: one pixel per unit of the drawings' viewBox.
+    out = tmp_path / key
+    subprocess.run(
+        [program, "-png", "-r", "50.8", "-singlefile", f"{out}.pdf", str(out)], check=True
+    )
+    return Image.open(f"{out}.png").convert("RGB")
+
+
+def _figures(image, darker_than: int = 100) -> list[tuple[int, int, int, int]]:
+    """Bounding boxes (left, top, right, bottom) of the separate pieces of dark ink."""
+    width, height = image.size
+    pixels = image.load()
+    ink = {(x, y) for x in range(width) for y in range(height) if max(pixels[x, y]) < darker_than}
+    boxes = []
+    while ink:
+        stack = [ink.pop()]
+        xs, ys = [], []
+        while stack:
+            x, y = stack.pop()
+            xs.append(x)
+            ys.append(y)
+            for near in ((x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)):
+                if near in ink:
+                    ink.remove(near)
+                    stack.append(near)
+        boxes.append((min(xs), min(ys), max(xs), max(ys)))
+    return boxes
+
+
+@pytest.mark.parametrize("key", sorted(p.stem for p in leaflets.PICTOGRAMS.glob("*.svg")))
+def test_no_signal_drawing_carries_a_red_mark(key, tmp_path):
+    """Issue #27, point 8: a red cross beside the rifle read as a medic's sign."""
+    image = _pictogram_png(key, tmp_path)
+    reds = [p for p in image.get_flattened_data() if p[0] - max(p[1], p[2]) > 60]
+    assert reds == []
+
+
+def test_arms_raised_then_spread_is_drawn_as_two_people_in_turn(tmp_path):
+    """Issue #27, point 8: both positions drawn on one body looked like horns and a dashed
+    line. Printed, the drawing shows two whole people side by side (first arms up, then
+    spread) with an arrow between them."""
+    image = _pictogram_png("arms_raised_spread", tmp_path)
+    people = [box for box in _figures(image) if box[3] - box[1] > image.height * 0.6]
+    assert len(people) == 2
+    first, then = sorted(people)
+    assert first[2] < then[0]
+    # The first raises his arms above his head: his drawing is tall and narrow; the second
+    # spreads them: his is wider than the first's.
+    assert then[2] - then[0] > 1.5 * (first[2] - first[0])
+    arrows = [box for box in _figures(image) if box not in people and box[0] >= first[2]]
+    assert len(arrows) == 1
+
+
+def test_the_slung_rifle_lies_on_the_body(tmp_path):
+    """Issue #27, point 8: the rifle stood apart from the body. Printed, the grey of the rifle
+    crosses the soldier's torso, and the magazine lies apart on the ground."""
+    image = _pictogram_png("weapon_barrel_down", tmp_path)
+    # Grey counts as ink here: the rifle is part of the soldier's drawing.
+    (soldier,) = [box for box in _figures(image, 200) if box[3] - box[1] > image.height * 0.8]
+    pixels = image.load()
+    grey = [
+        (x, y)
+        for x in range(image.width)
+        for y in range(image.height)
+        if 70 < pixels[x, y][0] < 130 and abs(pixels[x, y][0] - pixels[x, y][2]) < 30
+    ]
+    rifle = [(x, y) for x, y in grey if soldier[0] <= x <= soldier[2] and y < soldier[3]]
+    torso_x = (soldier[0] + soldier[2]) // 2
+    assert any(abs(x - torso_x) <= 2 for x, _y in rifle)
+    magazine = [(x, y) for x, y in grey if x > soldier[2]]
+    assert magazine and min(y for _x, y in magazine) > image.height * 0.75
