@@ -201,6 +201,11 @@ WRITERS = [
         ),
     ),
     (
+        "unit key renewed",
+        lambda w, f, c: notify(w, verified_case(c), f.orchard).unit,
+        lambda w, f, unit: plans.renew_unit_key(unit, w.keyring, by=w.staff[Role.COORDINATOR]),
+    ),
+    (
         "decline",
         lambda w, f, c: notify(w, verified_case(c), f.orchard),
         lambda w, f, crossing: notices.decline(

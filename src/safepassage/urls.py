@@ -123,6 +123,11 @@ passage_patterns = (
             passage_views.grant_unit_key,
             name="grant_unit_key",
         ),
+        path(
+            "p/<slug:slug>/units/<int:unit_id>/renew-key/",
+            passage_views.renew_unit_key,
+            name="renew_unit_key",
+        ),
         path("p/<slug:slug>/planner/", passage_views.planner, name="planner"),
         path("p/<slug:slug>/calibration/", passage_views.calibration, name="calibration"),
         path(

@@ -4,13 +4,16 @@ the database."""
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from safepassage.cases import dossier, probes, rekeying
 from safepassage.cases.models import BlindIndex, Case, CaseKey, Note
+from safepassage.passage import plans, windows
 from safepassage.passage.models import Crossing, ReceivingUnit
-from safepassage.programmes import staff_keys
+from safepassage.programmes import staff_keys, team
 from safepassage.programmes.models import GroupKey, KeyGrant, Programme
 from safepassage.programmes.roles import Role
+from safepassage.programmes.services import add_staff
 from safepassage.vault import crypto
 from tests.conftest import PASSWORD, audit_entries, sign_in, submit, text_of
 from tests.passage.conftest import front, notify, verified_case
@@ -177,3 +180,133 @@ def test_nothing_rotates_unless_an_admin_asked(world, staff_client):
     response = coordinator.post("/en/staff/p/north/rotation/step/")
     assert response.status_code == 302
     assert not Programme.objects.get().rotating
+
+
+def rotate(world) -> dict[str, bytes]:
+    """A whole rotation through the writers, by a session that holds every group's key;
+    returns the new keys (and makes them the world's)."""
+    coordinator = world.staff[Role.COORDINATOR]
+    rekeying.request(world.programme, by=world.staff[Role.ADMIN])
+    new = rekeying.start(world.programme, by=coordinator, keyring=world.keyring)
+    rotating = Programme.objects.get(pk=world.programme.pk)
+    while not rekeying.step(rotating, old=world.keyring, new=new).complete:
+        pass
+    rekeying.finish(rotating, by=coordinator)
+    world.programme = Programme.objects.get(pk=world.programme.pk)
+    world.keyring = new
+    return new
+
+
+def test_what_is_written_after_a_rotation_is_closed_to_the_old_data_and_unit_keys(
+    world, front, client
+):
+    """Issue #22, point 4: a rotation only re-sealed the old data keys and unit key pairs, so
+    whoever had opened them read what was written afterwards. Now, with every key an insider
+    held before (group keys, the case's data keys, the units' private keys), a copy of the
+    database taken after the rotation opens nothing written after it."""
+    case = verified_case(client)
+    for group in ("plan", "custody", "volunteer"):
+        dossier.writing_key(case, world.keyring, group)
+    kept = dict(world.keyring)
+    data_keys = {
+        key.group: crypto.unseal(kept[key.group], bytes(key.sealed))
+        for key in CaseKey.objects.filter(case=case)
+    }
+    unit_keys = world.unit_keys.units
+    rotate(world)
+
+    # Written after the rotation: the custody record's text, and a new hold-fire notice.
+    custody = dossier.writing_key(case, world.keyring, "custody")
+    written = crypto.encrypt_bytes(custody, b"wounded left arm")
+    crossing = notify(world, case, front.orchard)
+    copy = Case.objects.get(pk=case.pk)
+    for key in CaseKey.objects.filter(case=case):
+        assert not opens(kept[key.group], key.sealed)
+    with pytest.raises(crypto.DecryptionError):
+        crypto.decrypt_bytes(data_keys["custody"], written)
+    for group in ("identity", "circumstances", "plan", "custody", "volunteer"):
+        renewed = dossier.case_key(case, world.keyring, group)
+        assert renewed is not None and renewed != data_keys[group]
+    with pytest.raises(crypto.DecryptionError):
+        crypto.decrypt_json(data_keys["identity"], bytes(copy.identity))
+    with pytest.raises(crypto.DecryptionError):
+        crypto.decrypt_json(data_keys["circumstances"], bytes(copy.dossier))
+    crossing.refresh_from_db()
+    assert not any(opens(key, crossing.for_unit) for key in unit_keys.values())
+    assert not opens(kept["plan"], crossing.for_programme)
+    # The applicant's messages key is the one exception (his codename opens it; it cannot be
+    # re-wrapped without him): docs/DESIGN.md says so.
+    assert dossier.case_key(case, world.keyring, "messages") == data_keys["messages"]
+
+    # Everyone who reads goes on reading: the staff with the new keys, the liaison with the
+    # grant the rotation re-sealed to him.
+    assert dossier.identities_of([copy], world.keyring)[case.pk]["surname"]
+    liaison = world.staff[Role.LIAISON]
+    granted = plans.unit_keys(liaison, staff_keys.own_private_key(liaison, PASSWORD))
+    assert plans.open_one(crossing, plans.Keys(units=granted)).plan is not None
+
+
+def test_a_unit_gets_a_new_key_pair_when_a_liaison_leaves(world, front, client, staff_client):
+    """Issue #22, point 4: a liaison taken off a unit may have kept its key. The unit is due a
+    new key pair; a plan-key holder gives it from his home (or his next notice to the unit
+    does), and the one who left reads nothing sent to the unit afterwards."""
+    admin = staff_client(Role.ADMIN)
+    unit = front.orchard.receiving_unit
+    kept = crypto.unseal(world.keyring["plan"], bytes(unit.sealed_private_key))
+    stayer = add_staff(
+        world.programme, "north-liaison-3", PASSWORD, [Role.LIAISON], keyring=world.keyring
+    )
+    unit.liaisons.add(stayer)
+    plans.grant_unit_key(
+        world.programme.pk,
+        unit.pk,
+        stayer.pk,
+        by=world.staff[Role.RECEPTION],
+        keyring=world.keyring,
+    )
+    before = notify(world, verified_case(client), front.orchard)
+    saved = admin.post(
+        f"/en/staff/p/north/units/{unit.pk}/", {"name": unit.name, "liaisons": [stayer.pk]}
+    )
+    assert saved.status_code == 302, saved.content[:300]
+    assert ReceivingUnit.objects.get(pk=unit.pk).key_renewal_due
+
+    coordinator = staff_client(Role.COORDINATOR)
+    home = coordinator.get("/ru/staff/").content.decode()
+    assert text_of(home, f"unit-renew-{unit.pk}") == (
+        f"{unit.name} · {world.programme.name} Выдать подразделению новый ключ"
+    )
+    assert "unit-renew" not in admin.get("/ru/staff/").content.decode()  # he holds no plan key
+    renewed = coordinator.post(f"/en/staff/p/north/units/{unit.pk}/renew-key/")
+    assert renewed["Location"] == "/en/staff/"
+    unit.refresh_from_db()
+    assert not unit.key_renewal_due
+    assert audit_entries("staff.unit_key_renewed") == [
+        (f"staff:{world.staff[Role.COORDINATOR].pk}", {"unit": unit.pk})
+    ]
+    assert "unit-renew" not in coordinator.get("/ru/staff/").content.decode()
+    later = windows.upcoming(timezone.now())[-1]
+    after = notify(
+        world, verified_case(client), front.orchard, window=later, signal="arms_letter_l"
+    )
+    for crossing in (before, after):
+        crossing.refresh_from_db()
+        assert not opens(kept, crossing.for_unit)
+        granted = plans.unit_keys(stayer, staff_keys.own_private_key(stayer, PASSWORD))
+        assert plans.open_one(crossing, plans.Keys(units=granted)).plan is not None
+
+
+def test_a_notice_to_a_unit_due_a_new_key_renews_it_first(world, front, client):
+    """Nobody pressed the button: the coordinator's next notice to the unit, sealed from his
+    own plan key, gives the unit its new pair before anything is sealed to the old one."""
+    leaver = world.staff[Role.LIAISON]
+    unit = front.orchard.receiving_unit
+    kept = crypto.unseal(world.keyring["plan"], bytes(unit.sealed_private_key))
+    team.deactivate(world.programme, leaver, by=world.staff[Role.ADMIN])
+    assert ReceivingUnit.objects.get(pk=unit.pk).key_renewal_due
+    crossing = notify(world, verified_case(client), front.orchard)
+    assert not opens(kept, crossing.for_unit)
+    assert not ReceivingUnit.objects.get(pk=unit.pk).key_renewal_due
+    assert audit_entries("staff.unit_key_renewed") == [
+        (f"staff:{world.staff[Role.COORDINATOR].pk}", {"unit": unit.pk})
+    ]

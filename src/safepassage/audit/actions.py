@@ -106,6 +106,7 @@ class Action(models.TextChoices):
     STAFF_KEY_GRANTED = "staff.key_granted", _("Programme key granted")
     STAFF_RESET_CONFIRMED = "staff.reset_confirmed", _("Password reset confirmed by a second admin")
     UNIT_KEY_GRANTED = "staff.unit_key_granted", _("A receiving unit's key granted to a liaison")
+    UNIT_KEY_RENEWED = "staff.unit_key_renewed", _("A receiving unit given a new key pair")
     STAFF_ROLES_CHANGED = "staff.roles_changed", _("Roles changed")
     STAFF_DEACTIVATED = "staff.deactivated", _("Staff member deactivated")
     STAFF_SECOND_FACTOR_RESET = "staff.second_factor_reset", _("Second-factor enrolment link made")

@@ -4,6 +4,7 @@ and the case's data keys, one per field group, that open them."""
 from datetime import date
 from typing import Any
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -133,8 +134,13 @@ def writing_key(case: Case, keyring: Keyring, group: str) -> bytes:
     writer. CaseShredded once the case's keys are destroyed."""
     if case.shredded_at is not None:
         raise CaseShredded
-    if (key := case_key(case, keyring, group)) is not None:
-        return key
+    if group not in keyring:
+        raise GroupNotHeld
+    # Locked until the writer's transaction ends: a key rotation that gives the case a new
+    # data key (cases/rekeying.py) waits, and cannot leave this text under the old one.
+    locked = CaseKey.objects.select_for_update().filter(case=case, group=group)
+    if (sealed := locked.values_list("sealed", flat=True).first()) is not None:
+        return crypto.unseal(keyring[group], bytes(sealed))
     key = crypto.new_data_key()
     sealed, sealed_next = case.programme.seal(group, key)
     try:
@@ -145,6 +151,51 @@ def writing_key(case: Case, keyring: Keyring, group: str) -> bytes:
         assert found is not None
         return found
     return key
+
+
+# The texts other apps keep under a case's data key: (model, field, path to the case, group).
+SEALED_ELSEWHERE = (
+    ("passage.PlanningConstraints", "encrypted", "case", "plan"),
+    ("reception.Prisoner", "particulars", "case", "custody"),
+    ("reception.CustodyEvent", "details", "prisoner__case", "custody"),
+    ("aftercare.Consent", "statement", "case", "aftercare"),
+    ("aftercare.Equipment", "description", "case", "aftercare"),
+    ("volunteer.VolunteerService", "record", "case", "volunteer"),
+)
+# ...and the case's own: the dossier split in two.
+SEALED_ON_THE_CASE = (
+    ("cases.Case", "identity", "pk", "identity"),
+    ("cases.Case", "dossier", "pk", "circumstances"),
+)
+
+
+def renewable(case_id: int, group: str) -> bool:
+    """Whether a key rotation can give this group of the case a new data key. Not the
+    messages key: the applicant's codename opens it, and it cannot be re-wrapped without him.
+    Not an after-care key under which a payment was recorded: the ledger is append-only
+    (enforced by the database), so its reference cannot be encrypted again."""
+    if group == "messages":
+        return False
+    if group == "aftercare":
+        paid = apps.get_model("aftercare", "LedgerEntry").objects.filter(
+            claim__equipment__case_id=case_id
+        )
+        return not paid.exists()
+    return True
+
+
+def encrypt_again(case_id: int, group: str, old_key: bytes, new_key: bytes) -> None:
+    """Every text of the case's `group`, decrypted with its old data key and encrypted under
+    the new one (a key rotation, in the caller's transaction)."""
+    for label, field, path, of_group in SEALED_ON_THE_CASE + SEALED_ELSEWHERE:
+        if of_group != group:
+            continue
+        model = apps.get_model(label)
+        rows = model.objects.filter(**{path: case_id}).exclude(**{field: None})
+        for pk, blob in rows.values_list("pk", field):
+            if blob:
+                plain = crypto.decrypt_bytes(old_key, bytes(blob))
+                model.objects.filter(pk=pk).update(**{field: crypto.encrypt_bytes(new_key, plain)})
 
 
 def new_case_keys(programme: Programme) -> tuple[dict[str, bytes], list[CaseKey]]:

@@ -8,12 +8,20 @@ group is re-sealed by someone who holds it:
   halves are never stored unsealed: each is sealed to every holder of its group (beside his
   grant), and the starter's own go into his session. From then on everything newly sealed to
   a group is sealed to both keys (`Programme.seal`), so new cases use the new keys at once.
-- `step` re-seals, in bounded batches driven by a key holder's page (progress shown per
-  group), for each group his session holds both keys of: the cases' data keys of that group,
-  the notes (notes key), the blind indexes the group keys (computed again under the new key,
-  so the old key cannot test guesses against them) and, through `rotation_step`, what passage
-  sealed (plans, unit keys: plan key), into the `…_next` columns beside the current ones.
-  Readers go on using the old keys meanwhile: nothing changes for them.
+- `step` works, in bounded batches driven by a key holder's page (progress shown per
+  group), for each group his session holds both keys of. Each case's data key of the group
+  is replaced by a new one and the group's texts are encrypted again under it (sealed to the
+  current and the next group key, so readers go on), and every receiving unit gets a new key
+  pair (passage/plans.py): whoever opened the old data or unit keys reads nothing written
+  after the rotation (issue #22, point 4). Two keys are only re-sealed: the messages key,
+  which the applicant's codename opens and which cannot be re-wrapped without him, and an
+  after-care key under which a payment was recorded (the ledger is append-only). It also
+  re-seals the notes (notes key), the blind indexes the group keys (computed again under the
+  new key, so the old key cannot test guesses against them) and, through `rotation_step`,
+  what passage sealed (plans, unit keys: plan key), into the `…_next` columns beside the
+  current ones. Readers go on using the old keys meanwhile: nothing changes for them. A
+  writer locks the data key it writes under (`dossier.writing_key`), so a renewal waits for
+  it and never leaves a text under a replaced key.
 - Once nothing is left in any group, `finish` promotes every `…_next` column in one
   transaction, makes the new keys current (the generation moves on, so a session holding the
   old keys is sent to sign in again), and replaces each grant with its next one; the old
@@ -36,6 +44,7 @@ from nacl.public import PrivateKey
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
+from safepassage.cases import dossier
 from safepassage.cases.dossier import circumstances_of, identities_of
 from safepassage.cases.models import BlindIndex, Case, CaseKey, Note, SignIn
 from safepassage.cases.probes import INDEX_GROUP, digests_of
@@ -200,14 +209,14 @@ def step(programme: Programme, *, old: Keyring, new: Keyring, limit: int | None 
     limit = limit or BATCH
     with transaction.atomic():
         for group, new_public in publics.items():
-            waiting = CaseKey.objects.filter(
-                case__programme=programme, group=group, sealed_next__isnull=True
-            ).order_by("pk")[:limit]
+            old_public = bytes(PrivateKey(old[group]).public_key)
+            waiting = (
+                CaseKey.objects.select_for_update()
+                .filter(case__programme=programme, group=group, sealed_next__isnull=True)
+                .order_by("pk")[:limit]
+            )
             for case_key in waiting:
-                data_key = crypto.unseal(old[group], bytes(case_key.sealed))
-                CaseKey.objects.filter(pk=case_key.pk).update(
-                    sealed_next=crypto.seal(new_public, data_key)
-                )
+                _renew(case_key, old[group], old_public, new_public)
             if group == "notes":
                 notes = Note.objects.filter(case__programme=programme, body_next__isnull=True)
                 for note in notes.order_by("pk")[:limit]:
@@ -231,6 +240,23 @@ def step(programme: Programme, *, old: Keyring, new: Keyring, limit: int | None 
                 limit=limit,
             )
     return progress(programme)
+
+
+def _renew(case_key: CaseKey, old_key: bytes, old_public: bytes, new_public: bytes) -> None:
+    """One case's data key of a group: a new one, its texts encrypted again under it and
+    sealed to both the current and the next group key (readers go on meanwhile), so that
+    whoever opened the old data key reads nothing written after the rotation. Where the
+    key cannot be renewed (dossier.renewable) it is only sealed to the next group key."""
+    data_key = crypto.unseal(old_key, bytes(case_key.sealed))
+    if not dossier.renewable(case_key.case_id, case_key.group):
+        CaseKey.objects.filter(pk=case_key.pk).update(sealed_next=crypto.seal(new_public, data_key))
+        return
+    new_data_key = crypto.new_data_key()
+    dossier.encrypt_again(case_key.case_id, case_key.group, data_key, new_data_key)
+    CaseKey.objects.filter(pk=case_key.pk).update(
+        sealed=crypto.seal(old_public, new_data_key),
+        sealed_next=crypto.seal(new_public, new_data_key),
+    )
 
 
 def _index_again(

@@ -25,21 +25,11 @@ from django.apps import apps
 from django.db import transaction
 from nacl.public import PrivateKey
 
-from safepassage.cases.dossier import seal_dossier
+from safepassage.cases.dossier import SEALED_ELSEWHERE, seal_dossier
 from safepassage.cases.models import BlindIndex, Case, CaseKey, Note
 from safepassage.programmes.models import KeyGrant, Programme
 from safepassage.programmes.roles import CASE_KEY_GROUPS
 from safepassage.vault import crypto
-
-# The texts other apps keep under a case's data key: (model, field, path to the case, group).
-SEALED_ELSEWHERE = (
-    ("passage.PlanningConstraints", "encrypted", "case", "plan"),
-    ("reception.Prisoner", "particulars", "case", "custody"),
-    ("reception.CustodyEvent", "details", "prisoner__case", "custody"),
-    ("aftercare.Consent", "statement", "case", "aftercare"),
-    ("aftercare.Equipment", "description", "case", "aftercare"),
-    ("volunteer.VolunteerService", "record", "case", "volunteer"),
-)
 
 
 def split(programme_id: int, private_key: bytes) -> int:

@@ -48,6 +48,11 @@ def home(request: StaffRequest) -> HttpResponse:
         for programme, keyring in keyrings.items()
         for waiting in plans.unit_keys_waiting(programme.pk, keyring)
     ]
+    units_due_renewal = [
+        (programme, unit)
+        for programme, keyring in keyrings.items()
+        for unit in plans.units_due_renewal(programme.pk, keyring)
+    ]
     waiting_for_key = [
         (programme, person)
         for programme, keyring in keyrings.items()
@@ -61,6 +66,7 @@ def home(request: StaffRequest) -> HttpResponse:
             "waiting_for_key": waiting_for_key,
             "my_resets": team.recent_resets(request.user, now - team.RESETS_SHOWN_FOR),
             "unit_keys_waiting": unit_keys_waiting,
+            "units_due_renewal": units_due_renewal,
             "rotations": rotations,
             "case_programmes": programmes_for(scope.case_programme_ids()),
             "admin_programmes": programmes_for(scope.admin_programme_ids()),

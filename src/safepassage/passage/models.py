@@ -41,6 +41,9 @@ class ReceivingUnit(models.Model):
     public_key = models.BinaryField(max_length=32)
     sealed_private_key = models.BinaryField()
     sealed_private_key_next = models.BinaryField(null=True)  # in a programme key rotation
+    # A liaison lost his grant (he left the unit or the programme): he may have kept the key,
+    # so the unit gets a new pair from the next plan-key holder (plans.renew_unit_key).
+    key_renewal_due = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.name

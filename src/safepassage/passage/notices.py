@@ -86,10 +86,9 @@ def send_notice(
         survival_uncoordinated=without.survival,
         survival_coordinated=with_.survival,
     )
-    crossing = Crossing(
-        case=locked, unit=sector.receiving_unit, night=window.night, created_by=user
-    )
-    plans.seal(crossing, plan, unit=sector.receiving_unit, case_key=case_key)
+    unit = plans.unit_for_sealing(sector.receiving_unit, keyring, by=user)
+    crossing = Crossing(case=locked, unit=unit, night=window.night, created_by=user)
+    plans.seal(crossing, plan, unit=unit, case_key=case_key)
     try:
         with transaction.atomic():
             crossing.save()

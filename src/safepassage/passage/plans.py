@@ -32,6 +32,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
+from nacl.public import PrivateKey
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
@@ -254,6 +255,78 @@ def grant_unit_key(
     )
 
 
+def _new_pair(unit: ReceivingUnit, unit_private: bytes) -> crypto.Keypair:
+    """A new key pair for `unit`, in the caller's transaction: its crossings' plans are sealed
+    again to the new public half and each liaison's grant replaced by the new private half.
+    The old private key, whoever kept it, opens nothing the unit is sent from now on. The
+    caller stores the new pair on the unit."""
+    pair = crypto.new_keypair()
+    for crossing in Crossing.objects.filter(unit=unit, for_unit__isnull=False).only("for_unit"):
+        blob = crypto.unseal(unit_private, bytes(crossing.for_unit or b""))
+        Crossing.objects.filter(pk=crossing.pk).update(for_unit=crypto.seal(pair.public, blob))
+    grants = UnitKeyGrant.objects.filter(unit=unit)
+    publics = dict(
+        StaffKey.objects.filter(user_id__in=grants.values("user_id")).values_list(
+            "user_id", "public_key"
+        )
+    )
+    for grant in grants:
+        grant.sealed_private_key = crypto.seal(bytes(publics[grant.user_id]), pair.private)
+        grant.save(update_fields=["sealed_private_key"])
+    return pair
+
+
+def unit_for_sealing(unit: ReceivingUnit, keyring: Keyring, *, by: User) -> ReceivingUnit:
+    """The unit as a new plan must be sealed to it, locked until the caller's transaction
+    ends (a rotation cannot change its key between reading and sealing). A unit due a new
+    key pair (a liaison left) gets it first, from the planner's own plan key: nothing new is
+    ever sealed to a key someone who left may have kept."""
+    locked = ReceivingUnit.objects.select_for_update().get(pk=unit.pk)
+    if locked.key_renewal_due:
+        renew_unit_key(locked, keyring, by=by)
+        locked.refresh_from_db()
+    return locked
+
+
+def units_due_renewal(programme_id: int, keyring: Keyring) -> list[ReceivingUnit]:
+    """Units whose key pair a plan-key holder should renew (shown on his home)."""
+    if "plan" not in keyring:
+        return []
+    return list(
+        ReceivingUnit.objects.filter(programme_id=programme_id, key_renewal_due=True).order_by(
+            "name"
+        )
+    )
+
+
+@transaction.atomic
+def renew_unit_key(unit: ReceivingUnit, keyring: Keyring, *, by: User) -> None:
+    """A plan-key holder gives the unit a new key pair after a liaison lost his grant,
+    audited with who did it. The remaining liaisons keep reading; the one who left reads
+    nothing sent to the unit from now on."""
+    if "plan" not in keyring:
+        raise UnitKeyRefused(_("Only a holder of the plan key can renew a unit's key."))
+    locked = ReceivingUnit.objects.select_for_update().get(pk=unit.pk)
+    try:
+        unit_private = crypto.unseal(keyring["plan"], bytes(locked.sealed_private_key))
+    except crypto.DecryptionError as closed:
+        raise UnitKeyRefused(_("Sign in again: your session holds an older key.")) from closed
+    pair = _new_pair(locked, unit_private)
+    sealed, sealed_next = locked.programme.seal("plan", pair.private)
+    ReceivingUnit.objects.filter(pk=locked.pk).update(
+        public_key=pair.public,
+        sealed_private_key=sealed,
+        sealed_private_key_next=sealed_next,
+        key_renewal_due=False,
+    )
+    log.record(
+        Action.UNIT_KEY_RENEWED,
+        log.staff_actor(by),
+        programme_id=locked.programme_id,
+        unit=locked.pk,
+    )
+
+
 def waiting_for_unit_key(user: User) -> bool:
     """He serves a unit whose key nobody has shared with him yet."""
     return (
@@ -330,13 +403,20 @@ def reseal(
     if group != "plan":
         return 0
     resealed = 0
-    units = ReceivingUnit.objects.filter(
+    # Every unit gets a new key pair too: whoever kept the old unit key (or the old plan key,
+    # which opened it) reads nothing sent to the unit after the rotation (issue #22, point 4).
+    old_public = bytes(PrivateKey(old_key).public_key)
+    units = ReceivingUnit.objects.select_for_update().filter(
         programme_id=programme_id, sealed_private_key_next__isnull=True
     )
     for unit in units:
-        unit_private = crypto.unseal(old_key, bytes(unit.sealed_private_key))
-        unit.sealed_private_key_next = crypto.seal(new_public, unit_private)
-        unit.save(update_fields=["sealed_private_key_next"])
+        pair = _new_pair(unit, crypto.unseal(old_key, bytes(unit.sealed_private_key)))
+        ReceivingUnit.objects.filter(pk=unit.pk).update(
+            public_key=pair.public,
+            sealed_private_key=crypto.seal(old_public, pair.private),
+            sealed_private_key_next=crypto.seal(new_public, pair.private),
+            key_renewal_due=False,
+        )
         resealed += 1
     waiting = Crossing.objects.filter(
         unit__programme_id=programme_id,

@@ -54,11 +54,14 @@ def save_configuration(
     form: "ModelForm[Sector] | ModelForm[ReceivingUnit]", programme: Programme, *, user: User
 ) -> Sector | ReceivingUnit:
     """An admin's edit of a sector or a receiving unit, saved with its audit entry. A person
-    no longer a unit's liaison loses its key (plans.py); a new one receives it from the next
-    key holder's session."""
+    no longer a unit's liaison loses its key and the unit is due a new key pair (plans.py); a
+    new liaison receives the key from a plan-key holder."""
     saved = form.save()
     if isinstance(saved, ReceivingUnit):
-        UnitKeyGrant.objects.filter(unit=saved).exclude(user__in=saved.liaisons.all()).delete()
+        left = UnitKeyGrant.objects.filter(unit=saved).exclude(user__in=saved.liaisons.all())
+        if left.exists():
+            left.delete()
+            ReceivingUnit.objects.filter(pk=saved.pk).update(key_renewal_due=True)
     log.record(
         Action.PASSAGE_SECTOR_SAVED
         if isinstance(saved, Sector)

@@ -338,6 +338,19 @@ def grant_unit_key(request: StaffRequest, slug: str, unit_id: int, user_id: int)
     return redirect("dashboard-home")
 
 
+@require_POST
+@staff_required
+def renew_unit_key(request: StaffRequest, slug: str, unit_id: int) -> HttpResponse:
+    """A plan-key holder gives a unit a new key pair after a liaison left it, from his home."""
+    programme = _programme(request, slug, Role.COORDINATOR, Role.RECEPTION)
+    unit = get_object_or_404(ReceivingUnit, programme=programme, pk=unit_id)
+    try:
+        plans.renew_unit_key(unit, keys.keyring(request, programme), by=request.user)
+    except Refused as why:
+        return refused(request, why.reason, reverse("dashboard-home"))
+    return redirect("dashboard-home")
+
+
 # --- Coordinator: many cases at once, and how the estimates held up ---------------------------
 
 

@@ -317,6 +317,7 @@ def new_password(
     _claim(invitation, now)
     StaffKey.objects.filter(user=user).delete()
     KeyGrant.objects.filter(user=user).delete()
+    _drop_unit_grants(user)
     user.set_password(password)
     user.save(update_fields=["password"])
     staff_keys.own_key_pair(user, password)
@@ -525,12 +526,23 @@ def change_roles(programme: Programme, user: User, roles: list[str], *, by: User
     )
 
 
+def _drop_unit_grants(user: User) -> None:
+    """Unit keys sealed to a key pair he no longer has open nothing; a plan-key holder
+    grants them again to the new one, so a reset alone never re-opens a unit's plans."""
+    from safepassage.passage.models import UnitKeyGrant  # passage builds on us
+
+    UnitKeyGrant.objects.filter(user=user).delete()
+
+
 def _leave_units(programme: Programme, user: User) -> None:
     from safepassage.passage.models import ReceivingUnit, UnitKeyGrant  # passage builds on us
 
     for unit in ReceivingUnit.objects.filter(programme=programme, liaisons=user):
         unit.liaisons.remove(user)
-    UnitKeyGrant.objects.filter(unit__programme=programme, user=user).delete()
+    grants = UnitKeyGrant.objects.filter(unit__programme=programme, user=user)
+    # He may have kept the keys he held: those units get new key pairs (passage/plans.py).
+    ReceivingUnit.objects.filter(pk__in=grants.values("unit_id")).update(key_renewal_due=True)
+    grants.delete()
 
 
 @dataclass(frozen=True)

@@ -197,9 +197,10 @@ def capture_card(case: Case, *, user: User, keyring: Keyring, now: datetime | No
     if prisoner is None or prisoner.particulars is None:
         raise ReceptionRefused(_("Register the prisoner before producing his capture card."))
     now = now or timezone.now()
-    particulars = crypto.decrypt_json(
-        dossier.writing_key(case, keyring, "custody"), prisoner.particulars
-    )
+    key = dossier.case_key(case, keyring, "custody")
+    if key is None:
+        raise dossier.CaseShredded
+    particulars = crypto.decrypt_json(key, prisoner.particulars)
     data = card.CardData(
         particulars=particulars,
         captured_on=local_day(prisoner.captured_at),
@@ -244,10 +245,10 @@ def add_event(
         raise ReceptionRefused(_("An event cannot be earlier than the capture."))
     if occurred_on > local_day(now or timezone.now()):
         raise ReceptionRefused(_("An event cannot be dated in the future."))
-    blob = crypto.encrypt_json(
-        dossier.writing_key(case, keyring, "custody"), {"place": place, "details": details}
-    )
     with transaction.atomic():
+        blob = crypto.encrypt_json(
+            dossier.writing_key(case, keyring, "custody"), {"place": place, "details": details}
+        )
         wrong = None
         if corrects is not None:
             # Locked, so two officers cannot both correct it; a second correction is refused.
