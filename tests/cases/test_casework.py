@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from safepassage.audit.log import verify
 from safepassage.cases import (
@@ -13,7 +14,7 @@ from safepassage.cases import (
     retention,
     submission,
 )
-from safepassage.cases.models import Case, Message, ProbeSignal
+from safepassage.cases.models import BlindIndex, Case, Message, ProbeSignal
 from safepassage.cases.states import State
 from safepassage.programmes.roles import Role
 from tests.conftest import enter, submit, text_of
@@ -109,6 +110,41 @@ def test_duplicates_are_found_by_blind_index_only(world):
     first, second, third = Case.objects.order_by("pk")
     assert probes.duplicates_of(first) == [second]
     assert probes.duplicates_of(third) == []
+
+
+def test_a_latin_look_alike_does_not_escape_the_duplicate_detector(world, client, staff_client):
+    """Issue #22, point 10: "AБ-123456" with a Latin A, or "Оrlov" with a Cyrillic О, is the
+    same to a reader and was a different blind index. Applied through the form from two
+    directions, the copy is flagged as the same person, and the verifier reads why."""
+    submit(Client(), surname="Orlov", service_number="АБ-123456", direction="north")
+    submit(Client(), surname="Оrlov", service_number="AБ-123456", direction="far south")
+    submit(Client(), surname="Orlova", service_number="АБ-123457", direction="east")
+    verifier = staff_client(Role.VERIFIER)
+    verifier.get("/ru/staff/p/north/queue/")  # indexing runs in a staff session
+    real, copy, other = Case.objects.order_by("pk")
+    assert probes.duplicates_of(real) == [copy]
+    assert probes.duplicates_of(other) == []
+    signal = ProbeSignal.objects.get()
+    assert (signal.case, signal.kind) == (copy, ProbeSignal.Kind.IDENTITY_IN_TWO_DIRECTIONS)
+    page = verifier.get(f"/ru/staff/case/{copy.reference}/").content.decode()
+    assert (
+        f"Тот же человек подал заявку с другого направления — совпадает с {real.reference}"
+        in text_of(page)
+    )
+
+
+def test_indexing_a_case_again_does_not_bring_back_a_cleared_signal(world):
+    """A change of folding drops the indexes and indexes every case again
+    (cases/migrations/0018): a signal the verifier cleared stays cleared."""
+    apply(world, direction="north of the river")
+    apply(world, direction="far south, by the quarry")
+    probes.index_pending(world.programme, world.keyring)
+    ProbeSignal.objects.update(cleared_at=timezone.now())
+    BlindIndex.objects.all().delete()
+    Case.objects.update(indexed_at=None)
+    probes.index_pending(world.programme, world.keyring)
+    assert ProbeSignal.objects.filter(cleared_at__isnull=True).count() == 0
+    assert BlindIndex.objects.exists()
 
 
 def test_same_identity_in_two_directions_flags_only_the_newer_case_and_says_why(world):

@@ -210,3 +210,15 @@ def test_blind_index_ignores_case_and_spacing_but_needs_the_programme_key():
     assert a == blind_index(PAIR.private, "identity", " ИВАНОВ ", "петр")
     assert a != blind_index(crypto.new_keypair().private, "identity", "Иванов", "Пётр")
     assert blind_index(PAIR.private, "identity", "", " ") is None
+
+
+def test_blind_index_folds_look_alike_letters_and_nothing_else():
+    """Issue #22, point 10: Unicode's confusables (TR39 skeleton) before the key. A Latin
+    letter in a Cyrillic word, or the Ukrainian і, is the same; a different letter is not."""
+    number = blind_index(PAIR.private, "service_number", "АБ-123456")
+    assert number == blind_index(PAIR.private, "service_number", "AБ-123456")  # Latin A
+    assert number != blind_index(PAIR.private, "service_number", "АБ-123457")
+    assert number != blind_index(PAIR.private, "service_number", "AB-123456")  # B is not Б
+    name = blind_index(PAIR.private, "identity", "Іванов", "Петро")
+    assert name == blind_index(PAIR.private, "identity", "Iванов", "Пeтро")
+    assert name != blind_index(PAIR.private, "identity", "Иванов", "Петро")

@@ -170,12 +170,13 @@ SIGNAL_RAISED = {
 
 
 def _raise(case: Case, kind: ProbeSignal.Kind, like: set[int]) -> None:
+    """Once per case and kind: a case indexed again (a change of how values are folded, an
+    upgrade) does not bring back a signal a verifier has cleared."""
+    if ProbeSignal.objects.filter(case=case, kind=kind).exists():
+        return
     references = sorted(Case.objects.filter(pk__in=like).values_list("reference", flat=True))
-    _, created = ProbeSignal.objects.get_or_create(
-        case=case, kind=kind, cleared_at__isnull=True, defaults={"like_cases": references}
-    )
-    if created:
-        log.record_case(case, SIGNAL_RAISED[kind], log.SYSTEM)
+    ProbeSignal.objects.create(case=case, kind=kind, like_cases=references)
+    log.record_case(case, SIGNAL_RAISED[kind], log.SYSTEM)
 
 
 def _raise_automatic_signals(case: Case) -> None:
