@@ -178,3 +178,31 @@ def test_a_copy_of_the_database_reveals_no_crossing_plan(world, front, settings)
             assert written.encode() not in raw, written
     crossing.refresh_from_db()
     assert crossing.status == "acknowledged" and crossing.unit == front.orchard.receiving_unit
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_copy_of_the_database_does_not_say_where_the_leaflets_fell(world):
+    """Issue #22, point 7: a campaign's name and area ("Покровск, 3-я рота") were plain.
+    The admin creates one through his page and reads it back; the stored bytes hold
+    neither."""
+    from safepassage.outreach.models import Campaign
+
+    admin = sign_in(Client(), world.staff[Role.ADMIN])
+    created = admin.post(
+        "/ru/staff/p/north/campaigns/",
+        {
+            "name": "Листовки над Тернуватой",
+            "medium": "leaflet",
+            "language": "ru",
+            "area": "Покровск, 3-я рота",
+            "starts_on": "2026-11-01",
+        },
+    )
+    assert created.status_code == 302, created.content.decode()[:2000]
+    campaign = Campaign.objects.get()
+    page = admin.get("/ru/staff/p/north/campaigns/").content.decode()
+    assert "Листовки над Тернуватой" in page and "Покровск, 3-я рота" in page
+    stored = database_bytes()
+    for words in ("Листовки над Тернуватой", "Покровск, 3-я рота", "Тернуват", "3-я рота"):
+        assert words.encode() not in stored, words
+    assert campaign.code.encode() in stored  # the code is not secret: it is printed

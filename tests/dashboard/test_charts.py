@@ -124,7 +124,10 @@ def test_the_day_chart_has_a_date_axis_and_its_grey_in_the_legend(world, staff_c
     now = timezone.now()
     first = display.day(display.calendar_day(now) - timedelta(days=89))
     assert labels[0] == first and labels[-1] == display.day(now) and len(labels) == 7
-    assert "меньше 5: не показано" in text_of(html, "chart-per-day")
+    assert (
+        "меньше 5 или скрыто рядом с таким числом, чтобы его не выдали итоги: не показано"
+        in text_of(html, "chart-per-day")
+    )
 
 
 def test_a_chart_whose_every_figure_is_hidden_says_so_in_words(world, staff_client):
@@ -141,3 +144,30 @@ def test_a_chart_whose_every_figure_is_hidden_says_so_in_words(world, staff_clie
     )
     chart = re.search(rf'<figure class="chart" id="{key}">(.*?)</figure>', html, re.S)
     assert chart and "<svg viewBox" not in chart[1]
+
+
+def test_complementary_hiding_follows_every_published_sum():
+    """dashboard/charts.complementary: a day's total and a campaign's week are published
+    elsewhere; hiding one cell of either hides the next smallest of it, and a week the table
+    hides is never left for the days to add up to."""
+    from datetime import date
+
+    from safepassage.dashboard.charts import complementary
+
+    mon, tue = date(2026, 11, 30), date(2026, 12, 1)
+    counts = {(mon, "a"): 2, (mon, "b"): 9, (mon, "none"): 40, (tue, "a"): 7, (tue, "none"): 30}
+    days = [[(mon, "a"), (mon, "b"), (mon, "none")], [(tue, "a"), (tue, "none")]]
+    week_of_a = [(mon, "a"), (tue, "a")]
+    # Monday's 2 takes Monday's 9 with it; a's week (known from the table) then has one
+    # hidden day, so Tuesday's 7 goes too, and Tuesday then hides its 30.
+    assert complementary(counts, {(mon, "a")}, [*days, week_of_a]) == {
+        (mon, "a"),
+        (mon, "b"),
+        (tue, "a"),
+        (tue, "none"),
+    }
+    # Nothing small: nothing hidden.
+    assert complementary(counts, set(), [*days, week_of_a]) == set()
+    # A week the table hid (a complement there) is not left to be added up from its days.
+    # Its smallest day goes, and that day's next smallest with it.
+    assert complementary(counts, set(), days, [week_of_a]) == {(mon, "a"), (mon, "b")}

@@ -177,8 +177,35 @@ def test_the_campaign_page_draws_applications_per_day_by_campaign(clock, world, 
     )
     per_day = days_of(html, "per-day-campaign")
     assert len(per_day) == 90
-    assert per_day[display.day(timezone.now())] == ["6", "< 5"]
+    # The day's 8 is on the staff home: the 6 beside the hidden 2 is hidden too.
+    assert per_day[display.day(timezone.now())] == ["hidden", "< 5"]
     assert "<script" not in html
+
+
+def test_no_figure_the_admin_sees_gives_a_hidden_count_away_by_difference(
+    clock, world, staff_client
+):
+    """Issue #22, point 7: the campaigns page showed a day's campaign as "< 5" beside an exact
+    "No campaign", while the staff home showed the day's total: 72 − 70 = 2. Now what the
+    same admin reads on both pages does not add up to a hidden figure."""
+    from django.utils import timezone, translation
+
+    from safepassage import display
+    from tests.dashboard.test_charts import days_of
+
+    admin = staff_client(Role.ADMIN)
+    leaflet = campaign(admin)
+    for _ in range(2):
+        apply_with(leaflet.code)
+    for _ in range(6):
+        submit(Client())
+    with translation.override("ru"):
+        today = display.day(timezone.now())
+    home = days_of(admin.get("/ru/staff/").content.decode())[today]
+    assert home == ["8", "0", "0"]  # the day's total, exact: web, Telegram, hotline
+    page = admin.get("/ru/staff/p/north/campaigns/").content.decode()
+    assert days_of(page, "per-day-campaign")[today] == ["< 5", "скрыто"]
+    assert "8" not in [figure for figure in days_of(page, "per-day-campaign")[today]]
 
 
 def test_a_campaign_counts_under_the_staff_week(clock, world):

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from safepassage import display
 from safepassage.cases.models import Case, StateCount
@@ -142,7 +143,10 @@ class StackedChart:
 
     @property
     def hidden_label(self) -> str:
-        return hidden_label()
+        return _(
+            "fewer than %(n)d, or hidden beside such a count so that totals do not give it"
+            " away: not shown"
+        ) % {"n": settings.OUTREACH_SMALL_COUNT}
 
 
 # Colours for campaigns, in order of how many applications each brought; the rest share one.
@@ -207,12 +211,50 @@ def count_past_days(programme_id: int, now: datetime, days: int = 90) -> None:
         _per_day([programme_id], by, since, now)
 
 
+Cell = tuple[date, str]  # a day and a series
+
+
+def complementary(
+    counts: dict[Cell, int],
+    hidden: set[Cell],
+    known_sums: list[list[Cell]],
+    sums_hidden_elsewhere: list[list[Cell]] | None = None,
+) -> set[Cell]:
+    """The cells to hide so that no hidden count can be worked out by difference from another
+    figure the same account sees (issue #22, point 7). `known_sums` are groups of cells whose
+    sum is published elsewhere (a day's total on the staff home, a campaign's week in its
+    table): a group with exactly one hidden cell hides its next smallest too.
+    `sums_hidden_elsewhere` are groups whose sum another figure hides (a week the table
+    hides): if every cell of one is shown, its smallest is hidden, or the cells would add up
+    to what the table hid. Repeated until nothing changes, since hiding one cell can leave
+    another group with one."""
+    hidden = set(hidden)
+    rules = [(group, 1) for group in known_sums]
+    rules += [(group, 0) for group in sums_hidden_elsewhere or []]
+    changed = True
+    while changed:
+        changed = False
+        for group, exposed_when in rules:
+            shown = [cell for cell in group if cell not in hidden and counts.get(cell, 0) > 0]
+            if shown and sum(1 for cell in group if cell in hidden) == exposed_when:
+                hidden.add(min(shown, key=lambda cell: (counts[cell], cell)))
+                changed = True
+    return hidden
+
+
 def applications_per_day(
-    programme_ids: list[int], now: datetime, days: int = 90, *, by: str = "channel"
+    programme_ids: list[int],
+    now: datetime,
+    days: int = 90,
+    *,
+    by: str = "channel",
+    weeks_hidden: set[tuple[int, date]] | None = None,
 ) -> StackedChart:
     """Applications per day over `days`, stacked by channel or (`by="campaign"`) by the
     campaign that brought them; each day's count per series is hidden under the small-count
-    rule, drawn grey at half the threshold."""
+    rule, drawn grey at half the threshold, and so is what `complementary` adds: the day's
+    total is on the staff home and each campaign's week in its table (`weeks_hidden`: the
+    campaign weeks that table hides)."""
     threshold = settings.OUTREACH_SMALL_COUNT
     since = display.calendar_day(now) - timedelta(days=days - 1)
     counts: dict[tuple[date, str], int] = {}
@@ -230,10 +272,22 @@ def applications_per_day(
         series = [(code, str(label), COLOURS[code]) for code, label in Case.Channel.choices]
         title = _("Applications per day, last 90 days, by channel")
     dates = [since + timedelta(days=offset) for offset in range(days)]
+    codes = [code for code, _label, _colour in series]
+    small = {cell for cell, n in counts.items() if 0 < n < threshold}
+    by_day = [[(day, code) for code in codes] for day in dates]
+    by_week: dict[tuple[str, date], list[Cell]] = {}
+    for day in dates:
+        for code in codes:
+            by_week.setdefault((code, day - timedelta(days=day.weekday())), []).append((day, code))
+    hidden_weeks = [
+        by_week.get((str(campaign_id) if str(campaign_id) in codes else OTHERS, monday), [])
+        for campaign_id, monday in weeks_hidden or set()
+    ]
+    weeks = list(by_week.values()) if by == "campaign" else []
+    hidden = complementary(counts, small, by_day + weeks, hidden_weeks)
 
     def drawn(day: date, code: str) -> float:
-        n = counts.get((day, code), 0)
-        return threshold / 2 if 0 < n < threshold else n
+        return threshold / 2 if (day, code) in hidden else counts.get((day, code), 0)
 
     top = max([sum(drawn(d, c) for c, _l, _k in series) for d in dates] + [threshold])
     slot = WIDTH / days
@@ -245,13 +299,21 @@ def applications_per_day(
             n = counts.get((day, code), 0)
             height = AXIS * drawn(day, code) / top
             base -= height
-            hidden = 0 < n < threshold
-            figure = _("< %(n)d") % {"n": threshold} if hidden else str(n)
-            segments.append(Segment(code, figure, round(base, 1), round(height, 1), hidden))
+            concealed = (day, code) in hidden
+            figure = _hidden_figure(n, threshold) if concealed else str(n)
+            segments.append(Segment(code, figure, round(base, 1), round(height, 1), concealed))
         x = round(index * slot + slot * 0.1, 1)
         result.append(Day(display.day(day), x, round(slot * 0.8, 1), segments))
     key = "per-day" if by == "channel" else "per-day-campaign"
     return StackedChart(key, title, series, result)
+
+
+def _hidden_figure(n: int, threshold: int) -> str:
+    """A small count reads "< 5"; a larger one hidden to protect it reads "hidden" (saying
+    "< 5" of it would be false)."""
+    if n < threshold:
+        return _("< %(n)d") % {"n": threshold}
+    return pgettext("a count not shown", "hidden")
 
 
 def funnel(programme_ids: list[int]) -> Chart:

@@ -84,6 +84,17 @@ def suppress(rows: list[list[int]], threshold: int) -> tuple[list[list[str]], li
     return shown, shown_totals
 
 
+def weeks_hidden(tables: list[Table]) -> set[tuple[int, date]]:
+    """The (campaign, Monday) whose applications the tables hide: the daily chart beside them
+    must not add up to them (dashboard/charts.complementary)."""
+    return {
+        (table.campaign.pk, monday)
+        for table in tables
+        for monday, shown in table.weeks
+        if not shown[0].isdigit()
+    }
+
+
 def tables(programme: Programme) -> list[Table]:
     threshold = settings.OUTREACH_SMALL_COUNT
     counted: dict[int, dict[date, Counter[str]]] = {}

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safepassage.cases.dossier import APPLICANT_LANGUAGES
 from safepassage.programmes.models import Programme
+from safepassage.vault.fields import ServerSealedTextField
 
 
 class Campaign(models.Model):
@@ -18,10 +19,13 @@ class Campaign(models.Model):
         OTHER = "other", _("Other")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE)
-    name = models.CharField(_("name"), max_length=120)
+    # Its name and area name a place and often a unit ("Покровск, 3-я рота"): sealed by the
+    # server (vault/fields.py), so a copy of the database does not show where leaflets fell
+    # (issue #22, point 7).
+    name = ServerSealedTextField(_("name"), max_length=120)
     medium = models.CharField(_("medium"), max_length=16, choices=Medium.choices)
     language = models.CharField(_("language"), max_length=8, choices=APPLICANT_LANGUAGES)
-    area = models.CharField(
+    area = ServerSealedTextField(
         _("area"), max_length=120, blank=True, help_text=_("Coarse: a region or a front.")
     )
     starts_on = models.DateField(_("from"))
@@ -32,7 +36,7 @@ class Campaign(models.Model):
     )
 
     class Meta:
-        ordering = ["-starts_on", "name"]
+        ordering = ["-starts_on", "-pk"]  # not by name: the database cannot read it
 
     def __str__(self) -> str:
         return self.name

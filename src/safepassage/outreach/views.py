@@ -68,11 +68,17 @@ def campaigns(request: StaffRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         _create(form, programme, request)
         return redirect("outreach:campaigns", slug=programme.slug)
+    tables = figures.tables(programme)
     context = {
         "programme": programme,
         "form": form,
-        "tables": figures.tables(programme),
-        "per_day": charts.applications_per_day([programme.pk], timezone.now(), by="campaign"),
+        "tables": tables,
+        "per_day": charts.applications_per_day(
+            [programme.pk],
+            timezone.now(),
+            by="campaign",
+            weeks_hidden=figures.weeks_hidden(tables),
+        ),
         "measures": [label for _key, label, _states in figures.MEASURES],
         "small": settings.OUTREACH_SMALL_COUNT,
     }
