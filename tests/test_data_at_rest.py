@@ -206,3 +206,42 @@ def test_a_copy_of_the_database_does_not_say_where_the_leaflets_fell(world):
     for words in ("Листовки над Тернуватой", "Покровск, 3-я рота", "Тернуват", "3-я рота"):
         assert words.encode() not in stored, words
     assert campaign.code.encode() in stored  # the code is not secret: it is printed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_copy_of_the_database_does_not_say_which_cases_a_campaign_brought(world):
+    """Issue #22, point 7: `Case.campaign` was a plain column. Now it is sealed by the server,
+    the same length whether or not he came with a code; the figures read counters."""
+    from safepassage.outreach import codes
+    from safepassage.outreach.figures import tables
+    from safepassage.outreach.models import Campaign
+
+    leaflet = Campaign.objects.create(
+        programme=world.programme,
+        name="Tokmak",
+        medium="leaflet",
+        language="ru",
+        starts_on=timezone.now().date(),
+        code=codes.new_code(),
+    )
+    with_code = Client()
+    with_code.get(f"/ru/r/{leaflet.code}/")
+    submit(with_code)
+    submit(Client())
+    columns = [
+        column.name
+        for column in connection.introspection.get_table_description(
+            connection.cursor(), "cases_case"
+        )
+    ]
+    assert "campaign_id" not in columns
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT campaign_sealed FROM cases_case ORDER BY id")
+        stored = [row[0] for row in cursor.fetchall()]
+    assert len(stored) == 2 and len(stored[0]) == len(stored[1])
+    assert all(value.startswith("sealed:") for value in stored)
+    # The server still knows, and counts: the campaign's week shows one application.
+    came, alone = Case.objects.order_by("pk")
+    assert (came.campaign_id, alone.campaign_id) == (leaflet.pk, None)
+    (table,) = tables(world.programme)
+    assert table.total[0] == "< 5"

@@ -120,7 +120,7 @@ def test_an_unknown_campaign_code_is_ignored(world, telegram):
     telegram.press("alone")
     telegram.send("Это безопасно?")
     case = Case.objects.get()
-    assert case.state == "inquiry" and case.campaign is None
+    assert case.state == "inquiry" and case.campaign_id is None
 
 
 def test_without_a_token_the_bot_command_says_so_and_exits_cleanly(capsys, settings):

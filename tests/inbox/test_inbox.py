@@ -156,7 +156,7 @@ def test_a_campaign_code_read_on_the_phone_is_checked_and_counted(world, staff_c
     assert not Case.objects.exists()
     spoken = codes.spoken(leaflet.code).lower()
     operator.post("/en/staff/p/north/call/", call_form(operator, campaign=spoken))
-    assert Case.objects.get().campaign == leaflet
+    assert Case.objects.get().campaign_id == leaflet.pk
 
 
 def test_a_call_whose_codename_was_never_read_back_is_marked_in_the_inbox(world, staff_client):

@@ -3,13 +3,16 @@ at a million cases a GROUP BY over them costs a staff page most of its time budg
 
 Only two places change how many cases are in a state: `cases.transitions.create_case` (a
 new case) and `cases.transitions.perform` (a move). Both call `moved` inside their
-transaction. `recount` rebuilds the counters from the cases, for bulk loads and repairs.
+transaction, and `campaign_moved` for a case that came with a campaign's code (the case's
+campaign is sealed: these counters are what the campaign figures read). `recount` rebuilds
+the state counters from the cases, for bulk loads and repairs.
 """
 
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 
-from safepassage.cases.models import Case, StateCount
+from safepassage import display
+from safepassage.cases.models import CampaignCount, Case, StateCount
 
 
 def moved(programme_id: int, source: str | None, target: str, channel: str = "web") -> None:
@@ -32,6 +35,29 @@ def moved(programme_id: int, source: str | None, target: str, channel: str = "we
             f" WHERE programme_id = %s AND channel = %s"
             f" AND state IN ({', '.join(['%s'] * len(states))})",
             [target, programme_id, channel, *states],
+        )
+
+
+def campaign_moved(case: Case, source: str | None, target: str) -> None:
+    """The case, if a campaign brought it, left `source` (None: new) for `target`, counted
+    under the day it came in. Plain statements, as `moved`."""
+    if case.campaign_id is None:
+        return
+    day = display.calendar_day(case.created_at)
+    states = [target] if source is None else [source, target]
+    table = connection.ops.quote_name(CampaignCount._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (campaign_id, day, state, count) VALUES "  # noqa: S608
+            + ", ".join(["(%s, %s, %s, 0)"] * len(states))
+            + " ON CONFLICT (campaign_id, day, state) DO NOTHING",
+            [value for state in states for value in (case.campaign_id, day, state)],
+        )
+        cursor.execute(
+            f"UPDATE {table} SET count = count + CASE WHEN state = %s THEN 1 ELSE -1 END"  # noqa: S608
+            f" WHERE campaign_id = %s AND day = %s"
+            f" AND state IN ({', '.join(['%s'] * len(states))})",
+            [target, case.campaign_id, day, *states],
         )
 
 

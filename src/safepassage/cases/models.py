@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safepassage.cases.states import State
 from safepassage.programmes.models import Programme
+from safepassage.vault.fields import ServerSealedTextField
 
 
 class Case(models.Model):
@@ -44,10 +45,11 @@ class Case(models.Model):
     # cannot buy.
     awaiting_since = models.DateTimeField(null=True)
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
-    # The campaign that brought him, if he came with its code: nothing else of how he came.
-    campaign = models.ForeignKey(
-        "outreach.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    # The campaign that brought him, if he came with its code (nothing else of how he came),
+    # as a fixed-width number sealed by the server, 0 for none: a copy of the database does
+    # not say which cases a campaign brought, nor whether a case came with one (issue #22,
+    # point 7). The figures read `CampaignCount`.
+    campaign_sealed = ServerSealedTextField(null=True)
     # His own key pair, the private half under his messages data key (what his real codename
     # opens): every sign-in seals its kind to it, so his real session learns of a duress
     # sign-in and nothing else can (cases/sign_ins.py). None for a case from before.
@@ -80,6 +82,15 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @staticmethod
+    def sealed_campaign(campaign_id: int | None) -> str:
+        """What `campaign_sealed` holds: the same length whether or not he came with one."""
+        return f"{campaign_id or 0:012d}"
+
+    @property
+    def campaign_id(self) -> int | None:
+        return int(self.campaign_sealed or 0) or None
 
 
 class CaseKey(models.Model):
@@ -234,6 +245,27 @@ class ProbeSignal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.case}"
+
+
+class CampaignCount(models.Model):
+    """How many cases each campaign brought on each day (the staff's calendar day they came
+    in), by the state each is in now. Kept by `cases.counts` beside `StateCount`: the only
+    plain trace of a campaign, a counter, never a case."""
+
+    campaign = models.ForeignKey("outreach.Campaign", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    state = models.CharField(max_length=16, choices=State.choices)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "day", "state"], name="one_count_per_campaign_day_state"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.state}: {self.count}"
 
 
 class StateCount(models.Model):

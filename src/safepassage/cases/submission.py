@@ -118,7 +118,7 @@ def submit_application(
         awaiting_reply=bool(first_message),
         awaiting_since=timezone.now() if first_message else None,
         channel=channel,
-        campaign_id=campaign_id,
+        campaign_sealed=Case.sealed_campaign(campaign_id),
     )
     case.applicant_public_key, case.applicant_private_key = sign_ins.new_applicant_keys(data_key)
     credential = Codename(

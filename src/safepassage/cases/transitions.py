@@ -279,6 +279,7 @@ def create_case(case: Case, *, actor: str, action: str = "", roles: frozenset[st
     with transaction.atomic(savepoint=False):
         case.save(force_insert=True)
         counts.moved(case.programme_id, None, case.state, case.channel)
+        counts.campaign_moved(case, None, case.state)
         steps: list[tuple[Action | CaseMove, dict[str, Any]]] = [(Action.CASE_OPENED, {})]
         if transition is not None:
             moved = {"source": State.INQUIRY, "target": transition.target, "reason_given": False}
@@ -317,6 +318,7 @@ def perform(
             locked.ended_at = timezone.now()
         locked.save(update_fields=["state", "updated_at", "ended_at"])
         counts.moved(locked.programme_id, source, transition.target, locked.channel)
+        counts.campaign_moved(locked, source, transition.target)
         log.record_case(
             locked,
             case_move(action),

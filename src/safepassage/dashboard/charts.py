@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from safepassage import display
-from safepassage.cases.models import Case, StateCount
+from safepassage.cases.models import CampaignCount, Case, StateCount
 from safepassage.cases.states import CROSSED, QUESTIONS, State
 from safepassage.outreach.figures import REGISTERED_OR_LATER, VERIFIED_OR_LATER
 from safepassage.reception import services as reception
@@ -176,6 +176,8 @@ def _counted(programme_ids: list[int], by: str, start: datetime, end: datetime |
     created_at index (a bare range, not a date taken of every row). Days are the staff's
     calendar days, the ones the chart's labels name: from midnight in Kyiv to midnight UTC
     an application made now is today's, not yesterday's."""
+    if by == "campaign":
+        return _counted_by_campaign(programme_ids, start, end)
     cases = Case.objects.filter(programme_id__in=programme_ids, created_at__gte=start)
     if end is not None:
         cases = cases.filter(created_at__lt=end)
@@ -186,6 +188,28 @@ def _counted(programme_ids: list[int], by: str, start: datetime, end: datetime |
         .annotate(n=Count("pk"))
     )
     return list(rows)
+
+
+def _counted_by_campaign(
+    programme_ids: list[int], start: datetime, end: datetime | None
+) -> list[tuple[date, int | None, int]]:
+    """(day, campaign id or None, applications): the campaigns' from their counters (a case's
+    campaign is sealed), the rest of the day's applications under None."""
+    counters = CampaignCount.objects.filter(
+        campaign__programme_id__in=programme_ids, day__gte=display.calendar_day(start)
+    ).exclude(state__in=QUESTIONS)
+    if end is not None:
+        counters = counters.filter(day__lt=display.calendar_day(end))
+    rows = counters.values_list("day", "campaign_id").annotate(n=Sum("count"))
+    found = [(day, campaign_id, int(n)) for day, campaign_id, n in rows if n]
+    by_campaigns: dict[date, int] = {}
+    for day, _campaign, n in found:
+        by_campaigns[day] = by_campaigns.get(day, 0) + n
+    every: dict[date, int] = {}
+    for day, _channel, n in _counted(programme_ids, "channel", start, end):
+        every[day] = every.get(day, 0) + n
+    rest = [(day, None, n - by_campaigns.get(day, 0)) for day, n in every.items()]
+    return found + [row for row in rest if row[2] > 0]
 
 
 def _per_day(programme_ids: list[int], by: str, since: date, now: datetime) -> list[Any]:

@@ -4,22 +4,20 @@ be worked out from its column's total, the next smallest is hidden too (compleme
 suppression). Every place that shows or exports these figures goes through `table`.
 
 A case counts under the week it came in, in the staff's calendar (a Monday in Kyiv);
-verified, crossed and registered by how far it has got now."""
+verified, crossed and registered by how far it has got now. Read from the counters
+(`cases.CampaignCount`): a case's own campaign is sealed."""
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count
-from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from safepassage import display
-from safepassage.cases.models import Case
+from safepassage.cases.models import CampaignCount
 from safepassage.cases.states import CROSSED, QUESTIONS, State
 from safepassage.outreach.models import Campaign
 from safepassage.programmes.models import Programme
@@ -99,15 +97,13 @@ def tables(programme: Programme) -> list[Table]:
     threshold = settings.OUTREACH_SMALL_COUNT
     counted: dict[int, dict[date, Counter[str]]] = {}
     rows = (
-        Case.objects.filter(programme=programme, campaign__isnull=False)
+        CampaignCount.objects.filter(campaign__programme=programme, count__gt=0)
         .exclude(state__in=QUESTIONS)
-        .annotate(week=TruncWeek("created_at", tzinfo=ZoneInfo(display.staff_zone())))
-        .values_list("campaign_id", "week", "state")
-        .annotate(n=Count("pk"))
+        .values_list("campaign_id", "day", "state", "count")
     )
-    for campaign_id, week, state, n in rows:
+    for campaign_id, day, state, n in rows:
         weeks = counted.setdefault(campaign_id, {})
-        cell = weeks.setdefault(week.date(), Counter())
+        cell = weeks.setdefault(day - timedelta(days=day.weekday()), Counter())
         for key, _label, states in MEASURES:
             if states is None or state in states:
                 cell[key] += n

@@ -1,5 +1,6 @@
 """Campaigns: a leaflet drop, a video, a channel post. A case keeps which campaign brought
-it, and nothing else about how it came: no address, user agent, referrer or finer time."""
+it, sealed by the server (`Case.campaign_sealed`), and nothing else about how it came: no
+address, user agent, referrer or finer time."""
 
 from django.conf import settings
 from django.db import models
