@@ -12,10 +12,12 @@ from safepassage.aftercare import services as aftercare
 from safepassage.audit import log
 from safepassage.cases import applicant_side, casework, retention, sign_ins
 from safepassage.passage import duress, notices, outcomes, plans, services
+from safepassage.programmes import sign_in as staff_sign_in
 from safepassage.programmes import team
+from safepassage.programmes.models import StaffSession
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
-from tests.conftest import submit
+from tests.conftest import PASSWORD, submit
 from tests.passage.conftest import front as front
 from tests.passage.conftest import notify, under_way, verified_case
 from tests.passage.test_withdrawn_notice import withdrawn_after_acknowledgement
@@ -30,6 +32,25 @@ def everything() -> dict[str, list[str]]:
         model._meta.label: sorted(repr(row) for row in model._default_manager.values_list())
         for model in apps.get_models()
     }
+
+
+def a_lost_phone(world) -> int:
+    """Another session of the intake officer's, on a phone he lost: its row's id."""
+    team.remember_session(world.staff[Role.INTAKE], "a-lost-phone", "Firefox")
+    return StaffSession.objects.get(session_key="a-lost-phone").pk
+
+
+def staff_request(world, role):
+    """A request in a signed-in staff member's own session, as his views pass it."""
+    from django.test import RequestFactory
+
+    from safepassage.vault.sessions import SessionStore
+
+    request = RequestFactory().post("/")
+    request.session = SessionStore()
+    request.session.create()
+    request.user = world.staff[role]
+    return request
 
 
 def staff(world, role):
@@ -265,6 +286,23 @@ WRITERS = [
         lambda w, f, c: aftercare.record_consent(
             c, "exchange", language="ru", **staff(w, Role.AFTERCARE)
         ),
+    ),
+    (
+        "own session ended",
+        lambda w, f, c: a_lost_phone(w),
+        lambda w, f, pk: staff_sign_in.end_own_session(w.staff[Role.INTAKE], pk),
+    ),
+    (
+        "password changed",
+        lambda w, f, c: staff_request(w, Role.INTAKE),
+        lambda w, f, request: staff_sign_in.change_password(
+            request, request.user, PASSWORD, "a-new-long-passphrase-42"
+        ),
+    ),
+    (
+        "second factor refused",
+        lambda w, f, c: w.staff[Role.INTAKE],
+        lambda w, f, user: staff_sign_in.code_refused(user),
     ),
     (
         "reward rate",

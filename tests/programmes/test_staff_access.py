@@ -392,3 +392,20 @@ def test_adding_staff_refuses_a_weak_password_and_never_changes_an_existing_one(
     assert opened_by_his_password(verifier) == {world.programme.pk}
     add_staff(other.programme, verifier.username, PASSWORD, [Role.VERIFIER], keyring=other.keyring)
     assert opened_by_his_password(verifier) == {world.programme.pk, other.programme.pk}
+
+
+def test_signing_out_ends_the_session_and_is_audited(world, staff_client):
+    """`logout/` (issue #23, point 1): the entry, the session's row on his sessions page and
+    the session itself go together; the next page asks him to sign in."""
+    from safepassage.programmes.models import StaffSession
+    from tests.conftest import audit_entries
+
+    verifier = staff_client(Role.VERIFIER)
+    user = world.staff[Role.VERIFIER]
+    assert StaffSession.objects.filter(user=user).count() == 1
+    out = verifier.post("/en/staff/logout/")
+    assert out.status_code == 302 and out["Location"] == "/en/staff/login/"
+    assert StaffSession.objects.filter(user=user).count() == 0
+    assert audit_entries("staff.signed_out") == [(f"staff:{user.pk}", {})]
+    assert verifier.get("/en/staff/")["Location"].startswith("/en/staff/login/")
+    assert verifier.get("/en/staff/logout/").status_code == 405  # a link cannot sign him out

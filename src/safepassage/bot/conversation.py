@@ -78,7 +78,7 @@ def _menu(chat: Chat) -> InlineKeyboardMarkup:
 
 
 def _onion_of(programme_slug: str) -> str:
-    from safepassage.outreach.views import channels_of  # the official list, one source
+    from safepassage.outreach.services import channels_of  # the official list, one source
 
     programme = programme_by_slug(programme_slug)
     return channels_of(programme).onion_address if programme else ""
@@ -454,7 +454,7 @@ async def _write(message: Message, chat: Chat) -> None:
 
 
 def _official_text(programme_slug: str, language: str) -> str:
-    from safepassage.outreach.views import channels_of  # the same list as the public page
+    from safepassage.outreach.services import channels_of  # the same list as the public page
 
     programme = programme_by_slug(programme_slug)
     if programme is None:

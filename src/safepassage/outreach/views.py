@@ -3,7 +3,6 @@ admin keeps, and the public page that lists them. Thin: check the role, call one
 render."""
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,13 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from safepassage.audit import log
-from safepassage.audit.actions import Action
 from safepassage.confirm import refused
 from safepassage.dashboard import charts
-from safepassage.outreach import codes, figures, leaflets
+from safepassage.outreach import figures, leaflets, services
 from safepassage.outreach.forms import CampaignForm, OfficialChannelsForm
-from safepassage.outreach.models import Campaign, OfficialChannels
+from safepassage.outreach.models import Campaign
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
@@ -31,42 +28,13 @@ def _admin_of(request: StaffRequest, slug: str) -> Programme:
     return programme
 
 
-def channels_of(programme: Programme) -> OfficialChannels:
-    return OfficialChannels.objects.filter(programme=programme).first() or OfficialChannels(
-        programme=programme
-    )
-
-
-def _create(form: CampaignForm, programme: Programme, request: StaffRequest) -> Campaign:
-    for _attempt in range(5):  # 2**25 codes: a clash is rare, and a new draw settles it
-        campaign = form.save(commit=False)
-        campaign.programme, campaign.created_by, campaign.code = (
-            programme,
-            request.user,
-            codes.new_code(),
-        )
-        try:
-            with transaction.atomic():
-                campaign.save()
-                log.record(
-                    Action.OUTREACH_CAMPAIGN_SAVED,
-                    log.staff_actor(request.user),
-                    programme_id=programme.pk,
-                    id=campaign.pk,
-                )
-            return campaign
-        except IntegrityError:
-            campaign.pk = None
-    raise IntegrityError("no free campaign code after five draws")
-
-
 @require_http_methods(["GET", "POST"])
 @staff_required
 def campaigns(request: StaffRequest, slug: str) -> HttpResponse:
     programme = _admin_of(request, slug)
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        _create(form, programme, request)
+        services.create_campaign(form, programme, by=request.user)
         return redirect("outreach:campaigns", slug=programme.slug)
     tables = figures.tables(programme)
     context = {
@@ -90,15 +58,9 @@ def campaigns(request: StaffRequest, slug: str) -> HttpResponse:
 @staff_required
 def channels(request: StaffRequest, slug: str) -> HttpResponse:
     programme = _admin_of(request, slug)
-    form = OfficialChannelsForm(request.POST or None, instance=channels_of(programme))
+    form = OfficialChannelsForm(request.POST or None, instance=services.channels_of(programme))
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            log.record(
-                Action.OUTREACH_CHANNELS_SAVED,
-                log.staff_actor(request.user),
-                programme_id=programme.pk,
-            )
+        services.save_channels(form, programme, by=request.user)
         return redirect(reverse("outreach:channels", args=[programme.slug]) + "?saved=1")
     status = 400 if request.method == "POST" else 200
     return render(
@@ -117,7 +79,7 @@ def official(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "outreach/official.html",
-        {"programme": programme, "channels": channels_of(programme)},
+        {"programme": programme, "channels": services.channels_of(programme)},
     )
 
 
@@ -128,7 +90,7 @@ def leaflet(request: StaffRequest, slug: str, code: str, fmt: str) -> HttpRespon
     campaign = Campaign.objects.filter(programme=programme, code=code).first()
     if campaign is None or fmt not in leaflets.FORMATS:
         raise Http404
-    official = channels_of(programme)
+    official = services.channels_of(programme)
     if not leaflets.reachable(official):
         return refused(
             request,

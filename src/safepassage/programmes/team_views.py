@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from safepassage.audit import log
-from safepassage.audit.actions import Action
 from safepassage.confirm import refused, second_step
 from safepassage.programmes import keys, team
+from safepassage.programmes import sign_in as staff_sign_in
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.forms import (
     InviteForm,
@@ -344,8 +343,8 @@ def my_sessions(request: StaffRequest) -> HttpResponse:
     current = SessionStore._row_key(request.session.session_key or "")
     if request.method == "POST":
         ended = request.POST.get("session", "")
-        if ended.isdigit() and team.end_session(request.user, int(ended)):
-            log.record(Action.STAFF_SESSION_ENDED, log.staff_actor(request.user))
+        if ended.isdigit():
+            staff_sign_in.end_own_session(request.user, int(ended))
         return redirect("staff:sessions")
     rows = [(row, row.session_key == current) for row in team.sessions_of(request.user)]
     return render(request, "programmes/sessions.html", {"rows": rows})

@@ -8,7 +8,7 @@ import math
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import logout
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,17 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
-from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from safepassage.audit import log
-from safepassage.audit.actions import Action
-from safepassage.programmes import keys, staff_keys, team, throttle
+from safepassage.programmes import sign_in as staff_sign_in
+from safepassage.programmes import throttle
 from safepassage.programmes.access import StaffRequest, is_verified, staff_required
 from safepassage.programmes.forms import SignInCodeForm
-from safepassage.programmes.models import StaffSession
-from safepassage.vault.sessions import SessionStore
 
 
 @require_http_methods(["GET", "POST"])
@@ -41,9 +37,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
         throttle.forget(request, username)
-        login(request, user)
-        keys.unlock(request, user, form.cleaned_data["password"])
-        log.record(Action.STAFF_PASSWORD_ACCEPTED, log.staff_actor(user))
+        staff_sign_in.password_accepted(request, user, form.cleaned_data["password"])
         return redirect("staff:second_factor")
     if request.method == "POST":
         throttle.record_failure(request, username, now)
@@ -84,15 +78,9 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         if used is None and allowed and len(token) == 6 and device.verify_token(token):
             used = device
         if used is not None:
-            otp_login(request, used)
-            team.remember_session(
-                user,
-                SessionStore._row_key(request.session.session_key or ""),
-                request.headers.get("User-Agent", ""),
-            )
-            log.record(Action.STAFF_SIGNED_IN, log.staff_actor(user))
+            staff_sign_in.signed_in(request, user, used)
             return redirect("dashboard-home")
-        log.record(Action.STAFF_SECOND_FACTOR_FAILED, log.staff_actor(user))
+        staff_sign_in.code_refused(user)
         form.add_error("token", _wrong_code_message(device))
     return render(request, "programmes/second_factor.html", {"form": form})
 
@@ -122,12 +110,7 @@ def _wrong_code_message(device: TOTPDevice) -> str:
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        log.record(Action.STAFF_SIGNED_OUT, log.staff_actor(request.user))
-        StaffSession.objects.filter(
-            session_key=SessionStore._row_key(request.session.session_key or "")
-        ).delete()
-    logout(request)
+    staff_sign_in.sign_out(request)
     return redirect("staff:login")
 
 
@@ -139,11 +122,12 @@ def change_password(request: StaffRequest) -> HttpResponse:
     granted to him stays his (programmes/staff_keys.py)."""
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        staff_keys.change_password(
-            request.user, form.cleaned_data["old_password"], form.cleaned_data["new_password1"]
+        staff_sign_in.change_password(
+            request,
+            request.user,
+            form.cleaned_data["old_password"],
+            form.cleaned_data["new_password1"],
         )
-        update_session_auth_hash(request, request.user)
-        log.record(Action.STAFF_PASSWORD_CHANGED, log.staff_actor(request.user))
         messages.success(request, _("Your password is changed. Your keys are kept."))
         return redirect("dashboard-home")
     status = 400 if request.method == "POST" else 200

@@ -1,0 +1,43 @@
+"""Views validate and call one named writer (issue #23, point 1): no `*views.py` writes an
+audit entry or opens a transaction itself, so every write is a writer that
+tests/test_writers_are_atomic.py can break and check."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SOURCE = Path(__file__).resolve().parent.parent / "src" / "safepassage"
+VIEWS = sorted(SOURCE.rglob("*views.py"))
+
+
+def _writes(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Attribute):
+            owner = node.value.id if isinstance(node.value, ast.Name) else ""
+            if owner == "log" and node.attr.startswith("record"):
+                found.append(f"{path.name}:{node.lineno} log.{node.attr}")
+            if owner == "transaction" and node.attr in {"atomic", "on_commit"}:
+                found.append(f"{path.name}:{node.lineno} transaction.{node.attr}")
+    return found
+
+
+def test_there_are_views_to_check():
+    assert len(VIEWS) > 10
+
+
+@pytest.mark.parametrize("path", VIEWS, ids=lambda path: str(path.relative_to(SOURCE)))
+def test_no_view_writes_an_audit_entry_or_opens_a_transaction(path):
+    assert _writes(path) == []
+
+
+def test_the_check_sees_a_view_that_writes(tmp_path):
+    written = tmp_path / "views.py"
+    written.write_text(
+        "from django.db import transaction\n"
+        "def view(request):\n"
+        "    with transaction.atomic():\n"
+        "        log.record('x', 'y')\n"
+    )
+    assert _writes(written) == ["views.py:3 transaction.atomic", "views.py:4 log.record"]
