@@ -32,6 +32,17 @@ def zbarimg() -> str:
     return found
 
 
+def pdftoppm() -> str:
+    """Poppler's rasteriser, to look at a printed page as PNG."""
+    found = shutil.which("pdftoppm")
+    if found is None:
+        message = "pdftoppm is missing (Debian's poppler-utils)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
 def tokmak(world) -> Campaign:
     """A campaign of Russian leaflets over Tokmak, with no channels of its own."""
     return Campaign.objects.create(
@@ -159,12 +170,7 @@ def test_each_side_fills_its_page(leaflet, fmt, tmp_path):
     PNG pages (poppler's pdftoppm): on each side, ink reaches the last fifth of the page."""
     from PIL import Image
 
-    program = shutil.which("pdftoppm")
-    if program is None:
-        message = "pdftoppm is missing (Debian's poppler-utils)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    program = pdftoppm()
     campaign, channels = leaflet
     pdf = tmp_path / "leaflet.pdf"
     pdf.write_bytes(leaflets.render(campaign, channels, fmt))
@@ -187,12 +193,7 @@ def _pictogram_png(key: str, tmp_path: Path):
     from fpdf import FPDF
     from PIL import Image
 
-    program = shutil.which("pdftoppm")
-    if program is None:
-        message = "pdftoppm is missing (Debian's poppler-utils)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    program = pdftoppm()
     pdf = FPDF(unit="mm", format=(60, 60))
     pdf.add_page()
     pdf.image(str(leaflets.PICTOGRAMS / f"{key}.svg"), x=0, y=0, w=60, h=60)

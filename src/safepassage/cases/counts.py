@@ -8,6 +8,8 @@ campaign is sealed: these counters are what the campaign figures read). `recount
 the state counters from the cases, for bulk loads and repairs.
 """
 
+from datetime import date
+
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 
@@ -17,47 +19,45 @@ from safepassage.cases.models import CampaignCount, Case, StateCount
 
 def moved(programme_id: int, source: str | None, target: str, channel: str = "web") -> None:
     """One case of the programme, come in by `channel`, left `source` (None for a new case)
-    for `target`.
-
-    Two plain statements rather than the ORM's: this runs inside every application's
-    transaction, while SQLite lets one writer in at a time (see `make bench`)."""
-    states = [target] if source is None else [source, target]
-    table = connection.ops.quote_name(StateCount._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (programme_id, state, channel, count) VALUES "  # noqa: S608
-            + ", ".join(["(%s, %s, %s, 0)"] * len(states))
-            + " ON CONFLICT (programme_id, state, channel) DO NOTHING",
-            [value for state in states for value in (programme_id, state, channel)],
-        )
-        cursor.execute(
-            f"UPDATE {table} SET count = count + CASE WHEN state = %s THEN 1 ELSE -1 END"  # noqa: S608
-            f" WHERE programme_id = %s AND channel = %s"
-            f" AND state IN ({', '.join(['%s'] * len(states))})",
-            [target, programme_id, channel, *states],
-        )
+    for `target`."""
+    _move(StateCount, {"programme_id": programme_id, "channel": channel}, source, target)
 
 
 def campaign_moved(case: Case, source: str | None, target: str) -> None:
     """The case, if a campaign brought it, left `source` (None: new) for `target`, counted
-    under the day it came in. Plain statements, as `moved`."""
-    if case.campaign_id is None:
-        return
-    day = display.calendar_day(case.created_at)
+    under the day it came in."""
+    if case.campaign_id is not None:
+        day = display.calendar_day(case.created_at)
+        where: dict[str, int | str | date] = {"campaign_id": case.campaign_id, "day": day}
+        _move(CampaignCount, where, source, target)
+
+
+def _move(
+    model: type[StateCount] | type[CampaignCount],
+    where: dict[str, int | str | date],
+    source: str | None,
+    target: str,
+) -> None:
+    """One off the `source` counter, one on the `target`'s, among the rows `where` names.
+
+    Two plain statements rather than the ORM's: this runs inside every application's
+    transaction, while SQLite lets one writer in at a time (see `make bench`)."""
     states = [target] if source is None else [source, target]
-    table = connection.ops.quote_name(CampaignCount._meta.db_table)
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(where)
+    row = ", ".join(["%s"] * (len(where) + 1))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (campaign_id, day, state, count) VALUES "  # noqa: S608
-            + ", ".join(["(%s, %s, %s, 0)"] * len(states))
-            + " ON CONFLICT (campaign_id, day, state) DO NOTHING",
-            [value for state in states for value in (case.campaign_id, day, state)],
+            f"INSERT INTO {table} ({columns}, state, count) VALUES "  # noqa: S608
+            + ", ".join([f"({row}, 0)"] * len(states))
+            + f" ON CONFLICT ({columns}, state) DO NOTHING",
+            [value for state in states for value in (*where.values(), state)],
         )
+        matches = " AND ".join(f"{column} = %s" for column in where)
         cursor.execute(
             f"UPDATE {table} SET count = count + CASE WHEN state = %s THEN 1 ELSE -1 END"  # noqa: S608
-            f" WHERE campaign_id = %s AND day = %s"
-            f" AND state IN ({', '.join(['%s'] * len(states))})",
-            [target, case.campaign_id, day, *states],
+            f" WHERE {matches} AND state IN ({', '.join(['%s'] * len(states))})",
+            [target, *where.values(), *states],
         )
 
 
