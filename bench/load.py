@@ -30,6 +30,7 @@ from urllib.parse import urlencode, urlsplit
 from django_otp.oath import totp
 
 CSRF_RE = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+TICKET_RE = re.compile(rb'name="token" value="([^"]+)"')
 CODENAME_RE = re.compile(rb'<p class="codename" id="codename">([^<]+)</p>')
 FORM = {
     "intent": "apply",
@@ -76,11 +77,20 @@ class Browser:
         return response.status, response.headers, content
 
     def csrf_token(self, path: str) -> str:
+        return self.form(path)["csrfmiddlewaretoken"]
+
+    def form(self, path: str) -> dict[str, str]:
+        """The form's own hidden fields: its CSRF token and, on an application form, the
+        ticket the server gave it (cases/pacing.py)."""
         status, _, content = self.request("GET", path)
         found = CSRF_RE.search(content)
         if status != 200 or found is None:
             raise Unreachable(f"no form at {path} ({status})")
-        return found.group(1).decode()
+        fields = {"csrfmiddlewaretoken": found.group(1).decode()}
+        ticket = TICKET_RE.search(content)
+        if ticket is not None:
+            fields["token"] = ticket.group(1).decode()
+        return fields
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -134,8 +144,9 @@ def run_clients(clients: int, seconds: float, work) -> dict:
 
 def post_applications(args, path: str, acknowledge) -> dict:
     """Each client posts applications until the time is up (or --stop-file appears). Like a
-    browser whose page did not load, it sends the same form again, same token, until it is
-    answered; a lost session (403) means a fresh form token from the server's side only."""
+    browser whose page did not load, it sends the same form again, same ticket, until it is
+    answered; a lost session (403) means the form loaded again. Loading the form, which gives
+    each application its ticket, is not in the timing: a person reads it before he sends."""
     stop = Path(args.stop_file) if args.stop_file else None
 
     def finished(deadline: float) -> bool:
@@ -143,18 +154,16 @@ def post_applications(args, path: str, acknowledge) -> dict:
 
     def work(index: int, deadline: float, record) -> None:
         browser = Browser(args.port)
-        csrf = ""
         while not finished(deadline):
-            form = {**FORM, "token": secrets.token_urlsafe(32)}
+            hidden: dict[str, str] = {}
             give_up = time.perf_counter() + 60
             while time.perf_counter() < give_up:
                 try:
-                    if not csrf:
-                        csrf = browser.csrf_token(f"/ru/{args.slug}/apply/")
+                    if not hidden:  # the form, as a browser loads it: untimed, like reading
+                        hidden = browser.form(f"/ru/{args.slug}/apply/")
+                        hidden.setdefault("token", secrets.token_urlsafe(32))  # the baseline
                     began = time.perf_counter()
-                    status, headers, content = browser.request(
-                        "POST", path, {**form, "csrfmiddlewaretoken": csrf}
-                    )
+                    status, headers, content = browser.request("POST", path, {**FORM, **hidden})
                     if status == 302:  # stored: the codename page follows (post/redirect/get)
                         location = urlsplit(headers["Location"]).path
                         status, _, content = browser.request("GET", location)
@@ -164,7 +173,7 @@ def post_applications(args, path: str, acknowledge) -> dict:
                     time.sleep(0.05)
                     continue
                 if status == 403:
-                    csrf = ""
+                    hidden = {}
                     record(None, "session lost, sent again")
                     continue
                 if status == 200 and acknowledge(content):

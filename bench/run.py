@@ -66,6 +66,7 @@ def summary(samples: list[float]) -> dict[str, float]:
 def in_process() -> dict:
     setup_django()
     import planner as planner_bench
+    from django.conf import settings
     from django.db import connection, transaction
 
     from safepassage.cases import applicant_side, submission
@@ -74,6 +75,9 @@ def in_process() -> dict:
     from safepassage.programmes.services import create_programme
     from safepassage.vault import codenames, crypto
 
+    # Honest clients that send each form the moment they load it, as no person can: the
+    # ticket's wait and the flood schedule off, the ticket's signature and check kept.
+    settings.INTAKE_FORM_SECONDS, settings.INTAKE_FLOOD_PER_MINUTE = 0, 0
     programme, keyring = create_programme("bench", "Bench")
     one_group_key = bytes(programme.group_keys()["circumstances"].public_key)
     answers = {"direction": "north of the river", "surname": "Orlov", "first_names": "Ivan"}
@@ -110,6 +114,7 @@ def in_process() -> dict:
     logins = summary(timed(lambda: applicant_side.enter_with_codename(issued.pop()), min(30, n)))
     bot = summary(timed(lambda: apply_in_the_bot(programme.slug), max(20, n // 5)))
     leaflets_made = leaflet_rate(programme)
+    paced = pacing_cost(programme, n)
     rotation = rotate(programme, keyring)
     return {
         "database": connection.vendor,
@@ -128,7 +133,55 @@ def in_process() -> dict:
         "bot_applications": bot,
         "bot_ratio_to_web_intake": bot["per_second"] / intake["per_second"],
         "leaflets": leaflets_made,
+        "pacing": paced,
         "key_rotation": rotation,
+    }
+
+
+def cpu_ms_per(fn, n: int) -> float:
+    """CPU milliseconds of this process per call: steadier than seconds on a busy machine."""
+    start = time.process_time()
+    for _ in range(n):
+        fn()
+    return 1000 * (time.process_time() - start) / n
+
+
+def pacing_cost(programme, n: int) -> dict:
+    """What an application's ticket (cases/pacing.py) costs a real applicant: the server's
+    CPU to give and check one, beside the CPU of the application it guards, measured in the
+    same run; and the wait a flood's schedule adds for each sender ahead of him."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from safepassage import settings as defaults
+    from safepassage.cases import pacing, submission
+
+    answers = {"direction": "north of the river", "surname": "Orlov"}
+
+    def ticket() -> None:
+        assert pacing.admit(pacing.issue(programme), programme).admitted
+
+    def application() -> None:
+        submission.submit_application(
+            programme,
+            answers,
+            token=submission.new_submission_token(),
+            language="ru",
+            wants_to_apply=True,
+        )
+
+    ticket_ms, application_ms = cpu_ms_per(ticket, n), cpu_ms_per(application, n)
+    settings.INTAKE_FLOOD_PER_MINUTE = defaults.INTAKE_FLOOD_PER_MINUTE
+    now = timezone.now()
+    first, second = pacing._next_slot(programme, now), pacing._next_slot(programme, now)
+    settings.INTAKE_FLOOD_PER_MINUTE = 0
+    return {
+        "ticket_cpu_ms": ticket_ms,
+        "application_cpu_ms": application_ms,
+        "ticket_share_of_application_cpu": ticket_ms / application_ms,
+        # A person who spends longer than this on the form (anyone who types) waits nothing.
+        "form_seconds_default": defaults.INTAKE_FORM_SECONDS,
+        "flood_wait_seconds_per_sender_ahead": (second - first).total_seconds(),
     }
 
 
@@ -147,6 +200,7 @@ def apply_in_the_bot(slug: str) -> None:
     for _ in range(7):
         chat.press("skip")
     chat.send("When can I go?")
+    assert chat.sent()[-1].protect_content, "the bot showed a codename"
 
 
 def leaflet_rate(programme) -> dict:

@@ -318,10 +318,14 @@ LOGGING = {
 # Probe signal: this many near-identical applications within this many minutes.
 PROBE_BURST_SIZE = int(os.environ.get("SAFEPASSAGE_PROBE_BURST_SIZE", "3"))
 PROBE_BURST_MINUTES = int(os.environ.get("SAFEPASSAGE_PROBE_BURST_MINUTES", "60"))
-# A flood of junk applications (intake/flood.py): applications one browser session may send
-# in an hour, and applications a minute above which a programme's form asks a plain question.
+# A flood of junk applications: applications one browser session or one bot chat may send in
+# an hour (intake/flood.py); applications a minute above which a programme admits them on a
+# schedule, one slot every 60/limit seconds (cases/pacing.py; 0 turns the schedule off); how
+# long after a form is given out it can be sent at the earliest, and at the latest.
 INTAKE_APPLICATIONS_PER_SESSION = int(os.environ.get("SAFEPASSAGE_APPLICATIONS_PER_SESSION", "3"))
 INTAKE_FLOOD_PER_MINUTE = int(os.environ.get("SAFEPASSAGE_FLOOD_PER_MINUTE", "30"))
+INTAKE_FORM_SECONDS = int(os.environ.get("SAFEPASSAGE_FORM_SECONDS", "10"))
+INTAKE_FORM_HOURS = int(os.environ.get("SAFEPASSAGE_FORM_HOURS", "12"))
 # New applications checked for duplicates and probe signals on each queue page: bounded, so a
 # flood never stalls a page; the page says how many are still to be checked.
 PROBE_INDEX_PER_PAGE = int(os.environ.get("SAFEPASSAGE_PROBE_INDEX_PER_PAGE", "25"))

@@ -3,7 +3,9 @@
 import re
 
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from safepassage.audit.models import AuditEvent
 from safepassage.cases.models import Case
@@ -299,3 +301,52 @@ def test_the_safety_notice_names_the_programmes_official_onion_address(world, te
     assert f"Tor Browser: {onion}" in telegram.last()
     telegram.send("/verify")
     assert onion in telegram.last()
+
+
+def test_the_bot_waits_for_the_programmes_schedule_like_the_web_form(world, telegram, settings):
+    settings.INTAKE_FLOOD_PER_MINUTE = 1
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        submit(Client())
+        submit(Client())  # the programme is flooded
+        telegram.send("/start")
+        telegram.press("apply")
+        telegram.send("У водонапорной башни")
+        telegram.press("alone")
+        for _ in range(7):
+            telegram.press("skip")
+        telegram.send("Когда можно идти?")
+        said = telegram.last()
+        assert said.startswith(
+            "Сейчас приходит много заявок, и их принимают по очереди. Заявка ещё не "
+            "отправлена. Ваши ответы сохранены. Нажмите кнопку ниже в это время или позже: "
+        )
+        assert "московское время (UTC+3)" in said
+        assert telegram.buttons() == ["send"]
+        assert not Case.objects.filter(channel="telegram").exists()
+        telegram.press("send")  # too soon: the same wait, nothing stored
+        assert not Case.objects.filter(channel="telegram").exists()
+        clock.shift(120)
+        telegram.press("send")
+        assert "Ваше кодовое слово" in telegram.last()
+        case = Case.objects.get(channel="telegram")
+        assert case.state == "applied"
+
+
+def test_one_chat_sends_only_a_few_applications_an_hour_even_after_signing_out(
+    world, telegram, settings
+):
+    settings.INTAKE_APPLICATIONS_PER_SESSION = 1
+    codename = apply(telegram)
+    telegram.send("/start")
+    telegram.press("enter")
+    telegram.send(codename)
+    telegram.press("leave")  # signing out forgets the chat, not what it sent
+    telegram.send("/start")
+    telegram.press("apply")
+    assert telegram.last() == (
+        "За последний час вы отправили несколько заявок. Чтобы написать нам снова, войдите "
+        "со своим кодовым словом."
+    )
+    assert telegram.buttons() == ["enter"]
+    assert Case.objects.count() == 1

@@ -3,7 +3,6 @@
 sessions is followed by the correct codename, which signs in at once."""
 
 import os
-import secrets
 import sqlite3
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -36,8 +35,7 @@ def sign_in(port: int, codename: str) -> tuple[int, str]:
 
 def apply(port: int) -> str:
     browser = load.Browser(port)
-    token = browser.csrf_token("/ru/bench/apply/")
-    form = {**load.FORM, "token": secrets.token_urlsafe(32), "csrfmiddlewaretoken": token}
+    form = {**load.FORM, **browser.form("/ru/bench/apply/")}
     status, headers, _ = browser.request("POST", "/ru/bench/apply/", form)
     assert status == 302
     _, _, page = browser.request("GET", headers["Location"])

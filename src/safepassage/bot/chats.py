@@ -29,6 +29,7 @@ class Chat:
     shown: list[int] = field(default_factory=list)  # what the bot sent while he was signed in
     seen: float = field(default_factory=time.monotonic)
     recent: list[float] = field(default_factory=list)
+    ticket: str = ""  # the application's ticket (cases/pacing.py), given when he begins
 
 
 class Chats:
@@ -37,18 +38,26 @@ class Chats:
         self._key = secrets.token_bytes(32)
         self._key_made = clock()
         self._chats: dict[bytes, Chat] = {}
+        # When each chat sent its applications: kept apart from the chat, so that signing out
+        # (which forgets the chat) does not start the count again.
+        self._applied: dict[bytes, list[float]] = {}
         self._swept = clock()
 
     def _name(self, chat_id: int) -> bytes:
         now = self._clock()
         if now - self._key_made > KEY_LIFETIME:  # a new key: every chat starts over
-            self._key, self._key_made, self._chats = secrets.token_bytes(32), now, {}
+            self._key, self._key_made = secrets.token_bytes(32), now
+            self._chats, self._applied = {}, {}
         return hmac.new(self._key, str(chat_id).encode(), sha256).digest()
 
     def get(self, chat_id: int) -> Chat:
         now = self._clock()
         if now - self._swept > 60:  # quiet chats are forgotten once a minute, not per update
             self._chats = {k: c for k, c in self._chats.items() if now - c.seen < LIFETIME}
+            self._applied = {
+                k: [t for t in times if now - t < LIFETIME] for k, times in self._applied.items()
+            }
+            self._applied = {k: times for k, times in self._applied.items() if times}
             self._swept = now
         name = self._name(chat_id)
         chat = self._chats.get(name)
@@ -65,6 +74,16 @@ class Chats:
         now = self._clock()
         chat.recent = [t for t in chat.recent if now - t < 60] + [now]
         return len(chat.recent) > PER_MINUTE
+
+    def may_apply(self, chat_id: int, per_hour: int) -> bool:
+        """Fewer than `per_hour` applications from this chat in the last hour, as one browser
+        session may send on the web (intake/flood.py)."""
+        now = self._clock()
+        recent = [t for t in self._applied.get(self._name(chat_id), []) if now - t < LIFETIME]
+        return len(recent) < per_hour
+
+    def note_application(self, chat_id: int) -> None:
+        self._applied.setdefault(self._name(chat_id), []).append(self._clock())
 
     def __len__(self) -> int:
         return len(self._chats)

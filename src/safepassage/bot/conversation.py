@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from safepassage import display
 from safepassage.bot.chats import Chat, Chats
-from safepassage.cases import submission
+from safepassage.cases import pacing, submission
 from safepassage.cases.models import Case
 from safepassage.intake import applicants
 from safepassage.intake.forms import ApplicationForm
@@ -148,12 +148,28 @@ async def _ask(message: Message, chat: Chat, name: str) -> None:
 
 
 @router.callback_query(F.data.in_({"apply", "ask"}))
-async def begin(query: CallbackQuery, chats: Chats) -> None:
-    chat = chats.get(query.message.chat.id)  # type: ignore[union-attr]
+async def begin(query: CallbackQuery, chats: Chats, programme_slug: str) -> None:
+    message: Message = query.message  # type: ignore[assignment]
+    chat = chats.get(message.chat.id)
     chat.intent, chat.answers, chat.applicant = query.data or "apply", {}, None
     with translation.override(chat.language):
         await query.answer()
-        await _ask(query.message, chat, "direction")  # type: ignore[arg-type]
+        if not chats.may_apply(message.chat.id, settings.INTAKE_APPLICATIONS_PER_SESSION):
+            await message.answer(
+                _(
+                    "You have sent several applications in the last hour. To write to us "
+                    "again, come back with your codename."
+                ),
+                reply_markup=_keyboard([(_("I have a codename"), "enter")]),
+            )
+            return
+        chat.ticket = await sync_to_async(_ticket)(programme_slug)
+        await _ask(message, chat, "direction")
+
+
+def _ticket(programme_slug: str) -> str:
+    programme = programme_by_slug(programme_slug)
+    return pacing.issue(programme) if programme else ""
 
 
 def _next_field(chat: Chat) -> str | None:
@@ -163,12 +179,12 @@ def _next_field(chat: Chat) -> str | None:
     return next((name for name in order if name not in done), None)
 
 
-async def _go_on(message: Message, chat: Chat, programme_slug: str) -> None:
+async def _go_on(message: Message, chat: Chat, chats: Chats, programme_slug: str) -> None:
     following = _next_field(chat)
     if following is not None:
         await _ask(message, chat, following)
         return
-    await _submit(message, chat, programme_slug)
+    await _submit(message, chat, chats, programme_slug)
 
 
 @router.callback_query(F.data.in_({"alone", "group", "skip"}))
@@ -182,7 +198,7 @@ async def choose(query: CallbackQuery, chats: Chats, programme_slug: str) -> Non
             chat.answers[chat.step] = ""
         else:
             return
-        await _go_on(query.message, chat, programme_slug)  # type: ignore[arg-type]
+        await _go_on(query.message, chat, chats, programme_slug)  # type: ignore[arg-type]
 
 
 def _clean(name: str, text: str) -> Any:
@@ -191,7 +207,7 @@ def _clean(name: str, text: str) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-async def _answer(message: Message, chat: Chat, programme_slug: str) -> None:
+async def _answer(message: Message, chat: Chat, chats: Chats, programme_slug: str) -> None:
     text = (message.text or "").strip()
     await _forget_message(message)
     try:
@@ -203,35 +219,77 @@ async def _answer(message: Message, chat: Chat, programme_slug: str) -> None:
         await message.answer(_("Say how many people are in the group."))
         return
     chat.answers[chat.step] = value
-    await _go_on(message, chat, programme_slug)
+    await _go_on(message, chat, chats, programme_slug)
 
 
-def _submit_sync(chat: Chat, programme_slug: str) -> str | None:
+@dataclass(frozen=True)
+class Sent:
+    """What became of his answers: a codename, or a verdict to wait, or nothing."""
+
+    codename: str | None = None
+    verdict: pacing.Verdict | None = None
+
+
+def _submit_sync(chat: Chat, programme_slug: str) -> Sent:
     programme = programme_by_slug(programme_slug)
     if programme is None:
-        return None
+        return Sent()
+    verdict = pacing.admit(chat.ticket, programme)
+    if not verdict.admitted:
+        chat.ticket = verdict.ticket
+        return Sent(verdict=verdict)
     answers = {k: v for k, v in chat.answers.items() if v not in ("", None) and k != "message"}
     campaign = attribution.campaign_for(chat.campaign, programme)
     receipt = submission.submit_application(
         programme,
         answers,
-        token=submission.new_submission_token(),
+        token=chat.ticket,
         language=chat.language,
         wants_to_apply=chat.intent == "apply",
         first_message=str(chat.answers.get("message") or ""),
         channel=Case.Channel.TELEGRAM,
         campaign_id=campaign.pk if campaign else None,
     )
-    return receipt.codename
+    return Sent(codename=receipt.codename)
 
 
-async def _submit(message: Message, chat: Chat, programme_slug: str) -> None:
+def _wait_text(verdict: pacing.Verdict) -> str:
+    """The web form's words, with a button instead of a form."""
+    assert verdict.not_before is not None
+    shown = display.moment(pacing.shown_time(verdict.not_before), display.applicant_zone())
+    why = {
+        pacing.EXPIRED: _("This form was open too long to be sent."),
+        pacing.QUEUED: _("Many applications are arriving just now, and they are taken in turn."),
+    }.get(verdict.reason, "")
+    then = _(
+        "Your application is not sent yet. Your answers are kept. Press the button below at "
+        "this time or later: %(time)s."
+    ) % {"time": shown}
+    return f"{why} {then}".strip()
+
+
+@router.callback_query(F.data == "send")
+async def send_again(query: CallbackQuery, chats: Chats, programme_slug: str) -> None:
+    chat = chats.get(query.message.chat.id)  # type: ignore[union-attr]
+    with translation.override(chat.language):
+        await query.answer()
+        if chat.answers and chat.ticket and _next_field(chat) is None:
+            await _submit(query.message, chat, chats, programme_slug)  # type: ignore[arg-type]
+
+
+async def _submit(message: Message, chat: Chat, chats: Chats, programme_slug: str) -> None:
     chat.step = ""
-    codename = await sync_to_async(_submit_sync)(chat, programme_slug)
-    chat.answers = {}
+    sent = await sync_to_async(_submit_sync)(chat, programme_slug)
+    if sent.verdict is not None:
+        keyboard = _keyboard([(_("Send the application"), "send")])
+        await message.answer(_wait_text(sent.verdict), reply_markup=keyboard)
+        return
+    chat.answers, chat.ticket = {}, ""
+    codename = sent.codename
     if codename is None:
         await message.answer(_("Something went wrong. Please try again in a few minutes."))
         return
+    chats.note_application(message.chat.id)
     shown = await message.answer(
         _(
             "Your codename:\n\n%(codename)s\n\nLearn it by heart now: this message disappears "
@@ -491,7 +549,7 @@ async def text(message: Message, chats: Chats, programme_slug: str) -> None:
         elif chat.step == "write" and chat.applicant is not None:
             await _write(message, chat)
         elif chat.step in (*REQUIRED, "group_size", *OPTIONAL):
-            await _answer(message, chat, programme_slug)
+            await _answer(message, chat, chats, programme_slug)
         else:
             await _forget_message(message)
             await message.answer(await _notice(programme_slug), reply_markup=_menu(chat))

@@ -287,3 +287,15 @@ class StateCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.state}: {self.count}"
+
+
+class SubmissionPace(models.Model):
+    """The next free slot of a programme's application schedule (`cases.pacing`): written
+    only while more applications arrive than INTAKE_FLOOD_PER_MINUTE, one row per programme,
+    overwritten; it says when a flood's queue of forms ends, nothing of who sent one."""
+
+    programme = models.OneToOneField(Programme, on_delete=models.CASCADE, primary_key=True)
+    next_slot = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}: {self.next_slot}"

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.cases.dossier import APPLICANT_LANGUAGES, CALLERS, PHONE_RISK, STAGES
+from safepassage.cases.pacing import TICKET_MAX_LENGTH
 from safepassage.inbox.models import ReplyTemplate
 from safepassage.intake.forms import GroupSizeRequired, alone_or_group
 from safepassage.outreach import attribution
@@ -51,7 +52,7 @@ class CallForm(VisibleTextOnly, GroupSizeRequired, forms.Form):
     )
     probe_suspected = forms.BooleanField(required=False, label=_("I suspect a probe"))
     notes = TextAreaField(max_length=2000, required=False, label=_("Notes (staff only)"))
-    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    token = forms.CharField(widget=forms.HiddenInput, max_length=TICKET_MAX_LENGTH)
 
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

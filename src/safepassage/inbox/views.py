@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safepassage.cases import casework, dossier, submission
+from safepassage import display
+from safepassage.cases import casework, dossier, pacing
 from safepassage.cases.models import Case
 from safepassage.cases.views import case_access, locked
 from safepassage.confirm import refused
@@ -50,9 +51,12 @@ def _answering(request: StaffRequest, slug: str) -> tuple[Programme, frozenset[R
 @staff_required
 def call(request: StaffRequest, slug: str) -> HttpResponse:
     programme = _programme(request, slug, {Role.INTAKE})
-    initial = {"token": submission.new_submission_token()}
+    initial = {"token": pacing.issue(programme)}
     form = CallForm(request.POST or None, initial=initial, programme=programme)
     if request.method == "POST" and form.is_valid():
+        verdict = pacing.admit(form.cleaned_data["token"], programme)
+        if not verdict.admitted:  # the same wait as any application (cases/pacing.py)
+            return _record_again(request, programme, verdict)
         try:
             case, codename = hotline.record_call(
                 programme, form.cleaned_data, user=request.user, token=form.cleaned_data["token"]
@@ -64,6 +68,23 @@ def call(request: StaffRequest, slug: str) -> HttpResponse:
         return redirect("inbox:read_back", slug=programme.slug)
     status = 400 if request.method == "POST" else 200
     return render(request, "inbox/call.html", {"programme": programme, "form": form}, status=status)
+
+
+def _record_again(
+    request: StaffRequest, programme: Programme, verdict: pacing.Verdict
+) -> HttpResponse:
+    data = request.POST.copy()
+    data["token"] = verdict.ticket
+    form = CallForm(data, programme=programme)
+    form.is_valid()
+    assert verdict.not_before is not None
+    context = {
+        "programme": programme,
+        "form": form,
+        "send_from": display.moment(pacing.shown_time(verdict.not_before), display.staff_zone()),
+        "why": verdict.reason,
+    }
+    return render(request, "inbox/call.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,13 +6,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.cases.dossier import MAX_GROUP_SIZE, SERVICE_TYPES
+from safepassage.cases.pacing import TICKET_MAX_LENGTH
 from safepassage.textinput import (
     DayMonthYearField,
     TextAreaField,
     TextField,
     plausible_birth_date,
 )
-from safepassage.vault.sessions import TOKEN_RE
 
 
 def alone_or_group() -> forms.ChoiceField:
@@ -93,31 +93,13 @@ class ApplicationForm(GroupSizeRequired, forms.Form):
     message = TextAreaField(
         max_length=2000, required=False, label=_("Anything you want to tell us or ask")
     )
-    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    # Asked only while the programme is flooded with applications (intake/flood.py).
-    check = TextField(max_length=10, required=False)
-
-    def __init__(self, *args: Any, question: tuple[int, int] | None = None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        if question is None:
-            del self.fields["check"]
-        else:
-            self.fields["check"].required = True
-            self.fields["check"].label = _(
-                "Many forms are arriving just now. To send yours, answer: how much is "
-                "%(a)s plus %(b)s?"
-            ) % {"a": question[0], "b": question[1]}
-
-    def clean_token(self) -> str:
-        token: str = self.cleaned_data["token"]
-        if not TOKEN_RE.match(token):
-            raise forms.ValidationError(_("The form has expired. Please submit it again."))
-        return token
+    # The form's ticket (cases/pacing.py): the server reads it, the applicant never sees it.
+    token = forms.CharField(widget=forms.HiddenInput, max_length=TICKET_MAX_LENGTH)
 
     def answers(self) -> dict[str, Any]:
         """The dossier: the answers without the form's own fields."""
         data = self.cleaned_data
-        skip = {"intent", "message", "token", "check"}
+        skip = {"intent", "message", "token"}
         answers = {k: v for k, v in data.items() if k not in skip}
         if answers.get("date_of_birth"):
             answers["date_of_birth"] = answers["date_of_birth"].isoformat()

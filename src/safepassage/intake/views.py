@@ -12,11 +12,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safepassage import display
-from safepassage.cases import submission
+from safepassage.cases import pacing, submission
 from safepassage.cases.transitions import APPLICANT_ACTIONS
 from safepassage.intake import applicants, flood, sessions, throttle
 from safepassage.intake.forms import ApplicationForm, CodenameForm, ReplyForm
@@ -45,50 +44,65 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     programme = programme_by_slug(slug)
     if programme is None:
         raise Http404
-    if request.method == "POST":
-        if not flood.session_may_apply(request):
-            return render(request, "intake/too_many.html", {"programme": programme}, status=429)
-        must_answer = flood.asked(request) or flood.flooded(programme)
-        wrong = must_answer and not flood.answered(request, request.POST.get("check", ""))
-        form = ApplicationForm(request.POST)
-        if form.is_valid() and not wrong:
-            token = form.cleaned_data["token"]
-            session = request.session
-            had_row = session.session_key is not None
-
-            def keep_receipt() -> None:
-                # Post/redirect/get: Back and Reload never offer to send the form again, and
-                # the codename page (and its language links) shows it again from the receipt.
-                session.put_secret(RECEIPT_OF_FORM, token.encode())  # type: ignore[attr-defined]
-                session.pop(CAMPAIGN, None)  # counted once, with this application
-                flood.note_application(request)
-                if had_row:
-                    session.save()  # with the application, in its transaction
-                    session.modified = False  # so the middleware does not write it again
-
-            receipt = submission.submit_application(
-                programme,
-                form.answers(),
-                token=token,
-                language=get_language() or settings.LANGUAGE_CODE,
-                wants_to_apply=form.cleaned_data["intent"] == "apply",
-                first_message=form.cleaned_data["message"],
-                also=keep_receipt,
-                binding=_receipt_binding(request),
-                campaign_id=_campaign(request, programme),
-            )
-            if not receipt.created:  # the same form again: its receipt, kept as usual
-                session.put_secret(RECEIPT_OF_FORM, token.encode())  # type: ignore[attr-defined]
-            return redirect("intake:received", slug=programme.slug)
-        if must_answer:  # the form again with a new question, whatever was wrong
-            form = ApplicationForm(request.POST, question=flood.new_question(request))
-            form.is_valid()
-            if wrong:
-                form.add_error("check", _("That is not the answer. Here is another question."))
+    if request.method == "GET":
+        form = ApplicationForm(initial={"token": pacing.issue(programme)})
         return render(request, "intake/apply.html", {"form": form, "programme": programme})
-    question = flood.new_question(request) if flood.flooded(programme) else None
-    form = ApplicationForm(initial={"token": submission.new_submission_token()}, question=question)
-    return render(request, "intake/apply.html", {"form": form, "programme": programme})
+    if not flood.session_may_apply(request):
+        return render(request, "intake/too_many.html", {"programme": programme}, status=429)
+    form = ApplicationForm(request.POST)
+    if not form.is_valid():
+        return render(request, "intake/apply.html", {"form": form, "programme": programme})
+    verdict = pacing.admit(form.cleaned_data["token"], programme)
+    if not verdict.admitted:
+        return _send_again(request, programme, verdict)
+    token = form.cleaned_data["token"]
+    session = request.session
+    had_row = session.session_key is not None
+
+    def keep_receipt() -> None:
+        # Post/redirect/get: Back and Reload never offer to send the form again, and the
+        # codename page (and its language links) shows it again from the receipt.
+        session.put_secret(RECEIPT_OF_FORM, token.encode())  # type: ignore[attr-defined]
+        session.pop(CAMPAIGN, None)  # counted once, with this application
+        flood.note_application(request)
+        if had_row:
+            session.save()  # with the application, in its transaction
+            session.modified = False  # so the middleware does not write it again
+
+    receipt = submission.submit_application(
+        programme,
+        form.answers(),
+        token=token,
+        language=get_language() or settings.LANGUAGE_CODE,
+        wants_to_apply=form.cleaned_data["intent"] == "apply",
+        first_message=form.cleaned_data["message"],
+        also=keep_receipt,
+        binding=_receipt_binding(request),
+        campaign_id=_campaign(request, programme),
+    )
+    if not receipt.created:  # the same form again: its receipt, kept as usual
+        session.put_secret(RECEIPT_OF_FORM, token.encode())  # type: ignore[attr-defined]
+    return redirect("intake:received", slug=programme.slug)
+
+
+def _send_again(
+    request: HttpRequest, programme: Programme, verdict: pacing.Verdict
+) -> HttpResponse:
+    """His form again, every answer kept, with the ticket to send it with and from when."""
+    data = request.POST.copy()
+    data["token"] = verdict.ticket
+    form = ApplicationForm(data)
+    form.is_valid()
+    assert verdict.not_before is not None
+    context = {
+        "form": form,
+        "programme": programme,
+        "send_from": display.moment(
+            pacing.shown_time(verdict.not_before), display.applicant_zone()
+        ),
+        "why": verdict.reason,
+    }
+    return render(request, "intake/apply.html", context)
 
 
 def _campaign(request: HttpRequest, programme: Programme) -> int | None:
