@@ -132,7 +132,12 @@ WRITERS = [
         "duress codename",
         verified,
         lambda w, f, c: applicant_side.create_duress_codename(
-            c, "ru", keep=bytes(c.codenames.get().lookup_hash), duress=False, decoy={}
+            c,
+            "ru",
+            keep=bytes(c.codenames.get().lookup_hash),
+            own_key=data_key(w, c),
+            duress=False,
+            decoy={},
         ),
     ),
     (

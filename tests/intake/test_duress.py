@@ -134,11 +134,69 @@ def test_nothing_in_the_database_tells_the_two_codenames_apart(world, client):
         "lookup_hash",
         "wrapped_key",
         "notebook",
+        "notebook_key",
         "legacy_duress",
     }
     assert [row["legacy_duress"] for row in rows] == [None, None]
     assert len(bytes(rows[0]["wrapped_key"])) == len(bytes(rows[1]["wrapped_key"]))
     assert len(bytes(rows[0]["notebook"])) == len(bytes(rows[1]["notebook"]))
+    assert len(bytes(rows[0]["notebook_key"])) == len(bytes(rows[1]["notebook_key"]))
+
+
+def notebooks() -> list[bytes]:
+    return [bytes(row.notebook) for row in Codename.objects.order_by("lookup_hash")]
+
+
+def test_every_sign_in_and_every_write_seals_every_notebook_again(world, client):
+    """Two copies of the database, taken around anything either codename does, show every
+    notebook changed: never which credential signed in or wrote."""
+    real, forced, codename = real_and_forced(client)
+    duress = None
+    for row in Codename.objects.all():  # the duress one is the one his codename is not
+        if not codenames.same_hash(bytes(row.lookup_hash), codenames.lookup_hash(codename)):
+            duress = row
+    assert duress is not None
+    steps = {
+        "a real sign-in": lambda: enter(Client(), codename),
+        "a real message": lambda: real.post("/en/my/reply/", {"text": "I am ready"}),
+        "a forced message": lambda: forced.post("/en/my/reply/", {"text": "Where do I go?"}),
+        "a forced cancel": lambda: forced.post("/en/my/cancel/"),
+    }
+    for name, step in steps.items():
+        before = notebooks()
+        step()
+        after = notebooks()
+        assert all(old != new for old, new in zip(before, after, strict=True)), name
+        assert [len(n) for n in after] == [len(n) for n in before], name
+    keys_before = {bytes(r.notebook_key) for r in Codename.objects.all()}
+    enter(Client(), codename)
+    assert {bytes(r.notebook_key) for r in Codename.objects.all()} == keys_before
+    # The decoy kept what was forced, and his own page what he wrote.
+    again = Client()
+    enter(again, codename)
+    assert "I am ready" in text_of(again.get("/en/my/").content.decode(), "messages")
+
+
+def test_a_credential_from_before_shared_notebook_keys_keeps_its_notebook(world, client):
+    real, forced, _codename = real_and_forced(client)
+    forced.post("/en/my/reply/", {"text": "Where do I go?"})
+    page = real.post("/en/my/duress/").content.decode()
+    duress = re.search(r'id="duress-codename">([^<]+)<', page).group(1)
+    second = Client()
+    enter(second, duress)
+    second.post("/en/my/reply/", {"text": "Is it tonight?"})
+    row = Codename.objects.get(lookup_hash=codenames.lookup_hash(duress))
+    opened = codenames.open_credential(duress, bytes(row.wrapped_key))
+    shared = codenames.open_notebook_key(opened.key, bytes(row.notebook_key))
+    content = codenames.open_notebook(shared, bytes(row.notebook))
+    # As an older release kept it: sealed under the credential's own key, no notebook key.
+    Codename.objects.filter(pk=row.pk).update(
+        notebook=codenames.seal_notebook(opened.key, content), notebook_key=b""
+    )
+    later = Client()
+    enter(later, duress)
+    assert "Is it tonight?" in text_of(later.get("/en/my/").content.decode(), "messages")
+    assert bytes(Codename.objects.get(pk=row.pk).notebook_key)  # it has one now
 
 
 def test_the_decoy_holds_from_one_forced_sign_in_to_the_next(world, client):

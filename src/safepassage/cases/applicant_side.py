@@ -48,17 +48,48 @@ def enter_with_codename(codename: str) -> ApplicantSession | None:
     if opened is None:
         return None
     case = credential.case
-    notebook = codenames.open_notebook(opened.key, credential.notebook)
     with transaction.atomic():
-        # His credential's notebook is sealed again at every sign-in, real or not, so two
-        # copies of the database do not show which credential is ever written.
-        Codename.objects.filter(pk=credential.pk).update(
-            notebook=codenames.seal_notebook(opened.key, notebook)
-        )
+        # Every notebook of the case is sealed again at every sign-in, real or not, so two
+        # copies of the database do not show which credential is ever used or written.
+        notebook = _seal_notebooks_again(case, digest, opened.key)
         sign_ins.record(case, duress=opened.duress)
     if opened.duress:
         return ApplicantSession(case, None, True, digest, opened.key, notebook)
     return ApplicantSession(case=case, data_key=opened.key, duress=False, credential=digest)
+
+
+def _seal_notebooks_again(
+    case: Case, credential: bytes, own_key: bytes, content: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Inside a transaction: every notebook of the case under a fresh nonce, the credential
+    `credential`'s with `content` if given; what its notebook now holds. A credential from
+    before notebooks shared a key gets a notebook key of its own first; the notebooks of
+    other such credentials of the case it cannot open stay as they are."""
+    rows = list(Codename.objects.select_for_update().filter(case=case).order_by("pk"))
+    own = next((r for r in rows if codenames.same_hash(bytes(r.lookup_hash), credential)), None)
+    if own is None:
+        return {}
+    key = codenames.open_notebook_key(own_key, bytes(own.notebook_key))
+    if key is None:
+        if content is None:
+            content = codenames.open_notebook(own_key, bytes(own.notebook))
+        key = codenames.new_notebook_key()
+        own.notebook_key = codenames.wrap_notebook_key(own_key, key)
+    mine = codenames.open_notebook(key, bytes(own.notebook)) if content is None else content
+    for row in rows:
+        if row.pk == own.pk:
+            row.notebook = codenames.seal_notebook(key, mine)
+        else:
+            row.notebook = codenames.seal_again(key, bytes(row.notebook)) or row.notebook
+    Codename.objects.bulk_update(rows, ["notebook", "notebook_key"])
+    return codenames.fit_notebook(mine)
+
+
+def seal_notebooks_again(case: Case, credential: bytes, own_key: bytes) -> None:
+    """After anything a real session writes, as a duress session's decoy is written: the
+    notebooks change alike whichever credential is at work."""
+    with transaction.atomic():
+        _seal_notebooks_again(case, credential, own_key)
 
 
 def _open_legacy(codename: str, credential: Codename) -> codenames.Opened | None:
@@ -82,7 +113,13 @@ def _open_legacy(codename: str, credential: Codename) -> codenames.Opened | None
 
 
 def create_duress_codename(
-    case: Case, language: str, *, keep: bytes, duress: bool, decoy: dict[str, Any]
+    case: Case,
+    language: str,
+    *,
+    keep: bytes,
+    own_key: bytes,
+    duress: bool,
+    decoy: dict[str, Any],
 ) -> str:
     """A further codename that, entered instead of his own, opens nothing and warns the
     verifiers. From his real session it replaces any earlier duress codename (every other
@@ -93,14 +130,20 @@ def create_duress_codename(
     last."""
     codename = codenames.generate(language)
     decoy_key = crypto.new_data_key()
-    fresh = Codename(
-        case=case,
-        lookup_hash=codenames.lookup_hash(codename),
-        wrapped_key=codenames.seal_credential(codename, decoy_key, duress=True),
-        notebook=codenames.seal_notebook(decoy_key, decoy),
-    )
     with transaction.atomic():
+        _seal_notebooks_again(case, keep, own_key)  # so the session's own has the case's key
         existing = list(Codename.objects.select_for_update().filter(case=case))
+        own = next((c for c in existing if codenames.same_hash(bytes(c.lookup_hash), keep)), None)
+        notebook_key = own and codenames.open_notebook_key(own_key, bytes(own.notebook_key))
+        # A session whose own codename was replaced meanwhile: a notebook key of its own.
+        notebook_key = notebook_key or codenames.new_notebook_key()
+        fresh = Codename(
+            case=case,
+            lookup_hash=codenames.lookup_hash(codename),
+            wrapped_key=codenames.seal_credential(codename, decoy_key, duress=True),
+            notebook=codenames.seal_notebook(notebook_key, decoy),
+            notebook_key=codenames.wrap_notebook_key(decoy_key, notebook_key),
+        )
         kept = [c for c in existing if duress or codenames.same_hash(bytes(c.lookup_hash), keep)]
         rows = [
             Codename(
@@ -108,6 +151,7 @@ def create_duress_codename(
                 lookup_hash=bytes(c.lookup_hash),
                 wrapped_key=bytes(c.wrapped_key),
                 notebook=bytes(c.notebook),
+                notebook_key=bytes(c.notebook_key),
                 legacy_duress=c.legacy_duress,
             )
             for c in kept
@@ -120,11 +164,13 @@ def create_duress_codename(
     return codename
 
 
-def write_notebook(credential: bytes, decoy_key: bytes, content: dict[str, Any]) -> None:
-    """What a duress session's decoy now shows, kept for his next sign-in; nothing else
-    changes, and nobody but that credential can read it."""
-    sealed = codenames.seal_notebook(decoy_key, content)
-    Codename.objects.filter(lookup_hash=credential).update(notebook=sealed)
+def write_notebook(
+    case: Case, credential: bytes, decoy_key: bytes, content: dict[str, Any]
+) -> None:
+    """What a duress session's decoy now shows, kept for his next sign-in, with every other
+    notebook of the case sealed again beside it (as a real session's writes do)."""
+    with transaction.atomic():
+        _seal_notebooks_again(case, credential, decoy_key, content)
 
 
 def applicant_messages(session: ApplicantSession) -> list[ShownMessage]:

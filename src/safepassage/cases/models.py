@@ -128,6 +128,10 @@ class Codename(models.Model):
     lookup_hash = models.BinaryField(max_length=32, unique=True)
     wrapped_key = models.BinaryField()
     notebook = models.BinaryField(default=b"")  # fixed size, sealed (vault/codenames.py)
+    # The key every notebook of the case is sealed under, sealed under this credential's own
+    # key: any sign-in seals every notebook again (cases/applicant_side.py). Empty for a
+    # credential made before notebooks shared a key, until its next sign-in.
+    notebook_key = models.BinaryField(default=b"")
     # Only for a credential made before issue #16 (its kind was kept in plain): null for
     # every credential since, and set to null when an old one is sealed again at sign-in.
     legacy_duress = models.BooleanField(null=True, default=None)

@@ -121,10 +121,12 @@ def submit_application(
         campaign_sealed=Case.sealed_campaign(campaign_id),
     )
     case.applicant_public_key, case.applicant_private_key = sign_ins.new_applicant_keys(data_key)
+    notebook_key = codenames.new_notebook_key()
     credential = Codename(
         lookup_hash=codenames.lookup_hash(codename),
         wrapped_key=codenames.seal_credential(codename, data_key),
-        notebook=codenames.seal_notebook(data_key, {}),
+        notebook=codenames.seal_notebook(notebook_key, {}),
+        notebook_key=codenames.wrap_notebook_key(data_key, notebook_key),
     )
     message = (
         new_message(data_key, Message.Sender.APPLICANT, first_message) if first_message else None

@@ -105,12 +105,18 @@ def enter(codename: str) -> Applicant | None:
     )
 
 
-def _keep_decoy(applicant: Applicant) -> None:
+def _keep_decoy(case: Case, applicant: Applicant) -> None:
     """Under duress: what the decoy now shows, kept with his credential for next time."""
     if applicant.decoy is not None and applicant.decoy_key is not None:
         applicant_side.write_notebook(
-            applicant.credential, applicant.decoy_key, applicant.decoy.as_dict()
+            case, applicant.credential, applicant.decoy_key, applicant.decoy.as_dict()
         )
+
+
+def _notebooks_as_under_duress(case: Case, applicant: Applicant) -> None:
+    """A real session's write touches the notebooks as a duress session's does."""
+    if applicant.data_key is not None:
+        applicant_side.seal_notebooks_again(case, applicant.credential, applicant.data_key)
 
 
 def case_of(applicant: Applicant) -> Case | None:
@@ -180,11 +186,12 @@ def reply(applicant: Applicant, text: str) -> bool:
         sent = conversation.ShownMessage(Message.Sender.APPLICANT, timezone.now(), text)
         applicant.decoy.messages.append(sent)
         applicant.decoy.messages = Decoy.from_dict(applicant.decoy.as_dict()).messages
-        _keep_decoy(applicant)
+        _keep_decoy(case, applicant)
         return True
     if applicant.data_key is None:
         return False
     applicant_side.applicant_reply(case, applicant.data_key, text)
+    _notebooks_as_under_duress(case, applicant)
     return True
 
 
@@ -199,12 +206,13 @@ def act(applicant: Applicant, action: str) -> bool:
         if action not in _applicant_actions(applicant.decoy.state):
             return False
         applicant.decoy.state = transitions.BY_ACTION[action].target
-        _keep_decoy(applicant)
+        _keep_decoy(case, applicant)
         return True
     try:
         applicant_side.applicant_action(case, action)
     except transitions.TransitionRefused:
         return False
+    _notebooks_as_under_duress(case, applicant)
     return True
 
 
@@ -228,5 +236,10 @@ def new_duress_codename(applicant: Applicant, language: str) -> str | None:
         own = [m for m in shown if m.sender == Message.Sender.APPLICANT]
         decoy = Decoy(messages=own).as_dict()
     return applicant_side.create_duress_codename(
-        case, language, keep=applicant.credential, duress=applicant.duress, decoy=decoy
+        case,
+        language,
+        keep=applicant.credential,
+        own_key=applicant.data_key or applicant.decoy_key or b"",
+        duress=applicant.duress,
+        decoy=decoy,
     )

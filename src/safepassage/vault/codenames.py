@@ -108,11 +108,40 @@ def open_legacy_credential(codename: str, wrapped: bytes, *, duress: bool) -> Op
     return Opened(key=crypto.unwrap_with_secret(normalise(codename), wrapped), duress=duress)
 
 
-# Every credential carries a notebook of the same size, sealed under the key it opens: a
-# duress credential keeps there what its decoy shows (what the forced applicant "sent", that
-# he "cancelled"), so the decoy holds from one sign-in to the next; a real credential's stays
-# empty. Same size, same format: a database copy cannot tell which one is ever written.
+# Every credential carries a notebook of the same size: a duress credential keeps there what
+# its decoy shows (what the forced applicant "sent", that he "cancelled"), so the decoy holds
+# from one sign-in to the next; a real credential's stays empty. All the notebooks of a case
+# are sealed under one notebook key, itself sealed under each credential's own key, so that
+# every sign-in, real or not, seals every notebook again: same size, same format, all
+# rewritten together, a database copy, or two, cannot tell which one is ever written.
 NOTEBOOK_BYTES = 4096
+
+
+def new_notebook_key() -> bytes:
+    return crypto.new_data_key()
+
+
+def wrap_notebook_key(own_key: bytes, notebook_key: bytes) -> bytes:
+    return crypto.encrypt_bytes(own_key, notebook_key)
+
+
+def open_notebook_key(own_key: bytes, wrapped: bytes) -> bytes | None:
+    """The case's notebook key, or None for a credential made before there was one."""
+    if not wrapped:
+        return None
+    try:
+        return crypto.decrypt_bytes(own_key, bytes(wrapped))
+    except crypto.DecryptionError:
+        return None
+
+
+def seal_again(notebook_key: bytes, sealed: bytes) -> bytes | None:
+    """The same notebook under a fresh nonce, its content never parsed; None when it is not
+    sealed under this key (a credential of the case from before, with a key of its own)."""
+    try:
+        return crypto.encrypt_bytes(notebook_key, crypto.decrypt_bytes(notebook_key, bytes(sealed)))
+    except crypto.DecryptionError:
+        return None
 
 
 def fit_notebook(content: dict[str, Any]) -> dict[str, Any]:
