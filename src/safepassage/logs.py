@@ -19,10 +19,13 @@ PATH_LOGGERS = ("django.request", "django.security", "django.server")
 PATH = re.compile(r"(?<![\w.])/\S*")
 # A Telegram bot token, wherever it stands (an address, an error's text).
 BOT_TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
+# The credentials in an address ("socks5://user:password@host"): a proxy's, in its errors.
+CREDENTIALS = re.compile(r"(?<=://)[^/\s@]+@")
 
 
 def redacted(text: str) -> str:
-    return REFERENCE.sub("[case]", BOT_TOKEN.sub("[token]", text))
+    text = CREDENTIALS.sub("[credentials]@", BOT_TOKEN.sub("[token]", text))
+    return REFERENCE.sub("[case]", text)
 
 
 class Redact(logging.Filter):

@@ -311,6 +311,7 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
         "aiogram": {"level": "WARNING"},
+        "safepassage.bot": {"level": "INFO"},  # one line at start-up (bot/session.py)
         "fpdf.svg": {"level": "ERROR"},  # the pictograms' <title> tags, which it skips
     },
 }
@@ -378,6 +379,13 @@ RETENTION_DAYS = int(os.environ.get("SAFEPASSAGE_RETENTION_DAYS", "180"))
 # programme's official channels (outreach), the one list the leaflets and /verify use too.
 TELEGRAM_TOKEN = given_secret("telegram_token")
 BOT_PROGRAMME = os.environ.get("SAFEPASSAGE_BOT_PROGRAMME", "")
+# Where the bot reaches Telegram (bot/session.py): a local telegram-bot-api server's base URL
+# ("" for Telegram's cloud API), whether that server runs in --local mode, and a proxy
+# (socks5://, socks4://, http://; several, comma-separated, make a chain). The proxy is read
+# like a secret (SAFEPASSAGE_BOT_PROXY or _FILE): its URL may carry a password.
+BOT_API_SERVER = os.environ.get("SAFEPASSAGE_BOT_API_SERVER", "")
+BOT_API_LOCAL = os.environ.get("SAFEPASSAGE_BOT_API_LOCAL", "").lower() in ("1", "true", "yes")
+BOT_PROXY = given_secret("bot_proxy")
 BOT_CODENAME_SECONDS = int(os.environ.get("SAFEPASSAGE_BOT_CODENAME_SECONDS", "300"))
 # Every message the bot sends a signed-in applicant (his status, our messages, his crossing's
 # instructions) is deleted this long after it was sent, and all of them at sign-out.

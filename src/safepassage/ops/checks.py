@@ -212,3 +212,20 @@ def no_demo_in_production(**kwargs: Any) -> list[Warning]:
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def the_bot_token_does_not_cross_a_network_in_plain(**kwargs: Any) -> list[Warning]:
+    from safepassage.bot.session import plain_http_off_loopback
+
+    if not plain_http_off_loopback():
+        return []
+    return [
+        Warning(
+            "The Bot API server is reached over plain HTTP on another machine: the bot's token "
+            "and every message cross the network readable.",
+            hint="Run telegram-bot-api on this machine (127.0.0.1) or reach it over HTTPS "
+            "(see docs/DEPLOY.md).",
+            id="safepassage.W006",
+        )
+    ]
