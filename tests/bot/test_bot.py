@@ -283,7 +283,7 @@ def test_nothing_shown_to_a_signed_in_applicant_stays_on_his_phone(telegram, set
     assert telegram.last() == "Вы вышли. Удалите этот чат сейчас."
     assert not conversation.PENDING
     # A message still shown when the process stops cleanly goes at shutdown.
-    conversation.PENDING.add((telegram.chat_id, 5151))
+    conversation.PENDING[(telegram.chat_id, 5151)] = 0
     async_to_sync(conversation.forget_everything)(telegram.bot)
     assert 5151 in telegram.deleted() and not conversation.PENDING
 
@@ -350,3 +350,28 @@ def test_one_chat_sends_only_a_few_applications_an_hour_even_after_signing_out(
     )
     assert telegram.buttons() == ["enter"]
     assert Case.objects.count() == 1
+
+
+def test_what_a_killed_process_still_showed_is_deleted_when_it_starts_again(telegram):
+    """Issue #22, point 5: the pending deletions outlive the process, sealed: a copy of the
+    database does not name the chat."""
+    from asgiref.sync import async_to_sync
+
+    from safepassage.bot import conversation, pending
+    from safepassage.bot.models import PendingDeletion
+
+    conversation.PENDING.clear()
+    codename = submit(Client(), lang="ru")
+    telegram.send("/start")
+    telegram.press("enter")
+    telegram.send(codename)
+    shown = {message_id for _chat, message_id in conversation.PENDING}
+    assert shown and PendingDeletion.objects.count() == len(shown)
+    assert str(CHAT_ID).encode() not in database_bytes()
+    lengths = {len(row["sealed"]) for row in PendingDeletion.objects.values("sealed")}
+    assert len(lengths) == 1  # one length, whatever the chat and message numbers
+    pending.remember(7777, 1, 2)  # another programme's bot: not ours to sweep
+    conversation.PENDING.clear()  # killed outright: its memory is gone
+    async_to_sync(conversation.sweep_left_behind)(telegram.bot)
+    assert shown <= telegram.deleted()
+    assert pending.left_behind(42) == [] and pending.left_behind(7777) == [(1, 2)]

@@ -31,6 +31,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from safepassage import display
+from safepassage.bot import pending
 from safepassage.bot.chats import Chat, Chats
 from safepassage.cases import pacing, submission
 from safepassage.cases.models import Case
@@ -314,15 +315,17 @@ async def _delete_later(
 
 
 async def _delete(bot: Bot, chat_id: int, message_id: int) -> None:
-    PENDING.discard((chat_id, message_id))
+    row = PENDING.pop((chat_id, message_id), None)
     with contextlib.suppress(TelegramBadRequest):  # already deleted by him or by his button
         await bot.delete_message(chat_id=chat_id, message_id=message_id)
+    if row is not None:
+        await sync_to_async(pending.forget)(row)
 
 
-# Messages shown to a signed-in applicant and not yet deleted: what a clean shutdown deletes
-# at once (`forget_everything`), so a restart leaves none behind. A process killed outright
-# loses them; the safety notice asks him to set the chat to delete itself.
-PENDING: set[tuple[int, int]] = set()
+# Messages shown to a signed-in applicant and not yet deleted, each with its sealed row
+# (bot/pending.py): what a clean shutdown deletes at once (`forget_everything`), and what the
+# next start deletes (`sweep_left_behind`) when the process was killed outright.
+PENDING: dict[tuple[int, int], int] = {}
 
 
 async def _tell(message: Message, chat: Chat, text: str, **options: Any) -> Message:
@@ -330,7 +333,8 @@ async def _tell(message: Message, chat: Chat, text: str, **options: Any) -> Mess
     BOT_SIGNED_IN_SECONDS, or at sign-out, whichever comes first."""
     sent = await message.answer(text, protect_content=True, **options)
     chat.shown.append(sent.message_id)
-    PENDING.add((sent.chat.id, sent.message_id))
+    row = await sync_to_async(pending.remember)(message.bot.id, sent.chat.id, sent.message_id)  # type: ignore[union-attr]
+    PENDING[(sent.chat.id, sent.message_id)] = row
     asyncio.get_running_loop().create_task(
         _delete_later(
             message.bot,  # type: ignore[arg-type]
@@ -346,6 +350,13 @@ async def forget_everything(bot: Bot) -> None:
     """At shutdown: delete every message still shown to a signed-in applicant."""
     for chat_id, message_id in list(PENDING):
         await _delete(bot, chat_id, message_id)
+
+
+async def sweep_left_behind(bot: Bot) -> None:
+    """At start-up: delete what a process killed outright still showed."""
+    for chat_id, message_id in await sync_to_async(pending.left_behind)(bot.id):
+        with contextlib.suppress(TelegramBadRequest):  # gone already, or older than 48 hours
+            await bot.delete_message(chat_id=chat_id, message_id=message_id)
 
 
 @router.callback_query(F.data == "memorised")
