@@ -5,11 +5,11 @@ import pytest
 
 from safepassage.cases.dossier import application_identity, circumstances
 from safepassage.cases.models import Case
+from safepassage.lib.textinput import without_invisible
 from safepassage.passage.forms import SectorForm
 from safepassage.passage.models import ReceivingUnit
 from safepassage.programmes.roles import Role
 from safepassage.reception import export
-from safepassage.textinput import without_invisible
 from tests.conftest import submit, text_of
 
 pytestmark = pytest.mark.django_db

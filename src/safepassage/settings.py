@@ -143,12 +143,12 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "safepassage.context.language_links",
-                "safepassage.context.zones",
-                "safepassage.context.demo",
+                "safepassage.context_processors.language_links",
+                "safepassage.context_processors.zones",
+                "safepassage.context_processors.demo",
                 "safepassage.dashboard.navigation.staff_navigation",
             ],
-            "builtins": ["safepassage.display_tags"],
+            "builtins": ["safepassage.lib.display_tags"],
         },
     }
 ]
@@ -273,7 +273,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
-# One date format per language; see safepassage/display.py for how times are shown.
+# One date format per language; see safepassage/lib/display.py for how times are shown.
 FORMAT_MODULE_PATH = ["safepassage.formats"]
 LANGUAGE_COOKIE_NAME = "sp_lang_unused"  # never set: the language lives in the URL
 

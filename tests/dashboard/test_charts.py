@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from safepassage import display
+from safepassage.lib import display
 from safepassage.programmes.roles import Role
 from tests.conftest import submit, text_of
 from tests.passage.conftest import front
@@ -147,12 +147,12 @@ def test_a_chart_whose_every_figure_is_hidden_says_so_in_words(world, staff_clie
 
 
 def test_complementary_hiding_follows_every_published_sum():
-    """dashboard/charts.complementary: a day's total and a campaign's week are published
+    """lib/chart_geometry.complementary: a day's total and a campaign's week are published
     elsewhere; hiding one cell of either hides the next smallest of it, and a week the table
     hides is never left for the days to add up to."""
     from datetime import date
 
-    from safepassage.dashboard.charts import complementary
+    from safepassage.lib.chart_geometry import complementary
 
     mon, tue = date(2026, 11, 30), date(2026, 12, 1)
     counts = {(mon, "a"): 2, (mon, "b"): 9, (mon, "none"): 40, (tue, "a"): 7, (tue, "none"): 30}

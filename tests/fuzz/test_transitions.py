@@ -19,11 +19,11 @@ from safepassage.audit.models import AuditEvent
 from safepassage.cases import counts, submission, transitions
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
+from safepassage.lib.acts import Refused
 from safepassage.passage import outcomes, plans, windows
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
-from safepassage.refused import Refused
 from tests.conftest import make_world
 
 ACTORS = sorted({*Role, transitions.APPLICANT, transitions.SYSTEM})

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.test.client import MULTIPART_CONTENT
 
-from safepassage import context
+from safepassage import context_processors
 from safepassage.cases import casework
 from safepassage.cases.models import Case, Codename, Message
 from safepassage.intake import throttle
@@ -313,10 +313,10 @@ def test_the_codename_page_survives_back_reload_and_a_change_of_language(world, 
 
 
 def test_every_applicant_page_of_a_demo_says_it_is_a_demo(world, client, monkeypatch):
-    monkeypatch.setattr(context, "_demo_checked", (0.0, False))  # ask the database again
+    monkeypatch.setattr(context_processors, "_demo_checked", (0.0, False))  # ask the database again
     assert 'id="demo-label"' not in client.get("/ru/").content.decode()
     create_programme("demo", "ДЕМО", is_demo=True)
-    monkeypatch.setattr(context, "_demo_checked", (0.0, False))
+    monkeypatch.setattr(context_processors, "_demo_checked", (0.0, False))
     codename = submit(client, lang="ru")
     enter(client, codename, lang="ru")
     for url in ("/ru/", "/ru/enter/", "/ru/safety/", "/ru/north/apply/", "/ru/my/"):

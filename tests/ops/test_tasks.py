@@ -10,9 +10,9 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from safepassage import display
 from safepassage.cases import applicant_side, retention, transitions
 from safepassage.cases.models import Case
+from safepassage.lib import display
 from safepassage.ops import schedule, tasks
 from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
@@ -131,7 +131,7 @@ def test_the_worker_clears_expired_sessions(world, client):
 def test_the_worker_counts_the_charts_past_days_before_staff_open_them(clock, world, client):
     from django.core.cache import cache
 
-    from safepassage.dashboard import charts
+    from safepassage.outreach import daily
 
     submit(client)
     Case.objects.update(created_at=timezone.now() - timedelta(days=2))
@@ -139,11 +139,11 @@ def test_the_worker_counts_the_charts_past_days_before_staff_open_them(clock, wo
     assert booked(tasks.count_chart_days).get(status="SUCCESSFUL").return_value == 1
     # The staff home then reads the past days from the cache: what the worker counted.
     Case.objects.all().delete()
-    chart = charts.applications_per_day([world.programme.pk], timezone.now())
+    chart = daily.applications_per_day([world.programme.pk], timezone.now())
     two_days_ago = display.day(timezone.now() - timedelta(days=2))
     day = next(d for d in chart.days if d.label == two_days_ago)
     assert [segment.shown for segment in day.segments] == ["< 5", "0", "0"]
     cache.clear()
-    chart = charts.applications_per_day([world.programme.pk], timezone.now())
+    chart = daily.applications_per_day([world.programme.pk], timezone.now())
     day = next(d for d in chart.days if d.label == two_days_ago)
     assert [segment.shown for segment in day.segments] == ["0", "0", "0"]

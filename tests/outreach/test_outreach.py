@@ -4,8 +4,8 @@ import pytest
 import time_machine
 from django.test import Client
 
-from safepassage import display
 from safepassage.cases.models import Case
+from safepassage.lib import display
 from safepassage.outreach import codes
 from safepassage.outreach.figures import suppress
 from safepassage.outreach.models import Campaign
@@ -163,7 +163,7 @@ def test_the_campaign_chart_hides_what_the_table_hides(clock, world, staff_clien
 def test_the_campaign_page_draws_applications_per_day_by_campaign(clock, world, staff_client):
     from django.utils import timezone
 
-    from safepassage import display
+    from safepassage.lib import display
     from tests.dashboard.test_charts import days_of
 
     admin = staff_client(Role.ADMIN)
@@ -191,7 +191,7 @@ def test_no_figure_the_admin_sees_gives_a_hidden_count_away_by_difference(
     same admin reads on both pages does not add up to a hidden figure."""
     from django.utils import timezone, translation
 
-    from safepassage import display
+    from safepassage.lib import display
     from tests.dashboard.test_charts import days_of
 
     admin = staff_client(Role.ADMIN)

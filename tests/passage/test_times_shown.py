@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from safepassage import display
+from safepassage.lib import display
 from safepassage.passage import plans, windows
 from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role

@@ -5,8 +5,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.aftercare.models import NOT_NEGATIVE, Category, Consent, RewardRate
+from safepassage.lib.textinput import TextAreaField, TextField, VisibleTextOnly
 from safepassage.reception.forms import DATE_ERROR, DATE_FORMATS
-from safepassage.textinput import TextAreaField, TextField, VisibleTextOnly
 
 
 class ConsentForm(forms.Form):

@@ -32,10 +32,10 @@ from safepassage.audit.actions import Action
 from safepassage.cases import dossier, transitions
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
+from safepassage.lib.acts import Refused
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Membership, Programme
 from safepassage.programmes.roles import Role
-from safepassage.refused import Refused
 from safepassage.vault import crypto
 
 AFTERCARE_ROLES = frozenset({Role.AFTERCARE})

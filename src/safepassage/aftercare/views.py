@@ -21,12 +21,11 @@ from safepassage.aftercare.forms import (
 )
 from safepassage.aftercare.models import Consent
 from safepassage.cases.views import CaseAccess, case_view
-from safepassage.confirm import refused, second_step
+from safepassage.lib.acts import Refused, second_step, show_refusal
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programme_by_slug
-from safepassage.refused import Refused
 
 AFTERCARE = frozenset({Role.AFTERCARE})
 aftercare_get = case_view(AFTERCARE, method="GET")
@@ -104,7 +103,7 @@ def withdraw(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             user=request.user,
         )
     except Refused as why:
-        return refused(request, why.reason, _page_url(access))
+        return show_refusal(request, why.reason, _page_url(access))
     return _back(access)
 
 
@@ -136,7 +135,7 @@ def claim(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     try:
         step(access.case, form.cleaned_data["claim"], user=request.user)
     except Refused as why:
-        return refused(request, why.reason, _page_url(access))
+        return show_refusal(request, why.reason, _page_url(access))
     return _back(access)
 
 
@@ -162,7 +161,7 @@ def payment(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             keyring=access.keyring,
         )
     except Refused as why:
-        return refused(request, why.reason, _page_url(access))
+        return show_refusal(request, why.reason, _page_url(access))
     return _back(access)
 
 

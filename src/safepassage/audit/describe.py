@@ -14,8 +14,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from safepassage import display
 from safepassage.audit.actions import Action
+from safepassage.lib import display
 
 DETAIL_NAMES: dict[str, Promise] = {
     "source": gettext_lazy("from"),

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from safepassage import inserts
 from safepassage.audit.actions import Action, CaseMove
 from safepassage.audit.models import AuditEvent, AuditHead
+from safepassage.lib import fast_insert
 
 GENESIS = "0" * 64
 
@@ -93,7 +93,7 @@ def _append(
             # Plain statements rather than model saves: every application writes two entries
             # inside its transaction while SQLite lets one writer in at a time, and the ORM's
             # query building held that lock for longer than the writes themselves.
-            inserts.insert(event)
+            fast_insert.insert(event)
             events.append(event)
         head = AuditHead(pk=1, seq=seq, mac=prev_mac)
         head.head_mac = _head_mac(head)

@@ -30,13 +30,13 @@ from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from safepassage import display
 from safepassage.bot import pending
 from safepassage.bot.chats import Chat, Chats
 from safepassage.cases import pacing, submission
 from safepassage.cases.models import Case
 from safepassage.intake import applicants
 from safepassage.intake.forms import ApplicationForm
+from safepassage.lib import display
 from safepassage.outreach import attribution
 from safepassage.programmes.services import programme_by_slug
 

@@ -13,8 +13,8 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 
-from safepassage import display
 from safepassage.cases.models import CampaignCount, Case, StateCount
+from safepassage.lib import display
 
 
 def moved(programme_id: int, source: str | None, target: str, channel: str = "web") -> None:

@@ -9,11 +9,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from safepassage import display
 from safepassage.cases.models import Case, CaseKey
+from safepassage.lib import display
+from safepassage.lib.acts import Refused
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
-from safepassage.refused import Refused
 from safepassage.vault import crypto
 
 # GC III Art. 17: the only identity a prisoner must give. All optional on the application.

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.cases.states import State
-from safepassage.textinput import TextAreaField, TextField
+from safepassage.lib.textinput import TextAreaField, TextField
 
 
 class OwnIds(forms.Form):

@@ -48,6 +48,7 @@ from safepassage.cases import dossier
 from safepassage.cases.dossier import circumstances_of, identities_of
 from safepassage.cases.models import BlindIndex, Case, CaseKey, Note, SignIn
 from safepassage.cases.probes import INDEX_GROUP, digests_of
+from safepassage.lib.acts import Refused
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import (
     GroupKey,
@@ -58,7 +59,6 @@ from safepassage.programmes.models import (
     StaffKey,
 )
 from safepassage.programmes.roles import CASE_KEY_GROUPS, GROUPS
-from safepassage.refused import Refused
 from safepassage.vault import crypto
 
 BATCH = 1000

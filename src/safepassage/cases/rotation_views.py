@@ -9,14 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from safepassage.cases import rekeying
-from safepassage.confirm import refused, second_step
+from safepassage.lib.acts import Refused, second_step, show_refusal
 from safepassage.programmes import keys, team
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import GROUP_LABELS, GROUPS, Role
 from safepassage.programmes.services import programme_by_slug
-from safepassage.refused import Refused
 
 
 def _programme(slug: str) -> Programme:
@@ -114,5 +113,5 @@ def rotation_step(request: StaffRequest, slug: str) -> HttpResponse:
             rekeying.finish(programme, by=request.user)
             messages.success(request, _("The programme keys are rotated."))
     except Refused as why:
-        return refused(request, why.reason, here)
+        return show_refusal(request, why.reason, here)
     return redirect(here)

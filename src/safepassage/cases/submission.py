@@ -11,10 +11,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from safepassage import inserts
 from safepassage.cases import dossier, sign_ins, transitions
 from safepassage.cases.conversation import new_message
 from safepassage.cases.models import Case, Codename, Message
+from safepassage.lib import fast_insert
 from safepassage.programmes.models import Programme
 from safepassage.vault import codenames, crypto
 
@@ -144,12 +144,12 @@ def submit_application(
                 )
                 for case_key in case_keys:
                     case_key.case = case
-                inserts.insert_all(case_keys)
+                fast_insert.insert_all(case_keys)
                 credential.case = case
-                inserts.insert(credential)
+                fast_insert.insert(credential)
                 if message is not None:
                     message.case = case
-                    inserts.insert(message)
+                    fast_insert.insert(message)
                 if also is not None:
                     also()
             return Receipt(codename=codename, created=True)

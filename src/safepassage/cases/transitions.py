@@ -22,8 +22,8 @@ from safepassage.audit.actions import Action, CaseMove, case_move
 from safepassage.cases import counts
 from safepassage.cases.models import Case, ProbeSignal
 from safepassage.cases.states import CANCELLABLE, ENDED, OPEN, State
+from safepassage.lib.acts import Refused
 from safepassage.programmes.roles import Role
-from safepassage.refused import Refused
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

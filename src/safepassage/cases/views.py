@@ -18,15 +18,14 @@ from django.views.decorators.http import require_http_methods
 from safepassage.cases import casework, dossier, probes, queues, sign_ins, transitions
 from safepassage.cases.forms import ActionForm, MessageForm, NoteForm, ProbeForm, SearchForm
 from safepassage.cases.models import Case
-from safepassage.confirm import refused, second_step
 from safepassage.dashboard.attention import items_for, kinds_by_case
+from safepassage.lib.acts import Refused, second_step, show_refusal
 from safepassage.programmes import keys
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import KeyGrant
 from safepassage.programmes.roles import CASE_ROLES, Role
 from safepassage.programmes.services import programme_by_slug
-from safepassage.refused import Refused
 
 
 class CountedPaginator(Paginator):
@@ -224,7 +223,7 @@ def case_action(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )
     except Refused as why:
-        return refused(request, why.reason, _case_url(access))
+        return show_refusal(request, why.reason, _case_url(access))
     return _back(access)
 
 
@@ -252,7 +251,7 @@ def case_message(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             text=form.cleaned_data["text"],
         )
     except dossier.CaseShredded as shredded:
-        return refused(request, shredded.reason, _case_url(access))
+        return show_refusal(request, shredded.reason, _case_url(access))
     return _back(access)
 
 

@@ -4,12 +4,13 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from safepassage import display
 from safepassage.cases import rekeying, sign_ins
 from safepassage.cases.queues import counters
 from safepassage.cases.states import State
 from safepassage.dashboard import charts
 from safepassage.dashboard.attention import items_for
+from safepassage.lib import display
+from safepassage.outreach import daily
 from safepassage.passage import notices, plans
 from safepassage.passage.models import Crossing
 from safepassage.programmes import keys, team
@@ -87,7 +88,7 @@ def home(request: StaffRequest) -> HttpResponse:
             "liaison_withdrawn": [n for n in unit_notices if n.withdrawal_unseen],
             "liaison_waiting": sum(n.status == Crossing.Status.NOTIFIED for n in live),
             "counters": totals,
-            "per_day": charts.applications_per_day(visible, now) if visible else None,
+            "per_day": daily.applications_per_day(visible, now) if visible else None,
             "charts": [
                 charts.funnel(visible),
                 charts.capture_cards(visible, now),

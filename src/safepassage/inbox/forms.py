@@ -9,10 +9,10 @@ from safepassage.cases.dossier import APPLICANT_LANGUAGES, CALLERS, PHONE_RISK, 
 from safepassage.cases.pacing import TICKET_MAX_LENGTH
 from safepassage.inbox.models import ReplyTemplate
 from safepassage.intake.forms import GroupSizeRequired, alone_or_group
+from safepassage.lib.textinput import TextAreaField, TextField, VisibleTextOnly
 from safepassage.outreach import attribution
 from safepassage.outreach.models import Campaign
 from safepassage.programmes.models import Programme
-from safepassage.textinput import TextAreaField, TextField, VisibleTextOnly
 
 
 class CallForm(VisibleTextOnly, GroupSizeRequired, forms.Form):

@@ -14,8 +14,8 @@ from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.cases import casework, submission
 from safepassage.cases.models import Case
+from safepassage.lib.acts import Refused
 from safepassage.programmes.models import Programme
-from safepassage.refused import Refused
 from safepassage.vault import codenames
 
 

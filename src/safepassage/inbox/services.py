@@ -9,7 +9,6 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from safepassage import display
 from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.cases import queues
@@ -18,6 +17,7 @@ from safepassage.cases.dossier import case_key, circumstances_of, readable
 from safepassage.cases.models import Case, Message
 from safepassage.inbox import hotline
 from safepassage.inbox.models import ReplyTemplate
+from safepassage.lib import display
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import OPENS, Role, readable_groups

@@ -10,20 +10,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safepassage import display
 from safepassage.cases import casework, dossier, pacing
 from safepassage.cases.models import Case
 from safepassage.cases.views import case_access, locked
-from safepassage.confirm import refused
 from safepassage.inbox import hotline, services
 from safepassage.inbox.forms import CallForm, ReadBackForm, ReplyForm, TemplateForm
 from safepassage.inbox.models import ReplyTemplate
+from safepassage.lib import display
+from safepassage.lib.acts import Refused, show_refusal
 from safepassage.programmes import keys
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programme_by_slug
-from safepassage.refused import Refused
 from safepassage.vault.sessions import store_of
 
 CODENAME, CALL_CASE = "hotline-codename", "hotline_case"
@@ -62,7 +61,7 @@ def call(request: StaffRequest, slug: str) -> HttpResponse:
                 programme, form.cleaned_data, user=request.user, token=form.cleaned_data["token"]
             )
         except Refused as why:
-            return refused(request, why.reason, reverse("inbox:call", args=[slug]))
+            return show_refusal(request, why.reason, reverse("inbox:call", args=[slug]))
         store_of(request).put_secret(CODENAME, codename.encode())
         request.session[CALL_CASE] = case.reference
         return redirect("inbox:read_back", slug=programme.slug)
@@ -173,7 +172,7 @@ def reply(request: StaffRequest, slug: str, reference: str) -> HttpResponse:
             text=form.cleaned_data["text"],
         )
     except dossier.CaseShredded as shredded:
-        return refused(request, shredded.reason, reverse("inbox:inbox", args=[slug]))
+        return show_refusal(request, shredded.reason, reverse("inbox:inbox", args=[slug]))
     messages.success(request, _("Reply sent to %(case)s.") % {"case": reference})
     return redirect("inbox:inbox", slug=slug)
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safepassage.cases.dossier import MAX_GROUP_SIZE, SERVICE_TYPES
 from safepassage.cases.pacing import TICKET_MAX_LENGTH
-from safepassage.textinput import (
+from safepassage.lib.textinput import (
     DayMonthYearField,
     TextAreaField,
     TextField,

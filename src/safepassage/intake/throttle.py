@@ -5,7 +5,7 @@ a wait, and nobody's failures count against anyone else (issue #16: a flood of w
 codenames from fresh sessions once locked every applicant out through a site-wide cap; issue
 #22: a soldier who mistyped four times must not be told to wait when he types it right).
 Guessing needs no global cap to be hopeless: a codename has 88 bits. What a session pays for
-its own wrong codenames is a growing wait (safepassage/backoff.py's policy: the first few are
+its own wrong codenames is a growing wait (safepassage/lib/backoff.py's policy: the first few are
 free, then 2, 4, 8 … seconds, at most fifteen minutes), during which every wrong codename is
 answered only with the wait. Behind a Tor onion service every request comes from the same
 address, so nothing is keyed by address.
@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from django.http import HttpRequest
 
-from safepassage import backoff
+from safepassage.lib import backoff
 
 POLICY = backoff.Policy(free=3, longest=timedelta(minutes=15))
 COUNT = "wrong_codenames"  # [failures, not before (whole seconds since the epoch)]

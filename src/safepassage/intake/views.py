@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safepassage import display
 from safepassage.cases import pacing, submission
 from safepassage.cases.transitions import APPLICANT_ACTIONS
 from safepassage.intake import applicants, flood, sessions, throttle
 from safepassage.intake.forms import ApplicationForm, CodenameForm, ReplyForm
+from safepassage.lib import display
 from safepassage.outreach import attribution
 from safepassage.outreach.attribution import CAMPAIGN
 from safepassage.programmes.models import Programme

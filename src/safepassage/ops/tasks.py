@@ -98,15 +98,15 @@ def anchor_audit_log() -> str:
 @task()
 def count_chart_days() -> int:
     """The past days of each programme's applications-per-day charts, counted before its
-    staff open them (dashboard/charts.py)."""
-    from safepassage.dashboard import charts
+    staff open them (outreach/daily.py)."""
     from safepassage.ops import schedule
+    from safepassage.outreach import daily
     from safepassage.programmes.models import Programme
 
     now = timezone.now()
     programme_ids = list(Programme.objects.values_list("pk", flat=True))
     for programme_id in programme_ids:
-        charts.count_past_days(programme_id, now)
+        daily.count_past_days(programme_id, now)
     schedule.book_next(count_chart_days)
     return len(programme_ids)
 

@@ -16,9 +16,10 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from safepassage import display
 from safepassage.cases.models import CampaignCount
 from safepassage.cases.states import CROSSED, QUESTIONS, State
+from safepassage.lib import display
+from safepassage.lib.chart_geometry import bars
 from safepassage.outreach.models import Campaign
 from safepassage.programmes.models import Programme
 
@@ -49,8 +50,6 @@ class Table:
     def chart(self) -> Any:
         """Applications per week as bars, drawn from the shown figures: what the table hides
         (complementary cells included), the chart hides too."""
-        from safepassage.dashboard.charts import bars
-
         values = [
             (display.day(monday), 1 if shown[0].startswith("<") else int(shown[0]))
             for monday, shown in self.weeks
@@ -84,7 +83,7 @@ def suppress(rows: list[list[int]], threshold: int) -> tuple[list[list[str]], li
 
 def weeks_hidden(tables: list[Table]) -> set[tuple[int, date]]:
     """The (campaign, Monday) whose applications the tables hide: the daily chart beside them
-    must not add up to them (dashboard/charts.complementary)."""
+    must not add up to them (outreach/daily.py, through chart_geometry.complementary)."""
     return {
         (table.campaign.pk, monday)
         for table in tables

@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from safepassage.lib.textinput import DayMonthYearField, VisibleTextOnly
 from safepassage.outreach.models import Campaign, OfficialChannels
-from safepassage.textinput import DayMonthYearField, VisibleTextOnly
 
 
 class CampaignForm(VisibleTextOnly, forms.ModelForm):

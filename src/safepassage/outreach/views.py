@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from safepassage.confirm import refused
-from safepassage.dashboard import charts
-from safepassage.outreach import figures, leaflets, services
+from safepassage.lib.acts import show_refusal
+from safepassage.outreach import daily, figures, leaflets, services
 from safepassage.outreach.forms import CampaignForm, OfficialChannelsForm
 from safepassage.outreach.models import Campaign
 from safepassage.programmes.access import StaffRequest, staff_required
@@ -41,7 +40,7 @@ def campaigns(request: StaffRequest, slug: str) -> HttpResponse:
         "programme": programme,
         "form": form,
         "tables": tables,
-        "per_day": charts.applications_per_day(
+        "per_day": daily.applications_per_day(
             [programme.pk],
             timezone.now(),
             by="campaign",
@@ -92,7 +91,7 @@ def leaflet(request: StaffRequest, slug: str, code: str, fmt: str) -> HttpRespon
         raise Http404
     official = services.channels_of(programme)
     if not leaflets.reachable(official):
-        return refused(
+        return show_refusal(
             request,
             _(
                 "A leaflet must say how to reach the programme: set the onion address, the"

@@ -9,19 +9,19 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from safepassage import display
 from safepassage.cases.dossier import MAX_GROUP_SIZE
-from safepassage.passage.models import Crossing, ReceivingUnit, Sector
-from safepassage.passage.recognition import signal_choices
-from safepassage.programmes.models import Programme
-from safepassage.programmes.roles import Role
-from safepassage.textinput import (
+from safepassage.lib import display
+from safepassage.lib.textinput import (
     DayMonthYearField,
     TextAreaField,
     TextField,
     VisibleTextOnly,
     no_control_characters,
 )
+from safepassage.passage.models import Crossing, ReceivingUnit, Sector
+from safepassage.passage.recognition import signal_choices
+from safepassage.programmes.models import Programme
+from safepassage.programmes.roles import Role
 
 
 class SectorForm(VisibleTextOnly, forms.ModelForm):

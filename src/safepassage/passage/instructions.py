@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 
-from safepassage import display
 from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.cases import probes, sign_ins
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
+from safepassage.lib import display
 from safepassage.passage import plans
 from safepassage.passage.models import Crossing
 from safepassage.passage.recognition import DRONE_GUIDANCE, GROUP_PROTOCOL, SIGNALS, Signal

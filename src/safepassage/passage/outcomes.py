@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safepassage import display
 from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.cases import casework, transitions
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
+from safepassage.lib import display
 from safepassage.passage import plans, windows
 from safepassage.passage.models import Crossing
 from safepassage.passage.services import PlanRefused

@@ -37,13 +37,13 @@ from nacl.public import PrivateKey
 from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.cases import dossier
+from safepassage.lib.acts import Refused
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector, UnitKeyGrant
 from safepassage.programmes import keys as session
 from safepassage.programmes import team
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Membership, Programme, StaffKey
 from safepassage.programmes.roles import Role
-from safepassage.refused import Refused
 from safepassage.vault import crypto
 
 if TYPE_CHECKING:

@@ -22,6 +22,7 @@ from safepassage.audit.actions import Action
 from safepassage.cases import casework, dossier, probes
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
+from safepassage.lib.acts import Refused
 from safepassage.passage import instructions, learning, plans, risk, windows
 from safepassage.passage.models import (
     Crossing,
@@ -33,7 +34,6 @@ from safepassage.passage.models import (
 from safepassage.passage.recognition import SIGNALS
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
-from safepassage.refused import Refused
 from safepassage.vault import crypto
 
 # Crossings whose signal still counts against the no-repeat rule.

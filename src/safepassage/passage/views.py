@@ -13,10 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safepassage import display
 from safepassage.cases.views import CaseAccess, Locked, case_access, case_post, locked
-from safepassage.confirm import refused, second_step
-from safepassage.dashboard import charts
+from safepassage.lib import chart_geometry, display
+from safepassage.lib.acts import Refused, second_step, show_refusal
 from safepassage.passage import batch, duress, learning, outcomes, plans, services, windows
 from safepassage.passage import calibration as calibration_report
 from safepassage.passage import notices as hold_fire
@@ -39,7 +38,6 @@ from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programme_by_slug
-from safepassage.refused import Refused
 
 
 def _programme(request: StaffRequest, slug: str, *roles: Role) -> Programme:
@@ -231,7 +229,7 @@ def plan(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             now=now,
         )
     except Refused as why:
-        return refused(request, why.reason, _crossing_url(access))
+        return show_refusal(request, why.reason, _crossing_url(access))
     return _back(access)
 
 
@@ -267,7 +265,7 @@ def outcome(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             reason=request.POST.get("reason", "").strip(),
         )
     except Refused as why:
-        return refused(request, why.reason, _crossing_url(access))
+        return show_refusal(request, why.reason, _crossing_url(access))
     return _back(access)
 
 
@@ -285,7 +283,7 @@ def override(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )
     except Refused as why:
-        return refused(request, why.reason, _crossing_url(access))
+        return show_refusal(request, why.reason, _crossing_url(access))
     return _back(access)
 
 
@@ -299,7 +297,7 @@ def keep_after_duress(request: StaffRequest, access: CaseAccess) -> HttpResponse
     try:
         duress.keep_crossing(access.case, user=request.user, reason=form.cleaned_data["reason"])
     except Refused as why:
-        return refused(request, why.reason, _crossing_url(access))
+        return show_refusal(request, why.reason, _crossing_url(access))
     return _back(access)
 
 
@@ -321,7 +319,7 @@ def call_off_after_duress(request: StaffRequest, access: CaseAccess) -> HttpResp
     try:
         duress.call_off_crossing(access.case, user=request.user)
     except Refused as why:
-        return refused(request, why.reason, _crossing_url(access))
+        return show_refusal(request, why.reason, _crossing_url(access))
     return _back(access)
 
 
@@ -334,7 +332,7 @@ def grant_unit_key(request: StaffRequest, slug: str, unit_id: int, user_id: int)
     try:
         plans.grant_unit_key(programme.pk, unit_id, user_id, by=request.user, keyring=keyring)
     except Refused as why:
-        return refused(request, why.reason, reverse("dashboard-home"))
+        return show_refusal(request, why.reason, reverse("dashboard-home"))
     return redirect("dashboard-home")
 
 
@@ -347,7 +345,7 @@ def renew_unit_key(request: StaffRequest, slug: str, unit_id: int) -> HttpRespon
     try:
         plans.renew_unit_key(unit, keys.keyring(request, programme), by=request.user)
     except Refused as why:
-        return refused(request, why.reason, reverse("dashboard-home"))
+        return show_refusal(request, why.reason, reverse("dashboard-home"))
     return redirect("dashboard-home")
 
 
@@ -395,7 +393,7 @@ def calibration(request: StaffRequest, slug: str) -> HttpResponse:
         "programme": programme,
         "rows": rows,
         # The table above shows each count as it is; the chart shows the same, not "< 5".
-        "chart": charts.bars(
+        "chart": chart_geometry.bars(
             "outcomes", _("Crossings by outcome, per sector"), outcomes, suppress=False
         ),
         "may_reset": Role.ADMIN in request.scope.roles_in(programme.pk),
@@ -528,5 +526,5 @@ def notice_answer(request: StaffRequest, pk: int, answer: str) -> HttpResponse:
     except Crossing.DoesNotExist as missing:
         raise Http404 from missing
     except Refused as why:
-        return refused(request, why.reason, reverse("passage:notices"))
+        return show_refusal(request, why.reason, reverse("passage:notices"))
     return redirect("passage:notices")

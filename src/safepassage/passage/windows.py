@@ -3,7 +3,7 @@
 Windows are defined in the receiving side's local time (PASSAGE_WINDOW_ZONE); the applicant is
 told the time in his own zone (PASSAGE_APPLICANT_ZONE), always with the zone named, because an
 hour's confusion between Kyiv and Moscow time is enough to get someone shot. How a window is
-written for a person is `safepassage.display.window`.
+written for a person is `safepassage.lib.display.window`.
 """
 
 from dataclasses import dataclass

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from safepassage import backoff
+from safepassage.lib import backoff
 from safepassage.programmes.roles import Role
 from safepassage.vault import crypto
 

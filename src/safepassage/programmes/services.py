@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
+from safepassage.lib.acts import Refused
 from safepassage.programmes import groupkeys, staff_keys
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Membership, Programme
 from safepassage.programmes.roles import CASE_ROLES, Role, groups_of
-from safepassage.refused import Refused
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
+from safepassage.lib.acts import Refused
 from safepassage.programmes import groupkeys, staff_keys
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import (
@@ -35,7 +36,6 @@ from safepassage.programmes.models import (
     StaffSession,
 )
 from safepassage.programmes.roles import GROUP_LABELS, GROUPS, KEY_HOLDERS, Role, groups_of
-from safepassage.refused import Refused
 from safepassage.vault import crypto
 
 INVITATION_HOURS = 72

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from safepassage.confirm import refused, second_step
+from safepassage.lib.acts import Refused, second_step, show_refusal
 from safepassage.programmes import keys, team
 from safepassage.programmes import sign_in as staff_sign_in
 from safepassage.programmes.access import StaffRequest, staff_required
@@ -30,7 +30,6 @@ from safepassage.programmes.forms import (
 from safepassage.programmes.models import Invitation, Programme
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programme_by_slug
-from safepassage.refused import Refused
 from safepassage.vault.sessions import SessionStore, store_of
 
 
@@ -103,7 +102,7 @@ def person(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
         try:
             team.change_roles(programme, user, form.cleaned_data["roles"], by=request.user)
         except Refused as why:
-            return refused(request, why.reason, request.path)
+            return show_refusal(request, why.reason, request.path)
         return redirect("staff:people", slug=programme.slug)
     member = next(m for m in team.team_of(programme) if m.user.pk == user.pk)
     context = {"programme": programme, "member": member, "form": form}
@@ -132,7 +131,7 @@ def deactivate(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
     try:
         team.deactivate(programme, user, by=request.user)
     except Refused as why:
-        return refused(request, why.reason, back)
+        return show_refusal(request, why.reason, back)
     return redirect("staff:people", slug=programme.slug)
 
 
@@ -146,7 +145,7 @@ def reset(request: StaffRequest, slug: str, user_id: int, purpose: str) -> HttpR
     try:
         issued = team.reset_link(programme, user, purpose, by=request.user)
     except Refused as why:
-        return refused(request, why.reason, reverse("staff:person", args=[slug, user.pk]))
+        return show_refusal(request, why.reason, reverse("staff:person", args=[slug, user.pk]))
     return _show_link(request, programme, issued)
 
 
@@ -158,7 +157,7 @@ def confirm_reset(request: StaffRequest, slug: str, invitation_id: int) -> HttpR
     try:
         team.confirm_reset(programme, invitation_id, by=request.user)
     except Refused as why:
-        return refused(request, why.reason, reverse("staff:people", args=[slug]))
+        return show_refusal(request, why.reason, reverse("staff:people", args=[slug]))
     return redirect("staff:people", slug=programme.slug)
 
 
@@ -184,7 +183,7 @@ def grant(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
             next_keyring=keys.next_keyring(request, programme),
         )
     except Refused as why:
-        return refused(request, why.reason, reverse("dashboard-home"))
+        return show_refusal(request, why.reason, reverse("dashboard-home"))
     return redirect("dashboard-home")
 
 

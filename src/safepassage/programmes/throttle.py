@@ -1,7 +1,7 @@
 """Slowing down wrong staff passwords without letting an outsider lock anyone out (issue #17).
 
 Instead of django-axes' one-hour lock after five failures (which anyone who knew a username
-could impose), each failure makes the next try wait (safepassage/backoff.py):
+could impose), each failure makes the next try wait (safepassage/lib/backoff.py):
 
 - per username at one address: three free, then 2, 4, 8 … seconds, at most fifteen minutes;
 - per address, over every username: ten free, then the same.
@@ -18,8 +18,8 @@ from hashlib import blake2b
 
 from django.http import HttpRequest
 
-from safepassage import backoff
 from safepassage.hosts import client_address
+from safepassage.lib import backoff
 from safepassage.programmes.models import FailedSignIns
 
 PER_PAIR = backoff.Policy(free=3, longest=timedelta(minutes=15))

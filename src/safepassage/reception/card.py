@@ -16,8 +16,8 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from safepassage.lib.textinput import without_invisible
 from safepassage.reception.particulars import HEALTH
-from safepassage.textinput import without_invisible
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FONT = "DejaVu"

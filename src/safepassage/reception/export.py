@@ -16,8 +16,8 @@ from typing import Any
 
 import jsonschema
 
+from safepassage.lib.textinput import without_invisible
 from safepassage.reception.particulars import FIELDS
-from safepassage.textinput import without_invisible
 
 SCHEMA_ID = "safepassage/bureau-export/1"
 SCHEMA_PATH = Path(__file__).with_name("bureau_export.schema.json")

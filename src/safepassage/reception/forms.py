@@ -7,15 +7,15 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from safepassage.reception import card
-from safepassage.reception.models import CustodyEvent
-from safepassage.reception.particulars import HEALTH, MANDATORY, OPTIONAL
-from safepassage.textinput import (
+from safepassage.lib.textinput import (
     DayMonthYearField,
     TextAreaField,
     TextField,
     plausible_birth_date,
 )
+from safepassage.reception import card
+from safepassage.reception.models import CustodyEvent
+from safepassage.reception.particulars import HEALTH, MANDATORY, OPTIONAL
 
 ART_17 = _("Required: a prisoner must give this (GC III Art. 17).")
 DATE_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]

@@ -17,19 +17,19 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safepassage import display
 from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.cases import dossier, transitions
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
+from safepassage.lib import display
+from safepassage.lib.acts import Refused
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
 from safepassage.reception import card
 from safepassage.reception.models import CustodyEvent, Prisoner
 from safepassage.reception.particulars import FIELDS, MANDATORY
-from safepassage.refused import Refused
 from safepassage.vault import crypto
 
 RECEPTION_ROLES = frozenset({Role.RECEPTION})

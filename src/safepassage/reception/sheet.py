@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from safepassage import display
+from safepassage.lib import display
 from safepassage.reception.card import FONT, FONT_DIR, FONT_FILES
 
 

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safepassage import display
 from safepassage.cases import dossier
 from safepassage.cases.views import CaseAccess, case_view
-from safepassage.confirm import refused, second_step
+from safepassage.lib import display
+from safepassage.lib.acts import Refused, second_step, show_refusal
 from safepassage.passage import plans
 from safepassage.passage import services as passage
 from safepassage.programmes import keys
@@ -25,7 +25,6 @@ from safepassage.programmes.services import programme_by_slug
 from safepassage.reception import bureau, export, services
 from safepassage.reception.forms import EventForm, ExportForm, FindForm, RegistrationForm
 from safepassage.reception.models import BureauExport, Prisoner
-from safepassage.refused import Refused
 
 RECEPTION = frozenset({Role.RECEPTION})
 reception_get = case_view(RECEPTION, method="GET")
@@ -105,7 +104,7 @@ def card(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             keyring=access.keyring,
         )
     except Refused as why:
-        return refused(request, why.reason, _page_url(access))
+        return show_refusal(request, why.reason, _page_url(access))
     response = HttpResponse(pdf, content_type="application/pdf")
     # The file name carries the case reference only, never the prisoner's name.
     response["Content-Disposition"] = (
@@ -130,7 +129,7 @@ def card_sent(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     try:
         services.mark_card_sent(access.case, user=request.user)
     except Refused as why:
-        return refused(request, why.reason, _page_url(access))
+        return show_refusal(request, why.reason, _page_url(access))
     return _back(access)
 
 

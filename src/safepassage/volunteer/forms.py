@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from safepassage.textinput import TextField
+from safepassage.lib.textinput import TextField
 
 
 class StartForm(forms.Form):

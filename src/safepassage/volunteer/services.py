@@ -12,17 +12,17 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safepassage import display
 from safepassage.aftercare import services as aftercare
 from safepassage.aftercare.models import Consent
 from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.cases import dossier
 from safepassage.cases.models import Case
+from safepassage.lib import display
+from safepassage.lib.acts import Refused
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
 from safepassage.reception import services as reception
-from safepassage.refused import Refused
 from safepassage.vault import crypto
 from safepassage.volunteer.models import VolunteerService
 

@@ -7,11 +7,10 @@ from django.urls import reverse
 
 from safepassage.audit import log
 from safepassage.cases.views import CaseAccess, case_view
-from safepassage.confirm import refused
+from safepassage.lib.acts import Refused, show_refusal
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programme_by_slug
-from safepassage.refused import Refused
 from safepassage.volunteer import services
 from safepassage.volunteer.forms import StartForm, StepForm
 
@@ -69,7 +68,7 @@ def step(request: StaffRequest, access: CaseAccess) -> HttpResponse:
         else:
             services.end_service(access.case, reason="ended", actor=log.staff_actor(user))
     except Refused as why:
-        return refused(request, why.reason, _page_url(access))
+        return show_refusal(request, why.reason, _page_url(access))
     return _back(access)
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 
 from django.db import migrations
 
-from safepassage import display
+from safepassage.lib import display
 from safepassage.vault.fields import seal_text
 
 

@@ -10,11 +10,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from safepassage.lib.acts import Refused
 from safepassage.programmes import team
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import GROUPS, KEY_HOLDERS, Role, groups_of
 from safepassage.programmes.services import create_programme
-from safepassage.refused import Refused
 
 
 def key_holder(text: str) -> tuple[str, list[str]]:

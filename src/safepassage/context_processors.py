@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils.translation import get_language, override
 
-from safepassage import display
+from safepassage.lib import display
 
 DEMO_RECHECK_SECONDS = 60
 

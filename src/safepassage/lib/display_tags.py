@@ -1,4 +1,4 @@
-"""Template filters over `safepassage.display`, built into every template (settings.TEMPLATES).
+"""Template filters over `safepassage.lib.display`, built into every template (settings.TEMPLATES).
 
 {{ message.created_at|moment:applicant_zone }}   28.11.2026 02:00 · московское время (UTC+3)
 {% window c.window_start c.window_end window_zone %}
@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django import template
 
-from safepassage import display
+from safepassage.lib import display
 
 register = template.Library()
 

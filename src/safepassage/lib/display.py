@@ -4,7 +4,7 @@ Every time a person reads carries its zone. Times are converted here, in Python,
 templates as finished text: Django's `|date` filter converts an aware datetime back into the
 active time zone (UTC) before formatting, which once showed a crossing window three hours
 early under a local label. Templates therefore never format a datetime themselves; they use
-the filters in `safepassage.display_tags`, which call these functions.
+the filters in `safepassage.lib.display_tags`, which call these functions.
 
 Dates follow one format per language (`SHORT_DATE_FORMAT` in `safepassage/formats/`):
 ДД.ММ.ГГГГ in Russian, "28 Nov 2026" in English.

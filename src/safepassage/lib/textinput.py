@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from safepassage import display
+from safepassage.lib import display
 
 # C0/C1 controls other than tab and newline, and U+FFFD, which is what invalid UTF-8 in a
 # request body decodes to: refused rather than stored.

@@ -1,5 +1,5 @@
-"""A second step before an irreversible or grave act, with no JavaScript; and how a refused
-act comes back to its page.
+"""Grave acts and refused ones: the second step before an irreversible or grave act, with no
+JavaScript; the exception a rule raises to say no; and how a refused act comes back to its page.
 
 The first POST of a grave form (reject, mark compromised, an outcome, an arrival, a capture
 card sent, a withdrawn consent, a payment) answers with a page that says what will happen and
@@ -13,6 +13,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 CARRIED_OVER_EXCLUDED = frozenset({"csrfmiddlewaretoken", "confirmed"})
+
+
+class Refused(Exception):
+    """A rule that says no: `reason` is translated and safe to show the person.
+
+    Each app's refusal is a subclass only so a caller can tell whose rule refused; every view
+    catches them the same way (`show_refusal` returns to the page with the reason)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def second_step(
@@ -48,7 +59,7 @@ def second_step(
     return render(request, "confirm_step.html", context, status=400 if error else 200)
 
 
-def refused(request: HttpRequest, reason: str, to: str) -> HttpResponse:
+def show_refusal(request: HttpRequest, reason: str, to: str) -> HttpResponse:
     """A refused POST returns to the page it came from (post/redirect/get), which shows the
     reason: a reload cannot send the act again, and the address bar shows the page's own URL."""
     messages.error(request, reason)
