@@ -29,9 +29,9 @@ def booked(task):
 
 
 def test_periodic_tasks_are_booked_once(world):
-    assert sorted(schedule.ensure_scheduled()) == sorted(t.name for t in tasks.PERIODIC)
+    assert sorted(schedule.ensure_scheduled()) == sorted(t.name for t in schedule.PERIODIC)
     assert schedule.ensure_scheduled() == []
-    for task in tasks.PERIODIC:
+    for task in schedule.PERIODIC:
         assert booked(task).count() == 1
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet, Sum
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -108,13 +109,16 @@ def record_consent(
     return consent
 
 
+# Sent inside the transaction that withdraws a consent (volunteer service ends with its own).
+consent_withdrawn = Signal()  # case=, kind=, actor=, now=
+
+
 def withdraw_consent(
     case: Case, consent_id: int, *, user: User, now: datetime | None = None
 ) -> None:
     """Withdrawal is a date on the record, never a deletion. Withdrawing the pathway takes the
-    case back to registered; withdrawing volunteer consent ends any volunteer service."""
-    from safepassage.volunteer import services as volunteer  # it builds on after-care
-
+    case back to registered; withdrawing volunteer consent ends any volunteer service
+    (`consent_withdrawn`, which the volunteer app answers)."""
     actor = log.staff_actor(user)
     with transaction.atomic():
         consent = (
@@ -127,8 +131,9 @@ def withdraw_consent(
         consent.withdrawn_at, consent.withdrawn_by = now or timezone.now(), user
         consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
         log.record_case(case, Action.AFTERCARE_CONSENT_WITHDRAWN, actor, kind=consent.kind)
-        if consent.kind == Consent.Kind.VOLUNTEER:
-            volunteer.consent_withdrawn(case, actor=actor, now=consent.withdrawn_at)
+        consent_withdrawn.send(
+            sender=Consent, case=case, kind=consent.kind, actor=actor, now=consent.withdrawn_at
+        )
         if consent.kind in PATHWAYS and case.state == State.PATHWAY_CHOSEN:
             transitions.perform(case, "withdraw_pathway", roles=AFTERCARE_ROLES, actor=actor)
 

@@ -78,8 +78,8 @@ def consent(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             user=request.user,
             keyring=access.keyring,
         )
-    except Refused as refused:
-        return _render(request, access, status=409, consent_form=form, error=refused.reason)
+    except Refused as why:
+        return _render(request, access, status=409, consent_form=form, error=why.reason)
     return _back(access)
 
 
@@ -119,8 +119,8 @@ def equipment(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             user=request.user,
             keyring=access.keyring,
         )
-    except Refused as refused:
-        return _render(request, access, status=409, equipment_form=form, error=refused.reason)
+    except Refused as why:
+        return _render(request, access, status=409, equipment_form=form, error=why.reason)
     return _back(access)
 
 

@@ -1,105 +1,87 @@
 """Background work, through Django's tasks API (django-tasks with the database backend, so any
 number of application servers and workers can share one PostgreSQL).
 
-Each periodic task does its job through the owning app's plain function, then books its own
-next run; `schedule.ensure_scheduled` (run by `safepassage worker` at start) books any that
-are missing. Arguments and results hold counts, never personal data.
+Each periodic task (`schedule.periodic`) does its job through the owning app's plain function,
+then books its own next run; `schedule.ensure_scheduled` (run by `safepassage worker` at start)
+books any that are missing. Arguments and results hold counts, never personal data.
 """
 
 from datetime import timedelta
 
 from django.utils import timezone
-from django_tasks import task
-from django_tasks.base import Task
 
 from safepassage.audit import anchor
 from safepassage.cases import rekeying, retention, submission
 from safepassage.ops import statistics
+from safepassage.ops.schedule import periodic
 from safepassage.passage import notices, plans, windows
 from safepassage.programmes import throttle as staff_throttle
 
 
-@task()
+@periodic(every=timedelta(minutes=5))
 def expire_notices() -> dict[str, int]:
     """Withdraw hold-fire notices whose night passed unanswered or with no outcome, and
     destroy the plans of crossings that ended and whose signal has rested."""
-    from safepassage.ops import schedule
-
     now = timezone.now()
     result = notices.expire(now)
     destroyed = plans.destroy_rested(windows.night_of(now))
-    schedule.book_next(expire_notices)
     return {"unanswered": result.unanswered, "missed": result.missed, "destroyed": destroyed}
 
 
-@task()
+@periodic(every=timedelta(hours=24))
 def shred_expired_cases() -> int:
     """Retention: crypto-shred cases that ended more than RETENTION_DAYS ago."""
-    from safepassage.ops import schedule
-
     shredded = retention.shred_expired(timezone.now())
-    schedule.book_next(shred_expired_cases)
     return shredded
 
 
-@task()
+@periodic(every=timedelta(minutes=5))
 def wipe_receipts() -> int:
     """Wipe the codename receipts of resubmitted forms once they expire (30 minutes)."""
-    from safepassage.ops import schedule
-
     wiped = submission.wipe_expired_receipts(timezone.now())
-    schedule.book_next(wipe_receipts)
     return wiped
 
 
-@task()
+@periodic(every=timedelta(hours=1))
 def refresh_statistics() -> bool:
     """SQLite's query-planner statistics (see ops/statistics.py)."""
-    from safepassage.ops import schedule
-
     refreshed = statistics.refresh()
-    schedule.book_next(refresh_statistics)
     return refreshed
 
 
-@task()
+@periodic(every=timedelta(hours=1))
 def clear_sessions() -> int:
     """Expired sessions (every anonymous visit to a form leaves one; a session's wrong
     codenames are counted in it), the staff sign-in counters quiet for a day, and the keys
     an expired, unused first key holder's link still carried."""
     from django.contrib.sessions.models import Session
 
-    from safepassage.ops import schedule
     from safepassage.programmes import team
 
     now = timezone.now()
     cleared, _ = Session.objects.filter(expire_date__lt=now).delete()
     cleared += staff_throttle.forget_old(now)
     cleared += team.forget_expired_keys(now)
-    schedule.book_next(clear_sessions)
     return cleared
 
 
-@task()
+# Every five minutes: the most of the log a restored older copy can roll back unnoticed.
+@periodic(every=timedelta(minutes=5))
 def anchor_audit_log() -> str:
     """Sign the audit chain's head and write it outside the server (audit/anchor.py); and
     promote what a finished key rotation left sealed to both keys (cases/rekeying.py)."""
-    from safepassage.ops import schedule
-
     rekeying.promote_stragglers()
     try:
         written = anchor.write().name
     except anchor.NotConfigured:
         written = "not configured"
-    schedule.book_next(anchor_audit_log)
     return written
 
 
-@task()
+@periodic(every=timedelta(hours=1))
 def count_chart_days() -> int:
     """The past days of each programme's applications-per-day charts, counted before its
     staff open them (outreach/daily.py)."""
-    from safepassage.ops import schedule
     from safepassage.outreach import daily
     from safepassage.programmes.models import Programme
 
@@ -107,18 +89,4 @@ def count_chart_days() -> int:
     programme_ids = list(Programme.objects.values_list("pk", flat=True))
     for programme_id in programme_ids:
         daily.count_past_days(programme_id, now)
-    schedule.book_next(count_chart_days)
     return len(programme_ids)
-
-
-# How often each periodic task runs.
-PERIODIC: dict[Task, timedelta] = {
-    expire_notices: timedelta(minutes=5),
-    shred_expired_cases: timedelta(hours=24),
-    wipe_receipts: timedelta(minutes=5),
-    refresh_statistics: timedelta(hours=1),
-    clear_sessions: timedelta(hours=1),
-    # Every five minutes: the most of the log a restored older copy can roll back unnoticed.
-    anchor_audit_log: timedelta(minutes=5),
-    count_chart_days: timedelta(hours=1),
-}

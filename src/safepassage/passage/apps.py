@@ -25,6 +25,11 @@ class PassageConfig(AppConfig):
 
         programme_key_opened.connect(as_key_holder, weak=False, dispatch_uid="passage-keys")
 
+        from safepassage.programmes import team
+
+        team.key_pair_replaced.connect(plans.drop_unit_grants, dispatch_uid="passage-reset")
+        team.no_longer_liaison.connect(plans.leave_units, dispatch_uid="passage-liaison-left")
+
         from safepassage.cases import rekeying
 
         rekeying.rotation_step.connect(

@@ -24,7 +24,7 @@ from safepassage.vault import crypto
 from safepassage.vault.fields import ServerSealedTextField
 
 if TYPE_CHECKING:
-    from safepassage.passage.plans import Plan
+    from safepassage.passage.plan_contents import Plan
 
 PROBABILITY = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 RATE = [MinValueValidator(0.0), MaxValueValidator(5.0)]

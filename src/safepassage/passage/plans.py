@@ -21,10 +21,9 @@ without a key. The plan is destroyed once the crossing has ended and its signal 
 (`destroy_rested`); the applicant's copy as soon as it ends.
 """
 
-import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -39,6 +38,7 @@ from safepassage.audit.actions import Action
 from safepassage.cases import dossier
 from safepassage.lib.acts import Refused
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector, UnitKeyGrant
+from safepassage.passage.plan_contents import Plan
 from safepassage.programmes import keys as session
 from safepassage.programmes import team
 from safepassage.programmes.groupkeys import Keyring
@@ -48,31 +48,6 @@ from safepassage.vault import crypto
 
 if TYPE_CHECKING:
     from safepassage.programmes.access import StaffRequest
-
-
-@dataclass(frozen=True)
-class Plan:
-    sector_id: int
-    window_start: datetime
-    window_end: datetime
-    signal: str
-    escort: str
-    head_count: int
-    survival_uncoordinated: float
-    survival_coordinated: float
-
-    def to_bytes(self) -> bytes:
-        data = asdict(self)
-        data["window_start"] = self.window_start.isoformat()
-        data["window_end"] = self.window_end.isoformat()
-        return json.dumps(data).encode()
-
-    @classmethod
-    def from_bytes(cls, blob: bytes) -> "Plan":
-        data = json.loads(blob)
-        data["window_start"] = datetime.fromisoformat(data["window_start"])
-        data["window_end"] = datetime.fromisoformat(data["window_end"])
-        return cls(**data)
 
 
 @dataclass(frozen=True)
@@ -457,3 +432,20 @@ def promote_resealed(sender: object, programme_id: int, **kwargs: object) -> Non
     units.exclude(sealed_private_key_next=None).update(
         sealed_private_key=F("sealed_private_key_next"), sealed_private_key_next=None
     )
+
+
+def drop_unit_grants(sender: object, user: User, **kwargs: object) -> None:
+    """His key pair was replaced (a reset): unit keys sealed to the old one open nothing; a
+    plan-key holder grants them again to the new one, so a reset alone never re-opens a
+    unit's plans."""
+    UnitKeyGrant.objects.filter(user=user).delete()
+
+
+def leave_units(sender: object, programme: Programme, user: User, **kwargs: object) -> None:
+    """He is no longer a liaison of the programme: he leaves its units, and the units whose
+    keys he held get new key pairs, since he may have kept them."""
+    for unit in ReceivingUnit.objects.filter(programme=programme, liaisons=user):
+        unit.liaisons.remove(user)
+    grants = UnitKeyGrant.objects.filter(unit__programme=programme, user=user)
+    ReceivingUnit.objects.filter(pk__in=grants.values("unit_id")).update(key_renewal_due=True)
+    grants.delete()

@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -41,6 +42,11 @@ from safepassage.vault import crypto
 INVITATION_HOURS = 72
 RECOVERY_CODES = 10
 RESETS_SHOWN_FOR = timedelta(days=30)  # to him at sign-in, to key holders beside a grant
+
+# Sent inside the writer's transaction, for the apps that build on the team (passage holds
+# the receiving units' keys), so that programmes never imports them.
+key_pair_replaced = Signal()  # user=: what was sealed to his old key pair opens nothing now
+no_longer_liaison = Signal()  # programme=, user=: he left its receiving units
 
 
 class TeamRefused(Refused):
@@ -317,7 +323,7 @@ def new_password(
     _claim(invitation, now)
     StaffKey.objects.filter(user=user).delete()
     KeyGrant.objects.filter(user=user).delete()
-    _drop_unit_grants(user)
+    key_pair_replaced.send(sender=User, user=user)
     user.set_password(password)
     user.save(update_fields=["password"])
     staff_keys.own_key_pair(user, password)
@@ -515,7 +521,7 @@ def change_roles(programme: Programme, user: User, roles: list[str], *, by: User
         group__in=groups_of(roles)
     ).delete()
     if Role.LIAISON not in roles:
-        _leave_units(programme, user)
+        no_longer_liaison.send(sender=User, programme=programme, user=user)
     end_sessions(user)  # his pages and keys change: he signs in again
     log.record(
         Action.STAFF_ROLES_CHANGED,
@@ -524,25 +530,6 @@ def change_roles(programme: Programme, user: User, roles: list[str], *, by: User
         staff=user.pk,
         roles=sorted(roles),
     )
-
-
-def _drop_unit_grants(user: User) -> None:
-    """Unit keys sealed to a key pair he no longer has open nothing; a plan-key holder
-    grants them again to the new one, so a reset alone never re-opens a unit's plans."""
-    from safepassage.passage.models import UnitKeyGrant  # passage builds on us
-
-    UnitKeyGrant.objects.filter(user=user).delete()
-
-
-def _leave_units(programme: Programme, user: User) -> None:
-    from safepassage.passage.models import ReceivingUnit, UnitKeyGrant  # passage builds on us
-
-    for unit in ReceivingUnit.objects.filter(programme=programme, liaisons=user):
-        unit.liaisons.remove(user)
-    grants = UnitKeyGrant.objects.filter(unit__programme=programme, user=user)
-    # He may have kept the keys he held: those units get new key pairs (passage/plans.py).
-    ReceivingUnit.objects.filter(pk__in=grants.values("unit_id")).update(key_renewal_due=True)
-    grants.delete()
 
 
 @dataclass(frozen=True)
@@ -561,7 +548,7 @@ def deactivate(programme: Programme, user: User, *, by: User) -> Deactivated:
     held = KeyGrant.objects.filter(programme=programme, user=user).exists()
     Membership.objects.filter(programme=programme, user=user).delete()
     KeyGrant.objects.filter(programme=programme, user=user).delete()
-    _leave_units(programme, user)
+    no_longer_liaison.send(sender=User, programme=programme, user=user)
     if not Membership.objects.filter(user=user).exists():
         user.is_active = False
         user.save(update_fields=["is_active"])

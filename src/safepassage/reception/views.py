@@ -90,8 +90,8 @@ def register(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             user=request.user,
             keyring=access.keyring,
         )
-    except Refused as refused:
-        return _render(request, access, status=409, form=form, error=refused.reason)
+    except Refused as why:
+        return _render(request, access, status=409, form=form, error=why.reason)
     return _back(access)
 
 
@@ -145,8 +145,8 @@ def event(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             user=request.user,
             keyring=access.keyring,
         )
-    except Refused as refused:
-        return _render(request, access, status=409, event_form=form, error=refused.reason)
+    except Refused as why:
+        return _render(request, access, status=409, event_form=form, error=why.reason)
     return _back(access)
 
 

@@ -5,3 +5,9 @@ class VolunteerConfig(AppConfig):
     name = "safepassage.volunteer"
     label = "volunteer"
     verbose_name = "Volunteer service"
+
+    def ready(self) -> None:
+        from safepassage.aftercare.services import consent_withdrawn
+        from safepassage.volunteer import services
+
+        consent_withdrawn.connect(services.consent_withdrawn, dispatch_uid="volunteer-consent")

@@ -114,9 +114,13 @@ def end_service(case: Case, *, reason: str, actor: str, now: datetime | None = N
     return bool(updated)
 
 
-def consent_withdrawn(case: Case, *, actor: str, now: datetime | None = None) -> None:
-    """Called by after-care in the transaction that withdraws the consent."""
-    end_service(case, reason="consent_withdrawn", actor=actor, now=now)
+def consent_withdrawn(
+    sender: object, case: Case, kind: str, actor: str, now: datetime, **kwargs: object
+) -> None:
+    """After-care's signal, in the transaction that withdraws a consent: withdrawing volunteer
+    consent ends the service."""
+    if kind == Consent.Kind.VOLUNTEER:
+        end_service(case, reason="consent_withdrawn", actor=actor, now=now)
 
 
 @dataclass(frozen=True)

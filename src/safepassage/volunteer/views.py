@@ -84,6 +84,6 @@ def start(request: StaffRequest, access: CaseAccess) -> HttpResponse:
             user=request.user,
             keyring=access.keyring,
         )
-    except Refused as refused:
-        return _render(request, access, status=409, start_form=form, error=refused.reason)
+    except Refused as why:
+        return _render(request, access, status=409, start_form=form, error=why.reason)
     return _back(access)

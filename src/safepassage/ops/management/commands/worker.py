@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from safepassage.ops import tasks  # noqa: F401 (importing it registers the periodic tasks)
 from safepassage.ops.schedule import ensure_scheduled
 
 
