@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from safepassage import hosts
+from safepassage.lib import hosts
 
 
 def _page(request: HttpRequest | None, status: int, title: str, text: str) -> HttpResponse:

@@ -116,7 +116,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # After the user and the language are known, so its 404 is the ordinary page.
-    "safepassage.hosts.HostsMiddleware",
+    "safepassage.lib.hosts.HostsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -208,7 +208,7 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_CLIENT_IP_CALLABLE = "safepassage.hosts.client_address"
+AXES_CLIENT_IP_CALLABLE = "safepassage.lib.hosts.client_address"
 
 # One session cookie, HttpOnly and SameSite=Strict, gone when the browser closes. The cookie
 # also carries the key that opens the secrets kept in the session (see vault/sessions.py).

@@ -7,9 +7,9 @@ from django.urls import include, path
 
 from safepassage import errors
 from safepassage.aftercare import views as aftercare_views
-from safepassage.audit import views as audit_views
 from safepassage.cases import rotation_views
 from safepassage.cases import views as case_views
+from safepassage.dashboard import audit_views, desk_views, queue_views
 from safepassage.dashboard import views as dashboard_views
 from safepassage.inbox import views as inbox_views
 from safepassage.intake import views as intake_views
@@ -94,7 +94,7 @@ inbox_patterns = (
 )
 case_patterns = (
     [
-        path("p/<slug:slug>/queue/", case_views.queue, name="queue"),
+        path("p/<slug:slug>/queue/", queue_views.queue, name="queue"),
         path("p/<slug:slug>/rotation/", rotation_views.rotation, name="rotation"),
         path("p/<slug:slug>/rotation/step/", rotation_views.rotation_step, name="rotation_step"),
         path(
@@ -162,9 +162,9 @@ passage_patterns = (
 
 reception_patterns = (
     [
-        path("p/<slug:slug>/reception/", reception_views.desk, name="desk"),
-        path("p/<slug:slug>/reception/export/", reception_views.bureau_export, name="export"),
-        path("p/<slug:slug>/reception/desk.pdf", reception_views.desk_sheet, name="desk_sheet"),
+        path("p/<slug:slug>/reception/", desk_views.desk, name="desk"),
+        path("p/<slug:slug>/reception/export/", desk_views.bureau_export, name="export"),
+        path("p/<slug:slug>/reception/desk.pdf", desk_views.desk_sheet, name="desk_sheet"),
         path("case/<str:reference>/reception/", reception_views.prisoner, name="prisoner"),
         path("case/<str:reference>/reception/register/", reception_views.register, name="register"),
         path("case/<str:reference>/reception/card.pdf", reception_views.card, name="card"),

@@ -20,7 +20,7 @@ from safepassage.aftercare.forms import (
     WithdrawForm,
 )
 from safepassage.aftercare.models import Consent
-from safepassage.cases.views import CaseAccess, case_view
+from safepassage.cases.pages import CaseAccess, case_view
 from safepassage.lib.acts import Refused, second_step, show_refusal
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.models import Programme

@@ -1,6 +1,7 @@
 """The fields of an application, grouped as the role table (programmes/roles.py) grants them,
 and the case's data keys, one per field group, that open them."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -153,15 +154,29 @@ def writing_key(case: Case, keyring: Keyring, group: str) -> bytes:
     return key
 
 
-# The texts other apps keep under a case's data key: (model, field, path to the case, group).
-SEALED_ELSEWHERE = (
-    ("passage.PlanningConstraints", "encrypted", "case", "plan"),
-    ("reception.Prisoner", "particulars", "case", "custody"),
-    ("reception.CustodyEvent", "details", "prisoner__case", "custody"),
-    ("aftercare.Consent", "statement", "case", "aftercare"),
-    ("aftercare.Equipment", "description", "case", "aftercare"),
-    ("volunteer.VolunteerService", "record", "case", "volunteer"),
-)
+# The texts other apps keep under a case's data key: (model label, field, path to the case,
+# group). Each app adds its own as it starts (`sealed_under_case_key`, from its apps.py), so
+# this module never names another app's tables.
+SEALED_ELSEWHERE: list[tuple[str, str, str, str]] = []
+# Checks, added the same way, that say a group of a case must keep its data key:
+# check(case_id, group) is True when its texts cannot be encrypted again.
+_KEY_KEPT: list[Callable[[int, str], bool]] = []
+
+
+def sealed_under_case_key(label: str, field: str, *, case_path: str, group: str) -> None:
+    """An app's field sealed under the case's data key of `group`: a key rotation and the
+    split of an old programme encrypt it again."""
+    entry = (label, field, case_path, group)
+    if entry not in SEALED_ELSEWHERE:
+        SEALED_ELSEWHERE.append(entry)
+
+
+def keeps_its_key(check: Callable[[int, str], bool]) -> None:
+    """An app's reason why a group of a case cannot get a new data key."""
+    if check not in _KEY_KEPT:
+        _KEY_KEPT.append(check)
+
+
 # ...and the case's own: the dossier split in two.
 SEALED_ON_THE_CASE = (
     ("cases.Case", "identity", "pk", "identity"),
@@ -172,22 +187,17 @@ SEALED_ON_THE_CASE = (
 def renewable(case_id: int, group: str) -> bool:
     """Whether a key rotation can give this group of the case a new data key. Not the
     messages key: the applicant's codename opens it, and it cannot be re-wrapped without him.
-    Not an after-care key under which a payment was recorded: the ledger is append-only
-    (enforced by the database), so its reference cannot be encrypted again."""
+    Nor a group an app says must keep it (`keeps_its_key`): after-care's, once a payment was
+    recorded, since the ledger is append-only and its reference cannot be encrypted again."""
     if group == "messages":
         return False
-    if group == "aftercare":
-        paid = apps.get_model("aftercare", "LedgerEntry").objects.filter(
-            claim__equipment__case_id=case_id
-        )
-        return not paid.exists()
-    return True
+    return not any(check(case_id, group) for check in _KEY_KEPT)
 
 
 def encrypt_again(case_id: int, group: str, old_key: bytes, new_key: bytes) -> None:
     """Every text of the case's `group`, decrypted with its old data key and encrypted under
     the new one (a key rotation, in the caller's transaction)."""
-    for label, field, path, of_group in SEALED_ON_THE_CASE + SEALED_ELSEWHERE:
+    for label, field, path, of_group in [*SEALED_ON_THE_CASE, *SEALED_ELSEWHERE]:
         if of_group != group:
             continue
         model = apps.get_model(label)

@@ -23,13 +23,18 @@ key is that old key.
 
 from django.apps import apps
 from django.db import transaction
+from django.dispatch import Signal
 from nacl.public import PrivateKey
 
-from safepassage.cases.dossier import SEALED_ELSEWHERE, seal_dossier
+from safepassage.cases.dossier import SEALED_ELSEWHERE, renewable, seal_dossier
 from safepassage.cases.models import BlindIndex, Case, CaseKey, Note
 from safepassage.programmes.models import KeyGrant, Programme
 from safepassage.programmes.roles import CASE_KEY_GROUPS
 from safepassage.vault import crypto
+
+# Sent in the split's transaction, before the old key is retired, for the apps that sealed
+# something else to the old programme key (passage: its units' keys and plans).
+programme_split = Signal()  # programme=, private_key=
 
 
 def split(programme_id: int, private_key: bytes) -> int:
@@ -49,7 +54,7 @@ def split(programme_id: int, private_key: bytes) -> int:
             body = crypto.unseal(private_key, bytes(note.body))
             note.body, note.body_next = programme.seal("notes", body)
             note.save(update_fields=["body", "body_next"])
-        _seal_plans_again(programme, private_key)
+        programme_split.send(sender=Programme, programme=programme, private_key=private_key)
         Case.objects.filter(programme=programme, shredded_at__isnull=True).update(indexed_at=None)
         BlindIndex.objects.filter(programme=programme).delete()
         KeyGrant.objects.filter(programme=programme, group="").delete()
@@ -58,11 +63,10 @@ def split(programme_id: int, private_key: bytes) -> int:
 
 
 def _split_case(programme: Programme, case: Case, old_key: bytes) -> None:
-    paid = apps.get_model("aftercare", "LedgerEntry").objects.filter(claim__equipment__case=case)
-    data_keys = {group: crypto.new_data_key() for group in CASE_KEY_GROUPS}
-    data_keys["messages"] = old_key
-    if paid.exists():
-        data_keys["aftercare"] = old_key
+    data_keys = {
+        group: crypto.new_data_key() if renewable(case.pk, group) else old_key
+        for group in CASE_KEY_GROUPS
+    }
     answers = crypto.decrypt_json(old_key, case.dossier) if case.dossier else {}
     if case.dossier:
         case.dossier, case.identity = seal_dossier(data_keys, answers)
@@ -81,22 +85,3 @@ def _split_case(programme: Programme, case: Case, old_key: bytes) -> None:
     CaseKey.objects.bulk_create(case_keys)
     case.sealed_key = None
     case.save(update_fields=["dossier", "identity", "sealed_key"])
-
-
-def _seal_plans_again(programme: Programme, private_key: bytes) -> None:
-    units = apps.get_model("passage", "ReceivingUnit").objects.filter(programme=programme)
-    for unit in units:
-        unit_private = crypto.unseal(private_key, bytes(unit.sealed_private_key))
-        sealed, sealed_next = programme.seal("plan", unit_private)
-        units.filter(pk=unit.pk).update(
-            sealed_private_key=sealed, sealed_private_key_next=sealed_next
-        )
-    crossings = apps.get_model("passage", "Crossing").objects.filter(
-        unit__programme=programme, for_programme__isnull=False
-    )
-    for crossing in crossings:
-        blob = crypto.unseal(private_key, bytes(crossing.for_programme))
-        sealed, sealed_next = programme.seal("plan", blob)
-        crossings.filter(pk=crossing.pk).update(
-            for_programme=sealed, for_programme_next=sealed_next
-        )

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safepassage.cases import casework, dossier, pacing
 from safepassage.cases.models import Case
-from safepassage.cases.views import case_access, locked
+from safepassage.cases.pages import case_access, locked
 from safepassage.inbox import hotline, services
 from safepassage.inbox.forms import CallForm, ReadBackForm, ReplyForm, TemplateForm
 from safepassage.inbox.models import ReplyTemplate

@@ -7,6 +7,11 @@ class PassageConfig(AppConfig):
     verbose_name = "Passage"
 
     def ready(self) -> None:
+        from safepassage.cases import dossier, splitting
+
+        dossier.sealed_under_case_key(
+            "passage.PlanningConstraints", "encrypted", case_path="case", group="plan"
+        )
         from safepassage.cases.retention import case_shredded
         from safepassage.passage.models import Crossing
 
@@ -29,6 +34,9 @@ class PassageConfig(AppConfig):
 
         team.key_pair_replaced.connect(plans.drop_unit_grants, dispatch_uid="passage-reset")
         team.no_longer_liaison.connect(plans.leave_units, dispatch_uid="passage-liaison-left")
+        splitting.programme_split.connect(
+            plans.seal_again_after_split, dispatch_uid="passage-split"
+        )
 
         from safepassage.cases import rekeying
 

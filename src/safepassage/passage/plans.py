@@ -449,3 +449,24 @@ def leave_units(sender: object, programme: Programme, user: User, **kwargs: obje
     grants = UnitKeyGrant.objects.filter(unit__programme=programme, user=user)
     ReceivingUnit.objects.filter(pk__in=grants.values("unit_id")).update(key_renewal_due=True)
     grants.delete()
+
+
+def seal_again_after_split(
+    sender: object, programme: Programme, private_key: bytes, **kwargs: object
+) -> None:
+    """An old programme is split (cases/splitting.py): its units' private keys and the
+    crossings' programme copies, sealed to the old key, are sealed to the plan key."""
+    units = ReceivingUnit.objects.filter(programme=programme)
+    for unit in units:
+        unit_private = crypto.unseal(private_key, bytes(unit.sealed_private_key))
+        sealed, sealed_next = programme.seal("plan", unit_private)
+        units.filter(pk=unit.pk).update(
+            sealed_private_key=sealed, sealed_private_key_next=sealed_next
+        )
+    crossings = Crossing.objects.filter(unit__programme=programme, for_programme__isnull=False)
+    for crossing in crossings:
+        blob = crypto.unseal(private_key, bytes(crossing.for_programme or b""))
+        sealed, sealed_next = programme.seal("plan", blob)
+        crossings.filter(pk=crossing.pk).update(
+            for_programme=sealed, for_programme_next=sealed_next
+        )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safepassage.cases.views import CaseAccess, Locked, case_access, case_post, locked
+from safepassage.cases.pages import CaseAccess, Locked, case_access, case_post, locked
 from safepassage.lib import chart_geometry, display
 from safepassage.lib.acts import Refused, second_step, show_refusal
 from safepassage.passage import batch, duress, learning, outcomes, plans, services, windows

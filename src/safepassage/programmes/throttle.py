@@ -9,7 +9,7 @@ could impose), each failure makes the next try wait (safepassage/lib/backoff.py)
 Nothing is counted per username alone: a flood from other addresses never slows the owner of
 the account, whose right password and second factor get in. A try during a wait is refused
 without checking the password (and not counted); a right password forgets its pair's
-failures. The address is the one nginx saw (safepassage.hosts.client_address). A password
+failures. The address is the one nginx saw (safepassage.lib.hosts.client_address). A password
 alone opens nothing: the second factor follows, throttled by django-otp.
 """
 
@@ -18,8 +18,8 @@ from hashlib import blake2b
 
 from django.http import HttpRequest
 
-from safepassage.hosts import client_address
 from safepassage.lib import backoff
+from safepassage.lib.hosts import client_address
 from safepassage.programmes.models import FailedSignIns
 
 PER_PAIR = backoff.Policy(free=3, longest=timedelta(minutes=15))

@@ -7,6 +7,12 @@ class VolunteerConfig(AppConfig):
     verbose_name = "Volunteer service"
 
     def ready(self) -> None:
+        from safepassage.cases import dossier
+
+        dossier.sealed_under_case_key(
+            "volunteer.VolunteerService", "record", case_path="case", group="volunteer"
+        )
+
         from safepassage.aftercare.services import consent_withdrawn
         from safepassage.volunteer import services
 

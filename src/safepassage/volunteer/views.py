@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from safepassage.audit import log
-from safepassage.cases.views import CaseAccess, case_view
+from safepassage.cases.pages import CaseAccess, case_view
 from safepassage.lib.acts import Refused, show_refusal
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.roles import Role

@@ -92,7 +92,7 @@ def browse(request: StaffRequest, slug: str) -> HttpResponse:
     ]
     return render(
         request,
-        "audit/browse.html",
+        "dashboard/audit.html",
         {
             "programme": programme,
             "page": page,
