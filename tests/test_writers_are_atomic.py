@@ -12,8 +12,8 @@ from safepassage.aftercare import services as aftercare
 from safepassage.audit import log
 from safepassage.cases import applicant_side, casework, retention, sign_ins
 from safepassage.passage import duress, notices, outcomes, plans, services
+from safepassage.programmes import invitations, team
 from safepassage.programmes import sign_in as staff_sign_in
-from safepassage.programmes import team
 from safepassage.programmes.models import StaffSession
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
@@ -96,7 +96,7 @@ def reset_waiting(world):
     from tests.conftest import PASSWORD
 
     other = add_staff(world.programme, "north-admin-2", PASSWORD, [Role.ADMIN], keyring={})
-    team.reset_link(
+    invitations.reset_link(
         world.programme,
         world.staff[Role.VERIFIER],
         Invitation.Purpose.PASSWORD,
@@ -213,7 +213,7 @@ WRITERS = [
     (
         "password reset confirmed by a second admin",
         lambda w, f, c: reset_waiting(w),
-        lambda w, f, pair: team.confirm_reset(w.programme, pair[0].pk, by=pair[1]),
+        lambda w, f, pair: invitations.confirm_reset(w.programme, pair[0].pk, by=pair[1]),
     ),
     (
         "unit key granted",

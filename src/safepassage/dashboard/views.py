@@ -13,7 +13,7 @@ from safepassage.lib import display
 from safepassage.outreach import daily
 from safepassage.passage import notices, plans
 from safepassage.passage.models import Crossing
-from safepassage.programmes import keys, team
+from safepassage.programmes import invitations, key_grants, keys
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programmes_for
@@ -57,7 +57,7 @@ def home(request: StaffRequest) -> HttpResponse:
     waiting_for_key = [
         (programme, person)
         for programme, keyring in keyrings.items()
-        for person in team.waiting_for_key(programme, keyring)
+        for person in key_grants.waiting_for_key(programme, keyring)
     ]
     rotations = [programme for programme in keyrings if rekeying.open_rotation(programme)]
     return render(
@@ -65,7 +65,9 @@ def home(request: StaffRequest) -> HttpResponse:
         "dashboard/home.html",
         {
             "waiting_for_key": waiting_for_key,
-            "my_resets": team.recent_resets(request.user, now - team.RESETS_SHOWN_FOR),
+            "my_resets": invitations.recent_resets(
+                request.user, now - invitations.RESETS_SHOWN_FOR
+            ),
             "unit_keys_waiting": unit_keys_waiting,
             "units_due_renewal": units_due_renewal,
             "rotations": rotations,

@@ -15,6 +15,7 @@ from safepassage.cases import rekeying, retention, submission
 from safepassage.ops import statistics
 from safepassage.ops.schedule import periodic
 from safepassage.passage import notices, plans, windows
+from safepassage.programmes import invitations
 from safepassage.programmes import throttle as staff_throttle
 
 
@@ -56,12 +57,10 @@ def clear_sessions() -> int:
     an expired, unused first key holder's link still carried."""
     from django.contrib.sessions.models import Session
 
-    from safepassage.programmes import team
-
     now = timezone.now()
     cleared, _ = Session.objects.filter(expire_date__lt=now).delete()
     cleared += staff_throttle.forget_old(now)
-    cleared += team.forget_expired_keys(now)
+    cleared += invitations.forget_expired_keys(now)
     return cleared
 
 

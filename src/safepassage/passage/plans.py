@@ -39,8 +39,8 @@ from safepassage.cases import dossier
 from safepassage.lib.acts import Refused
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector, UnitKeyGrant
 from safepassage.passage.plan_contents import Plan
+from safepassage.programmes import key_grants
 from safepassage.programmes import keys as session
-from safepassage.programmes import team
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Membership, Programme, StaffKey
 from safepassage.programmes.roles import Role
@@ -181,7 +181,7 @@ def unit_keys_waiting(programme_id: int, keyring: Keyring) -> list[UnitKeyWaitin
         return []
     waiting = []
     for unit, user in _liaisons_waiting(programme_id):
-        invited = team.inviter(programme_id, user)
+        invited = key_grants.inviter(programme_id, user)
         waiting.append(UnitKeyWaiting(unit, user, invited.username if invited else ""))
     return waiting
 
@@ -208,7 +208,7 @@ def grant_unit_key(
     if pair is None or "plan" not in keyring:
         raise UnitKeyRefused(_("This liaison is not waiting for a key you can grant."))
     unit, user = pair
-    invited = team.inviter(programme_id, user)
+    invited = key_grants.inviter(programme_id, user)
     if user.pk == by.pk or (invited is not None and invited.pk == by.pk):
         raise UnitKeyRefused(
             _("Another key holder must grant this key: you invited this account yourself.")

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepassage.lib.acts import Refused, second_step, show_refusal
-from safepassage.programmes import keys, team
+from safepassage.programmes import invitations, key_grants, keys, team
 from safepassage.programmes import sign_in as staff_sign_in
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.forms import (
@@ -57,7 +57,7 @@ def people(request: StaffRequest, slug: str) -> HttpResponse:
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            issued = team.invite(
+            issued = invitations.invite(
                 programme,
                 form.cleaned_data["username"],
                 form.cleaned_data["roles"],
@@ -72,14 +72,16 @@ def people(request: StaffRequest, slug: str) -> HttpResponse:
         "team": team.team_of(programme),
         "former": team.former_members(programme),
         "form": form,
-        "resets_to_confirm": team.resets_to_confirm(programme, request.user, timezone.now()),
+        "resets_to_confirm": invitations.resets_to_confirm(programme, request.user, timezone.now()),
         "one_admin": team.has_one_admin(programme),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "programmes/people.html", context, status=status)
 
 
-def _show_link(request: StaffRequest, programme: Programme, issued: team.Issued) -> HttpResponse:
+def _show_link(
+    request: StaffRequest, programme: Programme, issued: invitations.Issued
+) -> HttpResponse:
     """The link, once: not stored, so this page is the only place it is ever shown."""
     link = request.build_absolute_uri(reverse("staff:join", args=[issued.token]))
     response = render(
@@ -143,7 +145,7 @@ def reset(request: StaffRequest, slug: str, user_id: int, purpose: str) -> HttpR
     if purpose not in (Invitation.Purpose.SECOND_FACTOR, Invitation.Purpose.PASSWORD):
         raise Http404
     try:
-        issued = team.reset_link(programme, user, purpose, by=request.user)
+        issued = invitations.reset_link(programme, user, purpose, by=request.user)
     except Refused as why:
         return show_refusal(request, why.reason, reverse("staff:person", args=[slug, user.pk]))
     return _show_link(request, programme, issued)
@@ -155,7 +157,7 @@ def confirm_reset(request: StaffRequest, slug: str, invitation_id: int) -> HttpR
     """A second admin confirms a colleague's password reset."""
     programme = _admin_of(request, slug)
     try:
-        team.confirm_reset(programme, invitation_id, by=request.user)
+        invitations.confirm_reset(programme, invitation_id, by=request.user)
     except Refused as why:
         return show_refusal(request, why.reason, reverse("staff:people", args=[slug]))
     return redirect("staff:people", slug=programme.slug)
@@ -175,7 +177,7 @@ def grant(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
         raise Http404  # only a session that holds keys can grant them
     user = get_object_or_404(User, pk=user_id)
     try:
-        team.grant_key(
+        key_grants.grant_key(
             programme,
             user,
             by=request.user,
@@ -203,7 +205,7 @@ JOIN_CODES, JOIN_CODES_SHOWN = "join-codes", "join_codes_shown"
 def join(request: HttpRequest, token: str) -> HttpResponse:
     """The link: its token goes into the session (sealed) and out of the address bar, as
     Django's password reset does, so it is in no later request, history entry or referrer."""
-    invitation = team.find(token, timezone.now())
+    invitation = invitations.find(token, timezone.now())
     if invitation is None:
         return _unusable(request)
     request.session.flush()
@@ -238,7 +240,7 @@ def _resume(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     and the same password take him on. Nobody else gets past this (his password)."""
     form = OwnPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if team.may_resume(invitation, form.cleaned_data["password"]):
+        if invitations.may_resume(invitation, form.cleaned_data["password"]):
             request.session[JOIN_USER] = invitation.user_id
             return redirect("staff:join_step")
         form.add_error("password", _("That is not the password you set with this link."))
@@ -265,23 +267,25 @@ def _first_step(request: HttpRequest, invitation: Invitation, token: str, now: A
     if request.method == "POST" and form.is_valid():
         try:
             if purpose == Invitation.Purpose.JOIN:
-                user = team.join(
+                user = invitations.join(
                     invitation, form.cleaned_data["new_password1"], token=token, now=now
                 )
             elif purpose == Invitation.Purpose.PASSWORD:
-                user = team.new_password(
+                user = invitations.new_password(
                     invitation,
                     form.cleaned_data["new_password1"],
                     recovery_code=form.cleaned_data.get("recovery_code", ""),
                     now=now,
                 )
             else:
-                user = team.confirm_password(invitation, form.cleaned_data["password"], now=now)
+                user = invitations.confirm_password(
+                    invitation, form.cleaned_data["password"], now=now
+                )
         except Refused as why:
             form.add_error(None, why.reason)
         else:
             if purpose == Invitation.Purpose.PASSWORD:
-                team.finish(invitation)
+                invitations.finish(invitation)
                 request.session.flush()
                 return render(request, "programmes/join_done.html", {"password_only": True})
             request.session[JOIN_USER] = user.pk
@@ -298,11 +302,11 @@ def _second_factor(request: HttpRequest, invitation: Invitation) -> HttpResponse
         pk=request.session.get(JOIN_DEVICE, 0), user=user, confirmed=False
     ).first()
     if device is None:
-        device = team.pending_device(user)
+        device = invitations.pending_device(user)
         request.session[JOIN_DEVICE] = device.pk
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = team.confirm_device(invitation, device, form.cleaned_data["token"])
+        codes = invitations.confirm_device(invitation, device, form.cleaned_data["token"])
         if codes is not None:
             store_of(request).put_secret(JOIN_CODES, "\n".join(codes).encode())
             request.session[JOIN_CODES_SHOWN] = True

@@ -15,7 +15,7 @@ from django.utils import timezone
 from safepassage.cases import submission, transitions
 from safepassage.passage import notices, plans, windows
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector
-from safepassage.programmes import team
+from safepassage.programmes import invitations
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Invitation, Programme
 from safepassage.programmes.roles import Role
@@ -63,7 +63,9 @@ class Command(BaseCommand):
             user = add_staff(programme, username, password, [role], keyring=keyring)
             staff.setdefault(role, user)
             # The same enrolment link a programme admin makes for a lost authenticator.
-            link = team.reset_link(programme, user, Invitation.Purpose.SECOND_FACTOR, by=None)
+            link = invitations.reset_link(
+                programme, user, Invitation.Purpose.SECOND_FACTOR, by=None
+            )
             lines.append(f"  {role.label:<34} {username:<18} {password}")
             lines.append(f"      {site}/ru/staff/join/{link.token}/")
         unit = ReceivingUnit.objects.create(

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from safepassage.lib.acts import Refused
-from safepassage.programmes import team
+from safepassage.programmes import invitations
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import GROUPS, KEY_HOLDERS, Role, groups_of
 from safepassage.programmes.services import create_programme
@@ -63,9 +63,12 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 programme, keyring = create_programme(options["slug"], options["name"])
-                admin = team.invite(programme, options["admin"], [Role.ADMIN], by=None)
+                admin = invitations.invite(programme, options["admin"], [Role.ADMIN], by=None)
                 issued = [
-                    (username, team.invite(programme, username, roles, by=None, keyring=keyring))
+                    (
+                        username,
+                        invitations.invite(programme, username, roles, by=None, keyring=keyring),
+                    )
                     for username, roles in holders
                 ]
         except Refused as why:
