@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from safepassage.aftercare import services as aftercare
+from safepassage.aftercare import consents, rewards
 from safepassage.cases import casework, transitions
 from safepassage.cases.models import Case
 from safepassage.passage import windows
@@ -105,10 +105,10 @@ def test_reception_and_after_care_records_are_ciphertext_at_rest(world, front):
         user=officer,
         keyring=key,
     )
-    aftercare.record_consent(
+    consents.record_consent(
         case, "exchange", language="ru", user=world.staff[Role.AFTERCARE], keyring=key
     )
-    aftercare.record_equipment(
+    rewards.record_equipment(
         case,
         category="tank",
         description=EQUIPMENT,

@@ -8,10 +8,10 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from safepassage.aftercare import services as aftercare
+from safepassage.aftercare import consents, rewards
 from safepassage.audit import log
 from safepassage.cases import applicant_side, casework, retention, sign_ins
-from safepassage.passage import duress, notices, outcomes, plans, services
+from safepassage.passage import duress, notices, outcomes, planning, plans
 from safepassage.programmes import invitations, team
 from safepassage.programmes import sign_in as staff_sign_in
 from safepassage.programmes.models import StaffSession
@@ -192,8 +192,8 @@ WRITERS = [
     (
         "planning constraints",
         verified,
-        lambda w, f, c: services.set_constraints(
-            c, services.Constraints(sector_ids=(f.orchard.pk,)), **staff(w, Role.COORDINATOR)
+        lambda w, f, c: planning.set_constraints(
+            c, planning.Constraints(sector_ids=(f.orchard.pk,)), **staff(w, Role.COORDINATOR)
         ),
     ),
     (
@@ -288,7 +288,7 @@ WRITERS = [
     (
         "pathway consent",
         registered,
-        lambda w, f, c: aftercare.record_consent(
+        lambda w, f, c: consents.record_consent(
             c, "exchange", language="ru", **staff(w, Role.AFTERCARE)
         ),
     ),
@@ -312,7 +312,7 @@ WRITERS = [
     (
         "reward rate",
         verified,
-        lambda w, f, c: aftercare.set_rate(
+        lambda w, f, c: rewards.set_rate(
             w.programme, "tank", Decimal(5), "USD", user=w.staff[Role.ADMIN]
         ),
     ),

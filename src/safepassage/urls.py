@@ -15,6 +15,7 @@ from safepassage.inbox import views as inbox_views
 from safepassage.intake import views as intake_views
 from safepassage.outreach import attribution
 from safepassage.outreach import views as outreach_views
+from safepassage.passage import liaison_views
 from safepassage.passage import views as passage_views
 from safepassage.programmes import team_views
 from safepassage.programmes import views as programme_views
@@ -154,8 +155,8 @@ passage_patterns = (
             passage_views.call_off_after_duress,
             name="call_off_after_duress",
         ),
-        path("notices/", passage_views.notices, name="notices"),
-        path("notices/<int:pk>/<slug:answer>/", passage_views.notice_answer, name="notice_answer"),
+        path("notices/", liaison_views.notices, name="notices"),
+        path("notices/<int:pk>/<slug:answer>/", liaison_views.notice_answer, name="notice_answer"),
     ],
     "passage",
 )
@@ -177,7 +178,7 @@ reception_patterns = (
 )
 aftercare_patterns = (
     [
-        path("p/<slug:slug>/rewards/", aftercare_views.rewards, name="rewards"),
+        path("p/<slug:slug>/rewards/", aftercare_views.reward_schedule, name="rewards"),
         path("case/<str:reference>/aftercare/", aftercare_views.person, name="person"),
         path("case/<str:reference>/aftercare/consent/", aftercare_views.consent, name="consent"),
         path("case/<str:reference>/aftercare/withdraw/", aftercare_views.withdraw, name="withdraw"),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from safepassage.aftercare import services as aftercare
+from safepassage.aftercare import consents
 from safepassage.aftercare.models import Consent
 from safepassage.audit.models import AuditEvent
 from safepassage.cases import transitions
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def consent(world, case, kind, language="ru"):
-    return aftercare.record_consent(
+    return consents.record_consent(
         case,
         kind,
         language=language,
@@ -47,9 +47,9 @@ def test_choosing_a_pathway_needs_his_consent_and_keeps_his_words(world, registe
 
 def test_a_withdrawn_pathway_returns_to_registered_and_stays_on_record(world, registered):
     first = consent(world, registered, "exchange")
-    with pytest.raises(aftercare.AftercareRefused, match="withdrawal"):
+    with pytest.raises(consents.AftercareRefused, match="withdrawal"):
         consent(world, registered, "staying")
-    aftercare.withdraw_consent(registered, first.pk, user=world.staff[Role.AFTERCARE])
+    consents.withdraw_consent(registered, first.pk, user=world.staff[Role.AFTERCARE])
     registered.refresh_from_db()
     assert registered.state == "registered"
     consent(world, registered, "staying", language="en")
@@ -70,24 +70,24 @@ def test_a_withdrawn_pathway_returns_to_registered_and_stays_on_record(world, re
 
 
 def test_publication_is_off_by_default_and_its_consent_is_revocable(world, registered):
-    assert not aftercare.may_publish(registered)
+    assert not consents.may_publish(registered)
     given = consent(world, registered, "publication")
-    assert aftercare.may_publish(registered)
+    assert consents.may_publish(registered)
     registered.refresh_from_db()
     assert registered.state == "registered"  # publication is not a pathway
-    with pytest.raises(aftercare.AftercareRefused):
+    with pytest.raises(consents.AftercareRefused):
         consent(world, registered, "publication")
-    aftercare.withdraw_consent(registered, given.pk, user=world.staff[Role.AFTERCARE])
-    assert not aftercare.may_publish(registered)
-    with pytest.raises(aftercare.AftercareRefused, match="not in force"):
-        aftercare.withdraw_consent(registered, given.pk, user=world.staff[Role.AFTERCARE])
+    consents.withdraw_consent(registered, given.pk, user=world.staff[Role.AFTERCARE])
+    assert not consents.may_publish(registered)
+    with pytest.raises(consents.AftercareRefused, match="not in force"):
+        consents.withdraw_consent(registered, given.pk, user=world.staff[Role.AFTERCARE])
     logged = AuditEvent.objects.filter(case_ref=registered.reference, detail__kind="publication")
     assert logged.count() == 2
 
 
 def test_consents_wait_for_registration(world, front, client):
     case = received_case(world, front, client)
-    with pytest.raises(aftercare.AftercareRefused, match="after registration"):
+    with pytest.raises(consents.AftercareRefused, match="after registration"):
         consent(world, case, "exchange")
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from safepassage.aftercare import services as aftercare
+from safepassage.aftercare import consents, rewards
 from safepassage.aftercare.models import (
     AppendOnly,
     ClaimApproval,
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 def tank(world, case):
-    return aftercare.record_equipment(
+    return rewards.record_equipment(
         case,
         category="tank",
         description="T-80BV, turret number 214",
@@ -37,7 +37,7 @@ def tank(world, case):
 
 
 def pay(world, case, claim):
-    return aftercare.record_payment(
+    return rewards.record_payment(
         case,
         claim.pk,
         reference="bank transfer to his account",
@@ -47,7 +47,7 @@ def pay(world, case, claim):
 
 
 def test_the_default_schedule_is_the_programmes_and_editable(world, staff_client):
-    rates = {r.category: (r.amount, r.currency) for r in aftercare.schedule_for(world.programme)}
+    rates = {r.category: (r.amount, r.currency) for r in rewards.schedule_for(world.programme)}
     assert rates == {
         "vehicle": (Decimal(10_000), "USD"),
         "armoured_vehicle": (Decimal(50_000), "USD"),
@@ -66,7 +66,7 @@ def test_the_default_schedule_is_the_programmes_and_editable(world, staff_client
         admin.post(url, {**form, "tank-amount": "120000", "tank-currency": "eur"}).status_code
         == 302
     )
-    changed = {r.category: (r.amount, r.currency) for r in aftercare.schedule_for(world.programme)}
+    changed = {r.category: (r.amount, r.currency) for r in rewards.schedule_for(world.programme)}
     assert changed["tank"] == (Decimal(120_000), "EUR") and changed["vehicle"] == rates["vehicle"]
     assert AuditEvent.objects.get(action="aftercare.rate_changed").detail["category"] == "tank"
     # After-care officers read the schedule but cannot change it.
@@ -77,7 +77,7 @@ def test_the_default_schedule_is_the_programmes_and_editable(world, staff_client
 
 def test_a_claim_keeps_the_rate_of_its_day(world, registered):
     claim = tank(world, registered)
-    aftercare.set_rate(world.programme, "tank", Decimal(1), "USD", user=world.staff[Role.ADMIN])
+    rewards.set_rate(world.programme, "tank", Decimal(1), "USD", user=world.staff[Role.ADMIN])
     claim.refresh_from_db()
     assert claim.amount == Decimal(100_000)
 
@@ -85,14 +85,14 @@ def test_a_claim_keeps_the_rate_of_its_day(world, registered):
 def test_the_same_officer_cannot_approve_twice(world, registered, verifying_officer):
     claim = tank(world, registered)
     officer = world.staff[Role.AFTERCARE]
-    with pytest.raises(aftercare.AftercareRefused, match="after it has been verified"):
-        aftercare.approve_claim(registered, claim.pk, user=officer)
-    aftercare.verify_claim(registered, claim.pk, user=verifying_officer)
-    with pytest.raises(aftercare.AftercareRefused, match="You verified this claim"):
-        aftercare.approve_claim(registered, claim.pk, user=verifying_officer)
-    aftercare.approve_claim(registered, claim.pk, user=officer)
-    with pytest.raises(aftercare.AftercareRefused, match="second officer"):
-        aftercare.approve_claim(registered, claim.pk, user=officer)
+    with pytest.raises(consents.AftercareRefused, match="after it has been verified"):
+        rewards.approve_claim(registered, claim.pk, user=officer)
+    rewards.verify_claim(registered, claim.pk, user=verifying_officer)
+    with pytest.raises(consents.AftercareRefused, match="You verified this claim"):
+        rewards.approve_claim(registered, claim.pk, user=verifying_officer)
+    rewards.approve_claim(registered, claim.pk, user=officer)
+    with pytest.raises(consents.AftercareRefused, match="second officer"):
+        rewards.approve_claim(registered, claim.pk, user=officer)
     # Not even bypassing the rules: the database holds one approval per officer.
     with pytest.raises(IntegrityError), transaction.atomic():
         ClaimApproval.objects.create(claim=claim, officer=officer, at=claim.created_at)
@@ -104,9 +104,9 @@ def test_a_payment_cannot_exist_without_two_approvals(
 ):
     claim = tank(world, registered)
     officer = world.staff[Role.AFTERCARE]
-    aftercare.verify_claim(registered, claim.pk, user=verifying_officer)
-    aftercare.approve_claim(registered, claim.pk, user=officer)
-    with pytest.raises(aftercare.AftercareRefused, match="two different officers"):
+    rewards.verify_claim(registered, claim.pk, user=verifying_officer)
+    rewards.approve_claim(registered, claim.pk, user=officer)
+    with pytest.raises(consents.AftercareRefused, match="two different officers"):
         pay(world, registered, claim)
     with pytest.raises(UnapprovedPayment):
         LedgerEntry.objects.create(
@@ -119,10 +119,10 @@ def test_a_payment_cannot_exist_without_two_approvals(
             reference=b"",
         )
     assert not LedgerEntry.objects.exists()
-    aftercare.approve_claim(registered, claim.pk, user=second_officer)
+    rewards.approve_claim(registered, claim.pk, user=second_officer)
     entry = pay(world, registered, claim)
     assert entry.amount == Decimal(100_000)
-    with pytest.raises(aftercare.AftercareRefused, match="already been paid"):
+    with pytest.raises(consents.AftercareRefused, match="already been paid"):
         pay(world, registered, claim)
     approvals = audit_entries("aftercare.claim_approved", case_ref=registered.reference)
     assert [actor for actor, _ in approvals] == [
@@ -137,9 +137,9 @@ def test_a_payment_cannot_exist_without_two_approvals(
 def paid_claim(world, case, second_officer):
     claim = tank(world, case)
     officer = world.staff[Role.AFTERCARE]
-    aftercare.verify_claim(case, claim.pk, user=make_officer(world, "north-aftercare-3"))
-    aftercare.approve_claim(case, claim.pk, user=officer)
-    aftercare.approve_claim(case, claim.pk, user=second_officer)
+    rewards.verify_claim(case, claim.pk, user=make_officer(world, "north-aftercare-3"))
+    rewards.approve_claim(case, claim.pk, user=officer)
+    rewards.approve_claim(case, claim.pk, user=second_officer)
     return pay(world, case, claim)
 
 
@@ -168,7 +168,7 @@ def test_ledger_entries_cannot_be_edited_or_removed(world, registered, second_of
 
 def test_totals_per_programme(world, registered, second_officer, staff_client):
     paid_claim(world, registered, second_officer)
-    waiting = aftercare.record_equipment(
+    waiting = rewards.record_equipment(
         registered,
         category="vehicle",
         description="UAZ-469",
@@ -176,7 +176,7 @@ def test_totals_per_programme(world, registered, second_officer, staff_client):
         user=world.staff[Role.AFTERCARE],
         keyring=world.keyring,
     )
-    totals = aftercare.totals(world.programme)
+    totals = rewards.totals(world.programme)
     assert totals.claimed == {"USD": Decimal(110_000)}
     assert totals.paid == {"USD": Decimal(100_000)}
     assert totals.awaiting_payment == {} and totals.open_claims == 1
@@ -227,7 +227,7 @@ def test_the_claim_flow_through_the_page(
 
 
 def test_a_schedule_change_is_all_or_nothing(world, monkeypatch):
-    before = {r.category: r.amount for r in aftercare.schedule_for(world.programme)}
+    before = {r.category: r.amount for r in rewards.schedule_for(world.programme)}
     calls = []
 
     def fail_on_the_second(*args, **kwargs):
@@ -239,12 +239,12 @@ def test_a_schedule_change_is_all_or_nothing(world, monkeypatch):
     original = log._append
     monkeypatch.setattr(log, "_append", fail_on_the_second)
     with pytest.raises(RuntimeError, match="disk full"):
-        aftercare.set_rates(
+        rewards.set_rates(
             world.programme,
             {"vehicle": (Decimal(1), "USD"), "tank": (Decimal(2), "USD")},
             user=world.staff[Role.ADMIN],
         )
-    after = {r.category: r.amount for r in aftercare.schedule_for(world.programme)}
+    after = {r.category: r.amount for r in rewards.schedule_for(world.programme)}
     assert after == before
 
 
@@ -253,13 +253,13 @@ def test_the_claim_says_who_may_still_approve_it(
 ):
     """Issue #27, point 11: with two officers, one of them the verifier, nothing could pay."""
     claim = tank(world, registered)
-    aftercare.verify_claim(registered, claim.pk, user=verifying_officer)
+    rewards.verify_claim(registered, claim.pk, user=verifying_officer)
     url = f"/ru/staff/case/{registered.reference}/aftercare/"
     officer = staff_client(Role.AFTERCARE)
     page = officer.get(url).content.decode()
     assert text_of(page, f"may-approve-{claim.pk}") == (
         "Ещё могут одобрить: north-aftercare, north-aftercare-2"
     )
-    aftercare.approve_claim(registered, claim.pk, user=second_officer)
+    rewards.approve_claim(registered, claim.pk, user=second_officer)
     page = officer.get(url).content.decode()
     assert text_of(page, f"may-approve-{claim.pk}") == "Ещё могут одобрить: north-aftercare"

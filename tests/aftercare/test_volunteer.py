@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core import serializers
 
-from safepassage.aftercare import services as aftercare
+from safepassage.aftercare import consents
 from safepassage.aftercare.models import Consent
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
@@ -21,7 +21,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "safepassage"
 
 
 def volunteered(world, case):
-    return aftercare.record_consent(
+    return consents.record_consent(
         case,
         "volunteer",
         language="ru",
@@ -65,7 +65,7 @@ def test_no_service_without_a_standing_volunteer_consent(world, registered):
         volunteer.open_service(registered, user=world.staff[Role.VOLUNTEER])
     given = volunteered(world, registered)
     volunteer.open_service(registered, user=world.staff[Role.VOLUNTEER])
-    aftercare.withdraw_consent(registered, given.pk, user=world.staff[Role.AFTERCARE])
+    consents.withdraw_consent(registered, given.pk, user=world.staff[Role.AFTERCARE])
     assert VolunteerService.objects.get().end_reason == "consent_withdrawn"
     with pytest.raises(volunteer.VolunteerRefused):
         start(world, registered, reception.registered_at(registered) + timedelta(days=60))
@@ -114,14 +114,14 @@ def test_volunteer_service_changes_no_detention_or_exchange_data(world, register
         user=world.staff[Role.RECEPTION],
         keyring=world.keyring,
     )
-    exchange = aftercare.record_consent(
+    exchange = consents.record_consent(
         registered,
         "exchange",
         language="ru",
         user=world.staff[Role.AFTERCARE],
         keyring=world.keyring,
     )
-    aftercare.withdraw_consent(registered, exchange.pk, user=world.staff[Role.AFTERCARE])
+    consents.withdraw_consent(registered, exchange.pk, user=world.staff[Role.AFTERCARE])
     before = detention_and_exchange(registered)
     card_before = reception.open_prisoner(
         registered, user=world.staff[Role.RECEPTION], keyring=world.keyring

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from safepassage.aftercare import services as aftercare
+from safepassage.aftercare import consents
 from safepassage.aftercare.models import Consent
 from safepassage.audit.log import verify
 from safepassage.audit.models import AuditEvent
@@ -174,24 +174,24 @@ class CaseLifecycle(RuleBasedStateMachine):
     @rule(kind=st.sampled_from(list(Consent.Kind)))
     def aftercare_records_a_consent(self, kind):
         self._through_a_service(
-            lambda: aftercare.record_consent(
+            lambda: consents.record_consent(
                 self.case,
                 kind,
                 language="ru",
                 user=self.world.staff[Role.AFTERCARE],
                 keyring=self.world.keyring,
             ),
-            aftercare.AftercareRefused,
+            consents.AftercareRefused,
         )
 
     @rule()
     def he_withdraws_his_consents(self):
         for consent in self.case.consents.filter(withdrawn_at__isnull=True):
             self._through_a_service(
-                lambda c=consent: aftercare.withdraw_consent(
+                lambda c=consent: consents.withdraw_consent(
                     self.case, c.pk, user=self.world.staff[Role.AFTERCARE]
                 ),
-                aftercare.AftercareRefused,
+                consents.AftercareRefused,
             )
 
     def _through_a_service(self, call, refusal):

@@ -18,8 +18,8 @@ from safepassage.passage import (
     learning,
     notices,
     outcomes,
+    planning,
     plans,
-    services,
     windows,
 )
 from safepassage.passage.models import Crossing, Sector
@@ -163,10 +163,10 @@ def test_a_full_window_and_a_resting_signal_are_refused(world, front, client):
     first, second, third = (verified_case(client) for _ in range(3))
     window = first_window()
     notify(world, first, front.orchard, window=window, signal="arms_raised_spread")
-    with pytest.raises(services.PlanRefused, match="no room"):
+    with pytest.raises(planning.PlanRefused, match="no room"):
         notify(world, second, front.orchard, window=window, signal="arms_letter_l")
-    later = next(w for w in services.windows.upcoming(timezone.now()) if w.night != window.night)
-    with pytest.raises(services.PlanRefused, match="too recently"):
+    later = next(w for w in planning.windows.upcoming(timezone.now()) if w.night != window.night)
+    with pytest.raises(planning.PlanRefused, match="too recently"):
         notify(world, third, front.orchard, window=later, signal="arms_raised_spread")
     notify(world, third, front.orchard, window=later, signal="arms_letter_l")
 
@@ -174,7 +174,7 @@ def test_a_full_window_and_a_resting_signal_are_refused(world, front, client):
 def test_one_case_has_one_crossing_in_preparation(world, front, client):
     case = verified_case(client)
     notify(world, case, front.orchard)
-    with pytest.raises(services.PlanRefused, match="already has a crossing in preparation"):
+    with pytest.raises(planning.PlanRefused, match="already has a crossing in preparation"):
         notify(world, case, front.quarry)
 
 
@@ -190,7 +190,7 @@ def acknowledged(world, front, client, **overrides):
 
 
 def window_of(crossing):
-    return services.windows.Window(crossing.window_start, crossing.window_end)
+    return planning.windows.Window(crossing.window_start, crossing.window_end)
 
 
 def test_instructions_appear_only_within_the_lead_time_and_after_acknowledgement(
@@ -407,7 +407,7 @@ def test_nobody_records_an_arrival_hours_before_the_window(world, front, client,
         {"outcome": "arrived", "confirmed": "yes"},
     )
     assert "The window has not begun yet" in refusal(coordinator, response)
-    with pytest.raises(services.PlanRefused, match="The window has not begun yet"):
+    with pytest.raises(planning.PlanRefused, match="The window has not begun yet"):
         outcomes.record_arrival(
             case,
             arrived_at=timezone.now(),

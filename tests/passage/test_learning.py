@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from safepassage.passage import learning, risk, services
+from safepassage.passage import learning, planning, risk
 from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
 from tests.conftest import audit_entries, text_of
@@ -53,7 +53,7 @@ def test_the_planner_uses_the_posterior_and_an_admin_can_reset_it(
     window = first_window()
     prior = risk.estimate(front.orchard.figures, window.band, coordinated=True).survival
     fresh = type(front.orchard).objects.get(pk=front.orchard.pk)
-    learned = services.estimates(fresh, window)[1]
+    learned = planning.estimates(fresh, window)[1]
     assert learned.survival < prior / 2 and learned.interval is not None
     assert learned.by_the_figures == pytest.approx(prior)
     model = risk.estimate(fresh.figures, window.band, coordinated=True)
@@ -72,7 +72,7 @@ def test_the_planner_uses_the_posterior_and_an_admin_can_reset_it(
     url = f"/en/staff/p/north/calibration/{front.orchard.pk}/reset/"
     assert admin.post(url, {"confirmed": "yes"}).status_code == 302
     fresh = type(front.orchard).objects.get(pk=front.orchard.pk)
-    assert services.estimates(fresh, window)[1].survival == pytest.approx(prior)
+    assert planning.estimates(fresh, window)[1].survival == pytest.approx(prior)
     assert audit_entries("passage.learning_reset") == [
         (f"staff:{world.staff[Role.ADMIN].pk}", {"id": front.orchard.pk})
     ]

@@ -1,6 +1,6 @@
 """Staff pages of after-care: one page per person (consents, equipment, claims) and one per
 programme (reward schedule, totals, claims waiting, the ledger). Thin: check the role, call
-aftercare.services, render."""
+aftercare.consents and rewards, render."""
 
 from typing import Any
 
@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from safepassage.aftercare import services, statements
+from safepassage.aftercare import consents, rewards, statements
 from safepassage.aftercare.forms import (
     ClaimForm,
     ConsentForm,
@@ -38,8 +38,8 @@ def _render(
     user, key = request.user, access.keyring
     context = {
         "case": access.case,
-        "consents": services.consents_of(access.case, user=user, keyring=key),
-        "claims": services.claims_of(access.case, user=user, keyring=key),
+        "consents": consents.consents_of(access.case, user=user, keyring=key),
+        "claims": rewards.claims_of(access.case, user=user, keyring=key),
         "statements": [
             (label, statements.statement(kind, "ru"), statements.statement(kind, "en"))
             for kind, label in Consent.Kind.choices
@@ -71,7 +71,7 @@ def consent(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     if not form.is_valid():
         return _render(request, access, status=400, consent_form=form)
     try:
-        services.record_consent(
+        consents.record_consent(
             access.case,
             form.cleaned_data["kind"],
             language=form.cleaned_data["language"],
@@ -97,7 +97,7 @@ def withdraw(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     if step is not None:
         return step
     try:
-        services.withdraw_consent(
+        consents.withdraw_consent(
             access.case,
             form.cleaned_data["consent"],
             user=request.user,
@@ -113,7 +113,7 @@ def equipment(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     if not form.is_valid():
         return _render(request, access, status=400, equipment_form=form)
     try:
-        services.record_equipment(
+        rewards.record_equipment(
             access.case,
             **form.cleaned_data,
             user=request.user,
@@ -129,9 +129,7 @@ def claim(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     form = ClaimForm(request.POST)
     if not form.is_valid():
         raise Http404
-    step = (
-        services.verify_claim if form.cleaned_data["step"] == "verify" else services.approve_claim
-    )
+    step = rewards.verify_claim if form.cleaned_data["step"] == "verify" else rewards.approve_claim
     try:
         step(access.case, form.cleaned_data["claim"], user=request.user)
     except Refused as why:
@@ -153,7 +151,7 @@ def payment(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     if step is not None:
         return step
     try:
-        services.record_payment(
+        rewards.record_payment(
             access.case,
             form.cleaned_data["claim"],
             reference=form.cleaned_data["reference"],
@@ -184,10 +182,10 @@ def _rewards_programme(request: StaffRequest, slug: str) -> tuple[Programme, fro
 
 @require_http_methods(["GET", "POST"])
 @staff_required
-def rewards(request: StaffRequest, slug: str) -> HttpResponse:
+def reward_schedule(request: StaffRequest, slug: str) -> HttpResponse:
     programme, roles = _rewards_programme(request, slug)
     can_edit = Role.ADMIN in roles
-    rates = services.schedule_for(programme)
+    rates = rewards.schedule_for(programme)
     forms = [RateForm(prefix=r.category, instance=r) for r in rates]
     status = 200
     if request.method == "POST":
@@ -200,7 +198,7 @@ def rewards(request: StaffRequest, slug: str) -> HttpResponse:
                 for form in forms
                 if form.has_changed()
             }
-            services.set_rates(programme, changed, user=request.user)
+            rewards.set_rates(programme, changed, user=request.user)
             return redirect("aftercare:rewards", slug=slug)
         status = 400
     return render(
@@ -211,9 +209,9 @@ def rewards(request: StaffRequest, slug: str) -> HttpResponse:
             "can_edit": can_edit,
             "opens_cases": Role.AFTERCARE in roles,
             "rates": list(zip(rates, forms, strict=True)),
-            "totals": services.totals(programme),
-            "waiting": services.claims_waiting(programme),
-            "ledger": services.ledger(programme),
+            "totals": rewards.totals(programme),
+            "waiting": rewards.claims_waiting(programme),
+            "ledger": rewards.ledger(programme),
         },
         status=status,
     )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safepassage.cases import probes, queues
 from safepassage.cases.models import ProbeSignal
-from safepassage.passage import services as passage
+from safepassage.passage import planning as passage
 from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role, roles_opening
 from safepassage.programmes.services import StaffScope

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safepassage.lib import display
+from safepassage.passage import planning as passage
 from safepassage.passage import plans
-from safepassage.passage import services as passage
 from safepassage.programmes import keys
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.models import Programme

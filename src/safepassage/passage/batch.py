@@ -17,16 +17,16 @@ from safepassage.cases.states import State
 from safepassage.passage import learning, planner, windows
 from safepassage.passage.models import Crossing, Sector
 from safepassage.passage.notices import send_notice
-from safepassage.passage.recognition import SIGNALS
-from safepassage.passage.services import (
+from safepassage.passage.planning import (
     Option,
     PlanRefused,
     constraints_of,
     estimates,
     head_count,
     occupancy,
-    sectors_of,
 )
+from safepassage.passage.recognition import SIGNALS
+from safepassage.passage.sectors import sectors_of
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role

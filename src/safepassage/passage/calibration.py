@@ -16,7 +16,7 @@ from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.passage import learning
 from safepassage.passage.models import Crossing, Sector
-from safepassage.passage.services import sectors_of
+from safepassage.passage.sectors import sectors_of
 from safepassage.programmes.models import Programme
 
 

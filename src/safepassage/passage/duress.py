@@ -20,7 +20,7 @@ from safepassage.cases.models import Case, ProbeSignal
 from safepassage.cases.states import State
 from safepassage.passage import outcomes
 from safepassage.passage.models import Crossing
-from safepassage.passage.services import PlanRefused
+from safepassage.passage.planning import PlanRefused
 from safepassage.programmes.roles import Role
 
 

@@ -21,8 +21,8 @@ from safepassage.cases.states import State
 from safepassage.passage import plans, windows
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector
 from safepassage.passage.outcomes import record_arrival
+from safepassage.passage.planning import PlanRefused, estimates, occupancy
 from safepassage.passage.recognition import SIGNALS
-from safepassage.passage.services import PlanRefused, estimates, occupancy
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.roles import Role
 

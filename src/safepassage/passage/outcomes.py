@@ -18,7 +18,7 @@ from safepassage.cases.states import State
 from safepassage.lib import display
 from safepassage.passage import plans, windows
 from safepassage.passage.models import Crossing
-from safepassage.passage.services import PlanRefused
+from safepassage.passage.planning import PlanRefused
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
 

@@ -2,8 +2,6 @@
 liaison's notices, the planner run and the calibration report. Thin: check the role, call
 one service of passage, render. Just over 400 lines because it serves four roles' pages."""
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.http import Http404, HttpResponse
@@ -16,14 +14,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safepassage.cases.pages import CaseAccess, Locked, case_access, case_post, locked
 from safepassage.lib import chart_geometry, display
 from safepassage.lib.acts import Refused, second_step, show_refusal
-from safepassage.passage import batch, duress, learning, outcomes, plans, services, windows
+from safepassage.passage import batch, duress, learning, outcomes, planning, plans, windows
 from safepassage.passage import calibration as calibration_report
 from safepassage.passage import notices as hold_fire
+from safepassage.passage import sectors as sector_setup
 from safepassage.passage.forms import (
-    ArrivalForm,
     ArrivalTimeField,
     ConstraintsForm,
-    DeclineForm,
     KeepAfterDuressForm,
     OutcomeForm,
     OverrideForm,
@@ -32,7 +29,7 @@ from safepassage.passage.forms import (
     SectorForm,
 )
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector
-from safepassage.passage.recognition import PROTOCOLS, SIGNALS, Signal
+from safepassage.passage.recognition import PROTOCOLS, SIGNALS
 from safepassage.programmes import keys
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.models import Programme
@@ -58,8 +55,8 @@ def sectors(request: StaffRequest, slug: str) -> HttpResponse:
         "passage/sectors.html",
         {
             "programme": programme,
-            "sectors": services.sectors_of(programme, active_only=False),
-            "units": services.units_of(programme).prefetch_related("liaisons"),
+            "sectors": sector_setup.sectors_of(programme, active_only=False),
+            "units": sector_setup.units_of(programme).prefetch_related("liaisons"),
             "signals": SIGNALS.values(),
             "protocols": PROTOCOLS.values(),
         },
@@ -78,7 +75,7 @@ def _edit(
         raise Http404
     form = form_class(request.POST or None, instance=instance, programme=programme)
     if request.method == "POST" and form.is_valid():
-        services.save_configuration(form, programme, user=request.user)
+        sector_setup.save_configuration(form, programme, user=request.user)
         return redirect("passage:sectors", slug=programme.slug)
     status = 400 if request.method == "POST" else 200
     context = {"programme": programme, "form": form, "title": title}
@@ -111,16 +108,16 @@ def _render_crossing(
         raise Http404
     case = access.case
     now = timezone.now()
-    if (active := services.active_crossing(case, access.keyring)) is not None:
+    if (active := planning.active_crossing(case, access.keyring)) is not None:
         hold_fire.expire_seen([active], now)  # the worker would only at the night's end
-    view = services.planning_view(
+    view = planning.planning_view(
         case,
         user=request.user,
         keyring=access.keyring,
         now=now,
     )
     suggestion = view.options[0] if view.options else None
-    programme_sectors = list(services.sectors_of(case.programme))
+    programme_sectors = list(sector_setup.sectors_of(case.programme))
     initial = {"head_count": view.head_count, "escort": Crossing.Escort.DRONE}
     if suggestion:
         initial |= {
@@ -192,9 +189,9 @@ def set_constraints(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     form = ConstraintsForm(request.POST, programme=access.case.programme)
     if not form.is_valid():
         return _render_crossing(request, access, status=400, constraints_form=form)
-    services.set_constraints(
+    planning.set_constraints(
         access.case,
-        services.Constraints(
+        planning.Constraints(
             sector_ids=tuple(s.pk for s in form.cleaned_data["sectors"]),
             available_from=form.cleaned_data["available_from"],
             available_until=form.cleaned_data["available_until"],
@@ -211,7 +208,7 @@ def plan(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     now = timezone.now()
     form = PlanForm(
         request.POST,
-        sectors=[(s.pk, s.name) for s in services.sectors_of(access.case.programme)],
+        sectors=[(s.pk, s.name) for s in sector_setup.sectors_of(access.case.programme)],
         windows=_window_choices(now),
     )
     if not form.is_valid():
@@ -277,7 +274,7 @@ def override(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     if not form.is_valid():
         return _render_crossing(request, access, status=400, override_form=form)
     try:
-        services.override_probe_hold(
+        planning.override_probe_hold(
             access.case,
             user=request.user,
             reason=form.cleaned_data["reason"],
@@ -421,110 +418,3 @@ def reset_learning(request: StaffRequest, slug: str, pk: int) -> HttpResponse:
     except Sector.DoesNotExist as missing:
         raise Http404 from missing
     return redirect("passage:calibration", slug=programme.slug)
-
-
-# --- The receiving unit's liaison -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ShownNotice:
-    notice: Crossing
-    signal: Signal
-    arrival_form: ArrivalForm
-    now: datetime
-
-    @property
-    def time_left(self) -> str:
-        return display.time_left(self.notice.window_start, self.now)
-
-    @property
-    def answerable(self) -> bool:
-        """Still open to an answer: the window has not begun (until the worker expires it)."""
-        return self.notice.window_start > self.now
-
-
-def _liaison(request: StaffRequest) -> None:
-    if not any(Role.LIAISON in roles for roles in request.scope.roles.values()):
-        raise Http404
-
-
-@staff_required
-def notices(request: StaffRequest, status: int = 200, **extra: Any) -> HttpResponse:
-    _liaison(request)
-    now = timezone.now()  # a GET writes nothing: the worker expires notices every 5 minutes
-    failed_arrival = extra.pop("arrival_form", None), extra.pop("arriving", None)
-
-    def arrival_form(pk: int) -> ArrivalForm:
-        if failed_arrival[1] == pk and failed_arrival[0] is not None:
-            return failed_arrival[0]
-        initial = {"arrived_at": ArrivalTimeField.now_initial()}
-        return ArrivalForm(initial=initial, auto_id=f"id_arrival_{pk}_%s")
-
-    shown = [
-        ShownNotice(notice, SIGNALS[notice.signal], arrival_form(notice.pk), now)
-        for notice in hold_fire.notices_for(request.user, plans.keys_of(request), now)
-    ]
-    context = {
-        "withdrawn": [n for n in shown if n.notice.withdrawal_unseen],
-        "pending": [n for n in shown if n.notice.status == Crossing.Status.NOTIFIED],
-        "acknowledged": [n for n in shown if n.notice.status == Crossing.Status.ACKNOWLEDGED],
-        "finished": [n for n in shown if not n.notice.is_active and not n.notice.withdrawal_unseen],
-        "waiting_for_key": plans.waiting_for_unit_key(request.user),
-        "now": now,
-        "decline_form": DeclineForm(),
-        "error": "",
-        **extra,
-    }
-    return render(request, "passage/notices.html", context, status=status)
-
-
-@require_POST
-@staff_required
-def notice_answer(request: StaffRequest, pk: int, answer: str) -> HttpResponse:
-    _liaison(request)
-    now = timezone.now()
-    user = request.user
-    unit_keys = plans.keys_of(request)
-    try:
-        if answer == "acknowledge":
-            hold_fire.acknowledge(pk, user=user, keys=unit_keys, now=now)
-        elif answer == "withdrawal-seen":
-            hold_fire.confirm_withdrawal_seen(pk, user=user, keys=unit_keys, now=now)
-        elif answer == "arrived":
-            arrival = ArrivalForm(request.POST, auto_id=f"id_arrival_{pk}_%s")
-            if not arrival.is_valid():
-                return notices(request, status=400, arrival_form=arrival, arriving=pk)
-            step = second_step(
-                request,
-                title=_("Report the arrival at %(time)s?")
-                % {
-                    "time": display.moment(
-                        arrival.cleaned_data["arrived_at"], display.window_zone()
-                    )
-                },
-                consequence=_("The crossing ends and reception takes over. This cannot be undone."),
-                back=reverse("passage:notices"),
-            )
-            if step is not None:
-                return step
-            hold_fire.report_arrival(
-                pk,
-                user=user,
-                keys=unit_keys,
-                arrived_at=arrival.cleaned_data["arrived_at"],
-                now=now,
-            )
-        elif answer == "decline":
-            form = DeclineForm(request.POST)
-            if not form.is_valid():
-                return notices(request, status=400, decline_form=form, declining=pk)
-            hold_fire.decline(
-                pk, user=user, keys=unit_keys, reason=form.cleaned_data["reason"], now=now
-            )
-        else:
-            raise Http404
-    except Crossing.DoesNotExist as missing:
-        raise Http404 from missing
-    except Refused as why:
-        return show_refusal(request, why.reason, reverse("passage:notices"))
-    return redirect("passage:notices")

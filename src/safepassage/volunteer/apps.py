@@ -13,7 +13,7 @@ class VolunteerConfig(AppConfig):
             "volunteer.VolunteerService", "record", case_path="case", group="volunteer"
         )
 
-        from safepassage.aftercare.services import consent_withdrawn
+        from safepassage.aftercare.consents import consent_withdrawn
         from safepassage.volunteer import services
 
         consent_withdrawn.connect(services.consent_withdrawn, dispatch_uid="volunteer-consent")

@@ -12,7 +12,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safepassage.aftercare import services as aftercare
+from safepassage.aftercare import consents
 from safepassage.aftercare.models import Consent
 from safepassage.audit import log
 from safepassage.audit.actions import Action
@@ -32,7 +32,7 @@ class VolunteerRefused(Refused):
 
 
 def _consented(case: Case) -> bool:
-    return aftercare.active_pathway(case) == Consent.Kind.VOLUNTEER
+    return consents.active_pathway(case) == Consent.Kind.VOLUNTEER
 
 
 def candidates(programme: Programme) -> QuerySet[Case]:

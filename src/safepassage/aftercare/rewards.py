@@ -1,6 +1,6 @@
-"""The rules of after-care: pathway and publication consents, the reward schedule, equipment,
-claims with two-person approval, and the payment ledger. Every read of personal data, every
-consent, approval and payment is audited in the same transaction as the change.
+"""Rewards for equipment brought across: the programme's schedule of rates, equipment recorded
+against a case, claims verified and approved by two different people, and payments written to
+the append-only ledger. Every act audited in the same transaction.
 """
 
 from collections import defaultdict
@@ -10,19 +10,16 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
-from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safepassage.aftercare import statements
+from safepassage.aftercare import consents
 from safepassage.aftercare.models import (
-    PATHWAYS,
     REQUIRED_APPROVALS,
     Category,
     ClaimApproval,
-    Consent,
     Equipment,
     LedgerEntry,
     RewardClaim,
@@ -30,133 +27,13 @@ from safepassage.aftercare.models import (
 )
 from safepassage.audit import log
 from safepassage.audit.actions import Action
-from safepassage.cases import dossier, transitions
+from safepassage.cases import dossier
 from safepassage.cases.models import Case
 from safepassage.cases.states import State
-from safepassage.lib.acts import Refused
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Membership, Programme
 from safepassage.programmes.roles import Role
 from safepassage.vault import crypto
-
-AFTERCARE_ROLES = frozenset({Role.AFTERCARE})
-# Consents can be recorded once the person is registered, and until the case is closed.
-CONSENT_STATES = (State.REGISTERED, State.PATHWAY_CHOSEN)
-
-
-class AftercareRefused(Refused):
-    """The step cannot be taken; `reason` is safe to show the officer."""
-
-
-# --- Consents ---------------------------------------------------------------------------------
-
-
-def has_pathway_consent(case: Case) -> bool:
-    return Consent.objects.filter(case=case, kind__in=PATHWAYS, withdrawn_at__isnull=True).exists()
-
-
-def active_pathway(case: Case) -> str | None:
-    return (
-        Consent.objects.filter(case=case, kind__in=PATHWAYS, withdrawn_at__isnull=True)
-        .values_list("kind", flat=True)
-        .first()
-    )
-
-
-def may_publish(case: Case) -> bool:
-    """Art. 13: nothing about a prisoner is published without his standing consent."""
-    return Consent.objects.filter(
-        case=case, kind=Consent.Kind.PUBLICATION, withdrawn_at__isnull=True
-    ).exists()
-
-
-def record_consent(
-    case: Case,
-    kind: str,
-    *,
-    language: str,
-    user: User,
-    keyring: Keyring,
-    now: datetime | None = None,
-) -> Consent:
-    """The person agreed to `kind`, having read its statement in `language`. A pathway moves
-    a registered case to pathway chosen, in the same transaction."""
-    if case.state not in CONSENT_STATES:
-        raise AftercareRefused(_("Consents are recorded after registration and before closing."))
-    text = statements.statement(kind, language)
-    actor = log.staff_actor(user)
-    try:
-        with transaction.atomic():
-            consent = Consent.objects.create(
-                case=case,
-                kind=kind,
-                language=language,
-                statement=crypto.encrypt_bytes(
-                    dossier.writing_key(case, keyring, "aftercare"), text.encode()
-                ),
-                given_at=now or timezone.now(),
-                recorded_by=user,
-            )
-            log.record_case(case, Action.AFTERCARE_CONSENT_GIVEN, actor, kind=kind)
-            if kind in PATHWAYS and case.state == State.REGISTERED:
-                transitions.perform(case, "choose_pathway", roles=AFTERCARE_ROLES, actor=actor)
-    except IntegrityError:
-        if kind in PATHWAYS:
-            raise AftercareRefused(
-                _("A pathway is already chosen. Record its withdrawal before choosing another.")
-            ) from None
-        raise AftercareRefused(_("This consent is already given.")) from None
-    return consent
-
-
-# Sent inside the transaction that withdraws a consent (volunteer service ends with its own).
-consent_withdrawn = Signal()  # case=, kind=, actor=, now=
-
-
-def withdraw_consent(
-    case: Case, consent_id: int, *, user: User, now: datetime | None = None
-) -> None:
-    """Withdrawal is a date on the record, never a deletion. Withdrawing the pathway takes the
-    case back to registered; withdrawing volunteer consent ends any volunteer service
-    (`consent_withdrawn`, which the volunteer app answers)."""
-    actor = log.staff_actor(user)
-    with transaction.atomic():
-        consent = (
-            Consent.objects.select_for_update()
-            .filter(case=case, pk=consent_id, withdrawn_at__isnull=True)
-            .first()
-        )
-        if consent is None:
-            raise AftercareRefused(_("This consent is not in force."))
-        consent.withdrawn_at, consent.withdrawn_by = now or timezone.now(), user
-        consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
-        log.record_case(case, Action.AFTERCARE_CONSENT_WITHDRAWN, actor, kind=consent.kind)
-        consent_withdrawn.send(
-            sender=Consent, case=case, kind=consent.kind, actor=actor, now=consent.withdrawn_at
-        )
-        if consent.kind in PATHWAYS and case.state == State.PATHWAY_CHOSEN:
-            transitions.perform(case, "withdraw_pathway", roles=AFTERCARE_ROLES, actor=actor)
-
-
-@dataclass(frozen=True)
-class ShownConsent:
-    consent: Consent
-    statement: str
-
-
-def _opened(key: bytes | None, blob: bytes) -> str:
-    """A text under the case key; empty once the case is shredded (the dates remain)."""
-    return crypto.decrypt_bytes(key, blob).decode() if key is not None else ""
-
-
-def consents_of(case: Case, *, user: User, keyring: Keyring) -> list[ShownConsent]:
-    key = dossier.case_key(case, keyring, "aftercare")
-    shown = [ShownConsent(c, _opened(key, c.statement)) for c in case.consents.all()]
-    log.record_case(case, Action.AFTERCARE_CONSENTS_READ, log.staff_actor(user))
-    return shown
-
-
-# --- The reward schedule ----------------------------------------------------------------------
 
 
 def schedule_for(programme: Programme) -> list[RewardRate]:
@@ -200,9 +77,6 @@ def set_rates(programme: Programme, rates: dict[str, tuple[Decimal, str]], *, us
         set_rate(programme, category, amount, currency, user=user)
 
 
-# --- Equipment, claims, approvals, payments ---------------------------------------------------
-
-
 def record_equipment(
     case: Case,
     *,
@@ -213,8 +87,10 @@ def record_equipment(
     keyring: Keyring,
 ) -> RewardClaim:
     """Equipment he brought over, and the claim for its reward at today's rate."""
-    if case.state not in (*CONSENT_STATES, State.RECEIVED, State.CLOSED):
-        raise AftercareRefused(_("Equipment is recorded once the person has been received."))
+    if case.state not in (*consents.CONSENT_STATES, State.RECEIVED, State.CLOSED):
+        raise consents.AftercareRefused(
+            _("Equipment is recorded once the person has been received.")
+        )
     rate = next(r for r in schedule_for(case.programme) if r.category == category)
     with transaction.atomic():
         equipment = Equipment.objects.create(
@@ -248,7 +124,7 @@ def _claim(case: Case, claim_id: int) -> RewardClaim:
         .first()
     )
     if claim is None:
-        raise AftercareRefused(_("No such claim on this case."))
+        raise consents.AftercareRefused(_("No such claim on this case."))
     return claim
 
 
@@ -257,7 +133,7 @@ def verify_claim(case: Case, claim_id: int, *, user: User, now: datetime | None 
     with transaction.atomic():
         claim = _claim(case, claim_id)
         if claim.verified_at is not None:
-            raise AftercareRefused(_("This claim is already verified."))
+            raise consents.AftercareRefused(_("This claim is already verified."))
         claim.verified_at, claim.verified_by = now or timezone.now(), user
         claim.save(update_fields=["verified_at", "verified_by"])
         log.record_case(
@@ -269,17 +145,19 @@ def approve_claim(case: Case, claim_id: int, *, user: User, now: datetime | None
     with transaction.atomic():
         claim = _claim(case, claim_id)
         if claim.verified_at is None:
-            raise AftercareRefused(_("A claim is approved only after it has been verified."))
+            raise consents.AftercareRefused(
+                _("A claim is approved only after it has been verified.")
+            )
         if claim.verified_by_id == user.pk:
-            raise AftercareRefused(
+            raise consents.AftercareRefused(
                 _("You verified this claim: two other officers must approve it.")
             )
         if claim.approvals.filter(officer=user).exists():
-            raise AftercareRefused(
+            raise consents.AftercareRefused(
                 _("You have already approved this claim; a second officer must approve it.")
             )
         if claim.approvals.count() >= REQUIRED_APPROVALS:
-            raise AftercareRefused(_("This claim already has its two approvals."))
+            raise consents.AftercareRefused(_("This claim already has its two approvals."))
         ClaimApproval.objects.create(claim=claim, officer=user, at=now or timezone.now())
         log.record_case(
             case, Action.AFTERCARE_CLAIM_APPROVED, log.staff_actor(user), claim=claim.pk
@@ -298,9 +176,9 @@ def record_payment(
     with transaction.atomic():
         claim = _claim(case, claim_id)
         if LedgerEntry.objects.filter(claim=claim).exists():
-            raise AftercareRefused(_("This claim has already been paid."))
+            raise consents.AftercareRefused(_("This claim has already been paid."))
         if claim.approvals.count() < REQUIRED_APPROVALS:
-            raise AftercareRefused(
+            raise consents.AftercareRefused(
                 _("A payment needs the approval of two different officers first.")
             )
         entry = LedgerEntry.objects.create(
@@ -359,7 +237,7 @@ def claims_of(case: Case, *, user: User, keyring: Keyring) -> list[ShownClaim]:
             ShownClaim(
                 claim=claim,
                 category=claim.equipment.get_category_display(),
-                description=_opened(key, claim.equipment.description),
+                description=consents.opened(key, claim.equipment.description),
                 approvers=[a.officer.username for a in approvals],
                 paid=getattr(claim, "payment", None),
                 approved_by_viewer=approved,

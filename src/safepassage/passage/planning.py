@@ -1,5 +1,6 @@
-"""Planning a crossing: sectors and receiving units, the risk estimate, a case's planning
-constraints, free slots, the suggested options, and what the coordinator's page reads.
+"""Planning a crossing (sectors and units are configured in `sectors.py`): the risk estimate,
+a case's planning constraints, free slots, the suggested options, and what the coordinator's
+page reads.
 Sending the notice and the liaison's answers live in `notices.py`; how a crossing ends, in
 `outcomes.py`; the applicant's instructions, the calibration report and the batch planner in
 their own modules.
@@ -14,7 +15,6 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.forms import ModelForm
 from django.utils.translation import gettext as _
 
 from safepassage.audit import log
@@ -27,13 +27,11 @@ from safepassage.passage import instructions, learning, plans, risk, windows
 from safepassage.passage.models import (
     Crossing,
     PlanningConstraints,
-    ReceivingUnit,
     Sector,
-    UnitKeyGrant,
 )
 from safepassage.passage.recognition import SIGNALS
+from safepassage.passage.sectors import sectors_of
 from safepassage.programmes.groupkeys import Keyring
-from safepassage.programmes.models import Programme
 from safepassage.vault import crypto
 
 # Crossings whose signal still counts against the no-repeat rule.
@@ -42,39 +40,6 @@ SIGNAL_HOLDING = (Crossing.Status.NOTIFIED, Crossing.Status.ACKNOWLEDGED, Crossi
 
 class PlanRefused(Refused):
     """The plan cannot be carried out as asked; `reason` is safe to show the coordinator."""
-
-
-def sectors_of(programme: Programme, *, active_only: bool = True) -> QuerySet[Sector]:
-    sectors = Sector.objects.filter(programme=programme).select_related("receiving_unit")
-    return sectors.filter(active=True) if active_only else sectors
-
-
-@transaction.atomic
-def save_configuration(
-    form: "ModelForm[Sector] | ModelForm[ReceivingUnit]", programme: Programme, *, user: User
-) -> Sector | ReceivingUnit:
-    """An admin's edit of a sector or a receiving unit, saved with its audit entry. A person
-    no longer a unit's liaison loses its key and the unit is due a new key pair (plans.py); a
-    new liaison receives the key from a plan-key holder."""
-    saved = form.save()
-    if isinstance(saved, ReceivingUnit):
-        left = UnitKeyGrant.objects.filter(unit=saved).exclude(user__in=saved.liaisons.all())
-        if left.exists():
-            left.delete()
-            ReceivingUnit.objects.filter(pk=saved.pk).update(key_renewal_due=True)
-    log.record(
-        Action.PASSAGE_SECTOR_SAVED
-        if isinstance(saved, Sector)
-        else Action.PASSAGE_RECEIVINGUNIT_SAVED,
-        log.staff_actor(user),
-        programme_id=programme.pk,
-        id=saved.pk,
-    )
-    return saved
-
-
-def units_of(programme: Programme) -> QuerySet[ReceivingUnit]:
-    return ReceivingUnit.objects.filter(programme=programme).order_by("name")
 
 
 GUIDING_ESCORTS = (Crossing.Escort.DRONE, Crossing.Escort.DRONE_AND_GROUND)
