@@ -69,7 +69,7 @@ def in_process() -> dict:
     from django.conf import settings
     from django.db import connection, transaction
 
-    from safepassage.cases import applicant_side, submission
+    from safepassage.cases import applicant_writers, submission
     from safepassage.cases.dossier import AT_APPLICATION
     from safepassage.cases.models import Case
     from safepassage.programmes.services import create_programme
@@ -111,7 +111,7 @@ def in_process() -> dict:
         timed(lambda: crypto.wrap_with_secret("x" * 40, b"k" * 32, crypto.HIGH_ENTROPY), 200)
     )
     staff_kdf = summary(timed(lambda: crypto.wrap_with_secret("x" * 12, b"k" * 32), 10))
-    logins = summary(timed(lambda: applicant_side.enter_with_codename(issued.pop()), min(30, n)))
+    logins = summary(timed(lambda: applicant_writers.enter_with_codename(issued.pop()), min(30, n)))
     bot = summary(timed(lambda: apply_in_the_bot(programme.slug), max(20, n // 5)))
     leaflets_made = leaflet_rate(programme)
     paced = pacing_cost(programme, n)

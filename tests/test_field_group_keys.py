@@ -8,8 +8,8 @@ from django.apps import apps
 from django.test import Client
 
 from safepassage.cases import dossier, splitting
-from safepassage.cases.conversation import new_message, shown_messages
 from safepassage.cases.dossier import AT_APPLICATION
+from safepassage.cases.messages import new_message, shown_messages
 from safepassage.cases.models import Case, CaseKey, Codename, Message, Note
 from safepassage.passage.models import PlanningConstraints
 from safepassage.programmes import staff_keys

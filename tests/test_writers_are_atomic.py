@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from safepassage.aftercare import consents, rewards
 from safepassage.audit import log
-from safepassage.cases import applicant_side, casework, retention, sign_ins
+from safepassage.cases import applicant_writers, casework, retention, sign_ins
 from safepassage.passage import duress, notices, outcomes, planning, plans
 from safepassage.programmes import invitations, team
 from safepassage.programmes import sign_in as staff_sign_in
@@ -126,12 +126,12 @@ WRITERS = [
     (
         "applicant reply",
         verified,
-        lambda w, f, c: applicant_side.applicant_reply(c, data_key(w, c), "Still here"),
+        lambda w, f, c: applicant_writers.applicant_reply(c, data_key(w, c), "Still here"),
     ),
     (
         "duress codename",
         verified,
-        lambda w, f, c: applicant_side.create_duress_codename(
+        lambda w, f, c: applicant_writers.create_duress_codename(
             c,
             "ru",
             keep=bytes(c.codenames.get().lookup_hash),
@@ -143,11 +143,11 @@ WRITERS = [
     (
         "codename sign-in",
         lambda w, f, c: submit(c),
-        lambda w, f, codename: applicant_side.enter_with_codename(codename),
+        lambda w, f, codename: applicant_writers.enter_with_codename(codename),
     ),
     (
         "sign-ins read by a key holder",
-        lambda w, f, c: applicant_side.enter_with_codename(submit(c)),
+        lambda w, f, c: applicant_writers.enter_with_codename(submit(c)),
         lambda w, f, session: sign_ins.read_new(
             w.programme, w.keyring, user=w.staff[Role.VERIFIER]
         ),

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from safepassage.audit.log import verify
 from safepassage.cases import (
-    applicant_side,
+    applicant_writers,
     casework,
     counts,
     probes,
@@ -64,7 +64,7 @@ def test_a_reference_drawn_twice_is_drawn_again_and_nothing_is_half_written(worl
     second = apply(world)
     assert second.created and second.codename != first.codename
     assert sorted(Case.objects.values_list("reference", flat=True)) == sorted([taken, "ZZZZ-ZZZZ"])
-    session = applicant_side.enter_with_codename(second.codename)
+    session = applicant_writers.enter_with_codename(second.codename)
     assert session is not None and session.case.reference == "ZZZZ-ZZZZ"
     assert verify() == []
 
@@ -83,7 +83,7 @@ def test_crypto_shredding_makes_the_case_unreadable_but_keeps_counts_and_audit(w
     client = Client()
     assert enter(client, receipt.codename).status_code == 302
     retention.shred(case, actor="system")
-    assert applicant_side.enter_with_codename(receipt.codename) is None
+    assert applicant_writers.enter_with_codename(receipt.codename) is None
     case.refresh_from_db()
     assert case.sealed_key is None and bytes(case.dossier) == b""
     assert all(bytes(m.body) == b"" for m in Message.objects.filter(case=case))

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 
-from safepassage.cases import applicant_side
+from safepassage.cases import applicant_writers
 from safepassage.cases.models import Case, Codename, Message, ProbeSignal
 from safepassage.vault import codenames, crypto
 from safepassage.vault.sessions import SessionStore
@@ -237,7 +237,7 @@ def test_a_credential_from_before_is_sealed_the_new_way_at_its_next_sign_in(worl
     key = codenames.open_credential(codename, bytes(row.wrapped_key)).key
     old = crypto.wrap_with_secret(codenames.normalise(codename), key, crypto.HIGH_ENTROPY)
     Codename.objects.filter(pk=row.pk).update(wrapped_key=old, legacy_duress=False)
-    session = applicant_side.enter_with_codename(codename)
+    session = applicant_writers.enter_with_codename(codename)
     assert session is not None and session.data_key == key and not session.duress
     row.refresh_from_db()
     assert row.legacy_duress is None

@@ -113,8 +113,8 @@ def test_a_backup_restored_on_a_new_machine_lets_every_applicant_back_in(
     assert "audit chain verified" in restored.stdout
 
     probe = (
-        "from safepassage.cases import applicant_side; from safepassage.audit import log;"
-        f"s = applicant_side.enter_with_codename({codename!r});"
+        "from safepassage.cases import applicant_writers; from safepassage.audit import log;"
+        f"s = applicant_writers.enter_with_codename({codename!r});"
         "from safepassage.audit.models import AuditEvent;"
         "print(s is not None and not s.duress, log.verify() == [], AuditEvent.objects.count())"
     )

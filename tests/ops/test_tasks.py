@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from safepassage.cases import applicant_side, retention, transitions
+from safepassage.cases import applicant_writers, retention, transitions
 from safepassage.cases.models import Case
 from safepassage.lib import display
 from safepassage.ops import schedule, tasks
@@ -56,7 +56,7 @@ def test_the_worker_expires_notices_and_books_the_next_run(world, front, client,
 def cancelled(client, days_ago):
     submit(client)
     case = Case.objects.order_by("-pk").first()
-    applicant_side.applicant_action(case, "cancel")
+    applicant_writers.applicant_action(case, "cancel")
     Case.objects.filter(pk=case.pk).update(ended_at=timezone.now() - timedelta(days=days_ago))
     return case
 
@@ -81,7 +81,7 @@ def test_ending_a_case_records_when(world, client):
     transitions.perform(case, "start_verification", roles=verifier, actor="staff:test")
     assert Case.objects.get(pk=case.pk).ended_at is None
     before = timezone.now()
-    applicant_side.applicant_action(case, "cancel")
+    applicant_writers.applicant_action(case, "cancel")
     assert Case.objects.get(pk=case.pk).ended_at >= before
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from safepassage.audit import log
 from safepassage.audit.log import verify
 from safepassage.audit.models import AuditEvent
-from safepassage.cases import applicant_side, probes, queues, transitions
+from safepassage.cases import applicant_writers, probes, queues, transitions
 from safepassage.cases.models import ProbeSignal
 from safepassage.passage import (
     calibration,
@@ -317,7 +317,7 @@ def test_the_applicant_calling_it_off_withdraws_the_notice(
     world, front, client, staff_client, action
 ):
     case, crossing = acknowledged(world, front, client)
-    applicant_side.applicant_action(case, action)
+    applicant_writers.applicant_action(case, action)
     crossing.refresh_from_db()
     case.refresh_from_db()
     assert crossing.status == "withdrawn" and crossing.closed_reason == action

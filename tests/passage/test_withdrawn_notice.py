@@ -4,7 +4,7 @@ told his unit that nobody is coming (issue #27, point 3)."""
 import pytest
 from django.utils import timezone
 
-from safepassage.cases import applicant_side
+from safepassage.cases import applicant_writers
 from safepassage.passage import notices
 from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
@@ -20,7 +20,7 @@ def withdrawn_after_acknowledgement(world, front, client) -> Crossing:
         crossing.pk, user=world.staff[Role.LIAISON], keys=world.unit_keys, now=timezone.now()
     )
     crossing.refresh_from_db()
-    applicant_side.applicant_action(crossing.case, "cancel")
+    applicant_writers.applicant_action(crossing.case, "cancel")
     crossing.refresh_from_db()
     assert crossing.status == Crossing.Status.WITHDRAWN
     return crossing

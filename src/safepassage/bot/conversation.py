@@ -10,6 +10,9 @@ or a codename, never asks for a contact or a location, works in private chats on
 nothing of a case in button data. Nothing it shows a signed-in applicant stays on his phone:
 every such message goes after BOT_SIGNED_IN_SECONDS and all of them at sign-out; his
 instructions come only when he asks; his own words are never quoted back (issue #22, point 5).
+
+Over 400 lines because it is one conversation, read top to bottom in the order he meets it;
+what it remembers and deletes is kept apart (chats.py, pending.py).
 """
 
 import asyncio

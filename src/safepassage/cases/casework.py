@@ -13,7 +13,6 @@ from django.utils import timezone
 from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.cases import transitions
-from safepassage.cases.conversation import ShownMessage, add_message, shown_messages
 from safepassage.cases.dossier import (
     CALL,
     CIRCUMSTANCES,
@@ -24,6 +23,7 @@ from safepassage.cases.dossier import (
     circumstances,
     readable,
 )
+from safepassage.cases.messages import ShownMessage, add_message, shown_messages
 from safepassage.cases.models import Case, Message, Note, ProbeSignal
 from safepassage.cases.probes import duplicates_of
 from safepassage.programmes.groupkeys import Keyring

@@ -129,7 +129,7 @@ class Codename(models.Model):
     wrapped_key = models.BinaryField()
     notebook = models.BinaryField(default=b"")  # fixed size, sealed (vault/codenames.py)
     # The key every notebook of the case is sealed under, sealed under this credential's own
-    # key: any sign-in seals every notebook again (cases/applicant_side.py). Empty for a
+    # key: any sign-in seals every notebook again (cases/applicant_writers.py). Empty for a
     # credential made before notebooks shared a key, until its next sign-in.
     notebook_key = models.BinaryField(default=b"")
     # Only for a credential made before issue #16 (its kind was kept in plain): null for

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from safepassage.cases import dossier, sign_ins, transitions
-from safepassage.cases.conversation import new_message
+from safepassage.cases.messages import new_message
 from safepassage.cases.models import Case, Codename, Message
 from safepassage.lib import fast_insert
 from safepassage.programmes.models import Programme

@@ -12,8 +12,8 @@ from django.utils import timezone
 from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.cases import queues
-from safepassage.cases.conversation import shown_messages
 from safepassage.cases.dossier import case_key, circumstances_of, readable
+from safepassage.cases.messages import shown_messages
 from safepassage.cases.models import Case, Message
 from safepassage.inbox import hotline
 from safepassage.inbox.models import ReplyTemplate

@@ -25,7 +25,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from safepassage.cases import applicant_side, conversation, sign_ins, transitions
+from safepassage.cases import applicant_writers, sign_ins, transitions
+from safepassage.cases import messages as case_messages
 from safepassage.cases.models import Case, Message
 from safepassage.cases.states import State
 from safepassage.passage import instructions
@@ -42,7 +43,7 @@ class Decoy:
     """What a duress session shows: an inert case, and what he did in this session only."""
 
     state: str = State.APPLIED
-    messages: list[conversation.ShownMessage] = field(default_factory=list)
+    messages: list[case_messages.ShownMessage] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -55,7 +56,7 @@ class Decoy:
         """The decoy as kept: at most what fits its credential's notebook, newest kept."""
         data = codenames.fit_notebook(data)
         messages = [
-            conversation.ShownMessage(
+            case_messages.ShownMessage(
                 Message.Sender.APPLICANT, datetime.fromisoformat(at), str(text)
             )
             for at, text in data.get("messages", [])
@@ -81,7 +82,7 @@ class Status:
 
     state: str
     programme: Programme
-    messages: list[conversation.ShownMessage]
+    messages: list[case_messages.ShownMessage]
     instructions: instructions.Instructions | None
     confirmed: bool
     actions: frozenset[str]  # the table's applicant actions possible in this state
@@ -91,7 +92,7 @@ class Status:
 
 def enter(codename: str) -> Applicant | None:
     """Sign in with a codename (a duress codename signs in too, under duress)."""
-    session = applicant_side.enter_with_codename(codename)
+    session = applicant_writers.enter_with_codename(codename)
     if session is None:
         return None
     decoy = Decoy.from_dict(session.notebook) if session.duress else None
@@ -108,7 +109,7 @@ def enter(codename: str) -> Applicant | None:
 def _keep_decoy(case: Case, applicant: Applicant) -> None:
     """Under duress: what the decoy now shows, kept with his credential for next time."""
     if applicant.decoy is not None and applicant.decoy_key is not None:
-        applicant_side.write_notebook(
+        applicant_writers.write_notebook(
             case, applicant.credential, applicant.decoy_key, applicant.decoy.as_dict()
         )
 
@@ -116,7 +117,7 @@ def _keep_decoy(case: Case, applicant: Applicant) -> None:
 def _notebooks_as_under_duress(case: Case, applicant: Applicant) -> None:
     """A real session's write touches the notebooks as a duress session's does."""
     if applicant.data_key is not None:
-        applicant_side.seal_notebooks_again(case, applicant.credential, applicant.data_key)
+        applicant_writers.seal_notebooks_again(case, applicant.credential, applicant.data_key)
 
 
 def case_of(applicant: Applicant) -> Case | None:
@@ -160,13 +161,13 @@ def status(applicant: Applicant, now: datetime, *, showing: bool = True) -> Stat
     shown = instructions.instructions_for(case, applicant.data_key, now)
     if shown is not None and showing:
         instructions.release_instructions(case, shown, now)
-    session = applicant_side.ApplicantSession(
+    session = applicant_writers.ApplicantSession(
         case, applicant.data_key, duress=False, credential=applicant.credential
     )
     return Status(
         state=case.state,
         programme=case.programme,
-        messages=applicant_side.applicant_messages(session),
+        messages=applicant_writers.applicant_messages(session),
         instructions=shown,
         confirmed=bool(shown and shown.crossing.applicant_confirmed_at),
         actions=_applicant_actions(case.state),
@@ -183,14 +184,14 @@ def reply(applicant: Applicant, text: str) -> bool:
     if case is None:
         return False
     if applicant.decoy is not None:
-        sent = conversation.ShownMessage(Message.Sender.APPLICANT, timezone.now(), text)
+        sent = case_messages.ShownMessage(Message.Sender.APPLICANT, timezone.now(), text)
         applicant.decoy.messages.append(sent)
         applicant.decoy.messages = Decoy.from_dict(applicant.decoy.as_dict()).messages
         _keep_decoy(case, applicant)
         return True
     if applicant.data_key is None:
         return False
-    applicant_side.applicant_reply(case, applicant.data_key, text)
+    applicant_writers.applicant_reply(case, applicant.data_key, text)
     _notebooks_as_under_duress(case, applicant)
     return True
 
@@ -209,7 +210,7 @@ def act(applicant: Applicant, action: str) -> bool:
         _keep_decoy(case, applicant)
         return True
     try:
-        applicant_side.applicant_action(case, action)
+        applicant_writers.applicant_action(case, action)
     except transitions.TransitionRefused:
         return False
     _notebooks_as_under_duress(case, applicant)
@@ -232,10 +233,10 @@ def new_duress_codename(applicant: Applicant, language: str) -> str | None:
     if applicant.decoy is not None:
         decoy = applicant.decoy.as_dict()
     else:  # his own messages, so the page the duress codename opens shows what his shows
-        shown = conversation.shown_messages(case, applicant.data_key or b"")
+        shown = case_messages.shown_messages(case, applicant.data_key or b"")
         own = [m for m in shown if m.sender == Message.Sender.APPLICANT]
         decoy = Decoy(messages=own).as_dict()
-    return applicant_side.create_duress_codename(
+    return applicant_writers.create_duress_codename(
         case,
         language,
         keep=applicant.credential,

@@ -5,6 +5,9 @@ A crossing links a case to a receiving unit and a night; where, when and how he 
 its plan, sealed (plans.py), and the liaison's console shows only its window, approach,
 signal, head count and escort. A case's planning constraints (where and when he can cross)
 say where he is, so they are encrypted under the case's data key.
+
+Over 400 lines because the app's whole schema reads best in one place, with why each column
+is plain or sealed beside it.
 """
 
 from datetime import datetime

@@ -19,6 +19,10 @@ Plain on the row, and why: the unit (whose liaisons must find their notices), th
 outcome, and the night (a date): the worker expires what nobody answered at the night's end,
 without a key. The plan is destroyed once the crossing has ended and its signal has rested
 (`destroy_rested`); the applicant's copy as soon as it ends.
+
+Over 400 lines on purpose: every path to a plan's plaintext and every key that opens one
+(sealing, opening, unit keys and their grants, rotation, the split of an old programme) is in
+this one module, so that a review of who can read a plan reads one file.
 """
 
 from collections.abc import Iterable

@@ -1,6 +1,6 @@
 """Staff pages of the passage app: sectors (admin), planning a crossing (coordinator), the
-liaison's notices, the planner run and the calibration report. Thin: check the role, call
-one service of passage, render. Just over 400 lines because it serves four roles' pages."""
+unit keys, the planner run and the calibration report. Thin: check the role, call one service
+of passage, render. The liaison's console is in `liaison_views.py`."""
 
 from typing import Any
 

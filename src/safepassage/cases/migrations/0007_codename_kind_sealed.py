@@ -2,7 +2,7 @@
 
 An existing credential cannot be sealed again here: that needs its codename. Its kind moves
 to `legacy_duress` and it is sealed the new way at its next sign-in
-(`cases.applicant_side.enter_with_codename`); every credential made from now on has null."""
+(`cases.applicant_writers.enter_with_codename`); every credential made from now on has null."""
 
 from django.db import migrations, models
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.cases import sign_ins, transitions
-from safepassage.cases.conversation import ShownMessage, add_message, shown_messages
+from safepassage.cases.messages import ShownMessage, add_message, shown_messages
 from safepassage.cases.models import Case, Codename, Message
 from safepassage.vault import codenames, crypto
 
