@@ -41,3 +41,35 @@ def test_the_check_sees_a_view_that_writes(tmp_path):
         "        log.record('x', 'y')\n"
     )
     assert _writes(written) == ["views.py:3 transaction.atomic", "views.py:4 log.record"]
+
+
+# The applicant's trust zone: every key of his browser session is read and written by
+# intake/sessions.ApplicantSession, so no other module of the zone touches request.session.
+APPLICANT_ZONE = sorted(
+    path
+    for folder in ("intake", "outreach")
+    for path in (SOURCE / folder).glob("*.py")
+    if path.name != "sessions.py"
+)
+
+
+def _session_indexed(path: Path) -> list[str]:
+    return [
+        f"{path.name}:{node.lineno}"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute)
+        and node.attr == "session"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "request"
+    ]
+
+
+@pytest.mark.parametrize("path", APPLICANT_ZONE, ids=lambda path: path.name)
+def test_only_the_applicant_session_touches_his_session(path):
+    assert _session_indexed(path) == []
+
+
+def test_the_check_sees_a_session_indexed(tmp_path):
+    indexed = tmp_path / "views.py"
+    indexed.write_text("def view(request):\n    request.session['x'] = 1\n")
+    assert _session_indexed(indexed) == ["views.py:2"]

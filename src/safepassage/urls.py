@@ -13,7 +13,6 @@ from safepassage.dashboard import audit_views, desk_views, queue_views
 from safepassage.dashboard import views as dashboard_views
 from safepassage.inbox import views as inbox_views
 from safepassage.intake import views as intake_views
-from safepassage.outreach import attribution
 from safepassage.outreach import views as outreach_views
 from safepassage.passage import liaison_views
 from safepassage.passage import views as passage_views
@@ -34,7 +33,7 @@ intake_patterns = (
         path("my/confirm-crossing/", intake_views.confirm_crossing, name="confirm_crossing"),
         path("my/<slug:path>/", intake_views.act, name="act"),
         path("<slug:slug>/apply/", intake_views.apply, name="apply"),
-        path("r/<str:code>/", attribution.arrive, name="campaign"),
+        path("r/<str:code>/", intake_views.campaign_link, name="campaign"),
         path("<slug:slug>/official/", outreach_views.official, name="official"),
         path("<slug:slug>/apply/received/", intake_views.received, name="received"),
     ],

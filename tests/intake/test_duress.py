@@ -253,7 +253,7 @@ def test_a_session_row_is_as_long_under_duress_as_for_the_real_codename(world, c
     forced.get("/en/my/")
 
     def sealed_applicant(c: Client) -> int:
-        row = Session.objects.get(session_key=SessionStore._row_key(c.cookies["sp"].value))
+        row = Session.objects.get(session_key=SessionStore.row_key(c.cookies["sp"].value))
         return len(SessionStore().decode(row.session_data)["_sealed:applicant"])
 
     rows = {"real": sealed_applicant(real), "forced": sealed_applicant(forced)}
@@ -278,7 +278,7 @@ def test_a_decoy_that_outgrows_its_notebook_keeps_its_newest_messages(world, cli
 
     _real, forced, _codename = real_and_forced(client)
     forced.get("/en/my/")  # the page's form puts its CSRF token in the session
-    row = SessionStore._row_key(forced.cookies["sp"].value)
+    row = SessionStore.row_key(forced.cookies["sp"].value)
     size = len(Session.objects.get(session_key=row).session_data)
     for n in range(6):
         forced.post("/en/my/reply/", {"text": f"{n} " + "ж" * 900})

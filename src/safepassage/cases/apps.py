@@ -6,7 +6,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from safepassage.cases import splitting
-        from safepassage.programmes.keys import legacy_key_opened
+        from safepassage.programmes.session_keys import legacy_key_opened
 
         def split_the_programme(
             sender: object, programme_id: int, private_key: bytes, **kwargs: object

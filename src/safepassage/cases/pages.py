@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from safepassage.cases import casework
 from safepassage.cases.models import Case
-from safepassage.programmes import keys
+from safepassage.programmes import session_keys
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import KeyGrant
@@ -63,7 +63,7 @@ def case_access(
     if found is None:
         raise Http404
     case, roles = found
-    keyring = keys.keyring(request, case.programme)
+    keyring = session_keys.keyring(request, case.programme)
     if not keyring:
         raise Locked
     return CaseAccess(case, roles, keyring)

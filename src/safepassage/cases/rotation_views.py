@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from safepassage.cases import rekeying
 from safepassage.lib.acts import Refused, second_step, show_refusal
-from safepassage.programmes import keys, team
+from safepassage.programmes import session_keys, team
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
@@ -50,7 +50,7 @@ def request_rotation(request: StaffRequest, slug: str) -> HttpResponse:
 
 def _key_holder(request: StaffRequest, slug: str) -> tuple[Programme, Keyring]:
     programme = _programme(slug)
-    keyring = keys.keyring(request, programme)
+    keyring = session_keys.keyring(request, programme)
     if not keyring:
         raise Http404  # only a session holding keys can rotate them
     return programme, keyring
@@ -61,11 +61,11 @@ def rotation(request: StaffRequest, slug: str) -> HttpResponse:
     """Key holders carry the rotation out here; the admin who asked for it follows it (he
     holds no key, so he sees the progress and nothing to press)."""
     programme = _programme(slug)
-    keyring = keys.keyring(request, programme)
+    keyring = session_keys.keyring(request, programme)
     if not keyring and Role.ADMIN not in request.scope.roles_in(programme.pk):
         raise Http404  # only a session holding keys can rotate them
     progress = rekeying.progress(programme) if programme.rotating else None
-    held = set(keyring) & set(keys.next_keyring(request, programme))
+    held = set(keyring) & set(session_keys.next_keyring(request, programme))
     context = {
         "programme": programme,
         "rotation": rekeying.open_rotation(programme),
@@ -102,9 +102,9 @@ def rotation_step(request: StaffRequest, slug: str) -> HttpResponse:
     try:
         if not programme.rotating:
             made = rekeying.start(programme, by=request.user, keyring=keyring)
-            keys.put_keyring(request, programme, programme.key_generation + 1, made)
+            session_keys.put_keyring(request, programme, programme.key_generation + 1, made)
             return redirect(here)
-        new = keys.next_keyring(request, programme)
+        new = session_keys.next_keyring(request, programme)
         if not new:
             raise rekeying.RotationRefused(
                 _("Sign in again: your session does not hold the new keys yet.")

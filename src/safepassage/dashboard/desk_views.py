@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safepassage.lib import display
 from safepassage.passage import planning as passage
 from safepassage.passage import plans
-from safepassage.programmes import keys
+from safepassage.programmes import session_keys
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
@@ -94,7 +94,7 @@ def desk(request: StaffRequest, slug: str) -> HttpResponse:
     born = find.cleaned_data["born"]
     found = services.find(
         programme,
-        keys.keyring(request, programme),
+        session_keys.keyring(request, programme),
         user=request.user,
         service_number=find.cleaned_data["service_number"],
         surname=find.cleaned_data["surname"],
@@ -111,7 +111,7 @@ def bureau_export(request: StaffRequest, slug: str) -> HttpResponse:
     form = ExportForm(request.POST)
     if not form.is_valid():
         return _render_desk(request, programme, form, status=400)
-    keyring = keys.keyring(request, programme)
+    keyring = session_keys.keyring(request, programme)
     if not keyring:
         return redirect("staff:login")
     fmt = form.cleaned_data["format"]

@@ -12,7 +12,7 @@ from safepassage.cases import probes, queues, sign_ins
 from safepassage.cases.forms import SearchForm
 from safepassage.cases.pages import CountedPaginator
 from safepassage.dashboard.attention import items_for, kinds_by_case
-from safepassage.programmes import keys
+from safepassage.programmes import session_keys
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.roles import CASE_ROLES
 from safepassage.programmes.services import programme_by_slug
@@ -23,7 +23,7 @@ def queue(request: StaffRequest, slug: str) -> HttpResponse:
     programme = programme_by_slug(slug)
     if programme is None or programme.pk not in request.scope.case_programme_ids():
         raise Http404
-    keyring = keys.keyring(request, programme)
+    keyring = session_keys.keyring(request, programme)
     if not keyring:
         return redirect("staff:login")
     probes.index_pending(programme, keyring, limit=settings.PROBE_INDEX_PER_PAGE)

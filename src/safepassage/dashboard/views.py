@@ -13,7 +13,7 @@ from safepassage.lib import display
 from safepassage.outreach import daily
 from safepassage.passage import notices, plans
 from safepassage.passage.models import Crossing
-from safepassage.programmes import invitations, key_grants, keys
+from safepassage.programmes import invitations, key_grants, session_keys
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programmes_for
@@ -40,7 +40,7 @@ def home(request: StaffRequest) -> HttpResponse:
     keyrings = {
         programme: keyring
         for programme in programmes_for(sorted(scope.roles))
-        if (keyring := keys.keyring(request, programme))
+        if (keyring := session_keys.keyring(request, programme))
     }
     for programme, keyring in keyrings.items():  # a duress sign-in becomes its signal here
         sign_ins.read_new(programme, keyring, user=request.user)

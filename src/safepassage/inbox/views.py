@@ -18,7 +18,7 @@ from safepassage.inbox.forms import CallForm, ReadBackForm, ReplyForm, TemplateF
 from safepassage.inbox.models import ReplyTemplate
 from safepassage.lib import display
 from safepassage.lib.acts import Refused, show_refusal
-from safepassage.programmes import keys
+from safepassage.programmes import session_keys
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
@@ -123,7 +123,7 @@ def inbox(
     """The inbox; `filled` carries a reply box to show as it was (a template put in, or a
     reply refused)."""
     programme, roles = _answering(request, slug)
-    keyring = keys.keyring(request, programme)
+    keyring = session_keys.keyring(request, programme)
     if not keyring:
         return locked(request)
     rows = services.inbox(programme, roles, keyring=keyring, user=request.user, now=timezone.now())

@@ -9,22 +9,24 @@ session or channel it comes from, is its ticket's wait (cases/pacing.py).
 import time
 
 from django.conf import settings
-from django.http import HttpRequest
 
-SENT = "applications_sent"  # the session's application times, in seconds
+from safepassage.intake.sessions import ApplicantSession
+
 HOUR = 3600
 
 
-def sent_recently(request: HttpRequest) -> int:
+def sent_recently(session: ApplicantSession) -> int:
     now = time.time()
-    return sum(1 for at in request.session.get(SENT, []) if now - at < HOUR)
+    return sum(1 for at in session.applications_sent() if now - at < HOUR)
 
 
-def session_may_apply(request: HttpRequest) -> bool:
-    return sent_recently(request) < settings.INTAKE_APPLICATIONS_PER_SESSION
+def session_may_apply(session: ApplicantSession) -> bool:
+    return sent_recently(session) < settings.INTAKE_APPLICATIONS_PER_SESSION
 
 
-def note_application(request: HttpRequest) -> None:
+def note_application(session: ApplicantSession) -> None:
     """Called inside the application's transaction: the session is saved with it."""
     now = time.time()
-    request.session[SENT] = [at for at in request.session.get(SENT, []) if now - at < HOUR] + [now]
+    session.set_applications_sent(
+        [at for at in session.applications_sent() if now - at < HOUR] + [now]
+    )

@@ -17,29 +17,27 @@ from fresh sessions adds no rows beyond the sessions, which expire.
 import time
 from datetime import timedelta
 
-from django.http import HttpRequest
-
+from safepassage.intake.sessions import ApplicantSession
 from safepassage.lib import backoff
 
 POLICY = backoff.Policy(free=3, longest=timedelta(minutes=15))
-COUNT = "wrong_codenames"  # [failures, not before (whole seconds since the epoch)]
 
 
-def seconds_to_wait(request: HttpRequest) -> int:
+def seconds_to_wait(session: ApplicantSession) -> int:
     """How long this session must wait before a wrong codename is answered otherwise."""
-    _failures, not_before = request.session.get(COUNT, [0, 0])
-    return max(0, int(not_before) - int(time.time()))
+    _failures, not_before = session.wrong_codenames()
+    return max(0, not_before - int(time.time()))
 
 
-def record_failure(request: HttpRequest) -> int:
+def record_failure(session: ApplicantSession) -> int:
     """Count a wrong codename for this session; returns the seconds it must now wait."""
-    failures, not_before = request.session.get(COUNT, [0, 0])
+    failures, not_before = session.wrong_codenames()
     failures += 1
     wait = int(POLICY.wait_for(failures).total_seconds())
-    request.session[COUNT] = [failures, max(int(not_before), int(time.time()) + wait)]
-    return seconds_to_wait(request)
+    session.set_wrong_codenames(failures, max(not_before, int(time.time()) + wait))
+    return seconds_to_wait(session)
 
 
-def forget(request: HttpRequest) -> None:
+def forget(session: ApplicantSession) -> None:
     """A correct codename: the session's earlier mistakes are forgotten."""
-    request.session.pop(COUNT, None)
+    session.forget_wrong_codenames()

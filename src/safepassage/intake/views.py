@@ -18,13 +18,11 @@ from safepassage.cases import pacing, submission
 from safepassage.cases.transitions import APPLICANT_ACTIONS
 from safepassage.intake import applicants, flood, sessions, throttle
 from safepassage.intake.forms import ApplicationForm, CodenameForm, ReplyForm
+from safepassage.intake.sessions import ApplicantSession
 from safepassage.lib import display
 from safepassage.outreach import attribution
-from safepassage.outreach.attribution import CAMPAIGN
 from safepassage.programmes.models import Programme
 from safepassage.programmes.services import all_programmes, programme_by_slug
-
-RECEIPT_OF_FORM = "receipt"
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -47,7 +45,8 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "GET":
         form = ApplicationForm(initial={"token": pacing.issue(programme)})
         return render(request, "intake/apply.html", {"form": form, "programme": programme})
-    if not flood.session_may_apply(request):
+    session = ApplicantSession(request)
+    if not flood.session_may_apply(session):
         return render(request, "intake/too_many.html", {"programme": programme}, status=429)
     form = ApplicationForm(request.POST)
     if not form.is_valid():
@@ -56,18 +55,16 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     if not verdict.admitted:
         return _send_again(request, programme, verdict)
     token = form.cleaned_data["token"]
-    session = request.session
-    had_row = session.session_key is not None
+    had_row = session.has_row()
 
     def keep_receipt() -> None:
         # Post/redirect/get: Back and Reload never offer to send the form again, and the
         # codename page (and its language links) shows it again from the receipt.
-        session.put_secret(RECEIPT_OF_FORM, token.encode())  # type: ignore[attr-defined]
-        session.pop(CAMPAIGN, None)  # counted once, with this application
-        flood.note_application(request)
+        session.keep_receipt(token)
+        session.forget_campaign()  # counted once, with this application
+        flood.note_application(session)
         if had_row:
-            session.save()  # with the application, in its transaction
-            session.modified = False  # so the middleware does not write it again
+            session.save_now()  # with the application, in its transaction
 
     receipt = submission.submit_application(
         programme,
@@ -77,11 +74,11 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
         wants_to_apply=form.cleaned_data["intent"] == "apply",
         first_message=form.cleaned_data["message"],
         also=keep_receipt,
-        binding=_receipt_binding(request),
-        campaign_id=_campaign(request, programme),
+        binding=session.receipt_binding(),
+        campaign_id=_campaign(session, programme),
     )
     if not receipt.created:  # the same form again: its receipt, kept as usual
-        session.put_secret(RECEIPT_OF_FORM, token.encode())  # type: ignore[attr-defined]
+        session.keep_receipt(token)
     return redirect("intake:received", slug=programme.slug)
 
 
@@ -105,25 +102,21 @@ def _send_again(
     return render(request, "intake/apply.html", context)
 
 
-def _campaign(request: HttpRequest, programme: Programme) -> int | None:
+def _campaign(session: ApplicantSession, programme: Programme) -> int | None:
     """The campaign whose link brought this browser session here (outreach), if it is this
     programme's: kept in the session only until the application."""
-    campaign = attribution.campaign_for(request.session.get(CAMPAIGN, ""), programme)
+    campaign = attribution.campaign_for(session.campaign_code(), programme)
     return campaign.pk if campaign else None
-
-
-def _receipt_binding(request: HttpRequest) -> bytes:
-    # Only this browser session can open the receipt of a form it sent.
-    return request.session.bound_key(b"receipt")  # type: ignore[attr-defined]
 
 
 def received(request: HttpRequest, slug: str) -> HttpResponse:
     """The codename, once the application is stored; for the receipt's lifetime only."""
     programme = programme_by_slug(slug)
-    token = request.session.get_secret(RECEIPT_OF_FORM)  # type: ignore[attr-defined]
+    session = ApplicantSession(request)
+    token = session.receipt_token()
     if programme is None or token is None:
         return redirect("intake:home")
-    receipt = submission.receipt_for(token.decode(), programme, binding=_receipt_binding(request))
+    receipt = submission.receipt_for(token, programme, binding=session.receipt_binding())
     come_back = timezone.now() + timedelta(hours=settings.INTAKE_FIRST_ANSWER_HOURS)
     context = {
         "receipt": receipt,
@@ -138,17 +131,18 @@ def received(request: HttpRequest, slug: str) -> HttpResponse:
 def enter(request: HttpRequest) -> HttpResponse:
     form = CodenameForm(request.POST or None)
     error, wait = "", 0
+    session = ApplicantSession(request)
     if request.method == "POST" and form.is_valid():
         # Checked first, even during a wait: a right codename always gets in (throttle.py).
         applicant = applicants.enter(form.cleaned_data["codename"])
         if applicant is not None:
-            throttle.forget(request)
-            request.session.cycle_key()
-            sessions.mark_seen(request)
-            sessions.keep(request, applicant)
+            throttle.forget(session)
+            session.start_over()
+            session.mark_seen()
+            session.keep(applicant)
             return redirect("intake:status")
-        waiting = throttle.seconds_to_wait(request)
-        wait = throttle.record_failure(request)
+        waiting = throttle.seconds_to_wait(session)
+        wait = throttle.record_failure(session)
         error = "wait" if waiting else "wrong"
     if error:
         # A codename, even a wrong one, is never written back into the page: it may be one
@@ -166,7 +160,7 @@ def _status_page(
 ) -> HttpResponse:
     page = applicants.status(applicant, timezone.now())
     if page is None:
-        request.session.flush()
+        ApplicantSession(request).end()
         return redirect("intake:enter")
     context = {
         "state": page.state,
@@ -241,5 +235,20 @@ def duress(request: HttpRequest, applicant: applicants.Applicant) -> HttpRespons
 
 @require_POST
 def leave(request: HttpRequest) -> HttpResponse:
-    request.session.flush()
+    ApplicantSession(request).end()
     return redirect(reverse("intake:home") + "?left=1")
+
+
+def campaign_link(request: HttpRequest, code: str) -> HttpResponse:
+    """`/<lang>/r/<code>/`, the address on a leaflet's QR code: the code goes into the
+    applicant's session (nothing else is noted), and he is taken to the form. The answer is
+    the same whether the code exists or not, so nobody can try codes to learn the
+    programme's campaigns (issue #22, point 13): the lookup runs either way, the session is
+    written either way, and the address he is sent to depends only on how many programmes
+    the site serves (one: its form; several: the start page, where he picks his)."""
+    campaign = attribution.campaign_for(code)
+    ApplicantSession(request).set_campaign_code(campaign.code if campaign else "")
+    programmes = list(Programme.objects.order_by("pk").values_list("slug", flat=True)[:2])
+    if len(programmes) == 1:
+        return redirect("intake:apply", slug=programmes[0])
+    return redirect("intake:home")

@@ -21,7 +21,7 @@ class PassageConfig(AppConfig):
         case_shredded.connect(destroy_the_plans, weak=False, dispatch_uid="passage-plans")
 
         from safepassage.passage import plans
-        from safepassage.programmes.keys import programme_key_opened
+        from safepassage.programmes.session_keys import programme_key_opened
 
         def as_key_holder(
             sender: object, programme_id: int, keyring: dict[str, bytes], **kw: object

@@ -44,7 +44,7 @@ from safepassage.lib.acts import Refused
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector, UnitKeyGrant
 from safepassage.passage.plan_contents import Plan
 from safepassage.programmes import key_grants
-from safepassage.programmes import keys as session
+from safepassage.programmes import session_keys as session
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Membership, Programme, StaffKey
 from safepassage.programmes.roles import Role

@@ -30,7 +30,7 @@ from safepassage.passage.forms import (
 )
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector
 from safepassage.passage.recognition import PROTOCOLS, SIGNALS
-from safepassage.programmes import keys
+from safepassage.programmes import session_keys
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
@@ -325,7 +325,7 @@ def call_off_after_duress(request: StaffRequest, access: CaseAccess) -> HttpResp
 def grant_unit_key(request: StaffRequest, slug: str, unit_id: int, user_id: int) -> HttpResponse:
     """A plan-key holder grants a liaison his unit's key, from his home."""
     programme = _programme(request, slug, Role.COORDINATOR, Role.RECEPTION)
-    keyring = keys.keyring(request, programme)
+    keyring = session_keys.keyring(request, programme)
     try:
         plans.grant_unit_key(programme.pk, unit_id, user_id, by=request.user, keyring=keyring)
     except Refused as why:
@@ -340,7 +340,7 @@ def renew_unit_key(request: StaffRequest, slug: str, unit_id: int) -> HttpRespon
     programme = _programme(request, slug, Role.COORDINATOR, Role.RECEPTION)
     unit = get_object_or_404(ReceivingUnit, programme=programme, pk=unit_id)
     try:
-        plans.renew_unit_key(unit, keys.keyring(request, programme), by=request.user)
+        plans.renew_unit_key(unit, session_keys.keyring(request, programme), by=request.user)
     except Refused as why:
         return show_refusal(request, why.reason, reverse("dashboard-home"))
     return redirect("dashboard-home")
@@ -353,7 +353,7 @@ def renew_unit_key(request: StaffRequest, slug: str, unit_id: int) -> HttpRespon
 @staff_required
 def planner(request: StaffRequest, slug: str) -> HttpResponse:
     programme = _programme(request, slug, Role.COORDINATOR)
-    keyring = keys.keyring(request, programme)
+    keyring = session_keys.keyring(request, programme)
     if not keyring:
         return redirect("staff:login")
     now = timezone.now()
@@ -380,7 +380,7 @@ def planner(request: StaffRequest, slug: str) -> HttpResponse:
 @staff_required
 def calibration(request: StaffRequest, slug: str) -> HttpResponse:
     programme = _programme(request, slug, Role.COORDINATOR, Role.ADMIN)
-    if keyring := keys.keyring(request, programme):
+    if keyring := session_keys.keyring(request, programme):
         learning.count_outcomes(programme.pk, keyring)  # an admin reads what was counted
     rows = calibration_report.calibration(programme)
     outcomes = [

@@ -98,7 +98,7 @@ class KeyGrant(models.Model):
     """The private key of one field group of a programme, sealed to one staff member's public
     key. `group` is empty for a grant of the one key a programme had before keys per field
     group; a grant made before per-person key pairs is wrapped under his password instead,
-    until his next sign-in seals it (programmes/keys.py)."""
+    until his next sign-in seals it (programmes/session_keys.py)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE)

@@ -12,20 +12,20 @@ from django_otp.models import Device
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
-from safepassage.programmes import keys, staff_keys, team
+from safepassage.programmes import session_keys, staff_keys, team
 from safepassage.programmes.models import StaffSession
-from safepassage.vault.sessions import SessionStore
+from safepassage.vault.sessions import SessionStore, store_of
 
 
 def _row_key(request: HttpRequest) -> str:
-    return SessionStore._row_key(request.session.session_key or "")
+    return SessionStore.row_key(store_of(request).session_key or "")
 
 
 @transaction.atomic
 def password_accepted(request: HttpRequest, user: User, password: str) -> None:
     """The password was right: he is half signed in, and his keys open into the session."""
     login(request, user)
-    keys.unlock(request, user, password)
+    session_keys.unlock(request, user, password)
     log.record(Action.STAFF_PASSWORD_ACCEPTED, log.staff_actor(user))
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepassage.lib.acts import Refused, second_step, show_refusal
-from safepassage.programmes import invitations, key_grants, keys, team
+from safepassage.programmes import invitations, key_grants, session_keys, team
 from safepassage.programmes import sign_in as staff_sign_in
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.forms import (
@@ -172,7 +172,7 @@ def grant(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
     programme = programme_by_slug(slug)
     if programme is None:
         raise Http404
-    keyring = keys.keyring(request, programme)
+    keyring = session_keys.keyring(request, programme)
     if not keyring:
         raise Http404  # only a session that holds keys can grant them
     user = get_object_or_404(User, pk=user_id)
@@ -182,7 +182,7 @@ def grant(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
             user,
             by=request.user,
             keyring=keyring,
-            next_keyring=keys.next_keyring(request, programme),
+            next_keyring=session_keys.next_keyring(request, programme),
         )
     except Refused as why:
         return show_refusal(request, why.reason, reverse("dashboard-home"))
@@ -343,7 +343,7 @@ def _codes(request: HttpRequest, invitation: Invitation) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_required
 def my_sessions(request: StaffRequest) -> HttpResponse:
-    current = SessionStore._row_key(request.session.session_key or "")
+    current = SessionStore.row_key(store_of(request).session_key or "")
     if request.method == "POST":
         ended = request.POST.get("session", "")
         if ended.isdigit():

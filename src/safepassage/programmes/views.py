@@ -1,7 +1,7 @@
 """Staff sign-in: password (throttled by django-axes), then a TOTP code (django-otp); and
 changing one's password.
 
-The password also opens the programme keys granted to this person (programmes/keys.py).
+The password also opens the programme keys granted to this person (programmes/session_keys.py).
 """
 
 import math

@@ -31,7 +31,9 @@ def _digest(token: str, person: bytes, size: int) -> bytes:
 
 class SessionStore(db.SessionStore):
     @staticmethod
-    def _row_key(token: str) -> str:
+    def row_key(token: str) -> str:
+        """The session table's key for a cookie's token: a copy of the table holds no
+        cookie that would open a session."""
         return _digest(token, b"sp-session-row", 20).hex()
 
     def _box_key(self) -> bytes:
@@ -57,7 +59,7 @@ class SessionStore(db.SessionStore):
     def _get_session_from_db(self) -> Any:
         try:
             return self.model.objects.get(
-                session_key=self._row_key(self.session_key or ""),
+                session_key=self.row_key(self.session_key or ""),
                 expire_date__gt=timezone.now(),
             )
         except self.model.DoesNotExist:
@@ -65,7 +67,7 @@ class SessionStore(db.SessionStore):
             return None
 
     def exists(self, session_key: str) -> bool:
-        return self.model.objects.filter(session_key=self._row_key(session_key)).exists()
+        return self.model.objects.filter(session_key=self.row_key(session_key)).exists()
 
     def encode(self, session_dict: dict[str, Any]) -> str:
         """Django's encoding without its compression: compressed, a row's length would vary
@@ -77,7 +79,7 @@ class SessionStore(db.SessionStore):
 
     def create_model_instance(self, data: dict[str, Any]) -> Any:
         return self.model(
-            session_key=self._row_key(self.session_key or ""),  # save() created it
+            session_key=self.row_key(self.session_key or ""),  # save() created it
             session_data=self.encode(data),
             expire_date=self.get_expiry_date(),
         )
@@ -85,7 +87,7 @@ class SessionStore(db.SessionStore):
     def delete(self, session_key: str | None = None) -> None:
         token = session_key or self.session_key
         if token:
-            self.model.objects.filter(session_key=self._row_key(token)).delete()
+            self.model.objects.filter(session_key=self.row_key(token)).delete()
 
     def cycle_key(self) -> None:
         # A new token means a new box key: carry the sealed values over.

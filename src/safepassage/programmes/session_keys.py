@@ -21,6 +21,7 @@ from safepassage.programmes.roles import GROUPS
 from safepassage.programmes.staff_keys import own_key_pair
 from safepassage.vault import crypto
 from safepassage.vault.crypto import DecryptionError, unwrap_with_secret
+from safepassage.vault.sessions import store_of
 
 # Sent at sign-in for each programme whose keys were opened, so apps that keep things sealed
 # to them can do what only a key holder's session can (passage shares unit keys with new
@@ -34,7 +35,7 @@ OWN_KEY = "own-key"
 
 def _name(programme_id: int, generation: int, group: str) -> str:
     """A rotation makes a new generation: a session holding an older key finds none under the
-    current name, and is sent to sign in again (cases.views.locked)."""
+    current name, and is sent to sign in again (cases.pages.locked)."""
     return f"programme-key:{programme_id}:{generation}:{group}"
 
 
@@ -65,7 +66,7 @@ def unlock(request: HttpRequest, user: User, password: str) -> int:
     with transaction.atomic():
         pair = own_key_pair(user, password)
         # His own private key opens what is sealed to him alone (a liaison's unit keys).
-        request.session.put_secret(OWN_KEY, pair.private)  # type: ignore[attr-defined]
+        store_of(request).put_secret(OWN_KEY, pair.private)
         _split_legacy(user, pair, password)
         keyrings: dict[int, tuple[Programme, Keyring, Keyring]] = {}
         grants = KeyGrant.objects.select_for_update().select_related("programme")
@@ -113,7 +114,7 @@ def keyring_of(request: HttpRequest, programme_id: int, generation: int | None =
             return {}
     found = {}
     for group in GROUPS:
-        key = request.session.get_secret(_name(programme_id, generation, group))  # type: ignore[attr-defined]
+        key = store_of(request).get_secret(_name(programme_id, generation, group))
         if key is not None:
             found[group] = key
     return found
@@ -128,10 +129,10 @@ def next_keyring(request: HttpRequest, programme: Programme) -> Keyring:
 
 def put_keyring(request: HttpRequest, programme: Programme, generation: int, keys: Keyring) -> None:
     for group, key in keys.items():
-        request.session.put_secret(_name(programme.pk, generation, group), key)  # type: ignore[attr-defined]
+        store_of(request).put_secret(_name(programme.pk, generation, group), key)
 
 
 def own_private_key(request: HttpRequest) -> bytes | None:
     if not is_verified(request.user):
         return None
-    return request.session.get_secret(OWN_KEY)  # type: ignore[attr-defined]
+    return store_of(request).get_secret(OWN_KEY)
