@@ -12,12 +12,13 @@ from safepassage.aftercare import consents, rewards
 from safepassage.audit import log
 from safepassage.cases import applicant_writers, casework, retention, sign_ins
 from safepassage.passage import duress, notices, outcomes, planning, plans
+from safepassage.passage.models import Crossing
 from safepassage.programmes import invitations, team
 from safepassage.programmes import sign_in as staff_sign_in
 from safepassage.programmes.models import StaffSession
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
-from tests.conftest import PASSWORD, submit
+from tests.conftest import PASSWORD, audit_entries, submit
 from tests.passage.conftest import front as front
 from tests.passage.conftest import notify, under_way, verified_case
 from tests.passage.test_withdrawn_notice import withdrawn_after_acknowledgement
@@ -360,3 +361,21 @@ def test_the_writer_really_writes_when_the_audit_works(world, front, client, pre
     before = everything()
     writer(world, front, subject)
     assert everything() != before
+
+
+def test_two_writers_only_this_table_calls_say_exactly_what_they_did(world, front, client):
+    """The coordinator's decision to keep a crossing after a duress sign-in, and a case's
+    planning constraints: one entry each, by him, naming what he acted on."""
+    case = forced_after_acknowledgement(world, front, client)
+    crossing = Crossing.objects.get(case=case)
+    coordinator = world.staff[Role.COORDINATOR]
+    duress.keep_crossing(case, user=coordinator, reason="He called from a safe phone")
+    assert audit_entries("passage.kept_after_duress", case_ref=case.reference) == [
+        (f"staff:{coordinator.pk}", {"crossing": crossing.pk})
+    ]
+    other = verified_case(client)
+    constraints = planning.Constraints(sector_ids=(front.orchard.pk,))
+    planning.set_constraints(other, constraints, **staff(world, Role.COORDINATOR))
+    assert audit_entries("passage.constraints_set", case_ref=other.reference) == [
+        (f"staff:{coordinator.pk}", {})
+    ]

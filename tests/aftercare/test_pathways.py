@@ -100,3 +100,6 @@ def test_only_after_care_opens_the_after_care_page(world, registered, staff_clie
     assert audit_entries("aftercare.consents_read", case_ref=registered.reference) == [
         (f"staff:{world.staff[Role.AFTERCARE].pk}", {})
     ]
+    assert audit_entries("aftercare.claims_read", case_ref=registered.reference) == [
+        (f"staff:{world.staff[Role.AFTERCARE].pk}", {})
+    ]

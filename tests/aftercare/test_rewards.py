@@ -80,6 +80,12 @@ def test_a_claim_keeps_the_rate_of_its_day(world, registered):
     rewards.set_rate(world.programme, "tank", Decimal(1), "USD", user=world.staff[Role.ADMIN])
     claim.refresh_from_db()
     assert claim.amount == Decimal(100_000)
+    assert audit_entries("aftercare.rate_changed") == [
+        (
+            f"staff:{world.staff[Role.ADMIN].pk}",
+            {"category": "tank", "amount": "1", "currency": "USD"},
+        )
+    ]
 
 
 def test_the_same_officer_cannot_approve_twice(world, registered, verifying_officer):
@@ -97,6 +103,9 @@ def test_the_same_officer_cannot_approve_twice(world, registered, verifying_offi
     with pytest.raises(IntegrityError), transaction.atomic():
         ClaimApproval.objects.create(claim=claim, officer=officer, at=claim.created_at)
     assert claim.approvals.count() == 1
+    assert audit_entries("aftercare.claim_approved", case_ref=registered.reference) == [
+        (f"staff:{officer.pk}", {"claim": claim.pk})
+    ]
 
 
 def test_a_payment_cannot_exist_without_two_approvals(
@@ -187,6 +196,13 @@ def test_totals_per_programme(world, registered, second_officer, staff_client):
     russian = officer.get(f"/ru/staff/p/{world.programme.slug}/rewards/")
     assert text_of(russian.content.decode(), "total-paid") == "100 000 USD"
     assert RewardClaim.objects.get(pk=waiting.pk).verified_at is None
+    paid = RewardClaim.objects.exclude(pk=waiting.pk).get()
+    assert audit_entries("aftercare.payment_recorded", case_ref=registered.reference) == [
+        (
+            f"staff:{world.staff[Role.AFTERCARE].pk}",
+            {"claim": paid.pk, "amount": "100000.00", "currency": "USD"},
+        )
+    ]
 
 
 def test_the_claim_flow_through_the_page(
@@ -224,6 +240,15 @@ def test_the_claim_flow_through_the_page(
     )
     assert LedgerEntry.objects.get().claim == claim
     assert "T-72" in first.get(url).content.decode()
+    assert audit_entries("aftercare.claim_opened", case_ref=registered.reference) == [
+        (
+            f"staff:{world.staff[Role.AFTERCARE].pk}",
+            {"claim": claim.pk, "category": "tank", "amount": "100000.00"},
+        )
+    ]
+    assert audit_entries("aftercare.claim_verified", case_ref=registered.reference) == [
+        (f"staff:{verifying_officer.pk}", {"claim": claim.pk})
+    ]
 
 
 def test_a_schedule_change_is_all_or_nothing(world, monkeypatch):

@@ -15,6 +15,7 @@ from safepassage.reception import services as reception
 from safepassage.reception.models import CustodyEvent, Prisoner
 from safepassage.volunteer import services as volunteer
 from safepassage.volunteer.models import VolunteerService
+from tests.conftest import audit_entries
 
 pytestmark = pytest.mark.django_db
 SRC = Path(__file__).resolve().parents[2] / "src" / "safepassage"
@@ -58,6 +59,12 @@ def test_the_period_is_configurable(world, registered, settings):
     volunteered(world, registered)
     service = volunteer.open_service(registered, user=world.staff[Role.VOLUNTEER])
     assert service.eligible_from - reception.registered_at(registered) == timedelta(days=30)
+    assert audit_entries("aftercare.consent_given", case_ref=registered.reference) == [
+        (f"staff:{world.staff[Role.AFTERCARE].pk}", {"kind": "volunteer"})
+    ]
+    assert audit_entries("volunteer.opened", case_ref=registered.reference) == [
+        (f"staff:{world.staff[Role.VOLUNTEER].pk}", {})
+    ]
 
 
 def test_no_service_without_a_standing_volunteer_consent(world, registered):
@@ -69,6 +76,13 @@ def test_no_service_without_a_standing_volunteer_consent(world, registered):
     assert VolunteerService.objects.get().end_reason == "consent_withdrawn"
     with pytest.raises(volunteer.VolunteerRefused):
         start(world, registered, reception.registered_at(registered) + timedelta(days=60))
+    by_aftercare = f"staff:{world.staff[Role.AFTERCARE].pk}"
+    assert audit_entries("aftercare.consent_withdrawn", case_ref=registered.reference) == [
+        (by_aftercare, {"kind": "volunteer"})
+    ]
+    assert audit_entries("volunteer.ended", case_ref=registered.reference) == [
+        (by_aftercare, {"reason": "consent_withdrawn"})
+    ]
 
 
 def test_only_the_volunteer_role_sees_volunteer_service(world, registered, staff_client):
@@ -92,6 +106,9 @@ def test_only_the_volunteer_role_sees_volunteer_service(world, registered, staff
     own = staff_client(Role.VOLUNTEER)
     assert registered.reference in own.get(programme_page).content.decode()
     assert "Training company" in own.get(case_page).content.decode()
+    assert audit_entries("volunteer.started", case_ref=registered.reference) == [
+        (f"staff:{world.staff[Role.VOLUNTEER].pk}", {})
+    ]
 
 
 def detention_and_exchange(case):
@@ -158,6 +175,9 @@ def test_a_service_never_started_is_closed_not_ended(world, registered, staff_cl
     page = text_of(staff_client(Role.VOLUNTEER).get(url).content.decode())
     assert "Закрыть запись: служба так и не началась" in page
     assert "Завершить службу" not in page
+    assert audit_entries("volunteer.read", case_ref=registered.reference) == [
+        (f"staff:{world.staff[Role.VOLUNTEER].pk}", {})
+    ]
 
 
 def test_ending_a_service_is_atomic_with_its_audit_entry(world, registered, monkeypatch):

@@ -17,7 +17,7 @@ from safepassage.cases import (
 from safepassage.cases.models import BlindIndex, Case, Message, ProbeSignal
 from safepassage.cases.states import State
 from safepassage.programmes.roles import Role
-from tests.conftest import enter, submit, text_of
+from tests.conftest import audit_entries, enter, submit, text_of
 
 
 def answers(**overrides):
@@ -110,6 +110,9 @@ def test_duplicates_are_found_by_blind_index_only(world):
     first, second, third = Case.objects.order_by("pk")
     assert probes.duplicates_of(first) == [second]
     assert probes.duplicates_of(third) == []
+    raised = audit_entries("case.probe_signal.identity_two_directions", case_ref=second.reference)
+    assert raised == [("system", {})]
+    assert not ProbeSignal.objects.filter(case=third).exists()
 
 
 def test_a_latin_look_alike_does_not_escape_the_duplicate_detector(world, client, staff_client):
@@ -169,6 +172,12 @@ def test_the_verifier_reads_why_a_signal_was_raised(world, staff_client):
     assert f"The same person applied from another direction — matches {real.reference}" in text_of(
         page
     )
+    assert audit_entries("case.queue_read") == [
+        (
+            f"staff:{world.staff[Role.VERIFIER].pk}",
+            {"groups": ["circumstances"], "cases": [real.reference, copy.reference]},
+        )
+    ]
 
 
 def test_a_burst_of_near_identical_applications_flags_the_one_that_makes_it(world, settings):
@@ -181,6 +190,8 @@ def test_a_burst_of_near_identical_applications_flags_the_one_that_makes_it(worl
     signal = ProbeSignal.objects.get()
     assert (signal.case, signal.kind) == (third, ProbeSignal.Kind.BURST)
     assert signal.like_cases == sorted([first.reference, second.reference])
+    assert audit_entries("case.probe_signal.burst", case_ref=third.reference) == [("system", {})]
+    assert len(audit_entries("case.probe_signal.burst")) == 1
 
 
 def test_a_leaflet_drop_is_not_a_burst(world, settings):
@@ -191,6 +202,7 @@ def test_a_leaflet_drop_is_not_a_burst(world, settings):
         apply(world, surname=f"Name{n}", direction="By the Old Mill")
     probes.index_pending(world.programme, world.keyring)
     assert not ProbeSignal.objects.exists()
+    assert audit_entries("programme.created") == [("system", {})]
 
 
 def test_two_applications_are_not_a_burst(world, settings):

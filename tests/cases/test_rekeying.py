@@ -70,7 +70,9 @@ def test_a_rotation_reseals_everything_and_the_old_keys_open_nothing(
 
     admin = staff_client(Role.ADMIN)
     admin.post("/en/staff/p/north/rotation/request/", {"confirmed": "yes"})
-    assert audit_entries("programme.key_rotation_requested")
+    assert audit_entries("programme.key_rotation_requested") == [
+        (f"staff:{world.staff[Role.ADMIN].pk}", {})
+    ]
     coordinator = staff_client(Role.COORDINATOR)
     home = coordinator.get("/en/staff/").content.decode()
     assert "a new programme key is asked for" in text_of(home, "rotations")
@@ -147,6 +149,9 @@ def test_a_rotation_reseals_everything_and_the_old_keys_open_nothing(
     assert verifier.get(f"/en/staff/case/{first.reference}/")["Location"] == "/en/staff/login/"
     again = sign_in_later(world, Role.VERIFIER)
     assert "Zhukovsky" in again.get(f"/en/staff/case/{first.reference}/").content.decode()
+    assert audit_entries("programme.key_rotation_started") == [
+        (f"staff:{world.staff[Role.COORDINATOR].pk}", {})
+    ]
 
 
 def sign_in_later(world, role: Role) -> Client:

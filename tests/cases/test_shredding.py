@@ -10,7 +10,7 @@ from safepassage.audit import log
 from safepassage.cases import retention
 from safepassage.cases.models import Case, CaseKey, Codename
 from safepassage.passage.models import Crossing
-from tests.conftest import enter, submit
+from tests.conftest import audit_entries, enter, submit
 from tests.passage.conftest import front, notify, verified_with_codename
 
 __all__ = ["front"]
@@ -35,6 +35,8 @@ def test_shredding_destroys_the_crossing_plan(world, front, client):
     notify(world, case, front.orchard)
     retention.shred(case, actor=log.SYSTEM)
     assert not Crossing.objects.filter(case=case).exists()
+    assert audit_entries("case.opened", case_ref=case.reference) == [("applicant", {})]
+    assert audit_entries("case.shredded", case_ref=case.reference) == [("system", {})]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from safepassage.passage import notices
 from safepassage.programmes.roles import Role
-from tests.conftest import enter, submit, text_of
+from tests.conftest import audit_entries, enter, submit, text_of
 from tests.passage.conftest import front, notify, verified_with_codename  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +41,9 @@ def test_a_duress_sign_in_reaches_verifiers_and_intake_until_cleared(world, staf
     assert world.programme.case_set.get().state == "applied"
     verifier.post(f"/en/staff/case/{reference}/probe/", {"flagged": "0"})
     assert "duress" not in attention(verifier)
+    assert audit_entries("case.probe_signals_cleared", case_ref=reference) == [
+        (f"staff:{world.staff[Role.VERIFIER].pk}", {})
+    ]
 
 
 def test_a_decline_and_a_request_for_another_time_reach_the_coordinator(

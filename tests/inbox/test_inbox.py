@@ -135,7 +135,10 @@ def test_the_admin_keeps_reply_templates_in_each_language(world, staff_client):
     assert response.status_code == 302
     page = admin.get("/en/staff/p/north/templates/").content.decode()
     assert "Ukrainian" in text_of(page, "templates")
-    assert audit_entries("inbox.template_saved")
+    template = ReplyTemplate.objects.get()
+    assert audit_entries("inbox.template_saved") == [
+        (f"staff:{world.staff[Role.ADMIN].pk}", {"id": template.pk})
+    ]
 
 
 def test_a_campaign_code_read_on_the_phone_is_checked_and_counted(world, staff_client):

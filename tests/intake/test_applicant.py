@@ -14,7 +14,7 @@ from safepassage.cases.models import Case, Codename, Message
 from safepassage.intake import throttle
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import create_programme
-from tests.conftest import application, enter, form_token, sign_in, submit, text_of
+from tests.conftest import application, audit_entries, enter, form_token, sign_in, submit, text_of
 
 
 def test_the_site_opens_in_russian(world, client):
@@ -138,6 +138,7 @@ def test_leaving_ends_the_session(world, client):
     enter(applicant, submit(client))
     applicant.post("/en/my/leave/")
     assert applicant.get("/en/my/").status_code == 302
+    assert audit_entries("applicant.entered") == [("applicant", {})]
 
 
 def test_only_one_cookie_strict_http_only_and_no_store(world, client):

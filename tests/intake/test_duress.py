@@ -271,6 +271,7 @@ def test_the_decoy_shows_the_message_he_sent_on_the_form(world, client):
     real, forced, _codename = real_and_forced(client)
     for who in (real, forced):
         assert "When can I go?" in text_of(who.get("/en/my/").content.decode(), "messages")
+    assert audit_entries("applicant.duress_codename_created") == [("applicant", {})]
 
 
 def test_a_decoy_that_outgrows_its_notebook_keeps_its_newest_messages(world, client):

@@ -174,3 +174,6 @@ def test_the_warning_reaches_the_real_applicant_the_verifier_and_the_coordinator
     # He still reads that his crossing is on hold until a verifier decides.
     status = text_of(again.get("/ru/my/").content.decode(), "status")
     assert status.startswith("Ваш переход приостановлен.")
+    assert audit_entries("passage.called_off_after_duress", case_ref=case.reference) == [
+        (f"staff:{world.staff[Role.COORDINATOR].pk}", {"crossing": crossing.pk})
+    ]

@@ -17,7 +17,7 @@ from django.test import Client
 
 from safepassage.audit.models import AuditEvent
 from safepassage.ops import backup
-from tests.conftest import submit
+from tests.conftest import audit_entries, submit
 
 LOW_COST = (nacl.pwhash.argon2id.OPSLIMIT_MIN, nacl.pwhash.argon2id.MEMLIMIT_MIN)
 PASSPHRASE = "a long enough backup passphrase"
@@ -158,6 +158,7 @@ def test_a_backup_older_than_the_newest_anchor_is_refused_unless_asked_for(
     restored = safepassage("restore", str(archive), "--older-than-anchor", env=there)
     assert restored.returncode == 0, restored.stderr
     assert "warning: this backup ends at audit entry" in restored.stdout
+    assert audit_entries("ops.backup_written") == [("system", {})]
 
 
 def test_every_file_an_installation_creates_is_its_owners_only(tmp_path):

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from safepassage.outreach import codes, leaflets
 from safepassage.outreach.models import Campaign, OfficialChannels
 from safepassage.programmes.roles import Role
-from tests.conftest import refusal, text_of
+from tests.conftest import audit_entries, refusal, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -162,6 +162,7 @@ def test_a_leaflet_with_no_way_to_reach_the_programme_is_refused(world, staff_cl
     assert text_of(saved.content.decode(), "saved").startswith("Сохранено.")
     pdf = admin.get(f"/ru/staff/p/north/campaigns/{campaign.code}/a6.pdf")
     assert pdf["Content-Type"] == "application/pdf"
+    assert audit_entries("outreach.channels_saved") == [(f"staff:{world.staff[Role.ADMIN].pk}", {})]
 
 
 @pytest.mark.parametrize("fmt", ["card", "a6", "a5"])

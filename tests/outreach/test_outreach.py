@@ -113,6 +113,9 @@ def test_the_bot_and_the_hotline_count_the_campaign_too(world, staff_client):
     chat.press("alone")
     chat.send("Это безопасно?")
     assert Case.objects.get().campaign_id == leaflet.pk
+    assert audit_entries("outreach.campaign_saved") == [
+        (f"staff:{world.staff[Role.ADMIN].pk}", {"id": leaflet.pk})
+    ]
 
 
 def test_the_official_channels_are_public_and_the_bot_verifies_them(world, staff_client):

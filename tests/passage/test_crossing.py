@@ -146,6 +146,9 @@ def test_a_decline_needs_a_reason_and_leaves_the_case_verified(world, front, cli
         .content.decode()
     )
     assert "Rotation that night" in html and "Planner suggestion" in html
+    assert audit_entries("passage.notice_declined", case_ref=case.reference) == [
+        (f"staff:{world.staff[Role.LIAISON].pk}", {"crossing": crossing.pk})
+    ]
 
 
 def test_bad_plan_input_is_a_clear_refusal_not_a_500(world, front, client, staff_client):
@@ -269,6 +272,12 @@ def test_the_applicant_reads_confirms_and_can_print(world, front, client, settin
     crossing.refresh_from_db()
     assert crossing.applicant_confirmed_at is not None
     assert "We are expecting you" in applicant.get("/en/my/").content.decode()
+    assert audit_entries("passage.notice_acknowledged", case_ref=case.reference) == [
+        (f"staff:{world.staff[Role.LIAISON].pk}", {"crossing": crossing.pk})
+    ]
+    by_him = [("applicant", {"crossing": crossing.pk})]
+    assert audit_entries("passage.instructions_released", case_ref=case.reference) == by_him
+    assert audit_entries("passage.applicant_confirmed", case_ref=case.reference) == by_him
 
 
 def test_a_probe_suspect_gets_no_instructions_until_a_verifier_releases_them(
@@ -348,6 +357,9 @@ def test_unanswered_notices_expire_and_missed_windows_return_the_case(
     case.refresh_from_db()
     assert case.state == "verified" and crossing.status == "withdrawn"
     assert crossing.closed_reason == "window_missed"
+    assert audit_entries("passage.notice_withdrawn", case_ref=case.reference) == [
+        ("system", {"crossing": crossing.pk, "reason": "unschedule"})
+    ]
 
 
 def test_a_session_that_reads_the_window_withdraws_an_unanswered_notice_when_it_begins(
@@ -462,6 +474,11 @@ def test_missing_stays_in_transit_and_can_still_arrive(world, front, client, sta
     crossing.refresh_from_db()
     assert case.state == "received" and crossing.outcome == "arrived"
     assert queues.counters([world.programme.pk]).crossed == 1
+    by_coordinator = f"staff:{world.staff[Role.COORDINATOR].pk}"
+    assert audit_entries("passage.outcome", case_ref=case.reference) == [
+        (by_coordinator, {"crossing": crossing.pk, "outcome": "missing"}),
+        (by_coordinator, {"crossing": crossing.pk, "outcome": "arrived"}),
+    ]
 
 
 def test_calibration_compares_predicted_and_observed_per_sector(world, front, client, staff_client):

@@ -5,7 +5,7 @@ import pytest
 from safepassage.passage import plans
 from safepassage.passage.models import Crossing, Sector
 from safepassage.programmes.roles import Role
-from tests.conftest import text_of
+from tests.conftest import audit_entries, text_of
 from tests.passage.conftest import verified_case
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +76,10 @@ def test_the_admin_adds_a_sector_with_every_figure_editable(world, front, staff_
     page = admin.get("/en/staff/p/north/sectors/").content.decode()
     assert "Railway bridge" in page and "Arms forming the letter L" in page
     assert "/static/passage/signals/group_protocol.svg" in page
+    added = next(s for s in Sector.objects.all() if s.name == "Railway bridge")
+    assert audit_entries("passage.sector_saved") == [
+        (f"staff:{world.staff[Role.ADMIN].pk}", {"id": added.pk})
+    ]
 
 
 def test_the_planner_proposes_then_sends_on_confirmation(world, front, client, staff_client):
@@ -100,3 +104,6 @@ def test_the_planner_proposes_then_sends_on_confirmation(world, front, client, s
         signals_by_sector.setdefault(c.plan.sector_id, []).append(c.signal)
     for signals in signals_by_sector.values():
         assert len(signals) == len(set(signals))  # no signal twice in a sector
+    assert audit_entries("passage.planner_run") == [
+        (f"staff:{world.staff[Role.COORDINATOR].pk}", {"cases": 4, "proposed": 4})
+    ]

@@ -69,10 +69,8 @@ def test_a_liaison_added_later_reads_notices_once_a_key_holder_grants_the_unit_k
     page = session.get("/en/staff/notices/").content.decode()
     assert f"notice-{crossing.pk}" in page and "waiting-for-key" not in page
     coordinator_pk = world.staff[Role.COORDINATOR].pk
-    assert audit_entries("staff.unit_key_granted")[-1] == (
-        f"staff:{coordinator_pk}",
-        {"staff": newcomer.pk, "unit": unit.pk},
-    )
+    granted = audit_entries("staff.unit_key_granted", detail__staff=newcomer.pk)
+    assert granted == [(f"staff:{coordinator_pk}", {"staff": newcomer.pk, "unit": unit.pk})]
 
 
 def test_the_admin_who_invited_a_liaison_cannot_grant_him_a_unit_key(world, front, client):
@@ -114,6 +112,9 @@ def test_an_admin_taking_a_liaison_off_the_unit_takes_its_key_too(
     assert not UnitKeyGrant.objects.filter(unit=unit, user=liaison).exists()
     page = staff_client(Role.LIAISON).get("/en/staff/notices/").content.decode()
     assert "Orchard" not in page
+    assert audit_entries("passage.receivingunit_saved") == [
+        (f"staff:{world.staff[Role.ADMIN].pk}", {"id": unit.pk})
+    ]
 
 
 def test_an_ended_plan_loses_the_applicants_copy_at_once_and_the_rest_after_its_signal_rested(
@@ -140,6 +141,10 @@ def test_a_live_notice_is_never_destroyed(world, front, client):
     notices.expire(timezone.now())  # the worker withdraws it first, by its plain night
     crossing.refresh_from_db()
     assert crossing.status == "expired" and crossing.for_applicant is None
+    assert audit_entries("passage.notice_sent", case_ref=crossing.case.reference) == [
+        (f"staff:{world.staff[Role.COORDINATOR].pk}", {"crossing": crossing.pk})
+    ]
+    assert audit_entries("passage.notice_expired") == [("system", {"crossing": crossing.pk})]
 
 
 def test_the_coordinators_history_says_when_a_plan_was_destroyed(

@@ -16,6 +16,7 @@ from safepassage.cases.states import State
 from safepassage.programmes.roles import CASE_ROLES, FILTERS, OPENS, Role
 from tests.conftest import (
     PASSWORD,
+    audit_entries,
     enter,
     make_world,
     refusal,
@@ -70,6 +71,7 @@ def test_a_password_sign_in_never_enrols_a_second_factor(db):
     assert 'src="data:image/svg+xml' not in page.content.decode()
     assert not TOTPDevice.objects.filter(user=user).exists()
     assert client.get("/en/staff/").status_code == 302  # signed out again
+    assert audit_entries("staff.added") == [("system", {"staff": user.pk, "roles": ["intake"]})]
 
 
 def test_wrong_passwords_make_the_next_try_wait_longer_and_the_right_one_then_gets_in(world):
@@ -220,6 +222,9 @@ def test_intake_writes_a_message_and_a_note(world, applied_case, staff_client):
     intake.post(base + "note/", {"text": "Sounds sincere."})
     html = intake.get(base).content.decode()
     assert "We read you." in html and "Sounds sincere." in html
+    by_intake = [(f"staff:{world.staff[Role.INTAKE].pk}", {})]
+    assert audit_entries("message.to_applicant", case_ref=applied_case.reference) == by_intake
+    assert audit_entries("case.note_added", case_ref=applied_case.reference) == by_intake
 
 
 def test_a_liaison_cannot_message_or_act(world, applied_case, staff_client):
@@ -269,6 +274,9 @@ def test_the_queue_orders_counts_and_finds_cases(world, client, staff_client, se
     found = verifier.get(f"/en/staff/p/north/queue/?q=+{quiet.reference.lower()}+")
     queue = text_of(found.content.decode(), "queue")
     assert quiet.reference in queue and waiting.reference not in queue
+    assert audit_entries("case.probe_flag_raised") == [
+        (f"staff:{world.staff[Role.VERIFIER].pk}", {})
+    ]
 
 
 def test_admin_browses_and_verifies_the_audit_log(world, applied_case, staff_client):
@@ -290,6 +298,9 @@ def test_shredded_case_shows_nothing(world, applied_case, staff_client):
         .content.decode()
     )
     assert "destroyed" in html and "Zhukovsky" not in html
+    by_verifier = [(f"staff:{world.staff[Role.VERIFIER].pk}", {})]
+    assert audit_entries("staff.password_accepted") == by_verifier
+    assert audit_entries("staff.signed_in") == by_verifier
 
 
 def test_a_message_posted_to_a_shredded_case_is_refused_not_a_500(

@@ -144,6 +144,7 @@ def test_invited_verifier_enrols_is_granted_by_a_key_holder_and_opens_a_case(
     session = sign_in_later(vera)
     page = session.get(f"/en/staff/case/{reference}/").content.decode()
     assert "Zhukovsky" in text_of(page, "identity") and 'id="keys-missing"' not in page
+    assert audit_entries("staff.second_factor_enrolled") == [(f"staff:{vera.pk}", {})]
 
 
 def test_a_used_link_gives_nothing_to_a_second_holder_and_an_expired_one_says_so(
@@ -181,6 +182,9 @@ def test_a_weak_password_is_refused_and_claims_nothing(world, staff_client):
     assert "too short" in page.content.decode() or "too common" in page.content.decode()
     assert not User.objects.filter(username="vera").exists()
     assert Invitation.objects.get(username="vera").claimed_at is None
+    assert audit_entries("staff.invited") == [
+        (f"staff:{world.staff[Role.ADMIN].pk}", {"roles": ["verifier"]})
+    ]
 
 
 def test_the_first_code_of_another_session_does_not_confirm_this_enrolment(world, staff_client):
@@ -193,6 +197,8 @@ def test_the_first_code_of_another_session_does_not_confirm_this_enrolment(world
     stranger = Client()
     assert stranger.get("/en/staff/join/").status_code == 410
     assert TOTPDevice.objects.filter(confirmed=False).count() == 1
+    vera = User.objects.get(username="vera")
+    assert audit_entries("staff.joined") == [(f"staff:{vera.pk}", {"roles": ["verifier"]})]
 
 
 def test_deactivation_ends_every_session_at_its_next_request(world, staff_client):
@@ -242,6 +248,13 @@ def test_changing_roles_takes_the_key_with_a_reading_role_and_asks_for_it_with_a
     assert (
         "Verifier" in row and "Receiving-unit liaison" in row and "waiting for a key holder" in row
     )
+    assert audit_entries("staff.roles_changed") == [
+        (f"staff:{world.staff[Role.ADMIN].pk}", {"staff": intake.pk, "roles": ["liaison"]}),
+        (
+            f"staff:{world.staff[Role.ADMIN].pk}",
+            {"staff": intake.pk, "roles": ["liaison", "verifier"]},
+        ),
+    ]
 
 
 def test_a_lost_authenticator_is_replaced_through_a_link_that_also_asks_the_password(
@@ -272,6 +285,10 @@ def test_a_lost_authenticator_is_replaced_through_a_link_that_also_asks_the_pass
     again = Client()
     again.post("/en/staff/login/", {"username": intake.username, "password": PASSWORD})
     assert again.post("/en/staff/second-factor/", {"token": codes[0]}).status_code == 200
+    assert audit_entries("staff.second_factor_reset") == [
+        (f"staff:{world.staff[Role.ADMIN].pk}", {"staff": intake.pk})
+    ]
+    assert audit_entries("staff.second_factor_failed") == [(f"staff:{intake.pk}", {})]
 
 
 def test_a_forgotten_password_gives_a_new_key_pair_and_the_key_waits_again(world, staff_client):
@@ -303,6 +320,7 @@ def test_a_person_sees_his_sessions_and_signs_out_of_another(world):
     second.post("/en/staff/sessions/", {"session": other})
     assert first.get("/en/staff/").status_code == 302  # signed out
     assert second.get("/en/staff/").status_code == 200
+    assert audit_entries("staff.session_ended") == [(f"staff:{verifier.pk}", {})]
 
 
 # --- No single admin becomes a colleague (issue #22, point 3) ---------------------------------
@@ -341,6 +359,9 @@ def test_one_admin_alone_cannot_finish_a_colleagues_password_reset(world, staff_
     assert User.objects.get(pk=verifier.pk).password == before  # nothing half-written
     assert Invitation.objects.get(purpose="password").claimed_at is None
     assert audit_entries("staff.password_changed") == []
+    assert audit_entries("staff.password_reset") == [
+        (f"staff:{world.staff[Role.ADMIN].pk}", {"staff": verifier.pk})
+    ]
 
 
 def test_a_second_admin_confirms_a_reset_and_the_owner_sees_it_at_his_next_sign_in(

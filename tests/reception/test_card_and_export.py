@@ -173,6 +173,11 @@ def test_only_new_sends_what_changed_since_the_last_export(world, front, client)
     # Each format remembers its own last export: the CSV still owes everything.
     assert len(exported(world, only_new=True, fmt="csv")["prisoners"]) == 1
     assert exported(world, only_new=True, fmt="csv")["prisoners"] == []
+    by_reception = f"staff:{world.staff[Role.RECEPTION].pk}"
+    assert audit_entries("reception.event_recorded", case_ref=case.reference) == [
+        (by_reception, {"kind": "transfer"})
+    ]
+    assert audit_entries("reception.card_sent", case_ref=case.reference) == [(by_reception, {})]
 
 
 def test_an_empty_export_says_so_instead_of_downloading_nothing(world, front, client, staff_client):
@@ -221,6 +226,12 @@ def test_the_csv_export_is_downloaded_with_one_row_per_record(world, front, clie
     assert rows[0]["family_address"].startswith("'=")  # never run as a spreadsheet formula
     bad = officer.post(f"/en/staff/p/{world.programme.slug}/reception/export/", {"format": "xml"})
     assert bad.status_code == 400
+    assert audit_entries("reception.bureau_export") == [
+        (
+            f"staff:{world.staff[Role.RECEPTION].pk}",
+            {"prisoners": 1, "only_new": False, "format": "csv"},
+        )
+    ]
 
 
 def test_an_event_before_the_capture_is_refused(world, front, client, staff_client):
@@ -233,6 +244,9 @@ def test_an_event_before_the_capture_is_refused(world, front, client, staff_clie
     assert response.status_code == 409
     assert "cannot be earlier than the capture" in response.content.decode()
     assert not Prisoner.objects.get(case=case).events.exists()
+    assert audit_entries("reception.read", case_ref=case.reference) == [  # the page, again
+        (f"staff:{world.staff[Role.RECEPTION].pk}", {})
+    ]
 
 
 def test_a_custody_event_is_never_in_the_future_and_is_corrected_not_rewritten(

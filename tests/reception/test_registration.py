@@ -48,6 +48,9 @@ def test_only_the_five_art_17_fields_are_required(world, front, client, staff_cl
             {"source": "received", "target": "registered", "reason_given": False},
         )
     ]
+    assert audit_entries("reception.registered", case_ref=case.reference) == [
+        (f"staff:{officer.pk}", {"refused": 0})
+    ]
 
 
 @pytest.mark.parametrize("missing", list(MANDATORY_ANSWERS)[:5])
