@@ -28,6 +28,9 @@ from safepassage.vault import crypto
 
 PASSWORD = "correct horse battery staple"
 
+# Fixtures every directory shares: ask for them by name, import only helper functions.
+pytest_plugins = ["tests.fixtures.clocks", "tests.fixtures.crossings", "tests.fixtures.prisoners"]
+
 
 _multipart_post = Client.post
 

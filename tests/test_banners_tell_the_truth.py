@@ -9,11 +9,8 @@ from safepassage.audit import log
 from safepassage.cases import retention
 from safepassage.passage import notices
 from safepassage.programmes.roles import Role
-from tests.aftercare.conftest import registered
 from tests.conftest import text_of
-from tests.passage.conftest import front, notify, verified_case
-
-__all__ = ["front", "registered"]
+from tests.fixtures.crossings import notify, verified_case
 
 pytestmark = pytest.mark.django_db
 

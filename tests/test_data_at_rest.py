@@ -17,10 +17,7 @@ from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
 from tests.conftest import enter, sign_in, submit
-from tests.passage.conftest import front
-from tests.reception.conftest import received_case, register
-
-__all__ = ["front"]
+from tests.fixtures.prisoners import received_case, register
 
 SURNAME = "Vyshnevetsky-Quillfeather"
 FREE_TEXT = "behind the pumping station with two friends"

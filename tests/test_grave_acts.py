@@ -10,13 +10,8 @@ from safepassage.audit.models import AuditEvent
 from safepassage.cases.models import Case, Note
 from safepassage.programmes.roles import Role
 from safepassage.reception.models import Prisoner
-from tests.aftercare.conftest import (  # noqa: F401  (fixtures)
-    registered,
-    second_officer,
-    verifying_officer,
-)
 from tests.conftest import sign_in, text_of
-from tests.passage.conftest import front, verified_case  # noqa: F401  (fixture)
+from tests.fixtures.crossings import verified_case
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +20,7 @@ def hidden_fields(html: str) -> dict[str, str]:
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
 
 
-def test_rejecting_a_case_asks_again_and_needs_a_reason(world, front, staff_client):  # noqa: F811
+def test_rejecting_a_case_asks_again_and_needs_a_reason(world, front, staff_client):
     case = verified_case(Client())
     verifier = staff_client(Role.VERIFIER)
     page = verifier.get(f"/en/staff/case/{case.reference}/").content.decode()
@@ -55,7 +50,7 @@ def test_rejecting_a_case_asks_again_and_needs_a_reason(world, front, staff_clie
     assert Note.objects.filter(case=case).count() == 1
 
 
-def test_an_ordinary_step_is_taken_at_once(world, front, staff_client):  # noqa: F811
+def test_an_ordinary_step_is_taken_at_once(world, front, staff_client):
     case = verified_case(Client())
     response = staff_client(Role.VERIFIER).post(
         f"/en/staff/case/{case.reference}/action/", {"action": "set_dormant"}
@@ -66,7 +61,7 @@ def test_an_ordinary_step_is_taken_at_once(world, front, staff_client):  # noqa:
 
 def test_the_capture_card_is_marked_sent_only_after_confirmation(
     world,
-    registered,  # noqa: F811
+    registered,
     staff_client,
 ):
     officer = staff_client(Role.RECEPTION)
@@ -80,9 +75,9 @@ def test_the_capture_card_is_marked_sent_only_after_confirmation(
 
 def test_an_officer_who_approved_is_not_offered_approve_again(
     world,
-    registered,  # noqa: F811
-    second_officer,  # noqa: F811
-    verifying_officer,  # noqa: F811
+    registered,
+    second_officer,
+    verifying_officer,
     staff_client,
 ):
     first = staff_client(Role.AFTERCARE)

@@ -19,10 +19,9 @@ from safepassage.programmes.models import StaffSession
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
 from tests.conftest import PASSWORD, audit_entries, submit
-from tests.passage.conftest import front as front
-from tests.passage.conftest import notify, under_way, verified_case
+from tests.fixtures.crossings import notify, under_way, verified_case
+from tests.fixtures.prisoners import received_case, register
 from tests.passage.test_withdrawn_notice import withdrawn_after_acknowledgement
-from tests.reception.conftest import received_case, register
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from safepassage.audit.models import AuditEvent
 from safepassage.cases import transitions
 from safepassage.programmes.roles import Role
 from tests.conftest import audit_entries
-from tests.reception.conftest import received_case
+from tests.fixtures.prisoners import received_case
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,8 @@ from safepassage.audit import log
 from safepassage.audit.models import AuditEvent
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
-from tests.aftercare.conftest import officer as make_officer
 from tests.conftest import audit_entries, refusal, sign_in, text_of
+from tests.fixtures.prisoners import officer as make_officer
 
 pytestmark = pytest.mark.django_db
 

@@ -2,9 +2,7 @@
 
 import pytest
 
-from safepassage.bot.offline import CHAT_ID, Telegram
-
-__all__ = ["CHAT_ID"]
+from safepassage.bot.offline import Telegram
 
 
 @pytest.fixture

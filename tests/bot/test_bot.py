@@ -8,10 +8,13 @@ from django.test import Client
 from django.utils import timezone
 
 from safepassage.audit.models import AuditEvent
+from safepassage.bot.offline import CHAT_ID
 from safepassage.cases.models import Case
+from safepassage.passage import notices
+from safepassage.passage.models import ReceivingUnit, Sector
 from safepassage.programmes.roles import Role
-from tests.bot.conftest import CHAT_ID
 from tests.conftest import enter, submit
+from tests.fixtures.crossings import notify, verified_with_codename
 from tests.test_data_at_rest import database_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -174,15 +177,7 @@ def test_a_duress_codename_in_the_bot_shows_the_decoy_and_reaches_no_one(world, 
 
 
 def test_the_bot_reads_the_crossing_instructions_and_he_confirms(world, telegram, settings):
-    from django.utils import timezone
-
-    from safepassage.passage import notices
-    from tests.passage.conftest import front as _front  # noqa: F401
-    from tests.passage.conftest import notify, verified_with_codename
-
     settings.PASSAGE_INSTRUCTION_LEAD_HOURS = 24 * 9
-    from safepassage.passage.models import ReceivingUnit, Sector
-
     unit = ReceivingUnit.objects.create(programme=world.programme, name="47th brigade")
     unit.liaisons.add(world.staff[Role.LIAISON])
     orchard = Sector.objects.create(

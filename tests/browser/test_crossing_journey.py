@@ -7,10 +7,7 @@ from django.test import Client
 from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
 from tests.conftest import PASSWORD, current_code
-from tests.passage.conftest import (
-    front,  # noqa: F401  (fixture)
-    verified_with_codename,
-)
+from tests.fixtures.crossings import verified_with_codename
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +23,7 @@ def staff_sign_in(page, base, user):
 
 def test_coordinator_schedules_liaison_acknowledges_applicant_reads(
     world,
-    front,  # noqa: F811
+    front,
     live_server,
     browser,
     settings,

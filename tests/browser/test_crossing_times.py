@@ -12,7 +12,7 @@ from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
 from tests.browser.conftest import assert_no_raw_code
 from tests.browser.test_crossing_journey import staff_sign_in
-from tests.passage.conftest import front, verified_with_codename  # noqa: F401  (fixture)
+from tests.fixtures.crossings import verified_with_codename
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)  # the next window: 23:00–00:30 UTC
@@ -20,7 +20,7 @@ NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)  # the next window: 23:00–00:3
 
 def test_everyone_reads_the_same_crossing_in_their_own_zone(
     world,
-    front,  # noqa: F811
+    front,
     live_server,
     browser,
     monkeypatch,
@@ -82,7 +82,7 @@ def test_everyone_reads_the_same_crossing_in_their_own_zone(
 
 def test_the_admin_and_volunteer_pages_in_russian_show_no_raw_code(
     world,
-    front,  # noqa: F811
+    front,
     live_server,
     browser,
 ):

@@ -9,10 +9,8 @@ from safepassage.passage import notices
 from safepassage.programmes.roles import Role
 from tests.browser.conftest import assert_no_raw_code
 from tests.browser.test_crossing_journey import staff_sign_in
-from tests.passage.conftest import front, notify, verified_case
-from tests.reception.conftest import received_case, register
-
-__all__ = ["front"]
+from tests.fixtures.crossings import notify, verified_case
+from tests.fixtures.prisoners import received_case, register
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

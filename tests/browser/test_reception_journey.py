@@ -13,15 +13,14 @@ from safepassage.programmes.roles import Role
 from safepassage.reception.models import Prisoner
 from tests.browser.conftest import assert_no_raw_code
 from tests.browser.test_crossing_journey import staff_sign_in
-from tests.passage.conftest import front  # noqa: F401  (fixture)
-from tests.reception.conftest import received_case
+from tests.fixtures.prisoners import received_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_reception_registers_and_prints_the_card_after_care_records_the_pathway(
     world,
-    front,  # noqa: F811
+    front,
     live_server,
     browser,
     tmp_path: Path,

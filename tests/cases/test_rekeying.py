@@ -16,9 +16,7 @@ from safepassage.programmes.roles import Role
 from safepassage.programmes.services import add_staff
 from safepassage.vault import crypto
 from tests.conftest import PASSWORD, audit_entries, sign_in, submit, text_of
-from tests.passage.conftest import front, notify, verified_case
-
-__all__ = ["front"]
+from tests.fixtures.crossings import notify, verified_case
 
 pytestmark = pytest.mark.django_db
 

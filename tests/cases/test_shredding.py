@@ -11,9 +11,7 @@ from safepassage.cases import retention
 from safepassage.cases.models import Case, CaseKey, Codename
 from safepassage.passage.models import Crossing
 from tests.conftest import audit_entries, enter, submit
-from tests.passage.conftest import front, notify, verified_with_codename
-
-__all__ = ["front"]
+from tests.fixtures.crossings import notify, verified_with_codename
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.utils import timezone
 from safepassage.passage import notices
 from safepassage.programmes.roles import Role
 from tests.conftest import audit_entries, enter, submit, text_of
-from tests.passage.conftest import front, notify, verified_with_codename  # noqa: F401
+from tests.fixtures.crossings import notify, verified_with_codename
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_a_duress_sign_in_reaches_verifiers_and_intake_until_cleared(world, staf
 
 def test_a_decline_and_a_request_for_another_time_reach_the_coordinator(
     world,
-    front,  # noqa: F811
+    front,
     staff_client,
 ):
     declined, _ = verified_with_codename(Client())
@@ -101,7 +101,7 @@ def at_kyiv(time_machine, day: int, hour: int, minute: int) -> None:
     time_machine.move_to(datetime(2026, 12, day, hour, minute, tzinfo=UTC) - timedelta(hours=2))
 
 
-def test_each_item_shows_when_its_event_happened(world, front, staff_client, time_machine):  # noqa: F811
+def test_each_item_shows_when_its_event_happened(world, front, staff_client, time_machine):
     """Issue #27, point 5: "asked for another time · since 23:00" when he asked at 23:27."""
     at_kyiv(time_machine, 8, 12, 0)
     wrote, _codename = verified_with_codename(Client())

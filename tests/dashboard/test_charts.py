@@ -11,9 +11,6 @@ from django.utils import timezone
 from safepassage.lib import display
 from safepassage.programmes.roles import Role
 from tests.conftest import submit, text_of
-from tests.passage.conftest import front
-
-__all__ = ["front"]
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +61,7 @@ def test_the_staff_home_draws_applications_per_day_and_the_funnel(clock, world, 
 
 def test_the_calibration_page_draws_crossings_by_outcome(world, front, staff_client):
     from safepassage.passage import learning
-    from tests.passage.conftest import crossed
+    from tests.fixtures.crossings import crossed
 
     for _ in range(5):
         crossed(world, front, Client(), "arrived")

@@ -10,7 +10,7 @@ from safepassage.audit.models import AuditEvent
 from safepassage.cases.models import Case
 from safepassage.programmes.roles import Role
 from tests.conftest import enter, sign_in
-from tests.reception.conftest import received_case
+from tests.fixtures.prisoners import received_case
 
 # Any text a browser could send: every code point but lone surrogates, which no encoder sends.
 text = st.text(st.characters(exclude_categories=["Cs"]), max_size=300)

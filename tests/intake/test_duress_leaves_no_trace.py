@@ -14,11 +14,9 @@ from django.test import Client
 from safepassage.cases.models import Case, ProbeSignal, SignIn
 from safepassage.programmes.roles import Role
 from tests.conftest import audit_entries, enter, submit, text_of
-from tests.passage.conftest import front
 
 pytestmark = pytest.mark.django_db
 
-__all__ = ["front"]
 
 # Plain fields that differ between any two writes: when, and the audit chain's links.
 RANDOM_FIELDS = {
@@ -118,7 +116,7 @@ def test_the_warning_reaches_the_real_applicant_the_verifier_and_the_coordinator
     from django.utils import timezone
 
     from safepassage.passage import notices
-    from tests.passage.conftest import notify, verified_with_codename
+    from tests.fixtures.crossings import notify, verified_with_codename
 
     case, codename = verified_with_codename(Client(), lang="ru")
     crossing = notify(world, case, front.orchard)

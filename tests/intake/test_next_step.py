@@ -10,9 +10,7 @@ from django.utils import timezone
 from safepassage.passage import notices, windows
 from safepassage.programmes.roles import Role
 from tests.conftest import enter, submit, text_of
-from tests.passage.conftest import front, notify, verified_with_codename
-
-__all__ = ["front"]
+from tests.fixtures.crossings import notify, verified_with_codename
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from safepassage.ops import schedule, tasks
 from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
 from tests.conftest import submit
-from tests.passage.conftest import notify, verified_case
+from tests.fixtures.crossings import notify, verified_case
 
 # The worker closes connections between tasks as in production, which a test transaction
 # would not survive: these tests commit for real.

@@ -26,7 +26,7 @@ from safepassage.passage.models import Crossing, Sector
 from safepassage.programmes.roles import Role
 from safepassage.reception.models import Prisoner
 from tests.conftest import audit_entries, enter, refusal, sign_in, text_of
-from tests.passage.conftest import (
+from tests.fixtures.crossings import (
     at,
     crossed,
     first_window,

@@ -10,7 +10,7 @@ from safepassage.passage import learning, planning, risk
 from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
 from tests.conftest import audit_entries, text_of
-from tests.passage.conftest import crossed, first_window, verified_case
+from tests.fixtures.crossings import crossed, first_window, verified_case
 
 pytestmark = pytest.mark.django_db
 

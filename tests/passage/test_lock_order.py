@@ -14,7 +14,7 @@ from safepassage.cases.models import Case
 from safepassage.passage import notices
 from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
-from tests.passage.conftest import notify, verified_case
+from tests.fixtures.crossings import notify, verified_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

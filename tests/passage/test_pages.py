@@ -6,7 +6,7 @@ from safepassage.passage import plans
 from safepassage.passage.models import Crossing, Sector
 from safepassage.programmes.roles import Role
 from tests.conftest import audit_entries, text_of
-from tests.passage.conftest import verified_case
+from tests.fixtures.crossings import verified_case
 
 pytestmark = pytest.mark.django_db
 

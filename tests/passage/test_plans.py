@@ -12,7 +12,7 @@ from safepassage.passage.models import Crossing, UnitKeyGrant
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import add_staff
 from tests.conftest import PASSWORD, audit_entries, sign_in, text_of
-from tests.passage.conftest import crossed, notify, verified_case
+from tests.fixtures.crossings import crossed, notify, verified_case
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from safepassage.passage import plans, windows
 from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
 from tests.conftest import enter, text_of
-from tests.passage.conftest import verified_with_codename
+from tests.fixtures.crossings import verified_with_codename
 
 pytestmark = pytest.mark.django_db
 
@@ -56,24 +56,14 @@ NIGHTS = {
 }
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    """Sets the server's now; every page and service reads timezone.now()."""
-
-    def set_to(moment: datetime) -> None:
-        monkeypatch.setattr(timezone, "now", lambda: moment)
-
-    return set_to
-
-
 @pytest.mark.parametrize("night", NIGHTS)
 def test_each_person_reads_the_crossing_time_in_their_zone(
-    world, front, staff_client, settings, clock, night
+    world, front, staff_client, settings, set_now, night
 ):
     now, daily, start, expected = NIGHTS[night]
     settings.PASSAGE_WINDOWS = daily
     settings.PASSAGE_INSTRUCTION_LEAD_HOURS = 24
-    clock(now)
+    set_now(now)
     case, codename = verified_with_codename(Client(), lang="ru")
     window = next(w for w in windows.upcoming(now) if w.start == start)
 
@@ -113,9 +103,9 @@ def test_each_person_reads_the_crossing_time_in_their_zone(
 
 
 def test_a_message_carries_the_applicants_zone_and_the_staff_zone(
-    world, front, staff_client, clock
+    world, front, staff_client, set_now
 ):
-    clock(datetime(2026, 11, 27, 12, 5, tzinfo=UTC))
+    set_now(datetime(2026, 11, 27, 12, 5, tzinfo=UTC))
     case, codename = verified_with_codename(Client(), lang="ru")
     intake = staff_client(Role.INTAKE)
     intake.post(f"/ru/staff/case/{case.reference}/message/", {"text": "Ждите"})

@@ -9,8 +9,7 @@ from django.utils import timezone
 from safepassage.passage import notices, planning
 from safepassage.programmes.roles import Role
 from tests.conftest import text_of
-from tests.passage.conftest import front, notify, verified_case  # noqa: F401
-from tests.passage.test_times_shown import clock  # noqa: F401  (fixture)
+from tests.fixtures.crossings import notify, verified_case
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)  # windows at 23:00 UTC and 02:30 UTC
@@ -18,11 +17,11 @@ NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)  # windows at 23:00 UTC and 02:3
 
 def test_the_liaison_sees_what_waits_for_him_first_and_the_rest_folded(
     world,
-    front,  # noqa: F811
+    front,
     staff_client,
-    clock,  # noqa: F811
+    set_now,
 ):
-    clock(NOW)
+    set_now(NOW)
     first, second, third = (verified_case(Client()) for _ in range(3))
     upcoming = planning.windows.upcoming(NOW)
     waiting = notify(world, first, front.orchard, window=upcoming[0], now=NOW)
@@ -53,11 +52,11 @@ def test_the_liaison_sees_what_waits_for_him_first_and_the_rest_folded(
 
 def test_reception_sees_who_is_expected_but_not_who(
     world,
-    front,  # noqa: F811
+    front,
     staff_client,
-    clock,  # noqa: F811
+    set_now,
 ):
-    clock(NOW)
+    set_now(NOW)
     case = verified_case(Client())
     crossing = notify(world, case, front.orchard, now=NOW)
     notices.acknowledge(crossing.pk, user=world.staff[Role.LIAISON], keys=world.unit_keys, now=NOW)

@@ -9,7 +9,7 @@ from safepassage.passage import notices
 from safepassage.passage.models import Crossing
 from safepassage.programmes.roles import Role
 from tests.conftest import audit_entries, text_of
-from tests.passage.conftest import notify, verified_case
+from tests.fixtures.crossings import notify, verified_case
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from safepassage.passage import notices
 from safepassage.programmes.roles import Role
 from tests.conftest import text_of
-from tests.passage.conftest import notify, verified_case
+from tests.fixtures.crossings import notify, verified_case
 
 pytestmark = pytest.mark.django_db
 

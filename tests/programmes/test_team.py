@@ -442,7 +442,7 @@ def test_people_who_left_are_listed_as_former_members(world, staff_client):
 
 
 def test_the_coordinators_date_fields_say_their_format(world, staff_client):
-    from tests.passage.conftest import verified_case
+    from tests.fixtures.crossings import verified_case
 
     case = verified_case(Client())
     page = staff_client(Role.COORDINATOR).get(f"/ru/staff/case/{case.reference}/crossing/")

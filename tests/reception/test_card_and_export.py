@@ -16,7 +16,7 @@ from safepassage.reception import bureau, export
 from safepassage.reception import services as reception
 from safepassage.reception.models import CustodyEvent, Prisoner
 from tests.conftest import audit_entries, refusal, text_of
-from tests.reception.conftest import received_case, register
+from tests.fixtures.prisoners import received_case, register
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
 from safepassage.reception.models import Prisoner
-from tests.reception.conftest import received_case, register
+from tests.fixtures.prisoners import received_case, register
 
 pytestmark = pytest.mark.django_db
 

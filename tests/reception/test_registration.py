@@ -11,8 +11,8 @@ from safepassage.passage import notices
 from safepassage.programmes.roles import Role
 from safepassage.reception.models import Prisoner
 from tests.conftest import audit_entries, refusal, text_of
-from tests.passage.conftest import notify, under_way, verified_case
-from tests.reception.conftest import MANDATORY_ANSWERS, received_case, register
+from tests.fixtures.crossings import notify, under_way, verified_case
+from tests.fixtures.prisoners import MANDATORY_ANSWERS, received_case, register
 
 pytestmark = pytest.mark.django_db
 

@@ -1,3 +1,0 @@
-from tests.passage.conftest import front
-
-__all__ = ["front"]
