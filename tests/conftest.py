@@ -179,7 +179,8 @@ def sign_in(client: Client, user: User, password: str = PASSWORD) -> Client:
     response = client.post("/en/staff/login/", {"username": user.username, "password": password})
     assert response.status_code == 302, response.content[:500]
     response = client.post("/en/staff/second-factor/", {"token": current_code(user)})
-    assert response.status_code == 302 and response["Location"] == "/en/staff/"
+    assert response.status_code == 302
+    assert response["Location"] == "/en/staff/"
     return client
 
 

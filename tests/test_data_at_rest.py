@@ -147,12 +147,14 @@ def test_a_copy_of_the_database_reveals_no_crossing_plan(world, front, settings)
     liaison = sign_in(Client(), world.staff[Role.LIAISON])
     crossing = Crossing.objects.get()
     notice = liaison.get("/en/staff/notices/").content.decode()
-    assert "White cloth on the arm" in notice and front.orchard.approach in notice
+    assert "White cloth on the arm" in notice
+    assert front.orchard.approach in notice
     liaison.post(f"/en/staff/notices/{crossing.pk}/acknowledge/")
     applicant = Client()
     enter(applicant, codename)
     status = applicant.get("/en/my/").content.decode()
-    assert "White cloth on the arm" in status and front.orchard.description in status
+    assert "White cloth on the arm" in status
+    assert front.orchard.description in status
     assert (
         "Orchard" in coordinator.get(f"/en/staff/case/{case.reference}/crossing/").content.decode()
     )
@@ -174,7 +176,8 @@ def test_a_copy_of_the_database_reveals_no_crossing_plan(world, front, settings)
         for written in (f"{moment:%Y-%m-%d %H:%M}", f"{moment:%Y-%m-%dT%H:%M}"):
             assert written.encode() not in raw, written
     crossing.refresh_from_db()
-    assert crossing.status == "acknowledged" and crossing.unit == front.orchard.receiving_unit
+    assert crossing.status == "acknowledged"
+    assert crossing.unit == front.orchard.receiving_unit
 
 
 @pytest.mark.django_db(transaction=True)
@@ -198,7 +201,8 @@ def test_a_copy_of_the_database_does_not_say_where_the_leaflets_fell(world):
     assert created.status_code == 302, created.content.decode()[:2000]
     campaign = Campaign.objects.get()
     page = admin.get("/ru/staff/p/north/campaigns/").content.decode()
-    assert "Листовки над Тернуватой" in page and "Покровск, 3-я рота" in page
+    assert "Листовки над Тернуватой" in page
+    assert "Покровск, 3-я рота" in page
     stored = database_bytes()
     for words in ("Листовки над Тернуватой", "Покровск, 3-я рота", "Тернуват", "3-я рота"):
         assert words.encode() not in stored, words
@@ -235,7 +239,8 @@ def test_a_copy_of_the_database_does_not_say_which_cases_a_campaign_brought(worl
     with connection.cursor() as cursor:
         cursor.execute("SELECT campaign_sealed FROM cases_case ORDER BY id")
         stored = [row[0] for row in cursor.fetchall()]
-    assert len(stored) == 2 and len(stored[0]) == len(stored[1])
+    assert len(stored) == 2
+    assert len(stored[0]) == len(stored[1])
     assert all(value.startswith("sealed:") for value in stored)
     # The server still knows, and counts: the campaign's week shows one application.
     came, alone = Case.objects.order_by("pk")

@@ -67,7 +67,8 @@ def test_the_capture_card_is_marked_sent_only_after_confirmation(
     officer = staff_client(Role.RECEPTION)
     url = f"/en/staff/case/{registered.reference}/reception/card-sent/"
     asked = officer.post(url)
-    assert asked.status_code == 200 and 'id="confirm-step"' in asked.content.decode()
+    assert asked.status_code == 200
+    assert 'id="confirm-step"' in asked.content.decode()
     assert Prisoner.objects.get(case=registered).card_sent_at is None
     assert officer.post(url, {"confirmed": "yes"}).status_code == 302
     assert Prisoner.objects.get(case=registered).card_sent_at is not None

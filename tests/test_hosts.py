@@ -77,7 +77,8 @@ def test_a_flood_of_wrong_passwords_from_elsewhere_never_slows_the_owner(world, 
         assert slowed.status_code == 429
     owner = staff("198.51.100.7")
     response = owner.post("/en/staff/login/", {"username": username, "password": PASSWORD})
-    assert response.status_code == 302 and response["Location"] == "/en/staff/second-factor/"
+    assert response.status_code == 302
+    assert response["Location"] == "/en/staff/second-factor/"
     response = owner.post(
         "/en/staff/second-factor/", {"token": current_code(world.staff[Role.VERIFIER])}
     )

@@ -19,7 +19,8 @@ def _check_messages():
     spec = importlib.util.spec_from_file_location(
         "check_messages", ROOT / "tools/check_messages.py"
     )
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -62,4 +63,5 @@ def test_an_applicant_applies_in_ukrainian_or_belarusian_and_gets_words_of_his_l
 @pytest.mark.django_db
 def test_a_staff_page_reads_in_ukrainian(world, staff_client):
     page = staff_client(Role.VERIFIER).get("/uk/staff/").content.decode()
-    assert "Огляд" in text_of(page) and "Черги" in text_of(page)
+    assert "Огляд" in text_of(page)
+    assert "Черги" in text_of(page)

@@ -32,7 +32,11 @@ def test_a_transaction_holds_the_queue_until_it_commits():
 
 
 def test_a_failed_transaction_leaves_the_queue_too():
-    with pytest.raises(RuntimeError), transaction.atomic():
-        assert not other_writer_can_enter()
-        raise RuntimeError("refused")
+    def refused_while_holding_the_queue():
+        with transaction.atomic():
+            assert not other_writer_can_enter()
+            raise RuntimeError("refused")
+
+    with pytest.raises(RuntimeError, match="refused"):
+        refused_while_holding_the_queue()
     assert other_writer_can_enter()

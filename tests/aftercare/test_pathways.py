@@ -42,7 +42,9 @@ def test_choosing_a_pathway_needs_his_consent_and_keeps_his_words(world, registe
     page = officer.get(url).content.decode()
     assert "Я прошу вернуть меня на родину при обмене пленными." in page
     record = Consent.objects.get()
-    assert record.given_at and record.language == "ru" and record.withdrawn_at is None
+    assert record.given_at
+    assert record.language == "ru"
+    assert record.withdrawn_at is None
 
 
 def test_a_withdrawn_pathway_returns_to_registered_and_stays_on_record(world, registered):
@@ -75,7 +77,7 @@ def test_publication_is_off_by_default_and_its_consent_is_revocable(world, regis
     assert consents.may_publish(registered)
     registered.refresh_from_db()
     assert registered.state == "registered"  # publication is not a pathway
-    with pytest.raises(consents.AftercareRefused):
+    with pytest.raises(consents.AftercareRefused, match="already given"):
         consent(world, registered, "publication")
     consents.withdraw_consent(registered, given.pk, user=world.staff[Role.AFTERCARE])
     assert not consents.may_publish(registered)

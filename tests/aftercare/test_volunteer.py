@@ -68,13 +68,13 @@ def test_the_period_is_configurable(world, registered, settings):
 
 
 def test_no_service_without_a_standing_volunteer_consent(world, registered):
-    with pytest.raises(volunteer.VolunteerRefused):
+    with pytest.raises(volunteer.VolunteerRefused, match="not chosen volunteer service"):
         volunteer.open_service(registered, user=world.staff[Role.VOLUNTEER])
     given = volunteered(world, registered)
     volunteer.open_service(registered, user=world.staff[Role.VOLUNTEER])
     consents.withdraw_consent(registered, given.pk, user=world.staff[Role.AFTERCARE])
     assert VolunteerService.objects.get().end_reason == "consent_withdrawn"
-    with pytest.raises(volunteer.VolunteerRefused):
+    with pytest.raises(volunteer.VolunteerRefused, match="not chosen volunteer service"):
         start(world, registered, reception.registered_at(registered) + timedelta(days=60))
     by_aftercare = f"staff:{world.staff[Role.AFTERCARE].pk}"
     assert audit_entries("aftercare.consent_withdrawn", case_ref=registered.reference) == [
@@ -102,7 +102,8 @@ def test_only_the_volunteer_role_sees_volunteer_service(world, registered, staff
     assert VolunteerService.objects.get().ended_at is None
     reception_page = others[Role.RECEPTION]
     html = reception_page.get(f"/en/staff/case/{registered.reference}/reception/").content
-    assert b"Training company" not in html and b"Volunteer" not in html
+    assert b"Training company" not in html
+    assert b"Volunteer" not in html
     own = staff_client(Role.VOLUNTEER)
     assert registered.reference in own.get(programme_page).content.decode()
     assert "Training company" in own.get(case_page).content.decode()

@@ -56,7 +56,7 @@ def test_a_rewritten_tail_is_reported(anchored, capsys):
     entries(3)
     call_command("audit", "anchor")
     AuditEvent.objects.filter(seq=3).update(mac="0" * 64)
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="audit chain BROKEN: 3 problem"):
         call_command("audit", "verify")
     assert "rewritten: entry 3 differs" in capsys.readouterr().err
 
@@ -69,7 +69,7 @@ def test_an_anchor_not_signed_with_the_key_is_reported(anchored, capsys):
     message = json.dumps([body["seq"], body["mac"], body["at"]], separators=(",", ":")).encode()
     body["signature"] = other.sign(message).signature.hex()
     path.write_text(json.dumps(body))
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="audit chain BROKEN: 1 problem"):
         call_command("audit", "verify")
     assert "is not signed with the anchor key" in capsys.readouterr().err
 

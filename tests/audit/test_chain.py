@@ -28,7 +28,8 @@ def chain(db):
 def test_steps_appended_at_once_are_chained_in_order(chain):
     events = list(AuditEvent.objects.order_by("seq"))
     assert [(e.seq, e.detail["n"]) for e in events] == [(n + 1, n) for n in range(5)]
-    assert events[4].prev_mac == events[3].mac and events[3].prev_mac == events[2].mac
+    assert events[4].prev_mac == events[3].mac
+    assert events[3].prev_mac == events[2].mac
     assert AuditHead.objects.get(pk=1).seq == 5
 
 
@@ -53,7 +54,8 @@ def test_an_edited_actor_is_detected(chain):
 def test_a_removed_entry_is_detected(chain):
     AuditEvent.objects.filter(seq=2).delete()
     problems = log.verify()
-    assert problems and problems[0].seq == 2
+    assert problems
+    assert problems[0].seq == 2
 
 
 def test_a_removed_tail_is_detected(chain):

@@ -46,7 +46,8 @@ def test_every_action_reads_as_words_in_russian_and_english():
         )
         for action in Action:
             label = describe.action_label(action.value, lambda a: None)
-            assert label and not re.search(r"_|[a-z]\.[a-z]", label), action
+            assert label, action
+            assert not re.search(r"_|[a-z]\.[a-z]", label), action
     with translation.override("en"):
         assert describe.action_label("case.shredded", lambda a: None) == (
             "Case destroyed (retention)"

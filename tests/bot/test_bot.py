@@ -56,7 +56,9 @@ def test_the_bot_starts_with_the_safety_notice_in_russian(telegram):
 def test_applying_in_the_bot_makes_a_case_and_the_codename_works_on_the_web(telegram):
     codename = apply(telegram, surname="Журавлёв", date_of_birth="07.03.1994")
     case = Case.objects.get()
-    assert case.channel == "telegram" and case.state == "applied" and case.awaiting_reply
+    assert case.channel == "telegram"
+    assert case.state == "applied"
+    assert case.awaiting_reply
     assert len(codename.split()) == 8
     # Every message of his that carried an answer is deleted by the bot.
     assert len(telegram.deleted()) == 4  # direction, surname, date of birth, message
@@ -90,7 +92,8 @@ def test_coming_back_with_the_codename_reads_the_reply_and_writes_one(
     sent_codename = telegram.send(codename)
     assert sent_codename in telegram.deleted()
     texts = "\n".join(m.text for m in telegram.sent()[-4:])
-    assert "Где вы сейчас?" in texts and "Ваша заявка получена" in texts
+    assert "Где вы сейчас?" in texts
+    assert "Ваша заявка получена" in texts
     telegram.press("write")
     before = len(telegram.sent())
     telegram.send("В тылу, под Курском")
@@ -125,7 +128,8 @@ def test_an_unknown_campaign_code_is_ignored(world, telegram):
     telegram.press("alone")
     telegram.send("Это безопасно?")
     case = Case.objects.get()
-    assert case.state == "inquiry" and case.campaign_id is None
+    assert case.state == "inquiry"
+    assert case.campaign_id is None
 
 
 def test_without_a_token_the_bot_command_says_so_and_exits_cleanly(capsys, settings):
@@ -202,7 +206,8 @@ def test_the_bot_reads_the_crossing_instructions_and_he_confirms(world, telegram
     assert crossing.instructions_shown_at is None
     telegram.press("instructions")
     texts = "\n".join(m.text for m in telegram.sent())
-    assert "Ваш переход" in texts and "московское время" in texts
+    assert "Ваш переход" in texts
+    assert "московское время" in texts
     assert "The burnt orchard with the white water tower" in texts
     assert "Поднимите обе руки" in texts
     assert all(m.protect_content for m in telegram.sent()[-3:])
@@ -272,7 +277,8 @@ def test_nothing_shown_to_a_signed_in_applicant_stays_on_his_phone(telegram, set
     telegram.press("write")
     telegram.send("Когда?")
     shown = {message_id for _chat, message_id in conversation.PENDING}
-    assert len(shown) >= 3 and all(m.protect_content for m in telegram.sent()[-3:])
+    assert len(shown) >= 3
+    assert all(m.protect_content for m in telegram.sent()[-3:])
     telegram.press("leave")
     assert shown <= telegram.deleted()
     assert telegram.last() == "Вы вышли. Удалите этот чат сейчас."
@@ -280,7 +286,8 @@ def test_nothing_shown_to_a_signed_in_applicant_stays_on_his_phone(telegram, set
     # A message still shown when the process stops cleanly goes at shutdown.
     conversation.PENDING[(telegram.chat_id, 5151)] = 0
     async_to_sync(conversation.forget_everything)(telegram.bot)
-    assert 5151 in telegram.deleted() and not conversation.PENDING
+    assert 5151 in telegram.deleted()
+    assert not conversation.PENDING
 
 
 def test_the_safety_notice_names_the_programmes_official_onion_address(world, telegram):
@@ -361,7 +368,8 @@ def test_what_a_killed_process_still_showed_is_deleted_when_it_starts_again(tele
     telegram.press("enter")
     telegram.send(codename)
     shown = {message_id for _chat, message_id in conversation.PENDING}
-    assert shown and PendingDeletion.objects.count() == len(shown)
+    assert shown
+    assert PendingDeletion.objects.count() == len(shown)
     assert str(CHAT_ID).encode() not in database_bytes()
     lengths = {len(row["sealed"]) for row in PendingDeletion.objects.values("sealed")}
     assert len(lengths) == 1  # one length, whatever the chat and message numbers
@@ -369,4 +377,5 @@ def test_what_a_killed_process_still_showed_is_deleted_when_it_starts_again(tele
     conversation.PENDING.clear()  # killed outright: its memory is gone
     async_to_sync(conversation.sweep_left_behind)(telegram.bot)
     assert shown <= telegram.deleted()
-    assert pending.left_behind(42) == [] and pending.left_behind(7777) == [(1, 2)]
+    assert pending.left_behind(42) == []
+    assert pending.left_behind(7777) == [(1, 2)]

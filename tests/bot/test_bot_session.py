@@ -33,7 +33,8 @@ def test_a_proxy_and_a_chain_of_proxies(settings):
 
 def test_a_proxys_password_never_reaches_a_log_line():
     line = redacted("ProxyError: socks5://sp:secret@10.0.0.2:1080 refused")
-    assert "secret" not in line and "sp:" not in line
+    assert "secret" not in line
+    assert "sp:" not in line
     assert line == "ProxyError: socks5://[credentials]@10.0.0.2:1080 refused"
 
 

@@ -64,6 +64,7 @@ def test_the_whole_applicant_journey_without_javascript(world, live_server, no_j
 
     cookies = page.context.cookies()
     assert [c["name"] for c in cookies] == ["sp"]
-    assert cookies[0]["httpOnly"] and cookies[0]["sameSite"] == "Strict"
+    assert cookies[0]["httpOnly"]
+    assert cookies[0]["sameSite"] == "Strict"
     assert cookies[0]["expires"] == -1  # a session cookie: gone when the browser closes
     assert requests_elsewhere == []

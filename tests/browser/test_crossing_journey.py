@@ -47,7 +47,8 @@ def test_coordinator_schedules_liaison_acknowledges_applicant_reads(
     liaison.goto(live_server.url + "/en/staff/notices/")
     button = liaison.get_by_role("button", name="Acknowledge: we will hold fire")
     box = button.bounding_box()
-    assert box["width"] <= 390 and box["x"] >= 0  # fits the phone screen
+    assert box["width"] <= 390
+    assert box["x"] >= 0
     assert liaison.evaluate("document.documentElement.scrollWidth") <= 390
     button.click()
     assert "Acknowledged" in liaison.locator("article.hold-fire").inner_text()
@@ -59,7 +60,8 @@ def test_coordinator_schedules_liaison_acknowledges_applicant_reads(
     applicant.get_by_label("Ваше кодовое слово").fill(codename)
     applicant.get_by_role("button", name="Войти").click()
     instructions = applicant.locator("#instructions").inner_text()
-    assert "Ваш переход" in instructions and "московское время" in instructions
+    assert "Ваш переход" in instructions
+    assert "московское время" in instructions
     assert "Поднимите обе руки" in instructions
     assert applicant.locator("#instructions img").first.is_visible()
     applicant.get_by_role("button", name="Я приду").click()

@@ -60,7 +60,8 @@ def test_every_staff_page_fits_a_phone(world, front, live_server, browser):
         staff_sign_in(page, live_server.url, world.staff[role])
         for path in paths:
             response = page.goto(live_server.url + path.format(**references))
-            assert response is not None and response.status == 200, (role, path)
+            assert response is not None, (role, path)
+            assert response.status == 200, (role, path)
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > 360:
                 too_wide.append((role.value, path, width))

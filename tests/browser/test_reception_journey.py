@@ -43,7 +43,8 @@ def test_reception_registers_and_prints_the_card_after_care_records_the_pathway(
     pdf = tmp_path / "card.pdf"
     download.value.save_as(pdf)
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages)
-    assert "КАРТОЧКА ВЗЯТИЯ В ПЛЕН ВОЕННОПЛЕННОГО" in text and "Zhukovsky" in text
+    assert "КАРТОЧКА ВЗЯТИЯ В ПЛЕН ВОЕННОПЛЕННОГО" in text
+    assert "Zhukovsky" in text
     officer.get_by_role("button", name="Карточка отправлена семье").click()
     assert officer.locator("#confirm-step").is_visible()  # asked again: it cannot be undone
     assert_no_raw_code(officer)

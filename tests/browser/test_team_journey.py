@@ -77,7 +77,8 @@ def test_an_invited_verifier_joins_works_changes_password_and_is_offboarded(
     holder = browser.new_context().new_page()
     staff_sign_in(holder, base, world.staff[Role.VERIFIER])
     waiting = holder.locator("#waiting-for-key")
-    assert "vera" in waiting.inner_text() and "Verifier" in waiting.inner_text()
+    assert "vera" in waiting.inner_text()
+    assert "Verifier" in waiting.inner_text()
     assert "keys: identity, circumstances, messages, notes" in waiting.inner_text()
     waiting.get_by_role("button", name="Grant these keys").click()
     assert holder.locator("#waiting-for-key").count() == 0

@@ -51,7 +51,8 @@ def test_the_same_form_twice_makes_one_case_and_shows_the_same_codename(world):
     token = submission.new_submission_token()
     first = apply(world, token)
     second = apply(world, token)
-    assert first.created and not second.created
+    assert first.created
+    assert not second.created
     assert first.codename == second.codename
     assert Case.objects.count() == 1
 
@@ -62,10 +63,12 @@ def test_a_reference_drawn_twice_is_drawn_again_and_nothing_is_half_written(worl
     draws = iter([taken, "ZZZZ-ZZZZ"])
     monkeypatch.setattr(submission, "new_reference", lambda: next(draws))
     second = apply(world)
-    assert second.created and second.codename != first.codename
+    assert second.created
+    assert second.codename != first.codename
     assert sorted(Case.objects.values_list("reference", flat=True)) == sorted([taken, "ZZZZ-ZZZZ"])
     session = applicant_writers.enter_with_codename(second.codename)
-    assert session is not None and session.case.reference == "ZZZZ-ZZZZ"
+    assert session is not None
+    assert session.case.reference == "ZZZZ-ZZZZ"
     assert verify() == []
 
 
@@ -74,7 +77,8 @@ def test_a_stale_receipt_no_longer_shows_the_codename(world):
     apply(world, token)
     Case.objects.update(receipt_expires="2000-01-01T00:00:00Z")
     again = apply(world, token)
-    assert again.codename is None and Case.objects.count() == 1
+    assert again.codename is None
+    assert Case.objects.count() == 1
 
 
 def test_crypto_shredding_makes_the_case_unreadable_but_keeps_counts_and_audit(world):
@@ -85,7 +89,8 @@ def test_crypto_shredding_makes_the_case_unreadable_but_keeps_counts_and_audit(w
     retention.shred(case, actor="system")
     assert applicant_writers.enter_with_codename(receipt.codename) is None
     case.refresh_from_db()
-    assert case.sealed_key is None and bytes(case.dossier) == b""
+    assert case.sealed_key is None
+    assert bytes(case.dossier) == b""
     assert all(bytes(m.body) == b"" for m in Message.objects.filter(case=case))
     view = casework.open_case(
         case,
@@ -93,12 +98,14 @@ def test_crypto_shredding_makes_the_case_unreadable_but_keeps_counts_and_audit(w
         roles=frozenset({Role.VERIFIER}),
         keyring=world.keyring,
     )
-    assert view.shredded and view.identity is None
+    assert view.shredded
+    assert view.identity is None
     assert queues.counters([world.programme.pk]).by_state["applied"] == 1
     assert verify() == []
     # The applicant's open session cannot read it either: it ends, as after idling.
     ended = client.get("/en/my/")
-    assert ended.status_code == 302 and ended["Location"] == "/en/enter/"
+    assert ended.status_code == 302
+    assert ended["Location"] == "/en/enter/"
     assert client.get("/en/my/")["Location"] == "/en/enter/"  # and stays ended
 
 
@@ -159,7 +166,8 @@ def test_same_identity_in_two_directions_flags_only_the_newer_case_and_says_why(
     assert (signal.case, signal.kind) == (copy, ProbeSignal.Kind.IDENTITY_IN_TWO_DIRECTIONS)
     assert signal.like_cases == [real.reference]
     # Alone, it holds nobody's instructions back: a verifier decides.
-    assert not probes.holds_instructions_back(copy) and not probes.holds_instructions_back(real)
+    assert not probes.holds_instructions_back(copy)
+    assert not probes.holds_instructions_back(real)
 
 
 def test_the_verifier_reads_why_a_signal_was_raised(world, staff_client):
@@ -217,7 +225,8 @@ def test_an_application_is_never_counted_as_a_surrender(world):
     apply(world)
     apply(world)
     counters = queues.counters([world.programme.pk])
-    assert counters.applications == 2 and counters.crossed == 0
+    assert counters.applications == 2
+    assert counters.crossed == 0
     # Put straight into received, as a bulk load would, then counted again.
     Case.objects.filter(pk=Case.objects.first().pk).update(state=State.RECEIVED)
     counts.recount(world.programme.pk)
@@ -225,7 +234,7 @@ def test_an_application_is_never_counted_as_a_surrender(world):
     assert queues.counters([world.programme.pk]).applications == 2
 
 
-@pytest.mark.parametrize("intent, state", [("apply", "applied"), ("ask", "inquiry")])
+@pytest.mark.parametrize(("intent", "state"), [("apply", "applied"), ("ask", "inquiry")])
 def test_intent_decides_the_first_state(world, client, intent, state):
     submit(client, intent=intent)
     assert Case.objects.get().state == state
@@ -247,4 +256,5 @@ def test_the_case_page_gives_every_element_an_id_of_its_own(world, staff_client)
         html = staff_client(role).get(f"/ru/staff/case/{reference}/").content.decode()
         ids = Counter(re.findall(r'\sid="([^"]+)"', html))
         assert [i for i, n in ids.items() if n > 1] == [], role
-        assert 'for="id_note_text"' in html and 'for="id_message_text"' in html
+        assert 'for="id_note_text"' in html
+        assert 'for="id_message_text"' in html

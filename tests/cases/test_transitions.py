@@ -143,7 +143,9 @@ def test_intake_closes_an_answered_question_which_never_counts_as_an_application
     transitions.perform(case, "close_answered", roles=frozenset({Role.INTAKE}), actor="t")
     assert Case.objects.get(pk=case.pk).state == State.ANSWERED
     totals = counters([programme.pk])
-    assert totals.by_state["answered"] == 1 and totals.applications == 0 and totals.crossed == 0
+    assert totals.by_state["answered"] == 1
+    assert totals.applications == 0
+    assert totals.crossed == 0
     with pytest.raises(transitions.TransitionRefused, match="not possible in the case's state"):
         transitions.perform(case, "apply", roles=frozenset({"applicant"}), actor="t")
 

@@ -37,7 +37,8 @@ def test_a_duress_sign_in_reaches_verifiers_and_intake_until_cleared(world, staf
     # The sign-in changed nothing else: the case stays where it was, at the top of the queue,
     # for a verifier to decide.
     queue = verifier.get("/en/staff/p/north/queue/").content.decode()
-    assert reference in text_of(queue, "attention") and reference in text_of(queue, "queue")
+    assert reference in text_of(queue, "attention")
+    assert reference in text_of(queue, "queue")
     assert world.programme.case_set.get().state == "applied"
     verifier.post(f"/en/staff/case/{reference}/probe/", {"flagged": "0"})
     assert "duress" not in attention(verifier)
@@ -152,6 +153,7 @@ def test_each_person_reads_a_short_help_for_each_of_his_roles(world, staff_clien
     assert text_of(liaison, "help-liaison").startswith(
         "Связной принимающего подразделения Вы отвечаете на уведомления о прекращении огня"
     )
-    assert 'id="help-admin"' not in liaison and 'id="help-verifier"' not in liaison
+    assert 'id="help-admin"' not in liaison
+    assert 'id="help-verifier"' not in liaison
     admin = staff_client(Role.ADMIN).get("/uk/staff/help/").content.decode()
     assert "Ви ведете команду" in text_of(admin, "help-admin")

@@ -42,7 +42,8 @@ def test_the_staff_home_draws_applications_per_day_and_the_funnel(clock, world, 
     html = verifier.get("/en/staff/").content.decode()
     today = display.day(timezone.now())
     per_day = days_of(html)
-    assert len(per_day) == 90 and per_day[today] == ["< 5", "0", "0"]
+    assert len(per_day) == 90
+    assert per_day[today] == ["< 5", "0", "0"]
     assert rows_of(html, "funnel")["Applied"] == "< 5"
     for _ in range(3):
         submit(Client())
@@ -52,8 +53,10 @@ def test_the_staff_home_draws_applications_per_day_and_the_funnel(clock, world, 
         html, "chart-per-day"
     )
     funnel = rows_of(html, "funnel")
-    assert funnel["Applied"] == "6" and funnel["Verified"] == "0"
-    assert '<svg viewBox="0 0 600 160"' in html and "<script" not in html
+    assert funnel["Applied"] == "6"
+    assert funnel["Verified"] == "0"
+    assert '<svg viewBox="0 0 600 160"' in html
+    assert "<script" not in html
     cards = rows_of(html, "cards")
     assert cards == {"Due, in time": "0", "Late": "0"}
     assert "Applications per day, last 90 days, by channel" in text_of(html)
@@ -120,7 +123,9 @@ def test_the_day_chart_has_a_date_axis_and_its_grey_in_the_legend(world, staff_c
     labels = re.findall(r'<text x="[^"]+" y="[^"]+" font-size="10"[^>]*>([^<]+)</text>', section[1])
     now = timezone.now()
     first = display.day(display.calendar_day(now) - timedelta(days=89))
-    assert labels[0] == first and labels[-1] == display.day(now) and len(labels) == 7
+    assert labels[0] == first
+    assert labels[-1] == display.day(now)
+    assert len(labels) == 7
     assert (
         "меньше 5 или скрыто рядом с таким числом, чтобы его не выдали итоги: не показано"
         in text_of(html, "chart-per-day")
@@ -140,7 +145,8 @@ def test_a_chart_whose_every_figure_is_hidden_says_so_in_words(world, staff_clie
         "Все числа здесь — < 5: слишком мало, чтобы показывать, поэтому рисовать нечего."
     )
     chart = re.search(rf'<figure class="chart" id="{key}">(.*?)</figure>', html, re.S)
-    assert chart and "<svg viewBox" not in chart[1]
+    assert chart
+    assert "<svg viewBox" not in chart[1]
 
 
 def test_complementary_hiding_follows_every_published_sum():

@@ -51,7 +51,8 @@ def test_a_call_becomes_a_case_and_the_caller_signs_in_with_the_codename_read_ba
     done = operator.post("/en/staff/p/north/call/codename/", {"heard": codename.upper()})
     case = Case.objects.get()
     assert done["Location"] == f"/en/staff/case/{case.reference}/"
-    assert case.channel == "hotline" and case.state == "applied"
+    assert case.channel == "hotline"
+    assert case.state == "applied"
     shown = text_of(operator.get(done["Location"]).content.decode(), "circumstances")
     assert "Who called A relative, on his behalf" in shown
     assert "His phone may be inspected or taken Yes" in shown
@@ -114,7 +115,8 @@ def test_the_inbox_lists_the_longest_waiting_first_and_a_reply_takes_one_step(wo
     )
     assert sent["Location"] == "/en/staff/p/north/inbox/"
     page = operator.get("/en/staff/p/north/inbox/").content.decode()
-    assert f"inbox-{older.reference}" not in page and f"inbox-{newer.reference}" in page
+    assert f"inbox-{older.reference}" not in page
+    assert f"inbox-{newer.reference}" in page
     assert "Stay where you are." in first.get("/en/my/").content.decode()
 
 

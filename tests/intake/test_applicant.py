@@ -21,7 +21,8 @@ def test_the_site_opens_in_russian(world, client):
     response = client.get("/", follow=True)
     assert response.redirect_chain[-1][0] == "/ru/"
     html = response.content.decode()
-    assert 'lang="ru"' in html and "Подать заявку" in html
+    assert 'lang="ru"' in html
+    assert "Подать заявку" in html
     assert "никогда не просим денег" in html.lower()
 
 
@@ -32,7 +33,7 @@ def test_english_is_one_link_away(world, client):
 
 
 @pytest.mark.parametrize(
-    "path, other",
+    ("path", "other"),
     [
         ("/ru/north/apply/", "/en/north/apply/"),
         ("/en/safety/", "/ru/safety/"),
@@ -49,7 +50,8 @@ def test_apply_and_come_back_with_the_codename(world, client):
     assert len(codename.split()) == 8
     assert re.fullmatch(r"[а-я ]+", codename)
     response = enter(Client(), codename, lang="ru")
-    assert response.status_code == 302 and response["Location"] == "/ru/my/"
+    assert response.status_code == 302
+    assert response["Location"] == "/ru/my/"
 
 
 def test_applicant_reads_staff_message_replies_and_cancels(world, client):
@@ -61,7 +63,8 @@ def test_applicant_reads_staff_message_replies_and_cancels(world, client):
     applicant = Client()
     enter(applicant, codename)
     page = applicant.get("/en/my/").content.decode()
-    assert "Stay put." in page and "When can I go?" in page
+    assert "Stay put." in page
+    assert "When can I go?" in page
     applicant.post("/en/my/reply/", {"text": "Understood."})
     assert "Understood." in applicant.get("/en/my/").content.decode()
     assert "Cancel your application?" in applicant.get("/en/my/cancel/").content.decode()
@@ -83,7 +86,8 @@ def test_the_codename_is_shown_only_after_the_case_is_committed(world, client, m
     response = raising.post("/en/north/apply/", application(form_token(page.content.decode())))
     assert response.status_code == 500
     assert 'id="codename"' not in response.content.decode()
-    assert Case.objects.count() == 0 and Codename.objects.count() == 0
+    assert Case.objects.count() == 0
+    assert Codename.objects.count() == 0
 
 
 def test_a_session_that_guesses_waits_but_never_locks_out_anyone_else(world, client):
@@ -93,7 +97,8 @@ def test_a_session_that_guesses_waits_but_never_locks_out_anyone_else(world, cli
     guesser = Client()
     for _ in range(3):  # three free tries
         page = enter(guesser, "лес " * 8).content.decode()
-        assert "not known" in page and 'id="wait"' not in page
+        assert "not known" in page
+        assert 'id="wait"' not in page
     page = enter(guesser, "лес " * 8).content.decode()
     assert "Wait 2 seconds before the next try" in text_of(page, "wait")
     # During the wait a wrong codename is answered only with the wait, longer each time...
@@ -146,7 +151,9 @@ def test_only_one_cookie_strict_http_only_and_no_store(world, client):
     response = enter(client, codename)
     assert list(response.cookies) == ["sp"]
     cookie = response.cookies["sp"]
-    assert cookie["httponly"] and cookie["samesite"] == "Strict" and not cookie["expires"]
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Strict"
+    assert not cookie["expires"]
     page = client.get("/en/my/")
     assert page["Cache-Control"].startswith("no-store")
     assert page["Referrer-Policy"] == "same-origin"
@@ -156,10 +163,12 @@ def test_pages_load_nothing_from_another_origin_and_allow_no_inline_code(world, 
     for path in ["/ru/", "/ru/north/apply/", "/ru/enter/", "/ru/safety/"]:
         response = client.get(path)
         csp = response["Content-Security-Policy"]
-        assert "default-src 'none'" in csp and "unsafe-inline" not in csp
+        assert "default-src 'none'" in csp
+        assert "unsafe-inline" not in csp
         assert "form-action 'self'" in csp
         html = response.content.decode()
-        assert "<script" not in html and " style=" not in html
+        assert "<script" not in html
+        assert " style=" not in html
         assert not re.search(r'(src|href)="(https?:)?//', html)
 
 
@@ -202,7 +211,8 @@ def test_raw_invalid_utf8_body_is_refused_cleanly(world, client):
     response = client.post(
         "/en/north/apply/", body, content_type="application/x-www-form-urlencoded"
     )
-    assert response.status_code == 200 and "cannot be accepted" in response.content.decode()
+    assert response.status_code == 200
+    assert "cannot be accepted" in response.content.decode()
     assert Case.objects.count() == 0
 
 
@@ -254,7 +264,8 @@ def test_messages_on_the_page_are_escaped(world, client):
     applicant = Client()
     enter(applicant, codename)
     html = applicant.get("/en/my/").content.decode()
-    assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+    assert "<b>bold</b>" not in html
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html
 
 
 def test_a_message_is_stored_as_ciphertext(world, client):
@@ -267,7 +278,8 @@ def test_the_stylesheet_is_served_from_this_site(world, client):
     href = re.search(r'<link rel="stylesheet" href="([^"]+)"', html).group(1)
     assert href.startswith("/static/")
     response = client.get(href)
-    assert response.status_code == 200 and b"system-ui" in b"".join(response.streaming_content)
+    assert response.status_code == 200
+    assert b"system-ui" in b"".join(response.streaming_content)
 
 
 def test_the_form_says_exactly_what_is_wrong_and_lists_it_at_the_top(world, client):
@@ -286,7 +298,8 @@ def test_the_form_says_exactly_what_is_wrong_and_lists_it_at_the_top(world, clie
         " Если вы один, выберите «Один». "
         "Дата рождения — Такой даты нет: 31.02.1990. Проверьте день и месяц."
     )
-    assert 'href="#id_group_size"' in html and 'href="#id_date_of_birth"' in html
+    assert 'href="#id_group_size"' in html
+    assert 'href="#id_date_of_birth"' in html
     english = client.post("/en/north/apply/", data).content.decode()
     assert "There is no such date: 31.02.1990." in text_of(english, "error-summary")
     assert Case.objects.count() == 0
@@ -334,10 +347,12 @@ def test_a_file_part_is_refused_before_anything_reads_it(world, client, tmp_path
     response = client.post("/ru/north/apply/", {**form, "attachment": big})  # so multipart
     assert response.status_code == 400
     assert "Запрос не удалось прочитать" in text_of(response.content.decode())
-    assert Case.objects.count() == 0 and list(tmp_path.iterdir()) == []
+    assert Case.objects.count() == 0
+    assert list(tmp_path.iterdir()) == []
     # Even without a file part, a multipart body is not what a form of this site sends.
     plain = client.post("/ru/north/apply/", form, content_type=MULTIPART_CONTENT)
-    assert plain.status_code == 400 and Case.objects.count() == 0
+    assert plain.status_code == 400
+    assert Case.objects.count() == 0
 
 
 def test_a_multipart_body_to_a_staff_page_is_a_400_page_too(world, client):
@@ -360,7 +375,8 @@ def test_a_resent_form_shows_its_codename_only_to_the_session_that_sent_it(world
     other = Client()
     other.get("/en/north/apply/")
     stolen = other.post("/en/north/apply/", form, follow=True).content.decode()
-    assert 'id="codename"' not in stolen and codename not in stolen
+    assert 'id="codename"' not in stolen
+    assert codename not in stolen
     assert "This form was already sent" in text_of(stolen)
     assert Case.objects.count() == 1
 

@@ -104,7 +104,8 @@ def test_the_real_codename_keeps_working_after_the_duress_one_was_used(world, cl
     assert "Your application has been received" in text_of(page, "status")
     again.post("/en/my/reply/", {"text": "They took my phone for an hour"})
     case = Case.objects.get()
-    assert case.state == "applied" and case.awaiting_reply
+    assert case.state == "applied"
+    assert case.awaiting_reply
     assert [actor for actor, _ in audit_entries("applicant.entered")] == ["applicant"] * 3
     assert audit_entries("applicant.duress") == []  # the sign-in said nothing in plain
     assert not case.probe_signals.exists()
@@ -217,18 +218,20 @@ def test_the_decoy_holds_from_one_forced_sign_in_to_the_next(world, client):
     assert "You have cancelled your application" in text_of(page, "status")
     # ...and the notebooks are still the same size, whichever was written.
     assert len({len(notebook) for notebook in before}) == 1
-    assert Case.objects.get().state == "applied" and Case.objects.get().messages.count() == 1
+    assert Case.objects.get().state == "applied"
+    assert Case.objects.get().messages.count() == 1
 
 
 def test_a_copy_of_the_database_cannot_test_a_codename_without_the_pepper(world, client):
     codename = submit(client)
     row = Codename.objects.get()
     # The old derivation, from the codename alone, opens nothing.
-    with pytest.raises(crypto.DecryptionError):
+    with pytest.raises(crypto.DecryptionError, match="could not be opened"):
         crypto.unwrap_with_secret(codenames.normalise(codename), bytes(row.wrapped_key))
     # With the pepper it opens the case's data key.
     opened = codenames.open_credential(codename, bytes(row.wrapped_key))
-    assert not opened.duress and len(opened.key) == crypto.KEY_BYTES
+    assert not opened.duress
+    assert len(opened.key) == crypto.KEY_BYTES
 
 
 def test_a_credential_from_before_is_sealed_the_new_way_at_its_next_sign_in(world, client):
@@ -238,7 +241,9 @@ def test_a_credential_from_before_is_sealed_the_new_way_at_its_next_sign_in(worl
     old = crypto.wrap_with_secret(codenames.normalise(codename), key, crypto.HIGH_ENTROPY)
     Codename.objects.filter(pk=row.pk).update(wrapped_key=old, legacy_duress=False)
     session = applicant_writers.enter_with_codename(codename)
-    assert session is not None and session.data_key == key and not session.duress
+    assert session is not None
+    assert session.data_key == key
+    assert not session.duress
     row.refresh_from_db()
     assert row.legacy_duress is None
     assert codenames.open_credential(codename, bytes(row.wrapped_key)).key == key
@@ -285,6 +290,7 @@ def test_a_decoy_that_outgrows_its_notebook_keeps_its_newest_messages(world, cli
         forced.post("/en/my/reply/", {"text": f"{n} " + "ж" * 900})
     shown = text_of(forced.get("/en/my/").content.decode(), "messages")
     assert shown.count("ж" * 900) == 2  # what a notebook holds (4,096 bytes)
-    assert "5 " + "ж" * 10 in shown and "0 " + "ж" * 10 not in shown
+    assert "5 " + "ж" * 10 in shown
+    assert "0 " + "ж" * 10 not in shown
     # The session, which carries the decoy, keeps its padded size.
     assert len(Session.objects.get(session_key=row).session_data) == size

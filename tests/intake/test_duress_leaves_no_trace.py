@@ -107,7 +107,8 @@ def test_a_duress_sign_in_writes_exactly_what_a_real_one_writes(world, client):
     assert real_rows == duress_rows
     tables = {label for label, _kind, _fields in real_rows}
     assert {"cases.SignIn", "audit.AuditEvent", "cases.Codename"} <= tables
-    assert not ProbeSignal.objects.exists() and not Case.objects.get().probe_flagged
+    assert not ProbeSignal.objects.exists()
+    assert not Case.objects.get().probe_flagged
 
 
 def test_the_warning_reaches_the_real_applicant_the_verifier_and_the_coordinator(

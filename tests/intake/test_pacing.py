@@ -54,7 +54,8 @@ def test_a_form_sent_too_soon_keeps_his_answers_and_says_when_in_his_zone(world,
         form = application(form_token(applicant.get("/ru/north/apply/").content.decode()))
         early = applicant.post("/ru/north/apply/", form)
         page = early.content.decode()
-        assert early.status_code == 200 and Case.objects.count() == 0
+        assert early.status_code == 200
+        assert Case.objects.count() == 0
         assert text_of(page, "send-again") == (
             "Заявка ещё не отправлена. Ваши ответы сохранены ниже. Отправьте их снова в это "
             "время или позже: 07.12.2026 12:01 · московское время (UTC+3)."
@@ -62,7 +63,8 @@ def test_a_form_sent_too_soon_keeps_his_answers_and_says_when_in_his_zone(world,
         assert 'value="Zhukovsky"' in page  # nothing he wrote is lost
         clock.shift(60)
         sent = applicant.post("/ru/north/apply/", application(form_token(page)))
-        assert sent.status_code == 302 and Case.objects.count() == 1
+        assert sent.status_code == 302
+        assert Case.objects.count() == 1
 
 
 def test_a_forged_or_foreign_ticket_is_a_new_form_not_a_case(world, settings):
@@ -70,7 +72,8 @@ def test_a_forged_or_foreign_ticket_is_a_new_form_not_a_case(world, settings):
     foreign = form_token(Client().get("/en/south/apply/").content.decode())
     for token in ("not-a-ticket", foreign):
         answer = Client().post("/en/north/apply/", application(token))
-        assert answer.status_code == 200 and Case.objects.count() == 0
+        assert answer.status_code == 200
+        assert Case.objects.count() == 0
         notice = text_of(answer.content.decode(), "send-again")
         assert notice.startswith("This form was open too long to be sent.")
         assert form_token(answer.content.decode()) != token
@@ -92,7 +95,8 @@ def test_the_operators_call_form_waits_like_any_application(world, staff_client,
     with time_machine.travel(T0, tick=False) as clock:
         data = call_form(operator)
         early = operator.post("/en/staff/p/north/call/", data)
-        assert early.status_code == 200 and Case.objects.count() == 0
+        assert early.status_code == 200
+        assert Case.objects.count() == 0
         notice = text_of(early.content.decode(), "send-again")
         assert notice.startswith("The call is not recorded yet. Everything you wrote is kept")
         assert "Mother calling, he is in training" in early.content.decode()

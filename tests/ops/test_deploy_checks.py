@@ -42,7 +42,7 @@ def production(settings, monkeypatch, tmp_path):
 
 
 def problems(capsys) -> str:
-    with pytest.raises(SystemCheckError) as failure:
+    with pytest.raises(SystemCheckError, match="System check identified") as failure:
         call_command("check-deploy")
     return str(failure.value)
 

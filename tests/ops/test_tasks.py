@@ -93,7 +93,8 @@ def test_the_worker_wipes_expired_codename_receipts(world, client):
     call_command("worker", batch=True)
     stale.refresh_from_db()
     fresh.refresh_from_db()
-    assert stale.receipt is None and stale.receipt_expires is None
+    assert stale.receipt is None
+    assert stale.receipt_expires is None
     assert fresh.receipt is not None
     assert booked(tasks.wipe_receipts).get(status="SUCCESSFUL").return_value == 1
 

@@ -30,10 +30,13 @@ def test_the_expiry_command_reports_what_it_did(capsys):
 def test_the_demo_has_someone_for_reception_and_two_after_care_officers(capsys):
     call_command("seed-demo")
     out = capsys.readouterr().out
-    assert "demo-reception" in out and "demo-aftercare-2" in out and "demo-volunteer" in out
+    assert "demo-reception" in out
+    assert "demo-aftercare-2" in out
+    assert "demo-volunteer" in out
     demo = Programme.objects.get(slug="demo")
     received = Case.objects.get(programme=demo)
-    assert received.state == "received" and Prisoner.objects.filter(case=received).exists()
+    assert received.state == "received"
+    assert Prisoner.objects.filter(case=received).exists()
     call_command("seed-demo")
     assert Case.objects.filter(programme=demo).count() == 1
 

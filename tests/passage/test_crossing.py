@@ -1,6 +1,7 @@
 """Planning one crossing: the notice, the liaison's answer, the instructions, the endings."""
 
 from datetime import timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -58,7 +59,8 @@ def test_the_coordinator_sees_a_suggestion_with_and_without_coordination(
         .get(f"/en/staff/case/{case.reference}/crossing/")
         .content.decode()
     )
-    assert "Planner suggestion" in html and "Orchard" in html
+    assert "Planner suggestion" in html
+    assert "Orchard" in html
     import re
 
     without = float(re.search(r'id="p-uncoordinated">([\d.]+)<', html).group(1))
@@ -94,8 +96,10 @@ def test_a_case_is_scheduled_only_after_the_liaison_acknowledges(
     liaison = staff_client(Role.LIAISON)
     page = liaison.get("/en/staff/notices/").content.decode()
     crossing = Crossing.objects.get()
-    assert f"notice-{crossing.pk}" in page and "White cloth on the arm" in page
-    assert "south-east tree line" in page and "Kyiv time" in page
+    assert f"notice-{crossing.pk}" in page
+    assert "White cloth on the arm" in page
+    assert "south-east tree line" in page
+    assert "Kyiv time" in page
     assert liaison.post(f"/en/staff/notices/{crossing.pk}/acknowledge/").status_code == 302
     case.refresh_from_db()
     assert case.state == "scheduled"
@@ -133,19 +137,22 @@ def test_a_decline_needs_a_reason_and_leaves_the_case_verified(world, front, cli
     crossing = notify(world, case, front.orchard)
     liaison = staff_client(Role.LIAISON)
     empty = liaison.post(f"/en/staff/notices/{crossing.pk}/decline/", {"reason": ""})
-    assert empty.status_code == 400 and "This field is required" in empty.content.decode()
+    assert empty.status_code == 400
+    assert "This field is required" in empty.content.decode()
     bad = liaison.post(f"/en/staff/notices/{crossing.pk}/decline/", {"reason": "a\x00b"})
     assert bad.status_code == 400
     liaison.post(f"/en/staff/notices/{crossing.pk}/decline/", {"reason": "Rotation that night"})
     crossing.refresh_from_db()
     case.refresh_from_db()
-    assert crossing.status == "declined" and case.state == "verified"
+    assert crossing.status == "declined"
+    assert case.state == "verified"
     html = (
         staff_client(Role.COORDINATOR)
         .get(f"/en/staff/case/{case.reference}/crossing/")
         .content.decode()
     )
-    assert "Rotation that night" in html and "Planner suggestion" in html
+    assert "Rotation that night" in html
+    assert "Planner suggestion" in html
     assert audit_entries("passage.notice_declined", case_ref=case.reference) == [
         (f"staff:{world.staff[Role.LIAISON].pk}", {"crossing": crossing.pk})
     ]
@@ -158,7 +165,8 @@ def test_bad_plan_input_is_a_clear_refusal_not_a_500(world, front, client, staff
     garbage = coordinator.post(
         url, {"sector": "x", "window": "never", "signal": "wave", "head_count": "-3"}
     )
-    assert garbage.status_code == 400 and "Select a valid choice" in garbage.content.decode()
+    assert garbage.status_code == 400
+    assert "Select a valid choice" in garbage.content.decode()
     assert not Crossing.objects.exists()
 
 
@@ -214,7 +222,8 @@ def test_instructions_appear_only_within_the_lead_time_and_after_acknowledgement
         instructions.instructions_for(case, world.case_key(case), at(window, -25)) is None
     )  # too early
     shown = instructions.instructions_for(case, world.case_key(case), at(window, -23))
-    assert shown is not None and shown.signal.key == "arms_raised_spread"
+    assert shown is not None
+    assert shown.signal.key == "arms_raised_spread"
     assert shown.when.endswith("· Moscow time (UTC+3)")
     assert (
         instructions.instructions_for(case, world.case_key(case), at(window, 5)) is None
@@ -245,13 +254,15 @@ def test_a_failed_audit_write_leaves_neither_the_time_nor_the_entry(
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(log, "_append", disk_full)
+    if writer == "release_instructions":
+        write = partial(instructions.release_instructions, case, shown, timezone.now())
+    else:
+        write = partial(instructions.applicant_confirms, case, world.case_key(case), timezone.now())
     with pytest.raises(RuntimeError, match="disk full"):
-        if writer == "release_instructions":
-            instructions.release_instructions(case, shown, timezone.now())
-        else:
-            instructions.applicant_confirms(case, world.case_key(case), timezone.now())
+        write()
     crossing.refresh_from_db()
-    assert crossing.instructions_shown_at is None and crossing.applicant_confirmed_at is None
+    assert crossing.instructions_shown_at is None
+    assert crossing.applicant_confirmed_at is None
     assert AuditEvent.objects.count() == before
 
 
@@ -266,8 +277,11 @@ def test_the_applicant_reads_confirms_and_can_print(world, front, client, settin
         crossing.pk, user=world.staff[Role.LIAISON], keys=world.unit_keys, now=timezone.now()
     )
     html = applicant.get("/en/my/").content.decode()
-    assert 'id="instructions"' in html and "burnt orchard" in html and "Moscow time" in html
-    assert "Raise both arms straight up" in html and "Follow the drone at walking pace" in html
+    assert 'id="instructions"' in html
+    assert "burnt orchard" in html
+    assert "Moscow time" in html
+    assert "Raise both arms straight up" in html
+    assert "Follow the drone at walking pace" in html
     applicant.post("/en/my/confirm-crossing/")
     crossing.refresh_from_db()
     assert crossing.applicant_confirmed_at is not None
@@ -329,7 +343,8 @@ def test_the_applicant_calling_it_off_withdraws_the_notice(
     applicant_writers.applicant_action(case, action)
     crossing.refresh_from_db()
     case.refresh_from_db()
-    assert crossing.status == "withdrawn" and crossing.closed_reason == action
+    assert crossing.status == "withdrawn"
+    assert crossing.closed_reason == action
     assert case.state == ("cancelled" if action == "cancel" else "verified")
     html = staff_client(Role.LIAISON).get("/en/staff/notices/").content.decode()
     assert "do not expect anyone" in html
@@ -346,7 +361,8 @@ def test_unanswered_notices_expire_and_missed_windows_return_the_case(
     assert notices.expire(at(window, 1)) == notices.Expired(0, 0)  # the night goes on
     night_over = windows.night_begins(window.night) + timedelta(days=1, minutes=1)
     result = notices.expire(night_over)
-    assert result.unanswered == 1 and result.missed == 0
+    assert result.unanswered == 1
+    assert result.missed == 0
     unanswered.refresh_from_db()
     assert unanswered.status == "expired"
     grace = settings.PASSAGE_MISSED_GRACE_HOURS
@@ -355,7 +371,8 @@ def test_unanswered_notices_expire_and_missed_windows_return_the_case(
     assert result.missed == 1
     crossing.refresh_from_db()
     case.refresh_from_db()
-    assert case.state == "verified" and crossing.status == "withdrawn"
+    assert case.state == "verified"
+    assert crossing.status == "withdrawn"
     assert crossing.closed_reason == "window_missed"
     assert audit_entries("passage.notice_withdrawn", case_ref=case.reference) == [
         ("system", {"crossing": crossing.pk, "reason": "unschedule"})
@@ -377,7 +394,8 @@ def test_a_session_that_reads_the_window_withdraws_an_unanswered_notice_when_it_
     page = staff_client(Role.COORDINATOR).get(f"/en/staff/case/{case.reference}/crossing/")
     assert "not acknowledged before the window began" in text_of(page.content.decode())
     crossing.refresh_from_db()
-    assert crossing.status == "expired" and crossing.closed_reason == "unanswered"
+    assert crossing.status == "expired"
+    assert crossing.closed_reason == "unanswered"
 
 
 def typed(moment):
@@ -402,12 +420,14 @@ def test_the_liaison_reports_arrival_at_the_time_he_saw_it(world, front, client,
     )
     assert "cannot be in the future" in refusal(liaison, future)
     case.refresh_from_db()
-    assert case.state == "scheduled" and not Prisoner.objects.filter(case=case).exists()
+    assert case.state == "scheduled"
+    assert not Prisoner.objects.filter(case=case).exists()
     seen = (crossing.window_start + timedelta(minutes=5)).replace(second=0, microsecond=0)
     assert liaison.post(url, {"arrived_at": typed(seen), "confirmed": "yes"}).status_code == 302
     case.refresh_from_db()
     crossing.refresh_from_db()
-    assert case.state == "received" and crossing.outcome == "arrived"
+    assert case.state == "received"
+    assert crossing.outcome == "arrived"
     assert Prisoner.objects.get(case=case).captured_at == seen  # the reported time
 
 
@@ -430,10 +450,11 @@ def test_nobody_records_an_arrival_hours_before_the_window(world, front, client,
         )
     # The table alone holds no key to read the window: it admits only an arrival that
     # record_arrival checked and wrote.
-    with pytest.raises(transitions.TransitionRefused):
+    with pytest.raises(transitions.TransitionRefused, match="Record the arrival with its time"):
         transitions.perform(case, "arrive", roles=frozenset({Role.RECEPTION}), actor="staff:t")
     case.refresh_from_db()
-    assert case.state == "scheduled" and not Prisoner.objects.filter(case=case).exists()
+    assert case.state == "scheduled"
+    assert not Prisoner.objects.filter(case=case).exists()
 
 
 def test_outcomes_move_the_case_and_killed_is_never_a_surrender(world, front, client, staff_client):
@@ -443,7 +464,8 @@ def test_outcomes_move_the_case_and_killed_is_never_a_surrender(world, front, cl
         case, crossing = acknowledged(world, front, client)
         url = f"/en/staff/case/{case.reference}/crossing/outcome/"
         asked = coordinator.post(url, {"outcome": outcome})
-        assert asked.status_code == 200 and 'id="confirm-step"' in asked.content.decode()
+        assert asked.status_code == 200
+        assert 'id="confirm-step"' in asked.content.decode()
         ends_case = outcome != "turned_back"
         if ends_case:
             unexplained = coordinator.post(url, {"outcome": outcome, "confirmed": "yes"})
@@ -472,7 +494,8 @@ def test_missing_stays_in_transit_and_can_still_arrive(world, front, client, sta
     coordinator.post(url, {"outcome": "arrived", "confirmed": "yes"})
     case.refresh_from_db()
     crossing.refresh_from_db()
-    assert case.state == "received" and crossing.outcome == "arrived"
+    assert case.state == "received"
+    assert crossing.outcome == "arrived"
     assert queues.counters([world.programme.pk]).crossed == 1
     by_coordinator = f"staff:{world.staff[Role.COORDINATOR].pk}"
     assert audit_entries("passage.outcome", case_ref=case.reference) == [
@@ -497,7 +520,8 @@ def test_calibration_compares_predicted_and_observed_per_sector(world, front, cl
     assert orchard.predicted == pytest.approx(sum(predicted) / len(predicted))
     assert orchard.interval[0] < 2 / 3 < orchard.interval[1]
     html = staff_client(Role.ADMIN).get("/en/staff/p/north/calibration/").content.decode()
-    assert "Orchard" in html and "0.67" in html
+    assert "Orchard" in html
+    assert "0.67" in html
     untried = Sector.objects.exclude(pk=front.orchard.pk).first()
     row = text_of(html, f"sector-{untried.pk}").split()
     assert row[len(untried.name.split()) : len(untried.name.split()) + 4] == ["0", "—", "—", "—"]
@@ -520,10 +544,12 @@ def test_a_duress_sign_in_holds_the_instructions_back_until_a_verifier_decides(
     captor = Client()
     enter(captor, duress)
     html = captor.get("/en/my/").content.decode()
-    assert "burnt orchard" not in html and 'id="instructions"' not in html
+    assert "burnt orchard" not in html
+    assert 'id="instructions"' not in html
     crossing.refresh_from_db()
     case.refresh_from_db()
-    assert case.state == "scheduled" and crossing.status == "acknowledged"
+    assert case.state == "scheduled"
+    assert crossing.status == "acknowledged"
     assert (
         instructions.instructions_for(case, world.case_key(case), timezone.now()) is None
     )  # held back
@@ -545,10 +571,12 @@ def test_an_applicant_in_transit_cannot_cancel_even_by_posting_directly(
     enter(applicant, codename)
     assert 'href="/en/my/cancel/"' not in applicant.get("/en/my/").content.decode()
     response = applicant.post("/en/my/cancel/")
-    assert response.status_code == 302 and response["Location"] == "/en/my/"
+    assert response.status_code == 302
+    assert response["Location"] == "/en/my/"
     case.refresh_from_db()
     crossing.refresh_from_db()
-    assert case.state == "in_transit" and crossing.status == "acknowledged"
+    assert case.state == "in_transit"
+    assert crossing.status == "acknowledged"
     with pytest.raises(transitions.TransitionRefused, match="not possible in the case's state"):
         transitions.perform(case, "cancel", roles=frozenset({"applicant"}), actor="applicant")
     assert AuditEvent.objects.filter(case_ref=case.reference, action="case.cancel").count() == 0
@@ -569,4 +597,5 @@ def test_no_audit_entry_says_where_when_or_with_which_signal(world, front, clien
     assert len(details) > 5
     for detail in details:
         assert not {"sector", "window", "signal", "escort"} & set(detail), detail
-        assert crossing.signal not in str(detail) and "Orchard" not in str(detail)
+        assert crossing.signal not in str(detail)
+        assert "Orchard" not in str(detail)

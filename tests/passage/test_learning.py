@@ -54,7 +54,8 @@ def test_the_planner_uses_the_posterior_and_an_admin_can_reset_it(
     prior = risk.estimate(front.orchard.figures, window.band, coordinated=True).survival
     fresh = type(front.orchard).objects.get(pk=front.orchard.pk)
     learned = planning.estimates(fresh, window)[1]
-    assert learned.survival < prior / 2 and learned.interval is not None
+    assert learned.survival < prior / 2
+    assert learned.interval is not None
     assert learned.by_the_figures == pytest.approx(prior)
     model = risk.estimate(fresh.figures, window.band, coordinated=True)
     assert learned.own_side == model.own_side  # the factors stay the figures'; only P moves

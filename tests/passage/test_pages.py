@@ -55,11 +55,13 @@ def test_the_admin_adds_a_sector_with_every_figure_editable(world, front, staff_
     }
     assert admin.post("/en/staff/p/north/sectors/new/", data).status_code == 302
     sector = next(s for s in Sector.objects.all() if s.name == "Railway bridge")
-    assert sector.distance_km == 3.2 and sector.p_receiving_fire_coordinated == 0.02
+    assert sector.distance_km == 3.2
+    assert sector.p_receiving_fire_coordinated == 0.02
     again = admin.post("/en/staff/p/north/sectors/new/", {**data, "name": " railway BRIDGE"})
     assert "already has a sector of that name" in again.content.decode()  # compared in Python
     bad = admin.post("/en/staff/p/north/sectors/new/", {**data, "name": "X", "p_own_side": "1.5"})
-    assert bad.status_code == 400 and "less than or equal to 1" in bad.content.decode()
+    assert bad.status_code == 400
+    assert "less than or equal to 1" in bad.content.decode()
     # A coordinated figure worse than the one it replaces would make coordination cost lives.
     worse = admin.post(
         "/en/staff/p/north/sectors/new/", {**data, "name": "Y", "meeting_distance_km": "5"}
@@ -74,7 +76,8 @@ def test_the_admin_adds_a_sector_with_every_figure_editable(world, front, staff_
     ):
         assert help_sentence in form
     page = admin.get("/en/staff/p/north/sectors/").content.decode()
-    assert "Railway bridge" in page and "Arms forming the letter L" in page
+    assert "Railway bridge" in page
+    assert "Arms forming the letter L" in page
     assert "/static/passage/signals/group_protocol.svg" in page
     added = next(s for s in Sector.objects.all() if s.name == "Railway bridge")
     assert audit_entries("passage.sector_saved") == [
@@ -86,7 +89,8 @@ def test_the_planner_proposes_then_sends_on_confirmation(world, front, client, s
     cases = [verified_case(client) for _ in range(4)]
     coordinator = staff_client(Role.COORDINATOR)
     proposal = coordinator.post("/en/staff/p/north/planner/", {"do": "plan"}).content.decode()
-    assert 'id="plan"' in proposal and "4 waiting cases" in proposal
+    assert 'id="plan"' in proposal
+    assert "4 waiting cases" in proposal
     assert not Crossing.objects.exists()
     import re
 
@@ -96,7 +100,8 @@ def test_the_planner_proposes_then_sends_on_confirmation(world, front, client, s
         "/en/staff/p/north/planner/", {"do": "send", "proposal": [*lines, "junk"]}
     )
     html = sent.content.decode()
-    assert "4 notices sent" in html and "could not be read" in html
+    assert "4 notices sent" in html
+    assert "could not be read" in html
     assert Crossing.objects.filter(status="notified").count() == 4
     assert {c.case_id for c in Crossing.objects.all()} == {c.pk for c in cases}
     signals_by_sector = {}

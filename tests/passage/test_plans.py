@@ -67,7 +67,8 @@ def test_a_liaison_added_later_reads_notices_once_a_key_holder_grants_the_unit_k
     assert waiting == "north-liaison-3 · 47th brigade Grant the unit's key"
     coordinator.post(f"/en/staff/p/north/units/{unit.pk}/grant/{newcomer.pk}/")
     page = session.get("/en/staff/notices/").content.decode()
-    assert f"notice-{crossing.pk}" in page and "waiting-for-key" not in page
+    assert f"notice-{crossing.pk}" in page
+    assert "waiting-for-key" not in page
     coordinator_pk = world.staff[Role.COORDINATOR].pk
     granted = audit_entries("staff.unit_key_granted", detail__staff=newcomer.pk)
     assert granted == [(f"staff:{coordinator_pk}", {"staff": newcomer.pk, "unit": unit.pk})]
@@ -122,7 +123,8 @@ def test_an_ended_plan_loses_the_applicants_copy_at_once_and_the_rest_after_its_
 ):
     crossing = crossed(world, front, client, "arrived")
     crossing.refresh_from_db()
-    assert crossing.for_applicant is None and crossing.for_programme is not None
+    assert crossing.for_applicant is None
+    assert crossing.for_programme is not None
     today = windows.night_of(timezone.now())
     # Its signal still rests in the sector: the plan is kept (sealed) until then.
     Crossing.objects.filter(pk=crossing.pk).update(night=today - timedelta(days=2))
@@ -131,7 +133,8 @@ def test_an_ended_plan_loses_the_applicants_copy_at_once_and_the_rest_after_its_
     Crossing.objects.filter(pk=crossing.pk).update(night=rested)
     assert plans.destroy_rested(today) == 1
     crossing.refresh_from_db()
-    assert crossing.plan_destroyed and crossing.outcome == "arrived"
+    assert crossing.plan_destroyed
+    assert crossing.outcome == "arrived"
 
 
 def test_a_live_notice_is_never_destroyed(world, front, client):
@@ -140,7 +143,8 @@ def test_a_live_notice_is_never_destroyed(world, front, client):
     assert plans.destroy_rested(windows.night_of(timezone.now())) == 0
     notices.expire(timezone.now())  # the worker withdraws it first, by its plain night
     crossing.refresh_from_db()
-    assert crossing.status == "expired" and crossing.for_applicant is None
+    assert crossing.status == "expired"
+    assert crossing.for_applicant is None
     assert audit_entries("passage.notice_sent", case_ref=crossing.case.reference) == [
         (f"staff:{world.staff[Role.COORDINATOR].pk}", {"crossing": crossing.pk})
     ]

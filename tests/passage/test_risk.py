@@ -105,12 +105,13 @@ def test_every_estimate_is_a_probability_and_coordination_never_lowers_it(
     )
     without = risk.estimate(figures, band, coordinated=False)
     with_ = risk.estimate(figures, band, coordinated=coordination)
-    assert 0.0 <= without.survival <= 1.0 and 0.0 <= with_.survival <= 1.0
+    assert 0.0 <= without.survival <= 1.0
+    assert 0.0 <= with_.survival <= 1.0
     assert with_.survival >= without.survival
 
 
 @pytest.mark.parametrize(
-    "hour, band",
+    ("hour", "band"),
     [
         (23, "night"),
         (1, "night"),

@@ -84,7 +84,8 @@ def test_wrong_passwords_make_the_next_try_wait_longer_and_the_right_one_then_ge
         assert page.status_code == 400
     client.post("/en/staff/login/", {"username": username, "password": "wrong"})
     waiting = client.post("/en/staff/login/", {"username": username, "password": PASSWORD})
-    assert waiting.status_code == 429 and waiting["Retry-After"] == "2"
+    assert waiting.status_code == 429
+    assert waiting["Retry-After"] == "2"
     assert "Wait 2 seconds, then try again" in text_of(waiting.content.decode(), "wait")
     russian = client.post("/ru/staff/login/", {"username": username, "password": PASSWORD})
     assert "Подождите 2 секунды" in text_of(russian.content.decode(), "wait")
@@ -132,7 +133,7 @@ def applied_case(world, client):
     return Case.objects.get()
 
 
-@pytest.mark.parametrize("page, pattern", STAFF_PAGES)
+@pytest.mark.parametrize(("page", "pattern"), STAFF_PAGES)
 @pytest.mark.parametrize("role", list(Role))
 def test_role_matrix(world, applied_case, staff_client, role, page, pattern):
     client = staff_client(role)
@@ -169,7 +170,8 @@ def test_only_verifier_reception_and_aftercare_read_identity(
     reads_identity = role in {Role.VERIFIER, Role.RECEPTION, Role.AFTERCARE}
     assert ("Zhukovsky" in html) == reads_identity
     if role in {Role.LIAISON, Role.ADMIN}:
-        assert "Zhukovsky" not in html and "Rabotino" not in html
+        assert "Zhukovsky" not in html
+        assert "Rabotino" not in html
 
 
 def test_every_queue_and_filter_state_is_one_the_role_may_open():
@@ -221,7 +223,8 @@ def test_intake_writes_a_message_and_a_note(world, applied_case, staff_client):
     intake.post(base + "message/", {"text": "We read you."})
     intake.post(base + "note/", {"text": "Sounds sincere."})
     html = intake.get(base).content.decode()
-    assert "We read you." in html and "Sounds sincere." in html
+    assert "We read you." in html
+    assert "Sounds sincere." in html
     by_intake = [(f"staff:{world.staff[Role.INTAKE].pk}", {})]
     assert audit_entries("message.to_applicant", case_ref=applied_case.reference) == by_intake
     assert audit_entries("case.note_added", case_ref=applied_case.reference) == by_intake
@@ -236,7 +239,8 @@ def test_a_liaison_cannot_message_or_act(world, applied_case, staff_client):
 
 def test_the_home_page_counts_applications_apart_from_surrenders(world, applied_case, staff_client):
     html = staff_client(Role.INTAKE).get("/en/staff/").content.decode()
-    assert 'id="count-applications">1<' in html and 'id="count-crossed">0<' in html
+    assert 'id="count-applications">1<' in html
+    assert 'id="count-crossed">0<' in html
 
 
 def test_the_queue_indexes_new_cases_and_shows_duplicates(world, client, staff_client):
@@ -246,7 +250,8 @@ def test_the_queue_indexes_new_cases_and_shows_duplicates(world, client, staff_c
     assert verifier.get("/en/staff/p/north/queue/").status_code == 200
     first, second = Case.objects.order_by("pk")
     html = verifier.get(f"/en/staff/case/{first.reference}/").content.decode()
-    assert second.reference in html and "Possible duplicates" in html
+    assert second.reference in html
+    assert "Possible duplicates" in html
 
 
 def test_the_queue_orders_counts_and_finds_cases(world, client, staff_client, settings):
@@ -273,7 +278,8 @@ def test_the_queue_orders_counts_and_finds_cases(world, client, staff_client, se
     assert quiet.reference not in needing
     found = verifier.get(f"/en/staff/p/north/queue/?q=+{quiet.reference.lower()}+")
     queue = text_of(found.content.decode(), "queue")
-    assert quiet.reference in queue and waiting.reference not in queue
+    assert quiet.reference in queue
+    assert waiting.reference not in queue
     assert audit_entries("case.probe_flag_raised") == [
         (f"staff:{world.staff[Role.VERIFIER].pk}", {})
     ]
@@ -284,7 +290,8 @@ def test_admin_browses_and_verifies_the_audit_log(world, applied_case, staff_cli
     html = admin.get("/en/staff/p/north/audit/?verify=1").content.decode()
     assert "The audit chain is intact." in html
     log = text_of(html, "audit-log")
-    assert "the applicant Apply" in log and "from: Inquiry; to: Applied; reason given: no" in log
+    assert "the applicant Apply" in log
+    assert "from: Inquiry; to: Applied; reason given: no" in log
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", log)  # no raw code reaches the admin
     russian = admin.get("/ru/staff/p/north/audit/").content.decode()
     assert "заявитель" in text_of(russian, "audit-log")
@@ -297,7 +304,8 @@ def test_shredded_case_shows_nothing(world, applied_case, staff_client):
         .get(f"/en/staff/case/{applied_case.reference}/")
         .content.decode()
     )
-    assert "destroyed" in html and "Zhukovsky" not in html
+    assert "destroyed" in html
+    assert "Zhukovsky" not in html
     by_verifier = [(f"staff:{world.staff[Role.VERIFIER].pk}", {})]
     assert audit_entries("staff.password_accepted") == by_verifier
     assert audit_entries("staff.signed_in") == by_verifier
@@ -324,7 +332,8 @@ def test_staff_see_who_wrote_a_reply_and_the_applicant_does_not(world, client, s
     applicant = Client()
     enter(applicant, codename)
     mine = text_of(applicant.get("/en/my/").content.decode(), "messages")
-    assert "We read you" in mine and "north-intake" not in mine
+    assert "We read you" in mine
+    assert "north-intake" not in mine
 
 
 def test_reading_directions_in_the_queue_is_audited_once_per_page(world, client, staff_client):
@@ -415,7 +424,8 @@ def test_signing_out_ends_the_session_and_is_audited(world, staff_client):
     user = world.staff[Role.VERIFIER]
     assert StaffSession.objects.filter(user=user).count() == 1
     out = verifier.post("/en/staff/logout/")
-    assert out.status_code == 302 and out["Location"] == "/en/staff/login/"
+    assert out.status_code == 302
+    assert out["Location"] == "/en/staff/login/"
     assert StaffSession.objects.filter(user=user).count() == 0
     assert audit_entries("staff.signed_out") == [(f"staff:{user.pk}", {})]
     assert verifier.get("/en/staff/")["Location"].startswith("/en/staff/login/")

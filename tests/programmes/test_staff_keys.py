@@ -49,7 +49,7 @@ def test_a_password_change_keeps_every_grant(world):
         {"username": verifier.username, "password": "a new and long passphrase"},
     )
     assert response.status_code == 302
-    with pytest.raises(crypto.DecryptionError):
+    with pytest.raises(crypto.DecryptionError, match="could not be opened"):
         staff_keys.own_private_key(verifier, PASSWORD)
     opened = granted(verifier, "a new and long passphrase")
     assert opened == {
@@ -67,7 +67,8 @@ def test_an_old_grant_is_sealed_at_the_next_sign_in_and_still_opens_cases(world,
         grant.save()
     staff = sign_in(Client(), verifier)
     for grant in KeyGrant.objects.filter(user=verifier):
-        assert grant.sealed_private_key is not None and bytes(grant.wrapped_private_key) == b""
+        assert grant.sealed_private_key is not None
+        assert bytes(grant.wrapped_private_key) == b""
     assert StaffKey.objects.filter(user=verifier).exists()
     assert staff.get("/en/staff/p/north/queue/").status_code == 200  # the keys opened
 
@@ -81,7 +82,8 @@ def test_a_staff_member_changes_his_password_on_a_page_and_keeps_his_keys(world)
         "/en/staff/password/",
         {"old_password": PASSWORD, "new_password1": "short", "new_password2": "short"},
     )
-    assert weak.status_code == 400 and "too short" in text_of(weak.content.decode())
+    assert weak.status_code == 400
+    assert "too short" in text_of(weak.content.decode())
     wrong = staff.post(
         "/en/staff/password/",
         {
@@ -96,7 +98,8 @@ def test_a_staff_member_changes_his_password_on_a_page_and_keeps_his_keys(world)
         "/en/staff/password/",
         {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
     )
-    assert done.status_code == 302 and done["Location"] == "/en/staff/"
+    assert done.status_code == 302
+    assert done["Location"] == "/en/staff/"
     home = staff.get("/en/staff/").content.decode()
     assert text_of(home, "action-notice") == "Your password is changed. Your keys are kept."
     assert audit_entries("staff.password_changed") == [(f"staff:{verifier.pk}", {})]
@@ -143,7 +146,7 @@ def test_a_password_set_outside_the_page_still_signs_in_and_a_key_holder_grants_
         {"username": verifier.username, "password": "set from a shell, long enough"},
     )
     assert login["Location"] == "/en/staff/second-factor/"  # no server error
-    with pytest.raises(crypto.DecryptionError):
+    with pytest.raises(crypto.DecryptionError, match="could not be opened"):
         staff_keys.own_private_key(verifier, "a wrong password")  # never replaced by a guess
     staff_keys.grant(world.programme, verifier, only(world.keyring, VERIFIERS))  # again
     assert granted(verifier, "set from a shell, long enough") == {

@@ -90,7 +90,8 @@ def test_the_card_follows_the_prisoners_language_and_names_no_one_in_its_metadat
     register(world, case, language="en", power="Russian Federation")
     pdf = card(world, case)
     text = pdf_text(pdf)
-    assert "CAPTURE CARD FOR PRISONER OF WAR" in text and "Service number" in text
+    assert "CAPTURE CARD FOR PRISONER OF WAR" in text
+    assert "Service number" in text
     assert "Жуковский" in text  # his name as he gave it
     metadata = PdfReader(io.BytesIO(pdf)).metadata or {}
     assert "Жуковский" not in json.dumps({k: str(v) for k, v in metadata.items()})
@@ -103,7 +104,8 @@ def test_the_card_is_downloaded_from_the_reception_page(world, front, client, st
     assert "Register the prisoner" in refusal(officer, early)
     register(world, case)
     response = officer.get(f"/en/staff/case/{case.reference}/reception/card.pdf")
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert case.reference in response["Content-Disposition"]
     assert "Жуковский" not in response["Content-Disposition"]
@@ -138,7 +140,8 @@ def test_the_export_validates_against_its_schema_and_carries_later_events(world,
     jsonschema.validate(doc, export.schema())
     assert [p["reference"] for p in doc["prisoners"]] == [first.reference, second.reference]
     one, two = doc["prisoners"]
-    assert one["surname"] == "Жуковский" and one["health"] == "slightly_wounded"
+    assert one["surname"] == "Жуковский"
+    assert one["health"] == "slightly_wounded"
     assert one["events"] == [
         {
             "kind": "hospital",
@@ -147,7 +150,8 @@ def test_the_export_validates_against_its_schema_and_carries_later_events(world,
             "details": None,
         }
     ]
-    assert two["refused"] == ["place_of_birth"] and two["place_of_birth"] is None
+    assert two["refused"] == ["place_of_birth"]
+    assert two["place_of_birth"] is None
     event = AuditEvent.objects.get(action="reception.bureau_export")
     assert event.detail == {"prisoners": 2, "only_new": False, "format": "json"}
 
@@ -186,7 +190,8 @@ def test_an_empty_export_says_so_instead_of_downloading_nothing(world, front, cl
     officer = staff_client(Role.RECEPTION)
     url = f"/en/staff/p/{world.programme.slug}/reception/export/"
     first = officer.post(url, {"format": "json", "only_new": "on"})
-    assert first.status_code == 200 and first["Content-Type"].startswith("application/json")
+    assert first.status_code == 200
+    assert first["Content-Type"].startswith("application/json")
     again = officer.post(url, {"format": "json", "only_new": "on"})
     assert again.status_code == 302
     desk = officer.get(again["Location"]).content.decode()
@@ -214,7 +219,8 @@ def test_the_csv_export_is_downloaded_with_one_row_per_record(world, front, clie
     response = officer.post(
         f"/en/staff/p/{world.programme.slug}/reception/export/", {"format": "csv"}
     )
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
     body = response.content.decode("utf-8")
     assert body.startswith("\ufeff")  # spreadsheet programs read the file as UTF-8
     rows = list(csv.DictReader(io.StringIO(body.removeprefix("\ufeff"))))
@@ -222,7 +228,8 @@ def test_the_csv_export_is_downloaded_with_one_row_per_record(world, front, clie
         ("prisoner", case.reference),
         ("event", case.reference),
     ]
-    assert rows[0]["surname"] == "Жуковский" and rows[1]["event_kind"] == "death"
+    assert rows[0]["surname"] == "Жуковский"
+    assert rows[1]["event_kind"] == "death"
     assert rows[0]["family_address"].startswith("'=")  # never run as a spreadsheet formula
     bad = officer.post(f"/en/staff/p/{world.programme.slug}/reception/export/", {"format": "xml"})
     assert bad.status_code == 400
@@ -269,7 +276,8 @@ def test_a_custody_event_is_never_in_the_future_and_is_corrected_not_rewritten(
     )
     right = CustodyEvent.objects.exclude(pk=wrong.pk).get()
     wrong.refresh_from_db()
-    assert wrong.kind == "hospital" and right.corrects == wrong  # the wrong one stays as it was
+    assert wrong.kind == "hospital"
+    assert right.corrects == wrong
     page = officer.get(f"/en/staff/case/{case.reference}/reception/").content.decode()
     shown = today.strftime("%-d %b %Y")
     assert text_of(page, f"event-{wrong.pk}").startswith(
@@ -328,5 +336,6 @@ def test_no_csv_cell_starts_a_formula(payload):
     }
     rows = list(csv.reader(io.StringIO(export.as_csv(doc))))
     cells = [cell for row in rows[1:] for cell in row if cell]
-    assert cells and all(cell.startswith("'") for cell in cells if payload in cell)
+    assert cells
+    assert all(cell.startswith("'") for cell in cells if payload in cell)
     assert all(not cell.lstrip().startswith(("=", "+", "-", "@")) for cell in cells)

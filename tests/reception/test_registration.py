@@ -27,10 +27,12 @@ def test_arrival_starts_the_record_and_the_page_prefills_the_application(
     case = received_case(world, front, client)
     assert case.state == "received"
     prisoner = Prisoner.objects.get(case=case)
-    assert prisoner.registered_at is None and prisoner.particulars is None
+    assert prisoner.registered_at is None
+    assert prisoner.particulars is None
     html = staff_client(Role.RECEPTION).get(page(client, case)).content.decode()
     # What he gave when applying is offered, to be confirmed with him.
-    assert 'value="Zhukovsky"' in html and 'value="AB-123456"' in html
+    assert 'value="Zhukovsky"' in html
+    assert 'value="AB-123456"' in html
     assert "(optional)" in html
 
 
@@ -186,7 +188,8 @@ def test_a_name_the_card_cannot_print_is_refused_clearly_not_dropped(
     fine = {**MANDATORY_ANSWERS, "first_names": "Иван Ωμέγα Émile"}
     assert officer.post(page(client, case, "register/"), fine).status_code == 302
     pdf = officer.get(page(client, case, "card.pdf"))
-    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
 
 
 def test_an_event_dated_today_where_he_is_held_is_taken_at_any_hour(clock, world, front, client):
@@ -262,8 +265,10 @@ def test_the_desk_prints_tonights_arrivals_and_the_prisoners_held(
     assert response["Content-Type"] == "application/pdf"
     text = " ".join(PdfReader(io.BytesIO(response.content)).pages[0].extract_text().split())
     assert EXPECTED_RU in text
-    assert "Quarry" in text and "Сколько человек переходит" in text
-    assert held.reference in text and "Zhukovsky" not in text
+    assert "Quarry" in text
+    assert "Сколько человек переходит" in text
+    assert held.reference in text
+    assert "Zhukovsky" not in text
     assert coming.case.reference not in text  # the one coming is never named
     reception_pk = world.staff[Role.RECEPTION].pk
     assert audit_entries("reception.sheet_printed") == [(f"staff:{reception_pk}", {"prisoners": 1})]

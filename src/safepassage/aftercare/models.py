@@ -134,10 +134,10 @@ class AppendOnly(Exception):
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs: object) -> int:
-        raise AppendOnly(self.model.__name__)
+        raise AppendOnly(f"{self.model.__name__} is append-only")
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnly(self.model.__name__)
+        raise AppendOnly(f"{self.model.__name__} is append-only")
 
 
 class AppendOnlyModel(models.Model):
@@ -148,11 +148,11 @@ class AppendOnlyModel(models.Model):
 
     def save(self, *args: object, **kwargs: object) -> None:
         if not self._state.adding:
-            raise AppendOnly(type(self).__name__)
+            raise AppendOnly(f"{type(self).__name__} is append-only")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise AppendOnly(type(self).__name__)
+        raise AppendOnly(f"{type(self).__name__} is append-only")
 
 
 class ClaimApproval(AppendOnlyModel):
@@ -198,5 +198,5 @@ class LedgerEntry(AppendOnlyModel):
         # The rule holds for every writer, not only services.record_payment.
         approvers = self.claim.approvals.values("officer").distinct().count()
         if self.claim.verified_at is None or approvers < REQUIRED_APPROVALS:
-            raise UnapprovedPayment(str(self.claim_id))
+            raise UnapprovedPayment(f"claim {self.claim_id} is not verified and approved by two")
         super().save(*args, **kwargs)

@@ -87,7 +87,8 @@ def bureau_export(
 
 
 def _bureau_record(prisoner: Prisoner, key: bytes) -> dict[str, Any]:
-    assert prisoner.particulars is not None and prisoner.registered_at is not None
+    assert prisoner.particulars is not None
+    assert prisoner.registered_at is not None
     p = crypto.decrypt_json(key, prisoner.particulars)
     record: dict[str, Any] = {name: p.get(name) or None for name in FIELDS}
     record.update(

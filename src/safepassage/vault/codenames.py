@@ -37,7 +37,8 @@ def wordlist(language: str) -> tuple[str, ...]:
     if language not in WORDLIST_LANGUAGES:
         language = "en"
     words = tuple((WORDLISTS / f"{language}.txt").read_text(encoding="utf-8").split())
-    assert len(words) == 2**BITS_PER_WORD and len(set(words)) == len(words)
+    assert len(words) == 2**BITS_PER_WORD
+    assert len(set(words)) == len(words)
     return words
 
 
