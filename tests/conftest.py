@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -266,6 +267,13 @@ class _TextOf(HTMLParser):
             self.parts.append(data)
 
 
+def found(pattern: str, text: str) -> str:
+    """The first group of `pattern` in `text`; a clear failure when the page lacks it."""
+    match = re.search(pattern, text)
+    assert match, f"{pattern!r} is not on the page"
+    return match.group(1)
+
+
 def text_of(html: str, element_id: str | None = None) -> str:
     """What a person reads in the element `element_id` (or in <main>), spaces folded."""
     parser = _TextOf(element_id)
@@ -280,7 +288,7 @@ def refusal(client: Client, response) -> str:
     return text_of(client.get(response["Location"]).content.decode(), "action-error")
 
 
-def audit_entries(action: str, **where) -> list[tuple[str, dict]]:
+def audit_entries(action: str, **where) -> list[tuple[str, dict[str, Any]]]:
     """(actor, detail) of every audit entry recorded as `action`, oldest first, so a test can
     assert exactly what was written (how many, by whom, with what)."""
     from safepassage.audit.models import AuditEvent

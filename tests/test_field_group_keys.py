@@ -6,6 +6,7 @@ from importlib import import_module
 import pytest
 from django.apps import apps
 from django.test import Client
+from nacl.public import PrivateKey
 
 from safepassage.cases import dossier, splitting
 from safepassage.cases.dossier import AT_APPLICATION
@@ -197,7 +198,7 @@ def test_the_upgrade_gives_every_programme_its_group_keys_sealed_to_its_members(
     for grant in KeyGrant.objects.filter(user=verifier):
         private = crypto.unseal(own, bytes(grant.sealed_private_key or b""))
         public = GroupKey.objects.get(programme=world.programme, group=grant.group).public_key
-        assert bytes(crypto.PrivateKey(private).public_key) == bytes(public)
+        assert bytes(PrivateKey(private).public_key) == bytes(public)
 
 
 def test_splitting_needs_the_old_key_itself(world):

@@ -10,7 +10,7 @@ from safepassage.audit.models import AuditEvent
 from safepassage.cases.models import Case, Note
 from safepassage.programmes.roles import Role
 from safepassage.reception.models import Prisoner
-from tests.conftest import sign_in, text_of
+from tests.conftest import found, sign_in, text_of
 from tests.fixtures.crossings import verified_case
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +87,7 @@ def test_an_officer_who_approved_is_not_offered_approve_again(
         url + "equipment/",
         {"category": "tank", "description": "T-72", "handed_over_on": "01.11.2026"},
     )
-    claim_pk = re.search(r'name="claim" value="(\d+)"', first.get(url).content.decode()).group(1)
+    claim_pk = found(r'name="claim" value="(\d+)"', first.get(url).content.decode())
     sign_in(Client(), verifying_officer).post(url + "claim/", {"claim": claim_pk, "step": "verify"})
     first.post(url + "claim/", {"claim": claim_pk, "step": "approve"})
     mine = first.get(url).content.decode()

@@ -19,6 +19,7 @@ def server_log():
     (handler,) = [
         h for h in logging.getLogger().handlers if h.filters and isinstance(h.filters[0], Redact)
     ]
+    assert isinstance(handler, logging.StreamHandler)
     written = io.StringIO()
     previous = handler.setStream(written)
     yield written

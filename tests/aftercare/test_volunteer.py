@@ -41,10 +41,22 @@ def start(world, case, now):
     )
 
 
+def when_registered(case):
+    at = reception.registered_at(case)
+    assert at is not None, "not registered"
+    return at
+
+
+def prisoner_view(case, **credentials):
+    view = reception.open_prisoner(case, **credentials)
+    assert view is not None, "no register entry"
+    return view
+
+
 def test_service_cannot_start_before_the_cooling_off_period(world, registered, settings):
     settings.VOLUNTEER_COOLING_OFF_DAYS = 14
     volunteered(world, registered)
-    registered_at = reception.registered_at(registered)
+    registered_at = when_registered(registered)
     service = volunteer.open_service(registered, user=world.staff[Role.VOLUNTEER])
     assert service.eligible_from == registered_at + timedelta(days=14)
     with pytest.raises(volunteer.VolunteerRefused, match="14 days after registration"):
@@ -58,7 +70,7 @@ def test_the_period_is_configurable(world, registered, settings):
     settings.VOLUNTEER_COOLING_OFF_DAYS = 30
     volunteered(world, registered)
     service = volunteer.open_service(registered, user=world.staff[Role.VOLUNTEER])
-    assert service.eligible_from - reception.registered_at(registered) == timedelta(days=30)
+    assert service.eligible_from - when_registered(registered) == timedelta(days=30)
     assert audit_entries("aftercare.consent_given", case_ref=registered.reference) == [
         (f"staff:{world.staff[Role.AFTERCARE].pk}", {"kind": "volunteer"})
     ]
@@ -75,7 +87,7 @@ def test_no_service_without_a_standing_volunteer_consent(world, registered):
     consents.withdraw_consent(registered, given.pk, user=world.staff[Role.AFTERCARE])
     assert VolunteerService.objects.get().end_reason == "consent_withdrawn"
     with pytest.raises(volunteer.VolunteerRefused, match="not chosen volunteer service"):
-        start(world, registered, reception.registered_at(registered) + timedelta(days=60))
+        start(world, registered, when_registered(registered) + timedelta(days=60))
     by_aftercare = f"staff:{world.staff[Role.AFTERCARE].pk}"
     assert audit_entries("aftercare.consent_withdrawn", case_ref=registered.reference) == [
         (by_aftercare, {"kind": "volunteer"})
@@ -88,7 +100,7 @@ def test_no_service_without_a_standing_volunteer_consent(world, registered):
 def test_only_the_volunteer_role_sees_volunteer_service(world, registered, staff_client):
     volunteered(world, registered)
     volunteer.open_service(registered, user=world.staff[Role.VOLUNTEER])
-    start(world, registered, reception.registered_at(registered) + timedelta(days=15))
+    start(world, registered, when_registered(registered) + timedelta(days=15))
     case_page = f"/en/staff/case/{registered.reference}/volunteer/"
     programme_page = f"/en/staff/p/{world.programme.slug}/volunteer/"
     others = {
@@ -126,7 +138,7 @@ def test_volunteer_service_changes_no_detention_or_exchange_data(world, register
     reception.add_event(
         registered,
         kind="transfer",
-        occurred_on=reception.local_day(reception.registered_at(registered)),
+        occurred_on=reception.local_day(when_registered(registered)),
         place="Camp 2",
         details="",
         user=world.staff[Role.RECEPTION],
@@ -141,17 +153,17 @@ def test_volunteer_service_changes_no_detention_or_exchange_data(world, register
     )
     consents.withdraw_consent(registered, exchange.pk, user=world.staff[Role.AFTERCARE])
     before = detention_and_exchange(registered)
-    card_before = reception.open_prisoner(
+    card_before = prisoner_view(
         registered, user=world.staff[Role.RECEPTION], keyring=world.keyring
     ).particulars
 
     volunteered(world, registered)
     volunteer.open_service(registered, user=world.staff[Role.VOLUNTEER])
-    start(world, registered, reception.registered_at(registered) + timedelta(days=20))
+    start(world, registered, when_registered(registered) + timedelta(days=20))
     volunteer.end_service(registered, reason="ended", actor="staff:test")
 
     assert detention_and_exchange(registered) == before
-    card_after = reception.open_prisoner(
+    card_after = prisoner_view(
         registered, user=world.staff[Role.RECEPTION], keyring=world.keyring
     ).particulars
     assert card_after == card_before

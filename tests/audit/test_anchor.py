@@ -7,7 +7,7 @@ import nacl.signing
 import pytest
 from django.core.management import CommandError, call_command
 
-from safepassage.audit import log
+from safepassage.audit import anchor, log
 from safepassage.audit.actions import Action
 from safepassage.audit.models import AuditEvent, AuditHead
 from safepassage.ops import tasks
@@ -63,7 +63,7 @@ def test_a_rewritten_tail_is_reported(anchored, capsys):
 
 def test_an_anchor_not_signed_with_the_key_is_reported(anchored, capsys):
     entries(2)
-    path = tasks.anchor.write()
+    path = anchor.write()
     body = json.loads(path.read_text())
     other = nacl.signing.SigningKey.generate()
     message = json.dumps([body["seq"], body["mac"], body["at"]], separators=(",", ":")).encode()

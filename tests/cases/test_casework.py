@@ -228,7 +228,7 @@ def test_an_application_is_never_counted_as_a_surrender(world):
     assert counters.applications == 2
     assert counters.crossed == 0
     # Put straight into received, as a bulk load would, then counted again.
-    Case.objects.filter(pk=Case.objects.first().pk).update(state=State.RECEIVED)
+    Case.objects.filter(pk=Case.objects.earliest("pk").pk).update(state=State.RECEIVED)
     counts.recount(world.programme.pk)
     assert queues.counters([world.programme.pk]).crossed == 1
     assert queues.counters([world.programme.pk]).applications == 2

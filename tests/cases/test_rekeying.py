@@ -59,10 +59,10 @@ def test_a_rotation_reseals_everything_and_the_old_keys_open_nothing(
     crossing = notify(world, case, front.orchard)
     verifier = staff_client(Role.VERIFIER)
     verifier.get("/en/staff/p/north/queue/")  # indexes the new cases
-    first = Case.objects.order_by("pk").first()
+    first = Case.objects.earliest("pk")
     verifier.post(f"/en/staff/case/{first.reference}/note/", {"text": "Called back twice"})
     assert probes.duplicates_of(first)
-    digest_before = bytes(BlindIndex.objects.filter(case=first).first().digest)
+    digest_before = bytes(BlindIndex.objects.filter(case=first).earliest("pk").digest)
     for group in ("plan", "custody", "aftercare", "volunteer"):  # as if further on
         dossier.writing_key(first, world.keyring, group)
 
@@ -83,7 +83,7 @@ def test_a_rotation_reseals_everything_and_the_old_keys_open_nothing(
     assert all(g.next_sealed_private_key for g in KeyGrant.objects.filter(programme=programme))
     # A case that comes in during the rotation is sealed to both keys at once.
     submit(Client(), surname="Latecomer")
-    latecomer = Case.objects.order_by("-pk").first()
+    latecomer = Case.objects.latest("pk")
     assert all(key.sealed_next for key in CaseKey.objects.filter(case=latecomer))
     total = Case.objects.count()
     page = coordinator.get("/en/staff/p/north/rotation/").content.decode()
@@ -140,7 +140,7 @@ def test_a_rotation_reseals_everything_and_the_old_keys_open_nothing(
     # Blind indexes were computed again under the new keys: duplicates are still found.
     first.refresh_from_db()
     assert probes.duplicates_of(first)
-    assert bytes(BlindIndex.objects.filter(case=first).first().digest) != digest_before
+    assert bytes(BlindIndex.objects.filter(case=first).earliest("pk").digest) != digest_before
     assert audit_entries("programme.key_rotation_finished") == [
         (f"staff:{world.staff[Role.VOLUNTEER].pk}", {})
     ]
@@ -167,6 +167,7 @@ def test_a_write_that_raced_the_finish_is_promoted_by_the_worker(world, client):
     # As if sealed to both keys a moment before the rotation finished.
     other = crypto.new_keypair()
     data_key = dossier.case_key(case, world.keyring, "identity")
+    assert data_key is not None
     GroupKey.objects.filter(programme=world.programme, group="identity").update(
         public_key=other.public
     )

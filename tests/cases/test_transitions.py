@@ -31,7 +31,7 @@ def new_case(programme, state=State.INQUIRY):
 
 
 def test_every_state_is_reachable_or_initial_and_every_target_is_a_state():
-    targets = {t.target for t in transitions.TABLE}
+    targets = {State(t.target) for t in transitions.TABLE}
     assert set(State) - targets == {State.INQUIRY}
     assert all(source in State.values for t in transitions.TABLE for source in t.sources)
 

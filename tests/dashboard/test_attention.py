@@ -1,15 +1,13 @@
 """What needs attention reaches the roles that act on it, on the staff home and the queue,
 and stays until someone acts; every staff page has the navigation bar."""
 
-import re
-
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from safepassage.passage import notices
 from safepassage.programmes.roles import Role
-from tests.conftest import audit_entries, enter, submit, text_of
+from tests.conftest import audit_entries, enter, found, submit, text_of
 from tests.fixtures.crossings import notify, verified_with_codename
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +23,7 @@ def test_a_duress_sign_in_reaches_verifiers_and_intake_until_cleared(world, staf
     codename = submit(applicant)
     enter(applicant, codename)
     page = applicant.post("/en/my/duress/").content.decode()
-    duress = re.search(r'id="duress-codename">([^<]+)<', page).group(1)
+    duress = found(r'id="duress-codename">([^<]+)<', page)
     enter(Client(), duress)
     reference = world.programme.case_set.get().reference
 

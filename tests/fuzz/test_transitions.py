@@ -4,6 +4,7 @@ and every move is in the audit log; a refused action changes nothing and logs no
 
 import contextlib
 from datetime import date, timedelta
+from typing import ClassVar
 
 import pytest
 from django.db.models import Count
@@ -22,9 +23,10 @@ from safepassage.cases.states import State
 from safepassage.lib.acts import Refused
 from safepassage.passage import outcomes, plans, windows
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector
+from safepassage.passage.plan_contents import Plan
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
-from tests.conftest import make_world
+from tests.conftest import World, make_world
 
 ACTORS = sorted({*Role, transitions.APPLICANT, transitions.SYSTEM})
 WALK = ["apply", "start_verification", "verify", "schedule", "depart", "arrive", "register"]
@@ -40,11 +42,15 @@ ACTIONS = [*(t.action for t in transitions.TABLE), "no_such_action"]
 
 
 class CaseLifecycle(RuleBasedStateMachine):
-    world = None
+    # One programme for every run (made once: a world is slow to build).
+    world: ClassVar[World]
+    sector: ClassVar[Sector]
+    case: Case
+    state: str
 
     @initialize(start=st.sampled_from(list(PATH_TO)))
     def a_fresh_application(self, start):
-        if CaseLifecycle.world is None:
+        if not hasattr(CaseLifecycle, "world"):
             CaseLifecycle.world = make_world("fuzz", "Fuzz")
             unit = ReceivingUnit.objects.create(programme=self.world.programme, name="unit")
             CaseLifecycle.sector = Sector.objects.create(
@@ -62,7 +68,7 @@ class CaseLifecycle(RuleBasedStateMachine):
             wants_to_apply=False,
         )
         assert receipt.created
-        self.case = Case.objects.order_by("-pk").first()
+        self.case = Case.objects.latest("pk")
         self.state = State.INQUIRY
         # Walk it by the rightful roles to where this run starts, so every run need not
         # find the long way to the far states by chance.
@@ -127,7 +133,7 @@ class CaseLifecycle(RuleBasedStateMachine):
                 night=windows.night_of(start),
                 status=Crossing.Status.ACKNOWLEDGED,
             )
-            plan = plans.Plan(
+            plan = Plan(
                 sector_id=self.sector.pk,
                 window_start=start,
                 window_end=start + timedelta(hours=1),
@@ -228,10 +234,10 @@ class CaseLifecycle(RuleBasedStateMachine):
 
     @invariant()
     def the_counters_agree_with_the_cases(self):
-        if self.world is not None:
+        if hasattr(CaseLifecycle, "world"):
             ids = [self.world.programme.pk]
-            actual = Case.objects.filter(programme_id__in=ids).values_list("state")
-            actual = {state: n for state, n in actual.annotate(n=Count("pk")) if n}
+            rows = Case.objects.filter(programme_id__in=ids).values_list("state")
+            actual = {state: n for state, n in rows.annotate(n=Count("pk")) if n}
             assert {s: n for s, n in counts.by_state(ids).items() if n} == actual
 
     @invariant()
@@ -241,7 +247,8 @@ class CaseLifecycle(RuleBasedStateMachine):
 
 @pytest.mark.django_db
 def test_no_sequence_of_actions_leaves_the_table_or_skips_the_audit():
-    CaseLifecycle.world = None
+    with contextlib.suppress(AttributeError):
+        del CaseLifecycle.world  # a fresh programme for this database
     run = CaseLifecycle.TestCase
     run.settings = settings(
         max_examples=60,

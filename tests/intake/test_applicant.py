@@ -14,7 +14,17 @@ from safepassage.cases.models import Case, Codename, Message
 from safepassage.intake import throttle
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import create_programme
-from tests.conftest import application, audit_entries, enter, form_token, sign_in, submit, text_of
+from safepassage.vault.sessions import SessionStore
+from tests.conftest import (
+    application,
+    audit_entries,
+    enter,
+    form_token,
+    found,
+    sign_in,
+    submit,
+    text_of,
+)
 
 
 def test_the_site_opens_in_russian(world, client):
@@ -177,7 +187,7 @@ def test_a_double_submit_makes_one_case(world, client):
     data = application(form_token(page.content.decode()))
     first = client.post("/en/north/apply/", data, follow=True).content.decode()
     second = client.post("/en/north/apply/", data, follow=True).content.decode()
-    codename = re.search(r'id="codename">([^<]+)<', first).group(1)
+    codename = found(r'id="codename">([^<]+)<', first)
     assert codename in second
     assert Case.objects.count() == 1
 
@@ -275,7 +285,7 @@ def test_a_message_is_stored_as_ciphertext(world, client):
 
 def test_the_stylesheet_is_served_from_this_site(world, client):
     html = client.get("/ru/").content.decode()
-    href = re.search(r'<link rel="stylesheet" href="([^"]+)"', html).group(1)
+    href = found(r'<link rel="stylesheet" href="([^"]+)"', html)
     assert href.startswith("/static/")
     response = client.get(href)
     assert response.status_code == 200
@@ -408,6 +418,7 @@ def test_a_session_of_an_older_shape_signs_him_out_instead_of_failing(world, cli
     applicant = Client()
     enter(applicant, submit(client))
     session = applicant.session
+    assert isinstance(session, SessionStore)
     session.put_secret("applicant", b'{"case": 1}')  # what an older release might have kept
     session.save()
     assert applicant.get("/en/my/")["Location"] == "/en/enter/"

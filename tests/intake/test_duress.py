@@ -12,7 +12,7 @@ from safepassage.cases import applicant_writers
 from safepassage.cases.models import Case, Codename, Message, ProbeSignal
 from safepassage.vault import codenames, crypto
 from safepassage.vault.sessions import SessionStore
-from tests.conftest import audit_entries, enter, submit, text_of
+from tests.conftest import audit_entries, enter, found, submit, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ class _Shape(HTMLParser):
             self.links.append(attributes.get("href", ""))
 
 
-def shape(response) -> tuple:
+def shape(response) -> tuple[object, ...]:
     parser = _Shape()
     body = response.content.decode()
     parser.feed(body)
@@ -182,13 +182,14 @@ def test_a_credential_from_before_shared_notebook_keys_keeps_its_notebook(world,
     real, forced, _codename = real_and_forced(client)
     forced.post("/en/my/reply/", {"text": "Where do I go?"})
     page = real.post("/en/my/duress/").content.decode()
-    duress = re.search(r'id="duress-codename">([^<]+)<', page).group(1)
+    duress = found(r'id="duress-codename">([^<]+)<', page)
     second = Client()
     enter(second, duress)
     second.post("/en/my/reply/", {"text": "Is it tonight?"})
     row = Codename.objects.get(lookup_hash=codenames.lookup_hash(duress))
     opened = codenames.open_credential(duress, bytes(row.wrapped_key))
     shared = codenames.open_notebook_key(opened.key, bytes(row.notebook_key))
+    assert shared is not None
     content = codenames.open_notebook(shared, bytes(row.notebook))
     # As an older release kept it: sealed under the credential's own key, no notebook key.
     Codename.objects.filter(pk=row.pk).update(

@@ -3,8 +3,8 @@ tables, the same actions and actors, the same sizes; they differ only in values 
 random or sealed. Whoever forced the sign-in finds nothing in a copy of the database, on the
 audit page, or in the moment of the write."""
 
-import re
 from datetime import datetime
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -13,7 +13,7 @@ from django.test import Client
 
 from safepassage.cases.models import Case, ProbeSignal, SignIn
 from safepassage.programmes.roles import Role
-from tests.conftest import audit_entries, enter, submit, text_of
+from tests.conftest import audit_entries, enter, found, submit, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ RANDOM_FIELDS = {
 }
 
 
-def _is_random_or_sealed(model: type[models.Model], field: models.Field) -> bool:
+def _is_random_or_sealed(model: type[models.Model], field: models.Field[Any, Any]) -> bool:
     if field.primary_key or isinstance(field, models.BinaryField | models.DateTimeField):
         return True
     if model._meta.model_name == "session":  # its key is random, its data sealed
@@ -48,7 +48,7 @@ def _shown(model, field, value):
     return value
 
 
-def snapshot() -> dict[str, dict]:
+def snapshot() -> dict[str, dict[Any, Any]]:
     tables = {}
     for model in apps.get_models():
         fields = model._meta.concrete_fields
@@ -59,7 +59,7 @@ def snapshot() -> dict[str, dict]:
     return tables
 
 
-def written(before: dict, after: dict) -> list:
+def written(before: dict[str, Any], after: dict[str, Any]) -> list[Any]:
     """Every row added, changed or deleted, as the comparison sees it, in a stable order."""
     found = []
     for model in apps.get_models():
@@ -88,7 +88,7 @@ def written(before: dict, after: dict) -> list:
     return sorted(found, key=repr)
 
 
-def sign_in_and_diff(codename: str) -> list:
+def sign_in_and_diff(codename: str) -> list[Any]:
     before = snapshot()
     browser = Client()
     assert enter(browser, codename)["Location"] == "/en/my/"
@@ -100,7 +100,7 @@ def test_a_duress_sign_in_writes_exactly_what_a_real_one_writes(world, client):
     real = Client()
     enter(real, codename)
     page = real.post("/en/my/duress/").content.decode()
-    duress = re.search(r'id="duress-codename">([^<]+)<', page).group(1)
+    duress = found(r'id="duress-codename">([^<]+)<', page)
 
     real_rows = sign_in_and_diff(codename)
     duress_rows = sign_in_and_diff(duress)
@@ -127,7 +127,7 @@ def test_the_warning_reaches_the_real_applicant_the_verifier_and_the_coordinator
     real = Client()
     enter(real, codename, lang="ru")
     page = real.post("/ru/my/duress/").content.decode()
-    duress = re.search(r'id="duress-codename">([^<]+)<', page).group(1)
+    duress = found(r'id="duress-codename">([^<]+)<', page)
     enter(Client(), duress, lang="ru")
     # His own page, before any staff member has looked: his crossing is on hold.
     again = Client()

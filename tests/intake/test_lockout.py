@@ -41,7 +41,8 @@ def apply(port: int) -> str:
     _, _, page = browser.request("GET", headers["Location"])
     found = load.CODENAME_RE.search(page)
     assert found is not None
-    return found.group(1).decode()
+    codename: str = found.group(1).decode()
+    return codename
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +94,7 @@ def test_concurrent_failures_of_one_session_still_earn_it_a_wait(server):
         status, _, _ = load.Browser(server.port, dict(browser.cookies)).request(
             "POST", "/ru/enter/", form
         )
-        return status
+        return int(status)
 
     with ThreadPoolExecutor(max_workers=12) as pool:
         assert list(pool.map(guess, range(24))) == [200] * 24

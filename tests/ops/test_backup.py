@@ -70,7 +70,7 @@ def test_the_file_holds_no_plaintext(tmp_path):
     assert contents.members[member.name].read_bytes() == member.read_bytes()
 
 
-def safepassage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+def safepassage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     command = [str(Path(sys.executable).with_name("safepassage")), *args]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
 

@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import pytest
 from pypdf import PdfReader
@@ -185,7 +186,8 @@ def test_each_side_fills_its_page(leaflet, fmt, tmp_path):
         image = Image.open(side).convert("L")
         height = image.height
         row_darkest = [
-            min(image.crop((0, y, image.width, y + 1)).getextrema()) for y in range(height)
+            min(cast(tuple[int, int], image.crop((0, y, image.width, y + 1)).getextrema()))
+            for y in range(height)
         ]
         inked = [y for y, darkest in enumerate(row_darkest) if darkest < 128]
         assert inked, side.name

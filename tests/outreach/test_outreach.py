@@ -240,7 +240,7 @@ def test_a_campaign_link_answers_the_same_bytes_whether_its_code_exists_or_not(w
     wrong = codes.new_code()
     assert wrong != leaflet.code
 
-    def answer(code: str) -> tuple:
+    def answer(code: str) -> tuple[object, ...]:
         response = Client().get(f"/ru/r/{code}/")
         cookie = response.cookies["sp"]
         headers = sorted((k, v) for k, v in response.headers.items() if k != "Set-Cookie")

@@ -9,6 +9,7 @@ from safepassage.cases.models import Case
 from safepassage.passage.models import Sector
 from safepassage.programmes.models import Invitation, KeyGrant, Membership, Programme
 from safepassage.reception.models import Prisoner
+from tests.conftest import found
 
 
 @pytest.mark.django_db
@@ -47,7 +48,7 @@ def test_each_demo_account_comes_with_its_enrolment_link(capsys, client):
     out = capsys.readouterr().out
     links = re.findall(r"http://127\.0\.0\.1:\d+(/ru/staff/join/[\w-]+/)", out)
     assert len(links) == 10  # eight roles and two more after-care officers (rewards need three)
-    password = re.search(r"demo-intake\s+(\S+)", out).group(1)
+    password = found(r"demo-intake\s+(\S+)", out)
     client.get(links[0])
     page = client.post("/ru/staff/join/", {"password": password})
     assert page.status_code == 302  # the link asks his password, then the authenticator

@@ -1,5 +1,6 @@
 """Planning one crossing: the notice, the liaison's answer, the instructions, the endings."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -26,7 +27,7 @@ from safepassage.passage import (
 from safepassage.passage.models import Crossing, Sector
 from safepassage.programmes.roles import Role
 from safepassage.reception.models import Prisoner
-from tests.conftest import audit_entries, enter, refusal, sign_in, text_of
+from tests.conftest import audit_entries, enter, found, refusal, sign_in, text_of
 from tests.fixtures.crossings import (
     at,
     crossed,
@@ -61,10 +62,9 @@ def test_the_coordinator_sees_a_suggestion_with_and_without_coordination(
     )
     assert "Planner suggestion" in html
     assert "Orchard" in html
-    import re
 
-    without = float(re.search(r'id="p-uncoordinated">([\d.]+)<', html).group(1))
-    with_ = float(re.search(r'id="p-coordinated">([\d.]+)<', html).group(1))
+    without = float(found(r'id="p-uncoordinated">([\d.]+)<', html))
+    with_ = float(found(r'id="p-coordinated">([\d.]+)<', html))
     assert without < 0.10 < with_
     coordinator = world.staff[Role.COORDINATOR]
     reads = audit_entries("case.read", case_ref=case.reference)
@@ -176,7 +176,7 @@ def test_a_full_window_and_a_resting_signal_are_refused(world, front, client):
     notify(world, first, front.orchard, window=window, signal="arms_raised_spread")
     with pytest.raises(planning.PlanRefused, match="no room"):
         notify(world, second, front.orchard, window=window, signal="arms_letter_l")
-    later = next(w for w in planning.windows.upcoming(timezone.now()) if w.night != window.night)
+    later = next(w for w in windows.upcoming(timezone.now()) if w.night != window.night)
     with pytest.raises(planning.PlanRefused, match="too recently"):
         notify(world, third, front.orchard, window=later, signal="arms_raised_spread")
     notify(world, third, front.orchard, window=later, signal="arms_letter_l")
@@ -201,7 +201,7 @@ def acknowledged(world, front, client, **overrides):
 
 
 def window_of(crossing):
-    return planning.windows.Window(crossing.window_start, crossing.window_end)
+    return windows.Window(crossing.window_start, crossing.window_end)
 
 
 def test_instructions_appear_only_within_the_lead_time_and_after_acknowledgement(
@@ -254,6 +254,8 @@ def test_a_failed_audit_write_leaves_neither_the_time_nor_the_entry(
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(log, "_append", disk_full)
+    assert shown is not None
+    write: Callable[[], object]
     if writer == "release_instructions":
         write = partial(instructions.release_instructions, case, shown, timezone.now())
     else:
@@ -522,7 +524,7 @@ def test_calibration_compares_predicted_and_observed_per_sector(world, front, cl
     html = staff_client(Role.ADMIN).get("/en/staff/p/north/calibration/").content.decode()
     assert "Orchard" in html
     assert "0.67" in html
-    untried = Sector.objects.exclude(pk=front.orchard.pk).first()
+    untried = Sector.objects.exclude(pk=front.orchard.pk).get()
     row = text_of(html, f"sector-{untried.pk}").split()
     assert row[len(untried.name.split()) : len(untried.name.split()) + 4] == ["0", "—", "—", "—"]
 
@@ -538,9 +540,8 @@ def test_a_duress_sign_in_holds_the_instructions_back_until_a_verifier_decides(
     applicant = Client()
     enter(applicant, codename)
     page = applicant.post("/en/my/duress/").content.decode()
-    import re
 
-    duress = re.search(r'id="duress-codename">([^<]+)<', page).group(1)
+    duress = found(r'id="duress-codename">([^<]+)<', page)
     captor = Client()
     enter(captor, duress)
     html = captor.get("/en/my/").content.decode()

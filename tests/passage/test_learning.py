@@ -28,16 +28,16 @@ def test_the_posterior_moves_toward_what_happened_as_outcomes_accumulate(world, 
     prior = learning.learned(front.orchard, Counter()).posterior
     seen = []
     for n in (5, 20, 100):
-        counts = Counter({Crossing.Outcome.ARRIVED: n, Crossing.Outcome.KILLED: n})
+        counts: Counter[str] = Counter({Crossing.Outcome.ARRIVED: n, Crossing.Outcome.KILLED: n})
         seen.append(learning.learned(front.orchard, counts).posterior)
     # Half killed, far worse than the prior: each batch of outcomes pulls further toward 0.5.
     assert prior > seen[0] > seen[1] > seen[2] > 0.5 - 0.05
-    captured = Counter({Crossing.Outcome.CAPTURED: 30})
+    captured: Counter[str] = Counter({Crossing.Outcome.CAPTURED: 30})
     assert learning.learned(front.orchard, captured).own_side.mean < 0.3  # his own side
 
 
 def test_turned_back_and_missing_teach_nothing(world, front):
-    counts = Counter({Crossing.Outcome.TURNED_BACK: 50, Crossing.Outcome.MISSING: 50})
+    counts: Counter[str] = Counter({Crossing.Outcome.TURNED_BACK: 50, Crossing.Outcome.MISSING: 50})
     knowledge = learning.learned(front.orchard, counts)
     assert knowledge.posterior == pytest.approx(knowledge.prior)
 

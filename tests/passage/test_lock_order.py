@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from safepassage.cases.models import Case
 from safepassage.passage import notices
 from safepassage.passage.models import Crossing
+from safepassage.passage.planning import PlanRefused
 from safepassage.programmes.roles import Role
 from tests.fixtures.crossings import notify, verified_case
 
@@ -51,7 +52,7 @@ def test_a_liaison_answering_while_the_case_moves_waits_instead_of_deadlocking(w
                 now=timezone.now(),
             )
             outcome["answer"] = "acknowledged"
-        except notices.PlanRefused as refused:
+        except PlanRefused as refused:
             outcome["answer"] = f"refused: {refused.reason}"
         except Exception as error:
             outcome["answer"] = repr(error)

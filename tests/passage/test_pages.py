@@ -104,8 +104,9 @@ def test_the_planner_proposes_then_sends_on_confirmation(world, front, client, s
     assert "could not be read" in html
     assert Crossing.objects.filter(status="notified").count() == 4
     assert {c.case_id for c in Crossing.objects.all()} == {c.pk for c in cases}
-    signals_by_sector = {}
+    signals_by_sector: dict[int, list[str]] = {}
     for c in plans.opened(Crossing.objects.select_related("unit"), world.keys):
+        assert c.plan is not None
         signals_by_sector.setdefault(c.plan.sector_id, []).append(c.signal)
     for signals in signals_by_sector.values():
         assert len(signals) == len(set(signals))  # no signal twice in a sector

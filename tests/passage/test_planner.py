@@ -9,7 +9,7 @@ from safepassage.passage.planner import Candidate, Limit, plan
 
 
 def feasible(assignment, candidates, limits):
-    counts = {}
+    counts: dict[object, int] = {}
     for slot in assignment.values():
         counts[slot] = counts.get(slot, 0) + 1
     by_case = {c.case: c for c in candidates}

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from safepassage.passage import notices, planning
+from safepassage.passage import notices, windows
 from safepassage.programmes.roles import Role
 from tests.conftest import text_of
 from tests.fixtures.crossings import notify, verified_case
@@ -23,7 +23,7 @@ def test_the_liaison_sees_what_waits_for_him_first_and_the_rest_folded(
 ):
     set_now(NOW)
     first, second, third = (verified_case(Client()) for _ in range(3))
-    upcoming = planning.windows.upcoming(NOW)
+    upcoming = windows.upcoming(NOW)
     waiting = notify(world, first, front.orchard, window=upcoming[0], now=NOW)
     done = notify(world, second, front.orchard, window=upcoming[1], now=NOW, signal="arms_letter_l")
     notices.acknowledge(done.pk, user=world.staff[Role.LIAISON], keys=world.unit_keys, now=NOW)

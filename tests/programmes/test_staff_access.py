@@ -225,7 +225,7 @@ def test_intake_writes_a_message_and_a_note(world, applied_case, staff_client):
     html = intake.get(base).content.decode()
     assert "We read you." in html
     assert "Sounds sincere." in html
-    by_intake = [(f"staff:{world.staff[Role.INTAKE].pk}", {})]
+    by_intake: list[tuple[str, dict[str, object]]] = [(f"staff:{world.staff[Role.INTAKE].pk}", {})]
     assert audit_entries("message.to_applicant", case_ref=applied_case.reference) == by_intake
     assert audit_entries("case.note_added", case_ref=applied_case.reference) == by_intake
 
@@ -306,7 +306,9 @@ def test_shredded_case_shows_nothing(world, applied_case, staff_client):
     )
     assert "destroyed" in html
     assert "Zhukovsky" not in html
-    by_verifier = [(f"staff:{world.staff[Role.VERIFIER].pk}", {})]
+    by_verifier: list[tuple[str, dict[str, object]]] = [
+        (f"staff:{world.staff[Role.VERIFIER].pk}", {})
+    ]
     assert audit_entries("staff.password_accepted") == by_verifier
     assert audit_entries("staff.signed_in") == by_verifier
 
@@ -358,7 +360,7 @@ def test_junk_with_messages_does_not_bury_the_real_cases(world, client, staff_cl
     for n in range(5):
         submit(Client(), surname=f"Junk{n}", message="read me first")
     html = staff_client(Role.VERIFIER).get("/en/staff/p/north/queue/").content.decode()
-    real = Case.objects.order_by("pk").first()
+    real = Case.objects.earliest("pk")
     queue = text_of(html, "queue")
     assert queue.index(real.reference) < min(
         queue.index(junk.reference) for junk in Case.objects.exclude(pk=real.pk)
@@ -390,7 +392,7 @@ def test_adding_staff_refuses_a_weak_password_and_never_changes_an_existing_one(
         return {
             grant.programme_id
             for grant in KeyGrant.objects.filter(user=user)
-            if unseal(private, bytes(grant.sealed_private_key))
+            if grant.sealed_private_key and unseal(private, grant.sealed_private_key)
         }
 
     with pytest.raises(StaffRefused, match="too short"):

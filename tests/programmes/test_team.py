@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepassage.programmes.models import Invitation, KeyGrant, Membership, StaffKey
 from safepassage.programmes.roles import Role
-from tests.conftest import PASSWORD, audit_entries, refusal, sign_in, submit, text_of
+from tests.conftest import PASSWORD, audit_entries, found, refusal, sign_in, submit, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,8 @@ def recovery_code_of(user: User) -> str:
     from django_otp.plugins.otp_static.models import StaticDevice
 
     device, _created = StaticDevice.objects.get_or_create(user=user, name="recovery codes")
-    return device.token_set.create(token=StaticToken.random_token()).token
+    code: str = device.token_set.create(token=StaticToken.random_token()).token
+    return code
 
 
 def sign_in_later(user: User, password: str = NEW_PASSWORD) -> Client:
@@ -323,7 +324,7 @@ def test_a_person_sees_his_sessions_and_signs_out_of_another(world):
     page = second.get("/en/staff/sessions/").content.decode()
     assert page.count("Sign out of it") == 1
     assert "this session" in page
-    other = re.search(r'name="session" value="(\d+)"', page).group(1)
+    other = found(r'name="session" value="(\d+)"', page)
     second.post("/en/staff/sessions/", {"session": other})
     assert first.get("/en/staff/").status_code == 302  # signed out
     assert second.get("/en/staff/").status_code == 200

@@ -4,6 +4,7 @@ import csv
 import io
 import json
 from datetime import timedelta
+from typing import Any
 
 import jsonschema
 import pytest
@@ -93,7 +94,7 @@ def test_the_card_follows_the_prisoners_language_and_names_no_one_in_its_metadat
     assert "CAPTURE CARD FOR PRISONER OF WAR" in text
     assert "Service number" in text
     assert "Жуковский" in text  # his name as he gave it
-    metadata = PdfReader(io.BytesIO(pdf)).metadata or {}
+    metadata: Any = PdfReader(io.BytesIO(pdf)).metadata or {}
     assert "Жуковский" not in json.dumps({k: str(v) for k, v in metadata.items()})
 
 

@@ -13,8 +13,10 @@ from tests.fixtures.prisoners import received_case, register
 pytestmark = pytest.mark.django_db
 
 
-def utc(*parts):
-    return datetime(*parts, tzinfo=UTC)
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def captured(world, front, client, at):

@@ -132,7 +132,7 @@ class ShownConsent:
     statement: str
 
 
-def opened(key: bytes | None, blob: bytes) -> str:
+def opened(key: bytes | None, blob: crypto.Blob) -> str:
     """A text under the case key; empty once the case is shredded (the dates remain)."""
     return crypto.decrypt_bytes(key, blob).decode() if key is not None else ""
 

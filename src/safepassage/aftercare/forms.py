@@ -49,7 +49,7 @@ class PaymentForm(forms.Form):
     reference = TextField(max_length=300, label=_("Payment reference (how and to whom)"))
 
 
-class RateForm(VisibleTextOnly, forms.ModelForm):
+class RateForm(VisibleTextOnly, forms.ModelForm[RewardRate]):
     amount = forms.DecimalField(
         label=_("Reward"), max_digits=14, decimal_places=2, validators=NOT_NEGATIVE
     )
@@ -61,7 +61,7 @@ class RateForm(VisibleTextOnly, forms.ModelForm):
         fields = ["amount", "currency"]
 
     def clean_currency(self) -> str:
-        currency = self.cleaned_data["currency"].upper()
+        currency: str = self.cleaned_data["currency"].upper()
         if len(currency) != 3 or not currency.isalpha():
             raise forms.ValidationError(_("Use a three-letter currency code, such as USD."))
         return currency

@@ -7,7 +7,7 @@ append-only, in the model and, by triggers, in the database itself.
 """
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -77,7 +77,7 @@ class Category(models.TextChoices):
 NOT_NEGATIVE = [MinValueValidator(Decimal(0))]
 
 
-def money(verbose_name: "StrOrPromise | None" = None) -> models.DecimalField:
+def money(verbose_name: "StrOrPromise | None" = None) -> "models.DecimalField[Decimal, Decimal]":
     return models.DecimalField(
         verbose_name, max_digits=14, decimal_places=2, validators=NOT_NEGATIVE
     )
@@ -132,7 +132,7 @@ class AppendOnly(Exception):
     """Ledger entries and approvals are never changed or removed."""
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet[Any]):
     def update(self, **kwargs: object) -> int:
         raise AppendOnly(f"{self.model.__name__} is append-only")
 

@@ -182,7 +182,9 @@ def staff_transition(
     with transaction.atomic():
         if transition and transition.taken_by and transition in transitions.available(case, roles):
             writer = transitions.rule(transition.taken_by)
-            updated = writer(case, user=user, roles=roles, keyring=keyring, now=timezone.now())
+            updated: Case = writer(
+                case, user=user, roles=roles, keyring=keyring, now=timezone.now()
+            )
         else:
             updated = transitions.perform(
                 case, action, roles=roles, actor=log.staff_actor(user), reason=reason

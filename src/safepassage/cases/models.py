@@ -49,7 +49,9 @@ class Case(models.Model):
     # as a fixed-width number sealed by the server, 0 for none: a copy of the database does
     # not say which cases a campaign brought, nor whether a case came with one (issue #22,
     # point 7). The figures read `CampaignCount`.
-    campaign_sealed = ServerSealedTextField(null=True)
+    # NULL only on rows older than the field; the stubs' field type cannot say "str, or None
+    # on old rows", hence the ignore.
+    campaign_sealed = ServerSealedTextField(null=True)  # type: ignore[misc]
     # His own key pair, the private half under his messages data key (what his real codename
     # opens): every sign-in seals its kind to it, so his real session learns of a duress
     # sign-in and nothing else can (cases/sign_ins.py). None for a case from before.

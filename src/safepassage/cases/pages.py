@@ -22,7 +22,7 @@ from safepassage.programmes.models import KeyGrant
 from safepassage.programmes.roles import CASE_ROLES, Role
 
 
-class CountedPaginator(Paginator):
+class CountedPaginator(Paginator[Any]):
     """A paginator told how many items there are, instead of counting them itself."""
 
     def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:

@@ -1,6 +1,7 @@
 """Probe signals: duplicates found by blind index, bursts of near-identical applications,
 the same person in two directions, and how strongly the open signals suggest a probe."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -100,7 +101,7 @@ def index_pending(programme: Programme, keyring: Keyring, limit: int = 500) -> i
 def digests_of(d: dict[str, str], keyring: Keyring) -> dict[str, bytes | None]:
     """The blind indexes of one dossier that `keyring` keys: each under its group's key (a key
     rotation computes them again under the next keys: cases/rekeying.py)."""
-    every = {
+    every: dict[str, Callable[[bytes], bytes | None]] = {
         BlindIndex.Kind.IDENTITY: lambda key: (
             blind_index(
                 key,

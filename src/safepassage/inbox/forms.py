@@ -79,7 +79,7 @@ class ReplyForm(VisibleTextOnly, forms.Form):
     inserted_from: ReplyTemplate | None = None  # the template put in the box, if any
 
 
-class TemplateForm(VisibleTextOnly, forms.ModelForm):
+class TemplateForm(VisibleTextOnly, forms.ModelForm[ReplyTemplate]):
     class Meta:
         model = ReplyTemplate
         fields = ["language", "title", "text"]

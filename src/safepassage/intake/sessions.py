@@ -117,7 +117,7 @@ class ApplicantSession:
         self._store[SESSION_SEEN] = int(time.time())
 
     def idle_seconds(self) -> float:
-        return time.time() - self._store.get(SESSION_SEEN, 0)
+        return time.time() - int(self._store.get(SESSION_SEEN, 0))
 
     # --- wrong codenames (throttle.py) -----------------------------------------------------
 

@@ -10,6 +10,7 @@ of a new row: use it for rows nothing reads again in the same transaction.
 
 from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 from django.db import connection
 from django.db.models import Field, Model
@@ -40,7 +41,7 @@ def insert_all(rows: Sequence[Model]) -> None:
 
 
 @cache
-def _columns(model: type[Model]) -> list[Field]:
+def _columns(model: type[Model]) -> list[Field[Any, Any]]:
     # The database numbers an automatic primary key itself.
     return [f for f in model._meta.concrete_fields if not isinstance(f, AutoFieldMixin)]
 

@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import nacl.bindings as sodium
 import nacl.pwhash
@@ -119,7 +119,7 @@ def decrypt_stream(sealed: BinaryIO, passphrase: str) -> Iterator[bytes]:
 
 @dataclass(frozen=True)
 class Contents:
-    manifest: dict
+    manifest: dict[str, Any]
     members: dict[str, Path]  # extracted into the directory given to `read`
 
 
@@ -131,7 +131,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def pack(members: dict[str, Path], manifest: dict, archive: BinaryIO) -> None:
+def pack(members: dict[str, Path], manifest: dict[str, Any], archive: BinaryIO) -> None:
     """A tar of the member files plus a manifest with each one's SHA-256."""
     manifest = {**manifest, "sha256": {name: _sha256(path) for name, path in members.items()}}
     with tarfile.open(fileobj=archive, mode="w") as tar:
@@ -146,7 +146,7 @@ def pack(members: dict[str, Path], manifest: dict, archive: BinaryIO) -> None:
 
 def unpack(archive: BinaryIO, into: Path) -> Contents:
     members: dict[str, Path] = {}
-    manifest: dict = {}
+    manifest: dict[str, Any] = {}
     try:
         with tarfile.open(fileobj=archive, mode="r:") as tar:
             for info in tar.getmembers():
@@ -173,7 +173,7 @@ def unpack(archive: BinaryIO, into: Path) -> Contents:
     return Contents(manifest, members)
 
 
-def write(path: Path, members: dict[str, Path], manifest: dict, passphrase: str) -> None:
+def write(path: Path, members: dict[str, Path], manifest: dict[str, Any], passphrase: str) -> None:
     """Write the backup beside `path` and move it into place once it is on disk."""
     partial = path.with_name(path.name + ".partial")
     handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

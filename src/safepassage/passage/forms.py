@@ -24,7 +24,7 @@ from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
 
 
-class SectorForm(VisibleTextOnly, forms.ModelForm):
+class SectorForm(VisibleTextOnly, forms.ModelForm[Sector]):
     class Meta:
         model = Sector
         fields = [
@@ -98,7 +98,7 @@ class SectorForm(VisibleTextOnly, forms.ModelForm):
         return any(other.name.strip().casefold() == wanted for other in others)
 
 
-class ReceivingUnitForm(VisibleTextOnly, forms.ModelForm):
+class ReceivingUnitForm(VisibleTextOnly, forms.ModelForm[ReceivingUnit]):
     class Meta:
         model = ReceivingUnit
         fields = ["name", "liaisons"]

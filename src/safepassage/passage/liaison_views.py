@@ -54,11 +54,12 @@ def _liaison(request: StaffRequest) -> None:
 def notices(request: StaffRequest, status: int = 200, **extra: Any) -> HttpResponse:
     _liaison(request)
     now = timezone.now()  # a GET writes nothing: the worker expires notices every 5 minutes
-    failed_arrival = extra.pop("arrival_form", None), extra.pop("arriving", None)
+    failed_form: ArrivalForm | None = extra.pop("arrival_form", None)
+    failed_pk = extra.pop("arriving", None)
 
     def arrival_form(pk: int) -> ArrivalForm:
-        if failed_arrival[1] == pk and failed_arrival[0] is not None:
-            return failed_arrival[0]
+        if failed_pk == pk and failed_form is not None:
+            return failed_form
         initial = {"arrived_at": ArrivalTimeField.now_initial()}
         return ArrivalForm(initial=initial, auto_id=f"id_arrival_{pk}_%s")
 

@@ -21,6 +21,7 @@ from safepassage.cases.states import State
 from safepassage.passage import plans, windows
 from safepassage.passage.models import Crossing, ReceivingUnit, Sector
 from safepassage.passage.outcomes import record_arrival
+from safepassage.passage.plan_contents import Plan
 from safepassage.passage.planning import PlanRefused, estimates, occupancy
 from safepassage.passage.recognition import SIGNALS
 from safepassage.programmes.groupkeys import Keyring
@@ -76,7 +77,7 @@ def send_notice(
     if signal in taken.signals_resting(sector.pk, window.night):
         raise PlanRefused(_("That signal was used in this sector too recently. Choose another."))
     without, with_ = estimates(sector, window, escort)
-    plan = plans.Plan(
+    plan = Plan(
         sector_id=sector.pk,
         window_start=window.start,
         window_end=window.end,

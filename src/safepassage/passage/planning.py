@@ -49,7 +49,8 @@ def knowledge_of(sector: Sector) -> learning.Learned:
     """What the sector's outcomes taught, read once per sector object (one GROUP BY)."""
     if "_learned" not in sector.__dict__:
         sector.__dict__["_learned"] = learning.learned(sector)
-    return sector.__dict__["_learned"]
+    known: learning.Learned = sector.__dict__["_learned"]
+    return known
 
 
 def estimates(

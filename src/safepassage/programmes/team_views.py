@@ -249,7 +249,7 @@ def _resume(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     return render(request, "programmes/join.html", context, status=status)
 
 
-class ResetPasswordForm(SetPasswordForm):
+class ResetPasswordForm(SetPasswordForm):  # type: ignore[type-arg]  # not subscriptable at run time
     recovery_code = RecoveryCodeField()
 
 

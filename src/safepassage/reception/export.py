@@ -36,10 +36,11 @@ CSV_COLUMNS = [
 
 @cache
 def schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_PATH.read_text())
+    loaded: dict[str, Any] = json.loads(SCHEMA_PATH.read_text())
+    return loaded
 
 
-def document(programme_slug: str, prisoners: list[dict[str, Any]], now: datetime) -> dict:
+def document(programme_slug: str, prisoners: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
     doc = {
         "schema": SCHEMA_ID,
         "programme": programme_slug,

@@ -3,6 +3,7 @@ Thin: check the role, call reception.services, render. The desk, which shows the
 expected too, is a dashboard page (dashboard/desk_views.py)."""
 
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -23,7 +24,7 @@ reception_get = case_view(RECEPTION, method="GET")
 reception_post = case_view(RECEPTION)
 
 
-def _initial(access: CaseAccess, view: services.PrisonerView | None) -> dict:
+def _initial(access: CaseAccess, view: services.PrisonerView | None) -> dict[str, Any]:
     if view and view.particulars:
         initial = dict(view.particulars)
     else:

@@ -65,7 +65,7 @@ def lookup_hash(codename: str) -> bytes:
     ).digest()
 
 
-def same_hash(a: bytes, b: bytes) -> bool:
+def same_hash(a: crypto.Blob, b: crypto.Blob) -> bool:
     return hmac.compare_digest(bytes(a), bytes(b))
 
 
@@ -95,7 +95,7 @@ def seal_credential(codename: str, key: bytes, *, duress: bool = False) -> bytes
     return crypto.wrap_with_secret(_wrap_secret(codename), payload, crypto.HIGH_ENTROPY)
 
 
-def open_credential(codename: str, sealed: bytes) -> Opened:
+def open_credential(codename: str, sealed: crypto.Blob) -> Opened:
     """Raises crypto.DecryptionError for a wrong codename or a destroyed credential."""
     payload = crypto.unwrap_with_secret(_wrap_secret(codename), sealed)
     if len(payload) != 1 + crypto.KEY_BYTES or payload[0] not in (REAL, DURESS):
@@ -103,7 +103,7 @@ def open_credential(codename: str, sealed: bytes) -> Opened:
     return Opened(key=payload[1:], duress=payload[0] == DURESS)
 
 
-def open_legacy_credential(codename: str, wrapped: bytes, *, duress: bool) -> Opened:
+def open_legacy_credential(codename: str, wrapped: crypto.Blob, *, duress: bool) -> Opened:
     """A credential made before the pepper keyed the wrap (the kind then sat beside it in
     plain): opened once, at its next sign-in, to be sealed again the new way."""
     return Opened(key=crypto.unwrap_with_secret(normalise(codename), wrapped), duress=duress)

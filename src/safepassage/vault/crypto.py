@@ -23,6 +23,9 @@ from django.conf import settings
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
 KEY_BYTES = nacl.secret.SecretBox.KEY_SIZE
+
+# What a BinaryField reads back: bytes on SQLite, a memoryview on PostgreSQL.
+Blob = bytes | memoryview
 SALT_BYTES = nacl.pwhash.argon2id.SALTBYTES
 WRAP_VERSION = 1
 
@@ -71,9 +74,9 @@ def seal(public_key: bytes, data: bytes) -> bytes:
     return SealedBox(PublicKey(public_key)).encrypt(data)
 
 
-def unseal(private_key: bytes, sealed: bytes) -> bytes:
+def unseal(private_key: bytes, sealed: Blob) -> bytes:
     try:
-        return SealedBox(PrivateKey(private_key)).decrypt(sealed)
+        return SealedBox(PrivateKey(private_key)).decrypt(bytes(sealed))
     except (nacl.exceptions.CryptoError, ValueError, TypeError) as exc:
         raise DecryptionError("sealed box could not be opened") from exc
 
@@ -82,7 +85,7 @@ def encrypt_bytes(key: bytes, data: bytes) -> bytes:
     return bytes(nacl.secret.SecretBox(key).encrypt(data))
 
 
-def decrypt_bytes(key: bytes, blob: bytes) -> bytes:
+def decrypt_bytes(key: bytes, blob: Blob) -> bytes:
     try:
         return nacl.secret.SecretBox(key).decrypt(bytes(blob))
     except (nacl.exceptions.CryptoError, ValueError, TypeError) as exc:
@@ -93,7 +96,7 @@ def encrypt_json(key: bytes, value: Any) -> bytes:
     return encrypt_bytes(key, json.dumps(value, ensure_ascii=False).encode())
 
 
-def decrypt_json(key: bytes, blob: bytes) -> Any:
+def decrypt_json(key: bytes, blob: Blob) -> Any:
     return json.loads(decrypt_bytes(key, blob))
 
 
@@ -109,7 +112,7 @@ def wrap_with_secret(secret: str, data: bytes, profile: str | None = None) -> by
     return header + encrypt_bytes(_kdf(secret, salt, ops, mem), data)
 
 
-def unwrap_with_secret(secret: str, wrapped: bytes) -> bytes:
+def unwrap_with_secret(secret: str, wrapped: Blob) -> bytes:
     wrapped = bytes(wrapped)
     if len(wrapped) < 13 + SALT_BYTES or wrapped[0] != WRAP_VERSION:
         raise DecryptionError("unknown wrap format")

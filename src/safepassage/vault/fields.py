@@ -36,7 +36,7 @@ def open_text(stored: str) -> str:
     return crypto.decrypt_bytes(_key(), base64.b64decode(stored[len(PREFIX) :])).decode()
 
 
-class ServerSealedTextField(models.TextField):
+class ServerSealedTextField(models.TextField[str, str]):
     """A text field stored encrypted (see the module docstring). It cannot be searched,
     ordered or constrained by the database: every comparison happens in Python."""
 
