@@ -23,9 +23,7 @@ from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programme_by_slug
-from safepassage.vault.sessions import store_of
-
-CODENAME, CALL_CASE = "hotline-codename", "hotline_case"
+from safepassage.programmes.sessions import StaffBrowserSession
 
 
 def _programme(request: StaffRequest, slug: str, roles: set[Role]) -> Programme:
@@ -62,8 +60,7 @@ def call(request: StaffRequest, slug: str) -> HttpResponse:
             )
         except Refused as why:
             return show_refusal(request, why.reason, reverse("inbox:call", args=[slug]))
-        store_of(request).put_secret(CODENAME, codename.encode())
-        request.session[CALL_CASE] = case.reference
+        StaffBrowserSession(request).take_call(codename, case.reference)
         return redirect("inbox:read_back", slug=programme.slug)
     status = 400 if request.method == "POST" else 200
     return render(request, "inbox/call.html", {"programme": programme, "form": form}, status=status)
@@ -91,16 +88,15 @@ def _record_again(
 def read_back(request: StaffRequest, slug: str) -> HttpResponse:
     """The codename, for the operator to read out, until the caller has read it back."""
     programme = _programme(request, slug, {Role.INTAKE})
-    sealed = store_of(request).get_secret(CODENAME)
-    reference = request.session.get(CALL_CASE, "")
-    if sealed is None:
+    browser = StaffBrowserSession(request)
+    call = browser.call()
+    if call is None:
         return redirect("inbox:call", slug=programme.slug)
-    codename = sealed.decode()
+    codename, reference = call
     form = ReadBackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if hotline.read_back_matches(codename, form.cleaned_data["heard"]):
-            store_of(request).drop_secret(CODENAME)
-            request.session.pop(CALL_CASE, None)
+            browser.end_call()
             case = Case.objects.filter(programme=programme, reference=reference).first()
             if case is not None:
                 hotline.codename_read_back(case, user=request.user)

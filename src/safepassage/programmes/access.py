@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from safepassage.programmes.services import StaffScope, scope_of
+from safepassage.programmes.sessions import StaffBrowserSession
 
 
 class StaffRequest(HttpRequest):
@@ -35,11 +36,11 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         user = request.user
         if not is_verified(user):
             return redirect_to_login(request.get_full_path(), reverse("staff:login"))
-        now = time.time()
-        if now - request.session.get("staff_seen", now) > settings.STAFF_IDLE_SECONDS:
+        now, browser = time.time(), StaffBrowserSession(request)
+        if browser.idle_for(now) > settings.STAFF_IDLE_SECONDS:
             logout(request)
             return redirect_to_login(request.get_full_path(), reverse("staff:login"))
-        request.session["staff_seen"] = now
+        browser.seen(now)
         request.scope = scope_of(user)  # type: ignore[attr-defined,arg-type]
         return view(request, *args, **kwargs)
 

@@ -14,11 +14,11 @@ from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.programmes import session_keys, staff_keys, team
 from safepassage.programmes.models import StaffSession
-from safepassage.vault.sessions import SessionStore, store_of
+from safepassage.programmes.sessions import StaffBrowserSession
 
 
 def _row_key(request: HttpRequest) -> str:
-    return SessionStore.row_key(store_of(request).session_key or "")
+    return StaffBrowserSession(request).row_key
 
 
 @transaction.atomic

@@ -30,7 +30,7 @@ from safepassage.programmes.forms import (
 from safepassage.programmes.models import Invitation, Programme
 from safepassage.programmes.roles import Role
 from safepassage.programmes.services import programme_by_slug
-from safepassage.vault.sessions import SessionStore, store_of
+from safepassage.programmes.sessions import EnrolmentSession, StaffBrowserSession
 
 
 def _admin_of(request: StaffRequest, slug: str) -> Programme:
@@ -191,16 +191,6 @@ def grant(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
 
 # --- The invitee -----------------------------------------------------------------------------
 
-# What the enrolling session keeps: the invitation, its token (sealed), the account it made,
-# its own pending authenticator, and the recovery codes until they are shown.
-JOIN_ID, JOIN_TOKEN, JOIN_USER, JOIN_DEVICE = (
-    "join_invitation",
-    "join-token",
-    "join_user",
-    "join_device",
-)
-JOIN_CODES, JOIN_CODES_SHOWN = "join-codes", "join_codes_shown"
-
 
 def join(request: HttpRequest, token: str) -> HttpResponse:
     """The link: its token goes into the session (sealed) and out of the address bar, as
@@ -208,9 +198,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     invitation = invitations.find(token, timezone.now())
     if invitation is None:
         return _unusable(request)
-    request.session.flush()
-    request.session[JOIN_ID] = invitation.pk
-    store_of(request).put_secret(JOIN_TOKEN, token.encode())
+    EnrolmentSession(request).start(invitation.pk, token)
     return redirect("staff:join_step")
 
 
@@ -220,16 +208,16 @@ def _unusable(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def join_step(request: HttpRequest) -> HttpResponse:
-    invitation = Invitation.objects.filter(pk=request.session.get(JOIN_ID, 0)).first()
-    if invitation is not None and request.session.get(JOIN_CODES_SHOWN):
+    enrolment = EnrolmentSession(request)
+    invitation = Invitation.objects.filter(pk=enrolment.invitation_id).first()
+    if invitation is not None and enrolment.codes_due:
         return _codes(request, invitation)
     now = timezone.now()
-    token = (store_of(request).get_secret(JOIN_TOKEN) or b"").decode()
     if invitation is None or invitation.finished_at or invitation.expires_at <= now:
         return _unusable(request)
-    mine = request.session.get(JOIN_USER)
     if invitation.claimed_at is None:
-        return _first_step(request, invitation, token, now)
+        return _first_step(request, invitation, enrolment.token, now)
+    mine = enrolment.user_id
     if mine is None or mine != invitation.user_id:
         return _resume(request, invitation)  # the link again, after the password step
     return _second_factor(request, invitation)
@@ -240,8 +228,8 @@ def _resume(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     and the same password take him on. Nobody else gets past this (his password)."""
     form = OwnPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if invitations.may_resume(invitation, form.cleaned_data["password"]):
-            request.session[JOIN_USER] = invitation.user_id
+        if invitation.user_id and invitations.may_resume(invitation, form.cleaned_data["password"]):
+            EnrolmentSession(request).belongs_to(invitation.user_id)
             return redirect("staff:join_step")
         form.add_error("password", _("That is not the password you set with this link."))
     context = {"invitation": invitation, "form": form, "resuming": True}
@@ -286,9 +274,9 @@ def _first_step(request: HttpRequest, invitation: Invitation, token: str, now: A
         else:
             if purpose == Invitation.Purpose.PASSWORD:
                 invitations.finish(invitation)
-                request.session.flush()
+                EnrolmentSession(request).end()
                 return render(request, "programmes/join_done.html", {"password_only": True})
-            request.session[JOIN_USER] = user.pk
+            EnrolmentSession(request).belongs_to(user.pk)
             return redirect("staff:join_step")
     context = {"invitation": invitation, "form": form}
     status = 400 if request.method == "POST" else 200
@@ -298,18 +286,16 @@ def _first_step(request: HttpRequest, invitation: Invitation, token: str, now: A
 def _second_factor(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     user = invitation.user
     assert user is not None
-    device = TOTPDevice.objects.filter(
-        pk=request.session.get(JOIN_DEVICE, 0), user=user, confirmed=False
-    ).first()
+    enrolment = EnrolmentSession(request)
+    device = TOTPDevice.objects.filter(pk=enrolment.device_id, user=user, confirmed=False).first()
     if device is None:
         device = invitations.pending_device(user)
-        request.session[JOIN_DEVICE] = device.pk
+        enrolment.confirming(device.pk)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         codes = invitations.confirm_device(invitation, device, form.cleaned_data["token"])
         if codes is not None:
-            store_of(request).put_secret(JOIN_CODES, "\n".join(codes).encode())
-            request.session[JOIN_CODES_SHOWN] = True
+            enrolment.keep_codes(codes)
             return redirect("staff:join_step")
         form.add_error("token", _("Wrong code. Type the code your app shows now."))
     context = {
@@ -324,14 +310,11 @@ def _second_factor(request: HttpRequest, invitation: Invitation) -> HttpResponse
 
 def _codes(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     """The recovery codes, shown once: the session forgets them as the page is made."""
-    sealed = store_of(request).get_secret(JOIN_CODES)
-    request.session.flush()
-    if sealed is None:
+    codes = EnrolmentSession(request).take_codes()
+    if codes is None:
         return _unusable(request)
     response = render(
-        request,
-        "programmes/join_done.html",
-        {"codes": sealed.decode().split("\n"), "invitation": invitation},
+        request, "programmes/join_done.html", {"codes": codes, "invitation": invitation}
     )
     response["Cache-Control"] = "no-store"
     return response
@@ -343,7 +326,7 @@ def _codes(request: HttpRequest, invitation: Invitation) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_required
 def my_sessions(request: StaffRequest) -> HttpResponse:
-    current = SessionStore.row_key(store_of(request).session_key or "")
+    current = StaffBrowserSession(request).row_key
     if request.method == "POST":
         ended = request.POST.get("session", "")
         if ended.isdigit():
