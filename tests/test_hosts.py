@@ -3,7 +3,11 @@ documented proxy Django knows HTTPS and django-axes knows the real address (issu
 
 import pytest
 from django.test import Client
+from django.urls import URLResolver, get_resolver, resolve
+from django.urls.exceptions import Resolver404
+from django.utils import translation
 
+from safepassage.lib.hosts import APPLICANT_URLCONF
 from safepassage.programmes.roles import Role
 from tests.conftest import PASSWORD, current_code, text_of
 
@@ -38,6 +42,31 @@ def test_the_onion_serves_no_staff_page_and_says_so_as_for_any_unknown_page(worl
         assert text_of(response.content.decode()) == text_of(unknown.content.decode())
     assert onion().get("/ru/north/apply/").status_code == 200
     assert onion().get("/ru/enter/").status_code == 200
+
+
+def test_the_onion_cannot_even_resolve_a_staff_view():
+    """Its URL conf holds the applicant's pages and the official channels, nothing else."""
+    views = {
+        f"{pattern.callback.__module__}.{pattern.callback.__name__}"
+        for pattern in walk(get_resolver(APPLICANT_URLCONF).url_patterns)
+    }
+    assert {view.rsplit(".", 1)[0] for view in views} == {
+        "safepassage.applicant_urls",
+        "safepassage.intake.views",
+        "safepassage.outreach.views",
+    }
+    assert "safepassage.outreach.views.official" in views
+    assert len([v for v in views if v.startswith("safepassage.outreach")]) == 1
+    with translation.override("ru"), pytest.raises(Resolver404, match="staff/login"):
+        resolve("/ru/staff/login/", urlconf=APPLICANT_URLCONF)
+
+
+def walk(patterns):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from walk(pattern.url_patterns)
+        else:
+            yield pattern
 
 
 def test_the_staff_host_serves_no_applicant_page(world, split):

@@ -1,18 +1,19 @@
-"""Every page lives under a language prefix (/ru/, /en/): the language is in the URL, never
-in a cookie. The bare root goes to Russian, the programme's first language."""
+"""Every page, the staff's and the applicant's, for a staff host or for one host serving both
+(the local demo). Every page lives under a language prefix (/ru/, /en/): the language is in
+the URL, never in a cookie. An applicant host (the onion) routes by `applicant_urls`, which
+holds no staff view at all (lib/hosts.HostsMiddleware picks the URL conf by host)."""
 
 from django.conf.urls.i18n import i18n_patterns
-from django.shortcuts import redirect
 from django.urls import include, path
 
 from safepassage import errors
 from safepassage.aftercare import views as aftercare_views
+from safepassage.applicant_urls import intake_patterns, to_russian
 from safepassage.cases import rotation_views
 from safepassage.cases import views as case_views
 from safepassage.dashboard import audit_views, desk_views, queue_views
 from safepassage.dashboard import views as dashboard_views
 from safepassage.inbox import views as inbox_views
-from safepassage.intake import views as intake_views
 from safepassage.outreach import views as outreach_views
 from safepassage.passage import liaison_views
 from safepassage.passage import views as passage_views
@@ -21,24 +22,6 @@ from safepassage.programmes import views as programme_views
 from safepassage.reception import views as reception_views
 from safepassage.volunteer import views as volunteer_views
 
-intake_patterns = (
-    [
-        path("", intake_views.home, name="home"),
-        path("safety/", intake_views.safety, name="safety"),
-        path("enter/", intake_views.enter, name="enter"),
-        path("my/", intake_views.status, name="status"),
-        path("my/reply/", intake_views.reply, name="reply"),
-        path("my/duress/", intake_views.duress, name="duress"),
-        path("my/leave/", intake_views.leave, name="leave"),
-        path("my/confirm-crossing/", intake_views.confirm_crossing, name="confirm_crossing"),
-        path("my/<slug:path>/", intake_views.act, name="act"),
-        path("<slug:slug>/apply/", intake_views.apply, name="apply"),
-        path("r/<str:code>/", intake_views.campaign_link, name="campaign"),
-        path("<slug:slug>/official/", outreach_views.official, name="official"),
-        path("<slug:slug>/apply/received/", intake_views.received, name="received"),
-    ],
-    "intake",
-)
 staff_patterns = (
     [
         path("login/", programme_views.sign_in, name="login"),
@@ -200,7 +183,7 @@ volunteer_patterns = (
 )
 
 urlpatterns = [
-    path("", lambda request: redirect("/ru/"), name="root"),
+    path("", to_russian, name="root"),
     *i18n_patterns(
         path("staff/", dashboard_views.home, name="dashboard-home"),
         path("staff/help/", dashboard_views.help_page, name="staff-help"),

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 
 STAFF_PATH = re.compile(r"^/[a-z]{2}(?:-[a-z]+)?/staff(?:/|$)")
 EITHER = ("/static/",)
+APPLICANT_URLCONF = "safepassage.applicant_urls"
 
 
 def is_staff_host(request: HttpRequest) -> bool:
@@ -23,9 +24,10 @@ def is_staff_host(request: HttpRequest) -> bool:
 
 
 class HostsMiddleware:
-    """An applicant host answers a staff URL as any unknown page (404), and a staff host an
-    applicant URL likewise. A staff host is always served over HTTPS: a plain request is
-    redirected (the onion service is plain HTTP by design, inside Tor)."""
+    """An applicant host routes by a URL conf without staff views, so a staff URL is any
+    unknown page there (404), and a staff host answers an applicant URL likewise. A staff
+    host is always served over HTTPS: a plain request is redirected (the onion service is
+    plain HTTP by design, inside Tor)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -33,16 +35,17 @@ class HostsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not settings.STAFF_HOSTS or request.path.startswith(EITHER):
             return self.get_response(request)
-        staff_path = bool(STAFF_PATH.match(request.path))
         if is_staff_host(request):
             if not request.is_secure():
                 return HttpResponsePermanentRedirect(f"https://{request.get_host()}{request.path}")
             if request.path == "/":
                 return HttpResponsePermanentRedirect("/ru/staff/")
-            if not staff_path:
+            if not STAFF_PATH.match(request.path):
                 raise Http404
-        elif staff_path:
-            raise Http404
+        else:
+            # The staff host keeps the whole URL conf (its leaflets name applicant addresses);
+            # an applicant host gets one without a single staff view.
+            request.urlconf = APPLICANT_URLCONF  # type: ignore[attr-defined]
         return self.get_response(request)
 
 
