@@ -66,7 +66,7 @@ CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("SAFEPASSAGE_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
 SECURE = env_flag("SAFEPASSAGE_SECURE_COOKIES")
-# Staff pages are served only on these hosts, applicant pages only on the others (hosts.py).
+# Staff pages are served only on these hosts, applicant pages only on the others (lib/hosts.py).
 STAFF_HOSTS = [
     h.strip().lower() for h in os.environ.get("SAFEPASSAGE_STAFF_HOSTS", "").split(",") if h
 ]
