@@ -62,5 +62,5 @@ def test_a_sector_name_loses_them(world):
 
 
 def test_csv_and_the_capture_card_drop_them_even_from_older_records():
-    assert export._cell(f"{TRICKS}Ivanov") == "Ivanov"
+    assert export.csv_cell(f"{TRICKS}Ivanov") == "Ivanov"
     assert without_invisible(f"a{TRICKS}b") == "ab"

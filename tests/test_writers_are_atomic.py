@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from safepassage.aftercare import consents, rewards
+from safepassage.aftercare import consents, exchange_lists, rewards
 from safepassage.audit import log
 from safepassage.cases import applicant_writers, casework, retention, sign_ins
 from safepassage.passage import duress, notices, outcomes, planning, plans
@@ -76,6 +76,15 @@ def registered(world, front, client):
     case = received_case(world, front, client)
     register(world, case)
     case.refresh_from_db()
+    return case
+
+
+def on_the_lists(world, front, client):
+    """A registered prisoner who asked to be on the exchange lists."""
+    case = registered(world, front, client)
+    consents.record_consent(
+        case, "on_exchange_lists", language="ru", **staff(world, Role.AFTERCARE)
+    )
     return case
 
 
@@ -290,6 +299,25 @@ WRITERS = [
         registered,
         lambda w, f, c: consents.record_consent(
             c, "exchange", language="ru", **staff(w, Role.AFTERCARE)
+        ),
+    ),
+    (
+        "exchange closes the list choice",
+        on_the_lists,
+        lambda w, f, c: reception.add_event(
+            c,
+            kind="exchange",
+            occurred_on=reception.local_day(timezone.now()),
+            place="",
+            details="",
+            **staff(w, Role.RECEPTION),
+        ),
+    ),
+    (
+        "exchange list",
+        on_the_lists,
+        lambda w, f, c: exchange_lists.exchange_list(
+            w.programme, only_new=True, fmt="csv", **staff(w, Role.RECEPTION)
         ),
     ),
     (

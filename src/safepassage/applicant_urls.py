@@ -20,6 +20,7 @@ intake_patterns = (
     [
         path("", intake_views.home, name="home"),
         path("safety/", intake_views.safety, name="safety"),
+        path("rights/", intake_views.rights, name="rights"),
         path("enter/", intake_views.enter, name="enter"),
         path("my/", intake_views.status, name="status"),
         path("my/reply/", intake_views.reply, name="reply"),

@@ -161,6 +161,11 @@ reception_patterns = (
 aftercare_patterns = (
     [
         path("p/<slug:slug>/rewards/", aftercare_views.reward_schedule, name="rewards"),
+        path(
+            "p/<slug:slug>/exchange-lists/",
+            aftercare_views.exchange_lists,
+            name="exchange_lists",
+        ),
         path("case/<str:reference>/aftercare/", aftercare_views.person, name="person"),
         path("case/<str:reference>/aftercare/consent/", aftercare_views.consent, name="consent"),
         path("case/<str:reference>/aftercare/withdraw/", aftercare_views.withdraw, name="withdraw"),

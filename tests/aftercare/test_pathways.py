@@ -36,11 +36,17 @@ def test_choosing_a_pathway_needs_his_consent_and_keeps_his_words(world, registe
     assert not Consent.objects.exists()
 
     agreed = {"kind": "exchange", "language": "ru", "read_and_agreed": "on"}
-    assert officer.post(url + "consent/", agreed).status_code == 302
+    not_shown = officer.post(url + "consent/", agreed)
+    assert not_shown.status_code == 400
+    assert "Show him «Your rights and the risks» first" in not_shown.content.decode()
+    assert not Consent.objects.exists()
+    assert officer.post(url + "consent/", {**agreed, "shown_rights": "on"}).status_code == 302
     registered.refresh_from_db()
     assert registered.state == "pathway_chosen"
     page = officer.get(url).content.decode()
     assert "Я прошу вернуть меня на родину при обмене пленными." in page
+    # What he read first is named by its version, in his language.
+    assert "Перед выбором мне показали «Ваши права и риски», версию от 07.12.2026." in page
     record = Consent.objects.get()
     assert record.given_at
     assert record.language == "ru"

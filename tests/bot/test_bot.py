@@ -45,12 +45,28 @@ def apply(telegram, **answers: str) -> str:
 def test_the_bot_starts_with_the_safety_notice_in_russian(telegram):
     telegram.send("/start LEAF-7")
     assert "Telegram может прочитать этот чат" in telegram.last()
-    assert telegram.buttons() == ["apply", "ask", "enter", "lang:uk", "lang:be", "lang:en"]
+    assert telegram.buttons() == [
+        "apply",
+        "ask",
+        "enter",
+        "rights",
+        "lang:uk",
+        "lang:be",
+        "lang:en",
+    ]
     telegram.press("lang:en")
     assert "Telegram can read this chat" in telegram.last()
     telegram.press("lang:uk")
     assert "Telegram може прочитати цей чат" in telegram.last()
-    assert telegram.buttons() == ["apply", "ask", "enter", "lang:ru", "lang:be", "lang:en"]
+    assert telegram.buttons() == [
+        "apply",
+        "ask",
+        "enter",
+        "rights",
+        "lang:ru",
+        "lang:be",
+        "lang:en",
+    ]
 
 
 def test_applying_in_the_bot_makes_a_case_and_the_codename_works_on_the_web(telegram):
@@ -222,6 +238,30 @@ def test_a_flood_from_one_chat_is_slowed(telegram):
     for _ in range(40):
         telegram.send("hello")
     assert "Подождите минуту" in telegram.last()
+
+
+def test_the_rights_page_is_a_command_and_a_button_and_leaves_the_phone(telegram, settings):
+    from asgiref.sync import async_to_sync
+
+    from safepassage.bot.conversation import PENDING, forget_everything
+
+    telegram.send("/start")
+    command = telegram.send("/rights")
+    shown = telegram.sent()[-1]
+    assert shown.text.startswith("Ваши права и риски\nВерсия от 07.12.2026.")
+    assert "Что вы обязаны сообщить в плену" in shown.text
+    assert "от 3 до 10 лет" in shown.text
+    assert shown.protect_content is True
+    assert command in telegram.deleted()  # his /rights does not stay in the chat either
+    telegram.press("lang:en")
+    telegram.press("rights")
+    assert telegram.last().startswith("Your rights and the risks\nVersion of 7 Dec 2026.")
+    assert "What we will never ask" in telegram.last()
+    # Both are deleted on time, or at shutdown at the latest, as for a signed-in applicant.
+    waiting = {message_id for chat_id, message_id in PENDING if chat_id == CHAT_ID}
+    assert len(waiting) == 2
+    async_to_sync(forget_everything)(telegram.bot)
+    assert waiting <= telegram.deleted()
 
 
 def test_the_shown_codename_is_deleted_after_a_few_minutes(telegram, settings):

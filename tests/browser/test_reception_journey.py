@@ -61,7 +61,12 @@ def test_reception_registers_and_prints_the_card_after_care_records_the_pathway(
     staff_sign_in(aftercare, live_server.url, world.staff[Role.AFTERCARE])
     aftercare.goto(f"{live_server.url}/ru/staff/case/{case.reference}/aftercare/")
     aftercare.select_option("#id_kind", "exchange")
+    assert (
+        "Что пришлось пережить вернувшимся"
+        in aftercare.locator("#rights-before-a-pathway").inner_text()
+    )
     aftercare.check("#id_read_and_agreed")
+    aftercare.check("#id_shown_rights")
     aftercare.get_by_role("button", name="Записать его согласие").click()
     assert "Я прошу вернуть меня на родину" in aftercare.locator("#consents").inner_text()
     assert Case.objects.get(pk=case.pk).state == "pathway_chosen"

@@ -83,6 +83,9 @@ def test_the_leaflet_reads_back_in_its_language(leaflet, fmt):
     for signal in ("Руки вверх, затем в стороны", "Белая ткань на руке", "Оружие за спиной"):
         assert signal in back
     assert "Никто из программы никогда не просит денег." in back
+    # Where to read «Your rights and the risks» (issue #26): the site's page and the bot.
+    assert "Ваши права и риски — прежде любого выбора:" in back
+    assert f"http://{ONION}/ru/rights/,/rightsвботе" in back.replace(" ", "")
     campaign.language = "en"
     english = PdfReader(io.BytesIO(leaflets.render(campaign, channels, fmt)))
     assert "You can come out alive" in " ".join(english.pages[0].extract_text().split())
@@ -192,6 +195,8 @@ def test_each_side_fills_its_page(leaflet, fmt, tmp_path):
         inked = [y for y, darkest in enumerate(row_darkest) if darkest < 128]
         assert inked, side.name
         assert inked[-1] > height * 0.8, (side.name, inked[-1], height)
+        # ... and stops inside the bottom margin: nothing is cut off at the edge.
+        assert inked[-1] < height * 0.985, (side.name, inked[-1], height)
 
 
 def _pictogram_png(key: str, tmp_path: Path):

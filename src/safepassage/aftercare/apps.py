@@ -1,4 +1,12 @@
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from safepassage.cases.models import Case
 
 
 class AftercareConfig(AppConfig):
@@ -24,3 +32,13 @@ class AftercareConfig(AppConfig):
             return group == "aftercare" and paid.exists()
 
         dossier.keeps_its_key(paid_under_its_key)
+
+        from safepassage.aftercare import consents
+        from safepassage.reception.models import CustodyEvent
+        from safepassage.reception.services import custody_event_recorded
+
+        def exchanged(case: "Case", kind: str, user: "User", now: datetime, **_: object) -> None:
+            if kind == CustodyEvent.Kind.EXCHANGE:
+                consents.close_exchange_list_choice(case, user=user, now=now)
+
+        custody_event_recorded.connect(exchanged, weak=False, dispatch_uid="aftercare-exchanged")

@@ -13,10 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safepassage.aftercare import statements
-from safepassage.aftercare.models import (
-    PATHWAYS,
-    Consent,
-)
+from safepassage.aftercare.models import EXCHANGE_LIST_CHOICES, PATHWAYS, Consent
 from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.cases import dossier, transitions
@@ -93,6 +90,13 @@ def record_consent(
             raise AftercareRefused(
                 _("A pathway is already chosen. Record its withdrawal before choosing another.")
             ) from None
+        if kind in EXCHANGE_LIST_CHOICES:
+            raise AftercareRefused(
+                _(
+                    "His choice about exchange lists is already recorded. Record its "
+                    "withdrawal before recording another."
+                )
+            ) from None
         raise AftercareRefused(_("This consent is already given.")) from None
     return consent
 
@@ -124,6 +128,18 @@ def withdraw_consent(
         )
         if consent.kind in PATHWAYS and case.state == State.PATHWAY_CHOSEN:
             transitions.perform(case, "withdraw_pathway", roles=AFTERCARE_ROLES, actor=actor)
+
+
+def close_exchange_list_choice(case: Case, *, user: User | None, now: datetime) -> None:
+    """An exchange recorded in custody (reception's `custody_event_recorded`) closes his
+    choice about the lists: he has been exchanged, and no later list may name him."""
+    for consent in Consent.objects.select_for_update().filter(
+        case=case, kind__in=EXCHANGE_LIST_CHOICES, withdrawn_at__isnull=True
+    ):
+        consent.withdrawn_at, consent.withdrawn_by = now, user
+        consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+        actor = log.staff_actor(user) if user is not None else log.SYSTEM
+        log.record_case(case, Action.AFTERCARE_EXCHANGE_CHOICE_CLOSED, actor, kind=consent.kind)
 
 
 @dataclass(frozen=True)

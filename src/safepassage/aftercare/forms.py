@@ -1,10 +1,19 @@
 """Forms of the after-care page and the reward schedule."""
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from safepassage.aftercare.models import NOT_NEGATIVE, Category, Consent, RewardRate
+from safepassage.aftercare.models import (
+    EXCHANGE_LIST_CHOICES,
+    NOT_NEGATIVE,
+    PATHWAYS,
+    Category,
+    Consent,
+    RewardRate,
+)
 from safepassage.lib.textinput import TextAreaField, TextField, VisibleTextOnly
 from safepassage.reception.forms import DATE_ERROR, DATE_FORMATS
 
@@ -18,6 +27,23 @@ class ConsentForm(forms.Form):
         label=_("He has read the statement in his language and agrees to it"),
         error_messages={"required": _("Without his agreement nothing is recorded.")},
     )
+    shown_rights = forms.BooleanField(
+        label=_(
+            "Before a path or a choice about exchange lists: he has read «Your rights and "
+            "the risks» above"
+        ),
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        kind = cleaned.get("kind")
+        if (kind in PATHWAYS or kind in EXCHANGE_LIST_CHOICES) and not cleaned.get("shown_rights"):
+            self.add_error(
+                "shown_rights",
+                _("Show him «Your rights and the risks» first: the choice names what he read."),
+            )
+        return cleaned
 
 
 class WithdrawForm(forms.Form):
@@ -65,3 +91,14 @@ class RateForm(VisibleTextOnly, forms.ModelForm[RewardRate]):
         if len(currency) != 3 or not currency.isalpha():
             raise forms.ValidationError(_("Use a three-letter currency code, such as USD."))
         return currency
+
+
+class ExchangeListForm(forms.Form):
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[("pdf", "PDF"), ("csv", "CSV")], initial="pdf"
+    )
+    only_new = forms.BooleanField(
+        label=_("Only those who asked since the last list in this format"),
+        required=False,
+        initial=True,
+    )

@@ -29,9 +29,13 @@ class Consent(models.Model):
         ASYLUM = "asylum", _("Asylum in a third country")
         VOLUNTEER = "volunteer", _("Volunteer service")
         PUBLICATION = "publication", _("Publication of his image or details")
+        # Exchanges go in batches; beside his pathway, he says whether his name may be on
+        # the lists (issue #26). An exchange recorded in custody closes the choice.
+        ON_EXCHANGE_LISTS = "on_exchange_lists", _("Exchange lists: he asks to be on them")
+        OFF_EXCHANGE_LISTS = "off_exchange_lists", _("Exchange lists: he asks to stay off them")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    kind = models.CharField(max_length=24, choices=Kind.choices)
     language = models.CharField(max_length=8)
     # The statement he agreed to, in his language, under the case's data key.
     statement = models.BinaryField()
@@ -49,8 +53,19 @@ class Consent(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case"],
-                condition=Q(withdrawn_at__isnull=True) & ~Q(kind="publication"),
+                condition=Q(
+                    withdrawn_at__isnull=True,
+                    kind__in=["exchange", "staying", "asylum", "volunteer"],
+                ),
                 name="one_active_pathway",
+            ),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(
+                    withdrawn_at__isnull=True,
+                    kind__in=["on_exchange_lists", "off_exchange_lists"],
+                ),
+                name="one_active_exchange_list_choice",
             ),
             models.UniqueConstraint(
                 fields=["case"],
@@ -63,7 +78,33 @@ class Consent(models.Model):
         return f"{self.kind} consent on {self.case}"
 
 
-PATHWAYS = tuple(k for k in Consent.Kind if k != Consent.Kind.PUBLICATION)
+PATHWAYS = (
+    Consent.Kind.EXCHANGE,
+    Consent.Kind.STAYING,
+    Consent.Kind.ASYLUM,
+    Consent.Kind.VOLUNTEER,
+)
+EXCHANGE_LIST_CHOICES = (Consent.Kind.ON_EXCHANGE_LISTS, Consent.Kind.OFF_EXCHANGE_LISTS)
+
+
+class ExchangeList(models.Model):
+    """One exchange list produced for the programme's authority. "Only new" means those who
+    asked to be on the lists since the last list in the same format."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        PDF = "pdf", "PDF"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE)
+    format = models.CharField(max_length=8, choices=Format.choices)
+    produced_at = models.DateTimeField()
+    prisoners = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["programme", "format", "-produced_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.format} exchange list of {self.produced_at:%Y-%m-%d}"
 
 
 class Category(models.TextChoices):

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from safepassage.aftercare.models import Consent
+from safepassage.aftercare.models import EXCHANGE_LIST_CHOICES, PATHWAYS, Consent
+from safepassage.lib import rights
 
 
 def statement(kind: str, language: str) -> str:
@@ -36,5 +37,17 @@ def statement(kind: str, language: str) -> str:
                 "I agree that my image and details may be published by the programme. "
                 "Without this consent nothing about me is published."
             ),
+            Consent.Kind.ON_EXCHANGE_LISTS: _(
+                "I ask that my name be put on the lists for exchanges of prisoners."
+            ),
+            Consent.Kind.OFF_EXCHANGE_LISTS: _(
+                "I ask that my name be on no list for an exchange of prisoners."
+            ),
         }
-        return f"{texts[Consent.Kind(kind)]} {free}"
+        text = f"{texts[Consent.Kind(kind)]} {free}"
+        if kind in PATHWAYS or kind in EXCHANGE_LIST_CHOICES:
+            # What he read first, by its version, so a later version never rewrites it.
+            text += " " + _(
+                "Before choosing I was shown «Your rights and the risks», version of %(version)s."
+            ) % {"version": rights.version_label()}
+        return text

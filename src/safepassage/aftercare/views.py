@@ -7,21 +7,27 @@ from typing import Any
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from safepassage.aftercare import consents, rewards, statements
+from safepassage.aftercare import exchange_lists as exchange
 from safepassage.aftercare.forms import (
     ClaimForm,
     ConsentForm,
     EquipmentForm,
+    ExchangeListForm,
     PaymentForm,
     RateForm,
     WithdrawForm,
 )
-from safepassage.aftercare.models import Consent
+from safepassage.aftercare.models import Consent, ExchangeList
 from safepassage.cases.pages import CaseAccess, case_view
+from safepassage.lib import rights as lib_rights
 from safepassage.lib.acts import Refused, second_step, show_refusal
+from safepassage.programmes import session_keys
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.models import Programme
 from safepassage.programmes.roles import Role
@@ -30,6 +36,28 @@ from safepassage.programmes.services import programme_by_slug
 AFTERCARE = frozenset({Role.AFTERCARE})
 aftercare_get = case_view(AFTERCARE, method="GET")
 aftercare_post = case_view(AFTERCARE)
+
+
+def _rights_before_a_pathway() -> list[dict[str, Any]]:
+    """What he reads before a path (lib/rights.py), in Russian and in English, as the
+    statements are shown; the public page has every language."""
+    shown = []
+    for language in ("ru", "en"):
+        with translation.override(language):
+            sections = [
+                {"key": s.key, "title": str(s.title), "paragraphs": [str(p) for p in s.paragraphs]}
+                for s in lib_rights.BEFORE_A_PATHWAY
+            ]
+            shown.append(
+                {
+                    "language": language,
+                    "prefix": f"rights-{language}",
+                    "title": _("Your rights and the risks"),
+                    "version": lib_rights.version_label(),
+                    "sections": sections,
+                }
+            )
+    return shown
 
 
 def _render(
@@ -44,6 +72,7 @@ def _render(
             (label, statements.statement(kind, "ru"), statements.statement(kind, "en"))
             for kind, label in Consent.Kind.choices
         ],
+        "rights_before_a_pathway": _rights_before_a_pathway(),
         "consent_form": ConsentForm(),
         "equipment_form": EquipmentForm(),
         "error": "",
@@ -215,3 +244,56 @@ def reward_schedule(request: StaffRequest, slug: str) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _exchange_programme(request: StaffRequest, slug: str) -> Programme:
+    """Reception and after-care produce the lists: both hold the custody key."""
+    programme = programme_by_slug(slug)
+    roles = request.scope.roles_in(programme.pk) if programme else frozenset()
+    if programme is None or not {Role.RECEPTION, Role.AFTERCARE} & roles:
+        raise Http404
+    return programme
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def exchange_lists(request: StaffRequest, slug: str) -> HttpResponse:
+    programme = _exchange_programme(request, slug)
+    form = ExchangeListForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        keyring = session_keys.keyring(request, programme)
+        if not keyring:
+            return redirect("staff:login")
+        fmt, now = form.cleaned_data["format"], timezone.now()
+        rows = exchange.exchange_list(
+            programme,
+            only_new=form.cleaned_data["only_new"],
+            fmt=fmt,
+            user=request.user,
+            keyring=keyring,
+            now=now,
+        )
+        stamp = now.strftime("%Y%m%dT%H%M%SZ")
+        if fmt == "csv":
+            # With a byte-order mark: spreadsheet programs then read the Cyrillic as UTF-8.
+            body: str | bytes = "\ufeff" + exchange.as_csv(rows)
+            content_type = "text/csv; charset=utf-8"
+        else:
+            body = exchange.as_pdf(rows, programme, now, get_language() or "ru")
+            content_type = "application/pdf"
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = (
+            f'attachment; filename="exchange-{programme.slug}-{stamp}.{fmt}"'
+        )
+        return response
+    context = {
+        "programme": programme,
+        "form": form,
+        "last": [
+            found
+            for fmt in ExchangeList.Format.values
+            if (found := exchange.last_list(programme, fmt)) is not None
+        ],
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "aftercare/exchange_lists.html", context, status=status)

@@ -83,6 +83,11 @@ class Action(models.TextChoices):
     RECEPTION_BUREAU_EXPORT = "reception.bureau_export", _("Information-bureau export")
     AFTERCARE_CONSENT_GIVEN = "aftercare.consent_given", _("Consent given")
     AFTERCARE_CONSENT_WITHDRAWN = "aftercare.consent_withdrawn", _("Consent withdrawn")
+    AFTERCARE_EXCHANGE_CHOICE_CLOSED = (
+        "aftercare.exchange_choice_closed",
+        _("Exchange-list choice closed by his exchange"),
+    )
+    AFTERCARE_EXCHANGE_LIST = "aftercare.exchange_list", _("Exchange list produced")
     AFTERCARE_CONSENTS_READ = "aftercare.consents_read", _("Consents read")
     AFTERCARE_CLAIMS_READ = "aftercare.claims_read", _("Reward claims read")
     AFTERCARE_CLAIM_OPENED = "aftercare.claim_opened", _("Reward claim opened")

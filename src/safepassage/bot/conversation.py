@@ -40,6 +40,7 @@ from safepassage.cases.models import Case
 from safepassage.intake import applicants
 from safepassage.intake.forms import ApplicationForm
 from safepassage.lib import display
+from safepassage.lib import rights as lib_rights
 from safepassage.outreach import attribution
 from safepassage.programmes.services import programme_by_slug
 
@@ -77,6 +78,7 @@ def _menu(chat: Chat) -> InlineKeyboardMarkup:
         [(_("Apply to cross over"), "apply")],
         [(_("Only ask a question first"), "ask")],
         [(_("I have a codename"), "enter")],
+        [(_("Your rights and the risks"), "rights")],
         [(display.own_name(code), f"lang:{code}") for code in others],
     )
 
@@ -542,6 +544,38 @@ async def verify(message: Message, chats: Chats, programme_slug: str) -> None:
     chat = chats.get(message.chat.id)
     text = await sync_to_async(_official_text)(programme_slug, chat.language)
     await message.answer(text or "…")
+
+
+def _rights_text() -> str:
+    """The public page's words (lib/rights.py), as plain text in the chat's language."""
+    lines = [
+        str(_("Your rights and the risks")),
+        _("Version of %(version)s. The sources below were checked on that day.")
+        % {"version": lib_rights.version_label()},
+    ]
+    for section in lib_rights.SECTIONS:
+        lines += ["", str(section.title), *(str(p) for p in section.paragraphs)]
+    lines += ["", str(_("Sources")), *(f"• {source}" for source in lib_rights.SOURCES)]
+    return "\n".join(lines)
+
+
+async def _show_rights(message: Message, chat: Chat) -> None:
+    """Deleted like everything a signed-in applicant is shown: what a phone keeps after
+    reading it would tell whoever takes the phone what he was weighing."""
+    with translation.override(chat.language):
+        await _tell(message, chat, _rights_text())
+
+
+@router.message(Command("rights"))
+async def rights(message: Message, chats: Chats) -> None:
+    await _forget_message(message)
+    await _show_rights(message, chats.get(message.chat.id))
+
+
+@router.callback_query(F.data == "rights")
+async def rights_button(query: CallbackQuery, chats: Chats) -> None:
+    await query.answer()
+    await _show_rights(query.message, chats.get(query.message.chat.id))  # type: ignore[arg-type, union-attr]
 
 
 @router.message(Command("help"))

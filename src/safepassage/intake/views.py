@@ -20,6 +20,7 @@ from safepassage.intake import applicants, flood, sessions, throttle
 from safepassage.intake.forms import ApplicationForm, CodenameForm, ReplyForm
 from safepassage.intake.sessions import ApplicantSession
 from safepassage.lib import display
+from safepassage.lib import rights as lib_rights
 from safepassage.outreach import attribution
 from safepassage.programmes.models import Programme
 from safepassage.programmes.services import all_programmes, programme_by_slug
@@ -35,6 +36,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def safety(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/safety.html")
+
+
+def rights(request: HttpRequest) -> HttpResponse:
+    """«Your rights and the risks»: one public page, the same for everyone who opens it."""
+    context = {
+        "sections": lib_rights.SECTIONS,
+        "sources": lib_rights.SOURCES,
+        "version": lib_rights.version_label(),
+    }
+    return render(request, "intake/rights.html", context)
 
 
 @require_http_methods(["GET", "POST"])

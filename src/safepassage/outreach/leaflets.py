@@ -64,7 +64,7 @@ def render(campaign: Campaign, channels: OfficialChannels, fmt: str) -> bytes:
         pdf.set_margins(margin, margin, margin)
         pdf.set_auto_page_break(auto=False)
         _front(pdf, campaign, channels, scale)
-        _back(pdf, scale)
+        _back(pdf, campaign, channels, scale)
         return bytes(pdf.output())
 
 
@@ -110,13 +110,13 @@ def _front(pdf: FPDF, campaign: Campaign, channels: OfficialChannels, scale: flo
         _text(pdf, 10 * scale, "@" + channels.bot_username)
 
 
-def _back(pdf: FPDF, scale: float) -> None:
+def _back(pdf: FPDF, campaign: Campaign, channels: OfficialChannels, scale: float) -> None:
     """The signals one under another, each drawn large beside its steps: a soldier glances at
     it once, in the dark, and must remember it."""
     pdf.add_page()
     _text(pdf, 14 * scale, _("When you cross, show a signal"), bold=True)
     pdf.ln(2 * scale)
-    size = 30 * scale
+    size = 26 * scale  # three signals and the notes below fit the page with its margin
     text_x = pdf.l_margin + size + 3 * scale
     for key in SIGNALS_SHOWN:
         signal = SIGNALS[key]
@@ -141,3 +141,19 @@ def _back(pdf: FPDF, scale: float) -> None:
     ):
         _text(pdf, 8.5 * scale, "• " + line, align="L")
         pdf.ln(0.8 * scale)
+    _text(pdf, 8.5 * scale, "• " + rights_line(campaign, channels), align="L")
+
+
+def rights_line(campaign: Campaign, channels: OfficialChannels) -> str:
+    """Where «Your rights and the risks» is read (lib/rights.py): the site's page, the bot's
+    command, or both, as the programme has them."""
+    where = []
+    if channels.onion_address:
+        where.append(f"http://{channels.onion_address}/{campaign.site_language}/rights/")
+    if channels.bot_username:
+        where.append(_("/rights in the bot"))
+    if not where:
+        return str(_("Ask us about your rights and the risks before any choice."))
+    return _("Your rights and the risks, before any choice: %(where)s") % {
+        "where": ", ".join(str(w) for w in where)
+    }

@@ -61,7 +61,8 @@ def as_json(doc: dict[str, Any]) -> str:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
-def _cell(value: Any) -> Any:
+def csv_cell(value: Any) -> Any:
+    """A cell a spreadsheet shows as text, never runs as a formula."""
     if not isinstance(value, str) or not value:
         return value
     value = without_invisible(value)  # also from records stored before they were refused
@@ -78,7 +79,7 @@ def as_csv(doc: dict[str, Any]) -> str:
     writer.writeheader()
 
     def write(row: dict[str, Any]) -> None:
-        writer.writerow({name: _cell(value) for name, value in row.items()})
+        writer.writerow({name: csv_cell(value) for name, value in row.items()})
 
     for prisoner in doc["prisoners"]:
         row = {name: prisoner[name] for name in RECORD_FIELDS}

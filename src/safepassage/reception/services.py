@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -224,6 +225,11 @@ def mark_card_sent(case: Case, *, user: User, now: datetime | None = None) -> No
 # --- Later events (Art. 122–123) --------------------------------------------------------------
 
 
+# Sent inside the transaction that records a custody event; after-care answers an exchange
+# by closing his choice about exchange lists.
+custody_event_recorded = Signal()  # case=, kind=, user=, now=
+
+
 def add_event(
     case: Case,
     *,
@@ -271,6 +277,9 @@ def add_event(
         if wrong is not None:
             detail["corrects"] = wrong.pk
         log.record_case(case, Action.RECEPTION_EVENT_RECORDED, log.staff_actor(user), **detail)
+        custody_event_recorded.send(
+            sender=CustodyEvent, case=case, kind=kind, user=user, now=now or timezone.now()
+        )
     return event
 
 
