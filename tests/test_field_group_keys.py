@@ -188,10 +188,12 @@ def test_the_upgrade_gives_every_programme_its_group_keys_sealed_to_its_members(
         "safepassage.programmes.migrations.0009_group_keys_for_existing_programmes"
     )
     upgrade.make_group_keys(apps, None)
-    assert GroupKey.objects.filter(programme=world.programme).count() == len(GROUPS)
+    # The groups as they stood with that migration: the families group came later, and an
+    # existing programme gets its key from `safepassage grant-new-group` (issue #24).
+    assert GroupKey.objects.filter(programme=world.programme).count() == len(upgrade.FIELD_GROUPS)
     for role, user in world.staff.items():
         held = set(KeyGrant.objects.filter(user=user).values_list("group", flat=True))
-        assert held == {group for group, readers in FIELD_GROUPS.items() if role in readers}
+        assert held == {group for group, readers in upgrade.FIELD_GROUPS.items() if role in readers}
     # What a grant opens is the private half of its group's stored public key.
     verifier = world.staff[Role.VERIFIER]
     own = staff_keys.own_private_key(verifier, PASSWORD)
@@ -230,3 +232,31 @@ def test_a_person_still_waiting_for_one_of_his_keys_gets_pages_not_errors(world,
     page = staff.get(f"/en/staff/case/{case.reference}/").content.decode()
     assert SURNAME in text_of(page, "identity")
     assert "keys of circumstances yet" in text_of(page, "keys-missing")
+
+
+def test_a_group_added_later_gets_its_key_from_the_operator_for_one_holder(world, capsys):
+    """The families group (issue #24) came after programmes existed: `grant-new-group` makes
+    its key for one member whose roles read it, and nobody else, an admin least of all."""
+    from django.core.management import CommandError, call_command
+
+    from tests.conftest import audit_entries
+
+    GroupKey.objects.filter(group="families").delete()
+    KeyGrant.objects.filter(group="families").delete()
+    with pytest.raises(CommandError, match="no role in north that reads families"):
+        call_command("grant-new-group", "north", "families", "--to", "north-admin")
+    call_command("grant-new-group", "north", "families", "--to", "north-tracing")
+    assert "the families key is made and granted to north-tracing" in capsys.readouterr().out
+    tracer = world.staff[Role.TRACING]
+    (grant,) = KeyGrant.objects.filter(group="families")
+    assert grant.user == tracer
+    private = crypto.unseal(
+        staff_keys.own_private_key(tracer, PASSWORD), bytes(grant.sealed_private_key or b"")
+    )
+    public = GroupKey.objects.get(programme=world.programme, group="families").public_key
+    assert bytes(PrivateKey(private).public_key) == bytes(public)
+    with pytest.raises(CommandError, match="has its families key already"):
+        call_command("grant-new-group", "north", "families", "--to", "north-tracing")
+    assert audit_entries("programme.group_key_made") == [
+        ("system", {"group": "families", "holder": tracer.pk})
+    ]

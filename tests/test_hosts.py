@@ -52,6 +52,7 @@ def test_the_onion_cannot_even_resolve_a_staff_view():
     }
     assert {view.rsplit(".", 1)[0] for view in views} == {
         "safepassage.applicant_urls",
+        "safepassage.families.views",
         "safepassage.intake.views",
         "safepassage.outreach.views",
     }

@@ -23,6 +23,7 @@ LAYERS = (
     "passage",
     "aftercare",
     "volunteer",
+    "families",
     "outreach",
     "intake",
     "inbox",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from safepassage.aftercare import consents, exchange_lists, rewards
 from safepassage.audit import log
 from safepassage.cases import applicant_writers, casework, retention, sign_ins
+from safepassage.families import inquirers, tracing
 from safepassage.passage import duress, notices, outcomes, planning, plans
 from safepassage.passage.models import Crossing
 from safepassage.programmes import invitations, team
@@ -318,6 +319,28 @@ WRITERS = [
         on_the_lists,
         lambda w, f, c: exchange_lists.exchange_list(
             w.programme, only_new=True, fmt="csv", **staff(w, Role.RECEPTION)
+        ),
+    ),
+    (
+        "relative's inquiry",
+        lambda w, f, c: None,
+        lambda w, f, _: inquirers.submit_inquiry(
+            w.programme,
+            {"relationship": "mother", "inquirer_name": "мама"},
+            [{"surname": "Иванов", "first_name": "Сергей"}],
+            language="ru",
+        ),
+    ),
+    (
+        "inquiries read",
+        lambda w, f, c: inquirers.submit_inquiry(
+            w.programme,
+            {"relationship": "mother", "inquirer_name": "мама"},
+            [{"surname": "Иванов", "first_name": "Сергей"}],
+            language="ru",
+        ),
+        lambda w, f, _: tracing.latest_inquiries(
+            w.programme, user=w.staff[Role.TRACING], key=w.keyring["families"]
         ),
     ),
     (

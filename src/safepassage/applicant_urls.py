@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import include, path
 
 from safepassage import errors
+from safepassage.families import views as families_views
 from safepassage.intake import views as intake_views
 from safepassage.outreach import views as outreach_views
 
@@ -36,9 +37,20 @@ intake_patterns = (
     "intake",
 )
 
+families_patterns = (
+    [
+        path("<slug:slug>/family/", families_views.ask, name="ask"),
+        path("<slug:slug>/family/received/", families_views.received, name="received"),
+        path("family/enter/", families_views.enter, name="enter"),
+        path("family/answer/", families_views.answer, name="answer"),
+        path("family/leave/", families_views.leave, name="leave"),
+    ],
+    "families",
+)
+
 urlpatterns = [
     path("", to_russian, name="root"),
-    *i18n_patterns(path("", include(intake_patterns))),
+    *i18n_patterns(path("", include(intake_patterns)), path("", include(families_patterns))),
 ]
 
 handler400 = errors.bad_request

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "safepassage.reception",
     "safepassage.aftercare",
     "safepassage.volunteer",
+    "safepassage.families",
     "safepassage.inbox",
     "safepassage.bot",
     "safepassage.outreach",
@@ -358,6 +359,9 @@ RECEPTION_ZONE = os.environ.get("SAFEPASSAGE_RECEPTION_ZONE", PASSAGE_WINDOW_ZON
 RECEPTION_CARD_DUE_DAYS = int(os.environ.get("SAFEPASSAGE_CARD_DUE_DAYS", "7"))
 # After-care. Volunteer service cannot start sooner than this after registration.
 VOLUNTEER_COOLING_OFF_DAYS = int(os.environ.get("SAFEPASSAGE_VOLUNTEER_COOLING_OFF_DAYS", "14"))
+# Answers to relatives' inquiries are released all at once, every this many hours, so the
+# moment an answer appears tells nothing (families/inquirers.py).
+FAMILIES_RELEASE_HOURS = int(os.environ.get("SAFEPASSAGE_FAMILIES_RELEASE_HOURS", "72"))
 # The reward schedule a new programme starts with; admins edit it per programme afterwards.
 REWARD_CURRENCY = os.environ.get("SAFEPASSAGE_REWARD_CURRENCY", "USD")
 REWARD_DEFAULTS = {

@@ -8,11 +8,12 @@ from django.urls import include, path
 
 from safepassage import errors
 from safepassage.aftercare import views as aftercare_views
-from safepassage.applicant_urls import intake_patterns, to_russian
+from safepassage.applicant_urls import families_patterns, intake_patterns, to_russian
 from safepassage.cases import rotation_views
 from safepassage.cases import views as case_views
 from safepassage.dashboard import audit_views, desk_views, queue_views
 from safepassage.dashboard import views as dashboard_views
+from safepassage.families import tracing_views
 from safepassage.inbox import views as inbox_views
 from safepassage.outreach import views as outreach_views
 from safepassage.passage import liaison_views
@@ -201,7 +202,9 @@ urlpatterns = [
         path("staff/", include(aftercare_patterns)),
         path("staff/", include(volunteer_patterns)),
         path("staff/p/<slug:slug>/audit/", audit_views.browse, name="audit-browse"),
+        path("staff/p/<slug:slug>/inquiries/", tracing_views.inquiries, name="tracing-inquiries"),
         path("", include(intake_patterns)),
+        path("", include(families_patterns)),
     ),
 ]
 

@@ -72,5 +72,5 @@ def test_wrapping_under_a_secret_round_trips_and_detects_tampering(secret, data,
 def test_garbage_is_refused_not_crashed_on(blob):
     with pytest.raises(crypto.DecryptionError, match="could not be opened"):
         crypto.decrypt_bytes(bytes(crypto.KEY_BYTES), blob)
-    with pytest.raises(crypto.DecryptionError, match="unknown wrap format"):
+    with pytest.raises(crypto.DecryptionError, match=r"unknown wrap format|wrap cost out of range"):
         crypto.unwrap_with_secret("secret", blob)

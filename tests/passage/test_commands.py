@@ -47,7 +47,7 @@ def test_each_demo_account_comes_with_its_enrolment_link(capsys, client):
     call_command("seed-demo")
     out = capsys.readouterr().out
     links = re.findall(r"http://127\.0\.0\.1:\d+(/ru/staff/join/[\w-]+/)", out)
-    assert len(links) == 10  # eight roles and two more after-care officers (rewards need three)
+    assert len(links) == 11  # nine roles and two more after-care officers (rewards need three)
     password = found(r"demo-intake\s+(\S+)", out)
     client.get(links[0])
     page = client.post("/ru/staff/join/", {"password": password})
@@ -68,11 +68,13 @@ def test_create_programme_prints_the_admins_and_the_first_key_holders_links(caps
         "lena=reception,aftercare",
         "--key-holder",
         "misha=volunteer",
+        "--key-holder",
+        "olya=tracing",
     )
     out = capsys.readouterr().out
     links = re.findall(r"(/ru/staff/join/[\w-]+/)", out)
-    assert len(links) == 4
-    assert all(name in out for name in ("anna", "kostya", "lena", "misha"))
+    assert len(links) == 5
+    assert all(name in out for name in ("anna", "kostya", "lena", "misha", "olya"))
     east = Programme.objects.get(slug="east")
     password = "a long walk across the grey zone"
     for link in links:
@@ -91,6 +93,7 @@ def test_create_programme_prints_the_admins_and_the_first_key_holders_links(caps
     assert groups("kostya") == {"identity", "circumstances", "messages", "notes", "plan"}
     assert groups("lena") == {"identity", "circumstances", "notes", "plan", "custody", "aftercare"}
     assert groups("misha") == {"volunteer"}
+    assert groups("olya") == {"families"}
     assert groups("anna") == set()
     assert Membership.objects.get(programme=east, user__username="anna").role == "admin"
     assert Invitation.objects.get(username="kostya").wrapped_programme_key is None
@@ -121,7 +124,7 @@ def test_an_unused_first_key_holders_link_loses_its_keys_when_it_expires(capsys,
         "--admin",
         "anna",
         "--key-holder",
-        "kostya=verifier,coordinator,reception,aftercare,volunteer",
+        "kostya=verifier,coordinator,reception,aftercare,volunteer,tracing",
     )
     capsys.readouterr()
     assert Invitation.objects.get(username="kostya").wrapped_programme_key is not None

@@ -88,6 +88,8 @@ class Action(models.TextChoices):
         _("Exchange-list choice closed by his exchange"),
     )
     AFTERCARE_EXCHANGE_LIST = "aftercare.exchange_list", _("Exchange list produced")
+    FAMILIES_INQUIRY_RECEIVED = "families.inquiry_received", _("A relative's inquiry received")
+    FAMILIES_INQUIRIES_READ = "families.inquiries_read", _("Relatives' inquiries read")
     AFTERCARE_CONSENTS_READ = "aftercare.consents_read", _("Consents read")
     AFTERCARE_CLAIMS_READ = "aftercare.claims_read", _("Reward claims read")
     AFTERCARE_CLAIM_OPENED = "aftercare.claim_opened", _("Reward claim opened")
@@ -109,6 +111,10 @@ class Action(models.TextChoices):
     STAFF_INVITED = "staff.invited", _("Staff member invited")
     STAFF_JOINED = "staff.joined", _("Invitation accepted")
     STAFF_KEY_GRANTED = "staff.key_granted", _("Programme key granted")
+    GROUP_KEY_MADE = (
+        "programme.group_key_made",
+        _("A new field group's key made for its first holder"),
+    )
     STAFF_RESET_CONFIRMED = "staff.reset_confirmed", _("Password reset confirmed by a second admin")
     UNIT_KEY_GRANTED = "staff.unit_key_granted", _("A receiving unit's key granted to a liaison")
     UNIT_KEY_RENEWED = "staff.unit_key_renewed", _("A receiving unit given a new key pair")

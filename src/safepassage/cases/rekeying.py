@@ -58,7 +58,7 @@ from safepassage.programmes.models import (
     Programme,
     StaffKey,
 )
-from safepassage.programmes.roles import CASE_KEY_GROUPS, GROUPS
+from safepassage.programmes.roles import CASE_KEY_GROUPS, GROUPS, ROTATED_GROUPS
 from safepassage.vault import crypto
 
 BATCH = 1000
@@ -123,6 +123,8 @@ def start(programme: Programme, *, by: User, keyring: Keyring) -> Keyring:
     publics = dict(StaffKey.objects.values_list("user_id", "public_key"))
     made: Keyring = {}
     for group_key in programme.group_keys().values():
+        if group_key.group not in ROTATED_GROUPS:
+            continue  # its data is not re-sealed by a rotation yet: its key stays (roles.py)
         pair = crypto.new_keypair()
         GroupKey.objects.filter(pk=group_key.pk).update(next_public_key=pair.public)
         grants = KeyGrant.objects.filter(
@@ -289,11 +291,10 @@ def finish(programme: Programme, *, by: User) -> None:
     if not progress(programme).complete:
         raise RotationRefused(_("Some keys are not re-sealed yet."))
     _promote(programme)
-    KeyGrant.objects.filter(programme=programme, next_sealed_private_key__isnull=True).delete()
-    KeyGrant.objects.filter(programme=programme).update(
-        sealed_private_key=F("next_sealed_private_key"), next_sealed_private_key=None
-    )
-    GroupKey.objects.filter(programme=programme).update(
+    grants = KeyGrant.objects.filter(programme=programme, group__in=ROTATED_GROUPS)
+    grants.filter(next_sealed_private_key__isnull=True).delete()
+    grants.update(sealed_private_key=F("next_sealed_private_key"), next_sealed_private_key=None)
+    GroupKey.objects.filter(programme=programme, group__in=ROTATED_GROUPS).update(
         public_key=F("next_public_key"), next_public_key=None
     )
     Programme.objects.filter(pk=programme.pk).update(key_generation=F("key_generation") + 1)

@@ -14,7 +14,7 @@ from safepassage.programmes import session_keys, team
 from safepassage.programmes.access import StaffRequest, staff_required
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
-from safepassage.programmes.roles import GROUP_LABELS, GROUPS, Role
+from safepassage.programmes.roles import GROUP_LABELS, GROUPS, ROTATED_GROUPS, Role
 from safepassage.programmes.services import programme_by_slug
 
 
@@ -78,7 +78,7 @@ def rotation(request: StaffRequest, slug: str) -> HttpResponse:
                 progress.remaining[group],
                 group in held,
             )
-            for group in GROUPS
+            for group in ROTATED_GROUPS
         ]
         if progress
         else [],

@@ -42,6 +42,8 @@ def _links(slug: str, roles: frozenset[Role]) -> list[tuple[str, str]]:
         links.append((_("Rewards"), reverse("aftercare:rewards", args=[slug])))
     if roles & {Role.RECEPTION, Role.AFTERCARE}:
         links.append((_("Exchange lists"), reverse("aftercare:exchange_lists", args=[slug])))
+    if Role.TRACING in roles:
+        links.append((_("Inquiries"), reverse("tracing-inquiries", args=[slug])))
     if Role.VOLUNTEER in roles:
         links.append((_("Volunteer service"), reverse("volunteer:candidates", args=[slug])))
     if Role.ADMIN in roles:

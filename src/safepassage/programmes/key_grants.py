@@ -14,10 +14,9 @@ from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.programmes import groupkeys, invitations, staff_keys, team
 from safepassage.programmes.groupkeys import Keyring
-from safepassage.programmes.models import (
-    Invitation,
-    Programme,
-)
+from safepassage.programmes.models import GroupKey, Invitation, Membership, Programme
+from safepassage.programmes.roles import FIELD_GROUPS
+from safepassage.vault import crypto
 
 
 @dataclass(frozen=True)
@@ -87,3 +86,39 @@ def grant_key(
         staff=user.pk,
         groups=sorted(giving),
     )
+
+
+class GroupKeyRefused(Exception):
+    """The new group's key cannot be made for that person; the message says why."""
+
+
+def make_for_first_holder(programme: Programme, group: str, holder: User) -> None:
+    """A field group added after the programme was created (the families group, issue #24):
+    its key pair is made and its private half sealed at once to one person whose roles read
+    it, who then grants it to the others in the web UI like any key. Run by the operator
+    (`safepassage grant-new-group`), as `create-programme` is: no admin can do it, so no admin
+    can hand himself or an account he made a key nobody else held."""
+    if group not in FIELD_GROUPS:
+        raise GroupKeyRefused(f"no field group {group!r}")
+    roles = set(
+        Membership.objects.filter(programme=programme, user=holder).values_list("role", flat=True)
+    )
+    if not roles & set(FIELD_GROUPS[group]):
+        raise GroupKeyRefused(
+            f"{holder.username} has no role in {programme.slug} that reads {group}"
+        )
+    with transaction.atomic():
+        if GroupKey.objects.select_for_update().filter(programme=programme, group=group).exists():
+            raise GroupKeyRefused(f"{programme.slug} has its {group} key already")
+        pair = crypto.new_keypair()
+        GroupKey.objects.create(programme=programme, group=group, public_key=pair.public)
+        staff_keys.grant(programme, holder, {group: pair.private})
+        log.record(
+            Action.GROUP_KEY_MADE,
+            log.SYSTEM,
+            programme_id=programme.pk,
+            group=group,
+            holder=holder.pk,
+        )
+    if hasattr(programme, "_group_keys"):
+        del programme._group_keys

@@ -16,6 +16,8 @@ class Role(models.TextChoices):
     # Volunteer service is kept apart from everything else (GC III Art. 130): only this role
     # sees its records, and it has no case queue of its own.
     VOLUNTEER = "volunteer", _("Volunteer-service officer")
+    # Answers relatives' inquiries (families/): reads inquiries and nothing of any case.
+    TRACING = "tracing", _("Tracing officer")
     ADMIN = "admin", _("Programme admin")
 
 
@@ -81,6 +83,8 @@ FIELD_GROUPS: dict[str, frozenset[Role]] = {
     "aftercare": frozenset({Role.AFTERCARE}),
     # Kept apart from everything else (GC III Art. 130).
     "volunteer": frozenset({Role.VOLUNTEER}),
+    # Relatives' inquiries: who asks, about whom, and what they wrote (families/).
+    "families": frozenset({Role.TRACING}),
 }
 GROUPS = tuple(FIELD_GROUPS)
 GROUP_LABELS = {
@@ -92,10 +96,14 @@ GROUP_LABELS = {
     "custody": _("custody"),
     "aftercare": _("after-care"),
     "volunteer": _("volunteer service"),
+    "families": _("families' inquiries"),
 }
 # Notes are sealed to their group's key directly; every other group's texts are encrypted
 # under a data key of the case for that group.
-CASE_KEY_GROUPS = tuple(group for group in GROUPS if group != "notes")
+CASE_KEY_GROUPS = tuple(group for group in GROUPS if group not in ("notes", "families"))
+# Not a case's: inquiries have data keys of their own, sealed to the families key. A key
+# rotation does not re-seal them yet, so it leaves the families key as it is (rekeying.py).
+ROTATED_GROUPS = tuple(group for group in GROUPS if group != "families")
 
 
 def readable_groups(roles: set[Role] | frozenset[Role]) -> list[str]:

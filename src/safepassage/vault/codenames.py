@@ -65,6 +65,17 @@ def lookup_hash(codename: str) -> bytes:
     ).digest()
 
 
+def inquiry_lookup_hash(codename: str) -> bytes:
+    """An inquirer's codename is a credential of another kind (issue #24): hashed apart, so
+    an inquiry's codename opens nothing on the applicant's side, nor the other way round."""
+    return blake2b(
+        normalise(codename).encode(),
+        key=settings.CODENAME_PEPPER,
+        person=b"sp-inquiry",
+        digest_size=32,
+    ).digest()
+
+
 def same_hash(a: crypto.Blob, b: crypto.Blob) -> bool:
     return hmac.compare_digest(bytes(a), bytes(b))
 

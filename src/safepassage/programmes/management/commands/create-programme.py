@@ -58,7 +58,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "Nobody would hold the keys of: "
                 f"{', '.join(uncovered)}. Add key holders whose roles read them "
-                "(for example reception, aftercare and volunteer)."
+                "(for example reception, aftercare, volunteer and tracing)."
             )
         try:
             with transaction.atomic():

@@ -1,0 +1,112 @@
+"""The inquirer API (issue #24), as intake/applicants.py is the applicant's: what the web, the
+bot and the operator's call form all use to take a relative's inquiry and to answer him.
+
+An answer must not be an oracle. The receipt is the same for every inquiry received in the
+same release period, and the answer is, byte for byte, the default one until the person asked
+about has been found among registered prisoners and has agreed to what may be said (the
+matching and his decision come later; until then everyone reads the default). Answers change
+only at fixed release moments (`FAMILIES_RELEASE_HOURS` apart, counted from a fixed epoch), so
+when one appears tells nothing either.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from safepassage.audit import log
+from safepassage.audit.actions import Action
+from safepassage.families.models import Inquiry
+from safepassage.lib import display
+from safepassage.lib.acts import Refused
+from safepassage.programmes.models import Programme
+from safepassage.vault import codenames, crypto
+
+INQUIRER = "inquirer"  # the audit log's actor for what an inquirer does
+MAX_SOUGHT = 3
+RELEASE_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+DEFAULT_ANSWER = gettext_lazy("We have no information we can share at this time.")
+
+
+class InquiryRefused(Refused):
+    """The inquiry cannot be taken; `reason` is safe to show him."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    codename: str
+    answer_by: date
+
+
+def _release_period() -> timedelta:
+    return timedelta(hours=settings.FAMILIES_RELEASE_HOURS)
+
+
+def next_release(after: datetime) -> datetime:
+    """The first release moment strictly after `after`."""
+    period = _release_period()
+    done = math.floor((after - RELEASE_EPOCH) / period)
+    return RELEASE_EPOCH + (done + 1) * period
+
+
+def answer_by(received_at: datetime) -> date:
+    """The day he is told to come back by: the release after the next one, so that at least
+    one full period is there to work his inquiry. The same for everyone in one period."""
+    return display.calendar_day(next_release(next_release(received_at)), display.applicant_zone())
+
+
+def submit_inquiry(
+    programme: Programme,
+    inquirer: dict[str, Any],
+    sought: list[dict[str, Any]],
+    *,
+    language: str,
+    now: datetime | None = None,
+) -> Receipt:
+    """Seal and store the inquiry, with its codename; the receipt is the same for all."""
+    now = now or timezone.now()
+    if not 1 <= len(sought) <= MAX_SOUGHT:
+        raise InquiryRefused(_("Ask about one to three people in one inquiry."))
+    families_key = programme.group_keys().get("families")
+    if families_key is None:
+        raise InquiryRefused(_("This programme does not take inquiries yet."))
+    data_key = crypto.new_data_key()
+    contents = {"inquirer": {**inquirer, "language": language}, "sought": sought}
+    codename = codenames.generate(language)
+    with transaction.atomic():
+        inquiry = Inquiry.objects.create(
+            programme=programme,
+            received_at=now,
+            lookup_hash=codenames.inquiry_lookup_hash(codename),
+            sealed_key=crypto.seal(bytes(families_key.public_key), data_key),
+            contents=crypto.encrypt_json(data_key, contents),
+        )
+        log.record(Action.FAMILIES_INQUIRY_RECEIVED, INQUIRER, programme_id=programme.pk)
+    return Receipt(codename=codename, answer_by=answer_by(inquiry.received_at))
+
+
+def find(codename: str) -> Inquiry | None:
+    return Inquiry.objects.filter(lookup_hash=codenames.inquiry_lookup_hash(codename)).first()
+
+
+def signed_in(inquiry_id: int | None) -> Inquiry | None:
+    return Inquiry.objects.filter(pk=inquiry_id or 0).first()
+
+
+def answer_of(inquiry: Inquiry) -> str:
+    """What he may read now. The same words for every inquiry until the person asked about
+    has agreed to more, and changed only at a release."""
+    return str(DEFAULT_ANSWER)
+
+
+def opened(inquiry: Inquiry, families_private_key: bytes) -> dict[str, Any]:
+    """What he asked, for a tracing officer's session (which holds the families key)."""
+    data_key = crypto.unseal(families_private_key, inquiry.sealed_key)
+    contents: dict[str, Any] = crypto.decrypt_json(data_key, inquiry.contents)
+    return contents

@@ -1,0 +1,81 @@
+"""The inquirer's pages on the applicant host (no JavaScript): ask, the receipt with the
+codename shown once, coming back with it, and the answer. Thin: each validates and calls the
+inquirer API (inquirers.py); the session is InquirerSession's."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.views.decorators.http import require_http_methods
+
+from safepassage.families import inquirers
+from safepassage.families.forms import CodenameForm, InquiryForm
+from safepassage.families.sessions import InquirerSession
+from safepassage.lib.acts import Refused
+from safepassage.programmes.services import programme_by_slug
+
+
+@require_http_methods(["GET", "POST"])
+def ask(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = programme_by_slug(slug)
+    if programme is None:
+        raise Http404
+    form = InquiryForm(request.POST or None, initial={"language": get_language()})
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            receipt = inquirers.submit_inquiry(
+                programme,
+                form.inquirer(),
+                form.sought(),
+                language=form.cleaned_data["language"],
+            )
+        except Refused as why:
+            error = why.reason
+        else:
+            InquirerSession(request).keep_receipt(receipt.codename)
+            return redirect("families:received", slug=programme.slug)
+    status = 400 if request.method == "POST" else 200
+    context = {"programme": programme, "form": form, "error": error}
+    return render(request, "families/ask.html", context, status=status)
+
+
+def received(request: HttpRequest, slug: str) -> HttpResponse:
+    """The same page for every inquiry received in one period, but for its codename."""
+    codename = InquirerSession(request).take_receipt()
+    if codename is None:
+        return redirect("families:enter")
+    context = {"codename": codename, "answer_by": inquirers.answer_by(timezone.now())}
+    return render(request, "families/received.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def enter(request: HttpRequest) -> HttpResponse:
+    form = CodenameForm(request.POST or None)
+    wrong = False
+    if request.method == "POST" and form.is_valid():
+        inquiry = inquirers.find(form.cleaned_data["codename"])
+        if inquiry is not None:
+            InquirerSession(request).sign_in(inquiry.pk)
+            return redirect("families:answer")
+        wrong = True
+    status = 400 if request.method == "POST" else 200
+    return render(request, "families/enter.html", {"form": form, "wrong": wrong}, status=status)
+
+
+def answer(request: HttpRequest) -> HttpResponse:
+    session = InquirerSession(request)
+    inquiry = inquirers.signed_in(session.inquiry_id)
+    if inquiry is None:
+        return redirect("families:enter")
+    context = {
+        "answer": inquirers.answer_of(inquiry),
+        "answer_by": inquirers.answer_by(inquiry.received_at),
+    }
+    return render(request, "families/answer.html", context)
+
+
+@require_http_methods(["POST"])
+def leave(request: HttpRequest) -> HttpResponse:
+    InquirerSession(request).sign_out()
+    return redirect("families:enter")
