@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("programmes", "0011_inquiries"),
+        ("programmes", "0011_tracing_role"),
     ]
 
     operations = [
