@@ -227,6 +227,9 @@ class ProbeSignal(models.Model):
         DURESS = "duress"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="probe_signals")
+    # The case's programme, kept on the signal so that the attention list shown on every
+    # staff page starts from the few open signals, not from the programme's cases (issue #25).
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=24, choices=Kind.choices)
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -248,9 +251,21 @@ class ProbeSignal(models.Model):
                 name="one_open_signal_per_kind",
             )
         ]
+        indexes = [
+            models.Index(
+                fields=["programme", "created_at"],
+                condition=models.Q(cleared_at__isnull=True),
+                name="open_probe_signals",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.case}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.programme_id is None:  # every writer names the case; its programme follows
+            self.programme_id = self.case.programme_id
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class CampaignCount(models.Model):

@@ -205,7 +205,7 @@ def _raise_automatic_signals(case: Case) -> None:
 def open_probe_signals(programme_ids: list[int], limit: int = 50) -> QuerySet[ProbeSignal]:
     """Uncleared probe signals (duress first), oldest first: they wait for a verifier."""
     return (
-        ProbeSignal.objects.filter(case__programme_id__in=programme_ids, cleared_at__isnull=True)
+        ProbeSignal.objects.filter(programme_id__in=programme_ids, cleared_at__isnull=True)
         .select_related("case")
         .order_by(
             models.Case(models.When(kind=ProbeSignal.Kind.DURESS, then=0), default=1),
