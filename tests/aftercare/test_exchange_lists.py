@@ -47,7 +47,7 @@ def every_list(world) -> list[str]:
             if fmt == "csv":
                 texts.append(exchange_lists.as_csv(rows))
             else:
-                pdf = exchange_lists.as_pdf(rows, world.programme, timezone.now(), "ru")
+                pdf = exchange_lists.as_pdf(rows, timezone.now(), "ru")
                 pages = PdfReader(io.BytesIO(pdf)).pages
                 texts.append(" ".join(page.extract_text() for page in pages))
     return texts

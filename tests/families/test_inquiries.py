@@ -123,7 +123,9 @@ def test_only_the_tracing_officer_reads_inquiries_and_he_opens_no_case(world, st
     tracer = staff_client(Role.TRACING)
     page = tracer.get(url).content.decode()
     assert "Иванов Сергей Петрович, 1994" in page
-    assert "мама Галя" in page
+    assert text_of(page, f"inquiry-{Inquiry.objects.get().pk}").endswith(
+        "мама Галя (Мать), Тамбовская область Иванов Сергей Петрович, 1994"
+    )
     (inquiry,) = Inquiry.objects.all()
     assert audit_entries("families.inquiries_read") == [
         (f"staff:{world.staff[Role.TRACING].pk}", {"inquiries": [inquiry.pk]})

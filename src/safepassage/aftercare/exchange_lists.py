@@ -116,7 +116,7 @@ def as_csv(rows: list[Row]) -> str:
     return out.getvalue()
 
 
-def as_pdf(rows: list[Row], programme: Programme, now: datetime, language: str) -> bytes:
+def as_pdf(rows: list[Row], now: datetime, language: str) -> bytes:
     """A4 landscape, one line per person, with the bundled DejaVu font (Cyrillic)."""
     with translation.override(language):
         pdf = FPDF(orientation="L", unit="mm", format="A4")

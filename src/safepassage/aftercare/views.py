@@ -43,11 +43,8 @@ def _rights_before_a_pathway() -> list[dict[str, Any]]:
     statements are shown; the public page has every language."""
     shown = []
     for language in ("ru", "en"):
+        sections = lib_rights.read_in(language, lib_rights.BEFORE_A_PATHWAY)
         with translation.override(language):
-            sections = [
-                {"key": s.key, "title": str(s.title), "paragraphs": [str(p) for p in s.paragraphs]}
-                for s in lib_rights.BEFORE_A_PATHWAY
-            ]
             shown.append(
                 {
                     "language": language,
@@ -279,7 +276,7 @@ def exchange_lists(request: StaffRequest, slug: str) -> HttpResponse:
             body: str | bytes = "\ufeff" + exchange.as_csv(rows)
             content_type = "text/csv; charset=utf-8"
         else:
-            body = exchange.as_pdf(rows, programme, now, get_language() or "ru")
+            body = exchange.as_pdf(rows, now, get_language() or "ru")
             content_type = "application/pdf"
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = (

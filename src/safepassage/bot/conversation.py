@@ -553,8 +553,8 @@ def _rights_text() -> str:
         _("Version of %(version)s. The sources below were checked on that day.")
         % {"version": lib_rights.version_label()},
     ]
-    for section in lib_rights.SECTIONS:
-        lines += ["", str(section.title), *(str(p) for p in section.paragraphs)]
+    for section in lib_rights.read_in(translation.get_language() or "ru"):
+        lines += ["", section.title, *section.paragraphs]
     lines += ["", str(_("Sources")), *(f"• {source}" for source in lib_rights.SOURCES)]
     return "\n".join(lines)
 

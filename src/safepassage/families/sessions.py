@@ -3,8 +3,11 @@ every key it keeps, as intake/sessions.ApplicantSession does the applicant's. Bo
 sealed under the cookie (vault/sessions.py): the session row in the database says neither
 which inquiry is open in it nor what its codename is."""
 
+from datetime import date
+
 from django.http import HttpRequest
 
+from safepassage.families.inquirers import Receipt
 from safepassage.vault.sessions import SessionStore, store_of
 
 INQUIRY, RECEIPT = "inquiry", "inquiry-receipt"
@@ -14,14 +17,19 @@ class InquirerSession:
     def __init__(self, request: HttpRequest) -> None:
         self._store: SessionStore = store_of(request)
 
-    def keep_receipt(self, codename: str) -> None:
-        """The codename, for the one page after the form that shows it."""
-        self._store.put_secret(RECEIPT, codename.encode())
+    def keep_receipt(self, receipt: Receipt) -> None:
+        """The codename and its date, for the one page after the form that shows them."""
+        self._store.put_secret(
+            RECEIPT, f"{receipt.answer_by.isoformat()}|{receipt.codename}".encode()
+        )
 
-    def take_receipt(self) -> str | None:
+    def take_receipt(self) -> Receipt | None:
         sealed = self._store.get_secret(RECEIPT)
         self._store.drop_secret(RECEIPT)
-        return None if sealed is None else sealed.decode()
+        if sealed is None:
+            return None
+        day, codename = sealed.decode().split("|", 1)
+        return Receipt(codename=codename, answer_by=date.fromisoformat(day))
 
     def sign_in(self, inquiry_id: int) -> None:
         self._store.cycle_key()

@@ -9,10 +9,12 @@ from django.db import transaction
 from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.families import inquirers
+from safepassage.families.forms import RELATIONSHIPS
 from safepassage.families.models import Inquiry
 from safepassage.programmes.models import Programme
 
 PER_PAGE = 50
+RELATIONSHIP_LABELS = dict(RELATIONSHIPS)
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,11 @@ class ShownInquiry:
     inquiry: Inquiry
     inquirer: dict[str, Any]
     sought: list[dict[str, Any]]
+
+    @property
+    def relationship(self) -> str:
+        """Who he is to the soldier, in words (never the stored code)."""
+        return str(RELATIONSHIP_LABELS.get(self.inquirer.get("relationship", ""), ""))
 
 
 @transaction.atomic

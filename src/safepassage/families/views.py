@@ -4,7 +4,6 @@ inquirer API (inquirers.py); the session is InquirerSession's."""
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
@@ -33,7 +32,7 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
         except Refused as why:
             error = why.reason
         else:
-            InquirerSession(request).keep_receipt(receipt.codename)
+            InquirerSession(request).keep_receipt(receipt)
             return redirect("families:received", slug=programme.slug)
     status = 400 if request.method == "POST" else 200
     context = {"programme": programme, "form": form, "error": error}
@@ -42,10 +41,10 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
 
 def received(request: HttpRequest, slug: str) -> HttpResponse:
     """The same page for every inquiry received in one period, but for its codename."""
-    codename = InquirerSession(request).take_receipt()
-    if codename is None:
+    receipt = InquirerSession(request).take_receipt()
+    if receipt is None:
         return redirect("families:enter")
-    context = {"codename": codename, "answer_by": inquirers.answer_by(timezone.now())}
+    context = {"codename": receipt.codename, "answer_by": receipt.answer_by}
     return render(request, "families/received.html", context)
 
 

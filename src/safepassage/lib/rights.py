@@ -12,6 +12,7 @@ sources and a native speaker reads each language (docs/LANGUAGES.md).
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -122,6 +123,22 @@ SOURCES = (
         "Federation against Ukraine», March 2023."
     ),
 )
+
+
+@dataclass(frozen=True)
+class ReadSection:
+    """A section as read in one language: plain text, no longer lazy."""
+
+    key: str
+    title: str
+    paragraphs: list[str]
+
+
+def read_in(language: str, sections: tuple[Section, ...] = SECTIONS) -> list[ReadSection]:
+    """`sections` as plain text in `language`, for a page or a chat in another language than
+    the request's (the after-care page shows them in his, the bot in the chat's)."""
+    with translation.override(language):
+        return [ReadSection(s.key, str(s.title), [str(p) for p in s.paragraphs]) for s in sections]
 
 
 def version_label() -> str:
