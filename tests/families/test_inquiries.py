@@ -65,7 +65,7 @@ def test_a_mother_asks_in_russian_and_reads_the_receipt_and_the_default_answer(w
     page = mother.get("/ru/family/answer/").content.decode()
     assert text_of(page, "answer") == "Сейчас у нас нет сведений, которыми мы можем поделиться."
     assert text_of(page, "answer-by") == (
-        "Ответы даются здесь, все сразу, в назначенное время; вернитесь до 12.12.2026."
+        "Ответы даются здесь, все сразу, в назначенное время; вернитесь до 09.12.2026."
     )
     assert "никогда не просим денег" in text_of(page, "families-notice")
     assert audit_entries("families.inquiry_received") == [("inquirer", {})]

@@ -61,6 +61,11 @@ def answer_by(received_at: datetime) -> date:
     return display.calendar_day(next_release(next_release(received_at)), display.applicant_zone())
 
 
+def next_release_day(now: datetime) -> date:
+    """The day the next answers appear, as his answer page says: the same for everyone."""
+    return display.calendar_day(next_release(now), display.applicant_zone())
+
+
 def submit_inquiry(
     programme: Programme,
     inquirer: dict[str, Any],
