@@ -11,7 +11,8 @@ from django.utils import timezone
 from safepassage.aftercare import consents, exchange_lists, rewards
 from safepassage.audit import log
 from safepassage.cases import applicant_writers, casework, retention, sign_ins
-from safepassage.families import inquirers, tracing
+from safepassage.families import inquirers, matching, tracing
+from safepassage.families.models import Inquiry
 from safepassage.passage import duress, notices, outcomes, planning, plans
 from safepassage.passage.models import Crossing
 from safepassage.programmes import invitations, team
@@ -78,6 +79,19 @@ def registered(world, front, client):
     register(world, case)
     case.refresh_from_db()
     return case
+
+
+def asked_about(world, front, client):
+    """A registered prisoner, indexed for tracing, and an inquiry about him: (inquiry, him)."""
+    case = registered(world, front, client)
+    inquirers.submit_inquiry(
+        world.programme,
+        {"relationship": "mother", "inquirer_name": "мама"},
+        [{"surname": "Жуковская", "first_name": "Аркадий", "born": "1994"}],
+        language="ru",
+    )
+    matching.index_waiting(world.programme, world.keyring["families"])
+    return Inquiry.objects.get().pk, case.prisoner.pk
 
 
 def on_the_lists(world, front, client):
@@ -341,6 +355,25 @@ WRITERS = [
         ),
         lambda w, f, _: tracing.latest_inquiries(
             w.programme, user=w.staff[Role.TRACING], key=w.keyring["families"]
+        ),
+    ),
+    (
+        "an inquiry's candidates viewed",
+        asked_about,
+        lambda w, f, asked: tracing.inquiry_with_candidates(
+            w.programme, asked[0], user=w.staff[Role.TRACING], key=w.keyring["families"]
+        ),
+    ),
+    (
+        "match confirmed",
+        asked_about,
+        lambda w, f, asked: tracing.confirm_match(
+            w.programme,
+            asked[0],
+            sought=1,
+            prisoner_id=asked[1],
+            user=w.staff[Role.TRACING],
+            key=w.keyring["families"],
         ),
     ),
     (

@@ -60,8 +60,13 @@ def main() -> int:
             for msgid in sorted(catalogued - in_code)
         ]
         mo = polib.mofile(str(LOCALE / language / "LC_MESSAGES/django.mo"))
-        compiled = {e.msgid: e.msgstr for e in mo}
-        stale = [e.msgid for e in po.translated_entries() if compiled.get(e.msgid) != e.msgstr]
+        # Keyed by context too: "Inquiry" a case state and "Inquiry" a relative's are two.
+        compiled = {(e.msgctxt, e.msgid): e.msgstr for e in mo}
+        stale = [
+            e.msgid
+            for e in po.translated_entries()
+            if compiled.get((e.msgctxt, e.msgid)) != e.msgstr
+        ]
         failures += [
             f"{language}: .mo is stale for {msgid!r} (run make messages)" for msgid in stale
         ]

@@ -203,6 +203,16 @@ urlpatterns = [
         path("staff/", include(volunteer_patterns)),
         path("staff/p/<slug:slug>/audit/", audit_views.browse, name="audit-browse"),
         path("staff/p/<slug:slug>/inquiries/", tracing_views.inquiries, name="tracing-inquiries"),
+        path(
+            "staff/p/<slug:slug>/inquiries/<int:inquiry_id>/",
+            tracing_views.inquiry,
+            name="tracing-inquiry",
+        ),
+        path(
+            "staff/p/<slug:slug>/inquiries/<int:inquiry_id>/confirm/",
+            tracing_views.confirm,
+            name="tracing-confirm",
+        ),
         path("", include(intake_patterns)),
         path("", include(families_patterns)),
     ),

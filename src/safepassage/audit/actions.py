@@ -90,6 +90,14 @@ class Action(models.TextChoices):
     AFTERCARE_EXCHANGE_LIST = "aftercare.exchange_list", _("Exchange list produced")
     FAMILIES_INQUIRY_RECEIVED = "families.inquiry_received", _("A relative's inquiry received")
     FAMILIES_INQUIRIES_READ = "families.inquiries_read", _("Relatives' inquiries read")
+    FAMILIES_CANDIDATES_VIEWED = (
+        "families.candidates_viewed",
+        _("An inquiry's candidates among prisoners viewed"),
+    )
+    FAMILIES_MATCH_CONFIRMED = (
+        "families.match_confirmed",
+        _("A prisoner confirmed as the one asked about"),
+    )
     AFTERCARE_CONSENTS_READ = "aftercare.consents_read", _("Consents read")
     AFTERCARE_CLAIMS_READ = "aftercare.claims_read", _("Reward claims read")
     AFTERCARE_CLAIM_OPENED = "aftercare.claim_opened", _("Reward claim opened")

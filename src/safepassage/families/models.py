@@ -1,8 +1,13 @@
 """A relative's inquiry about a soldier (issue #24): everything he typed is one ciphertext under
 the inquiry's own data key, itself sealed to the programme's families key, which only tracing
 officers hold. What stays in plain is the programme, the day it came and the keyed hash of
-its codename, a credential of its own kind (vault/codenames.inquiry_lookup_hash)."""
+its codename, a credential of its own kind (vault/codenames.inquiry_lookup_hash).
 
+Matching (families/matching.py) reads tracing copies of registered prisoners, sealed to the
+same families key, through coarse blind indexes; a tracing officer's confirmation is a Match.
+"""
+
+from django.conf import settings
 from django.db import models
 
 from safepassage.programmes.models import Programme
@@ -23,3 +28,74 @@ class Inquiry(models.Model):
 
     def __str__(self) -> str:
         return f"inquiry {self.pk}"
+
+
+class TracingCopy(models.Model):
+    """What tracing may read of one registered prisoner, to match inquiries against: his
+    names, father's first name, date and place of birth, sealed to the families key when he
+    is registered (reception sends them, families/receivers.py). Only registered prisoners
+    have one, so no one who applied and has not crossed can ever be a candidate."""
+
+    prisoner = models.OneToOneField(
+        "reception.Prisoner", on_delete=models.CASCADE, related_name="tracing_copy"
+    )
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE)
+    sealed = models.BinaryField()
+    # Null until a tracing officer's session has computed its blind indexes.
+    indexed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["programme"],
+                condition=models.Q(indexed_at__isnull=True),
+                name="tracing_copy_to_index",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"tracing copy {self.pk}"
+
+
+class TracingIndex(models.Model):
+    """A families blind index: a keyed digest of a coarse name key (families/names.bucket),
+    truncated to FAMILIES_INDEX_BITS so that each digest is shared by several prisoners and a
+    hit proves no one's presence; candidates are the copies behind the digests an inquiry
+    gives, opened and scored in the tracing officer's session."""
+
+    class Kind(models.TextChoices):
+        SURNAME = "surname"
+        GIVEN_YEAR = "given"  # first name and year of birth: a misspelt surname still finds him
+
+    copy = models.ForeignKey(TracingCopy, on_delete=models.CASCADE, related_name="indexes")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    digest = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["programme", "kind", "digest"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} index of {self.copy}"
+
+
+class Match(models.Model):
+    """A tracing officer's confirmation that one person an inquiry asks about (`sought`, his
+    place in the inquiry) is this registered prisoner. What the inquirer then learns is the
+    prisoner's decision, not this."""
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="matches")
+    sought = models.PositiveSmallIntegerField()
+    prisoner = models.ForeignKey("reception.Prisoner", on_delete=models.CASCADE, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["inquiry", "sought"], name="one_match_per_sought")
+        ]
+
+    def __str__(self) -> str:
+        return f"match of {self.inquiry}, person {self.sought}"

@@ -1,16 +1,19 @@
-"""What a tracing officer reads, each read audited in the same transaction."""
+"""What a tracing officer reads and confirms, each read and act audited in its transaction."""
 
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.timezone import now
+from django.utils.translation import gettext as _
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
-from safepassage.families import inquirers
+from safepassage.families import inquirers, matching
 from safepassage.families.forms import RELATIONSHIPS
-from safepassage.families.models import Inquiry
+from safepassage.families.models import Inquiry, Match
+from safepassage.lib.acts import Refused
 from safepassage.programmes.models import Programme
 
 PER_PAGE = 50
@@ -43,3 +46,112 @@ def latest_inquiries(programme: Programme, *, user: User, key: bytes) -> list[Sh
         inquiries=[s.inquiry.pk for s in shown],
     )
     return shown
+
+
+class TracingRefused(Refused):
+    """The step cannot be taken; `reason` is safe to show the tracing officer."""
+
+
+@dataclass(frozen=True)
+class SoughtPerson:
+    """One person an inquiry asks about, with his candidates or his confirmed match."""
+
+    number: int  # his place in the inquiry, from 1
+    asked: dict[str, Any]
+    candidates: list[matching.Candidate]
+    match: Match | None
+
+    @property
+    def rows(self) -> list[tuple[Any, str, list[tuple[str, Any]]]]:
+        """Field by field: its name, what was asked, and each candidate's value beside how
+        it agrees, for the side-by-side table."""
+        if not self.candidates:
+            return []
+        return [
+            (
+                field.label,
+                field.asked,
+                [
+                    (c.fields[n].registered, matching.agreement(c.fields[n].score))
+                    for c in self.candidates
+                ],
+            )
+            for n, field in enumerate(self.candidates[0].fields)
+        ]
+
+
+@dataclass(frozen=True)
+class InquiryWithCandidates:
+    shown: ShownInquiry
+    people: list[SoughtPerson]
+    waiting: int  # registered prisoners not yet indexed, so not yet candidates
+
+
+def _inquiry(programme: Programme, inquiry_id: int) -> Inquiry:
+    inquiry = Inquiry.objects.filter(programme=programme, pk=inquiry_id).first()
+    if inquiry is None:
+        raise TracingRefused(_("No such inquiry."))
+    return inquiry
+
+
+def inquiry_with_candidates(
+    programme: Programme, inquiry_id: int, *, user: User, key: bytes
+) -> InquiryWithCandidates:
+    """An inquiry side by side with the registered prisoners most like each person it asks
+    about; which candidates he was shown is audited in the same transaction."""
+    waiting = matching.index_waiting(programme, key)
+    inquiry = _inquiry(programme, inquiry_id)
+    contents = inquirers.opened(inquiry, key)
+    matches = {m.sought: m for m in inquiry.matches.select_related("confirmed_by")}
+    people = []
+    for number, asked in enumerate(contents["sought"], start=1):
+        found = [] if number in matches else matching.candidates(programme, asked, key)
+        people.append(SoughtPerson(number, asked, found, matches.get(number)))
+    with transaction.atomic():
+        log.record(
+            Action.FAMILIES_CANDIDATES_VIEWED,
+            log.staff_actor(user),
+            programme_id=programme.pk,
+            inquiry=inquiry.pk,
+            candidates=[[c.prisoner_id for c in person.candidates] for person in people],
+        )
+    shown = ShownInquiry(inquiry, contents["inquirer"], contents["sought"])
+    return InquiryWithCandidates(shown, people, waiting)
+
+
+def confirm_match(
+    programme: Programme,
+    inquiry_id: int,
+    *,
+    sought: int,
+    prisoner_id: int,
+    user: User,
+    key: bytes,
+) -> Match:
+    """A tracing officer confirms that person `sought` of the inquiry is this prisoner. Only a
+    candidate matching shows him can be confirmed, so the confirmation cannot be used to
+    reach into the register."""
+    inquiry = _inquiry(programme, inquiry_id)
+    people = inquirers.opened(inquiry, key)["sought"]
+    if not 1 <= sought <= len(people):
+        raise TracingRefused(_("No such person in this inquiry."))
+    shown = {c.prisoner_id for c in matching.candidates(programme, people[sought - 1], key)}
+    if prisoner_id not in shown:
+        raise TracingRefused(_("That prisoner is not among this person's candidates."))
+    with transaction.atomic():
+        match, created = Match.objects.get_or_create(
+            inquiry=inquiry,
+            sought=sought,
+            defaults={"prisoner_id": prisoner_id, "confirmed_by": user, "confirmed_at": now()},
+        )
+        if not created:
+            raise TracingRefused(_("This person's match is already confirmed."))
+        log.record(
+            Action.FAMILIES_MATCH_CONFIRMED,
+            log.staff_actor(user),
+            programme_id=programme.pk,
+            inquiry=inquiry.pk,
+            sought=sought,
+            prisoner=prisoner_id,
+        )
+    return match

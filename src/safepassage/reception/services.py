@@ -35,6 +35,10 @@ from safepassage.vault import crypto
 
 RECEPTION_ROLES = frozenset({Role.RECEPTION})
 
+# Sent inside the transaction that registers a prisoner or corrects his particulars, with
+# the particulars in plain: families seals what tracing may match inquiries against.
+prisoner_registered = Signal()  # prisoner=, particulars=
+
 
 class ReceptionRefused(Refused):
     """The step cannot be taken; `reason` is safe to show the officer."""
@@ -114,6 +118,7 @@ def register(
         )
         if case.state == State.RECEIVED:
             transitions.perform(case, "register", roles=RECEPTION_ROLES, actor=actor)
+        prisoner_registered.send(sender=Prisoner, prisoner=prisoner, particulars=record)
     return prisoner
 
 
