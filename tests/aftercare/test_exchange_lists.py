@@ -116,7 +116,7 @@ def test_an_exchange_in_custody_closes_his_choice_and_no_later_list_names_him(wo
     reception.add_event(
         case,
         kind="exchange",
-        occurred_on=timezone.localdate(),
+        occurred_on=reception.local_day(timezone.now()),  # his day where he is held
         place="",
         details="",
         user=reception_officer,
