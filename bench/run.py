@@ -11,9 +11,10 @@ synchronous=FULL) started for the run, with the load generator (load.py) in anot
   server by default; skipped, and said so in the results, when there is none);
 - the staff console with BENCH_CASES (default 1,000,000) bulk-generated encrypted cases:
   p95 of the queue, a case search and the staff home with its counters.
-In-process: the same intake and login without HTTP, one staff-password derivation, and the
+In-process: the same intake and login without HTTP, one staff-password derivation, the
 planner at 10,000 cases × 200 sectors × 14 windows (bench/planner.py) against a greedy
-baseline.
+baseline, and matching one relative's inquiry against 100,000 registered prisoners against
+one bare blind-index look-up (bench/tracing_match.py).
 
 Results are printed and written to bench/results/latest.json. Not part of `make test`.
 BENCH_SECONDS (default 15) sets each HTTP round; BENCH_N (200) the in-process samples.
@@ -66,6 +67,7 @@ def summary(samples: list[float]) -> dict[str, float]:
 def in_process() -> dict:
     setup_django()
     import planner as planner_bench
+    import tracing_match
     from django.conf import settings
     from django.db import connection, transaction
 
@@ -135,6 +137,7 @@ def in_process() -> dict:
         "leaflets": leaflets_made,
         "pacing": paced,
         "key_rotation": rotation,
+        "families_matching": tracing_match.run(),
     }
 
 

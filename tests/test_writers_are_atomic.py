@@ -2,6 +2,7 @@
 change is left behind (issue #15, point 3). The audit append is made to fail, the writer is
 called, and every table is compared row by row with what it held before."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,7 +12,7 @@ from django.utils import timezone
 from safepassage.aftercare import consents, exchange_lists, rewards
 from safepassage.audit import log
 from safepassage.cases import applicant_writers, casework, retention, sign_ins
-from safepassage.families import inquirers, matching, tracing
+from safepassage.families import decisions, inquirers, matching, releases, tracing
 from safepassage.families.models import Inquiry
 from safepassage.passage import duress, notices, outcomes, planning, plans
 from safepassage.passage.models import Crossing
@@ -92,6 +93,36 @@ def asked_about(world, front, client):
     )
     matching.index_waiting(world.programme, world.keyring["families"])
     return Inquiry.objects.get().pk, case.prisoner.pk
+
+
+def confirmed(world, front, client):
+    """A tracing officer confirmed the inquiry's match: the match."""
+    inquiry_id, prisoner_id = asked_about(world, front, client)
+    return tracing.confirm_match(
+        world.programme,
+        inquiry_id,
+        sought=1,
+        prisoner_id=prisoner_id,
+        user=world.staff[Role.TRACING],
+        key=world.keyring["families"],
+    )
+
+
+def he_agreed(world, front, client):
+    match = confirmed(world, front, client)
+    decide(world, match)
+    return match
+
+
+def decide(world, match):
+    return decisions.record_decision(
+        match.prisoner.case,
+        match.pk,
+        kind="share",
+        language="ru",
+        words="",
+        **staff(world, Role.RECEPTION),
+    )
 
 
 def on_the_lists(world, front, client):
@@ -375,6 +406,19 @@ WRITERS = [
             user=w.staff[Role.TRACING],
             key=w.keyring["families"],
         ),
+    ),
+    (
+        "who asked read by his officer",
+        confirmed,
+        lambda w, f, match: decisions.relatives_asking(
+            match.prisoner.case, **staff(w, Role.RECEPTION)
+        ),
+    ),
+    ("his decision recorded", confirmed, lambda w, f, match: decide(w, match)),
+    (
+        "answers released",
+        he_agreed,
+        lambda w, f, _: releases.release_answers(timezone.now() + timedelta(days=4)),
     ),
     (
         "own session ended",

@@ -14,30 +14,12 @@ from safepassage.families.models import Inquiry, Match, TracingCopy, TracingInde
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
 from tests.conftest import audit_entries, refusal, submit, text_of
+from tests.families.conftest import registered_as
 from tests.families.test_inquiries import ask
 from tests.fixtures.prisoners import MANDATORY_ANSWERS, received_case
 from tests.test_data_at_rest import database_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-def registered_as(world, front, born: date, **particulars: str):
-    """A man taken through the real crossing and registered with these particulars."""
-    case = received_case(world, front, Client())
-    answers = {**MANDATORY_ANSWERS, **particulars, "date_of_birth": born}
-    return reception.register(
-        case, answers, user=world.staff[Role.RECEPTION], keyring=world.keyring
-    )
-
-
-@pytest.fixture
-def ivanov(world, front):
-    """Иванов Сергей Петрович, born 12 March 1994, and a namesake who is not him."""
-    him = registered_as(
-        world, front, date(1994, 3, 12), surname="Иванов", first_names="Сергей Петрович"
-    )
-    registered_as(world, front, date(1990, 6, 1), surname="Иванов", first_names="Олег Иванович")
-    return him
 
 
 def found_for(world, **asked: str) -> list[int]:
@@ -242,3 +224,14 @@ def test_a_patronymic_agrees_with_his_fathers_first_name():
 )
 def test_a_birth_is_read_as_people_write_it(written, year, day):
     assert matching.born(written) == matching.Born(year, day)
+
+
+def test_a_prisoner_registered_before_families_gets_his_copy_at_a_custody_holders_sign_in(
+    world, ivanov, staff_client
+):
+    TracingCopy.objects.all().delete()  # as if registered before this version
+    staff_client(Role.TRACING)  # the families key alone does not read his particulars
+    assert not TracingCopy.objects.exists()
+    staff_client(Role.AFTERCARE)
+    assert TracingCopy.objects.count() == 2
+    assert found_for(world, surname="Иванов", first_name="Сергей", born="1994") == [ivanov.pk]

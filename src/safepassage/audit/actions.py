@@ -98,6 +98,15 @@ class Action(models.TextChoices):
         "families.match_confirmed",
         _("A prisoner confirmed as the one asked about"),
     )
+    FAMILIES_RELATIVES_READ = (
+        "families.relatives_read",
+        _("Who asked about a prisoner read, to put it to him"),
+    )
+    FAMILIES_DECISION_RECORDED = (
+        "families.decision_recorded",
+        _("A prisoner's decision about a relative's inquiry recorded"),
+    )
+    FAMILIES_ANSWERS_RELEASED = "families.answers_released", _("Answers to relatives released")
     AFTERCARE_CONSENTS_READ = "aftercare.consents_read", _("Consents read")
     AFTERCARE_CLAIMS_READ = "aftercare.claims_read", _("Reward claims read")
     AFTERCARE_CLAIM_OPENED = "aftercare.claim_opened", _("Reward claim opened")

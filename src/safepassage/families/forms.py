@@ -1,5 +1,6 @@
 """The inquiry form: who asks and about whom. Never a telephone number, an e-mail, a bank
-detail or a document number of the inquirer: the form has no field for them."""
+detail or a document number of the inquirer: the form has no field for them. And the form on
+which the prisoner's officer records what he decided."""
 
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from safepassage.families.inquirers import MAX_SOUGHT
+from safepassage.families.models import Decision
 from safepassage.lib.textinput import TextAreaField, TextField
 
 RELATIONSHIPS = [
@@ -96,3 +98,23 @@ class InquiryForm(forms.Form):
 
 class CodenameForm(forms.Form):
     codename = TextField(label=_("Your inquiry's codename"), max_length=200)
+
+
+class DecisionForm(forms.Form):
+    """What the prisoner decided one inquirer may learn, as his officer records it."""
+
+    match = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    kind = forms.ChoiceField(
+        label=_("What he decided"), choices=Decision.Kind.choices, widget=forms.RadioSelect
+    )
+    language = forms.ChoiceField(
+        label=_("The language he read the statement in"),
+        choices=settings.LANGUAGES,
+        initial="ru",
+    )
+    words = TextAreaField(
+        label=_("In his own words (optional)"),
+        max_length=1000,
+        required=False,
+        help_text=_("For instance «my mother is dead» or «I do not know this person»."),
+    )

@@ -3,10 +3,9 @@ bot and the operator's call form all use to take a relative's inquiry and to ans
 
 An answer must not be an oracle. The receipt is the same for every inquiry received in the
 same release period, and the answer is, byte for byte, the default one until the person asked
-about has been found among registered prisoners and has agreed to what may be said (the
-matching and his decision come later; until then everyone reads the default). Answers change
-only at fixed release moments (`FAMILIES_RELEASE_HOURS` apart, counted from a fixed epoch), so
-when one appears tells nothing either.
+about has been found among registered prisoners (matching.py) and has agreed to what may be
+said (decisions.py). Answers change only at fixed release moments (`FAMILIES_RELEASE_HOURS`
+apart, counted from a fixed epoch: releases.py), so when one appears tells nothing either.
 """
 
 import math
@@ -32,6 +31,18 @@ INQUIRER = "inquirer"  # the audit log's actor for what an inquirer does
 MAX_SOUGHT = 3
 RELEASE_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 DEFAULT_ANSWER = gettext_lazy("We have no information we can share at this time.")
+ABOUT = {
+    "1": gettext_lazy("About the first person you asked about:"),
+    "2": gettext_lazy("About the second person you asked about:"),
+    "3": gettext_lazy("About the third person you asked about:"),
+}
+RUNGS = {
+    "registered": gettext_lazy(
+        "he is alive and registered as a prisoner of war; his details go to the ICRC Central "
+        "Tracing Agency."
+    ),
+    "exchanged": gettext_lazy("he was released in an exchange."),
+}
 
 
 class InquiryRefused(Refused):
@@ -44,13 +55,13 @@ class Receipt:
     answer_by: date
 
 
-def _release_period() -> timedelta:
+def release_period() -> timedelta:
     return timedelta(hours=settings.FAMILIES_RELEASE_HOURS)
 
 
 def next_release(after: datetime) -> datetime:
     """The first release moment strictly after `after`."""
-    period = _release_period()
+    period = release_period()
     done = math.floor((after - RELEASE_EPOCH) / period)
     return RELEASE_EPOCH + (done + 1) * period
 
@@ -104,10 +115,14 @@ def signed_in(inquiry_id: int | None) -> Inquiry | None:
     return Inquiry.objects.filter(pk=inquiry_id or 0).first()
 
 
-def answer_of(inquiry: Inquiry) -> str:
-    """What he may read now. The same words for every inquiry until the person asked about
-    has agreed to more, and changed only at a release."""
-    return str(DEFAULT_ANSWER)
+def answer_of(inquiry: Inquiry) -> list[str]:
+    """What he may read now, as of the last release: the same one line for every inquiry
+    until a person asked about has agreed to more."""
+    if not inquiry.released:
+        return [str(DEFAULT_ANSWER)]
+    return [
+        f"{ABOUT[number]} {RUNGS[inquiry.released[number]]}" for number in sorted(inquiry.released)
+    ]
 
 
 def opened(inquiry: Inquiry, families_private_key: bytes) -> dict[str, Any]:

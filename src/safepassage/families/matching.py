@@ -25,9 +25,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from safepassage.cases import dossier
 from safepassage.families import names
-from safepassage.families.models import TracingCopy, TracingIndex
+from safepassage.families.models import Match, TracingCopy, TracingIndex
 from safepassage.lib import display
+from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
 from safepassage.reception.models import Prisoner
 from safepassage.vault import crypto
@@ -60,9 +62,34 @@ def keep_tracing_copy(prisoner: Prisoner, particulars: dict[str, Any]) -> None:
         TracingCopy.objects.filter(pk=copy.pk).update(sealed=sealed, indexed_at=None)
 
 
-def destroy_tracing_copy(case_id: int) -> None:
-    """The case is crypto-shredded: his tracing copy goes with it."""
+def copy_the_registered(programme_id: int, keyring: Keyring, limit: int = 500) -> int:
+    """Tracing copies for prisoners registered before families existed, made at the sign-in
+    of someone who holds the custody key (the only key that reads their particulars), a
+    bounded batch at a time. Returns how many."""
+    if "custody" not in keyring:
+        return 0
+    waiting = Prisoner.objects.filter(
+        case__programme_id=programme_id,
+        registered_at__isnull=False,
+        case__shredded_at__isnull=True,
+        tracing_copy__isnull=True,
+    ).select_related("case__programme")[:limit]
+    made = 0
+    for prisoner in waiting:
+        key = dossier.case_key(prisoner.case, keyring, "custody")
+        if key is None or prisoner.particulars is None:
+            continue
+        with transaction.atomic():
+            keep_tracing_copy(prisoner, crypto.decrypt_json(key, prisoner.particulars))
+        made += 1
+    return made
+
+
+def destroy_what_tracing_holds(case_id: int) -> None:
+    """The case is crypto-shredded: his tracing copy goes with it, and so do the matches to
+    him (who asked, sealed to the custody key, and his decisions)."""
     TracingCopy.objects.filter(prisoner__case_id=case_id).delete()
+    Match.objects.filter(prisoner__case_id=case_id).delete()
 
 
 def opened_copy(copy: TracingCopy, families_private_key: bytes) -> dict[str, str]:
@@ -89,22 +116,25 @@ def _keys_of_prisoner(copied: dict[str, str]) -> dict[str, str]:
 
 
 def index_waiting(programme: Programme, families_private_key: bytes) -> int:
-    """Index a bounded step of the copies not yet indexed; returns how many still wait."""
-    step = settings.FAMILIES_INDEX_PER_PAGE
+    """Index a bounded step of the copies not yet indexed, in one transaction; returns how
+    many still wait."""
     waiting = TracingCopy.objects.filter(programme=programme, indexed_at__isnull=True)
-    for copy in waiting.order_by("pk")[:step]:
-        copied = opened_copy(copy, families_private_key)
-        with transaction.atomic():
-            TracingIndex.objects.bulk_create(
-                TracingIndex(
-                    copy=copy,
-                    programme=programme,
-                    kind=kind,
-                    digest=_digest(families_private_key, kind, key),
-                )
-                for kind, key in _keys_of_prisoner(copied).items()
-            )
-            TracingCopy.objects.filter(pk=copy.pk).update(indexed_at=timezone.now())
+    step = list(waiting.order_by("pk")[: settings.FAMILIES_INDEX_PER_PAGE])
+    indexes = [
+        TracingIndex(
+            copy=copy,
+            programme=programme,
+            kind=kind,
+            digest=_digest(families_private_key, kind, key),
+        )
+        for copy in step
+        for kind, key in _keys_of_prisoner(opened_copy(copy, families_private_key)).items()
+    ]
+    with transaction.atomic():
+        TracingIndex.objects.bulk_create(indexes, batch_size=500)
+        TracingCopy.objects.filter(pk__in=[copy.pk for copy in step]).update(
+            indexed_at=timezone.now()
+        )
     return waiting.count()
 
 

@@ -9,6 +9,7 @@ same families key, through coarse blind indexes; a tracing officer's confirmatio
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from safepassage.programmes.models import Programme
 
@@ -22,6 +23,9 @@ class Inquiry(models.Model):
     # JSON: who asks (relationship, his name as the soldier knows it, region, a question only
     # the soldier would answer and its answer, language) and whom (up to three people).
     contents = models.BinaryField()
+    # What he may read, as of the last release (families/releases.py): {"1": "registered"}
+    # for each person asked about who agreed to more than the default; {} for everyone else.
+    released = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
@@ -91,6 +95,11 @@ class Match(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     confirmed_at = models.DateTimeField()
+    # Who asks, for the reception or after-care officer who puts the inquiry to him: the
+    # relationship, the inquirer's name as he knows it, region, question and its answer,
+    # sealed to the custody key (and, during a key rotation, to the next one).
+    for_custody = models.BinaryField()
+    for_custody_next = models.BinaryField(null=True)
 
     class Meta:
         constraints = [
@@ -99,3 +108,40 @@ class Match(models.Model):
 
     def __str__(self) -> str:
         return f"match of {self.inquiry}, person {self.sought}"
+
+
+class Decision(models.Model):
+    """What the prisoner decided one inquirer may learn, as the reception or after-care officer
+    who saw him recorded it; the latest one stands, so a decision is revoked by recording
+    another. His words are encrypted under his case's custody data key."""
+
+    class Kind(models.TextChoices):
+        SHARE = "share", _("Say that he is alive and registered as a prisoner of war")
+        LETTERS = "letters", _("Say that, and allow letters and cards with this person")
+        DECLINE = "decline", _("Say nothing")
+        FLAG = "flag", _("Say nothing, and flag the inquiry as suspicious")
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="decisions")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    language = models.CharField(max_length=8)
+    statement = models.BinaryField()
+    decided_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.match}"
+
+
+class AnswerRelease(models.Model):
+    """One release moment whose answers were put out (families/releases.py)."""
+
+    moment = models.DateTimeField(unique=True)
+    released_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"release of {self.moment:%Y-%m-%d %H:%M}"

@@ -15,7 +15,7 @@ each truncated digest holds several people.
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 import cyrtranslit
 import iuliia
@@ -56,6 +56,7 @@ def cyrillic(text: str) -> str:
     return plain(cyrtranslit.to_cyrillic(words, "ru")) if is_latin(words) else words
 
 
+@lru_cache(maxsize=65536)  # names repeat: the dictionary's parse is the costly part
 def _dictionary_form(word: str, tag: str) -> str:
     """The masculine nominative of a surname (`Surn`), patronymic (`Patr`) or first name
     (`Name`), where the dictionary knows the word as one; otherwise the word."""
@@ -70,11 +71,13 @@ def canonical(text: str, tag: str = "Surn") -> str:
     return " ".join(_dictionary_form(word, tag) for word in cyrillic(text).split())
 
 
-def latin_spellings(text: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def latin_spellings(text: str) -> frozenset[str]:
     """The Latin spellings of a Cyrillic name a document may carry, lower case."""
-    return {plain(scheme.translate(plain(text))) for scheme in LATIN_SCHEMES}
+    return frozenset(plain(scheme.translate(plain(text))) for scheme in LATIN_SCHEMES)
 
 
+@lru_cache(maxsize=65536)
 def bucket(text: str, tag: str = "Surn") -> str:
     """The Latin consonants of the name's ICAO spelling, voiced ones as their voiceless pairs
     and doubled letters once: Иванов, Ivanov, Ivanoff, Iwanow and Иванова all give "fnf";

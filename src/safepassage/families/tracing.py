@@ -1,18 +1,19 @@
 """What a tracing officer reads and confirms, each read and act audited in its transaction."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Max
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
-from safepassage.families import inquirers, matching
+from safepassage.families import decisions, inquirers, matching, names
 from safepassage.families.forms import RELATIONSHIPS
-from safepassage.families.models import Inquiry, Match
+from safepassage.families.models import Decision, Inquiry, Match
 from safepassage.lib.acts import Refused
 from safepassage.programmes.models import Programme
 
@@ -25,6 +26,18 @@ class ShownInquiry:
     inquiry: Inquiry
     inquirer: dict[str, Any]
     sought: list[dict[str, Any]]
+    # A prisoner said it does not come from who it claims: a probe signal. `alike` are the
+    # other inquiries on the page from the same region or name, or asking about the same names.
+    flagged: bool = False
+    alike: tuple[Inquiry, ...] = ()
+
+    def traits(self) -> set[tuple[str, str]]:
+        """What makes two inquiries alike: the region, the inquirer's name, a name asked about."""
+        traits = {("surname", names.canonical(p.get("surname", ""))) for p in self.sought}
+        for field in ("region", "inquirer_name"):
+            if value := names.plain(self.inquirer.get(field, "")):
+                traits.add((field, value))
+        return traits
 
     @property
     def relationship(self) -> str:
@@ -32,13 +45,34 @@ class ShownInquiry:
         return str(RELATIONSHIP_LABELS.get(self.inquirer.get("relationship", ""), ""))
 
 
+def _flagged(inquiries: list[Inquiry]) -> set[int]:
+    """Those of `inquiries` a prisoner flagged, by his standing decision."""
+    standing = (
+        Decision.objects.filter(match__inquiry__in=inquiries)
+        .values("match_id")
+        .annotate(latest=Max("pk"))
+        .values("latest")
+    )
+    flags = Decision.objects.filter(pk__in=standing, kind=Decision.Kind.FLAG)
+    return set(flags.values_list("match__inquiry_id", flat=True))
+
+
 @transaction.atomic
 def latest_inquiries(programme: Programme, *, user: User, key: bytes) -> list[ShownInquiry]:
-    found = Inquiry.objects.filter(programme=programme)[:PER_PAGE]
-    shown = []
+    found = list(Inquiry.objects.filter(programme=programme)[:PER_PAGE])
+    opened = []
     for inquiry in found:
         contents = inquirers.opened(inquiry, key)
-        shown.append(ShownInquiry(inquiry, contents["inquirer"], contents["sought"]))
+        opened.append(ShownInquiry(inquiry, contents["inquirer"], contents["sought"]))
+    flagged = _flagged(found)
+    shown = []
+    for one in opened:
+        if one.inquiry.pk not in flagged:
+            shown.append(one)
+            continue
+        traits = one.traits()
+        alike = tuple(o.inquiry for o in opened if o is not one and o.traits() & traits)
+        shown.append(replace(one, flagged=True, alike=alike))
     log.record(
         Action.FAMILIES_INQUIRIES_READ,
         log.staff_actor(user),
@@ -132,7 +166,8 @@ def confirm_match(
     candidate matching shows him can be confirmed, so the confirmation cannot be used to
     reach into the register."""
     inquiry = _inquiry(programme, inquiry_id)
-    people = inquirers.opened(inquiry, key)["sought"]
+    opened = inquirers.opened(inquiry, key)
+    people = opened["sought"]
     if not 1 <= sought <= len(people):
         raise TracingRefused(_("No such person in this inquiry."))
     shown = {c.prisoner_id for c in matching.candidates(programme, people[sought - 1], key)}
@@ -142,7 +177,12 @@ def confirm_match(
         match, created = Match.objects.get_or_create(
             inquiry=inquiry,
             sought=sought,
-            defaults={"prisoner_id": prisoner_id, "confirmed_by": user, "confirmed_at": now()},
+            defaults={
+                "prisoner_id": prisoner_id,
+                "confirmed_by": user,
+                "confirmed_at": now(),
+                **decisions.seal_for_custody(programme, opened["inquirer"]),
+            },
         )
         if not created:
             raise TracingRefused(_("This person's match is already confirmed."))

@@ -69,7 +69,7 @@ def answer(request: HttpRequest) -> HttpResponse:
     if inquiry is None:
         return redirect("families:enter")
     context = {
-        "answer": inquirers.answer_of(inquiry),
+        "answers": inquirers.answer_of(inquiry),
         # Not his receipt's day, which passes: the next release, the same for everyone.
         "answer_by": inquirers.next_release_day(timezone.now()),
     }

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from safepassage.audit import anchor
 from safepassage.cases import rekeying, retention, submission
+from safepassage.families import releases
 from safepassage.ops import statistics
 from safepassage.ops.schedule import periodic
 from safepassage.passage import notices, plans, windows
@@ -34,6 +35,13 @@ def shred_expired_cases() -> int:
     """Retention: crypto-shred cases that ended more than RETENTION_DAYS ago."""
     shredded = retention.shred_expired(timezone.now())
     return shredded
+
+
+@periodic(every=timedelta(minutes=5))
+def release_family_answers() -> int:
+    """Relatives' answers, put out once per release moment, all at once."""
+    changed = releases.release_answers(timezone.now())
+    return changed
 
 
 @periodic(every=timedelta(minutes=5))

@@ -1,0 +1,76 @@
+"""Releasing answers to relatives, all at once, at fixed moments (issue #24).
+
+The worker calls `release_answers` every few minutes; it acts once per release moment
+(inquirers.next_release: FAMILIES_RELEASE_HOURS apart from a fixed epoch). What an inquirer
+may read is worked out from the prisoners' decisions recorded before that moment and written
+to each inquiry's `released`, which the answer page reads and nothing else: every answer
+changes at the same moment, and the page does the same work whatever the truth behind it.
+
+The rungs, for a person asked about who agreed to more than the default: "registered" (he is
+alive and registered as a prisoner of war) and, once an exchange is recorded in his custody
+events, "exchanged". Never how he came into captivity, never a pathway he chose, never a death.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Max
+
+from safepassage.audit import log
+from safepassage.audit.actions import Action
+from safepassage.families import inquirers
+from safepassage.families.decisions import SHARING
+from safepassage.families.models import AnswerRelease, Decision, Inquiry, Match
+from safepassage.reception.models import CustodyEvent
+
+REGISTERED, EXCHANGED = "registered", "exchanged"
+
+
+def last_release(now: datetime) -> datetime:
+    """The latest release moment at or before `now`."""
+    return inquirers.next_release(now) - inquirers.release_period()
+
+
+def _rungs_as_of(moment: datetime) -> dict[int, dict[str, str]]:
+    """{inquiry id: {sought number: rung}} from the decisions standing at `moment`."""
+    standing = (
+        Decision.objects.filter(decided_at__lt=moment)
+        .values("match_id")
+        .annotate(latest=Max("pk"))
+        .values("latest")
+    )
+    sharing = Decision.objects.filter(pk__in=standing, kind__in=SHARING).values("match_id")
+    exchanged = set(
+        CustodyEvent.objects.filter(
+            kind=CustodyEvent.Kind.EXCHANGE, corrected_by__isnull=True, recorded_at__lt=moment
+        ).values_list("prisoner_id", flat=True)
+    )
+    rungs: dict[int, dict[str, str]] = {}
+    for match in Match.objects.filter(pk__in=sharing).only("inquiry_id", "sought", "prisoner_id"):
+        rung = EXCHANGED if match.prisoner_id in exchanged else REGISTERED
+        rungs.setdefault(match.inquiry_id, {})[str(match.sought)] = rung
+    return rungs
+
+
+def release_answers(now: datetime) -> int:
+    """Put out the answers of the latest release moment, once; returns how many inquiries
+    changed. Inquiries that no longer stand to more (a revoked decision, a shredded case)
+    go back to the default."""
+    moment = last_release(now)
+    with transaction.atomic():
+        _release, created = AnswerRelease.objects.get_or_create(
+            moment=moment, defaults={"released_at": now}
+        )
+        if not created:
+            return 0
+        rungs = _rungs_as_of(moment)
+        changed = 0
+        for inquiry in Inquiry.objects.filter(pk__in=list(rungs)).only("released"):
+            if inquiry.released != rungs[inquiry.pk]:
+                Inquiry.objects.filter(pk=inquiry.pk).update(released=rungs[inquiry.pk])
+                changed += 1
+        changed += (
+            Inquiry.objects.exclude(released={}).exclude(pk__in=list(rungs)).update(released={})
+        )
+        log.record(Action.FAMILIES_ANSWERS_RELEASED, log.SYSTEM, changed=changed)
+    return changed

@@ -1,0 +1,235 @@
+"""What the prisoner decides and what the inquirer then reads (issue #24): his officer reads who
+asks and records his decision; answers change only at a release, all at once; the default
+answer is the same bytes whether there is no match, a match waiting, a refusal, a flag or a
+man who applied and has not crossed; only his consent changes it, and he can take it back."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from safepassage.families import decisions, inquirers, matching, releases, tracing
+from safepassage.families.models import Decision, Inquiry, Match
+from safepassage.programmes.roles import Role
+from safepassage.reception import services as reception
+from tests.cases.test_rekeying import rotate
+from tests.conftest import audit_entries, submit, text_of
+from tests.families.test_inquiries import ask, without_tokens
+from tests.test_data_at_rest import database_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def without_its_day(page: str) -> str:
+    """The page less the day it names for the next release, which moves on at each."""
+    return re.sub(r'<p id="answer-by">.*?</p>', "", page)
+
+
+class Inquirer:
+    """A relative with her own browser, signed in with her inquiry's codename."""
+
+    def __init__(self, **sought: str) -> None:
+        self.client = Client()
+        self.codename = ask(self.client, **sought)
+        self.inquiry = Inquiry.objects.latest("pk")
+
+    def page(self) -> str:
+        """She comes back and signs in with her codename, as days later she would."""
+        entered = self.client.post("/ru/family/enter/", {"codename": self.codename})
+        assert entered["Location"] == "/ru/family/answer/"
+        return without_tokens(self.client.get("/ru/family/answer/").content.decode())
+
+
+def confirm(world, inquirer: Inquirer, prisoner) -> Match:
+    key = world.keyring["families"]
+    matching.index_waiting(world.programme, key)
+    return tracing.confirm_match(
+        world.programme,
+        inquirer.inquiry.pk,
+        sought=1,
+        prisoner_id=prisoner.pk,
+        user=world.staff[Role.TRACING],
+        key=key,
+    )
+
+
+def decide(world, match: Match, kind: str, words: str = "") -> Decision:
+    return decisions.record_decision(
+        match.prisoner.case,
+        match.pk,
+        kind=kind,
+        language="ru",
+        words=words,
+        user=world.staff[Role.RECEPTION],
+        keyring=world.keyring,
+    )
+
+
+def test_the_default_answer_is_the_same_in_five_cases_before_and_after_a_release(
+    world, ivanov, time_machine
+):
+    release = inquirers.next_release(timezone.now())
+    submit(Client(), surname="Петров", first_names="Олег")  # applied, has not crossed
+    asking = {
+        "no match": Inquirer(s1_surname="Несуществующий", s1_first_name="Никто"),
+        "waiting for him": Inquirer(),
+        "refused": Inquirer(),
+        "flagged": Inquirer(),
+        "applied, not crossed": Inquirer(s1_surname="Петров", s1_first_name="Олег"),
+        "he agreed": Inquirer(),
+    }
+    for name, kind in (("waiting for him", None), ("refused", "decline"), ("flagged", "flag")):
+        match = confirm(world, asking[name], ivanov)
+        if kind:
+            decide(world, match, kind, words="мама умерла" if kind == "flag" else "")
+    decide(world, confirm(world, asking["he agreed"], ivanov), "share")
+
+    before = {name: inquirer.page() for name, inquirer in asking.items()}
+    assert len(set(before.values())) == 1  # his consent shows nothing before a release
+    time_machine.move_to(release)
+    assert releases.release_answers(release) == 1
+    after = {name: inquirer.page() for name, inquirer in asking.items()}
+    agreed = after.pop("he agreed")
+    assert len(set(after.values())) == 1
+    assert without_its_day(after["no match"]) == without_its_day(before["no match"])
+    assert text_of(agreed, "answer") == (
+        "О первом человеке, о котором вы спрашивали: он жив и зарегистрирован как "
+        "военнопленный; его данные передаются в Центральное агентство по розыску МККК."
+    )
+    assert audit_entries("families.answers_released") == [("system", {"changed": 1})]
+
+
+def test_an_answer_appears_only_at_a_release_and_a_revoked_one_goes_back(
+    world, ivanov, time_machine
+):
+    release = inquirers.next_release(timezone.now())
+    mother = Inquirer()
+    match = confirm(world, mother, ivanov)
+    default = mother.page()
+    decide(world, match, "letters")
+    just_before = release - timedelta(minutes=1)
+    time_machine.move_to(just_before)
+    assert releases.release_answers(just_before) == 0
+    assert mother.page() == default
+    time_machine.move_to(release)
+    releases.release_answers(release)
+    assert releases.release_answers(release) == 0  # once per release moment
+    assert "он жив и зарегистрирован" in text_of(mother.page(), "answer")
+    decide(world, match, "decline", words="Я не хочу, чтобы ей говорили")
+    assert "он жив и зарегистрирован" in text_of(mother.page(), "answer")  # until the next
+    following = inquirers.next_release(release)
+    time_machine.move_to(following)
+    releases.release_answers(following)
+    assert without_its_day(mother.page()) == without_its_day(default)
+
+
+def test_after_an_exchange_the_answer_says_he_was_released_in_one(world, ivanov, time_machine):
+    mother = Inquirer()
+    decide(world, confirm(world, mother, ivanov), "share")
+    reception.add_event(
+        ivanov.case,
+        kind="exchange",
+        occurred_on=reception.local_day(timezone.now()),
+        place="",
+        details="",
+        user=world.staff[Role.RECEPTION],
+        keyring=world.keyring,
+    )
+    release = inquirers.next_release(timezone.now())
+    time_machine.move_to(release)
+    releases.release_answers(release)
+    assert text_of(mother.page(), "answer") == (
+        "О первом человеке, о котором вы спрашивали: его освободили в ходе обмена."
+    )
+
+
+def test_his_officer_reads_who_asks_and_records_his_decision(world, ivanov, staff_client):
+    mother = Inquirer()
+    match = confirm(world, mother, ivanov)
+    reference = ivanov.case.reference
+    url = f"/ru/staff/case/{reference}/relatives/"
+    officer = staff_client(Role.RECEPTION)
+    page = officer.get(url).content.decode()
+    assert text_of(page, f"asking-{match.pk}").startswith(
+        "мама Галя (Мать), Тамбовская область Их вопрос ему Как звали нашу собаку? "
+        "Ответ, которого ждут (не говорите его) Тузик Он ещё не решил."
+    )
+    assert audit_entries("families.relatives_read") == [
+        (f"staff:{world.staff[Role.RECEPTION].pk}", {"inquiries": 1})
+    ]
+    sent = officer.post(
+        url + "decide/",
+        {"match": match.pk, "kind": "letters", "language": "uk", "words": "Це моя мама"},
+    )
+    assert sent["Location"] == url
+    decision = Decision.objects.get()
+    assert decision.kind == "letters"
+    assert decisions.statement_of(decision, ivanov.case, world.keyring) == {
+        "statement": "Я згоден, щоб цій людині повідомили, що я живий і зареєстрований як "
+        "військовополонений, і щоб ми могли обмінюватися листами й картками.",
+        "words": "Це моя мама",
+    }
+    assert text_of(officer.get(url).content.decode(), f"decision-{match.pk}").startswith(
+        "Его решение: Сказать это и разрешить письма и открытки с этим человеком (записано "
+    )
+    assert audit_entries("families.decision_recorded", case_ref=reference) == [
+        (f"staff:{world.staff[Role.RECEPTION].pk}", {"kind": "letters"})
+    ]
+    bad = officer.post(url + "decide/", {"match": match.pk, "kind": "maybe", "language": "ru"})
+    assert bad.status_code == 400
+    assert "Что он решил" in text_of(bad.content.decode(), "decision-errors")
+    assert Decision.objects.count() == 1
+
+
+def test_only_his_officers_read_who_asks(world, ivanov, staff_client):
+    mother = Inquirer()
+    confirm(world, mother, ivanov)
+    url = f"/ru/staff/case/{ivanov.case.reference}/relatives/"
+    assert staff_client(Role.AFTERCARE).get(url).status_code == 200
+    for role in (Role.TRACING, Role.INTAKE, Role.VERIFIER, Role.COORDINATOR, Role.ADMIN):
+        assert staff_client(role).get(url).status_code == 404, role
+
+
+def test_a_flagged_inquiry_stands_out_on_the_tracing_queue_with_those_alike(
+    world, ivanov, staff_client
+):
+    suspicious = Inquirer()
+    Inquirer(s1_surname="Иванова", s1_first_name="Олег")  # the same name asked about
+    Inquirer(s1_surname="Сидоров", s1_first_name="Пётр")  # the same region
+    decide(world, confirm(world, suspicious, ivanov), "flag", words="мама умерла")
+    page = staff_client(Role.TRACING).get("/ru/staff/p/north/inquiries/").content.decode()
+    flagged = text_of(page, f"flagged-{suspicious.inquiry.pk}")
+    assert flagged.startswith(
+        "Пленный сказал, что этот запрос исходит не от того, кем назвался: считайте его "
+        "проверкой. Похожие: "
+    )
+    block = re.search(rf'id="flagged-{suspicious.inquiry.pk}">(.*?)</p>', page)
+    assert block
+    assert block.group(1).count('href="/ru/staff/p/north/inquiries/') == 2  # both others
+    assert 'id="flagged-' not in page.replace(f'id="flagged-{suspicious.inquiry.pk}"', "")
+
+
+def test_a_database_copy_holds_nothing_of_who_asks_or_what_he_said(world, ivanov):
+    decide(world, confirm(world, Inquirer(), ivanov), "flag", words="мама умерла давно")
+    raw = database_bytes()
+    for typed in ("мама Галя", "Тузик", "мама умерла давно", "Как звали нашу собаку"):
+        assert typed.encode() not in raw, typed
+
+
+def test_a_key_rotation_reseals_who_asks_for_the_new_custody_key(world, ivanov, staff_client):
+    from safepassage.vault import crypto
+
+    match = confirm(world, Inquirer(), ivanov)
+    decide(world, match, "share", words="да")
+    old = dict(world.keyring)
+    new = rotate(world)
+    match.refresh_from_db()
+    with pytest.raises(crypto.DecryptionError, match="could not be opened"):
+        crypto.unseal(old["custody"], bytes(match.for_custody))
+    asking = decisions.relatives_asking(ivanov.case, user=world.staff[Role.RECEPTION], keyring=new)
+    assert asking[0].inquirer["inquirer_name"] == "мама Галя"
+    standing = asking[0].decision
+    assert standing is not None
+    assert decisions.statement_of(standing, ivanov.case, new)["words"] == "да"
