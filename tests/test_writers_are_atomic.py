@@ -421,6 +421,16 @@ WRITERS = [
         lambda w, f, _: releases.release_answers(timezone.now() + timedelta(days=4)),
     ),
     (
+        "inquiries past retention deleted",
+        lambda w, f, c: inquirers.submit_inquiry(
+            w.programme,
+            {"relationship": "mother", "inquirer_name": "мама"},
+            [{"surname": "Иванов", "first_name": "Сергей"}],
+            language="ru",
+        ),
+        lambda w, f, _: releases.shred_expired_inquiries(timezone.now() + timedelta(days=400)),
+    ),
+    (
         "own session ended",
         lambda w, f, c: a_lost_phone(w),
         lambda w, f, pk: staff_sign_in.end_own_session(w.staff[Role.INTAKE], pk),

@@ -362,6 +362,10 @@ VOLUNTEER_COOLING_OFF_DAYS = int(os.environ.get("SAFEPASSAGE_VOLUNTEER_COOLING_O
 # Answers to relatives' inquiries are released all at once, every this many hours, so the
 # moment an answer appears tells nothing (families/inquirers.py).
 FAMILIES_RELEASE_HOURS = int(os.environ.get("SAFEPASSAGE_FAMILIES_RELEASE_HOURS", "72"))
+# A relative's inquiry is deleted this many days after it came or last changed its answer.
+FAMILIES_RETENTION_DAYS = int(os.environ.get("SAFEPASSAGE_FAMILIES_RETENTION_DAYS", "365"))
+# Inquiries one browser session or bot chat may send an hour.
+FAMILIES_INQUIRIES_PER_SESSION = int(os.environ.get("SAFEPASSAGE_INQUIRIES_PER_SESSION", "3"))
 # The families blind index keeps this many bits of its keyed digest: 256 buckets, so that
 # every bucket holds several prisoners and a hit proves no one's presence (families/models.py).
 FAMILIES_INDEX_BITS = int(os.environ.get("SAFEPASSAGE_FAMILIES_INDEX_BITS", "8"))

@@ -153,8 +153,8 @@ def test_his_officer_reads_who_asks_and_records_his_decision(world, ivanov, staf
     officer = staff_client(Role.RECEPTION)
     page = officer.get(url).content.decode()
     assert text_of(page, f"asking-{match.pk}").startswith(
-        "мама Галя (Мать), Тамбовская область Их вопрос ему Как звали нашу собаку? "
-        "Ответ, которого ждут (не говорите его) Тузик Он ещё не решил."
+        "мама Галя (Мать), Тамбовская область Их вопрос ему: Как звали нашу собаку? "
+        "Ответ, которого ждут (не говорите его): Тузик Он ещё не решил."
     )
     assert audit_entries("families.relatives_read") == [
         (f"staff:{world.staff[Role.RECEPTION].pk}", {"inquiries": 1})

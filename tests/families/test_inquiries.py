@@ -177,3 +177,14 @@ def test_a_second_person_needs_at_least_a_name(world):
     assert sent.status_code == 400
     assert "Give at least his surname and first name." in sent.content.decode()
     assert not Inquiry.objects.exists()
+
+
+def test_the_official_channels_page_shows_relatives_where_to_ask(world):
+    page = Client().get("/ru/north/official/").content.decode()
+    assert text_of(page, "families-channel") == (
+        "Если вы родственник военнослужащего и хотите узнать, содержится ли он в плену, "
+        "спросите на этом сайте под собственным кодовым именем: спросить о родственнике. "
+        "Мы никогда не просим денег, банковских данных или номера телефона и отвечаем "
+        "только здесь, на этом сайте, под вашим кодовым именем."
+    )
+    assert 'href="/ru/north/family/"' in page

@@ -107,6 +107,10 @@ class Action(models.TextChoices):
         _("A prisoner's decision about a relative's inquiry recorded"),
     )
     FAMILIES_ANSWERS_RELEASED = "families.answers_released", _("Answers to relatives released")
+    FAMILIES_INQUIRIES_SHREDDED = (
+        "families.inquiries_shredded",
+        _("Relatives' inquiries deleted under the retention rules"),
+    )
     AFTERCARE_CONSENTS_READ = "aftercare.consents_read", _("Consents read")
     AFTERCARE_CLAIMS_READ = "aftercare.claims_read", _("Reward claims read")
     AFTERCARE_CLAIM_OPENED = "aftercare.claim_opened", _("Reward claim opened")

@@ -49,10 +49,10 @@ def shred(case: Case, *, actor: str) -> None:
         )
         case_shredded.send(sender=Case, case_id=case.pk)
         log.record_case(case, Action.CASE_SHREDDED, actor)
-    _flush_the_journal()
+    flush_the_journal()
 
 
-def _flush_the_journal() -> None:
+def flush_the_journal() -> None:
     """SQLite keeps overwritten pages in its write-ahead log until a checkpoint, and (without
     secure_delete, which the connection sets) freed pages in the file: the shredded bytes are
     moved out of the log at once, and the log truncated."""

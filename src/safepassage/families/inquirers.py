@@ -9,9 +9,10 @@ apart, counted from a fixed epoch: releases.py), so when one appears tells nothi
 """
 
 import math
+import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
@@ -29,6 +30,7 @@ from safepassage.vault import codenames, crypto
 
 INQUIRER = "inquirer"  # the audit log's actor for what an inquirer does
 MAX_SOUGHT = 3
+HOUR = 3600
 RELEASE_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 DEFAULT_ANSWER = gettext_lazy("We have no information we can share at this time.")
 ABOUT = {
@@ -105,6 +107,24 @@ def submit_inquiry(
         )
         log.record(Action.FAMILIES_INQUIRY_RECEIVED, INQUIRER, programme_id=programme.pk)
     return Receipt(codename=codename, answer_by=answer_by(inquiry.received_at))
+
+
+class CountsInquiries(Protocol):
+    def inquiries_sent(self) -> list[float]: ...
+
+    def set_inquiries_sent(self, times: list[float]) -> None: ...
+
+
+def session_may_ask(session: CountsInquiries) -> bool:
+    """A browser session (or a bot chat) sends only a few inquiries an hour."""
+    now = time.time()
+    recent = [at for at in session.inquiries_sent() if now - at < HOUR]
+    return len(recent) < settings.FAMILIES_INQUIRIES_PER_SESSION
+
+
+def note_inquiry(session: CountsInquiries) -> None:
+    now = time.time()
+    session.set_inquiries_sent([at for at in session.inquiries_sent() if now - at < HOUR] + [now])
 
 
 def find(codename: str) -> Inquiry | None:

@@ -26,6 +26,8 @@ class Inquiry(models.Model):
     # What he may read, as of the last release (families/releases.py): {"1": "registered"}
     # for each person asked about who agreed to more than the default; {} for everyone else.
     released = models.JSONField(default=dict)
+    # The release moment that last changed his answer; retention counts from it.
+    answered_at = models.DateTimeField(null=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]

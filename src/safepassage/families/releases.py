@@ -9,15 +9,20 @@ changes at the same moment, and the page does the same work whatever the truth b
 The rungs, for a person asked about who agreed to more than the default: "registered" (he is
 alive and registered as a prisoner of war) and, once an exchange is recorded in his custody
 events, "exchanged". Never how he came into captivity, never a pathway he chose, never a death.
+
+Retention (`shred_expired_inquiries`, daily): an inquiry is deleted FAMILIES_RETENTION_DAYS
+after it came or last changed its answer.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
+from safepassage.cases import retention
 from safepassage.families import inquirers
 from safepassage.families.decisions import SHARING
 from safepassage.families.models import AnswerRelease, Decision, Inquiry, Match
@@ -67,10 +72,30 @@ def release_answers(now: datetime) -> int:
         changed = 0
         for inquiry in Inquiry.objects.filter(pk__in=list(rungs)).only("released"):
             if inquiry.released != rungs[inquiry.pk]:
-                Inquiry.objects.filter(pk=inquiry.pk).update(released=rungs[inquiry.pk])
+                Inquiry.objects.filter(pk=inquiry.pk).update(
+                    released=rungs[inquiry.pk], answered_at=moment
+                )
                 changed += 1
         changed += (
-            Inquiry.objects.exclude(released={}).exclude(pk__in=list(rungs)).update(released={})
+            Inquiry.objects.exclude(released={})
+            .exclude(pk__in=list(rungs))
+            .update(released={}, answered_at=moment)
         )
         log.record(Action.FAMILIES_ANSWERS_RELEASED, log.SYSTEM, changed=changed)
     return changed
+
+
+def shred_expired_inquiries(now: datetime) -> int:
+    """Retention: an inquiry goes, with its matches and his decisions about it,
+    FAMILIES_RETENTION_DAYS after it was received or last given an answer. Its row is deleted
+    (its key and its words with it) and SQLite's journal flushed, as a shredded case's is."""
+    cutoff = now - timedelta(days=settings.FAMILIES_RETENTION_DAYS)
+    due = Inquiry.objects.filter(received_at__lt=cutoff).exclude(answered_at__gte=cutoff)
+    with transaction.atomic():
+        deleted, by_table = due.delete()
+        count = by_table.get(Inquiry._meta.label, 0)
+        if count:
+            log.record(Action.FAMILIES_INQUIRIES_SHREDDED, log.SYSTEM, inquiries=count)
+    if deleted:
+        retention.flush_the_journal()
+    return count

@@ -1,7 +1,8 @@
 """The inquirer's browser session, a trust zone of its own (issue #24): `InquirerSession` owns
 every key it keeps, as intake/sessions.ApplicantSession does the applicant's. Both values are
 sealed under the cookie (vault/sessions.py): the session row in the database says neither
-which inquiry is open in it nor what its codename is."""
+which inquiry is open in it nor what its codename is. It also counts this browser's wrong
+codenames and the inquiries it sent, as the applicant's session does."""
 
 from datetime import date
 
@@ -11,6 +12,7 @@ from safepassage.families.inquirers import Receipt
 from safepassage.vault.sessions import SessionStore, store_of
 
 INQUIRY, RECEIPT = "inquiry", "inquiry-receipt"
+WRONG_CODENAMES, INQUIRIES_SENT = "inquiry-wrong-codenames", "inquiries-sent"
 
 
 class InquirerSession:
@@ -42,3 +44,22 @@ class InquirerSession:
 
     def sign_out(self) -> None:
         self._store.flush()
+
+    # --- wrong codenames (lib/backoff.py) and inquiries sent -------------------------------
+
+    def wrong_codenames(self) -> tuple[int, int]:
+        failures, not_before = self._store.get(WRONG_CODENAMES, [0, 0])
+        return int(failures), int(not_before)
+
+    def set_wrong_codenames(self, failures: int, not_before: int) -> None:
+        self._store[WRONG_CODENAMES] = [failures, not_before]
+
+    def forget_wrong_codenames(self) -> None:
+        self._store.pop(WRONG_CODENAMES, None)
+
+    def inquiries_sent(self) -> list[float]:
+        """When this browser sent inquiries (Unix seconds), the last hour's."""
+        return list(self._store.get(INQUIRIES_SENT, []))
+
+    def set_inquiries_sent(self, times: list[float]) -> None:
+        self._store[INQUIRIES_SENT] = times

@@ -6,11 +6,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from safepassage.families import inquirers
 from safepassage.families.forms import CodenameForm, InquiryForm
 from safepassage.families.sessions import InquirerSession
+from safepassage.lib import backoff
 from safepassage.lib.acts import Refused
 from safepassage.programmes.services import programme_by_slug
 
@@ -22,7 +24,10 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     form = InquiryForm(request.POST or None, initial={"language": get_language()})
     error = ""
-    if request.method == "POST" and form.is_valid():
+    session = InquirerSession(request)
+    if request.method == "POST" and form.is_valid() and not inquirers.session_may_ask(session):
+        error = _("This browser has sent several inquiries in the last hour. Wait an hour.")
+    elif request.method == "POST" and form.is_valid():
         try:
             receipt = inquirers.submit_inquiry(
                 programme,
@@ -33,7 +38,8 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
         except Refused as why:
             error = why.reason
         else:
-            InquirerSession(request).keep_receipt(receipt)
+            inquirers.note_inquiry(session)
+            session.keep_receipt(receipt)
             return redirect("families:received", slug=programme.slug)
     status = 400 if request.method == "POST" else 200
     context = {"programme": programme, "form": form, "error": error}
@@ -52,15 +58,23 @@ def received(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def enter(request: HttpRequest) -> HttpResponse:
     form = CodenameForm(request.POST or None)
-    wrong = False
+    session = InquirerSession(request)
+    wrong, wait = False, 0
     if request.method == "POST" and form.is_valid():
+        # Checked first, even during a wait: the right codename always gets in.
         inquiry = inquirers.find(form.cleaned_data["codename"])
         if inquiry is not None:
-            InquirerSession(request).sign_in(inquiry.pk)
+            session.forget_wrong_codenames()
+            session.sign_in(inquiry.pk)
             return redirect("families:answer")
-        wrong = True
+        waiting = backoff.session_wait(session)
+        wait = backoff.session_failure(session)
+        wrong = not waiting
+        # Never written back: a wrong codename may be one letter off the real one.
+        form = CodenameForm()
     status = 400 if request.method == "POST" else 200
-    return render(request, "families/enter.html", {"form": form, "wrong": wrong}, status=status)
+    context = {"form": form, "wrong": wrong, "wait": wait}
+    return render(request, "families/enter.html", context, status=status)
 
 
 def answer(request: HttpRequest) -> HttpResponse:

@@ -14,28 +14,20 @@ The count lives in the session itself, not in a table of its own: a flood of wro
 from fresh sessions adds no rows beyond the sessions, which expire.
 """
 
-import time
-from datetime import timedelta
-
 from safepassage.intake.sessions import ApplicantSession
 from safepassage.lib import backoff
 
-POLICY = backoff.Policy(free=3, longest=timedelta(minutes=15))
+POLICY = backoff.WRONG_CODENAMES
 
 
 def seconds_to_wait(session: ApplicantSession) -> int:
     """How long this session must wait before a wrong codename is answered otherwise."""
-    _failures, not_before = session.wrong_codenames()
-    return max(0, not_before - int(time.time()))
+    return backoff.session_wait(session)
 
 
 def record_failure(session: ApplicantSession) -> int:
     """Count a wrong codename for this session; returns the seconds it must now wait."""
-    failures, not_before = session.wrong_codenames()
-    failures += 1
-    wait = int(POLICY.wait_for(failures).total_seconds())
-    session.set_wrong_codenames(failures, max(not_before, int(time.time()) + wait))
-    return seconds_to_wait(session)
+    return backoff.session_failure(session)
 
 
 def forget(session: ApplicantSession) -> None:

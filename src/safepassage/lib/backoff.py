@@ -5,12 +5,15 @@ counter is one atomic UPDATE, so concurrent failures are all counted.
 
 Written by hand because django-axes locks Django logins for a fixed cool-off and forgets the
 count when it ends, so its wait cannot grow; and codenames are not Django logins. Used by
-intake/throttle.py (wrong codenames, per browser session) and programmes/throttle.py (wrong
-staff passwords, per username and address, and per address).
+programmes/throttle.py (wrong staff passwords, per username and address, and per address);
+below, the same wait kept in a browser session (wrong codenames: intake/throttle.py and the
+inquirer's families/views.py).
 """
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
@@ -73,3 +76,36 @@ def forget(table: type[Counter], key: str) -> None:
 def forget_old(table: type[Counter], before: datetime) -> int:
     deleted, _ = table.objects.filter(last_at__lt=before).delete()  # type: ignore[attr-defined]
     return int(deleted)
+
+
+# --- Per browser session: wrong codenames ------------------------------------------------------
+# Behind a Tor onion service every request comes from one address, so a codename's wrong tries
+# are counted in the visitor's own session (intake/throttle.py, families/views.py): a flood
+# of fresh sessions adds no rows, and nobody's failures slow anyone else.
+
+WRONG_CODENAMES = Policy(free=3, longest=timedelta(minutes=15))
+
+
+class CountsWrongCodenames(Protocol):
+    """A session class that keeps its wrong codenames: (failures, not before, Unix seconds)."""
+
+    def wrong_codenames(self) -> tuple[int, int]: ...
+
+    def set_wrong_codenames(self, failures: int, not_before: int) -> None: ...
+
+    def forget_wrong_codenames(self) -> None: ...
+
+
+def session_wait(session: CountsWrongCodenames) -> int:
+    """How long this session must wait before a wrong codename is answered otherwise."""
+    _failures, not_before = session.wrong_codenames()
+    return max(0, not_before - int(time.time()))
+
+
+def session_failure(session: CountsWrongCodenames) -> int:
+    """Count a wrong codename for this session; returns the seconds it must now wait."""
+    failures, not_before = session.wrong_codenames()
+    failures += 1
+    wait = int(WRONG_CODENAMES.wait_for(failures).total_seconds())
+    session.set_wrong_codenames(failures, max(not_before, int(time.time()) + wait))
+    return session_wait(session)

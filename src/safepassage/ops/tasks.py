@@ -44,6 +44,13 @@ def release_family_answers() -> int:
     return changed
 
 
+@periodic(every=timedelta(hours=24))
+def shred_expired_inquiries() -> int:
+    """Retention: relatives' inquiries FAMILIES_RETENTION_DAYS after their last answer."""
+    shredded = releases.shred_expired_inquiries(timezone.now())
+    return shredded
+
+
 @periodic(every=timedelta(minutes=5))
 def wipe_receipts() -> int:
     """Wipe the codename receipts of resubmitted forms once they expire (30 minutes)."""
