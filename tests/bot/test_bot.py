@@ -49,6 +49,7 @@ def test_the_bot_starts_with_the_safety_notice_in_russian(telegram):
         "apply",
         "ask",
         "enter",
+        "family",
         "rights",
         "lang:uk",
         "lang:be",
@@ -62,6 +63,7 @@ def test_the_bot_starts_with_the_safety_notice_in_russian(telegram):
         "apply",
         "ask",
         "enter",
+        "family",
         "rights",
         "lang:ru",
         "lang:be",
@@ -267,10 +269,10 @@ def test_the_rights_page_is_a_command_and_a_button_and_leaves_the_phone(telegram
 def test_the_shown_codename_is_deleted_after_a_few_minutes(telegram, settings):
     from asgiref.sync import async_to_sync
 
-    from safepassage.bot.conversation import _delete_later
+    from safepassage.bot.conversation import delete_later
 
     settings.BOT_CODENAME_SECONDS = 0
-    async_to_sync(_delete_later)(telegram.bot, 1, 4242)
+    async_to_sync(delete_later)(telegram.bot, 1, 4242)
     assert 4242 in telegram.deleted()
 
 

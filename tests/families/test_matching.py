@@ -14,9 +14,8 @@ from safepassage.families.models import Inquiry, Match, TracingCopy, TracingInde
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
 from tests.conftest import audit_entries, refusal, submit, text_of
-from tests.families.conftest import registered_as
 from tests.families.test_inquiries import ask
-from tests.fixtures.prisoners import MANDATORY_ANSWERS, received_case
+from tests.fixtures.prisoners import MANDATORY_ANSWERS, received_case, registered_as
 from tests.test_data_at_rest import database_bytes
 
 pytestmark = pytest.mark.django_db

@@ -32,6 +32,11 @@ class Chat:
     ticket: str = ""  # the application's ticket (cases/pacing.py), given when he begins
 
 
+def _recent(sent: dict[bytes, list[float]], now: float) -> dict[bytes, list[float]]:
+    kept = {k: [t for t in times if now - t < LIFETIME] for k, times in sent.items()}
+    return {k: times for k, times in kept.items() if times}
+
+
 class Chats:
     def __init__(self, clock: Any = time.monotonic) -> None:
         self._clock = clock
@@ -41,23 +46,22 @@ class Chats:
         # When each chat sent its applications: kept apart from the chat, so that signing out
         # (which forgets the chat) does not start the count again.
         self._applied: dict[bytes, list[float]] = {}
+        self._inquired: dict[bytes, list[float]] = {}  # and its relatives' inquiries
         self._swept = clock()
 
     def _name(self, chat_id: int) -> bytes:
         now = self._clock()
         if now - self._key_made > KEY_LIFETIME:  # a new key: every chat starts over
             self._key, self._key_made = secrets.token_bytes(32), now
-            self._chats, self._applied = {}, {}
+            self._chats, self._applied, self._inquired = {}, {}, {}
         return hmac.new(self._key, str(chat_id).encode(), sha256).digest()
 
     def get(self, chat_id: int) -> Chat:
         now = self._clock()
         if now - self._swept > 60:  # quiet chats are forgotten once a minute, not per update
             self._chats = {k: c for k, c in self._chats.items() if now - c.seen < LIFETIME}
-            self._applied = {
-                k: [t for t in times if now - t < LIFETIME] for k, times in self._applied.items()
-            }
-            self._applied = {k: times for k, times in self._applied.items() if times}
+            self._applied = _recent(self._applied, now)
+            self._inquired = _recent(self._inquired, now)
             self._swept = now
         name = self._name(chat_id)
         chat = self._chats.get(name)
@@ -84,6 +88,15 @@ class Chats:
 
     def note_application(self, chat_id: int) -> None:
         self._applied.setdefault(self._name(chat_id), []).append(self._clock())
+
+    def may_inquire(self, chat_id: int, per_hour: int) -> bool:
+        """Fewer than `per_hour` relatives' inquiries from this chat in the last hour."""
+        now = self._clock()
+        recent = [t for t in self._inquired.get(self._name(chat_id), []) if now - t < LIFETIME]
+        return len(recent) < per_hour
+
+    def note_inquiry(self, chat_id: int) -> None:
+        self._inquired.setdefault(self._name(chat_id), []).append(self._clock())
 
     def __len__(self) -> int:
         return len(self._chats)

@@ -64,7 +64,7 @@ OPTIONAL = (
 )
 
 
-def _keyboard(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+def keyboard_of(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [InlineKeyboardButton(text=t, callback_data=d) for t, d in row] for row in rows
@@ -74,10 +74,11 @@ def _keyboard(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
 
 def _menu(chat: Chat) -> InlineKeyboardMarkup:
     others = [code for code in LANGUAGES if code != chat.language]
-    return _keyboard(
+    return keyboard_of(
         [(_("Apply to cross over"), "apply")],
         [(_("Only ask a question first"), "ask")],
         [(_("I have a codename"), "enter")],
+        [(_("Ask whether a relative is held"), "family")],
         [(_("Your rights and the risks"), "rights")],
         [(display.own_name(code), f"lang:{code}") for code in others],
     )
@@ -101,7 +102,7 @@ async def _notice(programme_slug: str) -> str:
     ) % {"onion": f": {onion}" if onion else ""}
 
 
-async def _forget_message(message: Message) -> None:
+async def forget_message(message: Message) -> None:
     """His message carried an answer or a codename: it does not stay in the chat."""
     with contextlib.suppress(TelegramBadRequest):  # already gone, or older than allowed
         await message.delete()
@@ -141,9 +142,9 @@ def _prompt(name: str) -> tuple[str, InlineKeyboardMarkup | None]:
     if field.help_text:
         text += "\n" + str(field.help_text)
     if name == "group":
-        return text, _keyboard([(_("Alone"), "alone"), (_("In a group"), "group")])
+        return text, keyboard_of([(_("Alone"), "alone"), (_("In a group"), "group")])
     if name in OPTIONAL:
-        return text, _keyboard([(_("Skip"), "skip")])
+        return text, keyboard_of([(_("Skip"), "skip")])
     return text, None
 
 
@@ -166,7 +167,7 @@ async def begin(query: CallbackQuery, chats: Chats, programme_slug: str) -> None
                     "You have sent several applications in the last hour. To write to us "
                     "again, come back with your codename."
                 ),
-                reply_markup=_keyboard([(_("I have a codename"), "enter")]),
+                reply_markup=keyboard_of([(_("I have a codename"), "enter")]),
             )
             return
         chat.ticket = await sync_to_async(_ticket)(programme_slug)
@@ -215,7 +216,7 @@ def _clean(name: str, text: str) -> Any:
 
 async def _answer(message: Message, chat: Chat, chats: Chats, programme_slug: str) -> None:
     text = (message.text or "").strip()
-    await _forget_message(message)
+    await forget_message(message)
     try:
         value = _clean(chat.step, text)
     except ValidationError as error:
@@ -287,7 +288,7 @@ async def _submit(message: Message, chat: Chat, chats: Chats, programme_slug: st
     chat.step = ""
     sent = await sync_to_async(_submit_sync)(chat, programme_slug)
     if sent.verdict is not None:
-        keyboard = _keyboard([(_("Send the application"), "send")])
+        keyboard = keyboard_of([(_("Send the application"), "send")])
         await message.answer(_wait_text(sent.verdict), reply_markup=keyboard)
         return
     chat.answers, chat.ticket = {}, ""
@@ -304,17 +305,15 @@ async def _submit(message: Message, chat: Chat, chats: Chats, programme_slug: st
         )
         % {"codename": codename},
         protect_content=True,
-        reply_markup=_keyboard([(_("I have memorised it"), "memorised")]),
+        reply_markup=keyboard_of([(_("I have memorised it"), "memorised")]),
     )
     chat.codename_message = shown.message_id
     asyncio.get_running_loop().create_task(
-        _delete_later(message.bot, shown.chat.id, shown.message_id)  # type: ignore[arg-type]
+        delete_later(message.bot, shown.chat.id, shown.message_id)  # type: ignore[arg-type]
     )
 
 
-async def _delete_later(
-    bot: Bot, chat_id: int, message_id: int, seconds: int | None = None
-) -> None:
+async def delete_later(bot: Bot, chat_id: int, message_id: int, seconds: int | None = None) -> None:
     await asyncio.sleep(settings.BOT_CODENAME_SECONDS if seconds is None else seconds)
     await _delete(bot, chat_id, message_id)
 
@@ -333,7 +332,7 @@ async def _delete(bot: Bot, chat_id: int, message_id: int) -> None:
 PENDING: dict[tuple[int, int], int] = {}
 
 
-async def _tell(message: Message, chat: Chat, text: str, **options: Any) -> Message:
+async def tell(message: Message, chat: Chat, text: str, **options: Any) -> Message:
     """Send to a signed-in applicant: protected from forwarding, and deleted after
     BOT_SIGNED_IN_SECONDS, or at sign-out, whichever comes first."""
     sent = await message.answer(text, protect_content=True, **options)
@@ -341,7 +340,7 @@ async def _tell(message: Message, chat: Chat, text: str, **options: Any) -> Mess
     row = await sync_to_async(pending.remember)(message.bot.id, sent.chat.id, sent.message_id)  # type: ignore[union-attr]
     PENDING[(sent.chat.id, sent.message_id)] = row
     asyncio.get_running_loop().create_task(
-        _delete_later(
+        delete_later(
             message.bot,  # type: ignore[arg-type]
             sent.chat.id,
             sent.message_id,
@@ -370,10 +369,10 @@ async def memorised(query: CallbackQuery, chats: Chats) -> None:
     chat.codename_message = None
     with translation.override(chat.language):
         await query.answer()
-        await _forget_message(query.message)  # type: ignore[arg-type]
+        await forget_message(query.message)  # type: ignore[arg-type]
         await query.message.answer(  # type: ignore[union-attr]
             _("Come back here with your codename to read our answer."),
-            reply_markup=_keyboard([(_("I have a codename"), "enter")]),
+            reply_markup=keyboard_of([(_("I have a codename"), "enter")]),
         )
 
 
@@ -446,19 +445,19 @@ async def _show(message: Message, chat: Chat) -> None:
         rows.append([(_("Cancel my application"), "cancel")])
     rows.append([(_("Sign out"), "leave")])
     for text in page.ours:
-        await _tell(message, chat, text)
-    await _tell(message, chat, page.head, reply_markup=_keyboard(*rows))
+        await tell(message, chat, text)
+    await tell(message, chat, page.head, reply_markup=keyboard_of(*rows))
 
 
 async def _show_instructions(message: Message, chat: Chat) -> None:
     """Only on request, and gone after a few minutes like everything else he is shown."""
     page = await sync_to_async(_status_sync)(chat.applicant, chat.language, showing=True)
     if page.instructions:
-        await _tell(
+        await tell(
             message,
             chat,
             page.instructions,
-            reply_markup=_keyboard([(_("I will be there"), "confirm")])
+            reply_markup=keyboard_of([(_("I will be there"), "confirm")])
             if page.may_confirm
             else None,
         )
@@ -475,7 +474,7 @@ async def _sign_out(message: Message, chat: Chat, chats: Chats) -> None:
 
 async def _codename(message: Message, chat: Chat) -> None:
     text = message.text or ""
-    await _forget_message(message)
+    await forget_message(message)
     applicant = await sync_to_async(applicants.enter)(text)
     if applicant is None:
         await message.answer(_("That codename is not known. Check the words and send it again."))
@@ -497,18 +496,20 @@ async def act(query: CallbackQuery, chats: Chats, programme_slug: str) -> None:
             return
         if query.data == "write":
             chat.step = "write"
-            await _tell(message, chat, _("Write your message."))
+            await tell(message, chat, _("Write your message."))
         elif query.data == "instructions":
             await _show_instructions(message, chat)
         elif query.data == "confirm":
             await sync_to_async(applicants.confirm_crossing)(chat.applicant, timezone.now())
             await _show(message, chat)
         elif query.data == "cancel":
-            await _tell(
+            await tell(
                 message,
                 chat,
                 _("Cancel your application? Nothing more will happen with it."),
-                reply_markup=_keyboard([(_("Yes, cancel it"), "cancel_yes")], [(_("No"), "write")]),
+                reply_markup=keyboard_of(
+                    [(_("Yes, cancel it"), "cancel_yes")], [(_("No"), "write")]
+                ),
             )
         elif query.data == "cancel_yes":
             await sync_to_async(applicants.act)(chat.applicant, "cancel")
@@ -519,11 +520,11 @@ async def act(query: CallbackQuery, chats: Chats, programme_slug: str) -> None:
 
 async def _write(message: Message, chat: Chat) -> None:
     text = (message.text or "").strip()[:2000]
-    await _forget_message(message)
+    await forget_message(message)
     chat.step = ""
     if text:
         await sync_to_async(applicants.reply)(chat.applicant, text)
-    await _tell(message, chat, _("Sent. We answer here: come back with your codename."))
+    await tell(message, chat, _("Sent. We answer here: come back with your codename."))
     await _show(message, chat)
 
 
@@ -563,12 +564,12 @@ async def _show_rights(message: Message, chat: Chat) -> None:
     """Deleted like everything a signed-in applicant is shown: what a phone keeps after
     reading it would tell whoever takes the phone what he was weighing."""
     with translation.override(chat.language):
-        await _tell(message, chat, _rights_text())
+        await tell(message, chat, _rights_text())
 
 
 @router.message(Command("rights"))
 async def rights(message: Message, chats: Chats) -> None:
-    await _forget_message(message)
+    await forget_message(message)
     await _show_rights(message, chats.get(message.chat.id))
 
 
@@ -590,7 +591,7 @@ async def text(message: Message, chats: Chats, programme_slug: str) -> None:
     chat = chats.get(message.chat.id)
     with translation.override(chat.language):
         if chats.too_fast(chat):
-            await _forget_message(message)
+            await forget_message(message)
             await message.answer(_("Too many messages. Wait a minute, then go on."))
         elif chat.step == "codename":
             await _codename(message, chat)
@@ -599,7 +600,7 @@ async def text(message: Message, chats: Chats, programme_slug: str) -> None:
         elif chat.step in (*REQUIRED, "group_size", *OPTIONAL):
             await _answer(message, chat, chats, programme_slug)
         else:
-            await _forget_message(message)
+            await forget_message(message)
             await message.answer(await _notice(programme_slug), reply_markup=_menu(chat))
 
 
@@ -607,6 +608,6 @@ async def text(message: Message, chats: Chats, programme_slug: str) -> None:
 async def anything_else(message: Message, chats: Chats) -> None:
     """A photo, a contact, a location: never kept, never forwarded."""
     chat = chats.get(message.chat.id)
-    await _forget_message(message)
+    await forget_message(message)
     with translation.override(chat.language):
         await message.answer(_("Please write in words. Do not send photos, contacts or places."))

@@ -5,9 +5,11 @@ as workflow data, so the same dispatcher serves both."""
 
 from aiogram import Dispatcher
 
+from safepassage.bot import families
 from safepassage.bot.conversation import forget_everything, router, sweep_left_behind
 
 DISPATCHER = Dispatcher()
+DISPATCHER.include_router(families.router)  # first: its steps are a relative's, not an applicant's
 DISPATCHER.include_router(router)
 DISPATCHER.shutdown.register(forget_everything)  # nothing shown is left behind on a restart
 DISPATCHER.startup.register(sweep_left_behind)  # nor after a process killed outright
