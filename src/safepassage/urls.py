@@ -13,7 +13,7 @@ from safepassage.cases import rotation_views
 from safepassage.cases import views as case_views
 from safepassage.dashboard import audit_views, desk_views, queue_views
 from safepassage.dashboard import views as dashboard_views
-from safepassage.families import prisoner_views, tracing_views
+from safepassage.families import call_views, prisoner_views, tracing_views
 from safepassage.inbox import views as inbox_views
 from safepassage.outreach import views as outreach_views
 from safepassage.passage import liaison_views
@@ -207,6 +207,12 @@ urlpatterns = [
             "staff/p/<slug:slug>/inquiries/<int:inquiry_id>/",
             tracing_views.inquiry,
             name="tracing-inquiry",
+        ),
+        path("staff/p/<slug:slug>/relative-call/", call_views.call, name="families-call"),
+        path(
+            "staff/p/<slug:slug>/relative-call/codename/",
+            call_views.read_back,
+            name="families-call-read-back",
         ),
         path(
             "staff/case/<str:reference>/relatives/",

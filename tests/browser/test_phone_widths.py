@@ -26,7 +26,12 @@ PAGES = {
         "/ru/staff/sessions/",
         "/ru/staff/help/",
     ],
-    Role.INTAKE: ["/ru/staff/", "/ru/staff/p/north/queue/", "/ru/staff/p/north/inbox/"],
+    Role.INTAKE: [
+        "/ru/staff/",
+        "/ru/staff/p/north/queue/",
+        "/ru/staff/p/north/inbox/",
+        "/ru/staff/p/north/relative-call/",
+    ],
     Role.VERIFIER: ["/ru/staff/", "/ru/staff/p/north/queue/", "/ru/staff/case/{verified}/"],
     Role.COORDINATOR: [
         "/ru/staff/",
@@ -38,6 +43,7 @@ PAGES = {
     Role.RECEPTION: ["/ru/staff/", "/ru/staff/p/north/reception/", "/ru/staff/case/{received}/"],
     Role.AFTERCARE: ["/ru/staff/", "/ru/staff/case/{received}/aftercare/"],
     Role.VOLUNTEER: ["/ru/staff/", "/ru/staff/p/north/volunteer/"],
+    Role.TRACING: ["/ru/staff/", "/ru/staff/p/north/inquiries/"],
 }
 
 

@@ -34,6 +34,7 @@ def _links(slug: str, roles: frozenset[Role]) -> list[tuple[str, str]]:
         links.append((_("Inbox"), reverse("inbox:inbox", args=[slug])))
     if Role.INTAKE in roles:
         links.append((_("Take a call"), reverse("inbox:call", args=[slug])))
+        links.append((_("A relative's call"), reverse("families-call", args=[slug])))
     if Role.COORDINATOR in roles:
         links.append((_("Planner"), reverse("passage:planner", args=[slug])))
     if Role.RECEPTION in roles:

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,9 +86,11 @@ def submit_inquiry(
     sought: list[dict[str, Any]],
     *,
     language: str,
+    taken_by: User | None = None,
     now: datetime | None = None,
 ) -> Receipt:
-    """Seal and store the inquiry, with its codename; the receipt is the same for all."""
+    """Seal and store the inquiry, with its codename; the receipt is the same for all.
+    `taken_by`: the operator who took it on the telephone (no caller number is stored)."""
     now = now or timezone.now()
     if not 1 <= len(sought) <= MAX_SOUGHT:
         raise InquiryRefused(_("Ask about one to three people in one inquiry."))
@@ -105,7 +108,15 @@ def submit_inquiry(
             sealed_key=crypto.seal(bytes(families_key.public_key), data_key),
             contents=crypto.encrypt_json(data_key, contents),
         )
-        log.record(Action.FAMILIES_INQUIRY_RECEIVED, INQUIRER, programme_id=programme.pk)
+        if taken_by is None:
+            log.record(Action.FAMILIES_INQUIRY_RECEIVED, INQUIRER, programme_id=programme.pk)
+        else:
+            log.record(
+                Action.FAMILIES_INQUIRY_RECEIVED,
+                log.staff_actor(taken_by),
+                programme_id=programme.pk,
+                channel="hotline",
+            )
     return Receipt(codename=codename, answer_by=answer_by(inquiry.received_at))
 
 
@@ -125,6 +136,11 @@ def session_may_ask(session: CountsInquiries) -> bool:
 def note_inquiry(session: CountsInquiries) -> None:
     now = time.time()
     session.set_inquiries_sent([at for at in session.inquiries_sent() if now - at < HOUR] + [now])
+
+
+def read_back_matches(codename: str, heard: str) -> bool:
+    """The caller read his inquiry codename back as `heard`: the same words, however spaced."""
+    return codenames.normalise(heard) == codenames.normalise(codename)
 
 
 def find(codename: str) -> Inquiry | None:

@@ -3,7 +3,8 @@ session (as intake/sessions.ApplicantSession is for the applicant):
 
 - `StaffBrowserSession`: a signed-in staff member's session: when he was last seen (the idle
   sign-out) and the call an operator is taking (the codename to read out, sealed under the
-  cookie, and the case it opened). The programme keys it holds are `session_keys.py`'s.
+  cookie, and the case it opened; or a relative's inquiry codename). The programme keys it
+  holds are `session_keys.py`'s.
 - `EnrolmentSession`: an invitee following his link, before he is anyone: the invitation,
   its token (sealed), the account the password step made or resumed, the authenticator he is
   confirming, and his recovery codes (sealed) until the one page that shows them.
@@ -19,6 +20,7 @@ from safepassage.vault.sessions import SessionStore, store_of
 
 STAFF_SEEN = "staff_seen"
 CALL_CODENAME, CALL_CASE = "hotline-codename", "hotline_case"
+RELATIVE_CALL_CODENAME = "relative-call-codename"
 
 JOIN_ID, JOIN_TOKEN, JOIN_USER, JOIN_DEVICE = (
     "join_invitation",
@@ -59,6 +61,17 @@ class StaffBrowserSession:
     def end_call(self) -> None:
         self._store.drop_secret(CALL_CODENAME)
         self._store.pop(CALL_CASE, None)
+
+    def take_relative_call(self, codename: str) -> None:
+        """A relative's call: the inquiry codename to read out until he has read it back."""
+        self._store.put_secret(RELATIVE_CALL_CODENAME, codename.encode())
+
+    def relative_call(self) -> str | None:
+        sealed = self._store.get_secret(RELATIVE_CALL_CODENAME)
+        return None if sealed is None else sealed.decode()
+
+    def end_relative_call(self) -> None:
+        self._store.drop_secret(RELATIVE_CALL_CODENAME)
 
 
 class EnrolmentSession:
