@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from safepassage.families import decisions, inquirers, matching, releases, tracing
 from safepassage.families.models import Decision, Inquiry, Match
+from safepassage.lib import display
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
 from tests.cases.test_rekeying import rotate
@@ -233,3 +234,32 @@ def test_a_key_rotation_reseals_who_asks_for_the_new_custody_key(world, ivanov, 
     standing = asking[0].decision
     assert standing is not None
     assert decisions.statement_of(standing, ivanov.case, new)["words"] == "да"
+
+
+def test_the_tracing_figures_hide_small_counts_and_what_would_give_them_away(
+    world, ivanov, staff_client, time_machine, settings
+):
+    settings.OUTREACH_SMALL_COUNT = 3
+    yesterday = timezone.now() - timedelta(days=1)
+    time_machine.move_to(yesterday)
+    Inquirer()
+    time_machine.move_to(yesterday + timedelta(days=1))
+    for _ in range(4):
+        Inquirer()
+    decide(world, confirm(world, Inquirer(), ivanov), "share")
+    release = inquirers.next_release(timezone.now())
+    time_machine.move_to(release)
+    releases.release_answers(release)
+    page = staff_client(Role.TRACING).get("/ru/staff/p/north/inquiries/").content.decode()
+    chart = text_of(page, "chart-inquiries-per-day")
+    # One inquiry yesterday is hidden; today's five would give it away with the total of six,
+    # so they are hidden too.
+    first, second = (
+        display.calendar_day(moment, display.staff_zone()).strftime("%d.%m")
+        for moment in (yesterday, yesterday + timedelta(days=1))
+    )
+    assert f"{first}: < 3 {second}: < 3 " in chart
+    assert ": 5 " not in chart
+    assert text_of(page, "inquiries-total") == "Запросов за последние 14 дней: 6."
+    released = text_of(page, "answers-released")
+    assert released.endswith("< 3 0")

@@ -6,8 +6,8 @@ from django.test import Client
 
 from safepassage.cases.models import Case
 from safepassage.lib import display
+from safepassage.lib.chart_geometry import suppress
 from safepassage.outreach import codes
-from safepassage.outreach.figures import suppress
 from safepassage.outreach.models import Campaign
 from safepassage.programmes.roles import Role
 from tests.conftest import audit_entries, form_token, submit, text_of

@@ -144,6 +144,9 @@ class AnswerRelease(models.Model):
 
     moment = models.DateTimeField(unique=True)
     released_at = models.DateTimeField()
+    # How many people asked about stood at each rung after it, per programme, for the
+    # tracing figures: {"<programme id>": {"registered": 3, "exchanged": 1}}.
+    counts = models.JSONField(default=dict)
 
     def __str__(self) -> str:
         return f"release of {self.moment:%Y-%m-%d %H:%M}"

@@ -57,18 +57,33 @@ def _rungs_as_of(moment: datetime) -> dict[int, dict[str, str]]:
     return rungs
 
 
+def _counted(rungs: dict[int, dict[str, str]]) -> dict[str, dict[str, int]]:
+    """How many people asked about stand at each rung, per programme."""
+    programme_of = dict(
+        Inquiry.objects.filter(pk__in=list(rungs)).values_list("pk", "programme_id")
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for inquiry_id, people in rungs.items():
+        of_programme = counts.setdefault(str(programme_of[inquiry_id]), {})
+        for rung in people.values():
+            of_programme[rung] = of_programme.get(rung, 0) + 1
+    return counts
+
+
 def release_answers(now: datetime) -> int:
     """Put out the answers of the latest release moment, once; returns how many inquiries
     changed. Inquiries that no longer stand to more (a revoked decision, a shredded case)
     go back to the default."""
     moment = last_release(now)
     with transaction.atomic():
-        _release, created = AnswerRelease.objects.get_or_create(
+        release, created = AnswerRelease.objects.get_or_create(
             moment=moment, defaults={"released_at": now}
         )
         if not created:
             return 0
         rungs = _rungs_as_of(moment)
+        release.counts = _counted(rungs)
+        release.save(update_fields=["counts"])
         changed = 0
         for inquiry in Inquiry.objects.filter(pk__in=list(rungs)).only("released"):
             if inquiry.released != rungs[inquiry.pk]:

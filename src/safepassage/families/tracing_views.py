@@ -7,10 +7,11 @@ from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from safepassage.families import tracing
+from safepassage.families import figures, tracing
 from safepassage.lib.acts import Refused, second_step, show_refusal
 from safepassage.programmes import session_keys
 from safepassage.programmes.access import StaffRequest, staff_required
@@ -39,7 +40,12 @@ def inquiries(request: StaffRequest, slug: str) -> HttpResponse:
     if key is None:
         return redirect("staff:login")
     shown = tracing.latest_inquiries(programme, user=request.user, key=key)
-    return render(request, "families/inquiries.html", {"programme": programme, "shown": shown})
+    context = {
+        "programme": programme,
+        "shown": shown,
+        "figures": figures.figures(programme, timezone.now()),
+    }
+    return render(request, "families/inquiries.html", context)
 
 
 @require_http_methods(["GET"])

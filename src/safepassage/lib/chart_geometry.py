@@ -1,7 +1,8 @@
 """Bar charts as geometry, drawn by the templates as SVG (no JavaScript, nothing from another
 origin, the strict CSP unchanged), and the small-count rule they share: a bar for 1 to
 SMALL_COUNT − 1 is drawn grey at half the threshold's height and labelled "< SMALL_COUNT", and
-`complementary` hides what a published sum would give away.
+`complementary` hides what a published sum would give away; `suppress` does the same for a
+table of counts (outreach's campaigns, families' inquiries).
 
 Written by hand, as small SVG geometry: the charting libraries draw with inline styles or
 scripts, which the site's policy forbids, and these charts are bar charts."""
@@ -172,3 +173,25 @@ def hidden_figure(n: int, threshold: int) -> str:
     if n < threshold:
         return _("< %(n)d") % {"n": threshold}
     return pgettext("a count not shown", "hidden")
+
+
+def suppress(rows: list[list[int]], threshold: int) -> tuple[list[list[str]], list[str]]:
+    """Rows of counts (one column per measure) as shown, and the column totals. A count of 1
+    to threshold − 1 is hidden; a total under the threshold too; and a column with exactly one
+    hidden cell hides its next smallest as well, so the total cannot give the hidden one away."""
+    hidden = [[0 < n < threshold for n in row] for row in rows]
+    totals = [sum(row[col] for row in rows) for col in range(len(rows[0]))] if rows else []
+    for col, total in enumerate(totals):
+        column = [row[col] for row in rows]
+        if sum(h[col] for h in hidden) == 1 and total >= threshold:
+            candidates = [i for i, n in enumerate(column) if n > 0 and not hidden[i][col]]
+            if candidates:
+                smallest = min(candidates, key=lambda i: column[i])
+                hidden[smallest][col] = True
+    less = _("< %(n)d") % {"n": threshold}
+    shown = [
+        [less if hidden[i][col] else str(n) for col, n in enumerate(row)]
+        for i, row in enumerate(rows)
+    ]
+    shown_totals = [less if 0 < t < threshold else str(t) for t in totals]
+    return shown, shown_totals

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from safepassage.cases.models import CampaignCount
 from safepassage.cases.states import CROSSED, QUESTIONS, State
 from safepassage.lib import display
-from safepassage.lib.chart_geometry import bars
+from safepassage.lib.chart_geometry import bars, suppress
 from safepassage.outreach.models import Campaign
 from safepassage.programmes.models import Programme
 
@@ -57,28 +57,6 @@ class Table:
         return bars(
             f"campaign-{self.campaign.code}", _("Applications per week"), values, suppress=True
         )
-
-
-def suppress(rows: list[list[int]], threshold: int) -> tuple[list[list[str]], list[str]]:
-    """Rows of counts (one column per measure) as shown, and the column totals. A count of 1
-    to threshold − 1 is hidden; a total under the threshold too; and a column with exactly one
-    hidden cell hides its next smallest as well, so the total cannot give the hidden one away."""
-    hidden = [[0 < n < threshold for n in row] for row in rows]
-    totals = [sum(row[col] for row in rows) for col in range(len(rows[0]))] if rows else []
-    for col, total in enumerate(totals):
-        column = [row[col] for row in rows]
-        if sum(h[col] for h in hidden) == 1 and total >= threshold:
-            candidates = [i for i, n in enumerate(column) if n > 0 and not hidden[i][col]]
-            if candidates:
-                smallest = min(candidates, key=lambda i: column[i])
-                hidden[smallest][col] = True
-    less = _("< %(n)d") % {"n": threshold}
-    shown = [
-        [less if hidden[i][col] else str(n) for col, n in enumerate(row)]
-        for i, row in enumerate(rows)
-    ]
-    shown_totals = [less if 0 < t < threshold else str(t) for t in totals]
-    return shown, shown_totals
 
 
 def weeks_hidden(tables: list[Table]) -> set[tuple[int, date]]:
