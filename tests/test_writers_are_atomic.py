@@ -12,7 +12,7 @@ from django.utils import timezone
 from safepassage.aftercare import consents, exchange_lists, rewards
 from safepassage.audit import log
 from safepassage.cases import applicant_writers, casework, retention, sign_ins
-from safepassage.families import decisions, inquirers, matching, releases, tracing
+from safepassage.families import decisions, inquirers, letters, matching, releases, tracing
 from safepassage.families.models import Inquiry
 from safepassage.passage import duress, notices, outcomes, planning, plans
 from safepassage.passage.models import Crossing
@@ -114,11 +114,32 @@ def he_agreed(world, front, client):
     return match
 
 
-def decide(world, match):
+def letters_allowed(world, front, client):
+    match = confirmed(world, front, client)
+    decide(world, match, "letters")
+    return match
+
+
+def a_card(world, front, client):
+    match = letters_allowed(world, front, client)
+    return write_card(world, match)
+
+
+def write_card(world, match):
+    return letters.write_to_inquirer(
+        match.prisoner.case,
+        match.pk,
+        kind="card",
+        text="Мама, я жив",
+        **staff(world, Role.RECEPTION),
+    )
+
+
+def decide(world, match, kind="share"):
     return decisions.record_decision(
         match.prisoner.case,
         match.pk,
-        kind="share",
+        kind=kind,
         language="ru",
         words="",
         **staff(world, Role.RECEPTION),
@@ -419,6 +440,18 @@ WRITERS = [
         "answers released",
         he_agreed,
         lambda w, f, _: releases.release_answers(timezone.now() + timedelta(days=4)),
+    ),
+    ("his card written", letters_allowed, lambda w, f, match: write_card(w, match)),
+    (
+        "his card reviewed",
+        a_card,
+        lambda w, f, card: letters.review(
+            card.match.prisoner.case,
+            card.pk,
+            passed=True,
+            reason="",
+            **staff(w, Role.AFTERCARE),
+        ),
     ),
     (
         "inquiries past retention deleted",

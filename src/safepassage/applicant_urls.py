@@ -43,6 +43,8 @@ families_patterns = (
         path("<slug:slug>/family/received/", families_views.received, name="received"),
         path("family/enter/", families_views.enter, name="enter"),
         path("family/answer/", families_views.answer, name="answer"),
+        path("family/letters/write/", families_views.write, name="write"),
+        path("family/letters/<int:letter_id>/card.pdf", families_views.card, name="card"),
         path("family/leave/", families_views.leave, name="leave"),
     ],
     "families",

@@ -364,6 +364,10 @@ VOLUNTEER_COOLING_OFF_DAYS = int(os.environ.get("SAFEPASSAGE_VOLUNTEER_COOLING_O
 FAMILIES_RELEASE_HOURS = int(os.environ.get("SAFEPASSAGE_FAMILIES_RELEASE_HOURS", "72"))
 # A relative's inquiry is deleted this many days after it came or last changed its answer.
 FAMILIES_RETENTION_DAYS = int(os.environ.get("SAFEPASSAGE_FAMILIES_RETENTION_DAYS", "365"))
+# Letters and cards a prisoner may send an inquirer a month: never fewer than GC III Art. 71's
+# two letters and four cards, whatever these say (families/letters.py).
+FAMILIES_LETTERS_PER_MONTH = int(os.environ.get("SAFEPASSAGE_FAMILIES_LETTERS_PER_MONTH", "2"))
+FAMILIES_CARDS_PER_MONTH = int(os.environ.get("SAFEPASSAGE_FAMILIES_CARDS_PER_MONTH", "4"))
 # Inquiries one browser session or bot chat may send an hour.
 FAMILIES_INQUIRIES_PER_SESSION = int(os.environ.get("SAFEPASSAGE_INQUIRIES_PER_SESSION", "3"))
 # The families blind index keeps this many bits of its keyed digest: 256 buckets, so that

@@ -225,6 +225,16 @@ urlpatterns = [
             name="families-decide",
         ),
         path(
+            "staff/case/<str:reference>/relatives/letter/",
+            prisoner_views.write_letter,
+            name="families-letter",
+        ),
+        path(
+            "staff/case/<str:reference>/relatives/review/",
+            prisoner_views.review_letter,
+            name="families-review",
+        ),
+        path(
             "staff/p/<slug:slug>/inquiries/<int:inquiry_id>/confirm/",
             tracing_views.confirm,
             name="tracing-confirm",

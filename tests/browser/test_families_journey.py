@@ -1,16 +1,18 @@
 """A mother asks in Russian with JavaScript off and gets a codename; her son is registered; the
-tracing officer confirms the candidate; reception records his consent; at the next release she
-reads the answer (issue #24; letters and cards are not built yet). The new staff pages fit a
-phone."""
+tracing officer confirms the candidate; reception records his consent to letters; his card is
+reviewed by another officer; at the next release she reads the answer and his card, and
+answers him (issue #24). The new staff pages fit a phone."""
 
+import io
 from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.utils import timezone
+from pypdf import PdfReader
 
 from safepassage.families import inquirers, releases
-from safepassage.families.models import Decision, Match
+from safepassage.families.models import Decision, Letter, Match
 from safepassage.programmes.roles import Role
 from tests.browser.conftest import assert_no_raw_code
 from tests.browser.test_crossing_journey import staff_sign_in
@@ -74,7 +76,6 @@ def test_a_mother_asks_and_reads_his_answer_after_he_agreed(
     asking = officer.locator("main section").first.inner_text()
     assert "мама Галя (Мать), Тамбовская область" in asking
     assert "Как звали нашу собаку?" in asking
-    officer.screenshot(path=str(tmp_path / "relatives.png"), full_page=True)
     fits_a_phone(officer)
     officer.get_by_label("Сказать это и разрешить письма и открытки с этим человеком").check()
     officer.get_by_role("button", name="Записать его решение").click()
@@ -85,6 +86,20 @@ def test_a_mother_asks_and_reads_his_answer_after_he_agreed(
     )
     assert Decision.objects.get().kind == "letters"
     fits_a_phone(officer)
+    # He dictates a card; another officer reviews it.
+    officer.select_option("select[name=kind]", "card")
+    officer.fill("textarea[name=text]", "Мама, я жив и здоров. Не волнуйся.")
+    officer.get_by_role("button", name="Записать на проверку").click()
+    assert "Проверяет другой сотрудник." in officer.locator("ul.letters").inner_text()
+    fits_a_phone(officer)
+    reviewer = phone(browser)
+    staff_sign_in(reviewer, live_server.url, world.staff[Role.AFTERCARE])
+    reviewer.goto(f"{live_server.url}/ru/staff/case/{son.reference}/relatives/")
+    reviewer.get_by_role("button", name="Пропустить").click()
+    assert "пропущено" in reviewer.locator("ul.letters").inner_text()
+    assert Letter.objects.get().review == "passed"
+    reviewer.screenshot(path=str(tmp_path / "relatives.png"), full_page=True)
+    fits_a_phone(reviewer)
 
     mother.goto(f"{live_server.url}/ru/family/enter/")
     mother.fill("#id_codename", codename)
@@ -99,4 +114,15 @@ def test_a_mother_asks_and_reads_his_answer_after_he_agreed(
         "военнопленный; его данные передаются в Центральное агентство по розыску МККК."
     )
     assert "не отвечаем, погиб ли человек" in mother.locator("#no-deaths").inner_text()
+    assert "Мама, я жив и здоров. Не волнуйся." in mother.locator("#letters").inner_text()
+    with mother.expect_download() as download:
+        mother.get_by_role("link", name="Открытка (PDF)").click()
+    pdf = tmp_path / "card.pdf"
+    download.value.save_as(pdf)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages)
+    assert "ПОЧТА ВОЕННОПЛЕННЫХ" in text
+    assert "Мама, я жив и здоров." in text
+    mother.fill("textarea[name=text]", "Сынок, мы ждём тебя.")
+    mother.get_by_role("button", name="Отправить письмо").click()
+    assert "Ваше письмо · ждёт проверки" in mother.locator("#letters").inner_text()
     assert_no_raw_code(mother)

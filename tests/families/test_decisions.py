@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from safepassage.families import decisions, inquirers, matching, releases, tracing
+from safepassage.families import decisions, inquirers, letters, matching, releases, tracing
 from safepassage.families.models import Decision, Inquiry, Match
 from safepassage.lib import display
 from safepassage.programmes.roles import Role
@@ -223,17 +223,29 @@ def test_a_key_rotation_reseals_who_asks_for_the_new_custody_key(world, ivanov, 
     from safepassage.vault import crypto
 
     match = confirm(world, Inquirer(), ivanov)
-    decide(world, match, "share", words="да")
+    decide(world, match, "letters", words="да")
+    letter = letters.write_to_inquirer(
+        ivanov.case,
+        match.pk,
+        kind="letter",
+        text="Привет, мама",
+        user=world.staff[Role.RECEPTION],
+        keyring=world.keyring,
+    )
     old = dict(world.keyring)
     new = rotate(world)
     match.refresh_from_db()
+    letter.refresh_from_db()
     with pytest.raises(crypto.DecryptionError, match="could not be opened"):
         crypto.unseal(old["custody"], bytes(match.for_custody))
+    with pytest.raises(crypto.DecryptionError, match="could not be opened"):
+        crypto.unseal(old["custody"], bytes(letter.for_custody))
     asking = decisions.relatives_asking(ivanov.case, user=world.staff[Role.RECEPTION], keyring=new)
     assert asking[0].inquirer["inquirer_name"] == "мама Галя"
     standing = asking[0].decision
     assert standing is not None
     assert decisions.statement_of(standing, ivanov.case, new)["words"] == "да"
+    assert asking[0].letters[0].body["text"] == "Привет, мама"
 
 
 def test_the_tracing_figures_hide_small_counts_and_what_would_give_them_away(

@@ -107,6 +107,8 @@ class Action(models.TextChoices):
         _("A prisoner's decision about a relative's inquiry recorded"),
     )
     FAMILIES_ANSWERS_RELEASED = "families.answers_released", _("Answers to relatives released")
+    FAMILIES_LETTER_WRITTEN = "families.letter_written", _("A letter or card written")
+    FAMILIES_LETTER_REVIEWED = "families.letter_reviewed", _("A letter or card reviewed")
     FAMILIES_INQUIRIES_SHREDDED = (
         "families.inquiries_shredded",
         _("Relatives' inquiries deleted under the retention rules"),

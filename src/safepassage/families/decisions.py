@@ -25,7 +25,8 @@ from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.cases import dossier
 from safepassage.cases.models import Case
-from safepassage.families.models import Decision, Match
+from safepassage.families import letters
+from safepassage.families.models import Decision, Letter, Match
 from safepassage.lib.acts import Refused
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
@@ -70,18 +71,24 @@ def statement(kind: str, language: str) -> str:
 
 @dataclass(frozen=True)
 class AskingRelative:
-    """One confirmed inquiry about the prisoner, as his officer reads it."""
+    """One confirmed inquiry about the prisoner, as his officer reads it, with the letters
+    between them (families/letters.py)."""
 
     match: Match
     inquirer: dict[str, Any]
     decision: Decision | None
+    letters: list[Any]  # letters.ShownLetter
+
+    @property
+    def letters_allowed(self) -> bool:
+        return self.decision is not None and self.decision.kind == Decision.Kind.LETTERS
 
 
 def _matches_of(case: Case) -> list[Match]:
     return list(
         Match.objects.filter(prisoner__case=case)
         .select_related("inquiry")
-        .prefetch_related("decisions__recorded_by")
+        .prefetch_related("decisions__recorded_by", "letters")
         .order_by("confirmed_at", "pk")
     )
 
@@ -95,7 +102,10 @@ def relatives_asking(case: Case, *, user: User, keyring: Keyring) -> list[Asking
     for match in _matches_of(case):
         inquirer = json.loads(crypto.unseal(custody, bytes(match.for_custody)))
         decisions = list(match.decisions.all())
-        asking.append(AskingRelative(match, inquirer, decisions[-1] if decisions else None))
+        written = letters.opened_for_custody(list(match.letters.all()), custody)
+        asking.append(
+            AskingRelative(match, inquirer, decisions[-1] if decisions else None, written)
+        )
     if asking:
         with transaction.atomic():
             log.record_case(
@@ -147,6 +157,15 @@ def statement_of(decision: Decision, case: Case, keyring: Keyring) -> dict[str, 
 # --- Key rotation: what was sealed to the custody key -----------------------------------------
 
 
+# Who asks (Match) and the letters' texts (Letter) are sealed to the custody key.
+SEALED_TO_CUSTODY = (Match, Letter)
+
+
+def _of_programme(model: type[Match] | type[Letter], programme_id: int) -> Any:
+    inquiry = "inquiry__programme_id" if model is Match else "match__inquiry__programme_id"
+    return model.objects.filter(**{inquiry: programme_id})
+
+
 def reseal(
     sender: object,
     programme_id: int,
@@ -156,28 +175,29 @@ def reseal(
     limit: int,
     **kwargs: object,
 ) -> int:
-    """A rotation's batch of the custody key's: who asks, for the officers."""
+    """A rotation's batch of the custody key's: who asks and the letters, for the officers."""
     if group != "custody":
         return 0
-    waiting = Match.objects.filter(
-        inquiry__programme_id=programme_id, for_custody_next__isnull=True
-    ).order_by("pk")[:limit]
     resealed = 0
-    for match in waiting:
-        plain = crypto.unseal(old_key, bytes(match.for_custody))
-        Match.objects.filter(pk=match.pk).update(for_custody_next=crypto.seal(new_public, plain))
-        resealed += 1
+    for model in SEALED_TO_CUSTODY:
+        waiting = _of_programme(model, programme_id).filter(for_custody_next__isnull=True)
+        for row in waiting.order_by("pk")[: limit - resealed]:
+            plain = crypto.unseal(old_key, bytes(row.for_custody))
+            model.objects.filter(pk=row.pk).update(for_custody_next=crypto.seal(new_public, plain))
+            resealed += 1
     return resealed
 
 
 def left_to_reseal(sender: object, programme_id: int, **kwargs: object) -> dict[str, int]:
-    waiting = Match.objects.filter(
-        inquiry__programme_id=programme_id, for_custody_next__isnull=True
+    waiting = sum(
+        _of_programme(model, programme_id).filter(for_custody_next__isnull=True).count()
+        for model in SEALED_TO_CUSTODY
     )
-    return {"custody": waiting.count()}
+    return {"custody": waiting}
 
 
 def promote_resealed(sender: object, programme_id: int, **kwargs: object) -> None:
-    Match.objects.filter(inquiry__programme_id=programme_id).exclude(for_custody_next=None).update(
-        for_custody=F("for_custody_next"), for_custody_next=None
-    )
+    for model in SEALED_TO_CUSTODY:
+        _of_programme(model, programme_id).exclude(for_custody_next=None).update(
+            for_custody=F("for_custody_next"), for_custody_next=None
+        )

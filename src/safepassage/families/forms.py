@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from safepassage.families.inquirers import MAX_SOUGHT
-from safepassage.families.models import Decision
+from safepassage.families.models import Decision, Letter
 from safepassage.lib.textinput import TextAreaField, TextField
 
 RELATIONSHIPS = [
@@ -118,3 +118,28 @@ class DecisionForm(forms.Form):
         required=False,
         help_text=_("For instance «my mother is dead» or «I do not know this person»."),
     )
+
+
+class LetterForm(forms.Form):
+    """A letter or card the prisoner sends, as his officer types it."""
+
+    match = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    kind = forms.ChoiceField(label=_("Letter or card"), choices=Letter.Kind.choices)
+    text = TextAreaField(
+        label=_("His words"),
+        max_length=4000,
+        help_text=_("Nothing of where he is held, his unit or his comrades' names (Art. 76)."),
+    )
+
+
+class ReviewForm(forms.Form):
+    letter = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    verdict = forms.ChoiceField(choices=[("pass", "pass"), ("refuse", "refuse")])
+    reason = TextField(label=_("What must not go"), max_length=500, required=False)
+
+
+class InquirerLetterForm(forms.Form):
+    """The inquirer's answer to the person he asked about."""
+
+    number = forms.ChoiceField(choices=[(str(n), str(n)) for n in range(1, MAX_SOUGHT + 1)])
+    text = TextAreaField(label=_("Your letter"), max_length=4000)

@@ -100,6 +100,7 @@ def submit_inquiry(
     data_key = crypto.new_data_key()
     contents = {"inquirer": {**inquirer, "language": language}, "sought": sought}
     codename = codenames.generate(language)
+    own = crypto.new_keypair()  # for letters: only his codename opens the private half
     with transaction.atomic():
         inquiry = Inquiry.objects.create(
             programme=programme,
@@ -107,6 +108,8 @@ def submit_inquiry(
             lookup_hash=codenames.inquiry_lookup_hash(codename),
             sealed_key=crypto.seal(bytes(families_key.public_key), data_key),
             contents=crypto.encrypt_json(data_key, contents),
+            public_key=own.public,
+            wrapped_private_key=codenames.seal_credential(codename, own.private),
         )
         if taken_by is None:
             log.record(Action.FAMILIES_INQUIRY_RECEIVED, INQUIRER, programme_id=programme.pk)
@@ -145,6 +148,14 @@ def read_back_matches(codename: str, heard: str) -> bool:
 
 def find(codename: str) -> Inquiry | None:
     return Inquiry.objects.filter(lookup_hash=codenames.inquiry_lookup_hash(codename)).first()
+
+
+def own_key(inquiry: Inquiry, codename: str) -> bytes | None:
+    """The private key of his letters, opened with his codename (None for an inquiry made
+    before letters existed)."""
+    if inquiry.wrapped_private_key is None:
+        return None
+    return codenames.open_credential(codename, inquiry.wrapped_private_key).key
 
 
 def signed_in(inquiry_id: int | None) -> Inquiry | None:

@@ -26,8 +26,15 @@ class Inquiry(models.Model):
     # What he may read, as of the last release (families/releases.py): {"1": "registered"}
     # for each person asked about who agreed to more than the default; {} for everyone else.
     released = models.JSONField(default=dict)
-    # The release moment that last changed his answer; retention counts from it.
+    # The release moment that last changed his answer or brought him a letter; retention
+    # counts from it.
     answered_at = models.DateTimeField(null=True)
+    # His own key pair, for letters (GC III Art. 71): letters to him are sealed to the public
+    # half; the private half is wrapped with his codename, so only he opens them.
+    public_key = models.BinaryField(max_length=32, null=True)
+    wrapped_private_key = models.BinaryField(null=True)
+    # Which people asked about let him exchange letters, as of the last release: ["1"].
+    letters_open = models.JSONField(default=list)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
@@ -137,6 +144,50 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.match}"
+
+
+class Letter(models.Model):
+    """A letter or card between a prisoner and one inquirer who may write to him (GC III Art.
+    71), reviewed by an officer before it goes (Art. 76: no place, unit or comrades' names).
+    Its text is sealed to the custody key for his officers, and once passed, to the inquirer's
+    own key; a letter to the inquirer reaches him at the next release."""
+
+    class Kind(models.TextChoices):
+        LETTER = "letter", _("Letter")
+        CARD = "card", _("Card")
+
+    class Direction(models.TextChoices):
+        TO_INQUIRER = "out", _("From the prisoner")
+        FROM_INQUIRER = "in", _("From the inquirer")
+
+    class Review(models.TextChoices):
+        WAITING = "waiting", _("Waiting for review")
+        PASSED = "passed", _("Passed")
+        REFUSED = "refused", _("Not passed")
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="letters")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    direction = models.CharField(max_length=4, choices=Direction.choices)
+    written_at = models.DateTimeField()
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )  # his officer, or none for the inquirer
+    # JSON {"text", "from", "to"} and, after a review that refused it, {"reason"}.
+    for_custody = models.BinaryField()
+    for_custody_next = models.BinaryField(null=True)
+    for_inquirer = models.BinaryField(null=True)  # sealed to Inquiry.public_key
+    review = models.CharField(max_length=8, choices=Review.choices, default=Review.WAITING)
+    reviewed_at = models.DateTimeField(null=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True)  # the release that brought it to him
+
+    class Meta:
+        ordering = ["written_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.direction} on {self.match}"
 
 
 class AnswerRelease(models.Model):

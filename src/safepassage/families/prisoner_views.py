@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from safepassage.cases.pages import CaseAccess, case_view
-from safepassage.families import decisions
-from safepassage.families.forms import RELATIONSHIPS, DecisionForm
-from safepassage.families.models import Decision
+from safepassage.families import decisions, letters
+from safepassage.families.forms import RELATIONSHIPS, DecisionForm, LetterForm, ReviewForm
+from safepassage.families.models import Decision, Letter
 from safepassage.lib.acts import Refused, show_refusal
 from safepassage.programmes.access import StaffRequest
 from safepassage.programmes.roles import Role
@@ -19,7 +19,10 @@ WHO_SEE_HIM = frozenset({Role.RECEPTION, Role.AFTERCARE})
 
 
 def _render(
-    request: StaffRequest, access: CaseAccess, form: DecisionForm | None = None, status: int = 200
+    request: StaffRequest,
+    access: CaseAccess,
+    form: DecisionForm | LetterForm | ReviewForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     asking = decisions.relatives_asking(access.case, user=request.user, keyring=access.keyring)
     context = {
@@ -29,6 +32,7 @@ def _render(
         "kinds": Decision.Kind.choices,
         "statements": decisions.STATEMENTS,
         "relationships": RELATIONSHIPS,
+        "letter_kinds": Letter.Kind.choices,
         "languages": settings.LANGUAGES,
     }
     return render(request, "families/relatives.html", context, status=status)
@@ -44,7 +48,7 @@ def decide(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _render(request, access, form, status=400)
-    back = reverse("families-relatives", args=[access.case.reference])
+    back = _back(access)
     try:
         decisions.record_decision(
             access.case,
@@ -58,3 +62,45 @@ def decide(request: StaffRequest, access: CaseAccess) -> HttpResponse:
     except Refused as why:
         return show_refusal(request, why.reason, back)
     return redirect(back)
+
+
+@case_view(WHO_SEE_HIM)
+def write_letter(request: StaffRequest, access: CaseAccess) -> HttpResponse:
+    form = LetterForm(request.POST)
+    if not form.is_valid():
+        return _render(request, access, form, status=400)
+    try:
+        letters.write_to_inquirer(
+            access.case,
+            form.cleaned_data["match"],
+            kind=form.cleaned_data["kind"],
+            text=form.cleaned_data["text"],
+            user=request.user,
+            keyring=access.keyring,
+        )
+    except Refused as why:
+        return show_refusal(request, why.reason, _back(access))
+    return redirect(_back(access))
+
+
+@case_view(WHO_SEE_HIM)
+def review_letter(request: StaffRequest, access: CaseAccess) -> HttpResponse:
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return _render(request, access, form, status=400)
+    try:
+        letters.review(
+            access.case,
+            form.cleaned_data["letter"],
+            passed=form.cleaned_data["verdict"] == "pass",
+            reason=form.cleaned_data["reason"],
+            user=request.user,
+            keyring=access.keyring,
+        )
+    except Refused as why:
+        return show_refusal(request, why.reason, _back(access))
+    return redirect(_back(access))
+
+
+def _back(access: CaseAccess) -> str:
+    return reverse("families-relatives", args=[access.case.reference])

@@ -10,6 +10,9 @@ The rungs, for a person asked about who agreed to more than the default: "regist
 alive and registered as a prisoner of war) and, once an exchange is recorded in his custody
 events, "exchanged". Never how he came into captivity, never a pathway he chose, never a death.
 
+Letters (letters.py) go out at the same moments: a passed letter to an inquirer whose person
+still allows letters at that moment; `letters_open` says whom he may write to.
+
 Retention (`shred_expired_inquiries`, daily): an inquiry is deleted FAMILIES_RETENTION_DAYS
 after it came or last changed its answer.
 """
@@ -25,7 +28,7 @@ from safepassage.audit.actions import Action
 from safepassage.cases import retention
 from safepassage.families import inquirers
 from safepassage.families.decisions import SHARING
-from safepassage.families.models import AnswerRelease, Decision, Inquiry, Match
+from safepassage.families.models import AnswerRelease, Decision, Inquiry, Letter, Match
 from safepassage.reception.models import CustodyEvent
 
 REGISTERED, EXCHANGED = "registered", "exchanged"
@@ -57,6 +60,40 @@ def _rungs_as_of(moment: datetime) -> dict[int, dict[str, str]]:
     return rungs
 
 
+def _letters_as_of(moment: datetime) -> dict[int, list[str]]:
+    """{inquiry id: [sought numbers]} whose standing decision at `moment` allows letters."""
+    standing = (
+        Decision.objects.filter(decided_at__lt=moment)
+        .values("match_id")
+        .annotate(latest=Max("pk"))
+        .values("latest")
+    )
+    allowing = Decision.objects.filter(pk__in=standing, kind=Decision.Kind.LETTERS)
+    open_to: dict[int, list[str]] = {}
+    for inquiry_id, sought in Match.objects.filter(pk__in=allowing.values("match_id")).values_list(
+        "inquiry_id", "sought"
+    ):
+        open_to.setdefault(inquiry_id, []).append(str(sought))
+    return {inquiry_id: sorted(numbers) for inquiry_id, numbers in open_to.items()}
+
+
+def _release_letters(moment: datetime, open_to: dict[int, list[str]]) -> set[int]:
+    """Passed letters to inquirers still allowed them go out; returns their inquiries."""
+    due = Letter.objects.filter(
+        direction=Letter.Direction.TO_INQUIRER,
+        review=Letter.Review.PASSED,
+        reviewed_at__lt=moment,
+        released_at__isnull=True,
+    ).values_list("pk", "match__inquiry_id", "match__sought")
+    going = [
+        (pk, inquiry_id)
+        for pk, inquiry_id, sought in due
+        if str(sought) in open_to.get(inquiry_id, [])
+    ]
+    Letter.objects.filter(pk__in=[pk for pk, _inquiry in going]).update(released_at=moment)
+    return {inquiry_id for _pk, inquiry_id in going}
+
+
 def _counted(rungs: dict[int, dict[str, str]]) -> dict[str, dict[str, int]]:
     """How many people asked about stand at each rung, per programme."""
     programme_of = dict(
@@ -81,7 +118,7 @@ def release_answers(now: datetime) -> int:
         )
         if not created:
             return 0
-        rungs = _rungs_as_of(moment)
+        rungs, open_to = _rungs_as_of(moment), _letters_as_of(moment)
         release.counts = _counted(rungs)
         release.save(update_fields=["counts"])
         changed = 0
@@ -96,6 +133,13 @@ def release_answers(now: datetime) -> int:
             .exclude(pk__in=list(rungs))
             .update(released={}, answered_at=moment)
         )
+        for inquiry_id, numbers in open_to.items():
+            Inquiry.objects.filter(pk=inquiry_id).update(letters_open=numbers)
+        Inquiry.objects.exclude(letters_open=[]).exclude(pk__in=list(open_to)).update(
+            letters_open=[]
+        )
+        lettered = _release_letters(moment, open_to)
+        Inquiry.objects.filter(pk__in=lettered).update(answered_at=moment)
         log.record(Action.FAMILIES_ANSWERS_RELEASED, log.SYSTEM, changed=changed)
     return changed
 

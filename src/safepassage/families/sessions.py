@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from safepassage.families.inquirers import Receipt
 from safepassage.vault.sessions import SessionStore, store_of
 
-INQUIRY, RECEIPT = "inquiry", "inquiry-receipt"
+INQUIRY, RECEIPT, OWN_KEY = "inquiry", "inquiry-receipt", "inquiry-own-key"
 WRONG_CODENAMES, INQUIRIES_SENT = "inquiry-wrong-codenames", "inquiries-sent"
 
 
@@ -33,9 +33,16 @@ class InquirerSession:
         day, codename = sealed.decode().split("|", 1)
         return Receipt(codename=codename, answer_by=date.fromisoformat(day))
 
-    def sign_in(self, inquiry_id: int) -> None:
+    def sign_in(self, inquiry_id: int, own_key: bytes | None) -> None:
+        """`own_key` opens the letters to him; kept sealed under the cookie."""
         self._store.cycle_key()
         self._store.put_secret(INQUIRY, str(inquiry_id).encode())
+        if own_key is not None:
+            self._store.put_secret(OWN_KEY, own_key)
+
+    @property
+    def own_key(self) -> bytes | None:
+        return self._store.get_secret(OWN_KEY)
 
     @property
     def inquiry_id(self) -> int | None:

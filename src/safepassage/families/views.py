@@ -9,10 +9,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from safepassage.families import inquirers
-from safepassage.families.forms import CodenameForm, InquiryForm
+from safepassage.families import cards, inquirers, letters
+from safepassage.families.forms import CodenameForm, InquirerLetterForm, InquiryForm
+from safepassage.families.models import Letter
 from safepassage.families.sessions import InquirerSession
-from safepassage.lib import backoff
+from safepassage.lib import backoff, display
 from safepassage.lib.acts import Refused
 from safepassage.programmes.services import programme_by_slug
 
@@ -65,7 +66,7 @@ def enter(request: HttpRequest) -> HttpResponse:
         inquiry = inquirers.find(form.cleaned_data["codename"])
         if inquiry is not None:
             session.forget_wrong_codenames()
-            session.sign_in(inquiry.pk)
+            session.sign_in(inquiry.pk, inquirers.own_key(inquiry, form.cleaned_data["codename"]))
             return redirect("families:answer")
         waiting = backoff.session_wait(session)
         wait = backoff.session_failure(session)
@@ -77,7 +78,7 @@ def enter(request: HttpRequest) -> HttpResponse:
     return render(request, "families/enter.html", context, status=status)
 
 
-def answer(request: HttpRequest) -> HttpResponse:
+def answer(request: HttpRequest, form: InquirerLetterForm | None = None) -> HttpResponse:
     session = InquirerSession(request)
     inquiry = inquirers.signed_in(session.inquiry_id)
     if inquiry is None:
@@ -86,8 +87,49 @@ def answer(request: HttpRequest) -> HttpResponse:
         "answers": inquirers.answer_of(inquiry),
         # Not his receipt's day, which passes: the next release, the same for everyone.
         "answer_by": inquirers.next_release_day(timezone.now()),
+        # Both empty, so the page is the default's bytes, until he allowed letters.
+        "letters": letters.inbox_of(inquiry, session.own_key),
+        "write_to": inquiry.letters_open,
+        "letter_form": form or InquirerLetterForm(),
     }
-    return render(request, "families/answer.html", context)
+    return render(request, "families/answer.html", context, status=400 if form else 200)
+
+
+@require_http_methods(["POST"])
+def write(request: HttpRequest) -> HttpResponse:
+    session = InquirerSession(request)
+    inquiry = inquirers.signed_in(session.inquiry_id)
+    if inquiry is None:
+        return redirect("families:enter")
+    form = InquirerLetterForm(request.POST)
+    if not form.is_valid():
+        return answer(request, form)
+    try:
+        letters.write_from_inquirer(
+            inquiry, form.cleaned_data["number"], text=form.cleaned_data["text"]
+        )
+    except Refused as why:
+        form.add_error(None, why.reason)
+        return answer(request, form)
+    return redirect("families:answer")
+
+
+def card(request: HttpRequest, letter_id: int) -> HttpResponse:
+    """A card to him, as the PDF after the Annex IV C model."""
+    session = InquirerSession(request)
+    inquiry = inquirers.signed_in(session.inquiry_id)
+    if inquiry is None:
+        return redirect("families:enter")
+    shown = {one.letter.pk: one for one in letters.inbox_of(inquiry, session.own_key)}
+    found = shown.get(letter_id)
+    if found is None or not found.to_inquirer or found.letter.kind != Letter.Kind.CARD:
+        raise Http404
+    dated = display.calendar_day(found.letter.written_at, display.applicant_zone())
+    pdf = cards.render(found.body, dated, get_language() or "ru")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="card.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_http_methods(["POST"])
