@@ -9,13 +9,15 @@ from datetime import date
 from django.http import HttpRequest
 
 from safepassage.families.inquirers import Receipt
-from safepassage.vault.sessions import SessionStore, store_of
+from safepassage.vault.sessions import KeepsWrongCodenames, SessionStore, store_of
 
 INQUIRY, RECEIPT, OWN_KEY = "inquiry", "inquiry-receipt", "inquiry-own-key"
 WRONG_CODENAMES, INQUIRIES_SENT = "inquiry-wrong-codenames", "inquiries-sent"
 
 
-class InquirerSession:
+class InquirerSession(KeepsWrongCodenames):
+    WRONG_CODENAMES_KEY = WRONG_CODENAMES
+
     def __init__(self, request: HttpRequest) -> None:
         self._store: SessionStore = store_of(request)
 
@@ -52,17 +54,7 @@ class InquirerSession:
     def sign_out(self) -> None:
         self._store.flush()
 
-    # --- wrong codenames (lib/backoff.py) and inquiries sent -------------------------------
-
-    def wrong_codenames(self) -> tuple[int, int]:
-        failures, not_before = self._store.get(WRONG_CODENAMES, [0, 0])
-        return int(failures), int(not_before)
-
-    def set_wrong_codenames(self, failures: int, not_before: int) -> None:
-        self._store[WRONG_CODENAMES] = [failures, not_before]
-
-    def forget_wrong_codenames(self) -> None:
-        self._store.pop(WRONG_CODENAMES, None)
+    # --- inquiries sent (wrong codenames: KeepsWrongCodenames) -----------------------------
 
     def inquiries_sent(self) -> list[float]:
         """When this browser sent inquiries (Unix seconds), the last hour's."""

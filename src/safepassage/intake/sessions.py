@@ -26,7 +26,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 
 from safepassage.intake import applicants
-from safepassage.vault.sessions import SessionStore, store_of
+from safepassage.vault.sessions import KeepsWrongCodenames, SessionStore, store_of
 
 SESSION_CASE_TAG = "applicant_case_tag"
 
@@ -67,8 +67,10 @@ WRONG_CODENAMES = "wrong_codenames"  # [failures, not before (whole seconds sinc
 APPLICATIONS_SENT = "applications_sent"  # the session's application times, in seconds
 
 
-class ApplicantSession:
+class ApplicantSession(KeepsWrongCodenames):  # wrong codenames: throttle.py
     """Every value the applicant's browser session holds, read and written only here."""
+
+    WRONG_CODENAMES_KEY = WRONG_CODENAMES
 
     def __init__(self, request: HttpRequest) -> None:
         self._store: SessionStore = store_of(request)
@@ -118,18 +120,6 @@ class ApplicantSession:
 
     def idle_seconds(self) -> float:
         return time.time() - int(self._store.get(SESSION_SEEN, 0))
-
-    # --- wrong codenames (throttle.py) -----------------------------------------------------
-
-    def wrong_codenames(self) -> tuple[int, int]:
-        failures, not_before = self._store.get(WRONG_CODENAMES, [0, 0])
-        return int(failures), int(not_before)
-
-    def set_wrong_codenames(self, failures: int, not_before: int) -> None:
-        self._store[WRONG_CODENAMES] = [failures, not_before]
-
-    def forget_wrong_codenames(self) -> None:
-        self._store.pop(WRONG_CODENAMES, None)
 
     # --- applications (flood.py), the campaign, the receipt ---------------------------------
 

@@ -121,3 +121,21 @@ def store_of(request: HttpRequest) -> SessionStore:
     """The request's session as this store, with its sealed values (settings.SESSION_ENGINE
     names this module, so every request's session is one)."""
     return request.session  # type: ignore[return-value]
+
+
+class KeepsWrongCodenames:
+    """For a visitor's session class (the applicant's, the inquirer's): the wrong codenames
+    this browser sent, as lib/backoff.py counts them; each class names its own key."""
+
+    _store: SessionStore
+    WRONG_CODENAMES_KEY = "wrong-codenames"
+
+    def wrong_codenames(self) -> tuple[int, int]:
+        failures, not_before = self._store.get(self.WRONG_CODENAMES_KEY, [0, 0])
+        return int(failures), int(not_before)
+
+    def set_wrong_codenames(self, failures: int, not_before: int) -> None:
+        self._store[self.WRONG_CODENAMES_KEY] = [failures, not_before]
+
+    def forget_wrong_codenames(self) -> None:
+        self._store.pop(self.WRONG_CODENAMES_KEY, None)
