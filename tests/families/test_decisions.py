@@ -275,3 +275,32 @@ def test_the_tracing_figures_hide_small_counts_and_what_would_give_them_away(
     assert text_of(page, "inquiries-total") == "Запросов за последние 14 дней: 6."
     released = text_of(page, "answers-released")
     assert released.endswith("< 3 0")
+
+
+def test_an_inquirer_who_asks_about_many_names_stands_out(world, staff_client):
+    """Two inquiries from the same «мама Галя», Тамбовская область, naming four people."""
+    from tests.families.test_inquiries import ask
+
+    ask(Client(), s1_surname="Орлов", s2_surname="Петров", s2_first_name="Олег")
+    ask(Client(), s1_surname="Сидоров", s2_surname="Козлов", s2_first_name="Иван")
+    Inquirer(s1_surname="Смирнов")  # the same person again: five names
+    other = Client()
+    other.post(
+        "/ru/north/family/",
+        {
+            "relationship": "wife",
+            "inquirer_name": "Лена",
+            "language": "ru",
+            "s1_surname": "Орлов",
+            "s1_first_name": "Иван",
+        },
+    )
+    page = staff_client(Role.TRACING).get("/ru/staff/p/north/inquiries/").content.decode()
+    lena = Inquiry.objects.latest("pk")
+    galya = Inquiry.objects.exclude(pk=lena.pk)
+    for inquiry in galya:
+        assert text_of(page, f"many-{inquiry.pk}") == (
+            "Один и тот же спрашивающий спрашивает на этой странице о 5 разных людях: "
+            "кто спрашивает о многих, возможно, ищет наугад."
+        )
+    assert f'id="many-{lena.pk}"' not in page

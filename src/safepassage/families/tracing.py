@@ -18,6 +18,7 @@ from safepassage.lib.acts import Refused
 from safepassage.programmes.models import Programme
 
 PER_PAGE = 50
+MANY_NAMES = 4  # more than one inquiry's three
 RELATIONSHIP_LABELS = dict(RELATIONSHIPS)
 
 
@@ -30,6 +31,19 @@ class ShownInquiry:
     # other inquiries on the page from the same region or name, or asking about the same names.
     flagged: bool = False
     alike: tuple[Inquiry, ...] = ()
+    # How many different people the same inquirer (by name and region) asks about across
+    # the page: one who asks about many is fishing, as a probe would.
+    names_asked: int = 0
+
+    def who(self) -> tuple[str, str]:
+        return (
+            names.plain(self.inquirer.get("inquirer_name", "")),
+            names.plain(self.inquirer.get("region", "")),
+        )
+
+    @property
+    def asks_about_many(self) -> bool:
+        return self.names_asked >= MANY_NAMES
 
     def traits(self) -> set[tuple[str, str]]:
         """What makes two inquiries alike: the region, the inquirer's name, a name asked about."""
@@ -65,14 +79,19 @@ def latest_inquiries(programme: Programme, *, user: User, key: bytes) -> list[Sh
         contents = inquirers.opened(inquiry, key)
         opened.append(ShownInquiry(inquiry, contents["inquirer"], contents["sought"]))
     flagged = _flagged(found)
+    asked_by: dict[tuple[str, str], set[str]] = {}
+    for one in opened:
+        people = {names.canonical(p.get("surname", "")) for p in one.sought}
+        asked_by.setdefault(one.who(), set()).update(people)
     shown = []
     for one in opened:
+        counted = replace(one, names_asked=len(asked_by[one.who()]))
         if one.inquiry.pk not in flagged:
-            shown.append(one)
+            shown.append(counted)
             continue
         traits = one.traits()
         alike = tuple(o.inquiry for o in opened if o is not one and o.traits() & traits)
-        shown.append(replace(one, flagged=True, alike=alike))
+        shown.append(replace(counted, flagged=True, alike=alike))
     log.record(
         Action.FAMILIES_INQUIRIES_READ,
         log.staff_actor(user),
