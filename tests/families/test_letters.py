@@ -73,8 +73,11 @@ def test_his_card_is_reviewed_by_another_officer_and_reaches_her_at_the_release(
     assert Client().get(f"/ru/family/letters/{card.pk}/card.pdf")["Location"] == (
         "/ru/family/enter/"
     )
-    assert [detail for _actor, detail in audit_entries("families.letter_reviewed")] == [
-        {"kind": "card", "passed": True}
+    assert audit_entries("families.letter_written") == [
+        (f"staff:{world.staff[Role.RECEPTION].pk}", {"kind": "card"})
+    ]
+    assert audit_entries("families.letter_reviewed") == [
+        (f"staff:{world.staff[Role.AFTERCARE].pk}", {"kind": "card", "passed": True})
     ]
 
 
@@ -104,6 +107,7 @@ def test_she_answers_and_her_letter_passes_the_same_review(
     page = officer.get(url).content.decode()
     assert "Не пропущено: назван город" in text_of(page, f"letter-{answer.pk}")
     assert text_of(mother.page(), f"letter-{answer.pk}").startswith("Ваше письмо · не пропущено")
+    assert audit_entries("families.letter_written") == [("inquirer", {})]
 
 
 def test_never_fewer_than_the_art_71_floor_and_a_refused_one_does_not_count(
