@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from safepassage.vault.sessions import SessionStore, store_of
 
 STAFF_SEEN = "staff_seen"
+SEEN_EVERY = 60  # seconds
 CALL_CODENAME, CALL_CASE = "hotline-codename", "hotline_case"
 RELATIVE_CALL_CODENAME = "relative-call-codename"
 
@@ -45,7 +46,11 @@ class StaffBrowserSession:
         return now - float(self._store.get(STAFF_SEEN, now))
 
     def seen(self, now: float) -> None:
-        self._store[STAFF_SEEN] = now
+        """Stamped at most once a minute: a page read within the minute writes no session
+        row (issue #25, point 1), and the idle sign-out is late by a minute at most."""
+        stamped = self._store.get(STAFF_SEEN)
+        if stamped is None or now - float(stamped) >= SEEN_EVERY:
+            self._store[STAFF_SEEN] = now
 
     def take_call(self, codename: str, case_reference: str) -> None:
         self._store.put_secret(CALL_CODENAME, codename.encode())
