@@ -368,6 +368,9 @@ FAMILIES_RETENTION_DAYS = int(os.environ.get("SAFEPASSAGE_FAMILIES_RETENTION_DAY
 # two letters and four cards, whatever these say (families/letters.py).
 FAMILIES_LETTERS_PER_MONTH = int(os.environ.get("SAFEPASSAGE_FAMILIES_LETTERS_PER_MONTH", "2"))
 FAMILIES_CARDS_PER_MONTH = int(os.environ.get("SAFEPASSAGE_FAMILIES_CARDS_PER_MONTH", "4"))
+# Inquiries a minute above which a programme admits them on a schedule, one every 60/limit
+# seconds (families/flood.py; 0: no schedule), as INTAKE_FLOOD_PER_MINUTE for applications.
+FAMILIES_FLOOD_PER_MINUTE = int(os.environ.get("SAFEPASSAGE_FAMILIES_FLOOD_PER_MINUTE", "30"))
 # Inquiries one browser session or bot chat may send an hour.
 FAMILIES_INQUIRIES_PER_SESSION = int(os.environ.get("SAFEPASSAGE_INQUIRIES_PER_SESSION", "3"))
 # The families blind index keeps this many bits of its keyed digest: 256 buckets, so that

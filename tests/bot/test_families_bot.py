@@ -131,3 +131,30 @@ def test_a_chat_sends_only_a_few_inquiries_an_hour(world, telegram, settings):
     telegram.press("family")
     assert telegram.last() == "Вы отправили несколько запросов за последний час. Подождите час."
     assert Inquiry.objects.count() == 1
+
+
+def test_in_a_flood_the_bot_keeps_her_answers_and_sends_them_at_their_time(
+    world, settings, time_machine
+):
+    settings.FAMILIES_FLOOD_PER_MINUTE = 1
+    time_machine.move_to(timezone.now())
+    ask_in_the_bot(Telegram(world.programme.slug, chat_id=2001))
+    ask_in_the_bot(Telegram(world.programme.slug, chat_id=2002))
+    late = Telegram(world.programme.slug, chat_id=2003)
+    late.send("/start")
+    late.press("family")
+    late.press("family-rel:mother")
+    late.send("мама Галя")
+    late.press("family-skip")  # region
+    late.press("family-skip")  # question
+    late.send("Орлов")
+    late.send("Иван")
+    late.press("family-skip")
+    late.press("family-skip")
+    assert late.last().startswith("Сейчас приходит много запросов, и их принимают по очереди.")
+    assert late.buttons() == ["family-send"]
+    assert Inquiry.objects.count() == 2
+    time_machine.shift(120)
+    late.press("family-send")
+    assert late.last().startswith("Получено. Мы ответим здесь до ")
+    assert Inquiry.objects.count() == 3

@@ -16,7 +16,7 @@ from safepassage.lib import display
 from safepassage.programmes.roles import Role
 from safepassage.reception import services as reception
 from tests.cases.test_rekeying import rotate
-from tests.conftest import audit_entries, submit, text_of
+from tests.conftest import audit_entries, form_token, submit, text_of
 from tests.families.test_inquiries import ask, without_tokens
 from tests.test_data_at_rest import database_bytes
 
@@ -285,9 +285,11 @@ def test_an_inquirer_who_asks_about_many_names_stands_out(world, staff_client):
     ask(Client(), s1_surname="Сидоров", s2_surname="Козлов", s2_first_name="Иван")
     Inquirer(s1_surname="Смирнов")  # the same person again: five names
     other = Client()
+    form = other.get("/ru/north/family/").content.decode()
     other.post(
         "/ru/north/family/",
         {
+            "token": form_token(form),
             "relationship": "wife",
             "inquirer_name": "Лена",
             "language": "ru",

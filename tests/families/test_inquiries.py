@@ -12,7 +12,7 @@ from safepassage.cases.models import Case
 from safepassage.families import inquirers
 from safepassage.families.models import Inquiry
 from safepassage.programmes.roles import Role
-from tests.conftest import audit_entries, submit, text_of
+from tests.conftest import audit_entries, form_token, submit, text_of
 from tests.fixtures.prisoners import received_case, register
 from tests.test_data_at_rest import database_bytes
 
@@ -28,8 +28,10 @@ def ask(client: Client, lang: str = "ru", **sought: str) -> str:
 
 def ask_for_receipt(client: Client, lang: str = "ru", **sought: str) -> tuple[str, str]:
     """The codename and the receipt page it was shown on."""
-    assert client.get(f"/{lang}/north/family/").status_code == 200
+    form = client.get(f"/{lang}/north/family/")
+    assert form.status_code == 200
     data = {
+        "token": form_token(form.content.decode()),
         "relationship": "mother",
         "inquirer_name": "мама Галя",
         "region": "Тамбовская область",

@@ -9,7 +9,7 @@ from django.test import Client
 from safepassage.families import inquirers
 from safepassage.families.models import Inquiry
 from safepassage.programmes.roles import Role
-from tests.conftest import audit_entries, text_of
+from tests.conftest import audit_entries, form_token, text_of
 from tests.test_data_at_rest import database_bytes
 
 pytestmark = pytest.mark.django_db
@@ -30,12 +30,13 @@ def test_the_operator_takes_a_relatives_call_and_the_caller_reads_back_his_coden
 ):
     operator = staff_client(Role.INTAKE)
     form = operator.get("/ru/staff/p/north/relative-call/").content.decode()
+    call = {**CALL, "token": form_token(form)}
     assert text_of(form, "relative-script").startswith(
         "Сначала прочитайте это звонящему Мы никогда не просим денег, банковских данных или "
         "номера телефона"
     )
     assert 'name="phone"' not in form
-    sent = operator.post("/ru/staff/p/north/relative-call/", CALL)
+    sent = operator.post("/ru/staff/p/north/relative-call/", call)
     assert sent["Location"] == "/ru/staff/p/north/relative-call/codename/"
     page = operator.get(sent["Location"])
     assert "no-store" in page["Cache-Control"]

@@ -9,7 +9,7 @@ from safepassage.programmes.roles import Role
 pytestmark = pytest.mark.django_db
 
 
-def session_rows() -> list[tuple[str, bytes]]:
+def session_rows() -> list[tuple[str, str]]:
     from safepassage.vault.sessions import SessionStore
 
     model = SessionStore.get_model_class()

@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 
 from safepassage.bot.chats import Chat, Chats
 from safepassage.bot.conversation import delete_later, forget_message, keyboard_of, tell
-from safepassage.families import inquirers
+from safepassage.cases import pacing
+from safepassage.families import flood, inquirers
+from safepassage.families.flood import INQUIRIES
 from safepassage.families.forms import RELATIONSHIPS, InquiryForm
 from safepassage.lib import display
 from safepassage.lib.acts import Refused
@@ -72,8 +74,13 @@ def _next(chat: Chat) -> str | None:
     return next((name for name in asked if name not in chat.answers), None)
 
 
+def _ticket(programme_slug: str) -> str:
+    programme = programme_by_slug(programme_slug)
+    return pacing.issue(programme, stream=INQUIRIES) if programme else ""
+
+
 @router.callback_query(F.data == "family")
-async def begin(query: CallbackQuery, chats: Chats) -> None:
+async def begin(query: CallbackQuery, chats: Chats, programme_slug: str) -> None:
     message: Message = query.message  # type: ignore[assignment]
     chat = chats.get(message.chat.id)
     chat.intent, chat.answers, chat.applicant = "family", {}, None
@@ -84,6 +91,7 @@ async def begin(query: CallbackQuery, chats: Chats) -> None:
                 _("You have sent several inquiries in the last hour. Wait an hour.")
             )
             return
+        chat.ticket = await sync_to_async(_ticket)(programme_slug)
         chat.step = STEP + "relationship"
         rows = [[(str(label), f"family-rel:{code}")] for code, label in RELATIONSHIPS]
         await message.answer(str(_field("relationship").label), reply_markup=keyboard_of(*rows))
@@ -136,7 +144,20 @@ async def _go_on(message: Message, chat: Chat, chats: Chats, programme_slug: str
         return
     chat.step = ""
     receipt = await sync_to_async(_submit)(chat, programme_slug)
-    chat.answers = {}
+    if isinstance(receipt, pacing.Verdict):  # a flood: his answers wait for their slot
+        assert receipt.not_before is not None
+        when = display.moment(pacing.shown_time(receipt.not_before), display.applicant_zone())
+        await message.answer(
+            _(
+                "Many inquiries are arriving just now, and they are taken in turn. Your "
+                "inquiry is not sent yet; your answers are kept. Press the button below at "
+                "this time or later: %(time)s."
+            )
+            % {"time": when},
+            reply_markup=keyboard_of([(_("Send the inquiry"), "family-send")]),
+        )
+        return
+    chat.answers, chat.ticket = {}, ""
     if isinstance(receipt, str):
         await message.answer(receipt)
         return
@@ -165,18 +186,38 @@ async def _go_on(message: Message, chat: Chat, chats: Chats, programme_slug: str
     )
 
 
-def _submit(chat: Chat, programme_slug: str) -> inquirers.Receipt | str:
+def _submit(chat: Chat, programme_slug: str) -> inquirers.Receipt | pacing.Verdict | str:
     programme = programme_by_slug(programme_slug)
     if programme is None:
         return _("Something went wrong. Please try again in a few minutes.")
+    verdict = pacing.admit(chat.ticket, programme, stream=INQUIRIES)
+    if not verdict.admitted:
+        chat.ticket = verdict.ticket
+        return verdict
     given = {name: str(chat.answers.get(name) or "") for name in ASKED}
     inquirer = {"relationship": chat.answers.get("relationship", "other")}
     inquirer |= {name: given[name] for name in ("inquirer_name", "region", "question", "answer")}
     sought = {name.removeprefix("s1_"): given[name] for name in ASKED if name.startswith("s1_")}
     try:
-        return inquirers.submit_inquiry(programme, inquirer, [sought], language=chat.language)
+        return inquirers.submit_inquiry(
+            programme,
+            inquirer,
+            [sought],
+            language=chat.language,
+            ticket_hash=flood.ticket_hash(chat.ticket),
+        )
     except Refused as why:
         return why.reason
+
+
+@router.callback_query(F.data == "family-send")
+async def send_again(query: CallbackQuery, chats: Chats, programme_slug: str) -> None:
+    message: Message = query.message  # type: ignore[assignment]
+    chat = chats.get(message.chat.id)
+    with translation.override(chat.language):
+        await query.answer()
+        if chat.intent == "family" and chat.ticket and _next(chat) is None:
+            await _go_on(message, chat, chats, programme_slug)
 
 
 @router.callback_query(F.data == "family-enter")

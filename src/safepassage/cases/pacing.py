@@ -18,9 +18,13 @@ the schedule's end is stored (`SubmissionPace`), and only during a flood.
 
 A ticket is used once: the same ticket again gives back the same receipt, not a second case
 (`submission.submit_application`).
+
+Applications are one `Stream`; another app paces its own forms on a schedule of its own with
+the same tickets, which name their stream (families: relatives' inquiries).
 """
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -61,27 +65,69 @@ class Verdict:
     not_before: datetime | None = None
 
 
-def _sign(programme: Programme, now: datetime, slot: datetime | None) -> str:
+@dataclass(frozen=True)
+class Stream:
+    """What a schedule paces: applications (below), or another app's forms, which name their
+    own limit, count what arrived and keep their own schedule (families' inquiries)."""
+
+    name: str
+    per_minute: Callable[[], int]
+    # How many arrived in `programme` since the moment; counting may stop past `limit`.
+    arrived_since: Callable[[Programme, datetime, int], int]
+    # Move `programme`'s schedule on by `interval` from no earlier than `earliest`; returns
+    # the slot taken.
+    take_slot: Callable[[Programme, datetime, timedelta], datetime]
+
+
+def _applications_since(programme: Programme, since: datetime, limit: int) -> int:
+    """Read from the cases themselves, on the queue's index: counting adds no write."""
+    return Case.objects.filter(programme=programme, created_at__gte=since)[: limit + 1].count()
+
+
+def _application_slot(programme: Programme, earliest: datetime, interval: timedelta) -> datetime:
+    with transaction.atomic():
+        # One UPDATE that reads and moves the schedule: two senders never get one slot.
+        SubmissionPace.objects.get_or_create(programme=programme, defaults={"next_slot": earliest})
+        SubmissionPace.objects.filter(programme=programme).update(
+            next_slot=Greatest(F("next_slot"), earliest) + interval
+        )
+        pace = SubmissionPace.objects.get(programme=programme)
+    return pace.next_slot - interval
+
+
+APPLICATIONS = Stream(
+    "applications",
+    lambda: settings.INTAKE_FLOOD_PER_MINUTE,
+    _applications_since,
+    _application_slot,
+)
+
+
+def _sign(programme: Programme, now: datetime, slot: datetime | None, stream: Stream) -> str:
     payload = {
         "n": secrets.token_urlsafe(18),
         "p": programme.pk,
         "t": int(now.timestamp()),
         "s": int(slot.timestamp()) if slot else 0,
     }
+    if stream is not APPLICATIONS:
+        payload["k"] = stream.name  # a ticket of one stream is no ticket of another
     return signing.dumps(payload, salt=SALT)
 
 
-def issue(programme: Programme, now: datetime | None = None) -> str:
+def issue(programme: Programme, now: datetime | None = None, stream: Stream = APPLICATIONS) -> str:
     """A ticket for a new form."""
-    return _sign(programme, now or timezone.now(), None)
+    return _sign(programme, now or timezone.now(), None, stream)
 
 
-def read(token: str, programme: Programme) -> Ticket | None:
-    """The ticket, if the server made it for this programme; None for anything else."""
+def read(token: str, programme: Programme, stream: Stream = APPLICATIONS) -> Ticket | None:
+    """The ticket, if the server made it for this programme and stream; None otherwise."""
     if not token or len(token) > TICKET_MAX_LENGTH:
         return None
     try:
         payload = signing.loads(token, salt=SALT)
+        if payload.get("k", APPLICATIONS.name) != stream.name:
+            return None
         given_at = datetime.fromtimestamp(int(payload["t"]), tz=UTC)
         slot = int(payload["s"])
         ticket = Ticket(
@@ -95,24 +141,29 @@ def read(token: str, programme: Programme) -> Ticket | None:
     return ticket if ticket.programme_id == programme.pk else None
 
 
-def flooded(programme: Programme, now: datetime | None = None) -> bool:
-    """More applications than the limit in the last minute (read from the cases themselves,
-    on the queue's index: counting adds no write to an application)."""
-    limit = settings.INTAKE_FLOOD_PER_MINUTE
+def flooded(
+    programme: Programme, now: datetime | None = None, stream: Stream = APPLICATIONS
+) -> bool:
+    """More arrived than the stream's limit in the last minute."""
+    limit = stream.per_minute()
     if not limit:
         return False
     since = (now or timezone.now()) - timedelta(minutes=1)
-    recent = Case.objects.filter(programme=programme, created_at__gte=since)[: limit + 1]
-    return recent.count() > limit
+    return stream.arrived_since(programme, since, limit) > limit
 
 
-def admit(token: str, programme: Programme, now: datetime | None = None) -> Verdict:
-    """May the application sent with this ticket be stored now?"""
+def admit(
+    token: str,
+    programme: Programme,
+    now: datetime | None = None,
+    stream: Stream = APPLICATIONS,
+) -> Verdict:
+    """May the form sent with this ticket be stored now?"""
     now = now or timezone.now()
-    ticket = read(token, programme)
+    ticket = read(token, programme, stream)
     if ticket is None or now - ticket.given_at > timedelta(hours=settings.INTAKE_FORM_HOURS):
         fresh = now + timedelta(seconds=settings.INTAKE_FORM_SECONDS)
-        return Verdict(False, EXPIRED, issue(programme, now), fresh)
+        return Verdict(False, EXPIRED, issue(programme, now, stream), fresh)
     if ticket.slot is not None:  # it waited for its place in the schedule
         if now >= ticket.slot:
             return Verdict(True)
@@ -120,24 +171,17 @@ def admit(token: str, programme: Programme, now: datetime | None = None) -> Verd
     ready = ticket.given_at + timedelta(seconds=settings.INTAKE_FORM_SECONDS)
     if now < ready:
         return Verdict(False, EARLY, token, ready)
-    if not flooded(programme, now):
+    if not flooded(programme, now, stream):
         return Verdict(True)
-    slot = _next_slot(programme, now)
-    return Verdict(False, QUEUED, _sign(programme, now, slot), slot)
+    slot = _next_slot(programme, now, stream)
+    return Verdict(False, QUEUED, _sign(programme, now, slot, stream), slot)
 
 
-def _next_slot(programme: Programme, now: datetime) -> datetime:
+def _next_slot(programme: Programme, now: datetime, stream: Stream) -> datetime:
     """Take the programme's next slot: one every 60/limit seconds, none before a short wait."""
-    interval = timedelta(seconds=60 / settings.INTAKE_FLOOD_PER_MINUTE)
+    interval = timedelta(seconds=60 / stream.per_minute())
     earliest = now + timedelta(seconds=max(settings.INTAKE_FORM_SECONDS, 1))
-    with transaction.atomic():
-        # One UPDATE that reads and moves the schedule: two senders never get one slot.
-        SubmissionPace.objects.get_or_create(programme=programme, defaults={"next_slot": now})
-        SubmissionPace.objects.filter(programme=programme).update(
-            next_slot=Greatest(F("next_slot"), earliest) + interval
-        )
-        pace = SubmissionPace.objects.get(programme=programme)
-    return pace.next_slot - interval
+    return stream.take_slot(programme, earliest, interval)
 
 
 def shown_time(not_before: datetime) -> datetime:

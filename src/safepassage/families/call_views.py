@@ -12,8 +12,11 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from safepassage.families import inquirers
+from safepassage.cases import pacing
+from safepassage.families import flood, inquirers
+from safepassage.families.flood import INQUIRIES
 from safepassage.families.forms import InquiryForm
+from safepassage.lib import display
 from safepassage.lib.acts import Refused
 from safepassage.lib.textinput import TextField
 from safepassage.programmes.access import StaffRequest, staff_required
@@ -38,9 +41,14 @@ def _operator_of(request: StaffRequest, slug: str) -> Programme:
 @staff_required
 def call(request: StaffRequest, slug: str) -> HttpResponse:
     programme = _operator_of(request, slug)
-    form = InquiryForm(request.POST or None, initial={"language": get_language()})
+    initial = {"language": get_language(), "token": pacing.issue(programme, stream=INQUIRIES)}
+    form = InquiryForm(request.POST or None, initial=initial)
     error = ""
     if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"]
+        verdict = pacing.admit(token, programme, stream=INQUIRIES)
+        if not verdict.admitted:  # the same schedule as any inquiry (families/flood.py)
+            return _record_again(request, programme, verdict)
         try:
             receipt = inquirers.submit_inquiry(
                 programme,
@@ -48,6 +56,7 @@ def call(request: StaffRequest, slug: str) -> HttpResponse:
                 form.sought(),
                 language=form.cleaned_data["language"],
                 taken_by=request.user,
+                ticket_hash=flood.ticket_hash(token),
             )
         except Refused as why:
             error = why.reason
@@ -57,6 +66,24 @@ def call(request: StaffRequest, slug: str) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     context = {"programme": programme, "form": form, "error": error}
     return render(request, "families/call.html", context, status=status)
+
+
+def _record_again(
+    request: StaffRequest, programme: Programme, verdict: pacing.Verdict
+) -> HttpResponse:
+    data = request.POST.copy()
+    data["token"] = verdict.ticket
+    form = InquiryForm(data)
+    form.is_valid()
+    assert verdict.not_before is not None
+    context = {
+        "programme": programme,
+        "form": form,
+        "error": "",
+        "send_from": display.moment(pacing.shown_time(verdict.not_before), display.staff_zone()),
+        "why": verdict.reason,
+    }
+    return render(request, "families/call.html", context)
 
 
 @require_http_methods(["GET", "POST"])

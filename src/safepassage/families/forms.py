@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from safepassage.cases import pacing
 from safepassage.families.inquirers import MAX_SOUGHT
 from safepassage.families.models import Decision, Letter
 from safepassage.lib.textinput import TextAreaField, TextField
@@ -54,6 +55,8 @@ class InquiryForm(forms.Form):
     language = forms.ChoiceField(
         label=_("The language we answer you in"), choices=settings.LANGUAGES, initial="ru"
     )
+    # The form's ticket (cases/pacing.py, families/flood.py): read by the server only.
+    token = forms.CharField(widget=forms.HiddenInput, max_length=pacing.TICKET_MAX_LENGTH)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

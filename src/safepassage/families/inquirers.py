@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -87,10 +87,12 @@ def submit_inquiry(
     *,
     language: str,
     taken_by: User | None = None,
+    ticket_hash: bytes | None = None,
     now: datetime | None = None,
 ) -> Receipt:
     """Seal and store the inquiry, with its codename; the receipt is the same for all.
-    `taken_by`: the operator who took it on the telephone (no caller number is stored)."""
+    `taken_by`: the operator who took it on the telephone (no caller number is stored);
+    `ticket_hash`: its form's admitted ticket (flood.py), which then makes no other."""
     now = now or timezone.now()
     if not 1 <= len(sought) <= MAX_SOUGHT:
         raise InquiryRefused(_("Ask about one to three people in one inquiry."))
@@ -101,25 +103,31 @@ def submit_inquiry(
     contents = {"inquirer": {**inquirer, "language": language}, "sought": sought}
     codename = codenames.generate(language)
     own = crypto.new_keypair()  # for letters: only his codename opens the private half
-    with transaction.atomic():
-        inquiry = Inquiry.objects.create(
-            programme=programme,
-            received_at=now,
-            lookup_hash=codenames.inquiry_lookup_hash(codename),
-            sealed_key=crypto.seal(bytes(families_key.public_key), data_key),
-            contents=crypto.encrypt_json(data_key, contents),
-            public_key=own.public,
-            wrapped_private_key=codenames.seal_credential(codename, own.private),
-        )
-        if taken_by is None:
-            log.record(Action.FAMILIES_INQUIRY_RECEIVED, INQUIRER, programme_id=programme.pk)
-        else:
-            log.record(
-                Action.FAMILIES_INQUIRY_RECEIVED,
-                log.staff_actor(taken_by),
-                programme_id=programme.pk,
-                channel="hotline",
+    try:
+        with transaction.atomic():
+            inquiry = Inquiry.objects.create(
+                ticket_hash=ticket_hash,
+                programme=programme,
+                received_at=now,
+                lookup_hash=codenames.inquiry_lookup_hash(codename),
+                sealed_key=crypto.seal(bytes(families_key.public_key), data_key),
+                contents=crypto.encrypt_json(data_key, contents),
+                public_key=own.public,
+                wrapped_private_key=codenames.seal_credential(codename, own.private),
             )
+            if taken_by is None:
+                log.record(Action.FAMILIES_INQUIRY_RECEIVED, INQUIRER, programme_id=programme.pk)
+            else:
+                log.record(
+                    Action.FAMILIES_INQUIRY_RECEIVED,
+                    log.staff_actor(taken_by),
+                    programme_id=programme.pk,
+                    channel="hotline",
+                )
+    except IntegrityError:  # its ticket made an inquiry already: the same form sent twice
+        raise InquiryRefused(
+            _("This form was sent already. Open a new one to ask again.")
+        ) from None
     return Receipt(codename=codename, answer_by=answer_by(inquiry.received_at))
 
 

@@ -35,6 +35,8 @@ class Inquiry(models.Model):
     wrapped_private_key = models.BinaryField(null=True)
     # Which people asked about let him exchange letters, as of the last release: ["1"].
     letters_open = models.JSONField(default=list)
+    # A keyed hash of the form's ticket (cases/pacing.py): one ticket makes one inquiry.
+    ticket_hash = models.BinaryField(max_length=32, unique=True, null=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
@@ -201,3 +203,14 @@ class AnswerRelease(models.Model):
 
     def __str__(self) -> str:
         return f"release of {self.moment:%Y-%m-%d %H:%M}"
+
+
+class InquiryPace(models.Model):
+    """The next free slot of a programme's inquiry schedule during a flood of inquiries
+    (families/flood.py), as cases.SubmissionPace is for applications."""
+
+    programme = models.OneToOneField(Programme, on_delete=models.CASCADE, primary_key=True)
+    next_slot = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}: {self.next_slot}"

@@ -9,12 +9,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from safepassage.families import cards, inquirers, letters
+from safepassage.cases import pacing
+from safepassage.families import cards, flood, inquirers, letters
+from safepassage.families.flood import INQUIRIES
 from safepassage.families.forms import CodenameForm, InquirerLetterForm, InquiryForm
 from safepassage.families.models import Letter
 from safepassage.families.sessions import InquirerSession
 from safepassage.lib import backoff, display
 from safepassage.lib.acts import Refused
+from safepassage.programmes.models import Programme
 from safepassage.programmes.services import programme_by_slug
 
 
@@ -23,28 +26,55 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
     programme = programme_by_slug(slug)
     if programme is None:
         raise Http404
-    form = InquiryForm(request.POST or None, initial={"language": get_language()})
-    error = ""
+    initial = {"language": get_language(), "token": pacing.issue(programme, stream=INQUIRIES)}
+    form = InquiryForm(request.POST or None, initial=initial)
+    context: dict[str, object] = {"programme": programme, "form": form, "error": ""}
     session = InquirerSession(request)
     if request.method == "POST" and form.is_valid() and not inquirers.session_may_ask(session):
-        error = _("This browser has sent several inquiries in the last hour. Wait an hour.")
+        context["error"] = _(
+            "This browser has sent several inquiries in the last hour. Wait an hour."
+        )
     elif request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"]
+        verdict = pacing.admit(token, programme, stream=INQUIRIES)
+        if not verdict.admitted:
+            return _send_again(request, programme, verdict)
         try:
             receipt = inquirers.submit_inquiry(
                 programme,
                 form.inquirer(),
                 form.sought(),
                 language=form.cleaned_data["language"],
+                ticket_hash=flood.ticket_hash(token),
             )
         except Refused as why:
-            error = why.reason
+            context["error"] = why.reason
         else:
             inquirers.note_inquiry(session)
             session.keep_receipt(receipt)
             return redirect("families:received", slug=programme.slug)
     status = 400 if request.method == "POST" else 200
-    context = {"programme": programme, "form": form, "error": error}
     return render(request, "families/ask.html", context, status=status)
+
+
+def _send_again(
+    request: HttpRequest, programme: Programme, verdict: pacing.Verdict
+) -> HttpResponse:
+    """His form again, every answer kept, with the ticket to send it with and from when."""
+    data = request.POST.copy()
+    data["token"] = verdict.ticket
+    form = InquiryForm(data)
+    form.is_valid()
+    assert verdict.not_before is not None
+    shown = pacing.shown_time(verdict.not_before)
+    context = {
+        "programme": programme,
+        "form": form,
+        "error": "",
+        "send_from": display.moment(shown, display.applicant_zone()),
+        "why": verdict.reason,
+    }
+    return render(request, "families/ask.html", context)
 
 
 def received(request: HttpRequest, slug: str) -> HttpResponse:
