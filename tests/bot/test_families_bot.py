@@ -158,3 +158,42 @@ def test_in_a_flood_the_bot_keeps_her_answers_and_sends_them_at_their_time(
     late.press("family-send")
     assert late.last().startswith("Получено. Мы ответим здесь до ")
     assert Inquiry.objects.count() == 3
+
+
+def test_she_reads_his_letter_in_the_bot_and_it_does_not_stay(world, ivanov, time_machine):
+    from safepassage.families import letters
+
+    telegram = Telegram(world.programme.slug, chat_id=3001)
+    codename = ask_in_the_bot(telegram)
+    matching.index_waiting(world.programme, world.keyring["families"])
+    match = tracing.confirm_match(
+        world.programme,
+        Inquiry.objects.get().pk,
+        sought=1,
+        prisoner_id=ivanov.pk,
+        user=world.staff[Role.TRACING],
+        key=world.keyring["families"],
+    )
+    decide(world, match, "letters")
+    letter = letters.write_to_inquirer(
+        ivanov.case,
+        match.pk,
+        kind="letter",
+        text="Мама, я жив.",
+        user=world.staff[Role.RECEPTION],
+        keyring=world.keyring,
+    )
+    letters.review(
+        ivanov.case,
+        letter.pk,
+        passed=True,
+        reason="",
+        user=world.staff[Role.AFTERCARE],
+        keyring=world.keyring,
+    )
+    release = inquirers.next_release(timezone.now())
+    time_machine.move_to(release)
+    releases.release_answers(release)
+    shown = read_in_the_bot(telegram, codename)
+    assert "Письмо от него:\nМама, я жив." in shown.split("\n\n")
+    assert telegram.sent()[-1].protect_content is True  # not forwarded, like all she is shown

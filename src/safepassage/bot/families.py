@@ -1,7 +1,8 @@
 """The bot's conversation with a relative (issue #24): asking whether a soldier is held, step by
 step with the web form's own fields, the inquiry codename shown once, and coming back with it
-to read the answer. Every step goes through the inquirer API the web uses
-(families/inquirers.py), so the same codename works on both and the answer is the same words.
+to read the answer and the letters he sent her (she answers them on the website). Every step
+goes through the inquirer API the web uses (families/inquirers.py), so the same codename works
+on both and the answer is the same words.
 
 As for applicants (conversation.py): every message of his that carried an answer or a
 codename is deleted, his codename disappears after a few minutes, and the answer he reads is
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 from safepassage.bot.chats import Chat, Chats
 from safepassage.bot.conversation import delete_later, forget_message, keyboard_of, tell
 from safepassage.cases import pacing
-from safepassage.families import flood, inquirers
+from safepassage.families import flood, inquirers, letters
 from safepassage.families.flood import INQUIRIES
 from safepassage.families.forms import RELATIONSHIPS, InquiryForm
 from safepassage.lib import display
@@ -235,9 +236,16 @@ def _answer_text(codename: str) -> str | None:
     if inquiry is None:
         return None
     day = display.day(inquirers.next_release_day(timezone.now()))
+    received = [
+        f"{_('A card from him') if shown.letter.kind == 'card' else _('A letter from him')}:\n"
+        f"{shown.body.get('text', '')}"
+        for shown in letters.inbox_of(inquiry, inquirers.own_key(inquiry, codename))
+        if shown.to_inquirer
+    ]
     return "\n\n".join(
         [
             *inquirers.answer_of(inquiry),
+            *received,
             _("Answers are given here, all at once, at fixed times; come back by %(when)s.")
             % {"when": day},
             _(

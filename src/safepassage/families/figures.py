@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from safepassage.families.models import AnswerRelease, Inquiry
-from safepassage.families.releases import EXCHANGED, REGISTERED
+from safepassage.families.releases import EXCHANGED, ICRC_CONFIRMED, REGISTERED
 from safepassage.lib import display
 from safepassage.lib.chart_geometry import bars, suppress
 from safepassage.programmes.models import Programme
@@ -25,7 +25,8 @@ RELEASES = 10
 class Figures:
     days: list[tuple[date, str]]  # each of the last DAYS days, the inquiries shown
     days_total: str
-    # Each release moment: how many stood at "registered" and at "exchanged" after it. Not
+    # Each release moment: how many stood at each rung after it (registered, confirmed by the
+    # ICRC, exchanged). Not
     # summed: each row is a state, not a flow.
     releases: list[tuple[datetime, list[str]]]
 
@@ -54,7 +55,7 @@ def figures(programme: Programme, now: datetime) -> Figures:
     shown_days, days_total = suppress([[n] for n in per_day.values()], threshold)
     latest = list(AnswerRelease.objects.order_by("-moment")[:RELEASES])[::-1]
     counted = [release.counts.get(str(programme.pk), {}) for release in latest]
-    rows = [[c.get(REGISTERED, 0), c.get(EXCHANGED, 0)] for c in counted]
+    rows = [[c.get(REGISTERED, 0), c.get(ICRC_CONFIRMED, 0), c.get(EXCHANGED, 0)] for c in counted]
     shown_releases = suppress(rows, threshold)[0] if rows else []
     return Figures(
         days=[(day, shown[0]) for day, shown in zip(per_day, shown_days, strict=True)],

@@ -44,6 +44,9 @@ RUNGS = {
         "he is alive and registered as a prisoner of war; his details go to the ICRC Central "
         "Tracing Agency."
     ),
+    "icrc": gettext_lazy(
+        "he is alive and registered as a prisoner of war; the ICRC has confirmed his registration."
+    ),
     "exchanged": gettext_lazy("he was released in an exchange."),
 }
 

@@ -7,8 +7,9 @@ to each inquiry's `released`, which the answer page reads and nothing else: ever
 changes at the same moment, and the page does the same work whatever the truth behind it.
 
 The rungs, for a person asked about who agreed to more than the default: "registered" (he is
-alive and registered as a prisoner of war) and, once an exchange is recorded in his custody
-events, "exchanged". Never how he came into captivity, never a pathway he chose, never a death.
+alive and registered as a prisoner of war); "icrc", once reception records that the ICRC
+confirmed his registration; "exchanged", once an exchange is recorded in his custody events.
+Never how he came into captivity, never a pathway he chose, never a death.
 
 Letters (letters.py) go out at the same moments: a passed letter to an inquirer whose person
 still allows letters at that moment; `letters_open` says whom he may write to.
@@ -31,7 +32,7 @@ from safepassage.families.decisions import SHARING
 from safepassage.families.models import AnswerRelease, Decision, Inquiry, Letter, Match
 from safepassage.reception.models import CustodyEvent
 
-REGISTERED, EXCHANGED = "registered", "exchanged"
+REGISTERED, ICRC_CONFIRMED, EXCHANGED = "registered", "icrc", "exchanged"
 
 
 def last_release(now: datetime) -> datetime:
@@ -48,14 +49,20 @@ def _rungs_as_of(moment: datetime) -> dict[int, dict[str, str]]:
         .values("latest")
     )
     sharing = Decision.objects.filter(pk__in=standing, kind__in=SHARING).values("match_id")
+    recorded = CustodyEvent.objects.filter(corrected_by__isnull=True, recorded_at__lt=moment)
     exchanged = set(
-        CustodyEvent.objects.filter(
-            kind=CustodyEvent.Kind.EXCHANGE, corrected_by__isnull=True, recorded_at__lt=moment
-        ).values_list("prisoner_id", flat=True)
+        recorded.filter(kind=CustodyEvent.Kind.EXCHANGE).values_list("prisoner_id", flat=True)
+    )
+    confirmed = set(
+        recorded.filter(kind=CustodyEvent.Kind.ICRC_CONFIRMED).values_list("prisoner_id", flat=True)
     )
     rungs: dict[int, dict[str, str]] = {}
     for match in Match.objects.filter(pk__in=sharing).only("inquiry_id", "sought", "prisoner_id"):
-        rung = EXCHANGED if match.prisoner_id in exchanged else REGISTERED
+        rung = REGISTERED
+        if match.prisoner_id in exchanged:
+            rung = EXCHANGED
+        elif match.prisoner_id in confirmed:
+            rung = ICRC_CONFIRMED
         rungs.setdefault(match.inquiry_id, {})[str(match.sought)] = rung
     return rungs
 

@@ -42,6 +42,8 @@ class CustodyEvent(models.Model):
         RELEASE = "release", _("Release")
         EXCHANGE = "exchange", _("Exchange (repatriation)")
         DEATH = "death", _("Death")
+        # The ICRC's Central Tracing Agency confirmed it has his registration (Art. 123).
+        ICRC_CONFIRMED = "icrc", _("The ICRC confirmed his registration")
 
     prisoner = models.ForeignKey(Prisoner, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
