@@ -3,7 +3,7 @@ prisoners (issue #24), against one bare blind-index look-up measured in the same
 
 The prisoners are bulk-made with names drawn from common Russian surnames and first names,
 so that buckets fill as they would (many Ивановы); each has a real tracing copy sealed to the
-families key and its indexes computed as a tracing officer's session computes them. Timed:
+families key and its indexes computed as registration computes them. Timed:
 `matching.candidates` for a mother asking about "Иванова Сергея, 1994" (open and score every
 copy behind the inquiry's digests), and the bare look-up of one digest's copy ids. CPU
 milliseconds per operation beside the wall time.
@@ -34,12 +34,13 @@ FIRST_NAMES = (
 ).split()
 
 
-def _prisoners(programme, count: int, families_public: bytes) -> None:
+def _prisoners(programme, count: int, families_public: bytes, index_key: bytes) -> None:
     from django.db import transaction
     from django.utils import timezone
 
     from safepassage.cases.models import Case
-    from safepassage.families.models import TracingCopy
+    from safepassage.families import matching
+    from safepassage.families.models import TracingCopy, TracingIndex
     from safepassage.reception.models import Prisoner
     from safepassage.vault import crypto
 
@@ -62,7 +63,7 @@ def _prisoners(programme, count: int, families_public: bytes) -> None:
                 Prisoner(case=case, captured_at=now, registered_at=now, particulars=b"")
                 for case in cases
             )
-            copies = []
+            copies, keys = [], []
             for prisoner in prisoners:
                 born = f"{rng.randint(1965, 2006)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
                 copied = {
@@ -73,6 +74,7 @@ def _prisoners(programme, count: int, families_public: bytes) -> None:
                     "place_of_birth": "",
                 }
                 plain = json.dumps(copied, ensure_ascii=False).encode()
+                keys.append(matching._keys_of_prisoner(copied))
                 copies.append(
                     TracingCopy(
                         prisoner=prisoner,
@@ -81,11 +83,20 @@ def _prisoners(programme, count: int, families_public: bytes) -> None:
                     )
                 )
             TracingCopy.objects.bulk_create(copies)
+            # As registration indexes each prisoner (families/matching.keep_tracing_copy).
+            TracingIndex.objects.bulk_create(
+                TracingIndex(
+                    copy=copy,
+                    programme=programme,
+                    kind=kind,
+                    digest=matching._digest(index_key, kind, text),
+                )
+                for copy, of_copy in zip(copies, keys, strict=True)
+                for kind, text in of_copy.items()
+            )
 
 
 def run() -> dict:
-    from django.conf import settings
-
     from safepassage.families import matching
     from safepassage.families.models import TracingIndex
     from safepassage.programmes.services import create_programme
@@ -95,13 +106,12 @@ def run() -> dict:
     families = keyring["families"]
     public = bytes(programme.group_keys()["families"].public_key)
     started = time.perf_counter()
-    _prisoners(programme, count, public)
-    settings.FAMILIES_INDEX_PER_PAGE = count
-    matching.index_waiting(programme, families)
+    key = matching.index_key(programme, keyring)
+    _prisoners(programme, count, public, key)
     prepared = time.perf_counter() - started
 
     asked = {"surname": "Иванова", "first_name": "Сергей", "born": "1994"}
-    digest = matching._digest(families, TracingIndex.Kind.SURNAME, "fnf")
+    digest = matching._digest(key, TracingIndex.Kind.SURNAME, "fnf")
 
     def match() -> None:
         matching.candidates(programme, asked, families)

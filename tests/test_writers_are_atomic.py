@@ -12,7 +12,7 @@ from django.utils import timezone
 from safepassage.aftercare import consents, exchange_lists, rewards
 from safepassage.audit import log
 from safepassage.cases import applicant_writers, casework, retention, sign_ins
-from safepassage.families import decisions, inquirers, letters, matching, releases, tracing
+from safepassage.families import decisions, inquirers, letters, releases, tracing
 from safepassage.families.models import Inquiry
 from safepassage.passage import duress, notices, outcomes, planning, plans
 from safepassage.passage.models import Crossing
@@ -91,7 +91,6 @@ def asked_about(world, front, client):
         [{"surname": "Жуковская", "first_name": "Аркадий", "born": "1994"}],
         language="ru",
     )
-    matching.index_waiting(world.programme, world.keyring["families"])
     return Inquiry.objects.get().pk, case.prisoner.pk
 
 

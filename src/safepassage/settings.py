@@ -376,8 +376,6 @@ FAMILIES_INQUIRIES_PER_SESSION = int(os.environ.get("SAFEPASSAGE_INQUIRIES_PER_S
 # The families blind index keeps this many bits of its keyed digest: 256 buckets, so that
 # every bucket holds several prisoners and a hit proves no one's presence (families/models.py).
 FAMILIES_INDEX_BITS = int(os.environ.get("SAFEPASSAGE_FAMILIES_INDEX_BITS", "8"))
-# Tracing copies indexed per tracing page load, so a day of registrations never stalls one.
-FAMILIES_INDEX_PER_PAGE = int(os.environ.get("SAFEPASSAGE_FAMILIES_INDEX_PER_PAGE", "500"))
 # The reward schedule a new programme starts with; admins edit it per programme afterwards.
 REWARD_CURRENCY = os.environ.get("SAFEPASSAGE_REWARD_CURRENCY", "USD")
 REWARD_DEFAULTS = {

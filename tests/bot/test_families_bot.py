@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from safepassage.bot.offline import Telegram
-from safepassage.families import inquirers, matching, releases, tracing
+from safepassage.families import inquirers, releases, tracing
 from safepassage.families.models import Inquiry
 from safepassage.programmes.roles import Role
 from tests.conftest import submit, text_of
@@ -104,7 +104,6 @@ def test_the_bot_answers_the_same_words_whatever_the_truth(world, ivanov, time_m
     assert len(set(receipts.values())) == 1
     for name in ("declined", "waiting"):
         inquiry = Inquiry.objects.order_by("pk")[list(codenames).index(name)]
-        matching.index_waiting(world.programme, world.keyring["families"])
         match = tracing.confirm_match(
             world.programme,
             inquiry.pk,
@@ -165,7 +164,6 @@ def test_she_reads_his_letter_in_the_bot_and_it_does_not_stay(world, ivanov, tim
 
     telegram = Telegram(world.programme.slug, chat_id=3001)
     codename = ask_in_the_bot(telegram)
-    matching.index_waiting(world.programme, world.keyring["families"])
     match = tracing.confirm_match(
         world.programme,
         Inquiry.objects.get().pk,

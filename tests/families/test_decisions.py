@@ -45,7 +45,6 @@ class Inquirer:
 
 def confirm(world, inquirer: Inquirer, prisoner) -> Match:
     key = world.keyring["families"]
-    matching.index_waiting(world.programme, key)
     return tracing.confirm_match(
         world.programme,
         inquirer.inquiry.pk,
@@ -269,6 +268,12 @@ def test_a_key_rotation_reseals_who_asks_for_the_new_custody_key(world, ivanov, 
     assert standing is not None
     assert decisions.statement_of(standing, ivanov.case, new)["words"] == "да"
     assert asking[0].letters[0].body["text"] == "Привет, мама"
+    # The families index key was re-sealed too: reception's new keys index as before.
+    assert matching.index_key(world.programme, {"custody": new["custody"]}) == (
+        matching.index_key(world.programme, {"families": old["families"]})
+    )
+    with pytest.raises(crypto.DecryptionError, match="could not be opened"):
+        matching.index_key(world.programme, {"custody": old["custody"]})
 
 
 def test_the_tracing_figures_hide_small_counts_and_what_would_give_them_away(

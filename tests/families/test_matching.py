@@ -24,7 +24,6 @@ pytestmark = pytest.mark.django_db
 def found_for(world, **asked: str) -> list[int]:
     """The candidates' prisoner ids for one person asked about, best first."""
     key = world.keyring["families"]
-    matching.index_waiting(world.programme, key)
     person = {"surname": "", "first_name": "", **asked}
     return [c.prisoner_id for c in matching.candidates(world.programme, person, key)]
 
@@ -85,11 +84,25 @@ def test_a_corrected_surname_is_matched_as_corrected(world, ivanov):
     assert TracingIndex.objects.filter(copy__prisoner=ivanov).count() == 2
 
 
-def test_the_index_is_coarse_each_digest_is_a_byte(world, ivanov):
-    found_for(world, surname="Иванов", first_name="Сергей")
+def test_registration_indexes_him_at_once_and_each_digest_is_a_byte(world, ivanov):
+    """No tracing officer's session is needed: reception's registration indexed both men."""
     digests = list(TracingIndex.objects.values_list("digest", flat=True))
     assert len(digests) == 4  # two men, a surname and a first name with year each
     assert all(0 <= digest < 256 for digest in digests)
+
+
+def test_the_index_key_opens_with_the_custody_or_the_families_key_only(world, ivanov):
+    from safepassage.families.models import FamiliesIndexKey
+    from safepassage.vault import crypto
+
+    row = FamiliesIndexKey.objects.get(programme=world.programme)
+    by_custody = matching.index_key(world.programme, {"custody": world.keyring["custody"]})
+    by_families = matching.index_key(world.programme, {"families": world.keyring["families"]})
+    assert by_custody == by_families
+    for group in ("identity", "circumstances", "aftercare", "plan"):
+        assert matching.index_key(world.programme, {group: world.keyring[group]}) is None
+        with pytest.raises(crypto.DecryptionError, match="could not be opened"):
+            crypto.unseal(world.keyring[group], bytes(row.for_custody))
 
 
 def test_a_copy_of_the_database_holds_no_registered_name(world, ivanov):
@@ -119,19 +132,6 @@ def test_the_tracing_officer_reads_the_candidates_side_by_side(world, ivanov, st
             {"inquiry": inquiry_id, "candidates": [[ivanov.pk]]},
         )
     ]
-
-
-def test_the_page_says_how_many_wait_to_be_indexed(world, ivanov, staff_client, settings):
-    settings.FAMILIES_INDEX_PER_PAGE = 1
-    ask(Client())
-    tracer = staff_client(Role.TRACING)
-    inquiry_id = Inquiry.objects.get().pk
-    page = tracer.get(f"/ru/staff/p/north/inquiries/{inquiry_id}/").content.decode()
-    assert text_of(page, "waiting").startswith(
-        "1 недавно зарегистрированный пленный ещё не проиндексирован"
-    )
-    page = tracer.get(f"/ru/staff/p/north/inquiries/{inquiry_id}/").content.decode()
-    assert 'id="waiting"' not in page
 
 
 def test_the_tracing_officer_confirms_a_candidate_and_only_a_candidate(

@@ -15,9 +15,13 @@ class FamiliesConfig(AppConfig):
         from safepassage.reception.services import prisoner_registered
 
         def copy_for_tracing(
-            sender: object, prisoner: Prisoner, particulars: dict[str, str], **kw: object
+            sender: object,
+            prisoner: Prisoner,
+            particulars: dict[str, str],
+            keyring: dict[str, bytes],
+            **kw: object,
         ) -> None:
-            matching.keep_tracing_copy(prisoner, particulars)
+            matching.keep_tracing_copy(prisoner, particulars, keyring)
 
         def destroy_the_copy(sender: object, case_id: int, **kw: object) -> None:
             matching.destroy_what_tracing_holds(case_id)

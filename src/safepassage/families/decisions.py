@@ -26,7 +26,7 @@ from safepassage.audit.actions import Action
 from safepassage.cases import dossier
 from safepassage.cases.models import Case
 from safepassage.families import letters
-from safepassage.families.models import Decision, Letter, Match
+from safepassage.families.models import Decision, FamiliesIndexKey, Letter, Match
 from safepassage.lib.acts import Refused
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
@@ -157,13 +157,18 @@ def statement_of(decision: Decision, case: Case, keyring: Keyring) -> dict[str, 
 # --- Key rotation: what was sealed to the custody key -----------------------------------------
 
 
-# Who asks (Match) and the letters' texts (Letter) are sealed to the custody key.
-SEALED_TO_CUSTODY = (Match, Letter)
+# Who asks (Match), the letters' texts (Letter) and the families index key are sealed to the
+# custody key.
+SEALED_TO_CUSTODY = (Match, Letter, FamiliesIndexKey)
+PROGRAMME_OF = {
+    Match: "inquiry__programme_id",
+    Letter: "match__inquiry__programme_id",
+    FamiliesIndexKey: "programme_id",
+}
 
 
-def _of_programme(model: type[Match] | type[Letter], programme_id: int) -> Any:
-    inquiry = "inquiry__programme_id" if model is Match else "match__inquiry__programme_id"
-    return model.objects.filter(**{inquiry: programme_id})
+def _of_programme(model: Any, programme_id: int) -> Any:
+    return model.objects.filter(**{PROGRAMME_OF[model]: programme_id})
 
 
 def reseal(

@@ -2,10 +2,14 @@
 
 At registration reception hands families the prisoner's particulars (reception's
 `prisoner_registered`), and families keeps a tracing copy of his names and birth, sealed to
-the families key (`keep_tracing_copy`). Its blind indexes are keyed by that private key, so
-they are computed in a tracing officer's session, a bounded step per page
-(`index_waiting`). A person asked about gives the same coarse keys; the copies behind them are
-opened and scored here, in the session, and a person confirms the match (tracing.py).
+the families key, with its blind indexes (`keep_tracing_copy`), in the registration's own
+transaction. The indexes are keyed by the programme's families index key, a random key sealed
+to the families key and to the custody key (`FamiliesIndexKey`): the reception officer's
+session opens it with the custody key, the tracing officer's with the families key, and a copy
+of the database opens it with neither. Whoever holds the custody key already reads the
+register, so it tells him nothing new. A person asked about gives the same coarse keys; the
+copies behind them are opened and scored in the tracing officer's session, and a person
+confirms the match (tracing.py).
 
 Only registered prisoners have copies: an applicant, a case being verified, scheduled or in
 transit is never a candidate, and nothing about his case is read or written here.
@@ -19,15 +23,14 @@ from hashlib import blake2b
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from safepassage.cases import dossier
 from safepassage.families import names
-from safepassage.families.models import Match, TracingCopy, TracingIndex
+from safepassage.families.models import FamiliesIndexKey, Match, TracingCopy, TracingIndex
 from safepassage.lib import display
 from safepassage.programmes.groupkeys import Keyring
 from safepassage.programmes.models import Programme
@@ -44,22 +47,55 @@ ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
 
 
-def keep_tracing_copy(prisoner: Prisoner, particulars: dict[str, Any]) -> None:
-    """Seal what tracing matches against to the families key; a correction replaces the copy
-    and its indexes. A programme without a families key yet keeps none."""
-    families_key = prisoner.case.programme.group_keys().get("families")
-    if families_key is None:
+def index_key(programme: Programme, keyring: Keyring) -> bytes | None:
+    """The programme's families index key, opened with the custody or the families key of
+    `keyring`; made on first need (any key holder can: it is sealed to public keys)."""
+    row = FamiliesIndexKey.objects.filter(programme=programme).first()
+    if row is None:
+        families_key = programme.group_keys().get("families")
+        if families_key is None:
+            return None
+        made = crypto.new_data_key()
+        sealed, sealed_next = programme.seal("custody", made)
+        try:
+            with transaction.atomic():
+                row = FamiliesIndexKey.objects.create(
+                    programme=programme,
+                    for_families=crypto.seal(bytes(families_key.public_key), made),
+                    for_custody=sealed,
+                    for_custody_next=sealed_next,
+                )
+        except IntegrityError:  # another session made it a moment before: that one stands
+            row = FamiliesIndexKey.objects.get(programme=programme)
+    if "custody" in keyring:
+        return crypto.unseal(keyring["custody"], bytes(row.for_custody))
+    if "families" in keyring:
+        return crypto.unseal(keyring["families"], bytes(row.for_families))
+    return None
+
+
+def keep_tracing_copy(prisoner: Prisoner, particulars: dict[str, Any], keyring: Keyring) -> None:
+    """Seal what tracing matches against to the families key and index it, in the caller's
+    transaction; a correction replaces the copy and its indexes. A programme without a
+    families key yet keeps none."""
+    programme = prisoner.case.programme
+    families_key = programme.group_keys().get("families")
+    key = index_key(programme, keyring)
+    if families_key is None or key is None:
         return
     copied = {name: particulars.get(name, "") for name in COPIED}
     plain = json.dumps(copied, ensure_ascii=False).encode()
     sealed = crypto.seal(bytes(families_key.public_key), plain)
     copy, created = TracingCopy.objects.get_or_create(
-        prisoner=prisoner,
-        defaults={"programme_id": prisoner.case.programme_id, "sealed": sealed},
+        prisoner=prisoner, defaults={"programme": programme, "sealed": sealed}
     )
     if not created:
         copy.indexes.all().delete()
-        TracingCopy.objects.filter(pk=copy.pk).update(sealed=sealed, indexed_at=None)
+        TracingCopy.objects.filter(pk=copy.pk).update(sealed=sealed)
+    TracingIndex.objects.bulk_create(
+        TracingIndex(copy=copy, programme=programme, kind=kind, digest=_digest(key, kind, text))
+        for kind, text in _keys_of_prisoner(copied).items()
+    )
 
 
 def copy_the_registered(programme_id: int, keyring: Keyring, limit: int = 500) -> int:
@@ -80,7 +116,7 @@ def copy_the_registered(programme_id: int, keyring: Keyring, limit: int = 500) -
         if key is None or prisoner.particulars is None:
             continue
         with transaction.atomic():
-            keep_tracing_copy(prisoner, crypto.decrypt_json(key, prisoner.particulars))
+            keep_tracing_copy(prisoner, crypto.decrypt_json(key, prisoner.particulars), keyring)
         made += 1
     return made
 
@@ -100,8 +136,8 @@ def opened_copy(copy: TracingCopy, families_private_key: bytes) -> dict[str, str
 # --- Blind indexes --------------------------------------------------------------------------
 
 
-def _digest(families_private_key: bytes, kind: str, key: str) -> int:
-    hash_key = crypto.derive_key(families_private_key, f"families-index:{kind}")
+def _digest(index_key: bytes, kind: str, key: str) -> int:
+    hash_key = crypto.derive_key(index_key, f"families-index:{kind}")
     full = blake2b(key.encode(), key=hash_key, digest_size=8).digest()
     return int.from_bytes(full, "big") >> (64 - settings.FAMILIES_INDEX_BITS)
 
@@ -113,29 +149,6 @@ def _keys_of_prisoner(copied: dict[str, str]) -> dict[str, str]:
     if first and year:
         keys[TracingIndex.Kind.GIVEN_YEAR] = f"{names.bucket(first, 'Name')}:{year}"
     return keys
-
-
-def index_waiting(programme: Programme, families_private_key: bytes) -> int:
-    """Index a bounded step of the copies not yet indexed, in one transaction; returns how
-    many still wait."""
-    waiting = TracingCopy.objects.filter(programme=programme, indexed_at__isnull=True)
-    step = list(waiting.order_by("pk")[: settings.FAMILIES_INDEX_PER_PAGE])
-    indexes = [
-        TracingIndex(
-            copy=copy,
-            programme=programme,
-            kind=kind,
-            digest=_digest(families_private_key, kind, key),
-        )
-        for copy in step
-        for kind, key in _keys_of_prisoner(opened_copy(copy, families_private_key)).items()
-    ]
-    with transaction.atomic():
-        TracingIndex.objects.bulk_create(indexes, batch_size=500)
-        TracingCopy.objects.filter(pk__in=[copy.pk for copy in step]).update(
-            indexed_at=timezone.now()
-        )
-    return waiting.count()
 
 
 # --- Candidates -----------------------------------------------------------------------------
@@ -264,9 +277,12 @@ def candidates(
     programme: Programme, person: dict[str, str], families_private_key: bytes
 ) -> list[Candidate]:
     """The registered prisoners most like one person asked about, best first."""
+    key = index_key(programme, {"families": families_private_key})
+    if key is None:
+        return []
     wanted = Q()
-    for kind, key in _keys_asked(person).items():
-        wanted |= Q(kind=kind, digest=_digest(families_private_key, kind, key))
+    for kind, text in _keys_asked(person).items():
+        wanted |= Q(kind=kind, digest=_digest(key, kind, text))
     behind = TracingIndex.objects.filter(wanted, programme=programme).values("copy_id")
     found = []
     for copy in TracingCopy.objects.filter(pk__in=behind).order_by("pk"):

@@ -56,27 +56,30 @@ class TracingCopy(models.Model):
     )
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE)
     sealed = models.BinaryField()
-    # Null until a tracing officer's session has computed its blind indexes.
-    indexed_at = models.DateTimeField(null=True)
-
-    class Meta:
-        indexes = [
-            models.Index(
-                fields=["programme"],
-                condition=models.Q(indexed_at__isnull=True),
-                name="tracing_copy_to_index",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"tracing copy {self.pk}"
 
 
+class FamiliesIndexKey(models.Model):
+    """The key of a programme's families blind indexes (families/matching.py): random, sealed
+    to the families key (tracing reads inquiries against the indexes) and to the custody key
+    (reception indexes a prisoner as it registers him), and re-sealed by a key rotation."""
+
+    programme = models.OneToOneField(Programme, on_delete=models.CASCADE, primary_key=True)
+    for_families = models.BinaryField()
+    for_custody = models.BinaryField()
+    for_custody_next = models.BinaryField(null=True)
+
+    def __str__(self) -> str:
+        return f"families index key of {self.programme_id}"
+
+
 class TracingIndex(models.Model):
-    """A families blind index: a keyed digest of a coarse name key (families/names.bucket),
-    truncated to FAMILIES_INDEX_BITS so that each digest is shared by several prisoners and a
-    hit proves no one's presence; candidates are the copies behind the digests an inquiry
-    gives, opened and scored in the tracing officer's session."""
+    """A families blind index: a digest, under the FamiliesIndexKey, of a coarse name key
+    (families/names.bucket), truncated to FAMILIES_INDEX_BITS so that each digest is shared by
+    several prisoners and a hit proves no one's presence; candidates are the copies behind the
+    digests an inquiry gives, opened and scored in the tracing officer's session."""
 
     class Kind(models.TextChoices):
         SURNAME = "surname"

@@ -137,7 +137,6 @@ class SoughtPerson:
 class InquiryWithCandidates:
     shown: ShownInquiry
     people: list[SoughtPerson]
-    waiting: int  # registered prisoners not yet indexed, so not yet candidates
 
 
 def _inquiry(programme: Programme, inquiry_id: int) -> Inquiry:
@@ -152,7 +151,6 @@ def inquiry_with_candidates(
 ) -> InquiryWithCandidates:
     """An inquiry side by side with the registered prisoners most like each person it asks
     about; which candidates he was shown is audited in the same transaction."""
-    waiting = matching.index_waiting(programme, key)
     inquiry = _inquiry(programme, inquiry_id)
     contents = inquirers.opened(inquiry, key)
     matches = {m.sought: m for m in inquiry.matches.select_related("confirmed_by")}
@@ -169,7 +167,7 @@ def inquiry_with_candidates(
             candidates=[[c.prisoner_id for c in person.candidates] for person in people],
         )
     shown = ShownInquiry(inquiry, contents["inquirer"], contents["sought"])
-    return InquiryWithCandidates(shown, people, waiting)
+    return InquiryWithCandidates(shown, people)
 
 
 def confirm_match(

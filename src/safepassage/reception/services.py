@@ -36,8 +36,9 @@ from safepassage.vault import crypto
 RECEPTION_ROLES = frozenset({Role.RECEPTION})
 
 # Sent inside the transaction that registers a prisoner or corrects his particulars, with
-# the particulars in plain: families seals what tracing may match inquiries against.
-prisoner_registered = Signal()  # prisoner=, particulars=
+# the particulars in plain and the officer's keys: families seals and indexes what tracing may
+# match inquiries against.
+prisoner_registered = Signal()  # prisoner=, particulars=, keyring=
 
 
 class ReceptionRefused(Refused):
@@ -118,7 +119,9 @@ def register(
         )
         if case.state == State.RECEIVED:
             transitions.perform(case, "register", roles=RECEPTION_ROLES, actor=actor)
-        prisoner_registered.send(sender=Prisoner, prisoner=prisoner, particulars=record)
+        prisoner_registered.send(
+            sender=Prisoner, prisoner=prisoner, particulars=record, keyring=keyring
+        )
     return prisoner
 
 
