@@ -188,3 +188,6 @@ def test_the_official_channels_page_shows_relatives_where_to_ask(world):
         "спросите на этом сайте под собственным кодовым именем: спросить о родственнике"
     )
     assert 'href="/ru/north/family/"' in page
+    assert text_of(page, "families-listed").startswith(
+        "Родственники военнослужащего могут спросить здесь, на сайте и в боте, "
+    )

@@ -47,6 +47,11 @@ ASKED = (
     "s1_first_name",
     "s1_patronymic",
     "s1_born",
+    "s1_place_of_birth",
+    "s1_unit",
+    "s1_last_heard",
+    "s1_call_sign",
+    "s1_marks",
 )
 REQUIRED = frozenset({"inquirer_name", "s1_surname", "s1_first_name"})
 

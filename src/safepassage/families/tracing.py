@@ -28,7 +28,8 @@ class ShownInquiry:
     inquirer: dict[str, Any]
     sought: list[dict[str, Any]]
     # A prisoner said it does not come from who it claims: a probe signal. `alike` are the
-    # other inquiries on the page from the same region or name, or asking about the same names.
+    # other inquiries on the page from the same region or name, with the same question, or
+    # asking about the same names.
     flagged: bool = False
     alike: tuple[Inquiry, ...] = ()
     # How many different people the same inquirer (by name and region) asks about across
@@ -46,9 +47,10 @@ class ShownInquiry:
         return self.names_asked >= MANY_NAMES
 
     def traits(self) -> set[tuple[str, str]]:
-        """What makes two inquiries alike: the region, the inquirer's name, a name asked about."""
+        """What makes two inquiries alike: the region, the inquirer's name, the wording of the
+        question, a name asked about."""
         traits = {("surname", names.canonical(p.get("surname", ""))) for p in self.sought}
-        for field in ("region", "inquirer_name"):
+        for field in ("region", "inquirer_name", "question"):
             if value := names.plain(self.inquirer.get(field, "")):
                 traits.add((field, value))
         return traits
