@@ -174,7 +174,7 @@ def test_in_a_flood_the_bot_keeps_her_answers_and_sends_them_at_their_time(
 
 
 def test_she_reads_his_letter_in_the_bot_and_it_does_not_stay(world, ivanov, time_machine):
-    from safepassage.families import letters
+    from tests.families.test_letters import passed_letter
 
     telegram = Telegram(world.programme.slug, chat_id=3001)
     codename = ask_in_the_bot(telegram)
@@ -187,22 +187,7 @@ def test_she_reads_his_letter_in_the_bot_and_it_does_not_stay(world, ivanov, tim
         key=world.keyring["families"],
     )
     decide(world, match, "letters")
-    letter = letters.write_to_inquirer(
-        ivanov.case,
-        match.pk,
-        kind="letter",
-        text="Мама, я жив.",
-        user=world.staff[Role.RECEPTION],
-        keyring=world.keyring,
-    )
-    letters.review(
-        ivanov.case,
-        letter.pk,
-        passed=True,
-        reason="",
-        user=world.staff[Role.AFTERCARE],
-        keyring=world.keyring,
-    )
+    passed_letter(world, ivanov.case, match, "Мама, я жив.")
     release = inquirers.next_release(timezone.now())
     time_machine.move_to(release)
     releases.release_answers(release)

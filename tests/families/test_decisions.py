@@ -125,34 +125,22 @@ def test_an_answer_appears_only_at_a_release_and_a_revoked_one_goes_back(
     assert without_its_day(mother.page()) == without_its_day(default)
 
 
-def test_after_an_exchange_the_answer_says_he_was_released_in_one(world, ivanov, time_machine):
-    mother = Inquirer()
-    decide(world, confirm(world, mother, ivanov), "share")
-    reception.add_event(
-        ivanov.case,
-        kind="exchange",
-        occurred_on=reception.local_day(timezone.now()),
-        place="",
-        details="",
-        user=world.staff[Role.RECEPTION],
-        keyring=world.keyring,
-    )
-    release = inquirers.next_release(timezone.now())
-    time_machine.move_to(release)
-    releases.release_answers(release)
-    assert text_of(mother.page(), "answer") == (
-        "О первом человеке, о котором вы спрашивали: его освободили в ходе обмена."
-    )
-
-
-def test_once_reception_records_the_icrcs_confirmation_the_answer_says_so(
-    world, ivanov, time_machine
+@pytest.mark.parametrize(
+    ("event", "said"),
+    [
+        ("exchange", "его освободили в ходе обмена."),
+        ("icrc", "он жив и зарегистрирован как военнопленный; МККК подтвердил его регистрацию."),
+    ],
+    ids=["exchanged", "icrc-confirmed"],
+)
+def test_what_reception_records_later_raises_the_answer_he_allowed(
+    world, ivanov, time_machine, event, said
 ):
     mother = Inquirer()
     decide(world, confirm(world, mother, ivanov), "share")
     reception.add_event(
         ivanov.case,
-        kind="icrc",
+        kind=event,
         occurred_on=reception.local_day(timezone.now()),
         place="",
         details="",
@@ -163,8 +151,7 @@ def test_once_reception_records_the_icrcs_confirmation_the_answer_says_so(
     time_machine.move_to(release)
     releases.release_answers(release)
     assert text_of(mother.page(), "answer") == (
-        "О первом человеке, о котором вы спрашивали: он жив и зарегистрирован как "
-        "военнопленный; МККК подтвердил его регистрацию."
+        f"О первом человеке, о котором вы спрашивали: {said}"
     )
 
 

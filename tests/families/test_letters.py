@@ -27,6 +27,26 @@ def allowed(world, ivanov):
     return mother, match
 
 
+def passed_letter(world, case, match, text: str, kind: str = "letter") -> Letter:
+    """His letter, written by reception and passed by after-care."""
+    letter = letters.write_to_inquirer(
+        case,
+        match.pk,
+        kind=kind,
+        text=text,
+        user=world.staff[Role.RECEPTION],
+        keyring=world.keyring,
+    )
+    return letters.review(
+        case,
+        letter.pk,
+        passed=True,
+        reason="",
+        user=world.staff[Role.AFTERCARE],
+        keyring=world.keyring,
+    )
+
+
 def released(time_machine) -> None:
     release = inquirers.next_release(timezone.now())
     time_machine.move_to(release)
@@ -156,22 +176,7 @@ def test_no_letter_without_his_consent_nor_after_he_takes_it_back(world, ivanov,
             keyring=world.keyring,
         )
     decide(world, match, "letters")
-    letter = letters.write_to_inquirer(
-        ivanov.case,
-        match.pk,
-        kind="letter",
-        text="Привет",
-        user=world.staff[Role.RECEPTION],
-        keyring=world.keyring,
-    )
-    letters.review(
-        ivanov.case,
-        letter.pk,
-        passed=True,
-        reason="",
-        user=world.staff[Role.AFTERCARE],
-        keyring=world.keyring,
-    )
+    letter = passed_letter(world, ivanov.case, match, "Привет")
     decide(world, match, "decline")  # before the release: the letter does not go
     released(time_machine)
     letter.refresh_from_db()

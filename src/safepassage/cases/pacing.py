@@ -27,6 +27,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -84,22 +85,29 @@ def _applications_since(programme: Programme, since: datetime, limit: int) -> in
     return Case.objects.filter(programme=programme, created_at__gte=since)[: limit + 1].count()
 
 
-def _application_slot(programme: Programme, earliest: datetime, interval: timedelta) -> datetime:
-    with transaction.atomic():
-        # One UPDATE that reads and moves the schedule: two senders never get one slot.
-        SubmissionPace.objects.get_or_create(programme=programme, defaults={"next_slot": earliest})
-        SubmissionPace.objects.filter(programme=programme).update(
-            next_slot=Greatest(F("next_slot"), earliest) + interval
-        )
-        pace = SubmissionPace.objects.get(programme=programme)
-    return pace.next_slot - interval
+def schedule_in(model: Any) -> Callable[[Programme, datetime, timedelta], datetime]:
+    """A stream's `take_slot` on a table of one row per programme (`programme`, `next_slot`):
+    SubmissionPace for applications, families' InquiryPace for inquiries."""
+
+    def take_slot(programme: Programme, earliest: datetime, interval: timedelta) -> datetime:
+        rows = model.objects
+        with transaction.atomic():
+            # One UPDATE that reads and moves the schedule: two senders never get one slot.
+            rows.get_or_create(programme=programme, defaults={"next_slot": earliest})
+            rows.filter(programme=programme).update(
+                next_slot=Greatest(F("next_slot"), earliest) + interval
+            )
+            next_slot: datetime = rows.get(programme=programme).next_slot
+        return next_slot - interval
+
+    return take_slot
 
 
 APPLICATIONS = Stream(
     "applications",
     lambda: settings.INTAKE_FLOOD_PER_MINUTE,
     _applications_since,
-    _application_slot,
+    schedule_in(SubmissionPace),
 )
 
 

@@ -4,13 +4,10 @@ application nor the reverse. While a programme receives more than FAMILIES_FLOOD
 inquiries a minute, each form sent is given the next slot of its schedule and admitted when
 sent again at or after it; a ticket makes one inquiry only."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from hashlib import blake2b
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
-from django.db.models.functions import Greatest
 
 from safepassage.cases import pacing
 from safepassage.families.models import Inquiry, InquiryPace
@@ -21,18 +18,11 @@ def _arrived_since(programme: Programme, since: datetime, limit: int) -> int:
     return Inquiry.objects.filter(programme=programme, received_at__gte=since)[: limit + 1].count()
 
 
-def _take_slot(programme: Programme, earliest: datetime, interval: timedelta) -> datetime:
-    with transaction.atomic():
-        InquiryPace.objects.get_or_create(programme=programme, defaults={"next_slot": earliest})
-        InquiryPace.objects.filter(programme=programme).update(
-            next_slot=Greatest(F("next_slot"), earliest) + interval
-        )
-        pace = InquiryPace.objects.get(programme=programme)
-    return pace.next_slot - interval
-
-
 INQUIRIES = pacing.Stream(
-    "inquiries", lambda: settings.FAMILIES_FLOOD_PER_MINUTE, _arrived_since, _take_slot
+    "inquiries",
+    lambda: settings.FAMILIES_FLOOD_PER_MINUTE,
+    _arrived_since,
+    pacing.schedule_in(InquiryPace),
 )
 
 
