@@ -71,3 +71,25 @@ def test_only_an_intake_operator_takes_relatives_calls(world, staff_client):
         assert client.get("/ru/staff/p/north/relative-call/").status_code == 404
         assert client.post("/ru/staff/p/north/relative-call/", CALL).status_code == 404
     assert not Inquiry.objects.exists()
+
+
+def test_in_a_flood_the_operator_keeps_the_call_and_records_it_at_its_time(
+    world, staff_client, settings
+):
+    settings.FAMILIES_FLOOD_PER_MINUTE = 1
+    for _ in range(2):
+        inquirers.submit_inquiry(
+            world.programme,
+            {"relationship": "mother", "inquirer_name": "мама"},
+            [{"surname": "Иванов", "first_name": "Сергей"}],
+            language="ru",
+        )
+    operator = staff_client(Role.INTAKE)
+    form = operator.get("/ru/staff/p/north/relative-call/").content.decode()
+    kept = operator.post("/ru/staff/p/north/relative-call/", {**CALL, "token": form_token(form)})
+    page = kept.content.decode()
+    assert text_of(page, "send-again").startswith(
+        "Сейчас приходит много запросов, и их принимают по очереди. Запрос ещё не записан."
+    )
+    assert 'value="Орлов"' in page
+    assert Inquiry.objects.count() == 2

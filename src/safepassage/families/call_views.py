@@ -71,16 +71,13 @@ def call(request: StaffRequest, slug: str) -> HttpResponse:
 def _record_again(
     request: StaffRequest, programme: Programme, verdict: pacing.Verdict
 ) -> HttpResponse:
-    data = request.POST.copy()
-    data["token"] = verdict.ticket
-    form = InquiryForm(data)
-    form.is_valid()
     assert verdict.not_before is not None
+    shown = pacing.shown_time(verdict.not_before)
     context = {
         "programme": programme,
-        "form": form,
+        "form": InquiryForm.sent_again(request.POST, verdict.ticket),
         "error": "",
-        "send_from": display.moment(pacing.shown_time(verdict.not_before), display.staff_zone()),
+        "send_from": display.moment(shown, display.staff_zone()),
         "why": verdict.reason,
     }
     return render(request, "families/call.html", context)

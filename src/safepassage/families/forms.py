@@ -69,6 +69,16 @@ class InquiryForm(forms.Form):
                     required=n == 1 and name in REQUIRED_FOR_THE_FIRST,
                 )
 
+    @classmethod
+    def sent_again(cls, data: Any, ticket: str) -> "InquiryForm":
+        """The form as it was sent, every answer kept, with the ticket to send it again with
+        (a flood's slot, or a fresh ticket for an expired one)."""
+        kept = data.copy()
+        kept["token"] = ticket
+        form = cls(kept)
+        form.is_valid()
+        return form
+
     def about_you(self) -> list[forms.BoundField]:
         names = ("relationship", "inquirer_name", "region", "question", "answer", "language")
         return [self[name] for name in names]

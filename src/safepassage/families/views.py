@@ -61,15 +61,11 @@ def _send_again(
     request: HttpRequest, programme: Programme, verdict: pacing.Verdict
 ) -> HttpResponse:
     """His form again, every answer kept, with the ticket to send it with and from when."""
-    data = request.POST.copy()
-    data["token"] = verdict.ticket
-    form = InquiryForm(data)
-    form.is_valid()
     assert verdict.not_before is not None
     shown = pacing.shown_time(verdict.not_before)
     context = {
         "programme": programme,
-        "form": form,
+        "form": InquiryForm.sent_again(request.POST, verdict.ticket),
         "error": "",
         "send_from": display.moment(shown, display.applicant_zone()),
         "why": verdict.reason,
