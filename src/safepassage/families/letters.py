@@ -25,7 +25,7 @@ from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.cases import dossier
 from safepassage.cases.models import Case
-from safepassage.families.models import Decision, Inquiry, Letter, Match
+from safepassage.families.models import Decision, Inquiry, Letter, Match, standing_decisions
 from safepassage.lib import display
 from safepassage.lib.acts import Refused
 from safepassage.programmes.groupkeys import Keyring
@@ -54,13 +54,9 @@ def _month_start(now: datetime) -> datetime:
     return display.start_of_day(day, settings.RECEPTION_ZONE)
 
 
-def letters_may_pass(match: Match, moment: datetime | None = None) -> bool:
-    """His standing decision (at `moment`, or now) lets this inquirer exchange letters."""
-    decisions = match.decisions.all()
-    if moment is not None:
-        decisions = decisions.filter(decided_at__lt=moment)
-    latest = decisions.order_by("-decided_at", "-pk").first()
-    return latest is not None and latest.kind == Decision.Kind.LETTERS
+def letters_may_pass(match: Match) -> bool:
+    """His standing decision lets this inquirer exchange letters."""
+    return standing_decisions(match=match).filter(kind=Decision.Kind.LETTERS).exists()
 
 
 def _sealed_for_custody(match: Match, body: dict[str, str]) -> dict[str, Any]:

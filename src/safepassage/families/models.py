@@ -7,6 +7,8 @@ Matching (families/matching.py) reads tracing copies of registered prisoners, se
 same families key, through coarse blind indexes; a tracing officer's confirmation is a Match.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -193,6 +195,18 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.direction} on {self.match}"
+
+
+def standing_decisions(**where: Any) -> "models.QuerySet[Decision]":
+    """The decision that stands for each match: its latest one among those `where` selects
+    (`decided_at__lt=moment` for what stood at a release, `match=…` for one inquirer)."""
+    latest = (
+        Decision.objects.filter(**where)
+        .values("match_id")
+        .annotate(latest=models.Max("pk"))
+        .values("latest")
+    )
+    return Decision.objects.filter(pk__in=latest)
 
 
 class AnswerRelease(models.Model):

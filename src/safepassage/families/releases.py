@@ -22,14 +22,21 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import QuerySet
 
 from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.cases import retention
 from safepassage.families import inquirers
 from safepassage.families.decisions import SHARING
-from safepassage.families.models import AnswerRelease, Decision, Inquiry, Letter, Match
+from safepassage.families.models import (
+    AnswerRelease,
+    Decision,
+    Inquiry,
+    Letter,
+    Match,
+    standing_decisions,
+)
 from safepassage.reception.models import CustodyEvent
 
 REGISTERED, ICRC_CONFIRMED, EXCHANGED = "registered", "icrc", "exchanged"
@@ -40,15 +47,9 @@ def last_release(now: datetime) -> datetime:
     return inquirers.next_release(now) - inquirers.release_period()
 
 
-def _rungs_as_of(moment: datetime) -> dict[int, dict[str, str]]:
+def _rungs_as_of(moment: datetime, standing: QuerySet[Decision]) -> dict[int, dict[str, str]]:
     """{inquiry id: {sought number: rung}} from the decisions standing at `moment`."""
-    standing = (
-        Decision.objects.filter(decided_at__lt=moment)
-        .values("match_id")
-        .annotate(latest=Max("pk"))
-        .values("latest")
-    )
-    sharing = Decision.objects.filter(pk__in=standing, kind__in=SHARING).values("match_id")
+    sharing = standing.filter(kind__in=SHARING).values("match_id")
     recorded = CustodyEvent.objects.filter(corrected_by__isnull=True, recorded_at__lt=moment)
     exchanged = set(
         recorded.filter(kind=CustodyEvent.Kind.EXCHANGE).values_list("prisoner_id", flat=True)
@@ -67,15 +68,9 @@ def _rungs_as_of(moment: datetime) -> dict[int, dict[str, str]]:
     return rungs
 
 
-def _letters_as_of(moment: datetime) -> dict[int, list[str]]:
-    """{inquiry id: [sought numbers]} whose standing decision at `moment` allows letters."""
-    standing = (
-        Decision.objects.filter(decided_at__lt=moment)
-        .values("match_id")
-        .annotate(latest=Max("pk"))
-        .values("latest")
-    )
-    allowing = Decision.objects.filter(pk__in=standing, kind=Decision.Kind.LETTERS)
+def _letters_as_of(standing: QuerySet[Decision]) -> dict[int, list[str]]:
+    """{inquiry id: [sought numbers]} whose standing decision allows letters."""
+    allowing = standing.filter(kind=Decision.Kind.LETTERS)
     open_to: dict[int, list[str]] = {}
     for inquiry_id, sought in Match.objects.filter(pk__in=allowing.values("match_id")).values_list(
         "inquiry_id", "sought"
@@ -125,7 +120,8 @@ def release_answers(now: datetime) -> int:
         )
         if not created:
             return 0
-        rungs, open_to = _rungs_as_of(moment), _letters_as_of(moment)
+        standing = standing_decisions(decided_at__lt=moment)
+        rungs, open_to = _rungs_as_of(moment, standing), _letters_as_of(standing)
         release.counts = _counted(rungs)
         release.save(update_fields=["counts"])
         changed = 0

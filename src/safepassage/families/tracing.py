@@ -5,7 +5,6 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Max
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
@@ -13,7 +12,7 @@ from safepassage.audit import log
 from safepassage.audit.actions import Action
 from safepassage.families import decisions, inquirers, matching, names
 from safepassage.families.forms import RELATIONSHIPS
-from safepassage.families.models import Decision, Inquiry, Match
+from safepassage.families.models import Decision, Inquiry, Match, standing_decisions
 from safepassage.lib.acts import Refused
 from safepassage.programmes.models import Programme
 
@@ -63,13 +62,7 @@ class ShownInquiry:
 
 def _flagged(inquiries: list[Inquiry]) -> set[int]:
     """Those of `inquiries` a prisoner flagged, by his standing decision."""
-    standing = (
-        Decision.objects.filter(match__inquiry__in=inquiries)
-        .values("match_id")
-        .annotate(latest=Max("pk"))
-        .values("latest")
-    )
-    flags = Decision.objects.filter(pk__in=standing, kind=Decision.Kind.FLAG)
+    flags = standing_decisions(match__inquiry__in=inquiries).filter(kind=Decision.Kind.FLAG)
     return set(flags.values_list("match__inquiry_id", flat=True))
 
 
