@@ -83,9 +83,19 @@ def keep_tracing_copy(prisoner: Prisoner, particulars: dict[str, Any], keyring: 
     key = index_key(programme, keyring)
     if families_key is None or key is None:
         return
+    _keep(prisoner, particulars, programme, bytes(families_key.public_key), key)
+
+
+def _keep(
+    prisoner: Prisoner,
+    particulars: dict[str, Any],
+    programme: Programme,
+    families_public: bytes,
+    key: bytes,
+) -> None:
     copied = {name: particulars.get(name, "") for name in COPIED}
     plain = json.dumps(copied, ensure_ascii=False).encode()
-    sealed = crypto.seal(bytes(families_key.public_key), plain)
+    sealed = crypto.seal(families_public, plain)
     copy, created = TracingCopy.objects.get_or_create(
         prisoner=prisoner, defaults={"programme": programme, "sealed": sealed}
     )
@@ -104,19 +114,29 @@ def copy_the_registered(programme_id: int, keyring: Keyring, limit: int = 500) -
     bounded batch at a time. Returns how many."""
     if "custody" not in keyring:
         return 0
-    waiting = Prisoner.objects.filter(
-        case__programme_id=programme_id,
-        registered_at__isnull=False,
-        case__shredded_at__isnull=True,
-        tracing_copy__isnull=True,
-    ).select_related("case__programme")[:limit]
+    waiting = list(
+        Prisoner.objects.filter(
+            case__programme_id=programme_id,
+            registered_at__isnull=False,
+            case__shredded_at__isnull=True,
+            tracing_copy__isnull=True,
+        ).select_related("case__programme")[:limit]
+    )
+    if not waiting:  # the common case at a sign-in: nothing is opened
+        return 0
+    programme = waiting[0].case.programme
+    families_key = programme.group_keys().get("families")
+    key = index_key(programme, keyring) if families_key else None
+    if families_key is None or key is None:
+        return 0
     made = 0
-    for prisoner in waiting:
-        key = dossier.case_key(prisoner.case, keyring, "custody")
-        if key is None or prisoner.particulars is None:
+    for prisoner in waiting:  # the programme's keys opened once for the whole batch
+        case_key = dossier.case_key(prisoner.case, keyring, "custody")
+        if case_key is None or prisoner.particulars is None:
             continue
+        particulars = crypto.decrypt_json(case_key, prisoner.particulars)
         with transaction.atomic():
-            keep_tracing_copy(prisoner, crypto.decrypt_json(key, prisoner.particulars), keyring)
+            _keep(prisoner, particulars, programme, bytes(families_key.public_key), key)
         made += 1
     return made
 
