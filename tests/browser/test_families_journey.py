@@ -125,4 +125,5 @@ def test_a_mother_asks_and_reads_his_answer_after_he_agreed(
     mother.fill("textarea[name=text]", "Сынок, мы ждём тебя.")
     mother.get_by_role("button", name="Отправить письмо").click()
     assert "Ваше письмо · ждёт проверки" in mother.locator("#letters").inner_text()
+    mother.screenshot(path=str(tmp_path / "answer.png"), full_page=True)
     assert_no_raw_code(mother)
